@@ -1,0 +1,85 @@
+# The two commands (README.md): `make demo` and `make test`. Both install the
+# Debian packages they need (as root; otherwise they print the apt-get line),
+# configure with CMake, build, and run. `make bench` runs the benchmarks.
+
+BUILD       ?= build
+BUILD_ASAN  ?= build-asan
+BUILD_TSAN  ?= build-tsan
+BUILD_BENCH ?= build-bench
+JOBS        ?= $(shell nproc 2>/dev/null || echo 2)
+CMAKE_FLAGS ?=
+
+# Debian packages the build, the tests and the benchmarks use.
+DEB_PACKAGES = cmake make pkg-config gcc g++ clang libclang-rt-14-dev \
+               python3 python3-jinja2 python3-yaml python3-jsonschema \
+               libcmocka-dev libjansson-dev libcjson-dev \
+               libcurl4-openssl-dev libssl-dev zlib1g-dev
+
+.PHONY: all deps configure build demo test test-unit test-asan test-tsan bench regen format clean
+
+all: build
+
+deps:
+	@missing=""; \
+	for p in $(DEB_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "beacon: installing:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	  else \
+	    echo "beacon: missing Debian packages. Run as root:"; \
+	    echo "  apt-get update && apt-get install -y$$missing"; \
+	    exit 1; \
+	  fi; \
+	fi
+
+$(BUILD)/CMakeCache.txt:
+	cmake -S . -B $(BUILD) $(CMAKE_FLAGS)
+
+configure: deps $(BUILD)/CMakeCache.txt
+
+build: configure
+	cmake --build $(BUILD) -j $(JOBS)
+
+demo: build
+	@echo "== observer demo: an upload's lifecycle through the generated API =="
+	BEACON_SINKS=stderr ./$(BUILD)/bin/observer-demo
+	@echo "== the same catalog from the command line =="
+	./$(BUILD)/bin/obs-emit patients.queried result_count=3 query_type=recent
+
+test: build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+	$(MAKE) --no-print-directory test-asan test-tsan
+
+# The C suites again under AddressSanitizer + UndefinedBehaviorSanitizer.
+test-asan: deps
+	cmake -S . -B $(BUILD_ASAN) -DBEACON_SANITIZE=address,undefined -DCMAKE_BUILD_TYPE=Debug $(CMAKE_FLAGS)
+	cmake --build $(BUILD_ASAN) -j $(JOBS)
+	cd $(BUILD_ASAN) && ctest --output-on-failure -j $(JOBS) -LE codegen
+
+# The concurrent parts under ThreadSanitizer.
+test-tsan: deps
+	cmake -S . -B $(BUILD_TSAN) -DBEACON_SANITIZE=thread -DCMAKE_BUILD_TYPE=Debug $(CMAKE_FLAGS)
+	cmake --build $(BUILD_TSAN) -j $(JOBS)
+	cd $(BUILD_TSAN) && ctest --output-on-failure -j $(JOBS) -L concurrency
+
+bench: deps
+	cmake -S . -B $(BUILD_BENCH) -DCMAKE_BUILD_TYPE=Release -DBEACON_BUILD_TESTS=OFF $(CMAKE_FLAGS)
+	cmake --build $(BUILD_BENCH) -j $(JOBS)
+	./$(BUILD_BENCH)/bin/beacon-bench --json bench/results.json
+
+# Refresh the committed generator output in generated/ for every shipped catalog.
+regen: configure
+	@py=$$(sed -n 's/^BEACON_PYTHON:FILEPATH=//p' $(BUILD)/CMakeCache.txt); \
+	for cat in schema/*.yaml; do \
+	  name=$$(basename $$cat .yaml); \
+	  PYTHONPATH=. $$py -m codegen generate $$cat -o generated/$$name --source-name $$cat --cli || exit 1; \
+	done
+
+format:
+	clang-format -i runtime/include/beacon/*.h runtime/src/*.[ch] examples/*.c tests/unit/*.[ch] bench/*.[ch]
+
+clean:
+	rm -rf $(BUILD) $(BUILD_ASAN) $(BUILD_TSAN) $(BUILD_BENCH)

@@ -1,0 +1,126 @@
+/* beacon_cli.h — the descriptor-driven argument parser behind `<prefix>-emit`.
+ *
+ * The generator writes `<prefix>_emit_main.c`: one small emit function per
+ * event that reads parsed values through the accessors below, builds the
+ * generated struct, emits it and reports through beacon_cli_finish(). All
+ * parsing, help, listing, stdin mode and runtime start/stop live here, once.
+ */
+#ifndef BEACON_BEACON_CLI_H
+#define BEACON_BEACON_CLI_H
+
+#include <beacon/beacon_gen.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* =========================================================================
+ * Types
+ * ========================================================================= */
+
+/* The parsed arguments of one event line. Opaque; owned by beacon_cli_main
+ * and valid only during the emit function it is passed to. */
+typedef struct beacon_cli beacon_cli;
+
+/* Builds and emits one event from `cli`. Returns a process exit code:
+ * 0 ok, 2 bad input, 1 runtime failure (normally beacon_cli_finish's result). */
+typedef int (*beacon_cli_emit_fn)(beacon_cli *cli);
+
+/* One row of the generated table: an event descriptor and its emit function. */
+typedef struct beacon_cli_event {
+    const beacon_event_desc *desc;
+    beacon_cli_emit_fn emit;
+} beacon_cli_event;
+
+/* =========================================================================
+ * Entry point
+ * ========================================================================= */
+
+/* Runs the `<prefix>-emit` command line and returns the process exit code
+ * (0 ok, 1 runtime failure, 2 bad input or usage).
+ *
+ *   prog [--sink SPEC]... [--stats] EVENT field=value ...
+ *   prog [--sink SPEC]... [--stats] -        (one event line per stdin line)
+ *   prog --list | --describe EVENT | --help | --version
+ *
+ * Values are parsed by their catalog type; lists repeat `field=value`;
+ * attributes are `field.key=value` (type inferred, or forced with a
+ * `:bool`/`:int`/`:uint`/`:double`/`:string` suffix on the key); follow events
+ * take `correlation=<32 hex>`. Messages go to stderr, begin events print their
+ * trace id on stdout. The runtime is initialized with the --sink specs (none:
+ * beacon_init(NULL), which reads BEACON_SINKS etc.), flushed and shut down
+ * before returning; the process must not have initialized it already.
+ *
+ * catalog, events and argv are borrowed for the call; events[i].desc should
+ * belong to catalog. Never exits or aborts. Not thread-safe (it owns the
+ * runtime lifecycle for the process).
+ *
+ * @code
+ *   int main(int argc, char **argv) {
+ *       return beacon_cli_main(&obs_catalog, obs_cli_events, OBS_CLI_EVENT_COUNT, argc, argv);
+ *   }
+ * @endcode
+ */
+BEACON_API int beacon_cli_main(const beacon_catalog_desc *catalog, const beacon_cli_event *events,
+                               size_t count, int argc, char **argv);
+
+/* =========================================================================
+ * Accessors (valid inside an emit function only)
+ *
+ * `field` is the index in cli's desc->fields. A NULL cli, an out-of-range
+ * index or a type mismatch yields false / 0 / NULL rather than aborting.
+ * Returned pointers are borrowed; they live until the emit function returns.
+ * Not thread-safe (one cli per line, on the calling thread).
+ * ========================================================================= */
+
+/* True when the field was given on the command line. Required fields are
+ * always present by the time an emit function runs. */
+BEACON_API bool beacon_cli_has(const beacon_cli *cli, uint32_t field);
+
+/* A bool field's value; false when absent. */
+BEACON_API bool beacon_cli_bool(const beacon_cli *cli, uint32_t field);
+
+/* An int, timestamp (ns since the epoch) or duration (ns) field; 0 when absent. */
+BEACON_API int64_t beacon_cli_int(const beacon_cli *cli, uint32_t field);
+
+/* A uint field's value; 0 when absent. */
+BEACON_API uint64_t beacon_cli_uint(const beacon_cli *cli, uint32_t field);
+
+/* A double field's value (may be NaN or infinite; the runtime writes those as
+ * null); 0.0 when absent. */
+BEACON_API double beacon_cli_double(const beacon_cli *cli, uint32_t field);
+
+/* A string field's value (borrowed, may be ""); NULL when absent. */
+BEACON_API const char *beacon_cli_string(const beacon_cli *cli, uint32_t field);
+
+/* An enum field's value index (C value i <-> enum_desc->values[i]); 0 when absent. */
+BEACON_API int beacon_cli_enum(const beacon_cli *cli, uint32_t field);
+
+/* A list field's items, in the element's C type: bool, int64_t (int,
+ * timestamp, duration), uint64_t, double, const char *, or int (enum).
+ * *count (may be NULL) receives the item count. NULL / 0 when absent. */
+BEACON_API const void *beacon_cli_list(const beacon_cli *cli, uint32_t field, size_t *count);
+
+/* An attributes field's entries (keys and string values borrowed). *count
+ * (may be NULL) receives the entry count. NULL / 0 when absent. */
+BEACON_API const beacon_attr *beacon_cli_attrs(const beacon_cli *cli, uint32_t field,
+                                               size_t *count);
+
+/* The trace id given as `correlation=<32 hex>`: required for follow events,
+ * optional for span-derived events; NULL when not given. Borrowed. */
+BEACON_API const beacon_trace_id *beacon_cli_correlation(const beacon_cli *cli);
+
+/* Reports the emit status `st` and returns the exit code for it:
+ * OK -> 0 (begin events also print the 32-hex `begin_trace` on stdout, one
+ * line; begin_trace may be NULL to print nothing); SAMPLED_OUT / DISABLED -> 0
+ * with a note on stderr only under BEACON_DEBUG; INVALID_EVENT -> 2 with a
+ * message naming the offending field when it can be found; anything else -> 1
+ * with a message. begin_trace is borrowed for the call. */
+BEACON_API int beacon_cli_finish(beacon_cli *cli, beacon_status st,
+                                 const beacon_trace_id *begin_trace);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* BEACON_BEACON_CLI_H */
