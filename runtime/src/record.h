@@ -1,0 +1,53 @@
+/* record.h — the binary form of an event inside a thread's ring.
+ *
+ * The caller copies the generated struct verbatim and appends every string,
+ * list and attribute it points to; pointers inside the copy become offsets
+ * from the record start. The worker turns the offsets back into pointers in
+ * place and serializes the restored struct with the same code that serves
+ * beacon_gen_to_json. Driven entirely by the event descriptor.
+ */
+#ifndef BEACON_RECORD_H
+#define BEACON_RECORD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <beacon/beacon_gen.h>
+
+/* Fixed head of every record; the event struct copy follows at
+ * BEACON__RECORD_STRUCT_OFFSET, then the out-of-line bytes. */
+typedef struct beacon__record_head {
+    uint32_t size;          /* whole record, bytes (multiple of 8) */
+    uint32_t flags;         /* BEACON__REC_* */
+    uint64_t ticks;         /* caller timestamp (clock.h ticks) or 0 */
+    void *ctx;              /* context snapshot reference or NULL (owner: pipeline) */
+    beacon_trace_id trace_id;       /* resolved at emit */
+    beacon_span_id span_id;
+    beacon_span_id parent_span_id;
+} beacon__record_head;
+
+#define BEACON__REC_HAS_TRACE 0x1u
+
+#define BEACON__RECORD_ALIGN 8u
+#define BEACON__RECORD_STRUCT_OFFSET \
+    ((sizeof(beacon__record_head) + BEACON__RECORD_ALIGN - 1) & ~(size_t)(BEACON__RECORD_ALIGN - 1))
+
+/* Bytes the record of `ev` needs (head included, 8-aligned). Strings longer
+ * than their max_length and lists longer than max_items are cut to one byte /
+ * one item past the bound, so the serializer still sees (and reports) that
+ * they were truncated while the ring never holds more than it will send.
+ * Returns 0 when ev has no descriptor. No allocation; thread-safe. */
+size_t beacon__record_size(const beacon_event_hdr *ev);
+
+/* Write the record of `ev` into dst, which has exactly `size` bytes as
+ * returned by beacon__record_size(ev). Fills the head's size field; the
+ * caller fills the rest of the head. No allocation. */
+void beacon__record_encode(const beacon_event_hdr *ev, void *dst, size_t size);
+
+/* Restore the event struct inside a record written by beacon__record_encode
+ * (possibly by another thread): offsets become pointers, in place. Returns
+ * the struct's header, which points into `rec` (borrowed; valid while the
+ * record is). */
+beacon_event_hdr *beacon__record_decode(void *rec);
+
+#endif /* BEACON_RECORD_H */

@@ -1,0 +1,163 @@
+/* ring.h — bounded single-producer/single-consumer byte ring of variable-length
+ * records, and the per-thread registry of rings the worker drains.
+ *
+ * Each emitting thread owns one ring (producer); the runtime's worker thread is
+ * the only consumer of all of them. The emit path (reserve/commit) takes no lock
+ * and never allocates; the registry allocates only on a thread's first use.
+ * Internal to the runtime: nothing here is part of the public API.
+ *
+ * @code
+ *   // producer (emitting thread)
+ *   beacon__ring *r = beacon__ring_for_thread(&reg, 1u << 20);
+ *   void *p = r ? beacon__ring_reserve(r, n) : NULL;
+ *   if (p) { memcpy(p, rec, n); beacon__ring_commit(r, n); } else { count_drop(); }
+ *
+ *   // consumer (worker)
+ *   size_t len; const void *rec;
+ *   while ((rec = beacon__ring_peek(r, &len)) != NULL) { handle(rec, len); beacon__ring_release(r); }
+ * @endcode
+ */
+#ifndef BEACON_RING_H
+#define BEACON_RING_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* =========================================================================
+ * Ring
+ * ========================================================================= */
+
+/* Smallest capacity a ring is given, in bytes. */
+#define BEACON__RING_MIN_CAPACITY ((size_t)4096)
+/* Records are laid out on this boundary; every record has a header this wide. */
+#define BEACON__RING_ALIGN ((size_t)8)
+
+typedef struct beacon__ring beacon__ring;
+
+/* Create an empty ring of at least `capacity_bytes` bytes: rounded up to a power
+ * of two, never below BEACON__RING_MIN_CAPACITY (0 gives the minimum).
+ * Returns NULL when the allocation fails or the capacity cannot be represented.
+ * Ownership: must be freed with beacon__ring_free (or by the registry when it
+ * was obtained through beacon__ring_for_thread). Thread-safe. */
+beacon__ring *beacon__ring_new(size_t capacity_bytes);
+
+/* Free a ring made by beacon__ring_new. NULL is a no-op. Neither side may use
+ * the ring concurrently or afterwards. Do not call on a registry's ring. */
+void beacon__ring_free(beacon__ring *r);
+
+/* Capacity in bytes (a power of two). Thread-safe (immutable). */
+size_t beacon__ring_capacity(const beacon__ring *r);
+
+/* Largest payload reserve accepts: capacity/2 minus the record header, so a
+ * record, its header and any end-of-buffer padding always fit an empty ring.
+ * Thread-safe (immutable). */
+size_t beacon__ring_max_record(const beacon__ring *r);
+
+/* Producer: contiguous, 8-byte aligned space for a `len`-byte record, or NULL
+ * when the ring lacks room (the caller drops and counts) or len exceeds
+ * beacon__ring_max_record. A record never wraps: when the space left before the
+ * end of the buffer is too short, it is padded with a skip marker and the record
+ * starts at the beginning. Nothing is visible to the consumer until
+ * beacon__ring_commit; a reservation that is never committed is simply
+ * forgotten by the next reserve. The pointer is borrowed; valid until the
+ * commit. No lock, no allocation, no system call. Producer thread only. */
+void *beacon__ring_reserve(beacon__ring *r, size_t len);
+
+/* Producer: publish the record last reserved with `len` bytes written
+ * (len <= the reserved length; a shorter record gives the slack back). A call
+ * with no reservation outstanding, or with a larger len, is ignored.
+ * Release store: the bytes written are visible to the consumer that sees the
+ * record. Producer thread only. */
+void beacon__ring_commit(beacon__ring *r, size_t len);
+
+/* Consumer: the oldest committed record (its length in *len), or NULL when the
+ * ring is empty (then *len is 0). Peeking again without a release returns the
+ * same record. The pointer is borrowed; valid until beacon__ring_release.
+ * Acquire load. `len` must not be NULL. Consumer thread only. */
+const void *beacon__ring_peek(beacon__ring *r, size_t *len);
+
+/* Consumer: drop the record returned by the last peek, giving its space back
+ * to the producer. A call without a successful peek is ignored.
+ * Consumer thread only. */
+void beacon__ring_release(beacon__ring *r);
+
+/* True when no committed record is waiting. Exact on the consumer thread; a
+ * snapshot elsewhere. */
+bool beacon__ring_empty(beacon__ring *r);
+
+/* Bytes currently committed and not yet released (records, headers and
+ * padding). A snapshot; any thread. */
+size_t beacon__ring_used_bytes(beacon__ring *r);
+
+/* True once the producer thread of a registry ring has exited. The consumer
+ * drains the ring and beacon__ring_registry_reap frees it. Any thread. */
+bool beacon__ring_is_orphaned(const beacon__ring *r);
+
+/* =========================================================================
+ * Per-thread registry
+ * ========================================================================= */
+
+/* One per runtime instance. Caller memory: beacon__ring_registry_init /
+ * beacon__ring_registry_deinit. Fields are private. */
+typedef struct beacon__ring_registry {
+    _Atomic(beacon__ring *) head; /* lock-free push list; consumer unlinks */
+    pthread_key_t key;            /* owning ring of each thread; destructor orphans it */
+    unsigned long id;             /* distinguishes registries in the thread cache */
+    bool key_ok;
+} beacon__ring_registry;
+
+/* Prepare an empty registry. Returns false (registry unusable, deinit still
+ * safe) when no pthread key is left. Not thread-safe with other calls on the
+ * same registry. */
+bool beacon__ring_registry_init(beacon__ring_registry *reg);
+
+/* Free every ring and the thread key. Producer threads must have stopped using
+ * the registry (they may still be alive: their later beacon__ring_for_thread
+ * calls on a new registry start fresh rings), and no producer thread may be
+ * exiting concurrently. NULL is a no-op. Safe after a failed init. */
+void beacon__ring_registry_deinit(beacon__ring_registry *reg);
+
+/* Producer: the calling thread's ring, created with `capacity_bytes` (see
+ * beacon__ring_new) and registered on the thread's first call. Later calls
+ * return the same ring from a thread-local cache without locking or
+ * allocating. When the thread exits, the ring is marked orphaned; the consumer
+ * drains it and reaps it. Returns NULL when the ring cannot be allocated or the
+ * registry is not initialised (the caller drops and counts; a later call tries
+ * again). Borrowed; valid until the thread exits or the registry is deinit.
+ * Thread-safe (each thread gets its own ring). */
+beacon__ring *beacon__ring_for_thread(beacon__ring_registry *reg, size_t capacity_bytes);
+
+/* Consumer: call fn(ring, ctx) for every registered ring, newest first, orphans
+ * included. Rings registered during the walk may or may not be visited. fn may
+ * peek/release but must not free the ring. Returns how many rings were visited.
+ * Consumer thread only. */
+size_t beacon__ring_registry_foreach(beacon__ring_registry *reg,
+                                     void (*fn)(beacon__ring *r, void *ctx), void *ctx);
+
+/* Consumer: unlink and free every orphaned ring that is empty (an orphan that
+ * still holds records is kept until drained). Returns how many were freed.
+ * Consumer thread only. */
+size_t beacon__ring_registry_reap(beacon__ring_registry *reg);
+
+/* Number of rings currently registered (orphans included). A snapshot; any
+ * thread, but exact only on the consumer thread. */
+size_t beacon__ring_registry_count(beacon__ring_registry *reg);
+
+/* Call in the child after fork() (pthread_atfork child handler), where only the
+ * forking thread survives: every other thread's ring is freed (their records
+ * belong to the parent, which still delivers them), and the calling thread's
+ * ring, if any, is kept but emptied. The registry and the calling thread's
+ * cached ring stay valid. */
+void beacon__ring_registry_after_fork_child(beacon__ring_registry *reg);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* BEACON_RING_H */

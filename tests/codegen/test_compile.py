@@ -1,0 +1,436 @@
+"""Compiles the generated code of every fixture with every available compiler.
+
+- <prefix>_events.c with gcc and clang, -std=c99 and -std=c11, -Wall -Wextra
+  -Wpedantic -Werror (the header is checked through it);
+- the header from C++17 (g++ and clang++) via a tiny .cpp calling a constructor;
+- <prefix>_emit_main.c the same way as the .c (needs <beacon/beacon_cli.h>);
+- compile_fail/missing_required.c must be rejected, naming the constructor;
+- a probe program linked with the generated .c and stub runtime entry points
+  checks that constructors, setters, spans and context wrappers store what the
+  descriptors say (offsets, presence bits, ids).
+Run from the repository root.
+"""
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+if ROOT not in sys.path:
+    sys.path.insert(0, ROOT)
+
+from codegen.render import render  # noqa: E402
+from codegen.validate import load_catalog  # noqa: E402
+
+FIXTURES = os.path.join(HERE, "fixtures")
+INCLUDE = os.path.join(ROOT, "runtime", "include")
+HAVE_CLI_H = os.path.exists(os.path.join(INCLUDE, "beacon", "beacon_cli.h"))
+C_COMPILERS = [c for c in ("gcc", "clang") if shutil.which(c)]
+CXX_COMPILERS = [c for c in ("g++", "clang++") if shutil.which(c)]
+C_FLAGS = ["-Wall", "-Wextra", "-Wpedantic", "-Werror"]
+
+# One constructor call per fixture, for the C++ check.
+CPP_CALLS = {
+    "full": "fd_upload_received ev = fd_upload_received_make(true, FD_RECORD_TYPE_AUDIO);\n"
+            "    fd_upload_received_set_mrn(&ev, \"m\");\n"
+            "    return ev.has_patient_info ? 0 : 1;",
+    "minimal": "tiny_hello ev = tiny_hello_make(\"world\");\n    return ev.who ? 0 : 1;",
+    "required_only": "ro_paint_done ev = ro_paint_done_make(RO_COLOR_RED, 1.5, 2, \"n\", "
+                     "nullptr, 0);\n    return ev.coats == 2 ? 0 : 1;",
+}
+
+
+def fixture_names():
+    return sorted(f[:-5] for f in os.listdir(FIXTURES) if f.endswith(".yaml"))
+
+
+def generate(name, out):
+    cat, diags = load_catalog(os.path.join(FIXTURES, name + ".yaml"),
+                              display_path=f"tests/codegen/fixtures/{name}.yaml")
+    assert cat is not None, [str(d) for d in diags]
+    files = render(cat, cli=True)
+    for fname, text in files.items():
+        with open(os.path.join(out, fname), "w", encoding="utf-8") as fh:
+            fh.write(text)
+    return cat, files
+
+
+def compile_c(cc, std, src, out_dir, extra=()):
+    cmd = [cc, f"-std={std}", *C_FLAGS, "-I", INCLUDE, "-I", out_dir, *extra, "-c", src,
+           "-o", os.path.join(out_dir, "out.o")]
+    return subprocess.run(cmd, capture_output=True, text=True)
+
+
+class GeneratedCodeCompiles(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.mkdtemp(prefix="beacon-compile-")
+        cls.dirs = {}
+        cls.cats = {}
+        for name in fixture_names():
+            d = os.path.join(cls.tmp, name)
+            os.makedirs(d)
+            cls.cats[name], _ = generate(name, d)
+            cls.dirs[name] = d
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.tmp)
+
+    def file(self, name, suffix):
+        return os.path.join(self.dirs[name], f"{self.cats[name].prefix}{suffix}")
+
+    def test_source_compiles_warning_free_as_c99_and_c11(self):
+        self.assertTrue(C_COMPILERS, "no C compiler found")
+        for name in fixture_names():
+            for cc in C_COMPILERS:
+                for std in ("c99", "c11"):
+                    with self.subTest(fixture=name, cc=cc, std=std):
+                        r = compile_c(cc, std, self.file(name, "_events.c"), self.dirs[name])
+                        self.assertEqual(r.returncode, 0, r.stderr)
+
+    def test_header_compiles_warning_free_as_cpp17(self):
+        if not CXX_COMPILERS:
+            self.skipTest("no C++ compiler found")
+        for name in fixture_names():
+            prefix = self.cats[name].prefix
+            src = os.path.join(self.dirs[name], "use_header.cpp")
+            with open(src, "w") as fh:
+                fh.write(f'#include "{prefix}_events.h"\n\nint main() {{\n    '
+                         f'{CPP_CALLS[name]}\n}}\n')
+            for cxx in CXX_COMPILERS:
+                with self.subTest(fixture=name, cxx=cxx):
+                    r = subprocess.run([cxx, "-std=c++17", *C_FLAGS, "-I", INCLUDE, "-I",
+                                        self.dirs[name], "-c", src, "-o",
+                                        os.path.join(self.dirs[name], "cpp.o")],
+                                       capture_output=True, text=True)
+                    self.assertEqual(r.returncode, 0, r.stderr)
+
+    @unittest.skipUnless(HAVE_CLI_H, "runtime/include/beacon/beacon_cli.h does not exist yet; "
+                                     "the CLI source cannot be compiled")
+    def test_cli_source_compiles_warning_free(self):
+        for name in fixture_names():
+            for cc in C_COMPILERS:
+                for std in ("c99", "c11"):
+                    with self.subTest(fixture=name, cc=cc, std=std):
+                        r = compile_c(cc, std, self.file(name, "_emit_main.c"), self.dirs[name])
+                        self.assertEqual(r.returncode, 0, r.stderr)
+
+    def test_missing_required_argument_does_not_compile(self):
+        src = os.path.join(HERE, "compile_fail", "missing_required.c")
+        for cc in C_COMPILERS:
+            with self.subTest(cc=cc):
+                r = compile_c(cc, "c11", src, self.dirs["full"])
+                self.assertNotEqual(r.returncode, 0, "a call missing a required field compiled")
+                self.assertIn("fd_upload_failed_make", r.stderr)
+                self.assertIn("too few arguments", r.stderr)
+
+    def test_call_with_every_required_argument_compiles(self):
+        src = os.path.join(HERE, "compile_fail", "all_required.c")
+        for cc in C_COMPILERS:
+            with self.subTest(cc=cc):
+                r = compile_c(cc, "c11", src, self.dirs["full"])
+                self.assertEqual(r.returncode, 0, r.stderr)
+
+    def test_wrappers_store_what_the_descriptors_describe(self):
+        probe = os.path.join(self.dirs["full"], "probe.c")
+        with open(probe, "w") as fh:
+            fh.write(PROBE)
+        for cc in C_COMPILERS:
+            with self.subTest(cc=cc):
+                exe = os.path.join(self.dirs["full"], f"probe-{cc}")
+                r = subprocess.run([cc, "-std=c11", *C_FLAGS, "-I", INCLUDE, "-I",
+                                    self.dirs["full"], probe, self.file("full", "_events.c"),
+                                    "-o", exe], capture_output=True, text=True)
+                self.assertEqual(r.returncode, 0, r.stderr)
+                run = subprocess.run([exe], capture_output=True, text=True)
+                self.assertEqual(run.returncode, 0, run.stdout + run.stderr)
+                self.assertIn("probe: all checks passed", run.stdout)
+
+
+# Linked with the generated fd_events.c in place of the runtime: the stubs
+# record what the wrappers hand over, the checks read it back through the
+# descriptors, exactly as the runtime would.
+PROBE = r"""
+#include "fd_events.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static int failures;
+#define CHECK(cond)                                                   \
+    do {                                                              \
+        if (!(cond)) {                                                \
+            printf("FAIL line %d: %s\n", __LINE__, #cond);            \
+            failures++;                                               \
+        }                                                             \
+    } while (0)
+
+static unsigned char emitted[4096];
+static int emit_calls;
+static uint32_t ctx_index;
+static const void *ctx_value;
+static int ctx_cleared;
+
+size_t beacon_gen_to_json(const beacon_event_hdr *ev, char *buf, size_t cap, unsigned flags) {
+    (void)buf;
+    (void)cap;
+    (void)flags;
+    return ev != NULL ? 42u : 0u;
+}
+
+beacon_status beacon_gen_emit(const beacon_event_hdr *ev, beacon_trace_id *out_trace) {
+    if (ev->desc->struct_size > sizeof emitted) {
+        return BEACON_ERR_INVALID_EVENT;
+    }
+    memcpy(emitted, ev, ev->desc->struct_size);
+    emit_calls++;
+    if (out_trace != NULL) {
+        memset(out_trace->bytes, 0xAB, sizeof out_trace->bytes);
+    }
+    return BEACON_OK;
+}
+
+beacon_status beacon_gen_context_set(const beacon_catalog_desc *catalog, uint32_t index,
+                                     const void *value) {
+    if (catalog != &fd_catalog) {
+        return BEACON_ERR_INVALID_ARGUMENT;
+    }
+    ctx_index = index;
+    ctx_value = value;
+    return BEACON_OK;
+}
+
+void beacon_gen_context_clear(const beacon_catalog_desc *catalog) {
+    ctx_cleared = catalog == &fd_catalog;
+}
+
+void beacon_gen_span_start(beacon_span_state *st) {
+    memset(st->trace_id.bytes, 0x11, sizeof st->trace_id.bytes);
+    memset(st->span_id.bytes, 0x22, sizeof st->span_id.bytes);
+    memset(st->parent_span_id.bytes, 0x33, sizeof st->parent_span_id.bytes);
+    st->start_mono_ns = 100;
+}
+
+int64_t beacon_gen_span_finish(beacon_span_state *st) {
+    (void)st;
+    return 777;
+}
+
+uint32_t beacon_gen_abi(void) {
+    return BEACON_GEN_ABI;
+}
+
+static const beacon_field_desc *field(const beacon_event_desc *d, const char *name) {
+    uint32_t i;
+    for (i = 0; i < d->field_count; i++) {
+        if (strcmp(d->fields[i].name, name) == 0) {
+            return &d->fields[i];
+        }
+    }
+    printf("FAIL: no field %s in %s\n", name, d->name);
+    failures++;
+    return NULL;
+}
+
+static const void *at(const void *ev, uint32_t offset) {
+    return (const unsigned char *)ev + offset;
+}
+
+static int present(const void *ev, const beacon_field_desc *f) {
+    const beacon_event_desc *d = ((const beacon_event_hdr *)ev)->desc;
+    const unsigned char *bits = at(ev, d->presence_offset);
+    return f->presence_bit >= 0 && (bits[f->presence_bit / 8] >> (f->presence_bit % 8)) & 1;
+}
+
+static int count_present(const void *ev) {
+    const beacon_event_desc *d = ((const beacon_event_hdr *)ev)->desc;
+    int n = 0;
+    uint32_t i;
+    for (i = 0; i < d->field_count; i++) {
+        n += present(ev, &d->fields[i]);
+    }
+    return n;
+}
+
+static void follow_make_stores_trace_and_values(void) {
+    beacon_trace_id corr;
+    const beacon_event_desc *d = &fd_upload_failed_desc;
+    memset(corr.bytes, 7, sizeof corr.bytes);
+    fd_upload_failed ev = fd_upload_failed_make(corr, "boom", 3);
+    CHECK(ev.hdr.desc == d);
+    CHECK(memcmp(&ev.hdr.trace_id, &corr, sizeof corr) == 0);
+    CHECK(strcmp(*(const char *const *)at(&ev, field(d, "error")->offset), "boom") == 0);
+    CHECK(*(const uint64_t *)at(&ev, field(d, "attempt")->offset) == 3);
+    CHECK(count_present(&ev) == 0);
+    fd_upload_failed_set_retry_after(&ev, 5);
+    CHECK(present(&ev, field(d, "retry_after")));
+    CHECK(*(const int64_t *)at(&ev, field(d, "retry_after")->offset) == 5);
+    CHECK(fd_upload_failed_emit(&ev) == BEACON_OK);
+    CHECK(fd_upload_failed_emit(NULL) == BEACON_ERR_INVALID_ARGUMENT);
+    CHECK(fd_upload_failed_to_json(&ev, NULL, 0) == 42);
+    CHECK(fd_upload_failed_to_json(NULL, NULL, 0) == 0);
+}
+
+static void each_setter_sets_only_its_own_presence_bit(void) {
+    static const bool flags[2] = {true, false};
+    static const int64_t counts[1] = {1};
+    static const fd_record_type kinds[1] = {FD_RECORD_TYPE_TRANSCRIPT};
+    static const char *const names[2] = {"a", "b"};
+    static const uint64_t sizes[3] = {1, 2, 3};
+    static const double weights[1] = {0.5};
+    beacon_attr meta[1];
+    const beacon_event_desc *d = &fd_metrics_sample_desc;
+    meta[0] = beacon_attr_int("k", 1);
+    fd_metrics_sample ev = fd_metrics_sample_make(-1, 2, 0.25, 4, 5, (fd_record_type)2, "lbl",
+                                                  flags, 2, counts, 1, kinds, 1, names, 2);
+    CHECK(*(const int64_t *)at(&ev, field(d, "count")->offset) == -1);
+    CHECK(*(const double *)at(&ev, field(d, "ratio")->offset) == 0.25);
+    CHECK(*(const int *)at(&ev, field(d, "kind")->offset) == 2);
+    CHECK(*(const size_t *)at(&ev, field(d, "flags")->count_offset) == 2);
+    CHECK(*(const char *const *const *)at(&ev, field(d, "names")->offset) == names);
+    CHECK(*(const size_t *)at(&ev, field(d, "names")->count_offset) == 2);
+    CHECK(count_present(&ev) == 0);
+    fd_metrics_sample_set_secret(&ev, "s");
+    CHECK(present(&ev, field(d, "secret")) && count_present(&ev) == 1);
+    fd_metrics_sample_set_sizes(&ev, sizes, 3);
+    CHECK(present(&ev, field(d, "sizes")) && count_present(&ev) == 2);
+    CHECK(*(const size_t *)at(&ev, field(d, "sizes")->count_offset) == 3);
+    fd_metrics_sample_set_weights(&ev, weights, 1);
+    fd_metrics_sample_set_stamps(&ev, counts, 1);
+    fd_metrics_sample_set_waits(&ev, counts, 1);
+    fd_metrics_sample_set_meta(&ev, meta, 1);
+    CHECK(*(const beacon_attr *const *)at(&ev, field(d, "meta")->offset) == meta);
+    fd_metrics_sample_set_opt_flag(&ev, true);
+    fd_metrics_sample_set_opt_count(&ev, 9);
+    CHECK(count_present(&ev) == 8);
+    fd_metrics_sample_set_opt_total(&ev, 10);
+    CHECK(present(&ev, field(d, "opt_total")) && count_present(&ev) == 9);
+    CHECK(*(const uint64_t *)at(&ev, field(d, "opt_total")->offset) == 10);
+    fd_metrics_sample_set_opt_ratio(&ev, 1.0);
+    fd_metrics_sample_set_opt_at(&ev, 11);
+    fd_metrics_sample_set_opt_kind(&ev, FD_OUTCOME_FAILED);
+    CHECK(count_present(&ev) == 12);
+    CHECK(*(const int *)at(&ev, field(d, "opt_kind")->offset) == 1);
+    fd_metrics_sample_set_secret(&ev, NULL);
+    CHECK(!present(&ev, field(d, "secret")) && count_present(&ev) == 11);
+    fd_metrics_sample_set_opt_flag(NULL, true); /* no-op, no crash */
+}
+
+static void begin_event_returns_trace(void) {
+    beacon_trace_id trace;
+    fd_upload_received ev = fd_upload_received_make(true, FD_RECORD_TYPE_AUDIO);
+    memset(&trace, 0, sizeof trace);
+    CHECK(fd_upload_received_emit(&ev, &trace) == BEACON_OK);
+    CHECK(trace.bytes[0] == 0xAB && trace.bytes[15] == 0xAB);
+    CHECK(fd_upload_received_emit(&ev, NULL) == BEACON_OK);
+}
+
+static void span_end_and_fail_carry_ids_fields_and_duration(void) {
+    static const char *const args[1] = {"-v"};
+    fd_tool_execution_span span;
+    const fd_tool_execution_stop *stop = (const fd_tool_execution_stop *)emitted;
+    const fd_tool_execution_exception *exc = (const fd_tool_execution_exception *)emitted;
+    int before = emit_calls;
+    span = fd_tool_execution_begin("grep");
+    CHECK(emit_calls == before + 1);
+    CHECK(((const beacon_event_hdr *)emitted)->desc == &fd_tool_execution_start_desc);
+    CHECK(span.start.hdr.span_id.bytes[0] == 0x22);
+    fd_tool_execution_span_set_exit_code(&span, 3);
+    fd_tool_execution_span_set_args(&span, args, 1);
+    CHECK(fd_tool_execution_end(&span) == BEACON_OK);
+    CHECK(stop->hdr.desc == &fd_tool_execution_stop_desc);
+    CHECK(stop->hdr.trace_id.bytes[3] == 0x11 && stop->hdr.span_id.bytes[7] == 0x22 &&
+          stop->hdr.parent_span_id.bytes[0] == 0x33);
+    CHECK(strcmp(stop->tool, "grep") == 0);
+    CHECK(stop->duration_ns == 777);
+    CHECK(stop->exit_code == 3 && present(stop, field(&fd_tool_execution_stop_desc, "exit_code")));
+    CHECK(stop->args == args && stop->args_count == 1);
+    CHECK(*(const int64_t *)at(stop, field(&fd_tool_execution_stop_desc, "duration_ns")->offset) ==
+          777);
+    span = fd_tool_execution_begin("sed");
+    CHECK(fd_tool_execution_fail(&span, "timeout") == BEACON_OK);
+    CHECK(exc->hdr.desc == &fd_tool_execution_exception_desc);
+    CHECK(strcmp(exc->error_type, "timeout") == 0 && strcmp(exc->tool, "sed") == 0);
+    CHECK(exc->duration_ns == 777 && count_present(exc) == 0);
+    CHECK(fd_tool_execution_end(NULL) == BEACON_ERR_INVALID_ARGUMENT);
+}
+
+static void context_setters_pass_index_and_value(void) {
+    CHECK(fd_context_set_session_id("sess") == BEACON_OK);
+    CHECK(ctx_index == 0 && ctx_value != NULL &&
+          strcmp(*(const char *const *)ctx_value, "sess") == 0);
+    CHECK(fd_context_set_session_id(NULL) == BEACON_OK);
+    CHECK(ctx_index == 0 && ctx_value == NULL);
+    CHECK(fd_context_set_shard(9) == BEACON_OK);
+    CHECK(ctx_index == 2 && *(const int64_t *)ctx_value == 9);
+    fd_context_clear();
+    CHECK(ctx_cleared);
+    CHECK(fd_catalog.context_count == 4 && strcmp(fd_catalog.context[3].name, "region") == 0);
+    CHECK(fd_catalog.context[3].enum_desc == &fd_record_type_desc);
+}
+
+static void enums_convert_both_ways(void) {
+    fd_record_type t = FD_RECORD_TYPE_AUDIO;
+    CHECK(strcmp(fd_record_type_to_string(FD_RECORD_TYPE_TRANSCRIPT), "transcript") == 0);
+    CHECK(fd_record_type_to_string((fd_record_type)3) == NULL);
+    CHECK(fd_record_type_to_string((fd_record_type)-1) == NULL);
+    CHECK(fd_record_type_from_string("transcript", &t) && t == FD_RECORD_TYPE_TRANSCRIPT);
+    CHECK(!fd_record_type_from_string("video", &t) && t == FD_RECORD_TYPE_TRANSCRIPT);
+    CHECK(!fd_record_type_from_string(NULL, &t));
+    CHECK(fd_record_type_from_string("audio", NULL));
+    CHECK(fd_record_type_desc.count == 3 && fd_record_type_desc.deprecated[2] == 1 &&
+          fd_record_type_desc.deprecated[0] == 0);
+    CHECK(fd_outcome_desc.descriptions[0] == NULL &&
+          strcmp(fd_outcome_desc.descriptions[1], "Did not work.") == 0);
+}
+
+static void catalog_tables_are_consistent(void) {
+    uint32_t i;
+    CHECK(fd_catalog.abi == BEACON_GEN_ABI && fd_catalog.version == 7);
+    CHECK(fd_catalog.event_count == FD_EVENT_COUNT && fd_catalog.enum_count == 2);
+    for (i = 0; i < FD_EVENT_COUNT; i++) {
+        CHECK(fd_catalog.events[i]->id == i);
+        CHECK(fd_catalog.events[i]->catalog == &fd_catalog);
+        CHECK(strcmp(fd_catalog.events[i]->name, fd_event_names[i]) == 0);
+        CHECK(fd_catalog.events[i]->state != NULL);
+    }
+    CHECK(fd_event_descs[FD_EVENT_METRICS_SAMPLE] == &fd_metrics_sample_desc);
+    CHECK(fd_metrics_sample_desc.struct_size == sizeof(fd_metrics_sample));
+    CHECK(fd_metrics_sample_desc.json_max == FD_METRICS_SAMPLE_JSON_MAX);
+    CHECK(fd_upload_received_desc.correlation == BEACON_CORR_BEGIN &&
+          fd_upload_received_desc.sample_rate == 0.25);
+    CHECK(fd_app_started_desc.fields == NULL && fd_app_started_desc.field_count == 0);
+    CHECK(fd_tool_execution_exception_desc.kind == BEACON_KIND_SPAN_EXCEPTION &&
+          fd_tool_execution_exception_desc.level == BEACON_LEVEL_ERROR);
+    CHECK(field(&fd_upload_failed_desc, "attempt")->min.u == 1 &&
+          field(&fd_upload_failed_desc, "attempt")->max.u == 10 &&
+          field(&fd_upload_failed_desc, "attempt")->flags ==
+              (BEACON_FIELD_HAS_MIN | BEACON_FIELD_HAS_MAX));
+    CHECK(field(&fd_upload_received_desc, "mrn")->pii == BEACON_PII_HASH &&
+          field(&fd_upload_received_desc, "mrn")->max_length == 64);
+    CHECK(field(&fd_upload_received_desc, "tags")->is_list == 1 &&
+          field(&fd_upload_received_desc, "tags")->type == BEACON_TYPE_STRING);
+}
+
+int main(void) {
+    follow_make_stores_trace_and_values();
+    each_setter_sets_only_its_own_presence_bit();
+    begin_event_returns_trace();
+    span_end_and_fail_carry_ids_fields_and_duration();
+    context_setters_pass_index_and_value();
+    enums_convert_both_ways();
+    catalog_tables_are_consistent();
+    if (failures == 0) {
+        printf("probe: all checks passed\n");
+    }
+    return failures == 0 ? 0 : 1;
+}
+"""
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,189 @@
+/* test_clock.c — unit tests of the caller-side clock (runtime/src/clock.c):
+ * tick monotonicity, tick → wall-time conversion against CLOCK_REALTIME,
+ * recalibration continuity, the forced clock_gettime fallback, and lock-free
+ * conversion concurrent with recalibration (run under TSan too).
+ */
+#if !defined(_POSIX_C_SOURCE) && !defined(_GNU_SOURCE)
+#define _POSIX_C_SOURCE 200809L
+#endif
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "clock.h"
+
+/* Generous bound: only a broken calibration is off by this much, never a
+ * preempted test. */
+#define CLOSE_NS (50 * 1000000LL)
+
+static int64_t abs64(int64_t v)
+{
+    return v < 0 ? -v : v;
+}
+
+static int setup_default(void **state)
+{
+    (void)state;
+    unsetenv("BEACON_CLOCK");
+    beacon__clock_init();
+    return 0;
+}
+
+static void clock_ticks_never_decrease_across_100k_reads(void **state)
+{
+    (void)state;
+    uint64_t prev = beacon__clock_now_ticks();
+    uint64_t backwards = 0;
+    for (int i = 0; i < 100000; i++) {
+        uint64_t t = beacon__clock_now_ticks();
+        if (t < prev)
+            backwards++;
+        prev = t;
+    }
+    assert_int_equal(backwards, 0);
+}
+
+static void clock_converted_ticks_match_realtime_after_init(void **state)
+{
+    (void)state;
+    for (int i = 0; i < 5; i++) {
+        int64_t conv = beacon__clock_ticks_to_realtime_ns(beacon__clock_now_ticks());
+        int64_t real = beacon__clock_realtime_ns();
+        assert_true(abs64(conv - real) < CLOSE_NS);
+    }
+}
+
+static void clock_conversion_is_monotonic_in_ticks(void **state)
+{
+    (void)state;
+    uint64_t t = beacon__clock_now_ticks();
+    int64_t prev = beacon__clock_ticks_to_realtime_ns(t);
+    for (uint64_t d = 1; d < 1000000000u; d = d * 3 + 1) {
+        int64_t v = beacon__clock_ticks_to_realtime_ns(t + d);
+        assert_true(v >= prev);
+        prev = v;
+    }
+}
+
+static void clock_converts_ticks_from_before_the_base(void **state)
+{
+    (void)state;
+    uint64_t early = beacon__clock_now_ticks();
+    int64_t early_real = beacon__clock_realtime_ns();
+    beacon__clock_recalibrate();
+    int64_t conv = beacon__clock_ticks_to_realtime_ns(early);
+    assert_true(abs64(conv - early_real) < CLOSE_NS);
+}
+
+static void clock_recalibrate_keeps_conversion_continuous(void **state)
+{
+    (void)state;
+    struct timespec wait = {0, 120 * 1000000L}; /* past the rate-measurement minimum */
+    nanosleep(&wait, NULL);
+    uint64_t t = beacon__clock_now_ticks();
+    int64_t before = beacon__clock_ticks_to_realtime_ns(t);
+    beacon__clock_recalibrate();
+    int64_t after = beacon__clock_ticks_to_realtime_ns(t);
+    /* A slew moves a just-taken reading by at most the ~1 ms step threshold. */
+    assert_true(abs64(after - before) <= 1000000LL);
+    int64_t conv = beacon__clock_ticks_to_realtime_ns(beacon__clock_now_ticks());
+    assert_true(abs64(conv - beacon__clock_realtime_ns()) < CLOSE_NS);
+}
+
+static void clock_delta_measures_a_sleep(void **state)
+{
+    (void)state;
+    uint64_t a = beacon__clock_now_ticks();
+    struct timespec wait = {0, 20 * 1000000L};
+    nanosleep(&wait, NULL);
+    uint64_t b = beacon__clock_now_ticks();
+    int64_t d = beacon__clock_ticks_delta_ns(a, b);
+    assert_true(d >= 19 * 1000000LL); /* nanosleep never returns early */
+    assert_true(d < 2000 * 1000000LL);
+    assert_true(beacon__clock_ticks_delta_ns(b, a) == -d);
+}
+
+static void clock_tick_rate_is_plausible(void **state)
+{
+    (void)state;
+    double hz = beacon__clock_ticks_per_second();
+    assert_true(hz > 1e6);
+    assert_true(hz < 1e11);
+    const char *name = beacon__clock_source_name();
+    assert_true(strcmp(name, "tsc") == 0 || strcmp(name, "cntvct") == 0 ||
+                strcmp(name, "clock_gettime") == 0);
+}
+
+static void clock_env_forces_clock_gettime_fallback(void **state)
+{
+    (void)state;
+    setenv("BEACON_CLOCK", "clock_gettime", 1);
+    assert_int_equal(beacon__clock_init(), BEACON__CLOCK_GETTIME);
+    assert_string_equal(beacon__clock_source_name(), "clock_gettime");
+    int64_t m0 = beacon__clock_monotonic_ns();
+    uint64_t t = beacon__clock_now_ticks();
+    int64_t m1 = beacon__clock_monotonic_ns();
+    /* Fallback ticks are CLOCK_MONOTONIC nanoseconds. */
+    assert_true((int64_t)t >= m0 && (int64_t)t <= m1);
+    assert_true(beacon__clock_ticks_per_second() == 1e9);
+    int64_t conv = beacon__clock_ticks_to_realtime_ns(beacon__clock_now_ticks());
+    assert_true(abs64(conv - beacon__clock_realtime_ns()) < CLOSE_NS);
+    beacon__clock_recalibrate();
+    conv = beacon__clock_ticks_to_realtime_ns(beacon__clock_now_ticks());
+    assert_true(abs64(conv - beacon__clock_realtime_ns()) < CLOSE_NS);
+    unsetenv("BEACON_CLOCK");
+    beacon__clock_init();
+}
+
+static atomic_bool stop_readers;
+
+static void *convert_loop(void *arg)
+{
+    int64_t *bad = arg;
+    while (!atomic_load(&stop_readers)) {
+        int64_t conv = beacon__clock_ticks_to_realtime_ns(beacon__clock_now_ticks());
+        if (abs64(conv - beacon__clock_realtime_ns()) >= CLOSE_NS)
+            (*bad)++;
+    }
+    return NULL;
+}
+
+static void clock_conversion_is_consistent_during_recalibration(void **state)
+{
+    (void)state;
+    int64_t bad = 0;
+    pthread_t t;
+    atomic_store(&stop_readers, false);
+    assert_int_equal(pthread_create(&t, NULL, convert_loop, &bad), 0);
+    for (int i = 0; i < 200; i++)
+        beacon__clock_recalibrate();
+    atomic_store(&stop_readers, true);
+    pthread_join(t, NULL);
+    assert_int_equal(bad, 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup(clock_ticks_never_decrease_across_100k_reads, setup_default),
+        cmocka_unit_test_setup(clock_converted_ticks_match_realtime_after_init, setup_default),
+        cmocka_unit_test_setup(clock_conversion_is_monotonic_in_ticks, setup_default),
+        cmocka_unit_test_setup(clock_converts_ticks_from_before_the_base, setup_default),
+        cmocka_unit_test_setup(clock_recalibrate_keeps_conversion_continuous, setup_default),
+        cmocka_unit_test_setup(clock_delta_measures_a_sleep, setup_default),
+        cmocka_unit_test_setup(clock_tick_rate_is_plausible, setup_default),
+        cmocka_unit_test_setup(clock_env_forces_clock_gettime_fallback, setup_default),
+        cmocka_unit_test_setup(clock_conversion_is_consistent_during_recalibration, setup_default),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

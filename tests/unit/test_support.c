@@ -1,0 +1,120 @@
+/* test_support.c — see test_support.h. */
+#ifndef _POSIX_C_SOURCE
+#define _POSIX_C_SOURCE 200809L
+#endif
+#include "test_support.h"
+
+#include <dirent.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+char *ts_mkdtemp(void) {
+    char *dir = strdup("/tmp/beacon-test-XXXXXX");
+    assert_non_null(dir);
+    assert_non_null(mkdtemp(dir));
+    return dir;
+}
+
+char *ts_path(const char *dir, const char *name) {
+    size_t n = strlen(dir) + strlen(name) + 2;
+    char *p = malloc(n);
+    assert_non_null(p);
+    snprintf(p, n, "%s/%s", dir, name);
+    return p;
+}
+
+void ts_rmdir(char *dir) {
+    DIR *d = opendir(dir);
+    if (d) {
+        struct dirent *e;
+        while ((e = readdir(d)) != NULL) {
+            if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) continue;
+            char *p = ts_path(dir, e->d_name);
+            unlink(p);
+            free(p);
+        }
+        closedir(d);
+    }
+    rmdir(dir);
+    free(dir);
+}
+
+char *ts_read_file(const char *path) {
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    size_t cap = 4096, len = 0;
+    char *buf = malloc(cap);
+    assert_non_null(buf);
+    for (;;) {
+        size_t n = fread(buf + len, 1, cap - len - 1, f);
+        len += n;
+        if (n == 0) break;
+        if (cap - len - 1 == 0) {
+            cap *= 2;
+            buf = realloc(buf, cap);
+            assert_non_null(buf);
+        }
+    }
+    fclose(f);
+    buf[len] = '\0';
+    return buf;
+}
+
+json_t *ts_parse(const char *text) {
+    json_error_t err;
+    json_t *j = json_loads(text, JSON_REJECT_DUPLICATES, &err);
+    if (!j) fail_msg("not JSON (%s at %d): %s", err.text, err.position, text);
+    return j;
+}
+
+json_t *ts_read_ndjson(const char *path) {
+    char *text = ts_read_file(path);
+    json_t *arr = json_array();
+    if (!text) return arr;
+    char *line = text;
+    while (*line) {
+        char *nl = strchr(line, '\n');
+        if (!nl) fail_msg("last line has no newline: %s", line);
+        *nl = '\0';
+        json_array_append_new(arr, ts_parse(line));
+        line = nl + 1;
+    }
+    free(text);
+    return arr;
+}
+
+void ts_reset_runtime(void) {
+    beacon_shutdown(1000);
+    unsetenv("BEACON_SINKS");
+    unsetenv("BEACON_DEBUG");
+    unsetenv("BEACON_DISABLED");
+    beacon_set_enabled(true);
+}
+
+void ts_init_with_sinks(const char *specs) {
+    beacon_options *o = beacon_options_new();
+    assert_non_null(o);
+    assert_int_equal(beacon_options_set_sinks(o, specs), BEACON_OK);
+    assert_int_equal(beacon_init(o), BEACON_OK);
+}
+
+beacon_counters ts_sink_counters(size_t i) {
+    beacon_sink_stats s[8];
+    size_t n = 0;
+    assert_int_equal(beacon_stats(NULL, s, 8, &n), BEACON_OK);
+    assert_true(i < n);
+    return s[i].counters;
+}
+
+void ts_assert_balanced(const beacon_counters *c) {
+    uint64_t outcomes = c->delivered + c->dropped_queue_full + c->dropped_sampled + c->dropped_filtered +
+                        c->dropped_invalid + c->dropped_shutdown + c->dropped_sink_error;
+    assert_int_equal(c->emitted, outcomes);
+}

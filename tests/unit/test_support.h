@@ -1,0 +1,43 @@
+/* test_support.h — helpers shared by the runtime unit tests: temporary
+ * directories, reading NDJSON files back through jansson, and bringing the
+ * runtime to a known state between tests.
+ */
+#ifndef BEACON_TESTS_TEST_SUPPORT_H
+#define BEACON_TESTS_TEST_SUPPORT_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+#include <beacon/beacon.h>
+
+/* A fresh directory under /tmp (mkdtemp); free with ts_rmdir. */
+char *ts_mkdtemp(void);
+/* Removes every file in dir, the directory, and frees the string. */
+void ts_rmdir(char *dir);
+/* dir + "/" + name, malloc'd. */
+char *ts_path(const char *dir, const char *name);
+
+/* Whole file as a NUL-terminated malloc'd string (NULL if unreadable). */
+char *ts_read_file(const char *path);
+
+/* Parses each line of an NDJSON file with JSON_REJECT_DUPLICATES into a JSON
+ * array; fails the test on a line that does not parse. */
+json_t *ts_read_ndjson(const char *path);
+
+/* Parses text as one JSON object (JSON_REJECT_DUPLICATES); fails the test
+ * when it does not parse. */
+json_t *ts_parse(const char *text);
+
+/* Shuts the runtime down if it runs; clears env vars beacon reads. */
+void ts_reset_runtime(void);
+
+/* Starts the runtime with exactly these sinks (';'-separated). */
+void ts_init_with_sinks(const char *specs);
+
+/* The counters of sink i (fails the test when there is no such sink). */
+beacon_counters ts_sink_counters(size_t i);
+
+/* Asserts emitted == delivered + every dropped_* counter. */
+void ts_assert_balanced(const beacon_counters *c);
+
+#endif /* BEACON_TESTS_TEST_SUPPORT_H */
