@@ -25,10 +25,10 @@ static const char *outcome_name(bench_outcome o)
     switch (o) {
     case BENCH_OUTCOME_OK:
         return "ok";
-    case BENCH_OUTCOME_ERROR:
-        return "error";
+    case BENCH_OUTCOME_RETRY:
+        return "retry";
     default:
-        return "timeout";
+        return "failed";
     }
 }
 
@@ -44,10 +44,10 @@ void baseline_fprintf(FILE *f, const bench_event *ev)
     /* The usual shortcut: strings go in unescaped. */
     fprintf(f,
             "{\"event\":\"" BENCH_EVENT_NAME "\",\"time_ns\":%" PRId64 ",\"tool\":\"%s\","
-            "\"user\":\"%s\",\"bytes_in\":%" PRId64 ",\"duration_ms\":%.17g,"
-            "\"cache_hit\":%s,\"outcome\":\"%s\"}\n",
-            realtime_ns(), ev->tool, ev->user, ev->bytes_in, ev->duration_ms,
-            ev->cache_hit ? "true" : "false", outcome_name(ev->outcome));
+            "\"user\":\"%s\",\"bytes\":%" PRId64 ",\"elapsed\":%.17g,"
+            "\"cached\":%s,\"outcome\":\"%s\"}\n",
+            realtime_ns(), ev->tool, ev->user, ev->bytes, ev->elapsed,
+            ev->cached ? "true" : "false", outcome_name(ev->outcome));
 }
 
 void baseline_cjson(FILE *f, const bench_event *ev)
@@ -60,9 +60,9 @@ void baseline_cjson(FILE *f, const bench_event *ev)
     cJSON_AddNumberToObject(o, "time_ns", (double)realtime_ns());
     cJSON_AddStringToObject(o, "tool", ev->tool);
     cJSON_AddStringToObject(o, "user", ev->user);
-    cJSON_AddNumberToObject(o, "bytes_in", (double)ev->bytes_in);
-    cJSON_AddNumberToObject(o, "duration_ms", ev->duration_ms);
-    cJSON_AddBoolToObject(o, "cache_hit", ev->cache_hit);
+    cJSON_AddNumberToObject(o, "bytes", (double)ev->bytes);
+    cJSON_AddNumberToObject(o, "elapsed", ev->elapsed);
+    cJSON_AddBoolToObject(o, "cached", ev->cached);
     cJSON_AddStringToObject(o, "outcome", outcome_name(ev->outcome));
     char *s = cJSON_PrintUnformatted(o);
     if (s) {
@@ -92,9 +92,9 @@ void baseline_jansson(FILE *f, const bench_event *ev)
     json_object_set_new(o, "time_ns", json_integer(realtime_ns()));
     json_object_set_new(o, "tool", json_string(ev->tool));
     json_object_set_new(o, "user", json_string(ev->user));
-    json_object_set_new(o, "bytes_in", json_integer(ev->bytes_in));
-    json_object_set_new(o, "duration_ms", json_real(ev->duration_ms));
-    json_object_set_new(o, "cache_hit", json_boolean(ev->cache_hit));
+    json_object_set_new(o, "bytes", json_integer(ev->bytes));
+    json_object_set_new(o, "elapsed", json_real(ev->elapsed));
+    json_object_set_new(o, "cached", json_boolean(ev->cached));
     json_object_set_new(o, "outcome", json_string(outcome_name(ev->outcome)));
     write_dumped(f, o);
     json_decref(o);
@@ -104,8 +104,8 @@ void baseline_jansson_pack(FILE *f, const bench_event *ev)
 {
     json_t *o = json_pack("{s:s, s:I, s:s, s:s, s:I, s:f, s:b, s:s}", "event", BENCH_EVENT_NAME,
                           "time_ns", (json_int_t)realtime_ns(), "tool", ev->tool, "user", ev->user,
-                          "bytes_in", (json_int_t)ev->bytes_in, "duration_ms", ev->duration_ms,
-                          "cache_hit", ev->cache_hit, "outcome", outcome_name(ev->outcome));
+                          "bytes", (json_int_t)ev->bytes, "elapsed", ev->elapsed, "cached",
+                          ev->cached, "outcome", outcome_name(ev->outcome));
     if (!o)
         return;
     write_dumped(f, o);
@@ -123,7 +123,7 @@ typedef struct baseline_ctx {
 static void run_baseline(void *p)
 {
     baseline_ctx *c = p;
-    c->ev.bytes_in++; /* a value that changes, as real events do */
+    c->ev.bytes++; /* a value that changes, as real events do */
     c->write(c->f, &c->ev);
 }
 

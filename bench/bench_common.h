@@ -350,20 +350,20 @@ static inline void bench_report_print(FILE *f, const bench_report *r)
  * Baselines (bench/baselines.c)
  * ========================================================================= */
 
-/* The benchmark event: six fields, two ~20-byte strings. The beacon side of
- * the benchmark emits the same fields with the same values. */
-#define BENCH_EVENT_NAME "tool.invoked"
+/* The benchmark event: six fields, two ~20-byte strings — `tool.called` of
+ * bench/bench.yaml. The beacon side emits the same fields with the same values. */
+#define BENCH_EVENT_NAME "tool.called"
 #define BENCH_EVENT_TOOL "image.resize.v2.fast"   /* 20 bytes */
 #define BENCH_EVENT_USER "u-4f3a2b1c9d8e7f60a1b"  /* 21 bytes */
 
-typedef enum bench_outcome { BENCH_OUTCOME_OK, BENCH_OUTCOME_ERROR, BENCH_OUTCOME_TIMEOUT } bench_outcome;
+typedef enum bench_outcome { BENCH_OUTCOME_OK, BENCH_OUTCOME_RETRY, BENCH_OUTCOME_FAILED } bench_outcome;
 
 typedef struct bench_event {
     const char *tool;    /* string; borrowed */
     const char *user;    /* string; borrowed */
-    int64_t bytes_in;    /* int */
-    double duration_ms;  /* double */
-    int cache_hit;       /* bool */
+    int64_t bytes;       /* int */
+    double elapsed;      /* double, ms */
+    int cached;          /* bool */
     bench_outcome outcome; /* enum, written as its name */
 } bench_event;
 

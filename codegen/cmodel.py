@@ -7,9 +7,8 @@ parameter lists, wrapper bodies, descriptor initializers, the file-private
 """
 from __future__ import annotations
 
-import re
 from types import SimpleNamespace as View
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Tuple
 
 from . import naming
 from .model import Catalog, Enum, Event, Field, Span
@@ -527,17 +526,17 @@ def _event_view(cat: Catalog, ev: Event) -> View:
             f".deprecated = {1 if ev.deprecated else 0}",
             f".sample_rate = {_double_lit(ev.sample_rate)}",
             f".struct_size = (uint32_t)sizeof({t})",
-            f".presence_offset = " + (f"(uint32_t)offsetof({t}, present)" if opt else "0"),
-            f".fields = " + (_priv(cat, f"{naming.mangle(ev.name)}_fields") if fields else "NULL"),
+            ".presence_offset = " + (f"(uint32_t)offsetof({t}, present)" if opt else "0"),
+            ".fields = " + (_priv(cat, f"{naming.mangle(ev.name)}_fields") if fields else "NULL"),
             f".field_count = {len(fields)}",
-            f".json_max = " + (naming.event_json_max(cat, ev) if json_max else "0"),
+            ".json_max = " + (naming.event_json_max(cat, ev) if json_max else "0"),
             f".state = &{state}",
         ],
         cli=_cli_view(cat, ev, fields),
     )
 
 
-def _cli_value(cat: Catalog, f: Field, i: int) -> (List[str], List[str]):
+def _cli_value(cat: Catalog, f: Field, i: int) -> Tuple[List[str], List[str]]:
     """(statements, argument expressions) fetching field `i` from the CLI."""
     if f.type.base == "attributes":
         return ([f"size_t count_{i} = 0;",
@@ -619,7 +618,7 @@ def _span_view(cat: Catalog, s: Span, evs: Dict[str, View]) -> View:
             else:
                 args.extend(f"span->start.{m}" for m in fv.value_members)
         body = ["if (span == NULL) {", "    return BEACON_ERR_INVALID_ARGUMENT;", "}",
-                f"int64_t duration_ns = beacon_gen_span_finish(&span->state);",
+                "int64_t duration_ns = beacon_gen_span_finish(&span->state);",
                 f"{ev.type} ev = {ev.make}({', '.join(args)});"]
         body += ["ev." + x.format(s="span->state") for x in ids]
         src = {fv.name: fv for fv in start.fields}
@@ -706,9 +705,43 @@ def _enum_view(cat: Catalog, e: Enum) -> View:
     )
 
 
+# --- usage example -----------------------------------------------------------
+
+_EXAMPLE_ARG = {"bool": "true", "int": "1", "uint": "1", "double": "0.5",
+                "string": '"text"', "timestamp": "0", "duration": "1000"}
+
+
+def _example(cat: Catalog) -> List[str]:
+    """Lines of a short @code example for the header, built on the first
+    declared event that needs no trace id from another event."""
+    ev = next((e for e in cat.events if e.kind == "event" and e.correlation != "follow"), None)
+    if ev is None:
+        return []
+    args = []
+    for f in ev.required_fields:
+        if _is_seq(f):
+            args += ["NULL", "0"]
+        elif f.type.base == "enum":
+            args.append(naming.enum_value_const(cat, f.type.enum, f.type.enum.values[0]))
+        else:
+            args.append(_EXAMPLE_ARG[f.type.base])
+    t = naming.event_type(cat, ev)
+    lines = [f"{t} ev = {naming.event_make(cat, ev)}({', '.join(args)});"]
+    opt = next((f for f in ev.optional_fields if not _is_seq(f)), None)
+    if opt is not None:
+        arg = (naming.enum_value_const(cat, opt.type.enum, opt.type.enum.values[0])
+               if opt.type.base == "enum" else _EXAMPLE_ARG[opt.type.base])
+        lines.append(f"{naming.event_setter(cat, ev, opt)}(&ev, {arg});")
+    tail = ", &trace" if ev.correlation == "begin" else ""
+    if tail:
+        lines.append("beacon_trace_id trace;")
+    lines.append(f"beacon_status st = {naming.event_emit(cat, ev)}(&ev{tail});")
+    return [c_comment(x) for x in lines]
+
+
 # --- catalog -----------------------------------------------------------------
 
-def catalog_view(cat: Catalog, version: str, cli: bool = False) -> View:
+def catalog_view(cat: Catalog, version: str) -> View:
     enums = [_enum_view(cat, e) for e in cat.enums]
     events = [_event_view(cat, ev) for ev in cat.events]
     by_name = {v.name: v for v in events}
@@ -753,6 +786,7 @@ def catalog_view(cat: Catalog, version: str, cli: bool = False) -> View:
         spans=spans,
         context=context,
         context_clear=naming.context_clear(cat),
+        example=_example(cat),
         event_id_type=naming.event_id_type(cat),
         event_count_const=naming.event_count_const(cat),
         event_count=len(events),

@@ -8,7 +8,7 @@ generator version (no timestamps), so reruns are byte-identical.
 from __future__ import annotations
 
 import os
-from typing import Dict
+from typing import Dict, List
 
 import jinja2
 
@@ -34,17 +34,74 @@ def _environment() -> jinja2.Environment:
     return _env
 
 
+WIDTH = 100
+
+
+def _split_args(inner: str) -> List[str]:
+    """Top-level comma-separated pieces of an argument list."""
+    parts, depth, start = [], 0, 0
+    for i, ch in enumerate(inner):
+        if ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth -= 1
+        elif ch == "," and depth == 0:
+            parts.append(inner[start:i].strip())
+            start = i + 1
+    parts.append(inner[start:].strip())
+    return parts
+
+
+def _wrap(line: str) -> str:
+    """Breaks an over-long declaration or call after its commas, aligned with
+    the opening parenthesis. Only lines without string literals, comments or
+    preprocessor directives are touched, so a break is always just
+    whitespace between two tokens."""
+    body = line.strip()
+    if (len(line) <= WIDTH or '"' in line or "'" in line or body.startswith(("#", "/*", "*"))
+            or "(" not in line):
+        return line
+    open_at = line.index("(")
+    depth = 0
+    for close_at in range(open_at, len(line)):
+        depth += {"(": 1, ")": -1}.get(line[close_at], 0)
+        if depth == 0:
+            break
+    else:
+        return line
+    args = _split_args(line[open_at + 1:close_at])
+    if len(args) < 2:
+        return line
+    indent = " " * (open_at + 1)
+    if open_at + 1 > WIDTH // 2:
+        indent = " " * (len(line) - len(line.lstrip()) + 8)
+    out, cur = [], line[:open_at + 1]
+    for i, arg in enumerate(args):
+        piece = arg + ("," if i < len(args) - 1 else line[close_at:])
+        if cur.strip() and not cur.endswith("(") and len(cur) + 1 + len(piece) > WIDTH:
+            out.append(cur)
+            cur = indent + piece
+        else:
+            cur = cur + ("" if cur.endswith("(") else " ") + piece
+    out.append(cur)
+    return "\n".join(out)
+
+
+def _wrap_long_lines(text: str) -> str:
+    return "\n".join(_wrap(line) for line in text.split("\n"))
+
+
 def render(catalog: Catalog, cli: bool = False) -> Dict[str, str]:
     """The generated files of `catalog`: <prefix>_events.h and .c, plus
     <prefix>_emit_main.c when `cli` is true. The catalog must have passed
     validation (codegen.validate.load_catalog)."""
     env = _environment()
-    view = cmodel.catalog_view(catalog, __version__, cli)
+    view = cmodel.catalog_view(catalog, __version__)
     jobs = [(naming.header_file(catalog), "events.h.j2"),
             (naming.source_file(catalog), "events.c.j2")]
     if cli:
         jobs.append((naming.cli_file(catalog), "emit_main.c.j2"))
     out: Dict[str, str] = {}
     for name, template in jobs:
-        out[name] = env.get_template(template).render(c=view, file=name)
+        out[name] = _wrap_long_lines(env.get_template(template).render(c=view, file=name))
     return out

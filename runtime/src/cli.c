@@ -113,6 +113,7 @@ typedef struct cli_ctx {
     const char *prog;
     bool debug;
     bool disabled; /* beacon_init reported the kill switch */
+    beacon_counters base; /* process-lifetime counters when the runtime started */
 } cli_ctx;
 
 struct beacon_cli {
@@ -863,7 +864,7 @@ static bool resolve(beacon_cli *cli, char *tok, cli_target *t) {
         if (fi >= 0) {
             const beacon_field_desc *f = &d->fields[fi];
             if (f->type != BEACON_TYPE_ATTRIBUTES) {
-                char sp[64];
+                char sp[256];
                 say(cli, "field '%s' (%s) takes no key, got %s", f->name,
                     type_spelling(f, sp, sizeof sp), quote(q, tok));
                 return false;
@@ -1008,7 +1009,7 @@ static int parse_event_line(beacon_cli *cli, char **tokens, size_t n) {
     for (uint32_t fi = 0; fi < d->field_count; fi++) {
         const beacon_field_desc *f = &d->fields[fi];
         if (!(f->flags & BEACON_FIELD_OPTIONAL) && cli->values[fi].seen == 0) {
-            char sp[64];
+            char sp[256];
             say(cli, "missing required field '%s' (%s)", f->name, type_spelling(f, sp, sizeof sp));
             cli->errors++;
         }
@@ -1372,7 +1373,7 @@ static void print_describe(const beacon_event_desc *d) {
     printf("fields:\n");
     for (uint32_t i = 0; i < d->field_count; i++) {
         const beacon_field_desc *f = &d->fields[i];
-        char sp[64];
+        char sp[256];
         printf("  %s %s %s", f->name, type_spelling(f, sp, sizeof sp),
                (f->flags & BEACON_FIELD_OPTIONAL) ? "optional" : "required");
         if (f->flags & BEACON_FIELD_DEPRECATED) {
@@ -1538,6 +1539,10 @@ static int run_stdin(cli_ctx *ctx) {
         } else {
             char **toks = NULL;
             long n = tokenize(&cli, line, (size_t)len, &toks);
+            if (n == 0) { /* only an empty quoted nothing, e.g. a stray "\" at EOL */
+                cli_reset(&cli);
+                continue;
+            }
             lrc = n < 0 ? 2 : parse_event_line(&cli, toks, (size_t)n);
             if (lrc == 0) {
                 lrc = call_emit(&cli);
@@ -1598,7 +1603,19 @@ static int runtime_start(cli_ctx *ctx, char **sinks, size_t nsinks) {
         fprintf(stderr, "%s: cannot start telemetry: %s\n", ctx->prog, beacon_status_str(st));
         return sink_status_code(st);
     }
+    beacon_stats(&ctx->base, NULL, 0, NULL);
     return 0;
+}
+
+/* Events this run lost after they were accepted (a sink failed, or the queue
+ * was full): a flush that "succeeds" without delivering must not exit 0. */
+static uint64_t lost_since_start(const cli_ctx *ctx) {
+    beacon_counters now;
+    if (beacon_stats(&now, NULL, 0, NULL) != BEACON_OK) {
+        return 0;
+    }
+    return (now.dropped_sink_error - ctx->base.dropped_sink_error) +
+           (now.dropped_queue_full - ctx->base.dropped_queue_full);
 }
 
 static void print_stats(const cli_ctx *ctx) {
@@ -1624,6 +1641,12 @@ static int runtime_stop(const cli_ctx *ctx, bool stats) {
     beacon_status st = beacon_flush(CLI_FLUSH_TIMEOUT_MS);
     if (st != BEACON_OK && !ctx->disabled && st != BEACON_ERR_DISABLED) {
         fprintf(stderr, "%s: flush failed: %s\n", ctx->prog, beacon_status_str(st));
+        rc = 1;
+    }
+    uint64_t lost = ctx->disabled ? 0 : lost_since_start(ctx);
+    if (lost > 0) {
+        fprintf(stderr, "%s: %" PRIu64 " event%s not delivered (BEACON_DEBUG=1 shows why)\n",
+                ctx->prog, lost, lost == 1 ? "" : "s");
         rc = 1;
     }
     if (stats && !ctx->disabled) {

@@ -7,9 +7,11 @@
 - compile_fail/missing_required.c must be rejected, naming the constructor;
 - a probe program linked with the generated .c and stub runtime entry points
   checks that constructors, setters, spans and context wrappers store what the
-  descriptors say (offsets, presence bits, ids).
+  descriptors say (offsets, presence bits, ids);
+- the real runtime's to_json of a worst-case event fits its JSON_MAX.
 Run from the repository root.
 """
+import json
 import os
 import shutil
 import subprocess
@@ -27,6 +29,7 @@ from codegen.validate import load_catalog  # noqa: E402
 
 FIXTURES = os.path.join(HERE, "fixtures")
 INCLUDE = os.path.join(ROOT, "runtime", "include")
+RUNTIME_SRC = os.path.join(ROOT, "runtime", "src")
 HAVE_CLI_H = os.path.exists(os.path.join(INCLUDE, "beacon", "beacon_cli.h"))
 C_COMPILERS = [c for c in ("gcc", "clang") if shutil.which(c)]
 CXX_COMPILERS = [c for c in ("g++", "clang++") if shutil.which(c)]
@@ -119,6 +122,24 @@ class GeneratedCodeCompiles(unittest.TestCase):
                         r = compile_c(cc, std, self.file(name, "_emit_main.c"), self.dirs[name])
                         self.assertEqual(r.returncode, 0, r.stderr)
 
+    def test_header_usage_example_compiles(self):
+        for name in fixture_names():
+            with open(self.file(name, "_events.h")) as fh:
+                header = fh.read()
+            if "@code" not in header:
+                continue
+            code = header.split("@code\n", 1)[1].split(" * @endcode", 1)[0]
+            body = "\n".join(line[len(" *   "):] for line in code.splitlines())
+            src = os.path.join(self.dirs[name], "example.c")
+            with open(src, "w") as fh:
+                fh.write(f'#include "{self.cats[name].prefix}_events.h"\n\n'
+                         f"beacon_status example(void);\n\nbeacon_status example(void) {{\n"
+                         f"{body}\nreturn st;\n}}\n")
+            for cc in C_COMPILERS:
+                with self.subTest(fixture=name, cc=cc):
+                    r = compile_c(cc, "c11", src, self.dirs[name])
+                    self.assertEqual(r.returncode, 0, r.stderr)
+
     def test_missing_required_argument_does_not_compile(self):
         src = os.path.join(HERE, "compile_fail", "missing_required.c")
         for cc in C_COMPILERS:
@@ -150,6 +171,85 @@ class GeneratedCodeCompiles(unittest.TestCase):
                 self.assertEqual(run.returncode, 0, run.stdout + run.stderr)
                 self.assertIn("probe: all checks passed", run.stdout)
 
+    @unittest.skipUnless(os.path.isdir(RUNTIME_SRC), "runtime/src does not exist")
+    def test_runtime_json_of_worst_case_event_parses_and_fits_json_max(self):
+        src = os.path.join(self.dirs["full"], "json_max.c")
+        with open(src, "w") as fh:
+            fh.write(JSON_MAX_PROBE)
+        exe = os.path.join(self.dirs["full"], "json_max")
+        runtime = sorted(os.path.join(RUNTIME_SRC, f) for f in os.listdir(RUNTIME_SRC)
+                         if f.endswith(".c"))
+        cc = C_COMPILERS[0]
+        r = subprocess.run([cc, "-std=c11", "-I", INCLUDE, "-I", RUNTIME_SRC, "-I",
+                            self.dirs["full"], src, self.file("full", "_events.c"), *runtime,
+                            "-o", exe, "-lpthread", "-lcurl", "-lz", "-lcrypto", "-lm"],
+                           capture_output=True, text=True)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        run = subprocess.run([exe], capture_output=True)
+        self.assertEqual(run.returncode, 0, run.stderr)
+        first, text = run.stdout.split(b"\n", 1)
+        needed, bound = (int(x) for x in first.split())
+        obj = json.loads(text.rstrip(b"\n"))
+        self.assertEqual(len(text.rstrip(b"\n")), needed)
+        self.assertLess(needed, bound)
+        self.assertEqual(len(obj["data"]), 23)  # raw PII: every field, `secret` too
+
+
+# Fills every field of metrics.sample with its longest value (strings of
+# control bytes, which escape to 6 bytes each) and prints the length the
+# runtime's to_json needs, FD_METRICS_SAMPLE_JSON_MAX and the JSON itself.
+JSON_MAX_PROBE = r"""
+#include "fd_events.h"
+
+#include <stdio.h>
+#include <string.h>
+
+int main(void) {
+    static char s4[5], s8[9], s10[11], s12[4][13], v12[13];
+    static const bool flags[4] = {true, true, true, true};
+    static const int64_t ints[3] = {INT64_MIN, INT64_MIN, INT64_MIN};
+    static const uint64_t uints[2] = {UINT64_MAX, UINT64_MAX};
+    static const double dbls[2] = {-2.2250738585072014e-308, -2.2250738585072014e-308};
+    static const fd_record_type kinds[3] = {FD_RECORD_TYPE_TRANSCRIPT, FD_RECORD_TYPE_TRANSCRIPT,
+                                            FD_RECORD_TYPE_TRANSCRIPT};
+    static char buf[16384];
+    const char *names[2];
+    beacon_attr meta[4];
+    int i;
+    memset(s4, 1, 4);
+    memset(s8, 1, 8);
+    memset(s10, 1, 10);
+    memset(v12, 1, 12);
+    names[0] = names[1] = s10;
+    for (i = 0; i < 4; i++) {
+        memset(s12[i], 1, 12);
+        s12[i][11] = (char)('a' + i);
+        meta[i] = beacon_attr_str(s12[i], v12);
+    }
+    fd_metrics_sample ev = fd_metrics_sample_make(INT64_MIN, UINT64_MAX, dbls[0], INT64_MIN,
+                                                  INT64_MIN, FD_RECORD_TYPE_TRANSCRIPT, s8, flags,
+                                                  4, ints, 3, kinds, 3, names, 2);
+    fd_metrics_sample_set_secret(&ev, s4);
+    fd_metrics_sample_set_sizes(&ev, uints, 2);
+    fd_metrics_sample_set_weights(&ev, dbls, 2);
+    fd_metrics_sample_set_stamps(&ev, ints, 2);
+    fd_metrics_sample_set_waits(&ev, ints, 2);
+    fd_metrics_sample_set_meta(&ev, meta, 4);
+    fd_metrics_sample_set_opt_flag(&ev, false);
+    fd_metrics_sample_set_opt_count(&ev, INT64_MIN);
+    fd_metrics_sample_set_opt_total(&ev, UINT64_MAX);
+    fd_metrics_sample_set_opt_ratio(&ev, dbls[0]);
+    fd_metrics_sample_set_opt_at(&ev, INT64_MIN);
+    fd_metrics_sample_set_opt_kind(&ev, FD_OUTCOME_FAILED);
+    ev.hdr.time_ns = INT64_MIN;
+    memset(ev.hdr.trace_id.bytes, 0xEE, sizeof ev.hdr.trace_id.bytes);
+    memset(ev.hdr.span_id.bytes, 0xEE, sizeof ev.hdr.span_id.bytes);
+    memset(ev.hdr.parent_span_id.bytes, 0xEE, sizeof ev.hdr.parent_span_id.bytes);
+    size_t n = beacon_gen_to_json(&ev.hdr, buf, sizeof buf, BEACON_JSON_RAW_PII);
+    printf("%zu %d\n%s\n", n, FD_METRICS_SAMPLE_JSON_MAX, buf);
+    return n < sizeof buf ? 0 : 1;
+}
+"""
 
 # Linked with the generated fd_events.c in place of the runtime: the stubs
 # record what the wrappers hand over, the checks read it back through the

@@ -89,6 +89,19 @@ class GoldenFiles(unittest.TestCase):
 
 
 class GeneratedContent(unittest.TestCase):
+    """Spot checks of the generated C. Long declarations are wrapped, so
+    comparisons ignore how whitespace is laid out."""
+
+    def assertIn(self, needle, hay, msg=None):  # noqa: N802 - unittest naming
+        flat = lambda t: re.sub(r"\s+", " ", t)  # noqa: E731
+        if flat(needle) not in flat(hay):
+            self.fail(msg or f"not found in generated code: {needle!r}")
+
+    def assertNotIn(self, needle, hay, msg=None):  # noqa: N802
+        flat = lambda t: re.sub(r"\s+", " ", t)  # noqa: E731
+        if flat(needle) in flat(hay):
+            self.fail(msg or f"unexpectedly found in generated code: {needle!r}")
+
     @classmethod
     def setUpClass(cls):
         cls.full = render(load("full"), cli=True)
@@ -189,10 +202,14 @@ class GeneratedContent(unittest.TestCase):
 
     def test_every_function_declaration_has_a_doc_comment(self):
         lines = self.h.splitlines()
+        seen = 0
         for i, line in enumerate(lines):
-            if re.match(r"^(BEACON_DEPRECATED )?[a-z_][a-z0-9_ ]*[ *]\w+\(.*\);$", line):
+            # A declaration starts in column 0 with its return type.
+            if re.match(r"^(BEACON_DEPRECATED )?(const )?[a-z_][a-z0-9_]*[ *]+\w+\(", line):
+                seen += 1
                 self.assertTrue(lines[i - 1].startswith("/*") and lines[i - 1].endswith("*/"),
                                 f"no doc comment above: {line}")
+        self.assertGreater(seen, 70)
 
 
 class JsonMax(unittest.TestCase):

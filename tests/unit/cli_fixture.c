@@ -277,3 +277,11 @@ const beacon_cli_event fx_cli_events[FX_EVENT_COUNT] = {
     {&fx_types_lists_desc, fx_cli_types_lists},
     {&fx_task_run_start_desc, fx_cli_task_run_start},
 };
+
+#ifdef CLI_FIXTURE_MAIN
+/* Built with -DCLI_FIXTURE_MAIN this file is a complete `fx-emit` program, the
+ * fixture CLI that tests/integration/test_cli.py can drive. */
+int main(int argc, char **argv) {
+    return beacon_cli_main(&fx_catalog, fx_cli_events, FX_EVENT_COUNT, argc, argv);
+}
+#endif

@@ -1,7 +1,8 @@
 /* cli_fixture.h — a hand-written stand-in for the generated code of a small
  * catalog ("fixture", prefix fx), shaped like `<prefix>_events.h` plus the
  * event table of `<prefix>_emit_main.c`, so test_cli.c can drive
- * beacon_cli_main() without running the generator.
+ * beacon_cli_main() without running the generator. Compiled with
+ * -DCLI_FIXTURE_MAIN, cli_fixture.c is also a complete `fx-emit` program.
  *
  * The catalog it mimics:
  *   enums: job_kind {batch, stream, adhoc (deprecated)}

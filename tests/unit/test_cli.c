@@ -714,6 +714,23 @@ static void disabled_telemetry_exits_0_without_sending(void **state) {
     json_decref(all);
 }
 
+static void undeliverable_sink_exits_1(void **state) {
+    (void)state;
+    char sink[400];
+    snprintf(sink, sizeof sink, "file:%s/missing/dir/events.ndjson", g_dir);
+    assert_int_equal(RUN("--sink", sink, "task.run.start", "task=x"), 1);
+    assert_string_equal(g_err, "fx-emit: 1 event not delivered (BEACON_DEBUG=1 shows why)\n");
+}
+
+static void debug_notes_events_not_sent(void **state) {
+    (void)state;
+    setenv("BEACON_DISABLED", "1", 1);
+    setenv("BEACON_DEBUG", "1", 1);
+    assert_int_equal(EMIT("task.run.start", "task=x"), 0);
+    unsetenv("BEACON_DEBUG");
+    assert_non_null(strstr(g_err, "fx-emit: task.run.start: not sent: "));
+}
+
 static void span_event_takes_optional_correlation(void **state) {
     (void)state;
     assert_int_equal(EMIT("task.run.start", "task=x", "correlation=00000000000000000000000000000001"), 0);
@@ -894,6 +911,8 @@ int main(void) {
         T(bad_input_never_opens_the_sink),
         T(runtime_rejection_exits_2_naming_the_field),
         T(disabled_telemetry_exits_0_without_sending),
+        T(undeliverable_sink_exits_1),
+        T(debug_notes_events_not_sent),
         T(span_event_takes_optional_correlation),
         T(stats_option_prints_counters_json_on_stderr),
         T(stdin_mode_emits_good_lines_and_reports_bad_ones),

@@ -113,6 +113,24 @@ static void clock_delta_measures_a_sleep(void **state)
     assert_true(beacon__clock_ticks_delta_ns(b, a) == -d);
 }
 
+static void clock_tick_rate_matches_monotonic_within_0_1_percent(void **state)
+{
+    (void)state;
+    /* Each tick read is bracketed by monotonic reads, so the true interval is
+     * known to lie between the inner and outer bracket whatever preemption. */
+    int64_t a0 = beacon__clock_monotonic_ns();
+    uint64_t t0 = beacon__clock_now_ticks();
+    int64_t a1 = beacon__clock_monotonic_ns();
+    struct timespec wait = {0, 100 * 1000000L};
+    nanosleep(&wait, NULL);
+    int64_t b0 = beacon__clock_monotonic_ns();
+    uint64_t t1 = beacon__clock_now_ticks();
+    int64_t b1 = beacon__clock_monotonic_ns();
+    double d = (double)beacon__clock_ticks_delta_ns(t0, t1);
+    assert_true(d >= (double)(b0 - a1) * 0.999);
+    assert_true(d <= (double)(b1 - a0) * 1.001);
+}
+
 static void clock_tick_rate_is_plausible(void **state)
 {
     (void)state;
@@ -146,6 +164,7 @@ static void clock_env_forces_clock_gettime_fallback(void **state)
 }
 
 static atomic_bool stop_readers;
+static atomic_long conversions;
 
 static void *convert_loop(void *arg)
 {
@@ -154,6 +173,7 @@ static void *convert_loop(void *arg)
         int64_t conv = beacon__clock_ticks_to_realtime_ns(beacon__clock_now_ticks());
         if (abs64(conv - beacon__clock_realtime_ns()) >= CLOSE_NS)
             (*bad)++;
+        atomic_fetch_add(&conversions, 1);
     }
     return NULL;
 }
@@ -164,8 +184,10 @@ static void clock_conversion_is_consistent_during_recalibration(void **state)
     int64_t bad = 0;
     pthread_t t;
     atomic_store(&stop_readers, false);
+    atomic_store(&conversions, 0);
     assert_int_equal(pthread_create(&t, NULL, convert_loop, &bad), 0);
-    for (int i = 0; i < 200; i++)
+    /* Overlap for real: keep recalibrating until the reader has done plenty. */
+    for (int i = 0; i < 200 || (atomic_load(&conversions) < 10000 && i < 10000000); i++)
         beacon__clock_recalibrate();
     atomic_store(&stop_readers, true);
     pthread_join(t, NULL);
@@ -181,6 +203,7 @@ int main(void)
         cmocka_unit_test_setup(clock_converts_ticks_from_before_the_base, setup_default),
         cmocka_unit_test_setup(clock_recalibrate_keeps_conversion_continuous, setup_default),
         cmocka_unit_test_setup(clock_delta_measures_a_sleep, setup_default),
+        cmocka_unit_test_setup(clock_tick_rate_matches_monotonic_within_0_1_percent, setup_default),
         cmocka_unit_test_setup(clock_tick_rate_is_plausible, setup_default),
         cmocka_unit_test_setup(clock_env_forces_clock_gettime_fallback, setup_default),
         cmocka_unit_test_setup(clock_conversion_is_consistent_during_recalibration, setup_default),

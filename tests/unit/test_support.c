@@ -4,6 +4,8 @@
 #endif
 #include "test_support.h"
 
+#include "diag.h"
+
 #include <dirent.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -96,6 +98,7 @@ void ts_reset_runtime(void) {
     unsetenv("BEACON_DEBUG");
     unsetenv("BEACON_DISABLED");
     beacon_set_enabled(true);
+    beacon__diag_reset_limits(); /* each test gets the full diagnostic budget */
 }
 
 void ts_init_with_sinks(const char *specs) {

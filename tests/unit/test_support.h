@@ -28,7 +28,8 @@ json_t *ts_read_ndjson(const char *path);
  * when it does not parse. */
 json_t *ts_parse(const char *text);
 
-/* Shuts the runtime down if it runs; clears env vars beacon reads. */
+/* Shuts the runtime down if it runs, clears env vars beacon reads and the
+ * diagnostic rate limits. */
 void ts_reset_runtime(void);
 
 /* Starts the runtime with exactly these sinks (';'-separated). */

@@ -1,0 +1,442 @@
+/* test_sink.c — sink specs (validation, options, percent-decoding, error
+ * messages), BEACON_SINKS and the default sink, and the stream and file
+ * sinks' output and failure accounting.
+ */
+#ifndef _POSIX_C_SOURCE
+#define _POSIX_C_SOURCE 200809L
+#endif
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "fixture_events.h"
+#include "sink.h"
+#include "test_support.h"
+
+typedef struct captured {
+    int calls;
+    beacon_status code;
+    char last[512];
+} captured;
+
+static void capture(beacon_status code, const char *message, void *user) {
+    captured *cap = user;
+    cap->calls++;
+    cap->code = code;
+    snprintf(cap->last, sizeof cap->last, "%s", message);
+}
+
+static char *g_dir;
+
+static int setup(void **state) {
+    (void)state;
+    ts_reset_runtime();
+    g_dir = ts_mkdtemp();
+    return 0;
+}
+
+static int teardown(void **state) {
+    (void)state;
+    ts_reset_runtime();
+    ts_rmdir(g_dir);
+    g_dir = NULL;
+    return 0;
+}
+
+/* Adds spec to fresh options and returns the status plus the diagnostic. */
+static beacon_status add_spec(const char *spec, captured *cap) {
+    beacon_options *o = beacon_options_new();
+    beacon_options_set_diagnostic_callback(o, capture, cap);
+    beacon_status st = beacon_options_add_sink(o, spec);
+    beacon_options_free(o);
+    return st;
+}
+
+static void valid_specs_are_accepted(void **state) {
+    (void)state;
+    const char *ok[] = {"stderr", "stdout", "STDERR", "stderr?prefix=X", "stdout?prefix=a%20b&prefix=c",
+                        "file:/tmp/x.ndjson", "file:relative/x.ndjson", "file:/tmp/a%3Fb"};
+    for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+        captured cap = {0};
+        if (add_spec(ok[i], &cap) != BEACON_OK) fail_msg("rejected %s: %s", ok[i], cap.last);
+        assert_int_equal(cap.calls, 0);
+    }
+}
+
+static void unknown_scheme_is_rejected_by_name(void **state) {
+    (void)state;
+    captured cap = {0};
+    assert_int_equal(add_spec("syslog:local0", &cap), BEACON_ERR_SINK_SPEC);
+    assert_int_equal(cap.calls, 1);
+    assert_int_equal(cap.code, BEACON_ERR_SINK_SPEC);
+    assert_non_null(strstr(cap.last, "unknown sink scheme 'syslog'"));
+}
+
+static void http_schemes_are_unknown_for_now(void **state) {
+    (void)state;
+    const char *http[] = {"otlp+http://localhost:4318", "json+https://x/y", "datadog+https://x",
+                          "ndjson+http://127.0.0.1:1/", "cloudevents+http://h/"};
+    for (size_t i = 0; i < sizeof http / sizeof http[0]; i++) {
+        captured cap = {0};
+        assert_int_equal(add_spec(http[i], &cap), BEACON_ERR_SINK_SPEC);
+        assert_non_null(strstr(cap.last, "unknown sink scheme '"));
+        assert_non_null(strstr(cap.last, "not supported yet"));
+    }
+}
+
+static void unknown_option_is_rejected_by_name(void **state) {
+    (void)state;
+    captured cap = {0};
+    assert_int_equal(add_spec("stderr?level=warn", &cap), BEACON_ERR_SINK_SPEC);
+    assert_non_null(strstr(cap.last, "unknown option 'level' for sink 'stderr'"));
+    cap.calls = 0;
+    assert_int_equal(add_spec("file:/tmp/x?prefix=a", &cap), BEACON_ERR_SINK_SPEC);
+    assert_non_null(strstr(cap.last, "unknown option 'prefix' for sink 'file'"));
+}
+
+static void malformed_specs_are_rejected(void **state) {
+    (void)state;
+    const char *bad[] = {"", "file", "file:", "file:?x=1", "stderr:/tmp/x", "stderr?prefix", "stderr?=x",
+                         "stderr?prefix=%zz", "stderr?prefix=%4", "file:/tmp/%00x"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        captured cap = {0};
+        if (add_spec(bad[i], &cap) != BEACON_ERR_SINK_SPEC) fail_msg("accepted '%s'", bad[i]);
+        assert_int_equal(cap.calls, 1);
+    }
+}
+
+static void option_values_are_percent_decoded(void **state) {
+    (void)state;
+    beacon__sink_spec spec;
+    char err[128];
+    assert_int_equal(beacon__sink_spec_parse("stdout?prefix=TELEMETRY%3A%20a+b", &spec, err, sizeof err), BEACON_OK);
+    assert_string_equal(spec.scheme, "stdout");
+    assert_string_equal(beacon__sink_spec_option(&spec, "prefix"), "TELEMETRY: a+b");
+    beacon__sink_spec_free(&spec);
+    assert_int_equal(beacon__sink_spec_parse("file:/tmp/a%3Fb.ndjson", &spec, err, sizeof err), BEACON_OK);
+    assert_string_equal(spec.target, "/tmp/a?b.ndjson");
+    beacon__sink_spec_free(&spec);
+}
+
+static void null_arguments_are_rejected(void **state) {
+    (void)state;
+    beacon_options *o = beacon_options_new();
+    assert_int_equal(beacon_options_add_sink(NULL, "stderr"), BEACON_ERR_INVALID_ARGUMENT);
+    assert_int_equal(beacon_options_add_sink(o, NULL), BEACON_ERR_INVALID_ARGUMENT);
+    assert_int_equal(beacon_options_set_sinks(o, NULL), BEACON_ERR_INVALID_ARGUMENT);
+    beacon_options_set_debug(NULL, true);
+    beacon_options_set_service(NULL, "a", "b");
+    beacon_options_set_enabled(NULL, false);
+    beacon_options_set_diagnostic_callback(NULL, NULL, NULL);
+    beacon_options_free(o);
+    beacon_options_free(NULL);
+}
+
+static size_t sink_count(void) {
+    size_t n = 99;
+    assert_int_equal(beacon_stats(NULL, NULL, 0, &n), BEACON_OK);
+    return n;
+}
+
+static void set_sinks_splits_and_ignores_blank_entries(void **state) {
+    (void)state;
+    beacon_options *o = beacon_options_new();
+    assert_int_equal(beacon_options_set_sinks(o, " stderr ; ;stdout?prefix=x;"), BEACON_OK);
+    assert_int_equal(beacon_init(o), BEACON_OK);
+    beacon_sink_stats s[4];
+    size_t n = 0;
+    beacon_stats(NULL, s, 4, &n);
+    assert_int_equal(n, 2);
+    assert_string_equal(s[0].spec, "stderr");
+    assert_string_equal(s[1].spec, "stdout?prefix=x");
+}
+
+static void set_sinks_keeps_the_old_list_on_error(void **state) {
+    (void)state;
+    captured cap = {0};
+    beacon_options *o = beacon_options_new();
+    beacon_options_set_diagnostic_callback(o, capture, &cap);
+    assert_int_equal(beacon_options_set_sinks(o, "stdout;stdout"), BEACON_OK);
+    assert_int_equal(beacon_options_set_sinks(o, "stderr;bogus"), BEACON_ERR_SINK_SPEC);
+    assert_non_null(strstr(cap.last, "'bogus'"));
+    assert_int_equal(beacon_init(o), BEACON_OK);
+    beacon_sink_stats s[4];
+    size_t n = 0;
+    beacon_stats(NULL, s, 4, &n);
+    assert_int_equal(n, 2);
+    assert_string_equal(s[0].spec, "stdout");
+}
+
+static void default_sink_is_stderr(void **state) {
+    (void)state;
+    assert_int_equal(beacon_init(NULL), BEACON_OK);
+    beacon_sink_stats s[2];
+    size_t n = 0;
+    beacon_stats(NULL, s, 2, &n);
+    assert_int_equal(n, 1);
+    assert_string_equal(s[0].spec, "stderr");
+}
+
+static void beacon_sinks_env_is_used_when_code_sets_none(void **state) {
+    (void)state;
+    char *file = ts_path(g_dir, "env.ndjson");
+    char *file2 = ts_path(g_dir, "env2.ndjson");
+    char spec[1024];
+    snprintf(spec, sizeof spec, "file:%s; file:%s", file, file2);
+    setenv("BEACON_SINKS", spec, 1);
+    assert_int_equal(beacon_init(beacon_options_new()), BEACON_OK);
+    assert_int_equal(sink_count(), 2);
+    fx_plain ev = fx_plain_make(3);
+    assert_int_equal(beacon_gen_emit(&ev.hdr, NULL), BEACON_OK);
+    json_t *lines = ts_read_ndjson(file);
+    assert_int_equal(json_array_size(lines), 1);
+    json_decref(lines);
+    lines = ts_read_ndjson(file2);
+    assert_int_equal(json_array_size(lines), 1);
+    json_decref(lines);
+    free(file);
+    free(file2);
+}
+
+static void code_sinks_win_over_env(void **state) {
+    (void)state;
+    setenv("BEACON_SINKS", "stdout;stdout;stdout", 1);
+    beacon_options *o = beacon_options_new();
+    assert_int_equal(beacon_options_add_sink(o, "stderr"), BEACON_OK);
+    assert_int_equal(beacon_init(o), BEACON_OK);
+    assert_int_equal(sink_count(), 1);
+}
+
+static void invalid_env_sinks_fail_init(void **state) {
+    (void)state;
+    captured cap = {0};
+    setenv("BEACON_SINKS", "stderr;nope://x", 1);
+    beacon_options *o = beacon_options_new();
+    beacon_options_set_diagnostic_callback(o, capture, &cap);
+    assert_int_equal(beacon_init(o), BEACON_ERR_SINK_SPEC);
+    assert_true(cap.calls >= 1);
+    fx_plain ev = fx_plain_make(1);
+    assert_int_not_equal(beacon_gen_emit(&ev.hdr, NULL), BEACON_OK);
+}
+
+/* Runs fn with fd (1 or 2) redirected into a file; returns the captured text. */
+static char *capture_fd(int fd, void (*fn)(void)) {
+    char *path = ts_path(g_dir, fd == 1 ? "stdout.txt" : "stderr.txt");
+    fflush(NULL);
+    int saved = dup(fd);
+    int f = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    assert_true(saved >= 0 && f >= 0);
+    dup2(f, fd);
+    close(f);
+    fn();
+    fflush(NULL);
+    dup2(saved, fd);
+    close(saved);
+    char *text = ts_read_file(path);
+    free(path);
+    return text;
+}
+
+static void emit_two_plain(void) {
+    fx_plain a = fx_plain_make(1), b = fx_plain_make(2);
+    beacon_gen_emit(&a.hdr, NULL);
+    beacon_gen_emit(&b.hdr, NULL);
+}
+
+static void stdout_sink_writes_prefixed_ndjson(void **state) {
+    (void)state;
+    ts_init_with_sinks("stdout?prefix=TELEMETRY%3A%20");
+    char *text = capture_fd(1, emit_two_plain);
+    assert_non_null(text);
+    char *line2 = strchr(text, '\n');
+    assert_non_null(line2);
+    *line2++ = '\0';
+    assert_int_equal(strncmp(text, "TELEMETRY: ", 11), 0);
+    assert_int_equal(strncmp(line2, "TELEMETRY: ", 11), 0);
+    json_t *a = ts_parse(text + 11);
+    assert_string_equal(json_string_value(json_object_get(a, "event")), "fx.plain");
+    json_decref(a);
+    free(text);
+    beacon_counters c = ts_sink_counters(0);
+    assert_int_equal(c.delivered, 2);
+    ts_assert_balanced(&c);
+}
+
+static void stderr_sink_writes_plain_ndjson(void **state) {
+    (void)state;
+    ts_init_with_sinks("stderr");
+    char *text = capture_fd(2, emit_two_plain);
+    json_t *lines = json_array();
+    for (char *line = text; *line;) {
+        char *nl = strchr(line, '\n');
+        assert_non_null(nl);
+        *nl = '\0';
+        json_array_append_new(lines, ts_parse(line));
+        line = nl + 1;
+    }
+    assert_int_equal(json_array_size(lines), 2);
+    json_decref(lines);
+    free(text);
+}
+
+static void file_sink_appends_to_an_existing_file(void **state) {
+    (void)state;
+    char *file = ts_path(g_dir, "a.ndjson");
+    FILE *f = fopen(file, "w");
+    fputs("{\"pre\":1}\n", f);
+    fclose(f);
+    char spec[512];
+    snprintf(spec, sizeof spec, "file:%s", file);
+    ts_init_with_sinks(spec);
+    emit_two_plain();
+    beacon_shutdown(1000);
+    json_t *lines = ts_read_ndjson(file);
+    assert_int_equal(json_array_size(lines), 3);
+    assert_int_equal(json_integer_value(json_object_get(json_array_get(lines, 0), "pre")), 1);
+    json_decref(lines);
+    free(file);
+}
+
+static void file_sink_creates_file_with_mode_0644(void **state) {
+    (void)state;
+    char *file = ts_path(g_dir, "m.ndjson");
+    char spec[512];
+    snprintf(spec, sizeof spec, "file:%s", file);
+    mode_t old = umask(022);
+    ts_init_with_sinks(spec);
+    umask(old);
+    struct stat st;
+    assert_int_equal(stat(file, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0644);
+    free(file);
+}
+
+static void relative_file_path_is_relative_to_cwd(void **state) {
+    (void)state;
+    char cwd[4096];
+    assert_non_null(getcwd(cwd, sizeof cwd));
+    assert_int_equal(chdir(g_dir), 0);
+    ts_init_with_sinks("file:rel.ndjson");
+    emit_two_plain();
+    beacon_shutdown(1000);
+    assert_int_equal(chdir(cwd), 0);
+    char *file = ts_path(g_dir, "rel.ndjson");
+    json_t *lines = ts_read_ndjson(file);
+    assert_int_equal(json_array_size(lines), 2);
+    json_decref(lines);
+    free(file);
+}
+
+static void unopenable_file_counts_sink_errors_and_reports(void **state) {
+    (void)state;
+    captured cap = {0};
+    char *file = ts_path(g_dir, "no/such/dir.ndjson");
+    char spec[512];
+    snprintf(spec, sizeof spec, "file:%s", file);
+    beacon_options *o = beacon_options_new();
+    beacon_options_add_sink(o, spec);
+    beacon_options_set_diagnostic_callback(o, capture, &cap);
+    assert_int_equal(beacon_init(o), BEACON_OK);
+    assert_int_equal(cap.code, BEACON_ERR_IO);
+    fx_plain ev = fx_plain_make(1);
+    assert_int_equal(beacon_gen_emit(&ev.hdr, NULL), BEACON_OK);
+    beacon_counters c = ts_sink_counters(0);
+    assert_int_equal(c.dropped_sink_error, 1);
+    ts_assert_balanced(&c);
+    assert_non_null(strstr(cap.last, "cannot open"));
+    free(file);
+}
+
+static void file_sink_retries_open_once_the_directory_exists(void **state) {
+    (void)state;
+    char *sub = ts_path(g_dir, "later");
+    char *file = ts_path(sub, "x.ndjson");
+    char spec[512];
+    snprintf(spec, sizeof spec, "file:%s", file);
+    ts_init_with_sinks(spec);
+    fx_plain ev = fx_plain_make(1);
+    beacon_gen_emit(&ev.hdr, NULL);
+    assert_int_equal(mkdir(sub, 0700), 0);
+    beacon_gen_emit(&ev.hdr, NULL);
+    beacon_counters c = ts_sink_counters(0);
+    assert_int_equal(c.dropped_sink_error, 1);
+    assert_int_equal(c.delivered, 1);
+    beacon_shutdown(1000);
+    json_t *lines = ts_read_ndjson(file);
+    assert_int_equal(json_array_size(lines), 1);
+    json_decref(lines);
+    unlink(file);
+    rmdir(sub);
+    free(file);
+    free(sub);
+}
+
+static void failing_writes_count_sink_errors(void **state) {
+    (void)state;
+    if (access("/dev/full", W_OK) != 0) skip();
+    ts_init_with_sinks("file:/dev/full");
+    emit_two_plain();
+    beacon_counters c = ts_sink_counters(0);
+    assert_int_equal(c.dropped_sink_error, 2);
+    assert_int_equal(c.delivered, 0);
+    ts_assert_balanced(&c);
+}
+
+static void batch_is_written_whole_and_counted(void **state) {
+    (void)state;
+    char *file = ts_path(g_dir, "batch.ndjson");
+    char spec[512], err[128];
+    snprintf(spec, sizeof spec, "file:%s", file);
+    beacon__sink *sink = NULL;
+    assert_int_equal(beacon__sink_open(spec, &sink, err, sizeof err), BEACON_OK);
+    beacon__record recs[3] = {{"{\"a\":1}", 7, NULL}, {"{\"b\":2}", 7, NULL}, {"{}", 2, NULL}};
+    beacon__batch batch = {recs, 3};
+    size_t delivered = 0;
+    assert_int_equal(sink->vt->write(sink, &batch, &delivered), BEACON_OK);
+    assert_int_equal(delivered, 3);
+    assert_int_equal(sink->vt->flush(sink, 100), BEACON_OK);
+    assert_int_equal(sink->vt->close(sink, 100), BEACON_OK);
+    char *text = ts_read_file(file);
+    assert_string_equal(text, "{\"a\":1}\n{\"b\":2}\n{}\n");
+    free(text);
+    free(file);
+}
+
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        T(valid_specs_are_accepted),
+        T(unknown_scheme_is_rejected_by_name),
+        T(http_schemes_are_unknown_for_now),
+        T(unknown_option_is_rejected_by_name),
+        T(malformed_specs_are_rejected),
+        T(option_values_are_percent_decoded),
+        T(null_arguments_are_rejected),
+        T(set_sinks_splits_and_ignores_blank_entries),
+        T(set_sinks_keeps_the_old_list_on_error),
+        T(default_sink_is_stderr),
+        T(beacon_sinks_env_is_used_when_code_sets_none),
+        T(code_sinks_win_over_env),
+        T(invalid_env_sinks_fail_init),
+        T(stdout_sink_writes_prefixed_ndjson),
+        T(stderr_sink_writes_plain_ndjson),
+        T(file_sink_appends_to_an_existing_file),
+        T(file_sink_creates_file_with_mode_0644),
+        T(relative_file_path_is_relative_to_cwd),
+        T(unopenable_file_counts_sink_errors_and_reports),
+        T(file_sink_retries_open_once_the_directory_exists),
+        T(failing_writes_count_sink_errors),
+        T(batch_is_written_whole_and_counted),
+    };
+    return cmocka_run_group_tests_name("sink", tests, NULL, NULL);
+}
