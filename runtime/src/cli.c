@@ -1539,7 +1539,7 @@ static int run_stdin(cli_ctx *ctx) {
         } else {
             char **toks = NULL;
             long n = tokenize(&cli, line, (size_t)len, &toks);
-            if (n == 0) { /* only an empty quoted nothing, e.g. a stray "\" at EOL */
+            if (n == 0) { /* cannot follow the blank check above; never emit without an event */
                 cli_reset(&cli);
                 continue;
             }
