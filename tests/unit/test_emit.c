@@ -6,6 +6,7 @@
 #define _POSIX_C_SOURCE 200809L
 #endif
 #include <math.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -527,6 +528,49 @@ static void status_strings_are_never_null(void **state) {
     assert_int_equal(beacon_gen_abi(), BEACON_GEN_ABI);
 }
 
+static void *emit_many(void *arg) {
+    int n = *(const int *)arg;
+    fx_plain ok = fx_plain_make(1), invalid = fx_plain_make(99);
+    for (int i = 0; i < n; i++) beacon_gen_emit(i % 10 == 0 ? &invalid.hdr : &ok.hdr, NULL);
+    return NULL;
+}
+
+static void concurrent_emits_are_all_accounted(void **state) {
+    fx_ctx *c = *state;
+    ts_init_with_sinks(c->spec);
+    enum { THREADS = 4 };
+    int per_thread = 500;
+    pthread_t t[THREADS];
+    for (int i = 0; i < THREADS; i++) assert_int_equal(pthread_create(&t[i], NULL, emit_many, &per_thread), 0);
+    for (int i = 0; i < 20; i++) {
+        beacon_counters s = ts_sink_counters(0);
+        ts_assert_balanced(&s); /* synchronous delivery: never in flight */
+    }
+    for (int i = 0; i < THREADS; i++) pthread_join(t[i], NULL);
+    beacon_counters s = ts_sink_counters(0);
+    assert_int_equal(s.emitted, THREADS * per_thread);
+    assert_int_equal(s.dropped_invalid, THREADS * per_thread / 10);
+    ts_assert_balanced(&s);
+    beacon_shutdown(1000);
+    json_t *lines = ts_read_ndjson(c->file); /* every line whole */
+    assert_int_equal(json_array_size(lines), s.delivered);
+    json_decref(lines);
+}
+
+static void emits_racing_shutdown_are_all_accounted(void **state) {
+    fx_ctx *c = *state;
+    ts_init_with_sinks(c->spec);
+    beacon_counters before = totals();
+    int per_thread = 300;
+    pthread_t t[2];
+    for (int i = 0; i < 2; i++) assert_int_equal(pthread_create(&t[i], NULL, emit_many, &per_thread), 0);
+    beacon_shutdown(1000);
+    for (int i = 0; i < 2; i++) pthread_join(t[i], NULL);
+    beacon_counters after = totals();
+    assert_int_equal(after.emitted - before.emitted, 2 * per_thread);
+    ts_assert_balanced(&after);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void) {
@@ -562,6 +606,8 @@ int main(void) {
         T(stats_json_parses_and_matches_stats),
         T(stats_json_reports_size_when_buffer_is_small),
         T(status_strings_are_never_null),
+        T(concurrent_emits_are_all_accounted),
+        T(emits_racing_shutdown_are_all_accounted),
     };
     return cmocka_run_group_tests_name("emit", tests, NULL, NULL);
 }
