@@ -8,12 +8,13 @@
 #endif
 #include "diag.h"
 
+#include "clock.h"
+
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #define DIAG_MSG_MAX 512
 
@@ -49,9 +50,7 @@ bool beacon__env_debug(void) {
 }
 
 static int64_t now_sec(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec;
+    return beacon__clock_monotonic_ns() / 1000000000;
 }
 
 static void deliver(const beacon__diag_cfg *cfg, beacon_status code, const char *msg) {

@@ -41,7 +41,7 @@ void beacon__diag_to(const beacon__diag_cfg *cfg, beacon_status code, const char
 /* True when BEACON_DEBUG is set to "1" in the environment. */
 bool beacon__env_debug(void);
 
-/* Forgets rate-limit state (tests and re-init start from a clean slate). */
+/* Forgets rate-limit state, so each unit test starts with a full budget. */
 void beacon__diag_reset_limits(void);
 
 #endif /* BEACON_SRC_DIAG_H */

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
 #include "context.h"
 #include "diag.h"
 #include "ids.h"
@@ -247,7 +248,7 @@ beacon_status beacon__deliver(const beacon_event_hdr *ev, const beacon__envelope
             any_failed = true;
             continue;
         }
-        beacon__record rec = {buf, len, ev->desc};
+        beacon__batch_item rec = {buf, len, ev->desc};
         beacon__batch batch = {&rec, 1};
         size_t delivered = 0;
         slot->sink->vt->write(slot->sink, &batch, &delivered);
@@ -332,7 +333,7 @@ beacon_status beacon_gen_emit(const beacon_event_hdr *ev, beacon_trace_id *out_t
     uint8_t id[16];
     beacon__envelope env;
     memset(&env, 0, sizeof env);
-    env.time_ns = ev->time_ns ? ev->time_ns : beacon__now_realtime_ns();
+    env.time_ns = ev->time_ns ? ev->time_ns : beacon__clock_realtime_ns();
     beacon__rand_id(id, sizeof id);
     env.id = id;
     correlate(ev, &env);

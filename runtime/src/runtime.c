@@ -13,11 +13,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
 #include "diag.h"
 #include "json.h"
 #include "runtime.h"
 #include "sink.h"
-#include "span.h"
 
 #define ERR_MAX 256
 
@@ -250,12 +250,12 @@ void beacon_options_set_enabled(beacon_options *opts, bool on) {
 /* ---- lifecycle -------------------------------------------------------- */
 
 static void runtime_free(beacon__runtime *rt, int timeout_ms) {
-    int64_t deadline = timeout_ms >= 0 ? beacon__now_monotonic_ns() + (int64_t)timeout_ms * 1000000 : 0;
+    int64_t deadline = timeout_ms >= 0 ? beacon__clock_monotonic_ns() + (int64_t)timeout_ms * 1000000 : 0;
     for (size_t i = 0; i < rt->slot_count; i++) {
         if (rt->slots[i].sink) {
             int left = -1;
             if (timeout_ms >= 0) {
-                int64_t rem = (deadline - beacon__now_monotonic_ns()) / 1000000;
+                int64_t rem = (deadline - beacon__clock_monotonic_ns()) / 1000000;
                 left = rem > 0 ? (int)rem : 0;
             }
             rt->slots[i].sink->vt->close(rt->slots[i].sink, left);
@@ -371,7 +371,7 @@ static beacon_status not_running_status(void) {
 }
 
 beacon_status beacon_flush(int timeout_ms) {
-    int64_t deadline = beacon__now_monotonic_ns() + (int64_t)timeout_ms * 1000000;
+    int64_t deadline = beacon__clock_monotonic_ns() + (int64_t)timeout_ms * 1000000;
     beacon_status result = BEACON_OK;
     beacon__runtime *rt = beacon__runtime_lock();
     if (!rt) {
@@ -383,7 +383,7 @@ beacon_status beacon_flush(int timeout_ms) {
     for (size_t i = 0; i < rt->slot_count; i++) {
         int left = -1;
         if (timeout_ms >= 0) {
-            int64_t rem = (deadline - beacon__now_monotonic_ns()) / 1000000;
+            int64_t rem = (deadline - beacon__clock_monotonic_ns()) / 1000000;
             if (rem <= 0 && i > 0) {
                 result = BEACON_ERR_TIMEOUT;
                 break;

@@ -14,15 +14,15 @@
 #include "beacon/beacon.h"
 
 /* One serialized event: json[0..len) without a trailing newline. */
-typedef struct beacon__record {
+typedef struct beacon__batch_item {
     const char *json;
     size_t len;
     const beacon_event_desc *desc;
-} beacon__record;
+} beacon__batch_item;
 
 /* Records in emit order; all borrowed for the duration of write(). */
 typedef struct beacon__batch {
-    const beacon__record *records;
+    const beacon__batch_item *records;
     size_t count;
 } beacon__batch;
 

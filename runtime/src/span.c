@@ -8,8 +8,8 @@
 #include "span.h"
 
 #include <string.h>
-#include <time.h>
 
+#include "clock.h"
 #include "ids.h"
 
 typedef struct span_frame {
@@ -20,18 +20,6 @@ typedef struct span_frame {
 static _Thread_local span_frame t_stack[BEACON__SPAN_DEPTH];
 static _Thread_local unsigned t_depth;    /* frames in t_stack */
 static _Thread_local unsigned t_overflow; /* open spans beyond the stack */
-
-int64_t beacon__now_realtime_ns(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-int64_t beacon__now_monotonic_ns(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
 
 bool beacon__span_current(beacon_trace_id *trace, beacon_span_id *span) {
     if (t_depth == 0) return false;
@@ -59,7 +47,7 @@ void beacon_gen_span_start(beacon_span_state *st) {
     } else {
         t_overflow++;
     }
-    st->start_mono_ns = beacon__now_monotonic_ns();
+    st->start_mono_ns = beacon__clock_monotonic_ns();
 }
 
 int64_t beacon_gen_span_finish(beacon_span_state *st) {
@@ -67,7 +55,7 @@ int64_t beacon_gen_span_finish(beacon_span_state *st) {
     /* Once finished, start_mono_ns holds the duration, so a second call
      * returns the same value without any extra state. */
     if (st->flags & BEACON__SPAN_FINISHED) return st->start_mono_ns;
-    int64_t duration = beacon__now_monotonic_ns() - st->start_mono_ns;
+    int64_t duration = beacon__clock_monotonic_ns() - st->start_mono_ns;
     if (duration < 0) duration = 0;
     if (st->flags & BEACON__SPAN_OPEN) {
         bool found = false;

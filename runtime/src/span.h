@@ -20,8 +20,4 @@
 /* Copies the innermost open span of the calling thread; false when none. */
 bool beacon__span_current(beacon_trace_id *trace, beacon_span_id *span);
 
-/* Nanoseconds from CLOCK_REALTIME / CLOCK_MONOTONIC. */
-int64_t beacon__now_realtime_ns(void);
-int64_t beacon__now_monotonic_ns(void);
-
 #endif /* BEACON_SRC_SPAN_H */

@@ -18,7 +18,7 @@
 #include <cmocka.h>
 
 #include "fixture_events.h"
-#include "test_support.h"
+#include "fixture_support.h"
 
 static char *g_dir;
 static char *g_file;
@@ -36,7 +36,7 @@ static int setup(void **state) {
 
 static int teardown(void **state) {
     (void)state;
-    beacon_gen_context_clear(&fx_catalog);
+    beacon_gen_context_clear(&tfx_catalog);
     ts_reset_runtime();
     free(g_file);
     ts_rmdir(g_dir);
@@ -45,7 +45,7 @@ static int teardown(void **state) {
 
 /* Emits one fx.plain and returns the parsed line (caller decrefs). */
 static json_t *emit_and_read_last(void) {
-    fx_plain ev = fx_plain_make(1);
+    tfx_plain ev = tfx_plain_make(1);
     assert_int_equal(beacon_gen_emit(&ev.hdr, NULL), BEACON_OK);
     json_t *lines = ts_read_ndjson(g_file);
     size_t n = json_array_size(lines);
@@ -56,18 +56,18 @@ static json_t *emit_and_read_last(void) {
 }
 
 static void set_str(uint32_t index, const char *s) {
-    assert_int_equal(beacon_gen_context_set(&fx_catalog, index, &s), BEACON_OK);
+    assert_int_equal(beacon_gen_context_set(&tfx_catalog, index, &s), BEACON_OK);
 }
 
 static void context_fields_appear_in_events(void **state) {
     (void)state;
     int64_t tenant = 42;
-    int mode = FX_COLOR_BLUE;
+    int mode = TFX_COLOR_BLUE;
     double weight = 0.5;
-    set_str(FX_CTX_REQUEST_ID, "req-1");
-    assert_int_equal(beacon_gen_context_set(&fx_catalog, FX_CTX_TENANT, &tenant), BEACON_OK);
-    assert_int_equal(beacon_gen_context_set(&fx_catalog, FX_CTX_MODE, &mode), BEACON_OK);
-    assert_int_equal(beacon_gen_context_set(&fx_catalog, FX_CTX_WEIGHT, &weight), BEACON_OK);
+    set_str(TFX_CTX_REQUEST_ID, "req-1");
+    assert_int_equal(beacon_gen_context_set(&tfx_catalog, TFX_CTX_TENANT, &tenant), BEACON_OK);
+    assert_int_equal(beacon_gen_context_set(&tfx_catalog, TFX_CTX_MODE, &mode), BEACON_OK);
+    assert_int_equal(beacon_gen_context_set(&tfx_catalog, TFX_CTX_WEIGHT, &weight), BEACON_OK);
     json_t *e = emit_and_read_last();
     json_t *ctx = json_object_get(e, "context");
     assert_true(json_is_object(ctx));
@@ -81,8 +81,8 @@ static void context_fields_appear_in_events(void **state) {
 
 static void context_comes_before_data(void **state) {
     (void)state;
-    set_str(FX_CTX_REQUEST_ID, "r");
-    fx_plain ev = fx_plain_make(1);
+    set_str(TFX_CTX_REQUEST_ID, "r");
+    tfx_plain ev = tfx_plain_make(1);
     beacon_gen_emit(&ev.hdr, NULL);
     char *text = ts_read_file(g_file);
     char *c = strstr(text, "\"context\":");
@@ -95,7 +95,7 @@ static void context_comes_before_data(void **state) {
 
 static void hashed_context_field_is_withheld(void **state) {
     (void)state;
-    set_str(FX_CTX_USER_EMAIL, "person@example.com");
+    set_str(TFX_CTX_USER_EMAIL, "person@example.com");
     json_t *e = emit_and_read_last();
     assert_null(json_object_get(e, "context")); /* its only field is hash-only */
     json_decref(e);
@@ -106,8 +106,8 @@ static void hashed_context_field_is_withheld(void **state) {
 
 static void clear_removes_every_context_field(void **state) {
     (void)state;
-    set_str(FX_CTX_REQUEST_ID, "r");
-    beacon_gen_context_clear(&fx_catalog);
+    set_str(TFX_CTX_REQUEST_ID, "r");
+    beacon_gen_context_clear(&tfx_catalog);
     json_t *e = emit_and_read_last();
     assert_null(json_object_get(e, "context"));
     json_decref(e);
@@ -116,17 +116,17 @@ static void clear_removes_every_context_field(void **state) {
 static void null_value_unsets_one_field(void **state) {
     (void)state;
     int64_t tenant = 1;
-    set_str(FX_CTX_REQUEST_ID, "r");
-    assert_int_equal(beacon_gen_context_set(&fx_catalog, FX_CTX_TENANT, &tenant), BEACON_OK);
-    assert_int_equal(beacon_gen_context_set(&fx_catalog, FX_CTX_REQUEST_ID, NULL), BEACON_OK);
+    set_str(TFX_CTX_REQUEST_ID, "r");
+    assert_int_equal(beacon_gen_context_set(&tfx_catalog, TFX_CTX_TENANT, &tenant), BEACON_OK);
+    assert_int_equal(beacon_gen_context_set(&tfx_catalog, TFX_CTX_REQUEST_ID, NULL), BEACON_OK);
     const char *null_str = NULL;
     json_t *e = emit_and_read_last();
     json_t *ctx = json_object_get(e, "context");
     assert_null(json_object_get(ctx, "request_id"));
     assert_int_equal(json_integer_value(json_object_get(ctx, "tenant")), 1);
     json_decref(e);
-    set_str(FX_CTX_REQUEST_ID, "x");
-    assert_int_equal(beacon_gen_context_set(&fx_catalog, FX_CTX_REQUEST_ID, &null_str), BEACON_OK);
+    set_str(TFX_CTX_REQUEST_ID, "x");
+    assert_int_equal(beacon_gen_context_set(&tfx_catalog, TFX_CTX_REQUEST_ID, &null_str), BEACON_OK);
     e = emit_and_read_last();
     assert_null(json_object_get(json_object_get(e, "context"), "request_id"));
     json_decref(e);
@@ -136,7 +136,7 @@ static void context_string_is_copied(void **state) {
     (void)state;
     char buf[16] = "original";
     const char *p = buf;
-    assert_int_equal(beacon_gen_context_set(&fx_catalog, FX_CTX_REQUEST_ID, &p), BEACON_OK);
+    assert_int_equal(beacon_gen_context_set(&tfx_catalog, TFX_CTX_REQUEST_ID, &p), BEACON_OK);
     strcpy(buf, "changed");
     json_t *e = emit_and_read_last();
     assert_string_equal(json_string_value(json_object_get(json_object_get(e, "context"), "request_id")), "original");
@@ -145,7 +145,7 @@ static void context_string_is_copied(void **state) {
 
 static void long_context_string_is_cut_and_marked(void **state) {
     (void)state;
-    set_str(FX_CTX_REQUEST_ID, "0123456789abcdefXYZ");
+    set_str(TFX_CTX_REQUEST_ID, "0123456789abcdefXYZ");
     json_t *e = emit_and_read_last();
     assert_string_equal(json_string_value(json_object_get(json_object_get(e, "context"), "request_id")),
                         "0123456789abcdef");
@@ -160,20 +160,20 @@ static void bad_context_arguments_are_rejected(void **state) {
     int64_t v = 1;
     int bad_mode = 5;
     assert_int_equal(beacon_gen_context_set(NULL, 0, &v), BEACON_ERR_INVALID_ARGUMENT);
-    assert_int_equal(beacon_gen_context_set(&fx_catalog, 99, &v), BEACON_ERR_INVALID_ARGUMENT);
-    assert_int_equal(beacon_gen_context_set(&fx_catalog, FX_CTX_MODE, &bad_mode), BEACON_ERR_INVALID_ARGUMENT);
+    assert_int_equal(beacon_gen_context_set(&tfx_catalog, 99, &v), BEACON_ERR_INVALID_ARGUMENT);
+    assert_int_equal(beacon_gen_context_set(&tfx_catalog, TFX_CTX_MODE, &bad_mode), BEACON_ERR_INVALID_ARGUMENT);
 }
 
 static void *emit_from_other_thread(void *arg) {
     (void)arg;
-    fx_plain ev = fx_plain_make(2);
+    tfx_plain ev = tfx_plain_make(2);
     beacon_gen_emit(&ev.hdr, NULL);
     return NULL;
 }
 
 static void context_is_per_thread(void **state) {
     (void)state;
-    set_str(FX_CTX_REQUEST_ID, "mine");
+    set_str(TFX_CTX_REQUEST_ID, "mine");
     pthread_t t;
     assert_int_equal(pthread_create(&t, NULL, emit_from_other_thread, NULL), 0);
     pthread_join(t, NULL);
@@ -190,9 +190,9 @@ static void *set_context_and_exit(void *arg) {
     (void)arg;
     const char *s = "thread-local";
     int64_t tenant = 9;
-    beacon_gen_context_set(&fx_catalog, FX_CTX_REQUEST_ID, &s);
-    beacon_gen_context_set(&fx_catalog, FX_CTX_TENANT, &tenant);
-    fx_plain ev = fx_plain_make(3);
+    beacon_gen_context_set(&tfx_catalog, TFX_CTX_REQUEST_ID, &s);
+    beacon_gen_context_set(&tfx_catalog, TFX_CTX_TENANT, &tenant);
+    tfx_plain ev = tfx_plain_make(3);
     return (void *)(intptr_t)beacon_gen_emit(&ev.hdr, NULL);
 }
 
@@ -243,11 +243,11 @@ static const char *str_at(json_t *lines, size_t i, const char *key) {
 static void events_inside_a_span_join_its_trace(void **state) {
     (void)state;
     beacon_status st;
-    fx_op_span op = fx_op_begin("outer", &st);
+    tfx_op_span op = tfx_op_begin("outer", &st);
     assert_int_equal(st, BEACON_OK);
-    fx_plain ev = fx_plain_make(1);
+    tfx_plain ev = tfx_plain_make(1);
     beacon_gen_emit(&ev.hdr, NULL);
-    assert_int_equal(fx_op_end(&op), BEACON_OK);
+    assert_int_equal(tfx_op_end(&op), BEACON_OK);
     beacon_gen_emit(&ev.hdr, NULL); /* after the span: no trace */
 
     json_t *lines = ts_read_ndjson(g_file);
@@ -272,13 +272,13 @@ static void events_inside_a_span_join_its_trace(void **state) {
 
 static void nested_spans_chain_parent_ids(void **state) {
     (void)state;
-    fx_op_span outer = fx_op_begin("outer", NULL);
-    fx_op_span inner = fx_op_begin("inner", NULL);
-    fx_plain ev = fx_plain_make(1);
+    tfx_op_span outer = tfx_op_begin("outer", NULL);
+    tfx_op_span inner = tfx_op_begin("inner", NULL);
+    tfx_plain ev = tfx_plain_make(1);
     beacon_gen_emit(&ev.hdr, NULL);
-    fx_op_end(&inner);
+    tfx_op_end(&inner);
     beacon_gen_emit(&ev.hdr, NULL);
-    fx_op_end(&outer);
+    tfx_op_end(&outer);
 
     json_t *lines = ts_read_ndjson(g_file);
     assert_int_equal(json_array_size(lines), 6);
@@ -297,12 +297,12 @@ static void nested_spans_chain_parent_ids(void **state) {
 
 static void begin_event_inside_a_span_starts_a_new_trace(void **state) {
     (void)state;
-    fx_op_span op = fx_op_begin("outer", NULL);
+    tfx_op_span op = tfx_op_begin("outer", NULL);
     beacon_trace_id t;
-    fx_upload_begin b = fx_upload_begin_make("f");
+    tfx_upload_begin b = tfx_upload_begin_make("f");
     assert_int_equal(beacon_gen_emit(&b.hdr, &t), BEACON_OK);
     assert_memory_not_equal(&t, &op.state.trace_id, sizeof t);
-    fx_op_end(&op);
+    tfx_op_end(&op);
     json_t *lines = ts_read_ndjson(g_file);
     assert_null(str_at(lines, 1, "parent_span_id"));
     json_decref(lines);

@@ -20,7 +20,7 @@
 
 #include "diag.h"
 #include "fixture_events.h"
-#include "test_support.h"
+#include "fixture_support.h"
 
 typedef struct captured {
     int calls;
@@ -74,7 +74,7 @@ static void burst_is_limited_to_ten_per_second_per_code(void **state) {
     memset(&cap, 0, sizeof cap);
     init_with_capture(&cap);
     wait_for_new_second();
-    fx_plain bad = fx_plain_make(50);
+    tfx_plain bad = tfx_plain_make(50);
     for (int i = 0; i < 25; i++) beacon_gen_emit(&bad.hdr, NULL);
     assert_int_equal(cap.by_code[BEACON_ERR_INVALID_EVENT], BEACON__DIAG_PER_SEC);
     /* Another code has its own budget. */
@@ -88,7 +88,7 @@ static void suppressed_messages_are_summarised_later(void **state) {
     memset(&cap, 0, sizeof cap);
     init_with_capture(&cap);
     wait_for_new_second();
-    fx_plain bad = fx_plain_make(50);
+    tfx_plain bad = tfx_plain_make(50);
     for (int i = 0; i < 13; i++) beacon_gen_emit(&bad.hdr, NULL);
     wait_for_new_second();
     beacon_gen_emit(&bad.hdr, NULL);
@@ -106,7 +106,7 @@ static void diagnostics_are_silent_without_callback_or_debug(void **state) {
     dup2(f, 2);
     close(f);
     ts_init_with_sinks("file:/dev/null");
-    fx_plain bad = fx_plain_make(50);
+    tfx_plain bad = tfx_plain_make(50);
     beacon_gen_emit(&bad.hdr, NULL);
     fflush(stderr);
     dup2(saved, 2);
@@ -131,7 +131,7 @@ static char *stderr_of_invalid_emit(bool debug_in_code) {
     beacon_options_add_sink(o, "file:/dev/null");
     if (debug_in_code) beacon_options_set_debug(o, true);
     assert_int_equal(beacon_init(o), BEACON_OK);
-    fx_plain bad = fx_plain_make(50);
+    tfx_plain bad = tfx_plain_make(50);
     beacon_gen_emit(&bad.hdr, NULL);
     fflush(stderr);
     dup2(saved, 2);
@@ -171,7 +171,7 @@ static void code_debug_off_wins_over_env(void **state) {
     beacon_options_add_sink(o, "file:/dev/null");
     beacon_options_set_debug(o, false);
     assert_int_equal(beacon_init(o), BEACON_OK);
-    fx_plain bad = fx_plain_make(50);
+    tfx_plain bad = tfx_plain_make(50);
     beacon_gen_emit(&bad.hdr, NULL);
     fflush(stderr);
     dup2(saved, 2);

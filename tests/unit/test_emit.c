@@ -18,16 +18,16 @@
 #include <cmocka.h>
 
 #include "fixture_events.h"
-#include "test_support.h"
+#include "fixture_support.h"
 
-typedef struct fx_ctx {
+typedef struct tfx_ctx {
     char *dir;
     char *file;
     char *spec;
-} fx_ctx;
+} tfx_ctx;
 
 static int setup(void **state) {
-    fx_ctx *c = calloc(1, sizeof *c);
+    tfx_ctx *c = calloc(1, sizeof *c);
     ts_reset_runtime();
     c->dir = ts_mkdtemp();
     c->file = ts_path(c->dir, "events.ndjson");
@@ -39,7 +39,7 @@ static int setup(void **state) {
 }
 
 static int teardown(void **state) {
-    fx_ctx *c = *state;
+    tfx_ctx *c = *state;
     ts_reset_runtime();
     free(c->file);
     free(c->spec);
@@ -57,15 +57,15 @@ static beacon_counters totals(void) {
 static const char *const k_tags[] = {"a"};
 static const int64_t k_nums[] = {1};
 
-static fx_everything good_event(void) {
-    return fx_everything_make(false, 3, 5, 0.5, "nm", 1, 2, FX_COLOR_RED, k_tags, 1, k_nums, 1);
+static tfx_everything good_event(void) {
+    return tfx_everything_make(false, 3, 5, 0.5, "nm", 1, 2, TFX_COLOR_RED, k_tags, 1, k_nums, 1);
 }
 
 /* Must run first: the runtime has never been initialised yet. */
 static void emit_before_init_is_a_counted_no_op(void **state) {
     (void)state;
     beacon_counters before = totals();
-    fx_plain ev = fx_plain_make(1);
+    tfx_plain ev = tfx_plain_make(1);
     assert_int_equal(beacon_gen_emit(&ev.hdr, NULL), BEACON_ERR_NOT_INITIALIZED);
     assert_int_equal(beacon_flush(10), BEACON_ERR_NOT_INITIALIZED);
     assert_int_equal(beacon_shutdown(10), BEACON_ERR_NOT_INITIALIZED);
@@ -76,11 +76,11 @@ static void emit_before_init_is_a_counted_no_op(void **state) {
 }
 
 static void emit_after_shutdown_is_a_counted_no_op(void **state) {
-    fx_ctx *c = *state;
+    tfx_ctx *c = *state;
     ts_init_with_sinks(c->spec);
     assert_int_equal(beacon_shutdown(1000), BEACON_OK);
     beacon_counters before = totals();
-    fx_plain ev = fx_plain_make(1);
+    tfx_plain ev = tfx_plain_make(1);
     assert_int_equal(beacon_gen_emit(&ev.hdr, NULL), BEACON_ERR_SHUT_DOWN);
     assert_int_equal(beacon_flush(10), BEACON_ERR_SHUT_DOWN);
     assert_int_equal(beacon_shutdown(10), BEACON_ERR_SHUT_DOWN);
@@ -92,7 +92,7 @@ static void emit_after_shutdown_is_a_counted_no_op(void **state) {
 }
 
 static void second_init_is_rejected_and_frees_options(void **state) {
-    fx_ctx *c = *state;
+    tfx_ctx *c = *state;
     ts_init_with_sinks(c->spec);
     beacon_options *o = beacon_options_new();
     beacon_options_set_service(o, "svc", "1");
@@ -101,11 +101,11 @@ static void second_init_is_rejected_and_frees_options(void **state) {
 }
 
 static void init_works_again_after_shutdown(void **state) {
-    fx_ctx *c = *state;
+    tfx_ctx *c = *state;
     ts_init_with_sinks(c->spec);
     assert_int_equal(beacon_shutdown(1000), BEACON_OK);
     ts_init_with_sinks(c->spec);
-    fx_plain ev = fx_plain_make(2);
+    tfx_plain ev = tfx_plain_make(2);
     assert_int_equal(beacon_gen_emit(&ev.hdr, NULL), BEACON_OK);
     assert_int_equal(beacon_flush(1000), BEACON_OK);
     json_t *lines = ts_read_ndjson(c->file);
@@ -122,10 +122,10 @@ static int is_lower_hex(const char *s, size_t n) {
 }
 
 static void file_sink_gets_one_json_line_per_event(void **state) {
-    fx_ctx *c = *state;
+    tfx_ctx *c = *state;
     ts_init_with_sinks(c->spec);
-    fx_everything ev = good_event();
-    fx_plain p = fx_plain_make(4);
+    tfx_everything ev = good_event();
+    tfx_plain p = tfx_plain_make(4);
     assert_int_equal(beacon_gen_emit(&ev.hdr, NULL), BEACON_OK);
     assert_int_equal(beacon_gen_emit(&p.hdr, NULL), BEACON_OK);
     assert_int_equal(beacon_shutdown(1000), BEACON_OK);
@@ -147,9 +147,9 @@ static void file_sink_gets_one_json_line_per_event(void **state) {
 }
 
 static void explicit_time_in_header_is_kept(void **state) {
-    fx_ctx *c = *state;
+    tfx_ctx *c = *state;
     ts_init_with_sinks(c->spec);
-    fx_plain p = fx_plain_make(1);
+    tfx_plain p = tfx_plain_make(1);
     p.hdr.time_ns = 1795325400123456789LL;
     assert_int_equal(beacon_gen_emit(&p.hdr, NULL), BEACON_OK);
     json_t *lines = ts_read_ndjson(c->file);
@@ -159,10 +159,10 @@ static void explicit_time_in_header_is_kept(void **state) {
 }
 
 static void begin_event_returns_a_new_nonzero_trace(void **state) {
-    fx_ctx *c = *state;
+    tfx_ctx *c = *state;
     ts_init_with_sinks(c->spec);
     beacon_trace_id t1, t2;
-    fx_upload_begin b = fx_upload_begin_make("x");
+    tfx_upload_begin b = tfx_upload_begin_make("x");
     assert_int_equal(beacon_gen_emit(&b.hdr, &t1), BEACON_OK);
     assert_int_equal(beacon_gen_emit(&b.hdr, &t2), BEACON_OK);
     beacon_trace_id zero;
@@ -179,12 +179,12 @@ static void begin_event_returns_a_new_nonzero_trace(void **state) {
 }
 
 static void follow_event_carries_the_begin_trace(void **state) {
-    fx_ctx *c = *state;
+    tfx_ctx *c = *state;
     ts_init_with_sinks(c->spec);
     beacon_trace_id t;
-    fx_upload_begin b = fx_upload_begin_make("x");
+    tfx_upload_begin b = tfx_upload_begin_make("x");
     assert_int_equal(beacon_gen_emit(&b.hdr, &t), BEACON_OK);
-    fx_upload_step s = fx_upload_step_make(t, 1);
+    tfx_upload_step s = tfx_upload_step_make(t, 1);
     beacon_trace_id untouched;
     memset(&untouched, 0x77, sizeof untouched);
     assert_int_equal(beacon_gen_emit(&s.hdr, &untouched), BEACON_OK);
@@ -196,12 +196,12 @@ static void follow_event_carries_the_begin_trace(void **state) {
 }
 
 static void rejected_begin_event_returns_zero_trace(void **state) {
-    fx_ctx *c = *state;
+    tfx_ctx *c = *state;
     ts_init_with_sinks(c->spec);
     beacon_set_enabled(false);
     beacon_trace_id t;
     memset(&t, 0x55, sizeof t);
-    fx_upload_begin b = fx_upload_begin_make("x");
+    tfx_upload_begin b = tfx_upload_begin_make("x");
     assert_int_equal(beacon_gen_emit(&b.hdr, &t), BEACON_ERR_DISABLED);
     beacon_trace_id zero;
     memset(&zero, 0, sizeof zero);
@@ -209,7 +209,7 @@ static void rejected_begin_event_returns_zero_trace(void **state) {
 }
 
 /* Emits ev, expects BEACON_ERR_INVALID_EVENT, no output, one dropped_invalid. */
-static void assert_rejected(fx_ctx *c, const beacon_event_hdr *hdr) {
+static void assert_rejected(tfx_ctx *c, const beacon_event_hdr *hdr) {
     beacon_counters before = ts_sink_counters(0);
     assert_int_equal(beacon_gen_emit(hdr, NULL), BEACON_ERR_INVALID_EVENT);
     beacon_counters after = ts_sink_counters(0);
@@ -221,17 +221,17 @@ static void assert_rejected(fx_ctx *c, const beacon_event_hdr *hdr) {
 }
 
 static void null_required_string_is_rejected(void **state) {
-    fx_ctx *c = *state;
+    tfx_ctx *c = *state;
     ts_init_with_sinks(c->spec);
-    fx_everything ev = good_event();
+    tfx_everything ev = good_event();
     ev.name = NULL;
     assert_rejected(c, &ev.hdr);
 }
 
 static void int_outside_min_max_is_rejected(void **state) {
-    fx_ctx *c = *state;
+    tfx_ctx *c = *state;
     ts_init_with_sinks(c->spec);
-    fx_everything ev = good_event();
+    tfx_everything ev = good_event();
     ev.count = 11;
     assert_rejected(c, &ev.hdr);
     ev.count = -1;
@@ -239,17 +239,17 @@ static void int_outside_min_max_is_rejected(void **state) {
 }
 
 static void uint_above_max_is_rejected(void **state) {
-    fx_ctx *c = *state;
+    tfx_ctx *c = *state;
     ts_init_with_sinks(c->spec);
-    fx_everything ev = good_event();
+    tfx_everything ev = good_event();
     ev.size = 1001;
     assert_rejected(c, &ev.hdr);
 }
 
 static void double_outside_bounds_or_nan_is_rejected(void **state) {
-    fx_ctx *c = *state;
+    tfx_ctx *c = *state;
     ts_init_with_sinks(c->spec);
-    fx_everything ev = good_event();
+    tfx_everything ev = good_event();
     ev.ratio = 1.5;
     assert_rejected(c, &ev.hdr);
     ev.ratio = NAN;
@@ -257,55 +257,55 @@ static void double_outside_bounds_or_nan_is_rejected(void **state) {
 }
 
 static void enum_out_of_range_is_rejected(void **state) {
-    fx_ctx *c = *state;
+    tfx_ctx *c = *state;
     ts_init_with_sinks(c->spec);
-    fx_everything ev = good_event();
-    ev.color = (fx_color)3;
+    tfx_everything ev = good_event();
+    ev.color = (tfx_color)3;
     assert_rejected(c, &ev.hdr);
-    ev.color = (fx_color)-1;
+    ev.color = (tfx_color)-1;
     assert_rejected(c, &ev.hdr);
 }
 
 static void list_element_outside_bounds_is_rejected(void **state) {
-    fx_ctx *c = *state;
+    tfx_ctx *c = *state;
     ts_init_with_sinks(c->spec);
     const int64_t nums[] = {0, 6};
-    fx_everything ev = good_event();
+    tfx_everything ev = good_event();
     ev.nums = nums;
     ev.nums_count = 2;
     assert_rejected(c, &ev.hdr);
-    fx_color bad[] = {FX_COLOR_RED, (fx_color)9};
+    tfx_color bad[] = {TFX_COLOR_RED, (tfx_color)9};
     ev = good_event();
-    fx_everything_set_colors(&ev, bad, 2);
+    tfx_everything_set_colors(&ev, bad, 2);
     assert_rejected(c, &ev.hdr);
 }
 
 static void null_items_with_nonzero_count_are_rejected(void **state) {
-    fx_ctx *c = *state;
+    tfx_ctx *c = *state;
     ts_init_with_sinks(c->spec);
-    fx_everything ev = good_event();
+    tfx_everything ev = good_event();
     ev.tags = NULL;
     ev.tags_count = 2;
     assert_rejected(c, &ev.hdr);
     ev = good_event();
-    fx_everything_set_extra(&ev, NULL, 1);
+    tfx_everything_set_extra(&ev, NULL, 1);
     assert_rejected(c, &ev.hdr);
 }
 
 static void attribute_with_null_key_is_rejected(void **state) {
-    fx_ctx *c = *state;
+    tfx_ctx *c = *state;
     ts_init_with_sinks(c->spec);
     beacon_attr extra[] = {beacon_attr_int(NULL, 1)};
-    fx_everything ev = good_event();
-    fx_everything_set_extra(&ev, extra, 1);
+    tfx_everything ev = good_event();
+    tfx_everything_set_extra(&ev, extra, 1);
     assert_rejected(c, &ev.hdr);
 }
 
 static void optional_null_string_is_accepted(void **state) {
-    fx_ctx *c = *state;
+    tfx_ctx *c = *state;
     ts_init_with_sinks(c->spec);
-    fx_everything ev = good_event();
-    fx_everything_set_note(&ev, NULL);
+    tfx_everything ev = good_event();
+    tfx_everything_set_note(&ev, NULL);
     assert_int_equal(beacon_gen_emit(&ev.hdr, NULL), BEACON_OK);
 }
 
@@ -322,7 +322,7 @@ static void capture(beacon_status code, const char *message, void *user) {
     snprintf(cap->last, sizeof cap->last, "%s", message);
 }
 
-static void init_with_capture(fx_ctx *c, captured *cap) {
+static void init_with_capture(tfx_ctx *c, captured *cap) {
     beacon_options *o = beacon_options_new();
     assert_int_equal(beacon_options_add_sink(o, c->spec), BEACON_OK);
     beacon_options_set_diagnostic_callback(o, capture, cap);
@@ -330,10 +330,10 @@ static void init_with_capture(fx_ctx *c, captured *cap) {
 }
 
 static void invalid_event_diagnostic_names_event_field_and_bound(void **state) {
-    fx_ctx *c = *state;
+    tfx_ctx *c = *state;
     captured cap = {0};
     init_with_capture(c, &cap);
-    fx_plain ev = fx_plain_make(12);
+    tfx_plain ev = tfx_plain_make(12);
     assert_int_equal(beacon_gen_emit(&ev.hdr, NULL), BEACON_ERR_INVALID_EVENT);
     assert_int_equal(cap.calls, 1);
     assert_int_equal(cap.code, BEACON_ERR_INVALID_EVENT);
@@ -341,10 +341,10 @@ static void invalid_event_diagnostic_names_event_field_and_bound(void **state) {
 }
 
 static void invalid_event_diagnostic_hides_pii_values(void **state) {
-    fx_ctx *c = *state;
+    tfx_ctx *c = *state;
     captured cap = {0};
     init_with_capture(c, &cap);
-    fx_plain ev = fx_secret_number_make(987654);
+    tfx_plain ev = tfx_secret_number_make(987654);
     assert_int_equal(beacon_gen_emit(&ev.hdr, NULL), BEACON_ERR_INVALID_EVENT);
     assert_int_equal(cap.calls, 1);
     assert_null(strstr(cap.last, "987654"));
@@ -352,11 +352,11 @@ static void invalid_event_diagnostic_hides_pii_values(void **state) {
 }
 
 static void list_diagnostic_names_the_element(void **state) {
-    fx_ctx *c = *state;
+    tfx_ctx *c = *state;
     captured cap = {0};
     init_with_capture(c, &cap);
     const int64_t nums[] = {0, 1, -9};
-    fx_everything ev = good_event();
+    tfx_everything ev = good_event();
     ev.nums = nums;
     ev.nums_count = 3;
     assert_int_equal(beacon_gen_emit(&ev.hdr, NULL), BEACON_ERR_INVALID_EVENT);
@@ -364,10 +364,10 @@ static void list_diagnostic_names_the_element(void **state) {
 }
 
 static void sample_rate_zero_drops_every_event(void **state) {
-    fx_ctx *c = *state;
+    tfx_ctx *c = *state;
     ts_init_with_sinks(c->spec);
     for (int i = 0; i < 100; i++) {
-        fx_plain ev = fx_sampled_make(1);
+        tfx_plain ev = tfx_sampled_make(1);
         assert_int_equal(beacon_gen_emit(&ev.hdr, NULL), BEACON_ERR_SAMPLED_OUT);
     }
     beacon_counters s = ts_sink_counters(0);
@@ -379,11 +379,11 @@ static void sample_rate_zero_drops_every_event(void **state) {
 }
 
 static void disabled_emit_is_counted_as_filtered(void **state) {
-    fx_ctx *c = *state;
+    tfx_ctx *c = *state;
     ts_init_with_sinks(c->spec);
     beacon_set_enabled(false);
     assert_false(beacon_is_enabled());
-    fx_plain ev = fx_plain_make(1);
+    tfx_plain ev = tfx_plain_make(1);
     assert_int_equal(beacon_gen_emit(&ev.hdr, NULL), BEACON_ERR_DISABLED);
     beacon_set_enabled(true);
     assert_true(beacon_is_enabled());
@@ -394,17 +394,17 @@ static void disabled_emit_is_counted_as_filtered(void **state) {
 }
 
 static void options_can_start_disabled(void **state) {
-    fx_ctx *c = *state;
+    tfx_ctx *c = *state;
     beacon_options *o = beacon_options_new();
     assert_int_equal(beacon_options_add_sink(o, c->spec), BEACON_OK);
     beacon_options_set_enabled(o, false);
     assert_int_equal(beacon_init(o), BEACON_OK);
-    fx_plain ev = fx_plain_make(1);
+    tfx_plain ev = tfx_plain_make(1);
     assert_int_equal(beacon_gen_emit(&ev.hdr, NULL), BEACON_ERR_DISABLED);
 }
 
 static void kill_switch_env_overrides_code(void **state) {
-    fx_ctx *c = *state;
+    tfx_ctx *c = *state;
     setenv("BEACON_DISABLED", "1", 1);
     beacon_options *o = beacon_options_new();
     assert_int_equal(beacon_options_add_sink(o, c->spec), BEACON_OK);
@@ -412,7 +412,7 @@ static void kill_switch_env_overrides_code(void **state) {
     assert_int_equal(beacon_init(o), BEACON_OK);
     beacon_set_enabled(true);
     assert_false(beacon_is_enabled());
-    fx_plain ev = fx_plain_make(1);
+    tfx_plain ev = tfx_plain_make(1);
     assert_int_equal(beacon_gen_emit(&ev.hdr, NULL), BEACON_ERR_DISABLED);
     json_t *lines = ts_read_ndjson(c->file);
     assert_int_equal(json_array_size(lines), 0);
@@ -420,10 +420,10 @@ static void kill_switch_env_overrides_code(void **state) {
 }
 
 static void emitted_event_records_max_items_truncation(void **state) {
-    fx_ctx *c = *state;
+    tfx_ctx *c = *state;
     ts_init_with_sinks(c->spec);
     const char *tags[] = {"a", "b", "c", "d"};
-    fx_everything ev = good_event();
+    tfx_everything ev = good_event();
     ev.tags = tags;
     ev.tags_count = 4;
     assert_int_equal(beacon_gen_emit(&ev.hdr, NULL), BEACON_OK);
@@ -435,7 +435,7 @@ static void emitted_event_records_max_items_truncation(void **state) {
 }
 
 static void null_event_is_an_invalid_argument(void **state) {
-    fx_ctx *c = *state;
+    tfx_ctx *c = *state;
     ts_init_with_sinks(c->spec);
     assert_int_equal(beacon_gen_emit(NULL, NULL), BEACON_ERR_INVALID_ARGUMENT);
     beacon_event_hdr h;
@@ -445,13 +445,13 @@ static void null_event_is_an_invalid_argument(void **state) {
 }
 
 static void every_event_lands_in_exactly_one_counter_per_sink(void **state) {
-    fx_ctx *c = *state;
+    tfx_ctx *c = *state;
     char *bad = ts_path(c->dir, "missing-dir/x.ndjson");
     char specs[1024];
     snprintf(specs, sizeof specs, "%s;file:%s", c->spec, bad);
     beacon_counters t0 = totals();
     ts_init_with_sinks(specs);
-    fx_plain ok = fx_plain_make(1), invalid = fx_plain_make(99), sampled = fx_sampled_make(1);
+    tfx_plain ok = tfx_plain_make(1), invalid = tfx_plain_make(99), sampled = tfx_sampled_make(1);
     for (int i = 0; i < 5; i++) beacon_gen_emit(&ok.hdr, NULL);
     for (int i = 0; i < 3; i++) beacon_gen_emit(&invalid.hdr, NULL);
     for (int i = 0; i < 4; i++) beacon_gen_emit(&sampled.hdr, NULL);
@@ -482,9 +482,9 @@ static void every_event_lands_in_exactly_one_counter_per_sink(void **state) {
 }
 
 static void stats_json_parses_and_matches_stats(void **state) {
-    fx_ctx *c = *state;
+    tfx_ctx *c = *state;
     ts_init_with_sinks(c->spec);
-    fx_plain ok = fx_plain_make(1);
+    tfx_plain ok = tfx_plain_make(1);
     beacon_gen_emit(&ok.hdr, NULL);
     char buf[4096];
     size_t need = 0;
@@ -507,7 +507,7 @@ static void stats_json_parses_and_matches_stats(void **state) {
 }
 
 static void stats_json_reports_size_when_buffer_is_small(void **state) {
-    fx_ctx *c = *state;
+    tfx_ctx *c = *state;
     ts_init_with_sinks(c->spec);
     size_t need = 0;
     assert_int_equal(beacon_stats_json(NULL, 0, &need), BEACON_ERR_INVALID_ARGUMENT);
@@ -530,13 +530,13 @@ static void status_strings_are_never_null(void **state) {
 
 static void *emit_many(void *arg) {
     int n = *(const int *)arg;
-    fx_plain ok = fx_plain_make(1), invalid = fx_plain_make(99);
+    tfx_plain ok = tfx_plain_make(1), invalid = tfx_plain_make(99);
     for (int i = 0; i < n; i++) beacon_gen_emit(i % 10 == 0 ? &invalid.hdr : &ok.hdr, NULL);
     return NULL;
 }
 
 static void concurrent_emits_are_all_accounted(void **state) {
-    fx_ctx *c = *state;
+    tfx_ctx *c = *state;
     ts_init_with_sinks(c->spec);
     enum { THREADS = 4 };
     int per_thread = 500;
@@ -558,7 +558,7 @@ static void concurrent_emits_are_all_accounted(void **state) {
 }
 
 static void emits_racing_shutdown_are_all_accounted(void **state) {
-    fx_ctx *c = *state;
+    tfx_ctx *c = *state;
     ts_init_with_sinks(c->spec);
     beacon_counters before = totals();
     int per_thread = 300;

@@ -15,13 +15,13 @@
 #include <cmocka.h>
 
 #include "fixture_events.h"
-#include "test_support.h"
+#include "fixture_support.h"
 
 static const char *const k_tags[] = {"a", "bb"};
 static const int64_t k_nums[] = {-5, 0, 5};
 
-static fx_everything base_event(void) {
-    return fx_everything_make(true, 7, 1000, 0.25, "name", 1795325400123456789LL, 1500, FX_COLOR_GREEN, k_tags, 2,
+static tfx_everything base_event(void) {
+    return tfx_everything_make(true, 7, 1000, 0.25, "name", 1795325400123456789LL, 1500, TFX_COLOR_GREEN, k_tags, 2,
                               k_nums, 3);
 }
 
@@ -62,7 +62,7 @@ static void assert_truncated(json_t *j, const char *const *names, size_t n) {
 
 static void envelope_keys_come_in_canonical_order(void **state) {
     (void)state;
-    fx_everything ev = base_event();
+    tfx_everything ev = base_event();
     ev.hdr.time_ns = 1;
     memset(ev.hdr.trace_id.bytes, 0xab, 16);
     memset(ev.hdr.span_id.bytes, 0x01, 8);
@@ -92,7 +92,7 @@ static void envelope_keys_come_in_canonical_order(void **state) {
 
 static void zero_time_ids_and_null_category_are_omitted(void **state) {
     (void)state;
-    fx_upload_begin ev = fx_upload_begin_make("f");
+    tfx_upload_begin ev = tfx_upload_begin_make("f");
     json_t *j = to_json(&ev.hdr, 0);
     assert_null(json_object_get(j, "time"));
     assert_null(json_object_get(j, "id"));
@@ -107,7 +107,7 @@ static void zero_time_ids_and_null_category_are_omitted(void **state) {
 
 static void every_field_type_is_written(void **state) {
     (void)state;
-    fx_everything ev = base_event();
+    tfx_everything ev = base_event();
     json_t *j = to_json(&ev.hdr, 0);
     json_t *d = data_of(j);
     assert_true(json_is_true(json_object_get(d, "flag")));
@@ -132,9 +132,9 @@ static void every_field_type_is_written(void **state) {
 
 static void data_fields_follow_catalog_order(void **state) {
     (void)state;
-    fx_everything ev = base_event();
-    fx_everything_set_opt_ratio(&ev, 0.5);
-    fx_everything_set_note(&ev, "n");
+    tfx_everything ev = base_event();
+    tfx_everything_set_opt_ratio(&ev, 0.5);
+    tfx_everything_set_note(&ev, "n");
     json_t *j = to_json(&ev.hdr, 0);
     const char *want[] = {"flag", "count", "size", "ratio", "name", "at", "took", "color", "tags", "nums", "note",
                           "opt_ratio"};
@@ -150,7 +150,7 @@ static void data_fields_follow_catalog_order(void **state) {
 
 static void absent_optionals_are_omitted(void **state) {
     (void)state;
-    fx_everything ev = base_event();
+    tfx_everything ev = base_event();
     ev.note = "set but not present"; /* value without its presence bit */
     json_t *j = to_json(&ev.hdr, 0);
     json_t *d = data_of(j);
@@ -163,14 +163,14 @@ static void absent_optionals_are_omitted(void **state) {
 
 static void present_optionals_are_written(void **state) {
     (void)state;
-    fx_everything ev = base_event();
+    tfx_everything ev = base_event();
     beacon_attr extra[] = {beacon_attr_int("n", -3), beacon_attr_bool("ok", true), beacon_attr_uint("u", 42),
                            beacon_attr_double("d", 1.5), beacon_attr_str("s", "v")};
-    fx_color colors[] = {FX_COLOR_BLUE, FX_COLOR_RED};
-    fx_everything_set_extra(&ev, extra, 5);
-    fx_everything_set_note(&ev, "hello");
-    fx_everything_set_opt_ratio(&ev, 2.0);
-    fx_everything_set_colors(&ev, colors, 2);
+    tfx_color colors[] = {TFX_COLOR_BLUE, TFX_COLOR_RED};
+    tfx_everything_set_extra(&ev, extra, 5);
+    tfx_everything_set_note(&ev, "hello");
+    tfx_everything_set_opt_ratio(&ev, 2.0);
+    tfx_everything_set_colors(&ev, colors, 2);
     json_t *j = to_json(&ev.hdr, 0);
     json_t *d = data_of(j);
     assert_str(d, "note", "hello");
@@ -196,9 +196,9 @@ static void present_optionals_are_written(void **state) {
 
 static void uint64_max_attribute_is_exact_in_text(void **state) {
     (void)state;
-    fx_everything ev = base_event();
+    tfx_everything ev = base_event();
     beacon_attr extra[] = {beacon_attr_uint("u", UINT64_MAX)};
-    fx_everything_set_extra(&ev, extra, 1);
+    tfx_everything_set_extra(&ev, extra, 1);
     char buf[2048];
     beacon_gen_to_json(&ev.hdr, buf, sizeof buf, 0);
     assert_non_null(strstr(buf, "\"u\":18446744073709551615"));
@@ -206,11 +206,11 @@ static void uint64_max_attribute_is_exact_in_text(void **state) {
 
 static void empty_lists_are_empty_arrays(void **state) {
     (void)state;
-    fx_everything ev = base_event();
+    tfx_everything ev = base_event();
     ev.tags = NULL;
     ev.tags_count = 0;
     ev.nums_count = 0;
-    fx_everything_set_extra(&ev, NULL, 0);
+    tfx_everything_set_extra(&ev, NULL, 0);
     json_t *j = to_json(&ev.hdr, 0);
     json_t *d = data_of(j);
     assert_true(json_is_array(json_object_get(d, "tags")));
@@ -224,7 +224,7 @@ static void empty_lists_are_empty_arrays(void **state) {
 static void full_list_at_max_items_is_not_truncated(void **state) {
     (void)state;
     const char *tags[] = {"a", "b", "c"};
-    fx_everything ev = base_event();
+    tfx_everything ev = base_event();
     ev.tags = tags;
     ev.tags_count = 3;
     json_t *j = to_json(&ev.hdr, 0);
@@ -236,7 +236,7 @@ static void full_list_at_max_items_is_not_truncated(void **state) {
 static void list_over_max_items_is_cut_and_marked(void **state) {
     (void)state;
     const char *tags[] = {"a", "b", "c", "d", "e"};
-    fx_everything ev = base_event();
+    tfx_everything ev = base_event();
     ev.tags = tags;
     ev.tags_count = 5;
     json_t *j = to_json(&ev.hdr, 0);
@@ -250,7 +250,7 @@ static void list_over_max_items_is_cut_and_marked(void **state) {
 
 static void string_over_max_length_is_cut_on_utf8_boundary(void **state) {
     (void)state;
-    fx_everything ev = base_event();
+    tfx_everything ev = base_event();
     ev.name = "abcdefg\xE2\x82\xAC"; /* 10 bytes; the 3-byte euro sign straddles byte 8 */
     json_t *j = to_json(&ev.hdr, 0);
     assert_str(data_of(j), "name", "abcdefg");
@@ -261,7 +261,7 @@ static void string_over_max_length_is_cut_on_utf8_boundary(void **state) {
 
 static void string_at_exactly_max_length_is_kept(void **state) {
     (void)state;
-    fx_everything ev = base_event();
+    tfx_everything ev = base_event();
     ev.name = "abcde\xE2\x82\xAC"; /* 8 bytes */
     json_t *j = to_json(&ev.hdr, 0);
     assert_str(data_of(j), "name", "abcde\xE2\x82\xAC");
@@ -272,7 +272,7 @@ static void string_at_exactly_max_length_is_kept(void **state) {
 static void list_strings_over_max_length_are_cut(void **state) {
     (void)state;
     const char *tags[] = {"ok", "toolong"};
-    fx_everything ev = base_event();
+    tfx_everything ev = base_event();
     ev.tags = tags;
     ev.tags_count = 2;
     json_t *j = to_json(&ev.hdr, 0);
@@ -285,9 +285,9 @@ static void list_strings_over_max_length_are_cut(void **state) {
 
 static void attribute_values_over_max_length_are_cut(void **state) {
     (void)state;
-    fx_everything ev = base_event();
+    tfx_everything ev = base_event();
     beacon_attr extra[] = {beacon_attr_str("k", "1234567890")};
-    fx_everything_set_extra(&ev, extra, 1);
+    tfx_everything_set_extra(&ev, extra, 1);
     ev.name = "abcdefghij";
     json_t *j = to_json(&ev.hdr, 0);
     assert_str(json_object_get(data_of(j), "extra"), "k", "123456");
@@ -298,9 +298,9 @@ static void attribute_values_over_max_length_are_cut(void **state) {
 
 static void duplicate_attribute_keys_keep_the_first(void **state) {
     (void)state;
-    fx_everything ev = base_event();
+    tfx_everything ev = base_event();
     beacon_attr extra[] = {beacon_attr_int("k", 1), beacon_attr_int("j", 2), beacon_attr_int("k", 3)};
-    fx_everything_set_extra(&ev, extra, 3);
+    tfx_everything_set_extra(&ev, extra, 3);
     json_t *j = to_json(&ev.hdr, 0); /* JSON_REJECT_DUPLICATES inside */
     json_t *x = json_object_get(data_of(j), "extra");
     assert_int_equal(json_object_size(x), 2);
@@ -310,12 +310,12 @@ static void duplicate_attribute_keys_keep_the_first(void **state) {
 
 static void redact_fields_become_placeholder(void **state) {
     (void)state;
-    fx_everything ev = base_event();
+    tfx_everything ev = base_event();
     const char *list[] = {"s1", "s2"};
     beacon_attr attrs[] = {beacon_attr_str("a", "x"), beacon_attr_int("b", 5)};
-    fx_everything_set_secret(&ev, "top secret");
-    fx_everything_set_secret_list(&ev, list, 2);
-    fx_everything_set_secret_attrs(&ev, attrs, 2);
+    tfx_everything_set_secret(&ev, "top secret");
+    tfx_everything_set_secret_list(&ev, list, 2);
+    tfx_everything_set_secret_attrs(&ev, attrs, 2);
     char buf[4096];
     beacon_gen_to_json(&ev.hdr, buf, sizeof buf, 0);
     assert_null(strstr(buf, "top secret"));
@@ -335,10 +335,10 @@ static void redact_fields_become_placeholder(void **state) {
 
 static void drop_hash_and_scrub_fields_are_omitted(void **state) {
     (void)state;
-    fx_everything ev = base_event();
-    fx_everything_set_hidden(&ev, "dropped-value");
-    fx_everything_set_email(&ev, "someone@example.com");
-    fx_everything_set_free_text(&ev, "call 555-1234");
+    tfx_everything ev = base_event();
+    tfx_everything_set_hidden(&ev, "dropped-value");
+    tfx_everything_set_email(&ev, "someone@example.com");
+    tfx_everything_set_free_text(&ev, "call 555-1234");
     char buf[4096];
     beacon_gen_to_json(&ev.hdr, buf, sizeof buf, 0);
     assert_null(strstr(buf, "dropped-value"));
@@ -353,11 +353,11 @@ static void drop_hash_and_scrub_fields_are_omitted(void **state) {
 
 static void raw_pii_flag_writes_pii_fields_verbatim(void **state) {
     (void)state;
-    fx_everything ev = base_event();
-    fx_everything_set_secret(&ev, "s");
-    fx_everything_set_hidden(&ev, "h");
-    fx_everything_set_email(&ev, "e@x");
-    fx_everything_set_free_text(&ev, "t");
+    tfx_everything ev = base_event();
+    tfx_everything_set_secret(&ev, "s");
+    tfx_everything_set_hidden(&ev, "h");
+    tfx_everything_set_email(&ev, "e@x");
+    tfx_everything_set_free_text(&ev, "t");
     json_t *j = to_json(&ev.hdr, BEACON_JSON_RAW_PII);
     json_t *d = data_of(j);
     assert_str(d, "secret", "s");
@@ -369,8 +369,8 @@ static void raw_pii_flag_writes_pii_fields_verbatim(void **state) {
 
 static void out_of_range_enum_is_null(void **state) {
     (void)state;
-    fx_everything ev = base_event();
-    ev.color = (fx_color)7;
+    tfx_everything ev = base_event();
+    ev.color = (tfx_color)7;
     json_t *j = to_json(&ev.hdr, 0);
     assert_true(json_is_null(json_object_get(data_of(j), "color")));
     json_decref(j);
@@ -378,9 +378,9 @@ static void out_of_range_enum_is_null(void **state) {
 
 static void non_finite_double_field_is_null(void **state) {
     (void)state;
-    fx_everything ev = base_event();
+    tfx_everything ev = base_event();
     ev.ratio = NAN;
-    fx_everything_set_opt_ratio(&ev, -INFINITY);
+    tfx_everything_set_opt_ratio(&ev, -INFINITY);
     json_t *j = to_json(&ev.hdr, 0);
     assert_true(json_is_null(json_object_get(data_of(j), "ratio")));
     assert_true(json_is_null(json_object_get(data_of(j), "opt_ratio")));
@@ -390,9 +390,9 @@ static void non_finite_double_field_is_null(void **state) {
 static void null_strings_in_optionals_and_lists_are_null(void **state) {
     (void)state;
     const char *tags[] = {"a", NULL};
-    fx_everything ev = base_event();
+    tfx_everything ev = base_event();
     ev.tags = tags;
-    fx_everything_set_note(&ev, NULL);
+    tfx_everything_set_note(&ev, NULL);
     json_t *j = to_json(&ev.hdr, 0);
     assert_true(json_is_null(json_object_get(data_of(j), "note")));
     assert_true(json_is_null(json_array_get(json_object_get(data_of(j), "tags"), 1)));
@@ -401,9 +401,9 @@ static void null_strings_in_optionals_and_lists_are_null(void **state) {
 
 static void hostile_strings_stay_valid_json(void **state) {
     (void)state;
-    fx_everything ev = base_event();
+    tfx_everything ev = base_event();
     ev.name = "\"\\\n\x01\xC0";
-    fx_everything_set_note(&ev, "\xED\xA0\x80\x7f\xE2\x80\xA8");
+    tfx_everything_set_note(&ev, "\xED\xA0\x80\x7f\xE2\x80\xA8");
     json_t *j = to_json(&ev.hdr, 0);
     assert_str(data_of(j), "note", "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\x7f\xE2\x80\xA8");
     assert_str(data_of(j), "name", "\"\\\n\x01\xEF\xBF\xBD");
@@ -414,13 +414,13 @@ static void every_cap_respects_bounds_and_returns_same_length(void **state) {
     (void)state;
     const char *tags[] = {"\xE2\x82\xAC\xE2\x82\xAC", "b", "c", "d"};
     beacon_attr extra[] = {beacon_attr_str("key", "value\n")};
-    fx_everything ev = base_event();
+    tfx_everything ev = base_event();
     ev.tags = tags;
     ev.tags_count = 4;
     ev.hdr.time_ns = 42;
     memset(ev.hdr.trace_id.bytes, 0x11, 16);
-    fx_everything_set_extra(&ev, extra, 1);
-    fx_everything_set_secret(&ev, "x");
+    tfx_everything_set_extra(&ev, extra, 1);
+    tfx_everything_set_secret(&ev, "x");
 
     char full[4096];
     size_t need = beacon_gen_to_json(&ev.hdr, full, sizeof full, 0);

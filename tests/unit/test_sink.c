@@ -20,7 +20,7 @@
 
 #include "fixture_events.h"
 #include "sink.h"
-#include "test_support.h"
+#include "fixture_support.h"
 
 typedef struct captured {
     int calls;
@@ -195,7 +195,7 @@ static void beacon_sinks_env_is_used_when_code_sets_none(void **state) {
     setenv("BEACON_SINKS", spec, 1);
     assert_int_equal(beacon_init(beacon_options_new()), BEACON_OK);
     assert_int_equal(sink_count(), 2);
-    fx_plain ev = fx_plain_make(3);
+    tfx_plain ev = tfx_plain_make(3);
     assert_int_equal(beacon_gen_emit(&ev.hdr, NULL), BEACON_OK);
     json_t *lines = ts_read_ndjson(file);
     assert_int_equal(json_array_size(lines), 1);
@@ -224,7 +224,7 @@ static void invalid_env_sinks_fail_init(void **state) {
     beacon_options_set_diagnostic_callback(o, capture, &cap);
     assert_int_equal(beacon_init(o), BEACON_ERR_SINK_SPEC);
     assert_true(cap.calls >= 1);
-    fx_plain ev = fx_plain_make(1);
+    tfx_plain ev = tfx_plain_make(1);
     assert_int_not_equal(beacon_gen_emit(&ev.hdr, NULL), BEACON_OK);
 }
 
@@ -247,7 +247,7 @@ static char *capture_fd(int fd, void (*fn)(void)) {
 }
 
 static void emit_two_plain(void) {
-    fx_plain a = fx_plain_make(1), b = fx_plain_make(2);
+    tfx_plain a = tfx_plain_make(1), b = tfx_plain_make(2);
     beacon_gen_emit(&a.hdr, NULL);
     beacon_gen_emit(&b.hdr, NULL);
 }
@@ -347,7 +347,7 @@ static void unopenable_file_counts_sink_errors_and_reports(void **state) {
     beacon_options_set_diagnostic_callback(o, capture, &cap);
     assert_int_equal(beacon_init(o), BEACON_OK);
     assert_int_equal(cap.code, BEACON_ERR_IO);
-    fx_plain ev = fx_plain_make(1);
+    tfx_plain ev = tfx_plain_make(1);
     assert_int_equal(beacon_gen_emit(&ev.hdr, NULL), BEACON_OK);
     beacon_counters c = ts_sink_counters(0);
     assert_int_equal(c.dropped_sink_error, 1);
@@ -363,7 +363,7 @@ static void file_sink_retries_open_once_the_directory_exists(void **state) {
     char spec[512];
     snprintf(spec, sizeof spec, "file:%s", file);
     ts_init_with_sinks(spec);
-    fx_plain ev = fx_plain_make(1);
+    tfx_plain ev = tfx_plain_make(1);
     beacon_gen_emit(&ev.hdr, NULL);
     assert_int_equal(mkdir(sub, 0700), 0);
     beacon_gen_emit(&ev.hdr, NULL);
@@ -398,7 +398,7 @@ static void batch_is_written_whole_and_counted(void **state) {
     snprintf(spec, sizeof spec, "file:%s", file);
     beacon__sink *sink = NULL;
     assert_int_equal(beacon__sink_open(spec, &sink, err, sizeof err), BEACON_OK);
-    beacon__record recs[3] = {{"{\"a\":1}", 7, NULL}, {"{\"b\":2}", 7, NULL}, {"{}", 2, NULL}};
+    beacon__batch_item recs[3] = {{"{\"a\":1}", 7, NULL}, {"{\"b\":2}", 7, NULL}, {"{}", 2, NULL}};
     beacon__batch batch = {recs, 3};
     size_t delivered = 0;
     assert_int_equal(sink->vt->write(sink, &batch, &delivered), BEACON_OK);

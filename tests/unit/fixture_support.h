@@ -1,9 +1,9 @@
-/* test_support.h — helpers shared by the runtime unit tests: temporary
+/* fixture_support.h — helpers shared by the runtime unit tests: temporary
  * directories, reading NDJSON files back through jansson, and bringing the
  * runtime to a known state between tests.
  */
-#ifndef BEACON_TESTS_TEST_SUPPORT_H
-#define BEACON_TESTS_TEST_SUPPORT_H
+#ifndef BEACON_TESTS_FIXTURE_SUPPORT_H
+#define BEACON_TESTS_FIXTURE_SUPPORT_H
 
 #include <jansson.h>
 #include <stddef.h>
@@ -41,4 +41,4 @@ beacon_counters ts_sink_counters(size_t i);
 /* Asserts emitted == delivered + every dropped_* counter. */
 void ts_assert_balanced(const beacon_counters *c);
 
-#endif /* BEACON_TESTS_TEST_SUPPORT_H */
+#endif /* BEACON_TESTS_FIXTURE_SUPPORT_H */

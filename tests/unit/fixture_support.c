@@ -1,10 +1,8 @@
-/* test_support.c — see test_support.h. */
+/* fixture_support.c — see fixture_support.h. */
 #ifndef _POSIX_C_SOURCE
 #define _POSIX_C_SOURCE 200809L
 #endif
-#include "test_support.h"
-
-#include "diag.h"
+#include "fixture_support.h"
 
 #include <dirent.h>
 #include <setjmp.h>
@@ -16,6 +14,10 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+
+/* From runtime/src/diag.h; declared here because the support library is built
+ * without the runtime's private include directory. */
+void beacon__diag_reset_limits(void);
 
 char *ts_mkdtemp(void) {
     char *dir = strdup("/tmp/beacon-test-XXXXXX");
