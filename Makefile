@@ -10,7 +10,7 @@ JOBS        ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
 
 # Debian packages the build, the tests and the benchmarks use.
-DEB_PACKAGES = cmake make pkg-config gcc g++ clang libclang-rt-14-dev \
+DEB_PACKAGES = cmake make pkg-config gcc g++ clang clang-format libclang-rt-14-dev \
                python3 python3-jinja2 python3-yaml python3-jsonschema \
                libcmocka-dev libjansson-dev libcjson-dev \
                libcurl4-openssl-dev libssl-dev zlib1g-dev
@@ -79,6 +79,7 @@ regen: configure
 	done
 
 format:
+	@# same file set as the style.clang_format test
 	clang-format -i runtime/include/beacon/*.h runtime/src/*.[ch] examples/*.c tests/unit/*.[ch] bench/*.[ch]
 
 clean:

@@ -20,27 +20,21 @@
 #include <inttypes.h>
 #include <jansson.h>
 
-static const char *outcome_name(bench_outcome o)
-{
+static const char *outcome_name(bench_outcome o) {
     switch (o) {
-    case BENCH_OUTCOME_OK:
-        return "ok";
-    case BENCH_OUTCOME_RETRY:
-        return "retry";
-    default:
-        return "failed";
+        case BENCH_OUTCOME_OK: return "ok";
+        case BENCH_OUTCOME_RETRY: return "retry";
+        default: return "failed";
     }
 }
 
-static int64_t realtime_ns(void)
-{
+static int64_t realtime_ns(void) {
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-void baseline_fprintf(FILE *f, const bench_event *ev)
-{
+void baseline_fprintf(FILE *f, const bench_event *ev) {
     /* The usual shortcut: strings go in unescaped. */
     fprintf(f,
             "{\"event\":\"" BENCH_EVENT_NAME "\",\"time_ns\":%" PRId64 ",\"tool\":\"%s\","
@@ -50,11 +44,9 @@ void baseline_fprintf(FILE *f, const bench_event *ev)
             ev->cached ? "true" : "false", outcome_name(ev->outcome));
 }
 
-void baseline_cjson(FILE *f, const bench_event *ev)
-{
+void baseline_cjson(FILE *f, const bench_event *ev) {
     cJSON *o = cJSON_CreateObject();
-    if (!o)
-        return;
+    if (!o) return;
     cJSON_AddStringToObject(o, "event", BENCH_EVENT_NAME);
     /* cJSON numbers are doubles: exact only up to 2^53, as users find out. */
     cJSON_AddNumberToObject(o, "time_ns", (double)realtime_ns());
@@ -73,8 +65,7 @@ void baseline_cjson(FILE *f, const bench_event *ev)
     cJSON_Delete(o);
 }
 
-static void write_dumped(FILE *f, json_t *o)
-{
+static void write_dumped(FILE *f, json_t *o) {
     char *s = json_dumps(o, JSON_COMPACT);
     if (s) {
         fwrite(s, 1, strlen(s), f);
@@ -83,11 +74,9 @@ static void write_dumped(FILE *f, json_t *o)
     }
 }
 
-void baseline_jansson(FILE *f, const bench_event *ev)
-{
+void baseline_jansson(FILE *f, const bench_event *ev) {
     json_t *o = json_object();
-    if (!o)
-        return;
+    if (!o) return;
     json_object_set_new(o, "event", json_string(BENCH_EVENT_NAME));
     json_object_set_new(o, "time_ns", json_integer(realtime_ns()));
     json_object_set_new(o, "tool", json_string(ev->tool));
@@ -100,14 +89,12 @@ void baseline_jansson(FILE *f, const bench_event *ev)
     json_decref(o);
 }
 
-void baseline_jansson_pack(FILE *f, const bench_event *ev)
-{
+void baseline_jansson_pack(FILE *f, const bench_event *ev) {
     json_t *o = json_pack("{s:s, s:I, s:s, s:s, s:I, s:f, s:b, s:s}", "event", BENCH_EVENT_NAME,
                           "time_ns", (json_int_t)realtime_ns(), "tool", ev->tool, "user", ev->user,
                           "bytes", (json_int_t)ev->bytes, "elapsed", ev->elapsed, "cached",
                           ev->cached, "outcome", outcome_name(ev->outcome));
-    if (!o)
-        return;
+    if (!o) return;
     write_dumped(f, o);
     json_decref(o);
 }
@@ -120,8 +107,7 @@ typedef struct baseline_ctx {
     void (*write)(FILE *f, const bench_event *ev);
 } baseline_ctx;
 
-static void run_baseline(void *p)
-{
+static void run_baseline(void *p) {
     baseline_ctx *c = p;
     c->ev.bytes++; /* a value that changes, as real events do */
     c->write(c->f, &c->ev);
@@ -129,8 +115,7 @@ static void run_baseline(void *p)
 
 static volatile uint64_t timer_sink;
 
-static void read_rdtsc(void *p)
-{
+static void read_rdtsc(void *p) {
     (void)p;
 #if defined(__x86_64__)
     timer_sink += __rdtsc();
@@ -139,43 +124,36 @@ static void read_rdtsc(void *p)
 #endif
 }
 
-static void read_realtime(void *p)
-{
+static void read_realtime(void *p) {
     (void)p;
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     timer_sink += (uint64_t)ts.tv_nsec;
 }
 
-static void read_monotonic(void *p)
-{
+static void read_monotonic(void *p) {
     (void)p;
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     timer_sink += (uint64_t)ts.tv_nsec;
 }
 
-static size_t samples_from_env(void)
-{
+static size_t samples_from_env(void) {
     const char *s = getenv("BENCH_SAMPLES");
     long v = s ? strtol(s, NULL, 10) : 0;
     return v > 0 ? (size_t)v : 50000;
 }
 
 static int measure(bench_report *out, const char *name, bench_fn fn, void *const *ctxs,
-                   unsigned threads, size_t samples)
-{
+                   unsigned threads, size_t samples) {
     bench_stats st;
-    if (bench_latency(fn, ctxs, threads, samples, BENCH_BATCH, &st) != 0)
-        return -1;
+    if (bench_latency(fn, ctxs, threads, samples, BENCH_BATCH, &st) != 0) return -1;
     bench_row *row = bench_report_add(out, name, &st);
-    if (!row)
-        return -1;
+    if (!row) return -1;
     if (bench_alloc_available()) {
         enum { CALLS = 1000 };
         bench_alloc_window_begin();
-        for (int i = 0; i < CALLS; i++)
-            fn(ctxs[0]);
+        for (int i = 0; i < CALLS; i++) fn(ctxs[0]);
         bench_alloc_counts c = bench_alloc_window_end();
         row->allocs_per_call = (double)c.calls / CALLS;
         row->bytes_per_call = (double)c.bytes / CALLS;
@@ -183,8 +161,7 @@ static int measure(bench_report *out, const char *name, bench_fn fn, void *const
     return 0;
 }
 
-int bench_baselines_run(bench_report *out)
-{
+int bench_baselines_run(bench_report *out) {
     static const struct {
         const char *name;
         void (*write)(FILE *f, const bench_event *ev);
@@ -206,8 +183,7 @@ int bench_baselines_run(bench_report *out)
         return -1;
 
     FILE *devnull = fopen("/dev/null", "w");
-    if (!devnull)
-        return -1;
+    if (!devnull) return -1;
     int rc = 0;
     for (size_t b = 0; b < sizeof baselines / sizeof baselines[0] && rc == 0; b++) {
         for (unsigned threads = 1; threads <= 2 && rc == 0; threads++) {
@@ -228,8 +204,7 @@ int bench_baselines_run(bench_report *out)
 }
 
 #ifdef BENCH_BASELINES_MAIN
-int main(void)
-{
+int main(void) {
     static bench_report report;
     bench_report_init(&report);
     /* Check the written line is the JSON it claims to be before timing it. */
@@ -240,8 +215,7 @@ int main(void)
                                                       baseline_jansson, baseline_jansson_pack};
     for (size_t i = 0; i < sizeof writers / sizeof writers[0]; i++) {
         FILE *mem = open_memstream(&buf, &len);
-        if (!mem)
-            return 1;
+        if (!mem) return 1;
         writers[i](mem, &ev);
         fclose(mem);
         json_error_t err;
@@ -251,8 +225,7 @@ int main(void)
             fprintf(stderr, "baseline %zu wrote bad JSON: %s", i, buf);
             return 1;
         }
-        if (i == 0)
-            printf("event line: %s", buf);
+        if (i == 0) printf("event line: %s", buf);
         json_decref(j);
         free(buf);
         buf = NULL;

@@ -47,16 +47,14 @@ extern "C" {
 
 #define BENCH_BATCH 16u
 
-static inline uint64_t bench_mono_ns(void)
-{
+static inline uint64_t bench_mono_ns(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
 /* Timer read that later code cannot start before. */
-static inline uint64_t bench_ticks_begin(void)
-{
+static inline uint64_t bench_ticks_begin(void) {
 #if defined(__x86_64__)
     _mm_lfence();
     return __rdtsc();
@@ -66,8 +64,7 @@ static inline uint64_t bench_ticks_begin(void)
 }
 
 /* Timer read that earlier code cannot finish after. */
-static inline uint64_t bench_ticks_end(void)
-{
+static inline uint64_t bench_ticks_end(void) {
 #if defined(__x86_64__)
     unsigned aux;
     uint64_t t = __rdtscp(&aux);
@@ -79,8 +76,7 @@ static inline uint64_t bench_ticks_end(void)
 }
 
 /* Name of the timer behind bench_ticks_*; static text. */
-static inline const char *bench_timer_name(void)
-{
+static inline const char *bench_timer_name(void) {
 #if defined(__x86_64__)
     return "rdtsc";
 #else
@@ -90,11 +86,9 @@ static inline const char *bench_timer_name(void)
 
 /* Timer ticks per ns, calibrated once (20 ms sleep) and cached. Not
  * thread-safe on its first call: call it once before starting threads. */
-static inline double bench_ticks_per_ns(void)
-{
+static inline double bench_ticks_per_ns(void) {
     static double cached;
-    if (cached > 0)
-        return cached;
+    if (cached > 0) return cached;
 #if defined(__x86_64__)
     uint64_t n0 = bench_mono_ns(), t0 = bench_ticks_begin();
     struct timespec wait = {0, 20 * 1000000L};
@@ -116,40 +110,33 @@ typedef void (*bench_fn)(void *ctx);
 
 /* Per-call latency in ns over all samples of all threads. */
 typedef struct bench_stats {
-    size_t samples;        /* batches measured (all threads) */
-    unsigned batch;        /* calls per batch */
+    size_t samples; /* batches measured (all threads) */
+    unsigned batch; /* calls per batch */
     unsigned threads;
     double p50, p90, p99, p999, max, mean;
-    double overhead_ns;    /* per-batch harness overhead subtracted (median, ns) */
-    double calls_per_sec;  /* all threads' calls / slowest thread's wall time */
+    double overhead_ns;   /* per-batch harness overhead subtracted (median, ns) */
+    double calls_per_sec; /* all threads' calls / slowest thread's wall time */
 } bench_stats;
 
-static inline int bench_cmp_double(const void *a, const void *b)
-{
+static inline int bench_cmp_double(const void *a, const void *b) {
     double x = *(const double *)a, y = *(const double *)b;
     return (x > y) - (x < y);
 }
 
 /* Nearest-rank percentile of sorted v[0..n). */
-static inline double bench_percentile(const double *v, size_t n, double p)
-{
-    if (n == 0)
-        return 0;
+static inline double bench_percentile(const double *v, size_t n, double p) {
+    if (n == 0) return 0;
     size_t rank = (size_t)(p * (double)n + 0.999999);
-    if (rank < 1)
-        rank = 1;
-    if (rank > n)
-        rank = n;
+    if (rank < 1) rank = 1;
+    if (rank > n) rank = n;
     return v[rank - 1];
 }
 
 /* Sorts v in place and fills the percentile fields of st. */
-static inline void bench_stats_from_samples(double *v, size_t n, bench_stats *st)
-{
+static inline void bench_stats_from_samples(double *v, size_t n, bench_stats *st) {
     qsort(v, n, sizeof *v, bench_cmp_double);
     double sum = 0;
-    for (size_t i = 0; i < n; i++)
-        sum += v[i];
+    for (size_t i = 0; i < n; i++) sum += v[i];
     st->samples = n;
     st->p50 = bench_percentile(v, n, 0.50);
     st->p90 = bench_percentile(v, n, 0.90);
@@ -159,22 +146,19 @@ static inline void bench_stats_from_samples(double *v, size_t n, bench_stats *st
     st->mean = n ? sum / (double)n : 0;
 }
 
-static inline void bench_noop(void *ctx)
-{
+static inline void bench_noop(void *ctx) {
     (void)ctx;
 }
 
 /* Median ticks of a batch of `batch` indirect calls to an empty function. */
-static inline double bench_overhead_ticks(unsigned batch)
-{
+static inline double bench_overhead_ticks(unsigned batch) {
     enum { RUNS = 2001 };
     static double v[RUNS];
     bench_fn volatile noop = bench_noop;
     for (int r = 0; r < RUNS; r++) {
         bench_fn f = noop;
         uint64_t t0 = bench_ticks_begin();
-        for (unsigned i = 0; i < batch; i++)
-            f(NULL);
+        for (unsigned i = 0; i < batch; i++) f(NULL);
         uint64_t t1 = bench_ticks_end();
         v[r] = (double)(t1 - t0);
     }
@@ -187,14 +171,13 @@ typedef struct bench_thread_arg {
     void *ctx;
     unsigned batch;
     size_t samples;
-    double *out;        /* samples per-call ns */
-    double overhead;    /* ticks */
+    double *out;     /* samples per-call ns */
+    double overhead; /* ticks */
     uint64_t wall_ns;
     pthread_barrier_t *start;
 } bench_thread_arg;
 
-static inline void *bench_thread_main(void *p)
-{
+static inline void *bench_thread_main(void *p) {
     bench_thread_arg *a = p;
     double tpn = bench_ticks_per_ns();
     bench_fn volatile fnv = a->fn; /* keep the call indirect, like the overhead batches */
@@ -202,15 +185,12 @@ static inline void *bench_thread_main(void *p)
     a->overhead = bench_overhead_ticks(a->batch);
     size_t warm = a->samples / 10 < 1000 ? 1000 : a->samples / 10;
     for (size_t s = 0; s < warm; s++)
-        for (unsigned i = 0; i < a->batch; i++)
-            fn(a->ctx);
-    if (a->start)
-        pthread_barrier_wait(a->start);
+        for (unsigned i = 0; i < a->batch; i++) fn(a->ctx);
+    if (a->start) pthread_barrier_wait(a->start);
     uint64_t w0 = bench_mono_ns();
     for (size_t s = 0; s < a->samples; s++) {
         uint64_t t0 = bench_ticks_begin();
-        for (unsigned i = 0; i < a->batch; i++)
-            fn(a->ctx);
+        for (unsigned i = 0; i < a->batch; i++) fn(a->ctx);
         uint64_t t1 = bench_ticks_end();
         double d = (double)(t1 - t0) - a->overhead;
         a->out[s] = (d > 0 ? d : 0) / tpn / (double)a->batch;
@@ -225,16 +205,12 @@ static inline void *bench_thread_main(void *p)
  * thread. ctxs is borrowed. Returns 0, or -1 (out untouched) on bad arguments
  * or allocation/thread failure. Not reentrant with itself. */
 static inline int bench_latency(bench_fn fn, void *const *ctxs, unsigned threads, size_t samples,
-                                unsigned batch, bench_stats *out)
-{
-    if (!fn || !ctxs || !out || threads == 0 || threads > 64 || samples == 0)
-        return -1;
-    if (batch == 0)
-        batch = BENCH_BATCH;
+                                unsigned batch, bench_stats *out) {
+    if (!fn || !ctxs || !out || threads == 0 || threads > 64 || samples == 0) return -1;
+    if (batch == 0) batch = BENCH_BATCH;
     bench_ticks_per_ns();
     double *all = malloc(sizeof(double) * samples * threads);
-    if (!all)
-        return -1;
+    if (!all) return -1;
     bench_thread_arg args[64];
     pthread_t tid[64];
     pthread_barrier_t start;
@@ -243,30 +219,27 @@ static inline int bench_latency(bench_fn fn, void *const *ctxs, unsigned threads
         return -1;
     }
     for (unsigned i = 0; i < threads; i++)
-        args[i] = (bench_thread_arg){fn, ctxs[i], batch, samples, all + i * samples, 0, 0,
-                                     threads > 1 ? &start : NULL};
+        args[i] = (bench_thread_arg){
+            fn, ctxs[i], batch, samples, all + i * samples, 0, 0, threads > 1 ? &start : NULL};
     if (threads == 1) {
         bench_thread_main(&args[0]);
     } else {
         unsigned made = 0;
         for (; made < threads; made++)
-            if (pthread_create(&tid[made], NULL, bench_thread_main, &args[made]) != 0)
-                break;
+            if (pthread_create(&tid[made], NULL, bench_thread_main, &args[made]) != 0) break;
         if (made < threads) {
             /* Nobody can pass the barrier now; this is fatal for a benchmark. */
             fprintf(stderr, "bench: pthread_create failed\n");
             exit(1);
         }
-        for (unsigned i = 0; i < threads; i++)
-            pthread_join(tid[i], NULL);
+        for (unsigned i = 0; i < threads; i++) pthread_join(tid[i], NULL);
         pthread_barrier_destroy(&start);
     }
     double overhead = 0;
     uint64_t wall = 1;
     for (unsigned i = 0; i < threads; i++) {
         overhead += args[i].overhead;
-        if (args[i].wall_ns > wall)
-            wall = args[i].wall_ns;
+        if (args[i].wall_ns > wall) wall = args[i].wall_ns;
     }
     bench_stats st = {0};
     bench_stats_from_samples(all, samples * threads, &st);
@@ -298,17 +271,15 @@ typedef struct bench_report {
     long peak_rss_kib; /* after the run; 0 unknown */
 } bench_report;
 
-static inline void bench_report_init(bench_report *r)
-{
+static inline void bench_report_init(bench_report *r) {
     memset(r, 0, sizeof *r);
 }
 
 /* Appends a row (name copied, truncated to 63 bytes); returns it, or NULL
  * when the report is full. */
-static inline bench_row *bench_report_add(bench_report *r, const char *name, const bench_stats *st)
-{
-    if (r->n >= BENCH_REPORT_MAX_ROWS)
-        return NULL;
+static inline bench_row *bench_report_add(bench_report *r, const char *name,
+                                          const bench_stats *st) {
+    if (r->n >= BENCH_REPORT_MAX_ROWS) return NULL;
     bench_row *row = &r->rows[r->n++];
     memset(row, 0, sizeof *row);
     snprintf(row->name, sizeof row->name, "%s", name);
@@ -319,16 +290,14 @@ static inline bench_row *bench_report_add(bench_report *r, const char *name, con
 
 /* The row with this name and thread count, or NULL. Borrowed from r. */
 static inline const bench_row *bench_report_find(const bench_report *r, const char *name,
-                                                 unsigned threads)
-{
+                                                 unsigned threads) {
     for (size_t i = 0; i < r->n; i++)
         if (r->rows[i].st.threads == threads && strcmp(r->rows[i].name, name) == 0)
             return &r->rows[i];
     return NULL;
 }
 
-static inline void bench_report_print(FILE *f, const bench_report *r)
-{
+static inline void bench_report_print(FILE *f, const bench_report *r) {
     fprintf(f, "%-36s %3s %8s %8s %8s %9s %10s %9s %7s %7s %8s\n", "benchmark (ns per call)", "thr",
             "p50", "p90", "p99", "p99.9", "max", "Mcalls/s", "allocs", "bytes", "ovh/bat");
     for (size_t i = 0; i < r->n; i++) {
@@ -342,8 +311,7 @@ static inline void bench_report_print(FILE *f, const bench_report *r)
                 w->st.threads, w->st.p50, w->st.p90, w->st.p99, w->st.p999, w->st.max,
                 w->st.calls_per_sec / 1e6, allocs, bytes, w->st.overhead_ns);
     }
-    if (r->peak_rss_kib > 0)
-        fprintf(f, "peak RSS: %ld KiB\n", r->peak_rss_kib);
+    if (r->peak_rss_kib > 0) fprintf(f, "peak RSS: %ld KiB\n", r->peak_rss_kib);
 }
 
 /* =========================================================================
@@ -353,23 +321,26 @@ static inline void bench_report_print(FILE *f, const bench_report *r)
 /* The benchmark event: six fields, two ~20-byte strings — `tool.called` of
  * bench/bench.yaml. The beacon side emits the same fields with the same values. */
 #define BENCH_EVENT_NAME "tool.called"
-#define BENCH_EVENT_TOOL "image.resize.v2.fast"   /* 20 bytes */
-#define BENCH_EVENT_USER "u-4f3a2b1c9d8e7f60a1b"  /* 21 bytes */
+#define BENCH_EVENT_TOOL "image.resize.v2.fast"  /* 20 bytes */
+#define BENCH_EVENT_USER "u-4f3a2b1c9d8e7f60a1b" /* 21 bytes */
 
-typedef enum bench_outcome { BENCH_OUTCOME_OK, BENCH_OUTCOME_RETRY, BENCH_OUTCOME_FAILED } bench_outcome;
+typedef enum bench_outcome {
+    BENCH_OUTCOME_OK,
+    BENCH_OUTCOME_RETRY,
+    BENCH_OUTCOME_FAILED
+} bench_outcome;
 
 typedef struct bench_event {
-    const char *tool;    /* string; borrowed */
-    const char *user;    /* string; borrowed */
-    int64_t bytes;       /* int */
-    double elapsed;      /* double, ms */
-    int cached;          /* bool */
+    const char *tool;      /* string; borrowed */
+    const char *user;      /* string; borrowed */
+    int64_t bytes;         /* int */
+    double elapsed;        /* double, ms */
+    int cached;            /* bool */
     bench_outcome outcome; /* enum, written as its name */
 } bench_event;
 
 /* The event with the benchmark's values. */
-static inline bench_event bench_event_example(void)
-{
+static inline bench_event bench_event_example(void) {
     bench_event ev = {BENCH_EVENT_TOOL, BENCH_EVENT_USER, 1048576, 12.75, 1, BENCH_OUTCOME_OK};
     return ev;
 }
@@ -395,11 +366,9 @@ int bench_baselines_run(bench_report *out);
 
 /* Peak resident set of this process in KiB (getrusage ru_maxrss, which Linux
  * reports in KiB), or 0 when unavailable. Thread-safe. */
-static inline long bench_peak_rss_kib(void)
-{
+static inline long bench_peak_rss_kib(void) {
     struct rusage ru;
-    if (getrusage(RUSAGE_SELF, &ru) != 0)
-        return 0;
+    if (getrusage(RUSAGE_SELF, &ru) != 0) return 0;
     return ru.ru_maxrss;
 }
 
@@ -427,8 +396,7 @@ __attribute__((weak)) void bench_alloc_window_begin(void);
 __attribute__((weak)) bench_alloc_counts bench_alloc_window_end(void);
 
 /* True when the counting allocator is linked into the program. */
-static inline int bench_alloc_available(void)
-{
+static inline int bench_alloc_available(void) {
     /* Through a volatile so the compiler cannot fold the weak address. */
     void (*volatile begin)(void) = bench_alloc_window_begin;
     return begin != NULL;
@@ -444,71 +412,58 @@ extern void *__libc_memalign(size_t, size_t);
 static _Thread_local int bench_alloc_on;
 static _Thread_local bench_alloc_counts bench_alloc_now;
 
-static inline void bench_alloc_note(size_t bytes)
-{
+static inline void bench_alloc_note(size_t bytes) {
     if (bench_alloc_on) {
         bench_alloc_now.calls++;
         bench_alloc_now.bytes += bytes;
     }
 }
 
-void bench_alloc_window_begin(void)
-{
+void bench_alloc_window_begin(void) {
     memset(&bench_alloc_now, 0, sizeof bench_alloc_now);
     bench_alloc_on = 1;
 }
 
-bench_alloc_counts bench_alloc_window_end(void)
-{
+bench_alloc_counts bench_alloc_window_end(void) {
     bench_alloc_on = 0;
     return bench_alloc_now;
 }
 
-void *malloc(size_t n)
-{
+void *malloc(size_t n) {
     bench_alloc_note(n);
     return __libc_malloc(n);
 }
 
-void *calloc(size_t n, size_t m)
-{
+void *calloc(size_t n, size_t m) {
     bench_alloc_note(n * m);
     return __libc_calloc(n, m);
 }
 
-void *realloc(void *p, size_t n)
-{
+void *realloc(void *p, size_t n) {
     bench_alloc_note(n);
     return __libc_realloc(p, n);
 }
 
-void free(void *p)
-{
-    if (p && bench_alloc_on)
-        bench_alloc_now.frees++;
+void free(void *p) {
+    if (p && bench_alloc_on) bench_alloc_now.frees++;
     __libc_free(p);
 }
 
-void *aligned_alloc(size_t align, size_t n)
-{
+void *aligned_alloc(size_t align, size_t n) {
     bench_alloc_note(n);
     return __libc_memalign(align, n);
 }
 
-void *memalign(size_t align, size_t n)
-{
+void *memalign(size_t align, size_t n) {
     bench_alloc_note(n);
     return __libc_memalign(align, n);
 }
 
-int posix_memalign(void **out, size_t align, size_t n)
-{
-    if (align < sizeof(void *) || (align & (align - 1)) != 0)
-        return EINVAL;
+int posix_memalign(void **out, size_t align, size_t n) {
+    if (align < sizeof(void *) || (align & (align - 1)) != 0) return EINVAL;
     bench_alloc_note(n);
     void *p = __libc_memalign(align, n);
-    if (!p && n)
-        return ENOMEM;
+    if (!p && n) return ENOMEM;
     *out = p;
     return 0;
 }

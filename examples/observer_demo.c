@@ -20,8 +20,7 @@ int main(void) {
     int failures = 0;
     beacon_options *opts = beacon_options_new();
     beacon_options_set_service(opts, "plaud-uploader", "1.4.2");
-    if (check(beacon_init(opts), "beacon_init"))
-        return 1;
+    if (check(beacon_init(opts), "beacon_init")) return 1;
 
     /* An audio upload that is filed. The MRN is a keyed hash on the wire. */
     beacon_trace_id upload;

@@ -20,9 +20,9 @@
 #include <string.h>
 
 #define CLI_FLUSH_TIMEOUT_MS 5000
-#define CLI_QUOTE_MAX 64    /* bytes of a user value echoed in a message */
-#define CLI_QUOTE_BUF 320   /* CLI_QUOTE_MAX bytes escaped (x4) + quotes + "..." */
-#define CLI_SPELL_BUF 1024  /* type spelling, incl. "one of a|b|c" lists */
+#define CLI_QUOTE_MAX        64   /* bytes of a user value echoed in a message */
+#define CLI_QUOTE_BUF        320  /* CLI_QUOTE_MAX bytes escaped (x4) + quotes + "..." */
+#define CLI_SPELL_BUF        1024 /* type spelling, incl. "one of a|b|c" lists */
 
 /* =========================================================================
  * Arena: every value of one event line lives here, freed with the line.
@@ -38,7 +38,7 @@ typedef struct cli_arena {
     cli_chunk *head;
 } cli_arena;
 
-#define CLI_ALIGN ((size_t)_Alignof(max_align_t))
+#define CLI_ALIGN     ((size_t) _Alignof(max_align_t))
 #define CLI_CHUNK_HDR ((sizeof(cli_chunk) + CLI_ALIGN - 1) & ~(CLI_ALIGN - 1))
 #define CLI_CHUNK_MIN 4096u
 
@@ -102,7 +102,7 @@ typedef struct cli_value {
     uint32_t seen;   /* occurrences on the line (pass 1) */
     uint32_t filled; /* list items / attributes stored (pass 2) */
     cli_scalar v;
-    void *items;     /* lists: element array; attributes: beacon_attr array */
+    void *items; /* lists: element array; attributes: beacon_attr array */
 } cli_value;
 
 /* Process-wide settings of one beacon_cli_main run. */
@@ -112,7 +112,7 @@ typedef struct cli_ctx {
     size_t count;
     const char *prog;
     bool debug;
-    bool disabled; /* beacon_init reported the kill switch */
+    bool disabled;        /* beacon_init reported the kill switch */
     beacon_counters base; /* process-lifetime counters when the runtime started */
 } cli_ctx;
 
@@ -122,7 +122,7 @@ struct beacon_cli {
     const beacon_event_desc *desc; /* NULL until the event name resolved */
     long line;                     /* stdin line number; 0 for argv */
     cli_arena arena;
-    cli_value *values;             /* one per desc->fields */
+    cli_value *values; /* one per desc->fields */
     bool has_corr;
     beacon_trace_id corr;
     unsigned errors;
@@ -187,15 +187,15 @@ static void say(const beacon_cli *cli, const char *fmt, ...) {
 
 static const char *type_name(const beacon_field_desc *f) {
     switch ((beacon_type)f->type) {
-    case BEACON_TYPE_BOOL: return "bool";
-    case BEACON_TYPE_INT: return "int";
-    case BEACON_TYPE_UINT: return "uint";
-    case BEACON_TYPE_DOUBLE: return "double";
-    case BEACON_TYPE_STRING: return "string";
-    case BEACON_TYPE_TIMESTAMP: return "timestamp";
-    case BEACON_TYPE_DURATION: return "duration";
-    case BEACON_TYPE_ENUM: return f->enum_desc != NULL ? f->enum_desc->name : "enum";
-    case BEACON_TYPE_ATTRIBUTES: return "attributes";
+        case BEACON_TYPE_BOOL: return "bool";
+        case BEACON_TYPE_INT: return "int";
+        case BEACON_TYPE_UINT: return "uint";
+        case BEACON_TYPE_DOUBLE: return "double";
+        case BEACON_TYPE_STRING: return "string";
+        case BEACON_TYPE_TIMESTAMP: return "timestamp";
+        case BEACON_TYPE_DURATION: return "duration";
+        case BEACON_TYPE_ENUM: return f->enum_desc != NULL ? f->enum_desc->name : "enum";
+        case BEACON_TYPE_ATTRIBUTES: return "attributes";
     }
     return "unknown";
 }
@@ -483,8 +483,8 @@ static bool parse_timestamp(const char *s, int64_t *out) {
         sec > 60 || oh > 23 || om > 59) {
         return false;
     }
-    int64_t secs = days_from_civil(Y, M, D) * 86400 + h * 3600 + mi * 60 + sec -
-                   sign * (oh * 3600 + om * 60);
+    int64_t secs =
+        days_from_civil(Y, M, D) * 86400 + h * 3600 + mi * 60 + sec - sign * (oh * 3600 + om * 60);
     const int64_t lim = INT64_MAX / 1000000000;
     if (secs > lim || secs < -lim - 1) {
         return false;
@@ -503,9 +503,8 @@ static bool parse_duration(const char *s, int64_t *out) {
     static const struct {
         const char *unit;
         uint64_t ns;
-    } units[] = {{"ns", 1},          {"us", 1000},          {"\xC2\xB5s", 1000},
-                 {"ms", 1000000},    {"s", 1000000000},     {"m", 60000000000},
-                 {"h", 3600000000000}};
+    } units[] = {{"ns", 1},         {"us", 1000},       {"\xC2\xB5s", 1000}, {"ms", 1000000},
+                 {"s", 1000000000}, {"m", 60000000000}, {"h", 3600000000000}};
     if (parse_int64(s, out)) {
         return true;
     }
@@ -623,53 +622,53 @@ static bool parse_trace_id(const char *s, beacon_trace_id *out) {
 /* Parses `s` as a value of `f`'s (element) type. */
 static bool parse_scalar(const beacon_field_desc *f, const char *s, cli_scalar *out) {
     switch ((beacon_type)f->type) {
-    case BEACON_TYPE_BOOL: return parse_bool(s, &out->b);
-    case BEACON_TYPE_INT: return parse_int64(s, &out->i);
-    case BEACON_TYPE_UINT: return parse_uint64(s, &out->u);
-    case BEACON_TYPE_DOUBLE: return parse_double(s, &out->d);
-    case BEACON_TYPE_STRING: out->s = s; return true;
-    case BEACON_TYPE_TIMESTAMP: return parse_timestamp(s, &out->i);
-    case BEACON_TYPE_DURATION: return parse_duration(s, &out->i);
-    case BEACON_TYPE_ENUM: return parse_enum(f->enum_desc, s, &out->e);
-    case BEACON_TYPE_ATTRIBUTES: return false;
+        case BEACON_TYPE_BOOL: return parse_bool(s, &out->b);
+        case BEACON_TYPE_INT: return parse_int64(s, &out->i);
+        case BEACON_TYPE_UINT: return parse_uint64(s, &out->u);
+        case BEACON_TYPE_DOUBLE: return parse_double(s, &out->d);
+        case BEACON_TYPE_STRING: out->s = s; return true;
+        case BEACON_TYPE_TIMESTAMP: return parse_timestamp(s, &out->i);
+        case BEACON_TYPE_DURATION: return parse_duration(s, &out->i);
+        case BEACON_TYPE_ENUM: return parse_enum(f->enum_desc, s, &out->e);
+        case BEACON_TYPE_ATTRIBUTES: return false;
     }
     return false;
 }
 
 static size_t elem_size(const beacon_field_desc *f) {
     switch ((beacon_type)f->type) {
-    case BEACON_TYPE_BOOL: return sizeof(bool);
-    case BEACON_TYPE_INT:
-    case BEACON_TYPE_TIMESTAMP:
-    case BEACON_TYPE_DURATION: return sizeof(int64_t);
-    case BEACON_TYPE_UINT: return sizeof(uint64_t);
-    case BEACON_TYPE_DOUBLE: return sizeof(double);
-    case BEACON_TYPE_STRING: return sizeof(const char *);
-    case BEACON_TYPE_ENUM: return sizeof(int);
-    case BEACON_TYPE_ATTRIBUTES: return sizeof(beacon_attr);
+        case BEACON_TYPE_BOOL: return sizeof(bool);
+        case BEACON_TYPE_INT:
+        case BEACON_TYPE_TIMESTAMP:
+        case BEACON_TYPE_DURATION: return sizeof(int64_t);
+        case BEACON_TYPE_UINT: return sizeof(uint64_t);
+        case BEACON_TYPE_DOUBLE: return sizeof(double);
+        case BEACON_TYPE_STRING: return sizeof(const char *);
+        case BEACON_TYPE_ENUM: return sizeof(int);
+        case BEACON_TYPE_ATTRIBUTES: return sizeof(beacon_attr);
     }
     return 0;
 }
 
 static void store_elem(const beacon_field_desc *f, void *items, size_t k, const cli_scalar *v) {
     switch ((beacon_type)f->type) {
-    case BEACON_TYPE_BOOL: ((bool *)items)[k] = v->b; break;
-    case BEACON_TYPE_INT:
-    case BEACON_TYPE_TIMESTAMP:
-    case BEACON_TYPE_DURATION: ((int64_t *)items)[k] = v->i; break;
-    case BEACON_TYPE_UINT: ((uint64_t *)items)[k] = v->u; break;
-    case BEACON_TYPE_DOUBLE: ((double *)items)[k] = v->d; break;
-    case BEACON_TYPE_STRING: ((const char **)items)[k] = v->s; break;
-    case BEACON_TYPE_ENUM: ((int *)items)[k] = v->e; break;
-    case BEACON_TYPE_ATTRIBUTES: break;
+        case BEACON_TYPE_BOOL: ((bool *)items)[k] = v->b; break;
+        case BEACON_TYPE_INT:
+        case BEACON_TYPE_TIMESTAMP:
+        case BEACON_TYPE_DURATION: ((int64_t *)items)[k] = v->i; break;
+        case BEACON_TYPE_UINT: ((uint64_t *)items)[k] = v->u; break;
+        case BEACON_TYPE_DOUBLE: ((double *)items)[k] = v->d; break;
+        case BEACON_TYPE_STRING: ((const char **)items)[k] = v->s; break;
+        case BEACON_TYPE_ENUM: ((int *)items)[k] = v->e; break;
+        case BEACON_TYPE_ATTRIBUTES: break;
     }
 }
 
 /* How a token addresses the event: a field, an attribute entry of a field,
  * or the correlation argument. */
 typedef struct cli_target {
-    int32_t field;       /* -1: correlation */
-    const char *key;     /* attributes: start of KEY in the token, else NULL */
+    int32_t field;   /* -1: correlation */
+    const char *key; /* attributes: start of KEY in the token, else NULL */
     size_t key_len;
     const char *value;
 } cli_target;
@@ -783,11 +782,11 @@ static bool store_attr(beacon_cli *cli, const beacon_field_desc *f, cli_value *v
     } else {
         a->type = attr_suffixes[forced].type;
         switch (a->type) {
-        case BEACON_ATTR_BOOL: ok = parse_bool(s, &a->v.b); break;
-        case BEACON_ATTR_INT: ok = parse_int64(s, &a->v.i); break;
-        case BEACON_ATTR_UINT: ok = parse_uint64(s, &a->v.u); break;
-        case BEACON_ATTR_DOUBLE: ok = parse_double(s, &a->v.d); break;
-        case BEACON_ATTR_STRING: a->v.s = s; break;
+            case BEACON_ATTR_BOOL: ok = parse_bool(s, &a->v.b); break;
+            case BEACON_ATTR_INT: ok = parse_int64(s, &a->v.i); break;
+            case BEACON_ATTR_UINT: ok = parse_uint64(s, &a->v.u); break;
+            case BEACON_ATTR_DOUBLE: ok = parse_double(s, &a->v.d); break;
+            case BEACON_ATTR_STRING: a->v.s = s; break;
         }
         if (!ok) {
             say(cli, "field '%s.%s': expected %s, got %s", f->name, key, attr_suffixes[forced].name,
@@ -802,7 +801,6 @@ static bool store_attr(beacon_cli *cli, const beacon_field_desc *f, cli_value *v
 /* =========================================================================
  * One event line
  * ========================================================================= */
-
 
 static bool corr_allowed(const beacon_event_desc *d) {
     return d->correlation == BEACON_CORR_FOLLOW || d->kind != BEACON_KIND_EVENT;
@@ -972,7 +970,8 @@ static int parse_event_line(beacon_cli *cli, char **tokens, size_t n) {
         const cli_target *t = &targets[i];
         if (t->field < 0) {
             if (!parse_trace_id(t->value, &cli->corr)) {
-                say(cli, "field 'correlation': expected trace id (32 hex digits, not all zero), got %s",
+                say(cli,
+                    "field 'correlation': expected trace id (32 hex digits, not all zero), got %s",
                     quote(q, t->value));
                 cli->errors++;
             } else {
@@ -1035,7 +1034,8 @@ static void cli_reset(beacon_cli *cli) {
  * ========================================================================= */
 
 static const cli_value *value_of(const beacon_cli *cli, uint32_t field) {
-    if (cli == NULL || cli->desc == NULL || cli->values == NULL || field >= cli->desc->field_count) {
+    if (cli == NULL || cli->desc == NULL || cli->values == NULL ||
+        field >= cli->desc->field_count) {
         return NULL;
     }
     return &cli->values[field];
@@ -1061,7 +1061,8 @@ bool beacon_cli_has(const beacon_cli *cli, uint32_t field) {
 }
 
 bool beacon_cli_bool(const beacon_cli *cli, uint32_t field) {
-    const cli_value *v = scalar_of(cli, field, BEACON_TYPE_BOOL, BEACON_TYPE_BOOL, BEACON_TYPE_BOOL);
+    const cli_value *v =
+        scalar_of(cli, field, BEACON_TYPE_BOOL, BEACON_TYPE_BOOL, BEACON_TYPE_BOOL);
     return v != NULL && v->v.b;
 }
 
@@ -1072,7 +1073,8 @@ int64_t beacon_cli_int(const beacon_cli *cli, uint32_t field) {
 }
 
 uint64_t beacon_cli_uint(const beacon_cli *cli, uint32_t field) {
-    const cli_value *v = scalar_of(cli, field, BEACON_TYPE_UINT, BEACON_TYPE_UINT, BEACON_TYPE_UINT);
+    const cli_value *v =
+        scalar_of(cli, field, BEACON_TYPE_UINT, BEACON_TYPE_UINT, BEACON_TYPE_UINT);
     return v != NULL ? v->v.u : 0;
 }
 
@@ -1089,7 +1091,8 @@ const char *beacon_cli_string(const beacon_cli *cli, uint32_t field) {
 }
 
 int beacon_cli_enum(const beacon_cli *cli, uint32_t field) {
-    const cli_value *v = scalar_of(cli, field, BEACON_TYPE_ENUM, BEACON_TYPE_ENUM, BEACON_TYPE_ENUM);
+    const cli_value *v =
+        scalar_of(cli, field, BEACON_TYPE_ENUM, BEACON_TYPE_ENUM, BEACON_TYPE_ENUM);
     return v != NULL ? v->v.e : 0;
 }
 
@@ -1144,16 +1147,13 @@ static void fmt_number(const beacon_field_desc *f, const cli_scalar *v, char *bu
 static int out_of_bounds(const beacon_field_desc *f, const cli_scalar *v) {
     bool lo = (f->flags & BEACON_FIELD_HAS_MIN) != 0, hi = (f->flags & BEACON_FIELD_HAS_MAX) != 0;
     switch ((beacon_type)f->type) {
-    case BEACON_TYPE_UINT:
-        return lo && v->u < f->min.u ? -1 : hi && v->u > f->max.u ? 1 : 0;
-    case BEACON_TYPE_DOUBLE:
-        return lo && v->d < f->min.d ? -1 : hi && v->d > f->max.d ? 1 : 0;
-    case BEACON_TYPE_INT:
-    case BEACON_TYPE_TIMESTAMP:
-    case BEACON_TYPE_DURATION:
-        return lo && v->i < f->min.i ? -1 : hi && v->i > f->max.i ? 1 : 0;
-    default:
-        return 0;
+        case BEACON_TYPE_UINT: return lo && v->u < f->min.u ? -1 : hi && v->u > f->max.u ? 1 : 0;
+        case BEACON_TYPE_DOUBLE: return lo && v->d < f->min.d ? -1 : hi && v->d > f->max.d ? 1 : 0;
+        case BEACON_TYPE_INT:
+        case BEACON_TYPE_TIMESTAMP:
+        case BEACON_TYPE_DURATION:
+            return lo && v->i < f->min.i ? -1 : hi && v->i > f->max.i ? 1 : 0;
+        default: return 0;
     }
 }
 
@@ -1161,12 +1161,12 @@ static cli_scalar load_elem(const beacon_field_desc *f, const void *items, size_
     cli_scalar s;
     memset(&s, 0, sizeof s);
     switch ((beacon_type)f->type) {
-    case BEACON_TYPE_UINT: s.u = ((const uint64_t *)items)[k]; break;
-    case BEACON_TYPE_DOUBLE: s.d = ((const double *)items)[k]; break;
-    case BEACON_TYPE_INT:
-    case BEACON_TYPE_TIMESTAMP:
-    case BEACON_TYPE_DURATION: s.i = ((const int64_t *)items)[k]; break;
-    default: break;
+        case BEACON_TYPE_UINT: s.u = ((const uint64_t *)items)[k]; break;
+        case BEACON_TYPE_DOUBLE: s.d = ((const double *)items)[k]; break;
+        case BEACON_TYPE_INT:
+        case BEACON_TYPE_TIMESTAMP:
+        case BEACON_TYPE_DURATION: s.i = ((const int64_t *)items)[k]; break;
+        default: break;
     }
     return s;
 }
@@ -1214,39 +1214,38 @@ int beacon_cli_finish(beacon_cli *cli, beacon_status st, const beacon_trace_id *
         return st == BEACON_OK ? 0 : 1;
     }
     switch (st) {
-    case BEACON_OK:
-        if (cli->desc != NULL && cli->desc->correlation == BEACON_CORR_BEGIN && begin_trace != NULL) {
-            char hex[33];
-            for (size_t i = 0; i < 16; i++) {
-                snprintf(hex + 2 * i, 3, "%02x", begin_trace->bytes[i]);
-            }
-            printf("%s\n", hex);
-            fflush(stdout);
-        }
-        return 0;
-    case BEACON_ERR_SAMPLED_OUT:
-    case BEACON_ERR_DISABLED:
-        if (cli->ctx->debug) {
-            say(cli, "not sent: %s", beacon_status_str(st));
-        }
-        return 0;
-    case BEACON_ERR_NOT_INITIALIZED:
-        if (cli->ctx->disabled) { /* init saw the kill switch: nothing is sent, by request */
-            if (cli->ctx->debug) {
-                say(cli, "not sent: %s", beacon_status_str(BEACON_ERR_DISABLED));
+        case BEACON_OK:
+            if (cli->desc != NULL && cli->desc->correlation == BEACON_CORR_BEGIN &&
+                begin_trace != NULL) {
+                char hex[33];
+                for (size_t i = 0; i < 16; i++) {
+                    snprintf(hex + 2 * i, 3, "%02x", begin_trace->bytes[i]);
+                }
+                printf("%s\n", hex);
+                fflush(stdout);
             }
             return 0;
-        }
-        say(cli, "emit failed: %s", beacon_status_str(st));
-        return 1;
-    case BEACON_ERR_INVALID_EVENT:
-        if (explain_invalid(cli) == 0) {
-            say(cli, "rejected: %s", beacon_status_str(st));
-        }
-        return 2;
-    default:
-        say(cli, "emit failed: %s", beacon_status_str(st));
-        return 1;
+        case BEACON_ERR_SAMPLED_OUT:
+        case BEACON_ERR_DISABLED:
+            if (cli->ctx->debug) {
+                say(cli, "not sent: %s", beacon_status_str(st));
+            }
+            return 0;
+        case BEACON_ERR_NOT_INITIALIZED:
+            if (cli->ctx->disabled) { /* init saw the kill switch: nothing is sent, by request */
+                if (cli->ctx->debug) {
+                    say(cli, "not sent: %s", beacon_status_str(BEACON_ERR_DISABLED));
+                }
+                return 0;
+            }
+            say(cli, "emit failed: %s", beacon_status_str(st));
+            return 1;
+        case BEACON_ERR_INVALID_EVENT:
+            if (explain_invalid(cli) == 0) {
+                say(cli, "rejected: %s", beacon_status_str(st));
+            }
+            return 2;
+        default: say(cli, "emit failed: %s", beacon_status_str(st)); return 1;
     }
 }
 
@@ -1345,9 +1344,9 @@ static const char *pii_name(uint8_t pii) {
 
 static void print_bound(const beacon_field_desc *f, const char *label, const beacon_bound *b) {
     switch ((beacon_type)f->type) {
-    case BEACON_TYPE_UINT: printf(" %s=%" PRIu64, label, b->u); break;
-    case BEACON_TYPE_DOUBLE: printf(" %s=%.17g", label, b->d); break;
-    default: printf(" %s=%" PRId64, label, b->i); break;
+        case BEACON_TYPE_UINT: printf(" %s=%" PRIu64, label, b->u); break;
+        case BEACON_TYPE_DOUBLE: printf(" %s=%.17g", label, b->d); break;
+        default: printf(" %s=%" PRId64, label, b->i); break;
     }
 }
 
@@ -1695,8 +1694,8 @@ static const char *opt_value(const char *opt, int argc, char **argv, int *i, boo
     return argv[++*i];
 }
 
-int beacon_cli_main(const beacon_catalog_desc *catalog, const beacon_cli_event *events, size_t count,
-                    int argc, char **argv) {
+int beacon_cli_main(const beacon_catalog_desc *catalog, const beacon_cli_event *events,
+                    size_t count, int argc, char **argv) {
     cli_ctx ctx;
     memset(&ctx, 0, sizeof ctx);
     ctx.prog = argc > 0 && argv != NULL && argv[0] != NULL ? base_name(argv[0]) : "beacon-emit";

@@ -20,11 +20,11 @@
 #include <cpuid.h>
 #endif
 
-#define NS_PER_SEC 1000000000LL
-#define INIT_WAIT_NS (15 * 1000000LL)      /* calibration interval at init */
-#define MIN_RATE_INTERVAL_NS 100000000LL   /* shorter intervals keep the old rate */
-#define STEP_THRESHOLD_NS 1000000LL        /* larger offsets step instead of slewing */
-#define SAMPLE_TRIES 9
+#define NS_PER_SEC           1000000000LL
+#define INIT_WAIT_NS         (15 * 1000000LL) /* calibration interval at init */
+#define MIN_RATE_INTERVAL_NS 100000000LL      /* shorter intervals keep the old rate */
+#define STEP_THRESHOLD_NS    1000000LL        /* larger offsets step instead of slewing */
+#define SAMPLE_TRIES         9
 
 _Atomic int beacon__clock_source_ = BEACON__CLOCK_GETTIME;
 
@@ -40,42 +40,35 @@ static pthread_mutex_t writer_lock = PTHREAD_MUTEX_INITIALIZER;
 static uint64_t anchor_ticks; /* last (ticks, monotonic) pair the rate was measured from */
 static int64_t anchor_mono;
 
-static uint64_t dbl_bits(double d)
-{
+static uint64_t dbl_bits(double d) {
     uint64_t u;
     memcpy(&u, &d, sizeof u);
     return u;
 }
 
-static double bits_dbl(uint64_t u)
-{
+static double bits_dbl(uint64_t u) {
     double d;
     memcpy(&d, &u, sizeof d);
     return d;
 }
 
-static int64_t read_clock(clockid_t id)
-{
+static int64_t read_clock(clockid_t id) {
     struct timespec ts;
-    if (clock_gettime(id, &ts) != 0)
-        return 0;
+    if (clock_gettime(id, &ts) != 0) return 0;
     return (int64_t)ts.tv_sec * NS_PER_SEC + ts.tv_nsec;
 }
 
-int64_t beacon__clock_monotonic_ns(void)
-{
+int64_t beacon__clock_monotonic_ns(void) {
     return read_clock(CLOCK_MONOTONIC);
 }
 
-int64_t beacon__clock_realtime_ns(void)
-{
+int64_t beacon__clock_realtime_ns(void) {
     return read_clock(CLOCK_REALTIME);
 }
 
 /* A (ticks, clock) pair: the clock read bracketed by two tick reads; the
  * tightest of a few brackets wins (least likely to include a preemption). */
-static void sample_pair(clockid_t id, uint64_t *ticks, int64_t *ns)
-{
+static void sample_pair(clockid_t id, uint64_t *ticks, int64_t *ns) {
     uint64_t best = UINT64_MAX;
     for (int i = 0; i < SAMPLE_TRIES; i++) {
         uint64_t t0 = beacon__clock_now_ticks();
@@ -89,8 +82,7 @@ static void sample_pair(clockid_t id, uint64_t *ticks, int64_t *ns)
     }
 }
 
-static void line_read(uint64_t *base_ticks, int64_t *base_ns, double *rate)
-{
+static void line_read(uint64_t *base_ticks, int64_t *base_ns, double *rate) {
     for (;;) {
         unsigned s1 = atomic_load_explicit(&line_seq, memory_order_acquire);
         *base_ticks = atomic_load_explicit(&line_base_ticks, memory_order_relaxed);
@@ -98,14 +90,12 @@ static void line_read(uint64_t *base_ticks, int64_t *base_ns, double *rate)
         *rate = bits_dbl(atomic_load_explicit(&line_rate_bits, memory_order_relaxed));
         atomic_thread_fence(memory_order_acquire);
         unsigned s2 = atomic_load_explicit(&line_seq, memory_order_relaxed);
-        if (s1 == s2 && (s1 & 1u) == 0)
-            return;
+        if (s1 == s2 && (s1 & 1u) == 0) return;
     }
 }
 
 /* Caller holds writer_lock. */
-static void line_write(uint64_t base_ticks, int64_t base_ns, double rate)
-{
+static void line_write(uint64_t base_ticks, int64_t base_ns, double rate) {
     unsigned s = atomic_load_explicit(&line_seq, memory_order_relaxed);
     atomic_store_explicit(&line_seq, s + 1, memory_order_relaxed);
     atomic_thread_fence(memory_order_release);
@@ -115,32 +105,26 @@ static void line_write(uint64_t base_ticks, int64_t base_ns, double rate)
     atomic_store_explicit(&line_seq, s + 2, memory_order_release);
 }
 
-static int64_t line_eval(uint64_t ticks, uint64_t base_ticks, int64_t base_ns, double rate)
-{
+static int64_t line_eval(uint64_t ticks, uint64_t base_ticks, int64_t base_ns, double rate) {
     /* Signed delta: events stamped before the current base convert too. */
     int64_t d = (int64_t)(ticks - base_ticks);
     return base_ns + (int64_t)((double)d * rate);
 }
 
-static int detect_source(void)
-{
+static int detect_source(void) {
     const char *env = getenv("BEACON_CLOCK");
-    if (env && strcmp(env, "clock_gettime") == 0)
-        return BEACON__CLOCK_GETTIME;
+    if (env && strcmp(env, "clock_gettime") == 0) return BEACON__CLOCK_GETTIME;
 #if defined(__x86_64__) || defined(__i386__)
     unsigned a, b, c, d;
-    if (!__get_cpuid(0x80000000u, &a, &b, &c, &d) || a < 0x80000007u)
-        return BEACON__CLOCK_GETTIME;
-    if (!__get_cpuid(0x80000007u, &a, &b, &c, &d) || !(d & (1u << 8)))
-        return BEACON__CLOCK_GETTIME;
+    if (!__get_cpuid(0x80000000u, &a, &b, &c, &d) || a < 0x80000007u) return BEACON__CLOCK_GETTIME;
+    if (!__get_cpuid(0x80000007u, &a, &b, &c, &d) || !(d & (1u << 8))) return BEACON__CLOCK_GETTIME;
     FILE *f = fopen("/sys/devices/system/clocksource/clocksource0/current_clocksource", "r");
     if (f) {
         char name[64] = {0};
         bool tsc = fgets(name, sizeof name, f) && strncmp(name, "tsc", 3) == 0 &&
                    (name[3] == '\n' || name[3] == '\0');
         fclose(f);
-        if (!tsc)
-            return BEACON__CLOCK_GETTIME;
+        if (!tsc) return BEACON__CLOCK_GETTIME;
     }
     return BEACON__CLOCK_TSC;
 #elif defined(__aarch64__)
@@ -150,8 +134,7 @@ static int detect_source(void)
 #endif
 }
 
-int beacon__clock_init(void)
-{
+int beacon__clock_init(void) {
     pthread_mutex_lock(&writer_lock);
     int src = detect_source();
     atomic_store_explicit(&beacon__clock_source_, src, memory_order_relaxed);
@@ -165,8 +148,7 @@ int beacon__clock_init(void)
         while (nanosleep(&wait, &wait) != 0) {
         }
         sample_pair(CLOCK_MONOTONIC, &t1, &m1);
-        if (t1 > t0 && m1 > m0)
-            rate = (double)(m1 - m0) / (double)(t1 - t0);
+        if (t1 > t0 && m1 > m0) rate = (double)(m1 - m0) / (double)(t1 - t0);
     } else {
         t1 = t0;
         m1 = m0;
@@ -180,10 +162,8 @@ int beacon__clock_init(void)
     return src;
 }
 
-void beacon__clock_recalibrate(void)
-{
-    if (!atomic_load_explicit(&line_ready, memory_order_acquire))
-        return;
+void beacon__clock_recalibrate(void) {
+    if (!atomic_load_explicit(&line_ready, memory_order_acquire)) return;
     pthread_mutex_lock(&writer_lock);
     uint64_t base_ticks, tm, tr;
     int64_t base_ns, mono, real;
@@ -200,8 +180,7 @@ void beacon__clock_recalibrate(void)
         anchor_ticks = tm;
         anchor_mono = mono;
     }
-    if (interval < MIN_RATE_INTERVAL_NS)
-        interval = MIN_RATE_INTERVAL_NS;
+    if (interval < MIN_RATE_INTERVAL_NS) interval = MIN_RATE_INTERVAL_NS;
 
     int64_t predicted = line_eval(tr, base_ticks, base_ns, rate);
     int64_t offset = real - predicted;
@@ -217,8 +196,7 @@ void beacon__clock_recalibrate(void)
     pthread_mutex_unlock(&writer_lock);
 }
 
-int64_t beacon__clock_ticks_to_realtime_ns(uint64_t ticks)
-{
+int64_t beacon__clock_ticks_to_realtime_ns(uint64_t ticks) {
     if (!atomic_load_explicit(&line_ready, memory_order_acquire)) {
         /* Not calibrated: ticks are CLOCK_MONOTONIC ns. */
         return (int64_t)ticks + (read_clock(CLOCK_REALTIME) - read_clock(CLOCK_MONOTONIC));
@@ -230,10 +208,8 @@ int64_t beacon__clock_ticks_to_realtime_ns(uint64_t ticks)
     return line_eval(ticks, base_ticks, base_ns, rate);
 }
 
-int64_t beacon__clock_ticks_delta_ns(uint64_t from, uint64_t to)
-{
-    if (!atomic_load_explicit(&line_ready, memory_order_acquire))
-        return (int64_t)(to - from);
+int64_t beacon__clock_ticks_delta_ns(uint64_t from, uint64_t to) {
+    if (!atomic_load_explicit(&line_ready, memory_order_acquire)) return (int64_t)(to - from);
     uint64_t base_ticks;
     int64_t base_ns;
     double rate;
@@ -241,22 +217,16 @@ int64_t beacon__clock_ticks_delta_ns(uint64_t from, uint64_t to)
     return (int64_t)((double)(int64_t)(to - from) * rate);
 }
 
-const char *beacon__clock_source_name(void)
-{
+const char *beacon__clock_source_name(void) {
     switch (atomic_load_explicit(&beacon__clock_source_, memory_order_relaxed)) {
-    case BEACON__CLOCK_TSC:
-        return "tsc";
-    case BEACON__CLOCK_CNTVCT:
-        return "cntvct";
-    default:
-        return "clock_gettime";
+        case BEACON__CLOCK_TSC: return "tsc";
+        case BEACON__CLOCK_CNTVCT: return "cntvct";
+        default: return "clock_gettime";
     }
 }
 
-double beacon__clock_ticks_per_second(void)
-{
-    if (!atomic_load_explicit(&line_ready, memory_order_acquire))
-        return 1e9;
+double beacon__clock_ticks_per_second(void) {
+    if (!atomic_load_explicit(&line_ready, memory_order_acquire)) return 1e9;
     uint64_t base_ticks;
     int64_t base_ns;
     double rate;

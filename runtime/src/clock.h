@@ -97,12 +97,10 @@ double beacon__clock_ticks_per_second(void);
  * platforms that advertise it). Unserialised: a reading may be a few dozen
  * cycles early relative to surrounding code, which is fine for timestamps.
  * Thread-safe, lock-free, no system call on the TSC/CNTVCT path. */
-static inline uint64_t beacon__clock_now_ticks(void)
-{
+static inline uint64_t beacon__clock_now_ticks(void) {
     int src = atomic_load_explicit(&beacon__clock_source_, memory_order_relaxed);
 #if defined(__x86_64__) || defined(__i386__)
-    if (src == BEACON__CLOCK_TSC)
-        return (uint64_t)__rdtsc();
+    if (src == BEACON__CLOCK_TSC) return (uint64_t)__rdtsc();
 #elif defined(__aarch64__)
     if (src == BEACON__CLOCK_CNTVCT) {
         uint64_t v;

@@ -79,27 +79,29 @@ static void unset(beacon__context *c, uint32_t index) {
 
 static bool in_bounds(const beacon_field_desc *f, const beacon__ctx_value *v) {
     switch (f->type) {
-    case BEACON_TYPE_INT:
-    case BEACON_TYPE_TIMESTAMP:
-    case BEACON_TYPE_DURATION:
-        return !((f->flags & BEACON_FIELD_HAS_MIN) && v->i < f->min.i) &&
-               !((f->flags & BEACON_FIELD_HAS_MAX) && v->i > f->max.i);
-    case BEACON_TYPE_UINT:
-        return !((f->flags & BEACON_FIELD_HAS_MIN) && v->u < f->min.u) &&
-               !((f->flags & BEACON_FIELD_HAS_MAX) && v->u > f->max.u);
-    case BEACON_TYPE_DOUBLE:
-        if ((f->flags & (BEACON_FIELD_HAS_MIN | BEACON_FIELD_HAS_MAX)) && isnan(v->d)) return false;
-        return !((f->flags & BEACON_FIELD_HAS_MIN) && v->d < f->min.d) &&
-               !((f->flags & BEACON_FIELD_HAS_MAX) && v->d > f->max.d);
-    case BEACON_TYPE_ENUM:
-        return f->enum_desc && v->e >= 0 && (uint32_t)v->e < f->enum_desc->count;
-    default:
-        return true;
+        case BEACON_TYPE_INT:
+        case BEACON_TYPE_TIMESTAMP:
+        case BEACON_TYPE_DURATION:
+            return !((f->flags & BEACON_FIELD_HAS_MIN) && v->i < f->min.i) &&
+                   !((f->flags & BEACON_FIELD_HAS_MAX) && v->i > f->max.i);
+        case BEACON_TYPE_UINT:
+            return !((f->flags & BEACON_FIELD_HAS_MIN) && v->u < f->min.u) &&
+                   !((f->flags & BEACON_FIELD_HAS_MAX) && v->u > f->max.u);
+        case BEACON_TYPE_DOUBLE:
+            if ((f->flags & (BEACON_FIELD_HAS_MIN | BEACON_FIELD_HAS_MAX)) && isnan(v->d))
+                return false;
+            return !((f->flags & BEACON_FIELD_HAS_MIN) && v->d < f->min.d) &&
+                   !((f->flags & BEACON_FIELD_HAS_MAX) && v->d > f->max.d);
+        case BEACON_TYPE_ENUM:
+            return f->enum_desc && v->e >= 0 && (uint32_t)v->e < f->enum_desc->count;
+        default: return true;
     }
 }
 
-beacon_status beacon_gen_context_set(const beacon_catalog_desc *catalog, uint32_t index, const void *value) {
-    if (!catalog || index >= catalog->context_count || !catalog->context) return BEACON_ERR_INVALID_ARGUMENT;
+beacon_status beacon_gen_context_set(const beacon_catalog_desc *catalog, uint32_t index,
+                                     const void *value) {
+    if (!catalog || index >= catalog->context_count || !catalog->context)
+        return BEACON_ERR_INVALID_ARGUMENT;
     const beacon_field_desc *f = &catalog->context[index];
     if (f->is_list || f->type == BEACON_TYPE_ATTRIBUTES) return BEACON_ERR_INVALID_ARGUMENT;
 
@@ -108,15 +110,15 @@ beacon_status beacon_gen_context_set(const beacon_catalog_desc *catalog, uint32_
     const char *str = NULL;
     if (value) {
         switch (f->type) {
-        case BEACON_TYPE_BOOL: memcpy(&v.b, value, sizeof v.b); break;
-        case BEACON_TYPE_INT:
-        case BEACON_TYPE_TIMESTAMP:
-        case BEACON_TYPE_DURATION: memcpy(&v.i, value, sizeof v.i); break;
-        case BEACON_TYPE_UINT: memcpy(&v.u, value, sizeof v.u); break;
-        case BEACON_TYPE_DOUBLE: memcpy(&v.d, value, sizeof v.d); break;
-        case BEACON_TYPE_ENUM: memcpy(&v.e, value, sizeof v.e); break;
-        case BEACON_TYPE_STRING: memcpy(&str, value, sizeof str); break;
-        default: return BEACON_ERR_INVALID_ARGUMENT;
+            case BEACON_TYPE_BOOL: memcpy(&v.b, value, sizeof v.b); break;
+            case BEACON_TYPE_INT:
+            case BEACON_TYPE_TIMESTAMP:
+            case BEACON_TYPE_DURATION: memcpy(&v.i, value, sizeof v.i); break;
+            case BEACON_TYPE_UINT: memcpy(&v.u, value, sizeof v.u); break;
+            case BEACON_TYPE_DOUBLE: memcpy(&v.d, value, sizeof v.d); break;
+            case BEACON_TYPE_ENUM: memcpy(&v.e, value, sizeof v.e); break;
+            case BEACON_TYPE_STRING: memcpy(&str, value, sizeof str); break;
+            default: return BEACON_ERR_INVALID_ARGUMENT;
         }
         if (!in_bounds(f, &v)) return BEACON_ERR_INVALID_ARGUMENT;
     }

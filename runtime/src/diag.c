@@ -62,7 +62,8 @@ static void deliver(const beacon__diag_cfg *cfg, beacon_status code, const char 
     }
 }
 
-static void vdiag(const beacon__diag_cfg *explicit_cfg, beacon_status code, const char *fmt, va_list ap) {
+static void vdiag(const beacon__diag_cfg *explicit_cfg, beacon_status code, const char *fmt,
+                  va_list ap) {
     char msg[DIAG_MSG_MAX];
     char summary[96];
     beacon__diag_cfg cfg;
@@ -91,7 +92,8 @@ static void vdiag(const beacon__diag_cfg *explicit_cfg, beacon_status code, cons
     pthread_mutex_unlock(&g_diag_lock);
 
     if (suppressed) {
-        snprintf(summary, sizeof summary, "%lu messages suppressed (%s)", suppressed, beacon_status_str(code));
+        snprintf(summary, sizeof summary, "%lu messages suppressed (%s)", suppressed,
+                 beacon_status_str(code));
         deliver(&cfg, code, summary);
     }
     if (!send) return;

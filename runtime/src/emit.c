@@ -38,33 +38,33 @@ static void describe_value(char *out, size_t cap, const beacon_field_desc *f, co
         return;
     }
     switch (f->type) {
-    case BEACON_TYPE_INT:
-    case BEACON_TYPE_TIMESTAMP:
-    case BEACON_TYPE_DURATION: {
-        int64_t v;
-        memcpy(&v, p, sizeof v);
-        snprintf(out, cap, " = %" PRId64, v);
-        break;
-    }
-    case BEACON_TYPE_UINT: {
-        uint64_t v;
-        memcpy(&v, p, sizeof v);
-        snprintf(out, cap, " = %" PRIu64, v);
-        break;
-    }
-    case BEACON_TYPE_DOUBLE: {
-        double v;
-        memcpy(&v, p, sizeof v);
-        snprintf(out, cap, " = %.17g", v);
-        break;
-    }
-    case BEACON_TYPE_ENUM: {
-        int v;
-        memcpy(&v, p, sizeof v);
-        snprintf(out, cap, " = %d", v);
-        break;
-    }
-    default: snprintf(out, cap, "%s", ""); break;
+        case BEACON_TYPE_INT:
+        case BEACON_TYPE_TIMESTAMP:
+        case BEACON_TYPE_DURATION: {
+            int64_t v;
+            memcpy(&v, p, sizeof v);
+            snprintf(out, cap, " = %" PRId64, v);
+            break;
+        }
+        case BEACON_TYPE_UINT: {
+            uint64_t v;
+            memcpy(&v, p, sizeof v);
+            snprintf(out, cap, " = %" PRIu64, v);
+            break;
+        }
+        case BEACON_TYPE_DOUBLE: {
+            double v;
+            memcpy(&v, p, sizeof v);
+            snprintf(out, cap, " = %.17g", v);
+            break;
+        }
+        case BEACON_TYPE_ENUM: {
+            int v;
+            memcpy(&v, p, sizeof v);
+            snprintf(out, cap, " = %d", v);
+            break;
+        }
+        default: snprintf(out, cap, "%s", ""); break;
     }
 }
 
@@ -75,66 +75,66 @@ static bool check_value(const beacon_field_desc *f, const void *p, violation *v)
     bool has_min = (f->flags & BEACON_FIELD_HAS_MIN) != 0;
     bool has_max = (f->flags & BEACON_FIELD_HAS_MAX) != 0;
     switch (f->type) {
-    case BEACON_TYPE_INT:
-    case BEACON_TYPE_TIMESTAMP:
-    case BEACON_TYPE_DURATION: {
-        int64_t x;
-        memcpy(&x, p, sizeof x);
-        describe_value(shown, sizeof shown, f, p);
-        if (has_min && x < f->min.i) {
-            snprintf(v->what, sizeof v->what, "%s is below min %" PRId64, shown, f->min.i);
-            return false;
-        }
-        if (has_max && x > f->max.i) {
-            snprintf(v->what, sizeof v->what, "%s is above max %" PRId64, shown, f->max.i);
-            return false;
-        }
-        return true;
-    }
-    case BEACON_TYPE_UINT: {
-        uint64_t x;
-        memcpy(&x, p, sizeof x);
-        describe_value(shown, sizeof shown, f, p);
-        if (has_min && x < f->min.u) {
-            snprintf(v->what, sizeof v->what, "%s is below min %" PRIu64, shown, f->min.u);
-            return false;
-        }
-        if (has_max && x > f->max.u) {
-            snprintf(v->what, sizeof v->what, "%s is above max %" PRIu64, shown, f->max.u);
-            return false;
-        }
-        return true;
-    }
-    case BEACON_TYPE_DOUBLE: {
-        double x;
-        memcpy(&x, p, sizeof x);
-        describe_value(shown, sizeof shown, f, p);
-        if ((has_min || has_max) && isnan(x)) {
-            snprintf(v->what, sizeof v->what, " is NaN but the field has bounds");
-            return false;
-        }
-        if (has_min && x < f->min.d) {
-            snprintf(v->what, sizeof v->what, "%s is below min %.17g", shown, f->min.d);
-            return false;
-        }
-        if (has_max && x > f->max.d) {
-            snprintf(v->what, sizeof v->what, "%s is above max %.17g", shown, f->max.d);
-            return false;
-        }
-        return true;
-    }
-    case BEACON_TYPE_ENUM: {
-        int x;
-        memcpy(&x, p, sizeof x);
-        if (!f->enum_desc || x < 0 || (uint32_t)x >= f->enum_desc->count) {
+        case BEACON_TYPE_INT:
+        case BEACON_TYPE_TIMESTAMP:
+        case BEACON_TYPE_DURATION: {
+            int64_t x;
+            memcpy(&x, p, sizeof x);
             describe_value(shown, sizeof shown, f, p);
-            snprintf(v->what, sizeof v->what, "%s is not a value of enum %s", shown,
-                     f->enum_desc && f->enum_desc->name ? f->enum_desc->name : "?");
-            return false;
+            if (has_min && x < f->min.i) {
+                snprintf(v->what, sizeof v->what, "%s is below min %" PRId64, shown, f->min.i);
+                return false;
+            }
+            if (has_max && x > f->max.i) {
+                snprintf(v->what, sizeof v->what, "%s is above max %" PRId64, shown, f->max.i);
+                return false;
+            }
+            return true;
         }
-        return true;
-    }
-    default: return true;
+        case BEACON_TYPE_UINT: {
+            uint64_t x;
+            memcpy(&x, p, sizeof x);
+            describe_value(shown, sizeof shown, f, p);
+            if (has_min && x < f->min.u) {
+                snprintf(v->what, sizeof v->what, "%s is below min %" PRIu64, shown, f->min.u);
+                return false;
+            }
+            if (has_max && x > f->max.u) {
+                snprintf(v->what, sizeof v->what, "%s is above max %" PRIu64, shown, f->max.u);
+                return false;
+            }
+            return true;
+        }
+        case BEACON_TYPE_DOUBLE: {
+            double x;
+            memcpy(&x, p, sizeof x);
+            describe_value(shown, sizeof shown, f, p);
+            if ((has_min || has_max) && isnan(x)) {
+                snprintf(v->what, sizeof v->what, " is NaN but the field has bounds");
+                return false;
+            }
+            if (has_min && x < f->min.d) {
+                snprintf(v->what, sizeof v->what, "%s is below min %.17g", shown, f->min.d);
+                return false;
+            }
+            if (has_max && x > f->max.d) {
+                snprintf(v->what, sizeof v->what, "%s is above max %.17g", shown, f->max.d);
+                return false;
+            }
+            return true;
+        }
+        case BEACON_TYPE_ENUM: {
+            int x;
+            memcpy(&x, p, sizeof x);
+            if (!f->enum_desc || x < 0 || (uint32_t)x >= f->enum_desc->count) {
+                describe_value(shown, sizeof shown, f, p);
+                snprintf(v->what, sizeof v->what, "%s is not a value of enum %s", shown,
+                         f->enum_desc && f->enum_desc->name ? f->enum_desc->name : "?");
+                return false;
+            }
+            return true;
+        }
+        default: return true;
     }
 }
 
@@ -203,9 +203,11 @@ static bool validate(const beacon_event_hdr *ev, violation *v) {
 
 static void report(const beacon_event_desc *d, const violation *v) {
     if (v->index >= 0) {
-        beacon__diag(BEACON_ERR_INVALID_EVENT, "%s: field '%s'[%lld]%s", d->name, v->field->name, v->index, v->what);
+        beacon__diag(BEACON_ERR_INVALID_EVENT, "%s: field '%s'[%lld]%s", d->name, v->field->name,
+                     v->index, v->what);
     } else {
-        beacon__diag(BEACON_ERR_INVALID_EVENT, "%s: field '%s'%s", d->name, v->field->name, v->what);
+        beacon__diag(BEACON_ERR_INVALID_EVENT, "%s: field '%s'%s", d->name, v->field->name,
+                     v->what);
     }
 }
 
@@ -340,6 +342,7 @@ beacon_status beacon_gen_emit(const beacon_event_hdr *ev, beacon_trace_id *out_t
     env.context = d->catalog ? beacon__context_current(d->catalog) : NULL;
 
     beacon_status st = beacon__deliver(ev, &env);
-    if (st == BEACON_OK && out_trace && d->correlation == BEACON_CORR_BEGIN) *out_trace = env.trace_id;
+    if (st == BEACON_OK && out_trace && d->correlation == BEACON_CORR_BEGIN)
+        *out_trace = env.trace_id;
     return st;
 }

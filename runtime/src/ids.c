@@ -51,8 +51,8 @@ static void seed(rng *r, unsigned generation) {
          * processes; uniqueness matters here, unpredictability does not. */
         struct timespec ts;
         clock_gettime(CLOCK_REALTIME, &ts);
-        uint64_t x = (uint64_t)ts.tv_nsec ^ ((uint64_t)ts.tv_sec << 30) ^ ((uint64_t)getpid() << 16) ^
-                     (uint64_t)(uintptr_t)r;
+        uint64_t x = (uint64_t)ts.tv_nsec ^ ((uint64_t)ts.tv_sec << 30) ^
+                     ((uint64_t)getpid() << 16) ^ (uint64_t)(uintptr_t)r;
         for (int i = 0; i < 4; i++) r->s[i] ^= splitmix64(&x);
     }
     if ((r->s[0] | r->s[1] | r->s[2] | r->s[3]) == 0) r->s[0] = 1; /* the one bad state */

@@ -56,12 +56,24 @@ static int utf8_lead(unsigned char c, unsigned char *lo, unsigned char *hi) {
     *lo = 0x80;
     *hi = 0xBF;
     if (c >= 0xC2 && c <= 0xDF) return 2;
-    if (c == 0xE0) { *lo = 0xA0; return 3; }
+    if (c == 0xE0) {
+        *lo = 0xA0;
+        return 3;
+    }
     if ((c >= 0xE1 && c <= 0xEC) || c == 0xEE || c == 0xEF) return 3;
-    if (c == 0xED) { *hi = 0x9F; return 3; } /* excludes surrogates */
-    if (c == 0xF0) { *lo = 0x90; return 4; } /* excludes overlongs */
+    if (c == 0xED) {
+        *hi = 0x9F;
+        return 3;
+    } /* excludes surrogates */
+    if (c == 0xF0) {
+        *lo = 0x90;
+        return 4;
+    } /* excludes overlongs */
     if (c >= 0xF1 && c <= 0xF3) return 4;
-    if (c == 0xF4) { *hi = 0x8F; return 4; } /* caps at U+10FFFF */
+    if (c == 0xF4) {
+        *hi = 0x8F;
+        return 4;
+    } /* caps at U+10FFFF */
     return 0;
 }
 
@@ -89,7 +101,8 @@ void beacon__jw_string(beacon__jw *w, const char *str, size_t n) {
             }
             if (need > 0 && k == need) {
                 /* U+2028/U+2029 are valid JSON but break JavaScript parsers. */
-                if (need == 3 && c == 0xE2 && s[i + 1] == 0x80 && (s[i + 2] == 0xA8 || s[i + 2] == 0xA9)) {
+                if (need == 3 && c == 0xE2 && s[i + 1] == 0x80 &&
+                    (s[i + 2] == 0xA8 || s[i + 2] == 0xA9)) {
                     beacon__jw_raw(w, str + run, i - run);
                     beacon__jw_lit(w, s[i + 2] == 0xA8 ? "\\u2028" : "\\u2029");
                     i += 3;
@@ -109,14 +122,14 @@ void beacon__jw_string(beacon__jw *w, const char *str, size_t n) {
         }
         beacon__jw_raw(w, str + run, i - run);
         switch (c) {
-        case '"': beacon__jw_raw(w, "\\\"", 2); break;
-        case '\\': beacon__jw_raw(w, "\\\\", 2); break;
-        case '\b': beacon__jw_raw(w, "\\b", 2); break;
-        case '\f': beacon__jw_raw(w, "\\f", 2); break;
-        case '\n': beacon__jw_raw(w, "\\n", 2); break;
-        case '\r': beacon__jw_raw(w, "\\r", 2); break;
-        case '\t': beacon__jw_raw(w, "\\t", 2); break;
-        default: jw_escape_byte(w, c); break; /* other C0 controls and DEL */
+            case '"': beacon__jw_raw(w, "\\\"", 2); break;
+            case '\\': beacon__jw_raw(w, "\\\\", 2); break;
+            case '\b': beacon__jw_raw(w, "\\b", 2); break;
+            case '\f': beacon__jw_raw(w, "\\f", 2); break;
+            case '\n': beacon__jw_raw(w, "\\n", 2); break;
+            case '\r': beacon__jw_raw(w, "\\r", 2); break;
+            case '\t': beacon__jw_raw(w, "\\t", 2); break;
+            default: jw_escape_byte(w, c); break; /* other C0 controls and DEL */
         }
         i++;
         run = i;
@@ -172,6 +185,12 @@ size_t beacon__format_double(double v, char out[32]) {
     for (int i = 0; i < n; i++) {
         char c = out[i];
         if (!((c >= '0' && c <= '9') || c == '-' || c == '+' || c == 'e' || c == 'E')) out[i] = '.';
+    }
+    /* A double field must read back as a real number, not an integer:
+     * 2500 becomes 2500.0 (typed receivers and jansson tell them apart). */
+    if (!memchr(out, '.', (size_t)n) && !memchr(out, 'e', (size_t)n) && n + 2 < 32) {
+        memcpy(out + n, ".0", 3);
+        n += 2;
     }
     return (size_t)n;
 }

@@ -12,17 +12,16 @@ static size_t align8(size_t n) {
 
 static size_t elem_size(uint8_t type) {
     switch (type) {
-    case BEACON_TYPE_BOOL: return sizeof(bool);
-    case BEACON_TYPE_ENUM: return sizeof(int);
-    case BEACON_TYPE_STRING: return sizeof(const char *);
-    case BEACON_TYPE_ATTRIBUTES: return sizeof(beacon_attr);
-    default: return sizeof(int64_t);
+        case BEACON_TYPE_BOOL: return sizeof(bool);
+        case BEACON_TYPE_ENUM: return sizeof(int);
+        case BEACON_TYPE_STRING: return sizeof(const char *);
+        case BEACON_TYPE_ATTRIBUTES: return sizeof(beacon_attr);
+        default: return sizeof(int64_t);
     }
 }
 
 static bool field_present(const beacon_event_hdr *ev, const beacon_field_desc *f) {
-    if (f->presence_bit < 0)
-        return true;
+    if (f->presence_bit < 0) return true;
     const uint8_t *bits = (const uint8_t *)ev + ev->desc->presence_offset;
     return (bits[f->presence_bit >> 3] >> (f->presence_bit & 7)) & 1u;
 }
@@ -30,16 +29,14 @@ static bool field_present(const beacon_event_hdr *ev, const beacon_field_desc *f
 /* Bytes of `s` the record keeps: the whole string, or max_length + 1 so the
  * serializer can still tell it was cut. */
 static size_t kept_len(const char *s, uint32_t max_length) {
-    if (max_length == 0)
-        return strlen(s);
+    if (max_length == 0) return strlen(s);
     size_t cap = (size_t)max_length + 1;
     const char *nul = memchr(s, '\0', cap);
     return nul ? (size_t)(nul - s) : cap;
 }
 
 static size_t kept_items(size_t count, uint32_t max_items) {
-    if (max_items != 0 && count > (size_t)max_items + 1)
-        return (size_t)max_items + 1;
+    if (max_items != 0 && count > (size_t)max_items + 1) return (size_t)max_items + 1;
     return count;
 }
 
@@ -60,7 +57,9 @@ static size_t load_size(const void *slot) {
     return n;
 }
 
-static void store_size(void *slot, size_t n) { memcpy(slot, &n, sizeof n); }
+static void store_size(void *slot, size_t n) {
+    memcpy(slot, &n, sizeof n);
+}
 
 static size_t string_bytes(const char *s, uint32_t max_length) {
     return s ? kept_len(s, max_length) + 1 : 0;
@@ -70,39 +69,33 @@ static size_t attrs_bytes(const beacon_attr *a, size_t n, uint32_t max_length) {
     size_t total = align8(n * sizeof(beacon_attr));
     for (size_t i = 0; i < n; i++) {
         total += string_bytes(a[i].key, max_length);
-        if (a[i].type == BEACON_ATTR_STRING)
-            total += string_bytes(a[i].v.s, max_length);
+        if (a[i].type == BEACON_ATTR_STRING) total += string_bytes(a[i].v.s, max_length);
     }
     return align8(total);
 }
 
 size_t beacon__record_size(const beacon_event_hdr *ev) {
-    if (!ev || !ev->desc)
-        return 0;
+    if (!ev || !ev->desc) return 0;
     const beacon_event_desc *d = ev->desc;
     size_t total = BEACON__RECORD_STRUCT_OFFSET + align8(d->struct_size);
     const char *base = (const char *)ev;
     for (uint32_t i = 0; i < d->field_count; i++) {
         const beacon_field_desc *f = &d->fields[i];
-        if (!field_present(ev, f))
-            continue;
+        if (!field_present(ev, f)) continue;
         const void *slot = base + f->offset;
         if (f->type == BEACON_TYPE_ATTRIBUTES) {
             const beacon_attr *a = load_ptr(slot);
             size_t n = kept_items(load_size(base + f->count_offset), f->max_items);
-            if (a && n)
-                total += attrs_bytes(a, n, f->max_length);
+            if (a && n) total += attrs_bytes(a, n, f->max_length);
         } else if (f->is_list) {
             const void *items = load_ptr(slot);
             size_t n = kept_items(load_size(base + f->count_offset), f->max_items);
-            if (!items || !n)
-                continue;
+            if (!items || !n) continue;
             total += align8(n * elem_size(f->type));
             if (f->type == BEACON_TYPE_STRING) {
                 const char *const *s = items;
                 size_t bytes = 0;
-                for (size_t k = 0; k < n; k++)
-                    bytes += string_bytes(s[k], f->max_length);
+                for (size_t k = 0; k < n; k++) bytes += string_bytes(s[k], f->max_length);
                 total += align8(bytes);
             }
         } else if (f->type == BEACON_TYPE_STRING) {
@@ -138,9 +131,9 @@ void beacon__record_encode(const beacon_event_hdr *ev, void *dst, size_t size) {
     for (uint32_t i = 0; i < d->field_count; i++) {
         const beacon_field_desc *f = &d->fields[i];
         void *slot = copy + f->offset;
-        bool is_ptr = f->is_list || f->type == BEACON_TYPE_STRING || f->type == BEACON_TYPE_ATTRIBUTES;
-        if (!is_ptr)
-            continue;
+        bool is_ptr =
+            f->is_list || f->type == BEACON_TYPE_STRING || f->type == BEACON_TYPE_ATTRIBUTES;
+        if (!is_ptr) continue;
         const void *p = load_ptr(src + f->offset);
         if (!field_present(ev, f) || !p) {
             store_off(slot, 0);
@@ -197,26 +190,22 @@ beacon_event_hdr *beacon__record_decode(void *rec_) {
     const beacon_event_desc *d = ev->desc;
     for (uint32_t i = 0; i < d->field_count; i++) {
         const beacon_field_desc *f = &d->fields[i];
-        bool is_ptr = f->is_list || f->type == BEACON_TYPE_STRING || f->type == BEACON_TYPE_ATTRIBUTES;
-        if (!is_ptr)
-            continue;
+        bool is_ptr =
+            f->is_list || f->type == BEACON_TYPE_STRING || f->type == BEACON_TYPE_ATTRIBUTES;
+        if (!is_ptr) continue;
         void *slot = copy + f->offset;
         restore(rec, slot);
-        if (!f->is_list && f->type == BEACON_TYPE_STRING)
-            continue;
+        if (!f->is_list && f->type == BEACON_TYPE_STRING) continue;
         char *arr = (char *)load_ptr(slot);
-        if (!arr)
-            continue;
+        if (!arr) continue;
         size_t n = load_size(copy + f->count_offset);
         if (f->type == BEACON_TYPE_STRING) {
-            for (size_t k = 0; k < n; k++)
-                restore(rec, arr + k * sizeof(char *));
+            for (size_t k = 0; k < n; k++) restore(rec, arr + k * sizeof(char *));
         } else if (f->type == BEACON_TYPE_ATTRIBUTES) {
             for (size_t k = 0; k < n; k++) {
                 beacon_attr *a = (beacon_attr *)(void *)(arr + k * sizeof(beacon_attr));
                 restore(rec, &a->key);
-                if (a->type == BEACON_ATTR_STRING)
-                    restore(rec, &a->v.s);
+                if (a->type == BEACON_ATTR_STRING) restore(rec, &a->v.s);
             }
         }
     }

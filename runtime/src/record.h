@@ -17,11 +17,11 @@
 /* Fixed head of every record; the event struct copy follows at
  * BEACON__RECORD_STRUCT_OFFSET, then the out-of-line bytes. */
 typedef struct beacon__record_head {
-    uint32_t size;          /* whole record, bytes (multiple of 8) */
-    uint32_t flags;         /* BEACON__REC_* */
-    uint64_t ticks;         /* caller timestamp (clock.h ticks) or 0 */
-    void *ctx;              /* context snapshot reference or NULL (owner: pipeline) */
-    beacon_trace_id trace_id;       /* resolved at emit */
+    uint32_t size;            /* whole record, bytes (multiple of 8) */
+    uint32_t flags;           /* BEACON__REC_* */
+    uint64_t ticks;           /* caller timestamp (clock.h ticks) or 0 */
+    void *ctx;                /* context snapshot reference or NULL (owner: pipeline) */
+    beacon_trace_id trace_id; /* resolved at emit */
     beacon_span_id span_id;
     beacon_span_id parent_span_id;
 } beacon__record_head;
@@ -29,7 +29,7 @@ typedef struct beacon__record_head {
 #define BEACON__REC_HAS_TRACE 0x1u
 
 #define BEACON__RECORD_ALIGN 8u
-#define BEACON__RECORD_STRUCT_OFFSET \
+#define BEACON__RECORD_STRUCT_OFFSET                                                               \
     ((sizeof(beacon__record_head) + BEACON__RECORD_ALIGN - 1) & ~(size_t)(BEACON__RECORD_ALIGN - 1))
 
 /* Bytes the record of `ev` needs (head included, 8-aligned). Strings longer

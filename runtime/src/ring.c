@@ -39,22 +39,18 @@ struct beacon__ring {
     beacon__ring *next; /* registry list; written before publication, then only by the consumer */
 };
 
-static size_t record_size(size_t len)
-{
+static size_t record_size(size_t len) {
     return sizeof(uint64_t) + ((len + BEACON__RING_ALIGN - 1) & ~(BEACON__RING_ALIGN - 1));
 }
 
-beacon__ring *beacon__ring_new(size_t capacity_bytes)
-{
+beacon__ring *beacon__ring_new(size_t capacity_bytes) {
     size_t cap = BEACON__RING_MIN_CAPACITY;
     while (cap < capacity_bytes) {
-        if (cap > SIZE_MAX / 4)
-            return NULL;
+        if (cap > SIZE_MAX / 4) return NULL;
         cap <<= 1;
     }
     beacon__ring *r = aligned_alloc(CACHE_LINE, sizeof *r);
-    if (!r)
-        return NULL;
+    if (!r) return NULL;
     memset(r, 0, sizeof *r);
     r->buf = aligned_alloc(CACHE_LINE, cap);
     if (!r->buf) {
@@ -69,28 +65,22 @@ beacon__ring *beacon__ring_new(size_t capacity_bytes)
     return r;
 }
 
-void beacon__ring_free(beacon__ring *r)
-{
-    if (!r)
-        return;
+void beacon__ring_free(beacon__ring *r) {
+    if (!r) return;
     free(r->buf);
     free(r);
 }
 
-size_t beacon__ring_capacity(const beacon__ring *r)
-{
+size_t beacon__ring_capacity(const beacon__ring *r) {
     return r->cap;
 }
 
-size_t beacon__ring_max_record(const beacon__ring *r)
-{
+size_t beacon__ring_max_record(const beacon__ring *r) {
     return r->cap / 2 - sizeof(uint64_t);
 }
 
-void *beacon__ring_reserve(beacon__ring *r, size_t len)
-{
-    if (len > beacon__ring_max_record(r))
-        return NULL;
+void *beacon__ring_reserve(beacon__ring *r, size_t len) {
+    if (len > beacon__ring_max_record(r)) return NULL;
     size_t head = atomic_load_explicit(&r->head, memory_order_relaxed);
     size_t need = record_size(len);
     size_t idx = head & r->mask;
@@ -101,8 +91,7 @@ void *beacon__ring_reserve(beacon__ring *r, size_t len)
     if (r->cap - (head - r->tail_cache) < total) {
         /* Acquire: the consumer's reads of the space it gave back are done. */
         r->tail_cache = atomic_load_explicit(&r->tail, memory_order_acquire);
-        if (r->cap - (head - r->tail_cache) < total)
-            return NULL;
+        if (r->cap - (head - r->tail_cache) < total) return NULL;
     }
     size_t start = head;
     if (need > to_end) {
@@ -116,10 +105,8 @@ void *beacon__ring_reserve(beacon__ring *r, size_t len)
     return r->buf + (start & r->mask) + sizeof(uint64_t);
 }
 
-void beacon__ring_commit(beacon__ring *r, size_t len)
-{
-    if (!r->res_open || len > r->res_len)
-        return;
+void beacon__ring_commit(beacon__ring *r, size_t len) {
+    if (!r->res_open || len > r->res_len) return;
     uint64_t hdr = (uint64_t)len;
     memcpy(r->buf + (r->res_start & r->mask), &hdr, sizeof hdr);
     r->res_open = false;
@@ -127,8 +114,7 @@ void beacon__ring_commit(beacon__ring *r, size_t len)
     atomic_store_explicit(&r->head, r->res_start + record_size(len), memory_order_release);
 }
 
-const void *beacon__ring_peek(beacon__ring *r, size_t *len)
-{
+const void *beacon__ring_peek(beacon__ring *r, size_t *len) {
     size_t tail = atomic_load_explicit(&r->tail, memory_order_relaxed);
     for (;;) {
         if (tail == r->head_cache) {
@@ -154,36 +140,30 @@ const void *beacon__ring_peek(beacon__ring *r, size_t *len)
     }
 }
 
-void beacon__ring_release(beacon__ring *r)
-{
-    if (r->peek_size == 0)
-        return;
+void beacon__ring_release(beacon__ring *r) {
+    if (r->peek_size == 0) return;
     size_t tail = atomic_load_explicit(&r->tail, memory_order_relaxed);
     /* Release: our reads of the record happen before the producer reuses it. */
     atomic_store_explicit(&r->tail, tail + r->peek_size, memory_order_release);
     r->peek_size = 0;
 }
 
-bool beacon__ring_empty(beacon__ring *r)
-{
+bool beacon__ring_empty(beacon__ring *r) {
     return beacon__ring_used_bytes(r) == 0;
 }
 
-size_t beacon__ring_used_bytes(beacon__ring *r)
-{
+size_t beacon__ring_used_bytes(beacon__ring *r) {
     size_t tail = atomic_load_explicit(&r->tail, memory_order_acquire);
     size_t head = atomic_load_explicit(&r->head, memory_order_acquire);
     return head - tail;
 }
 
-bool beacon__ring_is_orphaned(const beacon__ring *r)
-{
+bool beacon__ring_is_orphaned(const beacon__ring *r) {
     return atomic_load_explicit(&((beacon__ring *)r)->orphaned, memory_order_acquire);
 }
 
 /* Empty the ring in place; only when neither side is running (after fork). */
-static void ring_reset(beacon__ring *r)
-{
+static void ring_reset(beacon__ring *r) {
     atomic_store_explicit(&r->head, 0, memory_order_relaxed);
     atomic_store_explicit(&r->tail, 0, memory_order_relaxed);
     r->tail_cache = 0;
@@ -215,8 +195,7 @@ static _Thread_local RING_TLS_MODEL struct {
 static atomic_ulong next_registry_id = 1;
 
 /* Runs in the exiting thread: hand the ring to the consumer. */
-static void ring_thread_exit(void *p)
-{
+static void ring_thread_exit(void *p) {
     beacon__ring *r = p;
     if (tls_cache.ring == r) {
         tls_cache.ring = NULL;
@@ -226,18 +205,15 @@ static void ring_thread_exit(void *p)
     atomic_store_explicit(&r->orphaned, true, memory_order_release);
 }
 
-bool beacon__ring_registry_init(beacon__ring_registry *reg)
-{
+bool beacon__ring_registry_init(beacon__ring_registry *reg) {
     atomic_init(&reg->head, NULL);
     reg->id = atomic_fetch_add_explicit(&next_registry_id, 1, memory_order_relaxed);
     reg->key_ok = pthread_key_create(&reg->key, ring_thread_exit) == 0;
     return reg->key_ok;
 }
 
-void beacon__ring_registry_deinit(beacon__ring_registry *reg)
-{
-    if (!reg)
-        return;
+void beacon__ring_registry_deinit(beacon__ring_registry *reg) {
+    if (!reg) return;
     if (reg->key_ok) {
         /* Delete first so no thread-exit destructor touches a freed ring. */
         pthread_key_delete(reg->key);
@@ -255,17 +231,13 @@ void beacon__ring_registry_deinit(beacon__ring_registry *reg)
     }
 }
 
-beacon__ring *beacon__ring_for_thread(beacon__ring_registry *reg, size_t capacity_bytes)
-{
-    if (tls_cache.reg_id == reg->id && tls_cache.ring)
-        return tls_cache.ring;
-    if (!reg->key_ok)
-        return NULL;
+beacon__ring *beacon__ring_for_thread(beacon__ring_registry *reg, size_t capacity_bytes) {
+    if (tls_cache.reg_id == reg->id && tls_cache.ring) return tls_cache.ring;
+    if (!reg->key_ok) return NULL;
     beacon__ring *r = pthread_getspecific(reg->key);
     if (!r) {
         r = beacon__ring_new(capacity_bytes);
-        if (!r)
-            return NULL;
+        if (!r) return NULL;
         if (pthread_setspecific(reg->key, r) != 0) {
             beacon__ring_free(r);
             return NULL;
@@ -282,8 +254,7 @@ beacon__ring *beacon__ring_for_thread(beacon__ring_registry *reg, size_t capacit
 }
 
 size_t beacon__ring_registry_foreach(beacon__ring_registry *reg,
-                                     void (*fn)(beacon__ring *r, void *ctx), void *ctx)
-{
+                                     void (*fn)(beacon__ring *r, void *ctx), void *ctx) {
     size_t n = 0;
     for (beacon__ring *r = atomic_load_explicit(&reg->head, memory_order_acquire); r; r = r->next) {
         fn(r, ctx);
@@ -294,8 +265,7 @@ size_t beacon__ring_registry_foreach(beacon__ring_registry *reg,
 
 /* Unlink `victim`; consumer only. Producers only ever push at the head, so
  * only unlinking the head needs a CAS; inner links belong to the consumer. */
-static void registry_unlink(beacon__ring_registry *reg, beacon__ring *victim)
-{
+static void registry_unlink(beacon__ring_registry *reg, beacon__ring *victim) {
     beacon__ring *first = atomic_load_explicit(&reg->head, memory_order_acquire);
     if (first == victim) {
         if (atomic_compare_exchange_strong_explicit(&reg->head, &first, victim->next,
@@ -311,8 +281,7 @@ static void registry_unlink(beacon__ring_registry *reg, beacon__ring *victim)
     }
 }
 
-size_t beacon__ring_registry_reap(beacon__ring_registry *reg)
-{
+size_t beacon__ring_registry_reap(beacon__ring_registry *reg) {
     size_t freed = 0;
     beacon__ring *r = atomic_load_explicit(&reg->head, memory_order_acquire);
     while (r) {
@@ -329,24 +298,20 @@ size_t beacon__ring_registry_reap(beacon__ring_registry *reg)
     return freed;
 }
 
-size_t beacon__ring_registry_count(beacon__ring_registry *reg)
-{
+size_t beacon__ring_registry_count(beacon__ring_registry *reg) {
     size_t n = 0;
     for (beacon__ring *r = atomic_load_explicit(&reg->head, memory_order_acquire); r; r = r->next)
         n++;
     return n;
 }
 
-void beacon__ring_registry_after_fork_child(beacon__ring_registry *reg)
-{
-    if (!reg->key_ok)
-        return;
+void beacon__ring_registry_after_fork_child(beacon__ring_registry *reg) {
+    if (!reg->key_ok) return;
     beacon__ring *mine = pthread_getspecific(reg->key);
     beacon__ring *r = atomic_load_explicit(&reg->head, memory_order_relaxed);
     while (r) {
         beacon__ring *next = r->next;
-        if (r != mine)
-            beacon__ring_free(r);
+        if (r != mine) beacon__ring_free(r);
         r = next;
     }
     if (mine) {

@@ -14,7 +14,8 @@
  *
  *   // consumer (worker)
  *   size_t len; const void *rec;
- *   while ((rec = beacon__ring_peek(r, &len)) != NULL) { handle(rec, len); beacon__ring_release(r); }
+ *   while ((rec = beacon__ring_peek(r, &len)) != NULL) { handle(rec, len); beacon__ring_release(r);
+ * }
  * @endcode
  */
 #ifndef BEACON_RING_H

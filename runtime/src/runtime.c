@@ -52,7 +52,7 @@ static const size_t k_counter_offsets[8] = {
     offsetof(beacon_counters, dropped_sink_error),
 };
 static const char *const k_counter_names[8] = {
-    "emitted",         "delivered",       "dropped_queue_full", "dropped_sampled",
+    "emitted",          "delivered",       "dropped_queue_full", "dropped_sampled",
     "dropped_filtered", "dropped_invalid", "dropped_shutdown",   "dropped_sink_error",
 };
 
@@ -90,7 +90,8 @@ beacon__state beacon__get_state(void) {
 }
 
 bool beacon__accepting(void) {
-    return beacon__get_state() == BEACON__STATE_RUNNING && atomic_load(&g_enabled) && !atomic_load(&g_killed);
+    return beacon__get_state() == BEACON__STATE_RUNNING && atomic_load(&g_enabled) &&
+           !atomic_load(&g_killed);
 }
 
 beacon__runtime *beacon__runtime_lock(void) {
@@ -131,7 +132,8 @@ static void free_specs(char **specs, size_t n) {
 
 /* Splits a ';'-separated list, trimming blanks and skipping empty entries,
  * and validates each spec. */
-static beacon_status split_specs(const char *list, char ***out, size_t *out_n, const beacon__diag_cfg *cfg) {
+static beacon_status split_specs(const char *list, char ***out, size_t *out_n,
+                                 const beacon__diag_cfg *cfg) {
     char **specs = NULL;
     size_t n = 0;
     const char *p = list;
@@ -250,7 +252,8 @@ void beacon_options_set_enabled(beacon_options *opts, bool on) {
 /* ---- lifecycle -------------------------------------------------------- */
 
 static void runtime_free(beacon__runtime *rt, int timeout_ms) {
-    int64_t deadline = timeout_ms >= 0 ? beacon__clock_monotonic_ns() + (int64_t)timeout_ms * 1000000 : 0;
+    int64_t deadline =
+        timeout_ms >= 0 ? beacon__clock_monotonic_ns() + (int64_t)timeout_ms * 1000000 : 0;
     for (size_t i = 0; i < rt->slot_count; i++) {
         if (rt->slots[i].sink) {
             int left = -1;
@@ -289,7 +292,8 @@ static beacon_status runtime_new(char **specs, size_t n, beacon__runtime **out) 
     free(specs);
     for (size_t i = 0; i < n; i++) {
         char err[ERR_MAX];
-        beacon_status st = beacon__sink_open(rt->slots[i].spec, &rt->slots[i].sink, err, sizeof err);
+        beacon_status st =
+            beacon__sink_open(rt->slots[i].spec, &rt->slots[i].sink, err, sizeof err);
         if (st != BEACON_OK) {
             beacon__diag(st, "sink spec '%s': %s", rt->slots[i].spec, err);
             runtime_free(rt, 0);
@@ -367,7 +371,8 @@ beacon_status beacon_init(beacon_options *opts) {
 }
 
 static beacon_status not_running_status(void) {
-    return beacon__get_state() == BEACON__STATE_NEW ? BEACON_ERR_NOT_INITIALIZED : BEACON_ERR_SHUT_DOWN;
+    return beacon__get_state() == BEACON__STATE_NEW ? BEACON_ERR_NOT_INITIALIZED
+                                                    : BEACON_ERR_SHUT_DOWN;
 }
 
 beacon_status beacon_flush(int timeout_ms) {
@@ -431,10 +436,12 @@ bool beacon_is_enabled(void) {
 /* ---- statistics ------------------------------------------------------- */
 
 static void read_totals(beacon_counters *total) {
-    for (size_t i = 0; i < 8; i++) *counter_at(total, i) = atomic_load_explicit(&g_total[i], memory_order_relaxed);
+    for (size_t i = 0; i < 8; i++)
+        *counter_at(total, i) = atomic_load_explicit(&g_total[i], memory_order_relaxed);
 }
 
-beacon_status beacon_stats(beacon_counters *total, beacon_sink_stats *sinks, size_t cap, size_t *count) {
+beacon_status beacon_stats(beacon_counters *total, beacon_sink_stats *sinks, size_t cap,
+                           size_t *count) {
     if (!sinks && cap > 0) return BEACON_ERR_INVALID_ARGUMENT;
     beacon__runtime *rt = beacon__runtime_lock();
     /* Totals are read under the lock so they agree with the sink counters

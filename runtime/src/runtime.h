@@ -26,7 +26,7 @@ typedef enum beacon__outcome {
 } beacon__outcome;
 
 typedef enum beacon__state {
-    BEACON__STATE_NEW = 0,     /* never initialised */
+    BEACON__STATE_NEW = 0, /* never initialised */
     BEACON__STATE_RUNNING = 1,
     BEACON__STATE_SHUT_DOWN = 2
 } beacon__state;

@@ -18,24 +18,24 @@ static const char k_redacted[] = "\"[REDACTED]\"";
 static pii_action pii_for(const beacon_field_desc *f, unsigned flags) {
     if (flags & BEACON_JSON_RAW_PII) return PII_WRITE;
     switch (f->pii) {
-    case BEACON_PII_NONE: return PII_WRITE;
-    case BEACON_PII_REDACT: return PII_REDACT;
-    default: return PII_OMIT;
+        case BEACON_PII_NONE: return PII_WRITE;
+        case BEACON_PII_REDACT: return PII_REDACT;
+        default: return PII_OMIT;
     }
 }
 
 size_t beacon__elem_size(uint8_t type) {
     switch (type) {
-    case BEACON_TYPE_BOOL: return sizeof(bool);
-    case BEACON_TYPE_INT:
-    case BEACON_TYPE_TIMESTAMP:
-    case BEACON_TYPE_DURATION: return sizeof(int64_t);
-    case BEACON_TYPE_UINT: return sizeof(uint64_t);
-    case BEACON_TYPE_DOUBLE: return sizeof(double);
-    case BEACON_TYPE_STRING: return sizeof(const char *);
-    case BEACON_TYPE_ENUM: return sizeof(int);
-    case BEACON_TYPE_ATTRIBUTES: return sizeof(beacon_attr);
-    default: return 0;
+        case BEACON_TYPE_BOOL: return sizeof(bool);
+        case BEACON_TYPE_INT:
+        case BEACON_TYPE_TIMESTAMP:
+        case BEACON_TYPE_DURATION: return sizeof(int64_t);
+        case BEACON_TYPE_UINT: return sizeof(uint64_t);
+        case BEACON_TYPE_DOUBLE: return sizeof(double);
+        case BEACON_TYPE_STRING: return sizeof(const char *);
+        case BEACON_TYPE_ENUM: return sizeof(int);
+        case BEACON_TYPE_ATTRIBUTES: return sizeof(beacon_attr);
+        default: return 0;
     }
 }
 
@@ -66,59 +66,58 @@ static bool str_too_long(const char *s, uint32_t max_length) {
  * string was cut. */
 static bool write_scalar(beacon__jw *w, const beacon_field_desc *f, const void *p) {
     switch (f->type) {
-    case BEACON_TYPE_BOOL: {
-        bool v;
-        memcpy(&v, p, sizeof v);
-        beacon__jw_bool(w, v);
-        return false;
-    }
-    case BEACON_TYPE_INT:
-    case BEACON_TYPE_DURATION: {
-        int64_t v;
-        memcpy(&v, p, sizeof v);
-        beacon__jw_int(w, v);
-        return false;
-    }
-    case BEACON_TYPE_TIMESTAMP: {
-        int64_t v;
-        memcpy(&v, p, sizeof v);
-        beacon__jw_time(w, v);
-        return false;
-    }
-    case BEACON_TYPE_UINT: {
-        uint64_t v;
-        memcpy(&v, p, sizeof v);
-        beacon__jw_uint(w, v);
-        return false;
-    }
-    case BEACON_TYPE_DOUBLE: {
-        double v;
-        memcpy(&v, p, sizeof v);
-        beacon__jw_double(w, v);
-        return false;
-    }
-    case BEACON_TYPE_ENUM: {
-        int v;
-        memcpy(&v, p, sizeof v);
-        if (f->enum_desc && v >= 0 && (uint32_t)v < f->enum_desc->count) {
-            beacon__jw_cstr(w, f->enum_desc->values[v]);
-        } else {
-            beacon__jw_null(w);
+        case BEACON_TYPE_BOOL: {
+            bool v;
+            memcpy(&v, p, sizeof v);
+            beacon__jw_bool(w, v);
+            return false;
         }
-        return false;
-    }
-    case BEACON_TYPE_STRING: {
-        const char *s;
-        memcpy(&s, p, sizeof s);
-        return write_str(w, s, f->max_length);
-    }
-    default:
-        beacon__jw_null(w);
-        return false;
+        case BEACON_TYPE_INT:
+        case BEACON_TYPE_DURATION: {
+            int64_t v;
+            memcpy(&v, p, sizeof v);
+            beacon__jw_int(w, v);
+            return false;
+        }
+        case BEACON_TYPE_TIMESTAMP: {
+            int64_t v;
+            memcpy(&v, p, sizeof v);
+            beacon__jw_time(w, v);
+            return false;
+        }
+        case BEACON_TYPE_UINT: {
+            uint64_t v;
+            memcpy(&v, p, sizeof v);
+            beacon__jw_uint(w, v);
+            return false;
+        }
+        case BEACON_TYPE_DOUBLE: {
+            double v;
+            memcpy(&v, p, sizeof v);
+            beacon__jw_double(w, v);
+            return false;
+        }
+        case BEACON_TYPE_ENUM: {
+            int v;
+            memcpy(&v, p, sizeof v);
+            if (f->enum_desc && v >= 0 && (uint32_t)v < f->enum_desc->count) {
+                beacon__jw_cstr(w, f->enum_desc->values[v]);
+            } else {
+                beacon__jw_null(w);
+            }
+            return false;
+        }
+        case BEACON_TYPE_STRING: {
+            const char *s;
+            memcpy(&s, p, sizeof s);
+            return write_str(w, s, f->max_length);
+        }
+        default: beacon__jw_null(w); return false;
     }
 }
 
-static const beacon_attr *attr_items(const beacon_event_hdr *ev, const beacon_field_desc *f, size_t *count) {
+static const beacon_attr *attr_items(const beacon_event_hdr *ev, const beacon_field_desc *f,
+                                     size_t *count) {
     const beacon_attr *items;
     memcpy(&items, (const char *)ev + f->offset, sizeof items);
     memcpy(count, (const char *)ev + f->count_offset, sizeof *count);
@@ -162,19 +161,20 @@ static bool write_attributes(beacon__jw *w, const beacon_event_hdr *ev, const be
             continue;
         }
         switch (a->type) {
-        case BEACON_ATTR_BOOL: beacon__jw_bool(w, a->v.b); break;
-        case BEACON_ATTR_INT: beacon__jw_int(w, a->v.i); break;
-        case BEACON_ATTR_UINT: beacon__jw_uint(w, a->v.u); break;
-        case BEACON_ATTR_DOUBLE: beacon__jw_double(w, a->v.d); break;
-        case BEACON_ATTR_STRING: cut |= write_str(w, a->v.s, f->max_length); break;
-        default: beacon__jw_null(w); break;
+            case BEACON_ATTR_BOOL: beacon__jw_bool(w, a->v.b); break;
+            case BEACON_ATTR_INT: beacon__jw_int(w, a->v.i); break;
+            case BEACON_ATTR_UINT: beacon__jw_uint(w, a->v.u); break;
+            case BEACON_ATTR_DOUBLE: beacon__jw_double(w, a->v.d); break;
+            case BEACON_ATTR_STRING: cut |= write_str(w, a->v.s, f->max_length); break;
+            default: beacon__jw_null(w); break;
         }
     }
     beacon__jw_char(w, '}');
     return cut;
 }
 
-static bool write_list(beacon__jw *w, const beacon_event_hdr *ev, const beacon_field_desc *f, pii_action act) {
+static bool write_list(beacon__jw *w, const beacon_event_hdr *ev, const beacon_field_desc *f,
+                       pii_action act) {
     const char *items;
     size_t count;
     size_t size = beacon__elem_size(f->type);
@@ -200,7 +200,8 @@ static bool write_list(beacon__jw *w, const beacon_event_hdr *ev, const beacon_f
 }
 
 /* Writes one data field's value; returns true when something was cut. */
-static bool write_field(beacon__jw *w, const beacon_event_hdr *ev, const beacon_field_desc *f, pii_action act) {
+static bool write_field(beacon__jw *w, const beacon_event_hdr *ev, const beacon_field_desc *f,
+                        pii_action act) {
     if (f->type == BEACON_TYPE_ATTRIBUTES) return write_attributes(w, ev, f, act);
     if (f->is_list) return write_list(w, ev, f, act);
     if (act == PII_REDACT) {
@@ -280,8 +281,8 @@ static void write_id(beacon__jw *w, const char *key, const uint8_t *bytes, size_
     beacon__jw_hex(w, bytes, n);
 }
 
-size_t beacon__serialize(const beacon_event_hdr *ev, const beacon__envelope *env, char *buf, size_t cap,
-                         unsigned flags) {
+size_t beacon__serialize(const beacon_event_hdr *ev, const beacon__envelope *env, char *buf,
+                         size_t cap, unsigned flags) {
     beacon__jw w;
     beacon__jw_init(&w, buf, cap);
     if (!ev || !ev->desc) return beacon__jw_finish(&w);
@@ -314,9 +315,11 @@ size_t beacon__serialize(const beacon_event_hdr *ev, const beacon__envelope *env
     }
     write_id(&w, ",\"trace_id\":", env->trace_id.bytes, sizeof env->trace_id.bytes);
     write_id(&w, ",\"span_id\":", env->span_id.bytes, sizeof env->span_id.bytes);
-    write_id(&w, ",\"parent_span_id\":", env->parent_span_id.bytes, sizeof env->parent_span_id.bytes);
+    write_id(&w, ",\"parent_span_id\":", env->parent_span_id.bytes,
+             sizeof env->parent_span_id.bytes);
     bool ctx_cut = false;
-    if (env->context && env->context->catalog == cat) write_context(&w, env->context, flags, &ctx_cut);
+    if (env->context && env->context->catalog == cat)
+        write_context(&w, env->context, flags, &ctx_cut);
 
     beacon__jw_lit(&w, ",\"data\":{");
     bool first = true;
@@ -349,7 +352,9 @@ size_t beacon__serialize(const beacon_event_hdr *ev, const beacon__envelope *env
         for (uint32_t i = 0; ctx_cut && i < env->context->count; i++) {
             const beacon_field_desc *f = &cat->context[i];
             if (!env->context->set[i] || f->type != BEACON_TYPE_STRING) continue;
-            if (pii_for(f, flags) != PII_WRITE || !str_too_long(env->context->values[i].s, f->max_length)) continue;
+            if (pii_for(f, flags) != PII_WRITE ||
+                !str_too_long(env->context->values[i].s, f->max_length))
+                continue;
             beacon__jw_lit(&w, opened ? ",\"context." : ",\"truncated\":[\"context.");
             opened = true;
             /* The name is a catalog identifier; the quotes were opened above. */

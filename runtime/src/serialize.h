@@ -13,8 +13,8 @@
 
 /* What the runtime adds around the event's own fields. Zero ids are omitted. */
 typedef struct beacon__envelope {
-    int64_t time_ns;                /* 0: "time" omitted */
-    const uint8_t *id;              /* 16 bytes; NULL: "id" omitted */
+    int64_t time_ns;   /* 0: "time" omitted */
+    const uint8_t *id; /* 16 bytes; NULL: "id" omitted */
     beacon_trace_id trace_id;
     beacon_span_id span_id;
     beacon_span_id parent_span_id;
@@ -23,8 +23,8 @@ typedef struct beacon__envelope {
 
 /* Writes the canonical JSON of ev into buf[0..cap) with snprintf semantics
  * and returns the full length needed. flags: BEACON_JSON_*. No allocation. */
-size_t beacon__serialize(const beacon_event_hdr *ev, const beacon__envelope *env, char *buf, size_t cap,
-                         unsigned flags);
+size_t beacon__serialize(const beacon_event_hdr *ev, const beacon__envelope *env, char *buf,
+                         size_t cap, unsigned flags);
 
 /* Size in bytes of one element of a field of this type in a generated list. */
 size_t beacon__elem_size(uint8_t type);

@@ -50,7 +50,8 @@ static int hexval(char c) {
 
 /* Percent-decodes s[0..n) into a new string. '+' stays literal (RFC 3986,
  * not form encoding), so "prefix=a+b" means "a+b". */
-static beacon_status decode(const char *s, size_t n, char **out, const char *what, char *err, size_t err_cap) {
+static beacon_status decode(const char *s, size_t n, char **out, const char *what, char *err,
+                            size_t err_cap) {
     char *d = malloc(n + 1);
     size_t j = 0;
     if (!d) return BEACON_ERR_NO_MEMORY;
@@ -113,13 +114,15 @@ static beacon_status parse_query(const char *q, beacon__sink_spec *out, char *er
                 return BEACON_ERR_SINK_SPEC;
             }
             if (out->option_count == BEACON__SPEC_MAX_OPTIONS) {
-                snprintf(err, err_cap, "too many sink options (at most %d)", BEACON__SPEC_MAX_OPTIONS);
+                snprintf(err, err_cap, "too many sink options (at most %d)",
+                         BEACON__SPEC_MAX_OPTIONS);
                 return BEACON_ERR_SINK_SPEC;
             }
             beacon__spec_option *o = &out->options[out->option_count];
             st = decode(q, (size_t)(eq - q), &o->key, "an option name", err, err_cap);
             if (st != BEACON_OK) return st;
-            st = decode(eq + 1, n - (size_t)(eq - q) - 1, &o->value, "an option value", err, err_cap);
+            st = decode(eq + 1, n - (size_t)(eq - q) - 1, &o->value, "an option value", err,
+                        err_cap);
             if (st != BEACON_OK) {
                 free(o->key);
                 o->key = NULL;
@@ -133,8 +136,8 @@ static beacon_status parse_query(const char *q, beacon__sink_spec *out, char *er
     return BEACON_OK;
 }
 
-static beacon_status parse(const char *spec, beacon__sink_spec *out, const scheme_info **info, char *err,
-                           size_t err_cap) {
+static beacon_status parse(const char *spec, beacon__sink_spec *out, const scheme_info **info,
+                           char *err, size_t err_cap) {
     beacon_status st;
     memset(out, 0, sizeof *out);
     if (!spec || !*spec) {
@@ -149,7 +152,8 @@ static beacon_status parse(const char *spec, beacon__sink_spec *out, const schem
     if (!*info) {
         bool http = strstr(out->scheme, "http") != NULL;
         snprintf(err, err_cap, "unknown sink scheme '%s' (%s)", out->scheme,
-                 http ? "HTTP sinks are not supported yet" : "expected stderr, stdout or file:PATH");
+                 http ? "HTTP sinks are not supported yet"
+                      : "expected stderr, stdout or file:PATH");
         return BEACON_ERR_SINK_SPEC;
     }
     const char *p = spec + n;
@@ -164,7 +168,8 @@ static beacon_status parse(const char *spec, beacon__sink_spec *out, const schem
         p += 1 + t;
     }
     if ((*info)->needs_target && (!out->target || !*out->target)) {
-        snprintf(err, err_cap, "sink '%s' needs a path, as in %s:/path/events.ndjson", out->scheme, out->scheme);
+        snprintf(err, err_cap, "sink '%s' needs a path, as in %s:/path/events.ndjson", out->scheme,
+                 out->scheme);
         return BEACON_ERR_SINK_SPEC;
     }
     if (*p == '?') {
@@ -173,16 +178,19 @@ static beacon_status parse(const char *spec, beacon__sink_spec *out, const schem
     }
     for (size_t i = 0; i < out->option_count; i++) {
         bool known = false;
-        for (const char *const *o = (*info)->options; *o; o++) known = known || strcmp(*o, out->options[i].key) == 0;
+        for (const char *const *o = (*info)->options; *o; o++)
+            known = known || strcmp(*o, out->options[i].key) == 0;
         if (!known) {
-            snprintf(err, err_cap, "unknown option '%s' for sink '%s'", out->options[i].key, out->scheme);
+            snprintf(err, err_cap, "unknown option '%s' for sink '%s'", out->options[i].key,
+                     out->scheme);
             return BEACON_ERR_SINK_SPEC;
         }
     }
     return BEACON_OK;
 }
 
-beacon_status beacon__sink_spec_parse(const char *spec, beacon__sink_spec *out, char *err, size_t err_cap) {
+beacon_status beacon__sink_spec_parse(const char *spec, beacon__sink_spec *out, char *err,
+                                      size_t err_cap) {
     const scheme_info *info = NULL;
     beacon_status st = parse(spec, out, &info, err, err_cap);
     if (st != BEACON_OK) beacon__sink_spec_free(out);
@@ -233,8 +241,9 @@ static int write_all(int fd, const char *buf, size_t len, size_t *written) {
     return 0;
 }
 
-beacon_status beacon__fd_write_lines(int fd, const char *prefix, size_t prefix_len, const beacon__batch *batch,
-                                     beacon__scratch *scratch, size_t *delivered, int *err_no) {
+beacon_status beacon__fd_write_lines(int fd, const char *prefix, size_t prefix_len,
+                                     const beacon__batch *batch, beacon__scratch *scratch,
+                                     size_t *delivered, int *err_no) {
     size_t total = 0;
     *delivered = 0;
     *err_no = 0;
@@ -270,7 +279,8 @@ beacon_status beacon__fd_write_lines(int fd, const char *prefix, size_t prefix_l
         for (size_t i = 0; i < batch->count && *err_no == 0; i++) {
             size_t w;
             if (prefix_len) *err_no = write_all(fd, prefix, prefix_len, &w);
-            if (!*err_no) *err_no = write_all(fd, batch->records[i].json, batch->records[i].len, &w);
+            if (!*err_no)
+                *err_no = write_all(fd, batch->records[i].json, batch->records[i].len, &w);
             if (!*err_no) *err_no = write_all(fd, "\n", 1, &w);
             if (!*err_no) (*delivered)++;
         }

@@ -62,8 +62,8 @@ typedef struct beacon__spec_option {
 } beacon__spec_option;
 
 typedef struct beacon__sink_spec {
-    char *scheme;   /* "stderr", "stdout", "file", ... */
-    char *target;   /* after "scheme:" up to '?', percent-decoded; NULL if none */
+    char *scheme; /* "stderr", "stdout", "file", ... */
+    char *target; /* after "scheme:" up to '?', percent-decoded; NULL if none */
     beacon__spec_option options[BEACON__SPEC_MAX_OPTIONS];
     size_t option_count;
 } beacon__sink_spec;
@@ -72,7 +72,8 @@ typedef struct beacon__sink_spec {
  * error, returns BEACON_ERR_SINK_SPEC / BEACON_ERR_NO_MEMORY and writes a
  * message naming the problem into err. out must be freed with
  * beacon__sink_spec_free() after BEACON_OK only. */
-beacon_status beacon__sink_spec_parse(const char *spec, beacon__sink_spec *out, char *err, size_t err_cap);
+beacon_status beacon__sink_spec_parse(const char *spec, beacon__sink_spec *out, char *err,
+                                      size_t err_cap);
 void beacon__sink_spec_free(beacon__sink_spec *spec);
 /* Value of option key, or NULL. */
 const char *beacon__sink_spec_option(const beacon__sink_spec *spec, const char *key);
@@ -101,7 +102,8 @@ void beacon__scratch_free(beacon__scratch *s);
  * write() for the whole batch when the scratch buffer can hold it, retrying
  * on EINTR and partial writes. *delivered receives the number of complete
  * lines written; *err_no the errno of a failure (0 if none). */
-beacon_status beacon__fd_write_lines(int fd, const char *prefix, size_t prefix_len, const beacon__batch *batch,
-                                     beacon__scratch *scratch, size_t *delivered, int *err_no);
+beacon_status beacon__fd_write_lines(int fd, const char *prefix, size_t prefix_len,
+                                     const beacon__batch *batch, beacon__scratch *scratch,
+                                     size_t *delivered, int *err_no);
 
 #endif /* BEACON_SRC_SINK_H */

@@ -40,9 +40,11 @@ static beacon_status file_write(beacon__sink *sink, const beacon__batch *batch, 
         beacon__diag(BEACON_ERR_IO, "sink file:%s: cannot open: %s", s->path, strerror(err_no));
         return BEACON_ERR_IO;
     }
-    beacon_status st = beacon__fd_write_lines(s->fd, NULL, 0, batch, &s->scratch, delivered, &err_no);
+    beacon_status st =
+        beacon__fd_write_lines(s->fd, NULL, 0, batch, &s->scratch, delivered, &err_no);
     if (st != BEACON_OK) {
-        beacon__diag(BEACON_ERR_IO, "sink file:%s: write failed: %s", s->path, strerror(err_no ? err_no : EIO));
+        beacon__diag(BEACON_ERR_IO, "sink file:%s: write failed: %s", s->path,
+                     strerror(err_no ? err_no : EIO));
     }
     return st;
 }
@@ -70,7 +72,8 @@ static beacon_status file_close(beacon__sink *sink, int timeout_ms) {
 
 static const beacon__sink_vtable k_file_vt = {"file", file_write, file_flush, file_close};
 
-beacon_status beacon__sink_file_open(const beacon__sink_spec *spec, beacon__sink **out, char *err, size_t err_cap) {
+beacon_status beacon__sink_file_open(const beacon__sink_spec *spec, beacon__sink **out, char *err,
+                                     size_t err_cap) {
     (void)err;
     (void)err_cap;
     file_sink *s = calloc(1, sizeof *s);
@@ -86,7 +89,8 @@ beacon_status beacon__sink_file_open(const beacon__sink_spec *spec, beacon__sink
     int err_no = file_try_open(s);
     if (err_no) {
         /* Not fatal: reported now, retried on each write. */
-        beacon__diag(BEACON_ERR_IO, "sink file:%s: cannot open: %s (will retry)", s->path, strerror(err_no));
+        beacon__diag(BEACON_ERR_IO, "sink file:%s: cannot open: %s (will retry)", s->path,
+                     strerror(err_no));
     }
     *out = &s->base;
     return BEACON_OK;

@@ -23,15 +23,18 @@ typedef struct stream_sink {
     beacon__scratch scratch;
 } stream_sink;
 
-static beacon_status stream_write(beacon__sink *sink, const beacon__batch *batch, size_t *delivered) {
+static beacon_status stream_write(beacon__sink *sink, const beacon__batch *batch,
+                                  size_t *delivered) {
     stream_sink *s = (stream_sink *)sink;
     int err_no = 0;
     /* The program may have buffered its own output in stdio; push it out
      * first so lines keep their order. */
     fflush(s->fd == STDOUT_FILENO ? stdout : stderr);
-    beacon_status st = beacon__fd_write_lines(s->fd, s->prefix, s->prefix_len, batch, &s->scratch, delivered, &err_no);
+    beacon_status st = beacon__fd_write_lines(s->fd, s->prefix, s->prefix_len, batch, &s->scratch,
+                                              delivered, &err_no);
     if (st != BEACON_OK) {
-        beacon__diag(BEACON_ERR_IO, "sink %s: write failed: %s", s->name, strerror(err_no ? err_no : EIO));
+        beacon__diag(BEACON_ERR_IO, "sink %s: write failed: %s", s->name,
+                     strerror(err_no ? err_no : EIO));
     }
     return st;
 }

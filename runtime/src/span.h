@@ -14,7 +14,7 @@
 #define BEACON__SPAN_DEPTH 32
 
 /* Runtime-private beacon_span_state.flags bits. */
-#define BEACON__SPAN_OPEN 0x1u
+#define BEACON__SPAN_OPEN     0x1u
 #define BEACON__SPAN_FINISHED 0x2u
 
 /* Copies the innermost open span of the calling thread; false when none. */

@@ -13,12 +13,11 @@ static const char *const fx_job_kind_values[] = {"batch", "stream", "adhoc"};
 static const char *const fx_job_kind_descriptions[] = {"Scheduled batch job.", "Streaming job.",
                                                        "One-off job."};
 static const uint8_t fx_job_kind_deprecated[] = {0, 0, 1};
-static const beacon_enum_desc fx_job_kind_desc = {"job_kind", fx_job_kind_values,
-                                                  fx_job_kind_descriptions, fx_job_kind_deprecated,
-                                                  3};
+static const beacon_enum_desc fx_job_kind_desc = {
+    "job_kind", fx_job_kind_values, fx_job_kind_descriptions, fx_job_kind_deprecated, 3};
 
-#define FIELD(st, member, nm, ty, list, pol, fl, bit)                                                   \
-    .name = nm, .type = ty, .is_list = list, .pii = pol, .flags = fl, .presence_bit = bit,            \
+#define FIELD(st, member, nm, ty, list, pol, fl, bit)                                              \
+    .name = nm, .type = ty, .is_list = list, .pii = pol, .flags = fl, .presence_bit = bit,         \
     .offset = (uint32_t)offsetof(st, member)
 #define COUNT(st, member) .count_offset = (uint32_t)offsetof(st, member)
 
@@ -30,8 +29,8 @@ static const beacon_field_desc fx_job_started_fields[] = {
      .description = "Attempt number.", .min = {.i = 0}, .max = {.i = 10}},
     {FIELD(fx_job_started, kind, "kind", BEACON_TYPE_ENUM, 0, BEACON_PII_NONE, 0, -1),
      .enum_desc = &fx_job_kind_desc},
-    {FIELD(fx_job_started, size, "size", BEACON_TYPE_UINT, 0, BEACON_PII_NONE, BEACON_FIELD_OPTIONAL,
-           0),
+    {FIELD(fx_job_started, size, "size", BEACON_TYPE_UINT, 0, BEACON_PII_NONE,
+           BEACON_FIELD_OPTIONAL, 0),
      .unit = "bytes"},
     {FIELD(fx_job_started, ratio, "ratio", BEACON_TYPE_DOUBLE, 0, BEACON_PII_NONE,
            BEACON_FIELD_OPTIONAL, 1)},
@@ -88,44 +87,81 @@ static const beacon_field_desc fx_task_run_start_fields[] = {
 
 static beacon_event_state fx_event_states[FX_EVENT_COUNT];
 
-const beacon_event_desc fx_job_started_desc = {
-    .catalog = &fx_catalog, .name = "job.started", .category = "system",
-    .description = "A job started.", .id = FX_EVENT_JOB_STARTED, .level = BEACON_LEVEL_INFO,
-    .correlation = BEACON_CORR_BEGIN, .kind = BEACON_KIND_EVENT, .sample_rate = 1.0,
-    .struct_size = sizeof(fx_job_started),
-    .presence_offset = (uint32_t)offsetof(fx_job_started, present),
-    .fields = fx_job_started_fields, .field_count = 11, .state = &fx_event_states[0]};
+const beacon_event_desc fx_job_started_desc = {.catalog = &fx_catalog,
+                                               .name = "job.started",
+                                               .category = "system",
+                                               .description = "A job started.",
+                                               .id = FX_EVENT_JOB_STARTED,
+                                               .level = BEACON_LEVEL_INFO,
+                                               .correlation = BEACON_CORR_BEGIN,
+                                               .kind = BEACON_KIND_EVENT,
+                                               .sample_rate = 1.0,
+                                               .struct_size = sizeof(fx_job_started),
+                                               .presence_offset =
+                                                   (uint32_t)offsetof(fx_job_started, present),
+                                               .fields = fx_job_started_fields,
+                                               .field_count = 11,
+                                               .state = &fx_event_states[0]};
 
-const beacon_event_desc fx_job_finished_desc = {
-    .catalog = &fx_catalog, .name = "job.finished", .category = "system",
-    .description = "A job finished.", .id = FX_EVENT_JOB_FINISHED, .level = BEACON_LEVEL_WARN,
-    .correlation = BEACON_CORR_FOLLOW, .kind = BEACON_KIND_EVENT, .sample_rate = 1.0,
-    .struct_size = sizeof(fx_job_finished), .fields = fx_job_finished_fields, .field_count = 2,
-    .state = &fx_event_states[1]};
+const beacon_event_desc fx_job_finished_desc = {.catalog = &fx_catalog,
+                                                .name = "job.finished",
+                                                .category = "system",
+                                                .description = "A job finished.",
+                                                .id = FX_EVENT_JOB_FINISHED,
+                                                .level = BEACON_LEVEL_WARN,
+                                                .correlation = BEACON_CORR_FOLLOW,
+                                                .kind = BEACON_KIND_EVENT,
+                                                .sample_rate = 1.0,
+                                                .struct_size = sizeof(fx_job_finished),
+                                                .fields = fx_job_finished_fields,
+                                                .field_count = 2,
+                                                .state = &fx_event_states[1]};
 
-const beacon_event_desc fx_types_lists_desc = {
-    .catalog = &fx_catalog, .name = "types.lists", .category = "test",
-    .description = "One list of every element type.", .id = FX_EVENT_TYPES_LISTS,
-    .level = BEACON_LEVEL_DEBUG, .correlation = BEACON_CORR_NONE, .kind = BEACON_KIND_EVENT,
-    .sample_rate = 1.0, .struct_size = sizeof(fx_types_lists),
-    .presence_offset = (uint32_t)offsetof(fx_types_lists, present),
-    .fields = fx_types_lists_fields, .field_count = 7, .state = &fx_event_states[2]};
+const beacon_event_desc fx_types_lists_desc = {.catalog = &fx_catalog,
+                                               .name = "types.lists",
+                                               .category = "test",
+                                               .description = "One list of every element type.",
+                                               .id = FX_EVENT_TYPES_LISTS,
+                                               .level = BEACON_LEVEL_DEBUG,
+                                               .correlation = BEACON_CORR_NONE,
+                                               .kind = BEACON_KIND_EVENT,
+                                               .sample_rate = 1.0,
+                                               .struct_size = sizeof(fx_types_lists),
+                                               .presence_offset =
+                                                   (uint32_t)offsetof(fx_types_lists, present),
+                                               .fields = fx_types_lists_fields,
+                                               .field_count = 7,
+                                               .state = &fx_event_states[2]};
 
-const beacon_event_desc fx_task_run_start_desc = {
-    .catalog = &fx_catalog, .name = "task.run.start", .category = NULL, .description = NULL,
-    .id = FX_EVENT_TASK_RUN_START, .level = BEACON_LEVEL_INFO, .correlation = BEACON_CORR_NONE,
-    .kind = BEACON_KIND_SPAN_START, .sample_rate = 1.0, .struct_size = sizeof(fx_task_run_start),
-    .fields = fx_task_run_start_fields, .field_count = 1, .state = &fx_event_states[3]};
+const beacon_event_desc fx_task_run_start_desc = {.catalog = &fx_catalog,
+                                                  .name = "task.run.start",
+                                                  .category = NULL,
+                                                  .description = NULL,
+                                                  .id = FX_EVENT_TASK_RUN_START,
+                                                  .level = BEACON_LEVEL_INFO,
+                                                  .correlation = BEACON_CORR_NONE,
+                                                  .kind = BEACON_KIND_SPAN_START,
+                                                  .sample_rate = 1.0,
+                                                  .struct_size = sizeof(fx_task_run_start),
+                                                  .fields = fx_task_run_start_fields,
+                                                  .field_count = 1,
+                                                  .state = &fx_event_states[3]};
 
 static const beacon_event_desc *const fx_event_descs[FX_EVENT_COUNT] = {
     &fx_job_started_desc, &fx_job_finished_desc, &fx_types_lists_desc, &fx_task_run_start_desc};
 static const beacon_enum_desc *const fx_enum_descs[] = {&fx_job_kind_desc};
 
 const beacon_catalog_desc fx_catalog = {
-    .abi = BEACON_GEN_ABI, .name = "fixture", .prefix = "fx",
-    .hash = "0000000000000000000000000000000000000000000000000000000000000000", .version = 7,
-    .description = "Test catalog for the emitter.", .events = fx_event_descs,
-    .event_count = FX_EVENT_COUNT, .enums = fx_enum_descs, .enum_count = 1};
+    .abi = BEACON_GEN_ABI,
+    .name = "fixture",
+    .prefix = "fx",
+    .hash = "0000000000000000000000000000000000000000000000000000000000000000",
+    .version = 7,
+    .description = "Test catalog for the emitter.",
+    .events = fx_event_descs,
+    .event_count = FX_EVENT_COUNT,
+    .enums = fx_enum_descs,
+    .enum_count = 1};
 
 /* ===== Constructors and setters (as in fx_events.c) ===== */
 

@@ -15,12 +15,12 @@ typedef struct tfx_everything {
     beacon_event_hdr hdr;
     uint8_t present[2];
     bool flag;
-    int64_t count;      /* min 0, max 10 */
-    uint64_t size;      /* max 1000 */
-    double ratio;       /* min 0, max 1 */
-    const char *name;   /* max_length 8 */
-    int64_t at;         /* timestamp */
-    int64_t took;       /* duration */
+    int64_t count;    /* min 0, max 10 */
+    uint64_t size;    /* max 1000 */
+    double ratio;     /* min 0, max 1 */
+    const char *name; /* max_length 8 */
+    int64_t at;       /* timestamp */
+    int64_t took;     /* duration */
     tfx_color color;
     const char *const *tags; /* list<string>, max_items 3, max_length 4 */
     size_t tags_count;
@@ -28,11 +28,11 @@ typedef struct tfx_everything {
     size_t nums_count;
     const beacon_attr *extra; /* optional attributes, max_length 6 */
     size_t extra_count;
-    const char *note;         /* optional */
-    double opt_ratio;         /* optional */
-    const char *secret;       /* optional, pii redact */
-    const char *hidden;       /* optional, pii drop */
-    const char *email;        /* optional, pii hash */
+    const char *note;               /* optional */
+    double opt_ratio;               /* optional */
+    const char *secret;             /* optional, pii redact */
+    const char *hidden;             /* optional, pii drop */
+    const char *email;              /* optional, pii hash */
     const char *const *secret_list; /* optional list<string>, pii redact */
     size_t secret_list_count;
     const beacon_attr *secret_attrs; /* optional attributes, pii redact */
@@ -42,9 +42,10 @@ typedef struct tfx_everything {
     const char *free_text; /* optional, pii scrub */
 } tfx_everything;
 
-tfx_everything tfx_everything_make(bool flag, int64_t count, uint64_t size, double ratio, const char *name, int64_t at,
-                                 int64_t took, tfx_color color, const char *const *tags, size_t tags_count,
-                                 const int64_t *nums, size_t nums_count);
+tfx_everything tfx_everything_make(bool flag, int64_t count, uint64_t size, double ratio,
+                                   const char *name, int64_t at, int64_t took, tfx_color color,
+                                   const char *const *tags, size_t tags_count, const int64_t *nums,
+                                   size_t nums_count);
 void tfx_everything_set_extra(tfx_everything *ev, const beacon_attr *items, size_t count);
 void tfx_everything_set_note(tfx_everything *ev, const char *note);
 void tfx_everything_set_opt_ratio(tfx_everything *ev, double v);
@@ -100,7 +101,13 @@ beacon_status tfx_op_end(tfx_op_span *span);
 
 /* Context: request_id (string, max_length 16), tenant (int),
  * user_email (string, pii hash), mode (enum color), weight (double). */
-enum { TFX_CTX_REQUEST_ID = 0, TFX_CTX_TENANT = 1, TFX_CTX_USER_EMAIL = 2, TFX_CTX_MODE = 3, TFX_CTX_WEIGHT = 4 };
+enum {
+    TFX_CTX_REQUEST_ID = 0,
+    TFX_CTX_TENANT = 1,
+    TFX_CTX_USER_EMAIL = 2,
+    TFX_CTX_MODE = 3,
+    TFX_CTX_WEIGHT = 4
+};
 
 extern const beacon_enum_desc tfx_color_desc;
 extern const beacon_event_desc tfx_everything_desc;

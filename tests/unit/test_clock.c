@@ -26,35 +26,30 @@
  * preempted test. */
 #define CLOSE_NS (50 * 1000000LL)
 
-static int64_t abs64(int64_t v)
-{
+static int64_t abs64(int64_t v) {
     return v < 0 ? -v : v;
 }
 
-static int setup_default(void **state)
-{
+static int setup_default(void **state) {
     (void)state;
     unsetenv("BEACON_CLOCK");
     beacon__clock_init();
     return 0;
 }
 
-static void clock_ticks_never_decrease_across_100k_reads(void **state)
-{
+static void clock_ticks_never_decrease_across_100k_reads(void **state) {
     (void)state;
     uint64_t prev = beacon__clock_now_ticks();
     uint64_t backwards = 0;
     for (int i = 0; i < 100000; i++) {
         uint64_t t = beacon__clock_now_ticks();
-        if (t < prev)
-            backwards++;
+        if (t < prev) backwards++;
         prev = t;
     }
     assert_int_equal(backwards, 0);
 }
 
-static void clock_converted_ticks_match_realtime_after_init(void **state)
-{
+static void clock_converted_ticks_match_realtime_after_init(void **state) {
     (void)state;
     for (int i = 0; i < 5; i++) {
         int64_t conv = beacon__clock_ticks_to_realtime_ns(beacon__clock_now_ticks());
@@ -63,8 +58,7 @@ static void clock_converted_ticks_match_realtime_after_init(void **state)
     }
 }
 
-static void clock_conversion_is_monotonic_in_ticks(void **state)
-{
+static void clock_conversion_is_monotonic_in_ticks(void **state) {
     (void)state;
     uint64_t t = beacon__clock_now_ticks();
     int64_t prev = beacon__clock_ticks_to_realtime_ns(t);
@@ -75,8 +69,7 @@ static void clock_conversion_is_monotonic_in_ticks(void **state)
     }
 }
 
-static void clock_converts_ticks_from_before_the_base(void **state)
-{
+static void clock_converts_ticks_from_before_the_base(void **state) {
     (void)state;
     uint64_t early = beacon__clock_now_ticks();
     int64_t early_real = beacon__clock_realtime_ns();
@@ -85,8 +78,7 @@ static void clock_converts_ticks_from_before_the_base(void **state)
     assert_true(abs64(conv - early_real) < CLOSE_NS);
 }
 
-static void clock_recalibrate_keeps_conversion_continuous(void **state)
-{
+static void clock_recalibrate_keeps_conversion_continuous(void **state) {
     (void)state;
     struct timespec wait = {0, 120 * 1000000L}; /* past the rate-measurement minimum */
     nanosleep(&wait, NULL);
@@ -100,8 +92,7 @@ static void clock_recalibrate_keeps_conversion_continuous(void **state)
     assert_true(abs64(conv - beacon__clock_realtime_ns()) < CLOSE_NS);
 }
 
-static void clock_delta_measures_a_sleep(void **state)
-{
+static void clock_delta_measures_a_sleep(void **state) {
     (void)state;
     uint64_t a = beacon__clock_now_ticks();
     struct timespec wait = {0, 20 * 1000000L};
@@ -113,8 +104,7 @@ static void clock_delta_measures_a_sleep(void **state)
     assert_true(beacon__clock_ticks_delta_ns(b, a) == -d);
 }
 
-static void clock_tick_rate_matches_monotonic_within_0_1_percent(void **state)
-{
+static void clock_tick_rate_matches_monotonic_within_0_1_percent(void **state) {
     (void)state;
     /* Each tick read is bracketed by monotonic reads, so the true interval is
      * known to lie between the inner and outer bracket whatever preemption. */
@@ -131,8 +121,7 @@ static void clock_tick_rate_matches_monotonic_within_0_1_percent(void **state)
     assert_true(d <= (double)(b1 - a0) * 1.001);
 }
 
-static void clock_tick_rate_is_plausible(void **state)
-{
+static void clock_tick_rate_is_plausible(void **state) {
     (void)state;
     double hz = beacon__clock_ticks_per_second();
     assert_true(hz > 1e6);
@@ -142,8 +131,7 @@ static void clock_tick_rate_is_plausible(void **state)
                 strcmp(name, "clock_gettime") == 0);
 }
 
-static void clock_env_forces_clock_gettime_fallback(void **state)
-{
+static void clock_env_forces_clock_gettime_fallback(void **state) {
     (void)state;
     setenv("BEACON_CLOCK", "clock_gettime", 1);
     assert_int_equal(beacon__clock_init(), BEACON__CLOCK_GETTIME);
@@ -166,20 +154,17 @@ static void clock_env_forces_clock_gettime_fallback(void **state)
 static atomic_bool stop_readers;
 static atomic_long conversions;
 
-static void *convert_loop(void *arg)
-{
+static void *convert_loop(void *arg) {
     int64_t *bad = arg;
     while (!atomic_load(&stop_readers)) {
         int64_t conv = beacon__clock_ticks_to_realtime_ns(beacon__clock_now_ticks());
-        if (abs64(conv - beacon__clock_realtime_ns()) >= CLOSE_NS)
-            (*bad)++;
+        if (abs64(conv - beacon__clock_realtime_ns()) >= CLOSE_NS) (*bad)++;
         atomic_fetch_add(&conversions, 1);
     }
     return NULL;
 }
 
-static void clock_conversion_is_consistent_during_recalibration(void **state)
-{
+static void clock_conversion_is_consistent_during_recalibration(void **state) {
     (void)state;
     int64_t bad = 0;
     pthread_t t;
@@ -194,8 +179,7 @@ static void clock_conversion_is_consistent_during_recalibration(void **state)
     assert_int_equal(bad, 0);
 }
 
-int main(void)
-{
+int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup(clock_ticks_never_decrease_across_100k_reads, setup_default),
         cmocka_unit_test_setup(clock_converted_ticks_match_realtime_after_init, setup_default),

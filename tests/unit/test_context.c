@@ -126,7 +126,8 @@ static void null_value_unsets_one_field(void **state) {
     assert_int_equal(json_integer_value(json_object_get(ctx, "tenant")), 1);
     json_decref(e);
     set_str(TFX_CTX_REQUEST_ID, "x");
-    assert_int_equal(beacon_gen_context_set(&tfx_catalog, TFX_CTX_REQUEST_ID, &null_str), BEACON_OK);
+    assert_int_equal(beacon_gen_context_set(&tfx_catalog, TFX_CTX_REQUEST_ID, &null_str),
+                     BEACON_OK);
     e = emit_and_read_last();
     assert_null(json_object_get(json_object_get(e, "context"), "request_id"));
     json_decref(e);
@@ -139,7 +140,9 @@ static void context_string_is_copied(void **state) {
     assert_int_equal(beacon_gen_context_set(&tfx_catalog, TFX_CTX_REQUEST_ID, &p), BEACON_OK);
     strcpy(buf, "changed");
     json_t *e = emit_and_read_last();
-    assert_string_equal(json_string_value(json_object_get(json_object_get(e, "context"), "request_id")), "original");
+    assert_string_equal(
+        json_string_value(json_object_get(json_object_get(e, "context"), "request_id")),
+        "original");
     json_decref(e);
 }
 
@@ -147,8 +150,9 @@ static void long_context_string_is_cut_and_marked(void **state) {
     (void)state;
     set_str(TFX_CTX_REQUEST_ID, "0123456789abcdefXYZ");
     json_t *e = emit_and_read_last();
-    assert_string_equal(json_string_value(json_object_get(json_object_get(e, "context"), "request_id")),
-                        "0123456789abcdef");
+    assert_string_equal(
+        json_string_value(json_object_get(json_object_get(e, "context"), "request_id")),
+        "0123456789abcdef");
     json_t *t = json_object_get(e, "truncated");
     assert_int_equal(json_array_size(t), 1);
     assert_string_equal(json_string_value(json_array_get(t, 0)), "context.request_id");
@@ -161,7 +165,8 @@ static void bad_context_arguments_are_rejected(void **state) {
     int bad_mode = 5;
     assert_int_equal(beacon_gen_context_set(NULL, 0, &v), BEACON_ERR_INVALID_ARGUMENT);
     assert_int_equal(beacon_gen_context_set(&tfx_catalog, 99, &v), BEACON_ERR_INVALID_ARGUMENT);
-    assert_int_equal(beacon_gen_context_set(&tfx_catalog, TFX_CTX_MODE, &bad_mode), BEACON_ERR_INVALID_ARGUMENT);
+    assert_int_equal(beacon_gen_context_set(&tfx_catalog, TFX_CTX_MODE, &bad_mode),
+                     BEACON_ERR_INVALID_ARGUMENT);
 }
 
 static void *emit_from_other_thread(void *arg) {
@@ -263,8 +268,8 @@ static void events_inside_a_span_join_its_trace(void **state) {
     assert_string_equal(str_at(lines, 2, "event"), "fx.op.stop");
     assert_string_equal(str_at(lines, 2, "span_id"), span);
     assert_null(str_at(lines, 2, "parent_span_id"));
-    assert_true(json_integer_value(json_object_get(json_object_get(json_array_get(lines, 2), "data"), "duration_ns")) >=
-                0);
+    assert_true(json_integer_value(json_object_get(
+                    json_object_get(json_array_get(lines, 2), "data"), "duration_ns")) >= 0);
     assert_null(str_at(lines, 3, "trace_id"));
     assert_null(str_at(lines, 3, "parent_span_id"));
     json_decref(lines);

@@ -96,7 +96,8 @@ static void second_init_is_rejected_and_frees_options(void **state) {
     ts_init_with_sinks(c->spec);
     beacon_options *o = beacon_options_new();
     beacon_options_set_service(o, "svc", "1");
-    assert_int_equal(beacon_init(o), BEACON_ERR_ALREADY_INITIALIZED); /* leak checkers verify the free */
+    assert_int_equal(beacon_init(o),
+                     BEACON_ERR_ALREADY_INITIALIZED); /* leak checkers verify the free */
     assert_int_equal(beacon_init(NULL), BEACON_ERR_ALREADY_INITIALIZED);
 }
 
@@ -141,7 +142,8 @@ static void file_sink_gets_one_json_line_per_event(void **state) {
     assert_int_equal(strlen(t), 30);
     assert_int_equal(t[29], 'Z');
     assert_true(is_lower_hex(json_string_value(json_object_get(a, "id")), 32));
-    assert_string_not_equal(json_string_value(json_object_get(a, "id")), json_string_value(json_object_get(b, "id")));
+    assert_string_not_equal(json_string_value(json_object_get(a, "id")),
+                            json_string_value(json_object_get(b, "id")));
     assert_null(json_object_get(b, "trace_id"));
     json_decref(lines);
 }
@@ -430,7 +432,8 @@ static void emitted_event_records_max_items_truncation(void **state) {
     json_t *lines = ts_read_ndjson(c->file);
     json_t *e = json_array_get(lines, 0);
     assert_int_equal(json_array_size(json_object_get(json_object_get(e, "data"), "tags")), 3);
-    assert_string_equal(json_string_value(json_array_get(json_object_get(e, "truncated"), 0)), "tags");
+    assert_string_equal(json_string_value(json_array_get(json_object_get(e, "truncated"), 0)),
+                        "tags");
     json_decref(lines);
 }
 
@@ -492,8 +495,9 @@ static void stats_json_parses_and_matches_stats(void **state) {
     assert_int_equal(strlen(buf), need);
     json_t *j = ts_parse(buf);
     json_t *total = json_object_get(j, "total");
-    const char *names[] = {"emitted", "delivered", "dropped_queue_full", "dropped_sampled",
-                           "dropped_filtered", "dropped_invalid", "dropped_shutdown", "dropped_sink_error"};
+    const char *names[] = {"emitted",          "delivered",         "dropped_queue_full",
+                           "dropped_sampled",  "dropped_filtered",  "dropped_invalid",
+                           "dropped_shutdown", "dropped_sink_error"};
     for (size_t i = 0; i < 8; i++) assert_true(json_is_integer(json_object_get(total, names[i])));
     json_t *sinks = json_object_get(j, "sinks");
     assert_int_equal(json_array_size(sinks), 1);
@@ -523,7 +527,8 @@ static void stats_json_reports_size_when_buffer_is_small(void **state) {
 
 static void status_strings_are_never_null(void **state) {
     (void)state;
-    for (int i = 0; i <= BEACON_STATUS_COUNT_ + 1; i++) assert_non_null(beacon_status_str((beacon_status)i));
+    for (int i = 0; i <= BEACON_STATUS_COUNT_ + 1; i++)
+        assert_non_null(beacon_status_str((beacon_status)i));
     assert_string_equal(beacon_status_str((beacon_status)999), "unknown status");
     assert_int_equal(beacon_gen_abi(), BEACON_GEN_ABI);
 }
@@ -541,7 +546,8 @@ static void concurrent_emits_are_all_accounted(void **state) {
     enum { THREADS = 4 };
     int per_thread = 500;
     pthread_t t[THREADS];
-    for (int i = 0; i < THREADS; i++) assert_int_equal(pthread_create(&t[i], NULL, emit_many, &per_thread), 0);
+    for (int i = 0; i < THREADS; i++)
+        assert_int_equal(pthread_create(&t[i], NULL, emit_many, &per_thread), 0);
     for (int i = 0; i < 20; i++) {
         beacon_counters s = ts_sink_counters(0);
         ts_assert_balanced(&s); /* synchronous delivery: never in flight */
@@ -563,7 +569,8 @@ static void emits_racing_shutdown_are_all_accounted(void **state) {
     beacon_counters before = totals();
     int per_thread = 300;
     pthread_t t[2];
-    for (int i = 0; i < 2; i++) assert_int_equal(pthread_create(&t[i], NULL, emit_many, &per_thread), 0);
+    for (int i = 0; i < 2; i++)
+        assert_int_equal(pthread_create(&t[i], NULL, emit_many, &per_thread), 0);
     beacon_shutdown(1000);
     for (int i = 0; i < 2; i++) pthread_join(t[i], NULL);
     beacon_counters after = totals();

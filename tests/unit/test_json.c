@@ -64,12 +64,12 @@ static void string_escapes_every_control_char(void **state) {
         char expect[16];
         const char *shortf = NULL;
         switch (c) {
-        case '\b': shortf = "\\b"; break;
-        case '\f': shortf = "\\f"; break;
-        case '\n': shortf = "\\n"; break;
-        case '\r': shortf = "\\r"; break;
-        case '\t': shortf = "\\t"; break;
-        default: break;
+            case '\b': shortf = "\\b"; break;
+            case '\f': shortf = "\\f"; break;
+            case '\n': shortf = "\\n"; break;
+            case '\r': shortf = "\\r"; break;
+            case '\t': shortf = "\\t"; break;
+            default: break;
         }
         if (shortf) {
             snprintf(expect, sizeof expect, "\"x%sy\"", shortf);
@@ -89,7 +89,8 @@ static void string_escapes_del(void **state) {
 
 static void string_escapes_line_and_paragraph_separators(void **state) {
     (void)state;
-    const char in[] = "a\xE2\x80\xA8" "b\xE2\x80\xA9";
+    const char in[] = "a\xE2\x80\xA8"
+                      "b\xE2\x80\xA9";
     assert_string_equal(str_json(in, sizeof in - 1), "\"a\\u2028b\\u2029\"");
     assert_decodes_to(in, sizeof in - 1, in, sizeof in - 1);
 }
@@ -97,7 +98,10 @@ static void string_escapes_line_and_paragraph_separators(void **state) {
 static void string_keeps_valid_multibyte(void **state) {
     (void)state;
     const char in[] = "\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80\xF4\x8F\xBF\xBF"; /* é € 😀 U+10FFFF */
-    assert_string_equal(str_json(in, sizeof in - 1), "\"" "\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80\xF4\x8F\xBF\xBF" "\"");
+    assert_string_equal(str_json(in, sizeof in - 1),
+                        "\""
+                        "\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80\xF4\x8F\xBF\xBF"
+                        "\"");
 }
 
 static void string_empty_is_two_quotes(void **state) {
@@ -109,8 +113,12 @@ static void string_empty_is_two_quotes(void **state) {
 
 static void string_replaces_overlong_encodings(void **state) {
     (void)state;
-    assert_string_equal(str_json("a\xC0\xAF" "b", 4), "\"a" FFFD FFFD "b\"");      /* C0 never valid */
-    assert_string_equal(str_json("\xE0\x80\xAF", 3), "\"" FFFD FFFD FFFD "\"");     /* E0 80: bad 2nd byte */
+    assert_string_equal(str_json("a\xC0\xAF"
+                                 "b",
+                                 4),
+                        "\"a" FFFD FFFD "b\""); /* C0 never valid */
+    assert_string_equal(str_json("\xE0\x80\xAF", 3),
+                        "\"" FFFD FFFD FFFD "\""); /* E0 80: bad 2nd byte */
     assert_string_equal(str_json("\xF0\x80\x80\xAF", 4), "\"" FFFD FFFD FFFD FFFD "\"");
 }
 
@@ -204,7 +212,8 @@ static void negative_zero_keeps_its_sign(void **state) {
 
 static void doubles_use_shortest_round_trip_text(void **state) {
     (void)state;
-    double fixed[] = {0.1, 1.0 / 3.0, 1e-300, DBL_MAX, DBL_MIN, 5e-324, 123456789.125, -2.5, 1e21, 0.3};
+    double fixed[] = {0.1,    1.0 / 3.0,     1e-300, DBL_MAX, DBL_MIN,
+                      5e-324, 123456789.125, -2.5,   1e21,    0.3};
     assert_string_equal(num_json(w_double, &fixed[0]), "0.1");
     assert_string_equal(num_json(w_double, &fixed[9]), "0.3");
     uint64_t x = 0x9E3779B97F4A7C15ull;
@@ -227,8 +236,25 @@ static void doubles_use_shortest_round_trip_text(void **state) {
         /* Shortest: 15 significant digits are tried first. */
         char shorter[32];
         snprintf(shorter, sizeof shorter, "%.15g", v);
-        if (strtod(shorter, NULL) == v) assert_string_equal(t, shorter);
+        if (strtod(shorter, NULL) == v) {
+            if (!strchr(shorter, '.') && !strchr(shorter, 'e')) strcat(shorter, ".0");
+            assert_string_equal(t, shorter);
+        }
     }
+}
+
+static void integral_doubles_read_back_as_reals(void **state) {
+    (void)state;
+    double v = 2500.0;
+    const char *t = num_json(w_double, &v);
+    assert_string_equal(t, "2500.0");
+    json_t *j = json_loads(t, JSON_DECODE_ANY, NULL);
+    assert_non_null(j);
+    assert_true(json_is_real(j));
+    json_decref(j);
+    v = 1e21;
+    t = num_json(w_double, &v);
+    assert_string_equal(t, "1e+21");
 }
 
 static const char *time_json(int64_t ns) {
@@ -250,13 +276,15 @@ static void time_is_rfc3339_utc_with_nanoseconds(void **state) {
 
 static void utf8_cut_never_splits_a_sequence(void **state) {
     (void)state;
-    const char s[] = "ab\xE2\x82\xAC" "c"; /* a b € c */
+    const char s[] = "ab\xE2\x82\xAC"
+                     "c"; /* a b € c */
     assert_int_equal(beacon__utf8_cut(s, 6, 10), 6);
     assert_int_equal(beacon__utf8_cut(s, 6, 5), 5);
     assert_int_equal(beacon__utf8_cut(s, 6, 4), 2);
     assert_int_equal(beacon__utf8_cut(s, 6, 3), 2);
     assert_int_equal(beacon__utf8_cut(s, 6, 2), 2);
-    assert_int_equal(beacon__utf8_cut("\x80\x80\x80\x80\x80", 5, 3), 3); /* stray bytes: plain cut */
+    assert_int_equal(beacon__utf8_cut("\x80\x80\x80\x80\x80", 5, 3),
+                     3); /* stray bytes: plain cut */
 }
 
 static void writer_has_snprintf_semantics(void **state) {
@@ -293,6 +321,7 @@ int main(void) {
         cmocka_unit_test(non_finite_doubles_are_null),
         cmocka_unit_test(negative_zero_keeps_its_sign),
         cmocka_unit_test(doubles_use_shortest_round_trip_text),
+        cmocka_unit_test(integral_doubles_read_back_as_reals),
         cmocka_unit_test(time_is_rfc3339_utc_with_nanoseconds),
         cmocka_unit_test(utf8_cut_never_splits_a_sequence),
         cmocka_unit_test(writer_has_snprintf_semantics),

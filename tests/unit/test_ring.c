@@ -28,8 +28,7 @@
 /* --- helpers -------------------------------------------------------------- */
 
 /* Deterministic payload byte i of record `seq` from `producer`. */
-static unsigned char pattern(uint32_t producer, uint64_t seq, size_t i)
-{
+static unsigned char pattern(uint32_t producer, uint64_t seq, size_t i) {
     return (unsigned char)(seq * 31u + i * 7u + producer * 101u + (seq >> 8));
 }
 
@@ -39,8 +38,7 @@ typedef struct rec_hdr {
     uint64_t seq;
 } rec_hdr;
 
-static void fill_record(void *p, uint32_t producer, uint64_t seq, size_t len)
-{
+static void fill_record(void *p, uint32_t producer, uint64_t seq, size_t len) {
     unsigned char *b = p;
     size_t start = 0;
     if (len >= sizeof(rec_hdr)) {
@@ -48,31 +46,26 @@ static void fill_record(void *p, uint32_t producer, uint64_t seq, size_t len)
         memcpy(b, &h, sizeof h);
         start = sizeof h;
     }
-    for (size_t i = start; i < len; i++)
-        b[i] = pattern(producer, seq, i);
+    for (size_t i = start; i < len; i++) b[i] = pattern(producer, seq, i);
 }
 
 /* Returns 1 when the bytes are the record (producer, seq, len) would write. */
-static int record_matches(const void *p, size_t len, uint32_t producer, uint64_t seq)
-{
+static int record_matches(const void *p, size_t len, uint32_t producer, uint64_t seq) {
     const unsigned char *b = p;
     size_t start = 0;
     if (len >= sizeof(rec_hdr)) {
         rec_hdr h;
         memcpy(&h, b, sizeof h);
-        if (h.producer != producer || h.seq != seq || h.len != len)
-            return 0;
+        if (h.producer != producer || h.seq != seq || h.len != len) return 0;
         start = sizeof h;
     }
     for (size_t i = start; i < len; i++)
-        if (b[i] != pattern(producer, seq, i))
-            return 0;
+        if (b[i] != pattern(producer, seq, i)) return 0;
     return 1;
 }
 
 /* xorshift: reproducible sizes without libc rand state. */
-static uint64_t next_rand(uint64_t *s)
-{
+static uint64_t next_rand(uint64_t *s) {
     uint64_t x = *s;
     x ^= x << 13;
     x ^= x >> 7;
@@ -80,18 +73,15 @@ static uint64_t next_rand(uint64_t *s)
     return *s = x;
 }
 
-static int push(beacon__ring *r, uint32_t producer, uint64_t seq, size_t len)
-{
+static int push(beacon__ring *r, uint32_t producer, uint64_t seq, size_t len) {
     void *p = beacon__ring_reserve(r, len);
-    if (!p)
-        return 0;
+    if (!p) return 0;
     fill_record(p, producer, seq, len);
     beacon__ring_commit(r, len);
     return 1;
 }
 
-static double now_s(void)
-{
+static double now_s(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
@@ -99,8 +89,7 @@ static double now_s(void)
 
 /* --- single ring ---------------------------------------------------------- */
 
-static void ring_capacity_rounds_up_to_power_of_two_with_minimum(void **state)
-{
+static void ring_capacity_rounds_up_to_power_of_two_with_minimum(void **state) {
     (void)state;
     beacon__ring *r = beacon__ring_new(0);
     assert_non_null(r);
@@ -114,8 +103,7 @@ static void ring_capacity_rounds_up_to_power_of_two_with_minimum(void **state)
     assert_null(beacon__ring_new(SIZE_MAX));
 }
 
-static void ring_peek_on_empty_returns_null(void **state)
-{
+static void ring_peek_on_empty_returns_null(void **state) {
     (void)state;
     beacon__ring *r = beacon__ring_new(4096);
     size_t len = 99;
@@ -125,8 +113,7 @@ static void ring_peek_on_empty_returns_null(void **state)
     beacon__ring_free(r);
 }
 
-static void ring_reserved_record_is_invisible_until_commit(void **state)
-{
+static void ring_reserved_record_is_invisible_until_commit(void **state) {
     (void)state;
     beacon__ring *r = beacon__ring_new(4096);
     void *p = beacon__ring_reserve(r, 16);
@@ -145,8 +132,7 @@ static void ring_reserved_record_is_invisible_until_commit(void **state)
     beacon__ring_free(r);
 }
 
-static void ring_peek_twice_returns_same_record(void **state)
-{
+static void ring_peek_twice_returns_same_record(void **state) {
     (void)state;
     beacon__ring *r = beacon__ring_new(4096);
     assert_true(push(r, 0, 1, 24));
@@ -162,8 +148,7 @@ static void ring_peek_twice_returns_same_record(void **state)
     beacon__ring_free(r);
 }
 
-static void ring_zero_length_record_is_delivered(void **state)
-{
+static void ring_zero_length_record_is_delivered(void **state) {
     (void)state;
     beacon__ring *r = beacon__ring_new(4096);
     assert_non_null(beacon__ring_reserve(r, 0));
@@ -176,8 +161,7 @@ static void ring_zero_length_record_is_delivered(void **state)
     beacon__ring_free(r);
 }
 
-static void ring_wraps_variable_sizes_over_many_cycles_preserving_bytes(void **state)
-{
+static void ring_wraps_variable_sizes_over_many_cycles_preserving_bytes(void **state) {
     (void)state;
     beacon__ring *r = beacon__ring_new(4096);
     uint64_t rng = 0x9e3779b97f4a7c15u, wseq = 0, rseq = 0;
@@ -189,16 +173,14 @@ static void ring_wraps_variable_sizes_over_many_cycles_preserving_bytes(void **s
         for (unsigned i = 0; i < burst; i++) {
             uint64_t x = next_rand(&rng);
             size_t len = (x & 0xF) == 0 ? (size_t)(x >> 8) % (maxrec + 1) : (size_t)(x >> 8) % 200;
-            if (!push(r, 7, wseq, len))
-                break;
+            if (!push(r, 7, wseq, len)) break;
             wseq++;
         }
         unsigned take = (unsigned)(next_rand(&rng) % 8u) + 1u;
         for (unsigned i = 0; i < take; i++) {
             size_t len;
             const void *p = beacon__ring_peek(r, &len);
-            if (!p)
-                break;
+            if (!p) break;
             assert_true(record_matches(p, len, 7, rseq));
             assert_int_equal((uintptr_t)p % 8, 0);
             beacon__ring_release(r);
@@ -217,8 +199,7 @@ static void ring_wraps_variable_sizes_over_many_cycles_preserving_bytes(void **s
     beacon__ring_free(r);
 }
 
-static void ring_reserve_returns_null_when_full_and_keeps_contents(void **state)
-{
+static void ring_reserve_returns_null_when_full_and_keeps_contents(void **state) {
     (void)state;
     beacon__ring *r = beacon__ring_new(4096);
     uint64_t n = 0;
@@ -244,8 +225,7 @@ static void ring_reserve_returns_null_when_full_and_keeps_contents(void **state)
     beacon__ring_free(r);
 }
 
-static void ring_full_at_wrap_point_needs_room_for_padding(void **state)
-{
+static void ring_full_at_wrap_point_needs_room_for_padding(void **state) {
     (void)state;
     beacon__ring *r = beacon__ring_new(4096);
     /* Move head to 4096-64 with the ring empty again (two 2016-byte records). */
@@ -273,8 +253,7 @@ static void ring_full_at_wrap_point_needs_room_for_padding(void **state)
     beacon__ring_free(r);
 }
 
-static void ring_rejects_record_larger_than_half_capacity(void **state)
-{
+static void ring_rejects_record_larger_than_half_capacity(void **state) {
     (void)state;
     beacon__ring *r = beacon__ring_new(4096);
     size_t max = beacon__ring_max_record(r);
@@ -290,8 +269,7 @@ static void ring_rejects_record_larger_than_half_capacity(void **state)
     beacon__ring_free(r);
 }
 
-static void ring_commit_shorter_than_reserved_gives_slack_back(void **state)
-{
+static void ring_commit_shorter_than_reserved_gives_slack_back(void **state) {
     (void)state;
     beacon__ring *r = beacon__ring_new(4096);
     void *p = beacon__ring_reserve(r, 1000);
@@ -305,8 +283,7 @@ static void ring_commit_shorter_than_reserved_gives_slack_back(void **state)
     beacon__ring_free(r);
 }
 
-static void ring_commit_without_matching_reserve_is_ignored(void **state)
-{
+static void ring_commit_without_matching_reserve_is_ignored(void **state) {
     (void)state;
     beacon__ring *r = beacon__ring_new(4096);
     beacon__ring_commit(r, 16);
@@ -332,13 +309,11 @@ typedef struct spsc_ctx {
     uint64_t full_spins;
 } spsc_ctx;
 
-static size_t spsc_len(uint64_t seq)
-{
+static size_t spsc_len(uint64_t seq) {
     return sizeof(rec_hdr) + (size_t)((seq * 2654435761u) >> 7) % 57u;
 }
 
-static void *spsc_producer(void *arg)
-{
+static void *spsc_producer(void *arg) {
     spsc_ctx *c = arg;
     for (uint64_t seq = 0; seq < SPSC_RECORDS; seq++) {
         while (!push(c->ring, 1, seq, spsc_len(seq))) {
@@ -349,8 +324,7 @@ static void *spsc_producer(void *arg)
     return NULL;
 }
 
-static void ring_transfers_2m_records_between_threads_in_order(void **state)
-{
+static void ring_transfers_2m_records_between_threads_in_order(void **state) {
     (void)state;
     spsc_ctx c = {beacon__ring_new(1u << 14), 0};
     pthread_t t;
@@ -364,8 +338,7 @@ static void ring_transfers_2m_records_between_threads_in_order(void **state)
             sched_yield();
             continue;
         }
-        if (len != spsc_len(expect) || !record_matches(p, len, 1, expect))
-            bad++;
+        if (len != spsc_len(expect) || !record_matches(p, len, 1, expect)) bad++;
         beacon__ring_release(c.ring);
         expect++;
     }
@@ -379,7 +352,7 @@ static void ring_transfers_2m_records_between_threads_in_order(void **state)
 /* --- registry ------------------------------------------------------------- */
 
 #define REG_PRODUCERS 4u
-#define REG_RECORDS 200000u
+#define REG_RECORDS   200000u
 
 typedef struct reg_ctx {
     beacon__ring_registry *reg;
@@ -388,19 +361,16 @@ typedef struct reg_ctx {
     atomic_bool *go;    /* optional: wait for this before exiting */
 } reg_ctx;
 
-static void *reg_producer(void *arg)
-{
+static void *reg_producer(void *arg) {
     reg_ctx *c = arg;
     for (uint64_t seq = 0; seq < REG_RECORDS; seq++) {
         beacon__ring *r = beacon__ring_for_thread(c->reg, 8192);
-        if (!r)
-            return (void *)1;
+        if (!r) return (void *)1;
         if (seq == 0)
             c->ring = r;
         else if (r != c->ring)
             return (void *)2;
-        while (!push(r, c->id, seq, sizeof(rec_hdr) + (size_t)(seq % 23u)))
-            sched_yield();
+        while (!push(r, c->id, seq, sizeof(rec_hdr) + (size_t)(seq % 23u))) sched_yield();
     }
     return NULL;
 }
@@ -411,8 +381,7 @@ typedef struct drain_ctx {
     uint64_t total;
 } drain_ctx;
 
-static void drain_ring(beacon__ring *r, void *arg)
-{
+static void drain_ring(beacon__ring *r, void *arg) {
     drain_ctx *d = arg;
     size_t len;
     const void *p;
@@ -433,8 +402,7 @@ static void drain_ring(beacon__ring *r, void *arg)
     }
 }
 
-static void registry_delivers_every_thread_record_in_per_thread_order(void **state)
-{
+static void registry_delivers_every_thread_record_in_per_thread_order(void **state) {
     (void)state;
     beacon__ring_registry reg;
     assert_true(beacon__ring_registry_init(&reg));
@@ -451,8 +419,7 @@ static void registry_delivers_every_thread_record_in_per_thread_order(void **sta
         uint64_t before = d.total;
         beacon__ring_registry_foreach(&reg, drain_ring, &d);
         reaped += beacon__ring_registry_reap(&reg);
-        if (d.total == before)
-            sched_yield();
+        if (d.total == before) sched_yield();
     }
     for (uint32_t i = 0; i < REG_PRODUCERS; i++) {
         void *rc;
@@ -460,8 +427,7 @@ static void registry_delivers_every_thread_record_in_per_thread_order(void **sta
         assert_null(rc);
     }
     assert_int_equal(d.bad, 0);
-    for (uint32_t i = 0; i < REG_PRODUCERS; i++)
-        assert_int_equal(d.next[i], REG_RECORDS);
+    for (uint32_t i = 0; i < REG_PRODUCERS; i++) assert_int_equal(d.next[i], REG_RECORDS);
     /* All producers exited and everything was drained: one ring per thread,
      * all reclaimed. */
     reaped += beacon__ring_registry_reap(&reg);
@@ -470,21 +436,17 @@ static void registry_delivers_every_thread_record_in_per_thread_order(void **sta
     beacon__ring_registry_deinit(&reg);
 }
 
-static void *few_records_then_exit(void *arg)
-{
+static void *few_records_then_exit(void *arg) {
     reg_ctx *c = arg;
     beacon__ring *r = beacon__ring_for_thread(c->reg, 4096);
     c->ring = r;
-    for (uint64_t seq = 0; r && seq < 10; seq++)
-        push(r, c->id, seq, 32);
+    for (uint64_t seq = 0; r && seq < 10; seq++) push(r, c->id, seq, 32);
     if (c->go)
-        while (!atomic_load(c->go))
-            sched_yield();
+        while (!atomic_load(c->go)) sched_yield();
     return NULL;
 }
 
-static void registry_orphaned_ring_is_reaped_only_after_drain(void **state)
-{
+static void registry_orphaned_ring_is_reaped_only_after_drain(void **state) {
     (void)state;
     beacon__ring_registry reg;
     assert_true(beacon__ring_registry_init(&reg));
@@ -509,8 +471,7 @@ static void registry_orphaned_ring_is_reaped_only_after_drain(void **state)
     beacon__ring_registry_deinit(&reg);
 }
 
-static void registry_reap_keeps_rings_of_live_threads(void **state)
-{
+static void registry_reap_keeps_rings_of_live_threads(void **state) {
     (void)state;
     beacon__ring_registry reg;
     assert_true(beacon__ring_registry_init(&reg));
@@ -522,8 +483,7 @@ static void registry_reap_keeps_rings_of_live_threads(void **state)
     beacon__ring_registry_deinit(&reg);
 }
 
-static void registry_returns_same_ring_to_same_thread(void **state)
-{
+static void registry_returns_same_ring_to_same_thread(void **state) {
     (void)state;
     beacon__ring_registry reg;
     assert_true(beacon__ring_registry_init(&reg));
@@ -536,8 +496,7 @@ static void registry_returns_same_ring_to_same_thread(void **state)
     beacon__ring_registry_deinit(&reg);
 }
 
-static void registry_reinit_gives_thread_a_fresh_ring(void **state)
-{
+static void registry_reinit_gives_thread_a_fresh_ring(void **state) {
     (void)state;
     beacon__ring_registry reg;
     assert_true(beacon__ring_registry_init(&reg));
@@ -553,8 +512,7 @@ static void registry_reinit_gives_thread_a_fresh_ring(void **state)
     beacon__ring_registry_deinit(&reg);
 }
 
-static void registry_foreach_visits_every_ring(void **state)
-{
+static void registry_foreach_visits_every_ring(void **state) {
     (void)state;
     beacon__ring_registry reg;
     assert_true(beacon__ring_registry_init(&reg));
@@ -564,8 +522,7 @@ static void registry_foreach_visits_every_ring(void **state)
         c[i] = (reg_ctx){&reg, i, NULL, NULL};
         assert_int_equal(pthread_create(&t[i], NULL, few_records_then_exit, &c[i]), 0);
     }
-    for (uint32_t i = 0; i < 3; i++)
-        pthread_join(t[i], NULL);
+    for (uint32_t i = 0; i < 3; i++) pthread_join(t[i], NULL);
     drain_ctx d = {{0}, 0, 0};
     assert_int_equal(beacon__ring_registry_foreach(&reg, drain_ring, &d), 3);
     assert_int_equal(d.total, 30);
@@ -574,8 +531,7 @@ static void registry_foreach_visits_every_ring(void **state)
     beacon__ring_registry_deinit(&reg);
 }
 
-static void registry_after_fork_child_keeps_only_callers_ring_emptied(void **state)
-{
+static void registry_after_fork_child_keeps_only_callers_ring_emptied(void **state) {
     (void)state;
     beacon__ring_registry reg;
     assert_true(beacon__ring_registry_init(&reg));
@@ -585,8 +541,7 @@ static void registry_after_fork_child_keeps_only_callers_ring_emptied(void **sta
     reg_ctx c = {&reg, 1, NULL, &go};
     pthread_t t;
     assert_int_equal(pthread_create(&t, NULL, few_records_then_exit, &c), 0);
-    while (beacon__ring_registry_count(&reg) < 2)
-        sched_yield();
+    while (beacon__ring_registry_count(&reg) < 2) sched_yield();
 
     pid_t pid = fork();
     assert_true(pid >= 0);
@@ -605,8 +560,7 @@ static void registry_after_fork_child_keeps_only_callers_ring_emptied(void **sta
             rc = 13;
         else {
             const void *p = beacon__ring_peek(mine, &len);
-            if (!p || !record_matches(p, len, 0, 5))
-                rc = 14;
+            if (!p || !record_matches(p, len, 0, 5)) rc = 14;
         }
         if (rc == 0) {
             beacon__ring_registry_deinit(&reg);
@@ -628,8 +582,7 @@ static void registry_after_fork_child_keeps_only_callers_ring_emptied(void **sta
     beacon__ring_registry_deinit(&reg);
 }
 
-int main(void)
-{
+int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(ring_capacity_rounds_up_to_power_of_two_with_minimum),
         cmocka_unit_test(ring_peek_on_empty_returns_null),

@@ -21,8 +21,8 @@ static const char *const k_tags[] = {"a", "bb"};
 static const int64_t k_nums[] = {-5, 0, 5};
 
 static tfx_everything base_event(void) {
-    return tfx_everything_make(true, 7, 1000, 0.25, "name", 1795325400123456789LL, 1500, TFX_COLOR_GREEN, k_tags, 2,
-                              k_nums, 3);
+    return tfx_everything_make(true, 7, 1000, 0.25, "name", 1795325400123456789LL, 1500,
+                               TFX_COLOR_GREEN, k_tags, 2, k_nums, 3);
 }
 
 /* Serializes ev and parses it, checking the reported length. */
@@ -57,7 +57,8 @@ static void assert_truncated(json_t *j, const char *const *names, size_t n) {
     }
     assert_true(json_is_array(t));
     assert_int_equal(json_array_size(t), n);
-    for (size_t i = 0; i < n; i++) assert_string_equal(json_string_value(json_array_get(t, i)), names[i]);
+    for (size_t i = 0; i < n; i++)
+        assert_string_equal(json_string_value(json_array_get(t, i)), names[i]);
 }
 
 static void envelope_keys_come_in_canonical_order(void **state) {
@@ -68,8 +69,8 @@ static void envelope_keys_come_in_canonical_order(void **state) {
     memset(ev.hdr.span_id.bytes, 0x01, 8);
     memset(ev.hdr.parent_span_id.bytes, 0x02, 8);
     json_t *j = to_json(&ev.hdr, 0);
-    const char *want[] = {"event", "time", "catalog", "version", "level", "category",
-                          "trace_id", "span_id", "parent_span_id", "data"};
+    const char *want[] = {"event",    "time",     "catalog", "version",        "level",
+                          "category", "trace_id", "span_id", "parent_span_id", "data"};
     size_t i = 0;
     const char *key;
     json_t *v;
@@ -136,8 +137,8 @@ static void data_fields_follow_catalog_order(void **state) {
     tfx_everything_set_opt_ratio(&ev, 0.5);
     tfx_everything_set_note(&ev, "n");
     json_t *j = to_json(&ev.hdr, 0);
-    const char *want[] = {"flag", "count", "size", "ratio", "name", "at", "took", "color", "tags", "nums", "note",
-                          "opt_ratio"};
+    const char *want[] = {"flag", "count", "size", "ratio", "name", "at",
+                          "took", "color", "tags", "nums",  "note", "opt_ratio"};
     size_t i = 0;
     const char *key;
     json_t *v;
@@ -154,9 +155,10 @@ static void absent_optionals_are_omitted(void **state) {
     ev.note = "set but not present"; /* value without its presence bit */
     json_t *j = to_json(&ev.hdr, 0);
     json_t *d = data_of(j);
-    const char *optional[] = {"extra", "note", "opt_ratio", "secret", "hidden", "email", "secret_list",
-                              "secret_attrs", "colors", "free_text"};
-    for (size_t i = 0; i < sizeof optional / sizeof optional[0]; i++) assert_null(json_object_get(d, optional[i]));
+    const char *optional[] = {"extra", "note",        "opt_ratio",    "secret", "hidden",
+                              "email", "secret_list", "secret_attrs", "colors", "free_text"};
+    for (size_t i = 0; i < sizeof optional / sizeof optional[0]; i++)
+        assert_null(json_object_get(d, optional[i]));
     assert_int_equal(json_object_size(d), 10);
     json_decref(j);
 }
@@ -164,8 +166,9 @@ static void absent_optionals_are_omitted(void **state) {
 static void present_optionals_are_written(void **state) {
     (void)state;
     tfx_everything ev = base_event();
-    beacon_attr extra[] = {beacon_attr_int("n", -3), beacon_attr_bool("ok", true), beacon_attr_uint("u", 42),
-                           beacon_attr_double("d", 1.5), beacon_attr_str("s", "v")};
+    beacon_attr extra[] = {beacon_attr_int("n", -3), beacon_attr_bool("ok", true),
+                           beacon_attr_uint("u", 42), beacon_attr_double("d", 1.5),
+                           beacon_attr_str("s", "v")};
     tfx_color colors[] = {TFX_COLOR_BLUE, TFX_COLOR_RED};
     tfx_everything_set_extra(&ev, extra, 5);
     tfx_everything_set_note(&ev, "hello");
@@ -299,7 +302,8 @@ static void attribute_values_over_max_length_are_cut(void **state) {
 static void duplicate_attribute_keys_keep_the_first(void **state) {
     (void)state;
     tfx_everything ev = base_event();
-    beacon_attr extra[] = {beacon_attr_int("k", 1), beacon_attr_int("j", 2), beacon_attr_int("k", 3)};
+    beacon_attr extra[] = {beacon_attr_int("k", 1), beacon_attr_int("j", 2),
+                           beacon_attr_int("k", 3)};
     tfx_everything_set_extra(&ev, extra, 3);
     json_t *j = to_json(&ev.hdr, 0); /* JSON_REJECT_DUPLICATES inside */
     json_t *x = json_object_get(data_of(j), "extra");

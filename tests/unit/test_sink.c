@@ -63,8 +63,14 @@ static beacon_status add_spec(const char *spec, captured *cap) {
 
 static void valid_specs_are_accepted(void **state) {
     (void)state;
-    const char *ok[] = {"stderr", "stdout", "STDERR", "stderr?prefix=X", "stdout?prefix=a%20b&prefix=c",
-                        "file:/tmp/x.ndjson", "file:relative/x.ndjson", "file:/tmp/a%3Fb"};
+    const char *ok[] = {"stderr",
+                        "stdout",
+                        "STDERR",
+                        "stderr?prefix=X",
+                        "stdout?prefix=a%20b&prefix=c",
+                        "file:/tmp/x.ndjson",
+                        "file:relative/x.ndjson",
+                        "file:/tmp/a%3Fb"};
     for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
         captured cap = {0};
         if (add_spec(ok[i], &cap) != BEACON_OK) fail_msg("rejected %s: %s", ok[i], cap.last);
@@ -105,8 +111,16 @@ static void unknown_option_is_rejected_by_name(void **state) {
 
 static void malformed_specs_are_rejected(void **state) {
     (void)state;
-    const char *bad[] = {"", "file", "file:", "file:?x=1", "stderr:/tmp/x", "stderr?prefix", "stderr?=x",
-                         "stderr?prefix=%zz", "stderr?prefix=%4", "file:/tmp/%00x"};
+    const char *bad[] = {"",
+                         "file",
+                         "file:",
+                         "file:?x=1",
+                         "stderr:/tmp/x",
+                         "stderr?prefix",
+                         "stderr?=x",
+                         "stderr?prefix=%zz",
+                         "stderr?prefix=%4",
+                         "file:/tmp/%00x"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         captured cap = {0};
         if (add_spec(bad[i], &cap) != BEACON_ERR_SINK_SPEC) fail_msg("accepted '%s'", bad[i]);
@@ -118,11 +132,14 @@ static void option_values_are_percent_decoded(void **state) {
     (void)state;
     beacon__sink_spec spec;
     char err[128];
-    assert_int_equal(beacon__sink_spec_parse("stdout?prefix=TELEMETRY%3A%20a+b", &spec, err, sizeof err), BEACON_OK);
+    assert_int_equal(
+        beacon__sink_spec_parse("stdout?prefix=TELEMETRY%3A%20a+b", &spec, err, sizeof err),
+        BEACON_OK);
     assert_string_equal(spec.scheme, "stdout");
     assert_string_equal(beacon__sink_spec_option(&spec, "prefix"), "TELEMETRY: a+b");
     beacon__sink_spec_free(&spec);
-    assert_int_equal(beacon__sink_spec_parse("file:/tmp/a%3Fb.ndjson", &spec, err, sizeof err), BEACON_OK);
+    assert_int_equal(beacon__sink_spec_parse("file:/tmp/a%3Fb.ndjson", &spec, err, sizeof err),
+                     BEACON_OK);
     assert_string_equal(spec.target, "/tmp/a?b.ndjson");
     beacon__sink_spec_free(&spec);
 }

@@ -86,11 +86,13 @@ BEACON_API void beacon_options_set_debug(beacon_options *opts, bool on);
  * borrowed and must outlive the runtime (until beacon_shutdown() returns).
  * Diagnostics are rate-limited to 10 per second per status code, with a
  * "N messages suppressed" summary afterwards. NULL opts is a no-op. */
-BEACON_API void beacon_options_set_diagnostic_callback(beacon_options *opts, beacon_diag_fn fn, void *user);
+BEACON_API void beacon_options_set_diagnostic_callback(beacon_options *opts, beacon_diag_fn fn,
+                                                       void *user);
 
 /* Service name and version describing this process to collectors. Both are
  * copied; either may be NULL (unset). NULL opts is a no-op. */
-BEACON_API void beacon_options_set_service(beacon_options *opts, const char *name, const char *version);
+BEACON_API void beacon_options_set_service(beacon_options *opts, const char *name,
+                                           const char *version);
 
 /* Initial on/off state (default on). BEACON_DISABLED=1 in the environment
  * disables telemetry whatever this says. NULL opts is a no-op. */

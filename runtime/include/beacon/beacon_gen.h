@@ -33,10 +33,10 @@ extern "C" {
 
 /* Marks deprecated catalog items (functions, enumerators) for the compiler. */
 #if defined(__GNUC__) || defined(__clang__)
-#define BEACON_DEPRECATED __attribute__((deprecated))
+#define BEACON_DEPRECATED            __attribute__((deprecated))
 #define BEACON_DEPRECATED_ENUMERATOR __attribute__((deprecated))
 #elif defined(__cplusplus) && __cplusplus >= 201703L
-#define BEACON_DEPRECATED [[deprecated]]
+#define BEACON_DEPRECATED            [[deprecated]]
 #define BEACON_DEPRECATED_ENUMERATOR [[deprecated]]
 #else
 #define BEACON_DEPRECATED
@@ -50,20 +50,20 @@ extern "C" {
 /* Result of every fallible beacon call. Numbers are stable and never reused. */
 typedef enum beacon_status {
     BEACON_OK = 0,
-    BEACON_ERR_INVALID_ARGUMENT = 1,  /* NULL or malformed argument */
-    BEACON_ERR_INVALID_EVENT = 2,     /* a field violates its catalog constraints */
-    BEACON_ERR_NOT_INITIALIZED = 3,   /* emit/flush before beacon_init() */
-    BEACON_ERR_SHUT_DOWN = 4,         /* emit/flush after beacon_shutdown() */
-    BEACON_ERR_DISABLED = 5,          /* telemetry disabled (kill switch or runtime) */
-    BEACON_ERR_QUEUE_FULL = 6,        /* the thread's ring was full; event dropped */
-    BEACON_ERR_NO_MEMORY = 7,         /* an allocation failed */
-    BEACON_ERR_SINK_SPEC = 8,         /* a sink spec could not be parsed */
-    BEACON_ERR_IO = 9,                /* a sink failed to write */
-    BEACON_ERR_TIMEOUT = 10,          /* flush/shutdown deadline passed */
+    BEACON_ERR_INVALID_ARGUMENT = 1, /* NULL or malformed argument */
+    BEACON_ERR_INVALID_EVENT = 2,    /* a field violates its catalog constraints */
+    BEACON_ERR_NOT_INITIALIZED = 3,  /* emit/flush before beacon_init() */
+    BEACON_ERR_SHUT_DOWN = 4,        /* emit/flush after beacon_shutdown() */
+    BEACON_ERR_DISABLED = 5,         /* telemetry disabled (kill switch or runtime) */
+    BEACON_ERR_QUEUE_FULL = 6,       /* the thread's ring was full; event dropped */
+    BEACON_ERR_NO_MEMORY = 7,        /* an allocation failed */
+    BEACON_ERR_SINK_SPEC = 8,        /* a sink spec could not be parsed */
+    BEACON_ERR_IO = 9,               /* a sink failed to write */
+    BEACON_ERR_TIMEOUT = 10,         /* flush/shutdown deadline passed */
     BEACON_ERR_ALREADY_INITIALIZED = 11,
-    BEACON_ERR_ABI = 12,              /* generated code from another ABI version */
-    BEACON_ERR_PARSE = 13,            /* input text could not be parsed */
-    BEACON_ERR_SAMPLED_OUT = 14,      /* not an error: dropped by sampling/filter */
+    BEACON_ERR_ABI = 12,         /* generated code from another ABI version */
+    BEACON_ERR_PARSE = 13,       /* input text could not be parsed */
+    BEACON_ERR_SAMPLED_OUT = 14, /* not an error: dropped by sampling/filter */
     BEACON_STATUS_COUNT_ = 15
 } beacon_status;
 
@@ -177,8 +177,8 @@ typedef enum beacon_level {
 
 typedef enum beacon_correlation {
     BEACON_CORR_NONE = 0,
-    BEACON_CORR_BEGIN = 1,  /* emit starts a new trace and returns its id */
-    BEACON_CORR_FOLLOW = 2  /* constructor takes the id of a begin event */
+    BEACON_CORR_BEGIN = 1, /* emit starts a new trace and returns its id */
+    BEACON_CORR_FOLLOW = 2 /* constructor takes the id of a begin event */
 } beacon_correlation;
 
 typedef enum beacon_event_kind {
@@ -189,10 +189,10 @@ typedef enum beacon_event_kind {
 } beacon_event_kind;
 
 /* Field flags. */
-#define BEACON_FIELD_OPTIONAL 0x01u
+#define BEACON_FIELD_OPTIONAL   0x01u
 #define BEACON_FIELD_DEPRECATED 0x02u
-#define BEACON_FIELD_HAS_MIN 0x04u
-#define BEACON_FIELD_HAS_MAX 0x08u
+#define BEACON_FIELD_HAS_MIN    0x04u
+#define BEACON_FIELD_HAS_MAX    0x08u
 
 /* A numeric bound; which member is meaningful follows the field's type
  * (i: int/timestamp/duration, u: uint, d: double). */
@@ -203,10 +203,10 @@ typedef union beacon_bound {
 } beacon_bound;
 
 typedef struct beacon_enum_desc {
-    const char *name;           /* catalog enum name */
-    const char *const *values;  /* value names; C value i ↔ values[i] */
+    const char *name;          /* catalog enum name */
+    const char *const *values; /* value names; C value i ↔ values[i] */
     const char *const *descriptions;
-    const uint8_t *deprecated;  /* 1 per deprecated value */
+    const uint8_t *deprecated; /* 1 per deprecated value */
     uint32_t count;
 } beacon_enum_desc;
 
@@ -222,10 +222,10 @@ typedef struct beacon_field_desc {
     uint32_t offset;         /* offsetof the value (or items pointer) in the struct */
     uint32_t count_offset;   /* lists and attributes: offsetof the size_t count */
     const beacon_enum_desc *enum_desc; /* BEACON_TYPE_ENUM only */
-    beacon_bound min;        /* valid with BEACON_FIELD_HAS_MIN */
-    beacon_bound max;        /* valid with BEACON_FIELD_HAS_MAX */
-    uint32_t max_length;     /* strings (and attribute keys/values): bytes; 0 = unbounded */
-    uint32_t max_items;      /* lists and attributes; 0 = unbounded */
+    beacon_bound min;                  /* valid with BEACON_FIELD_HAS_MIN */
+    beacon_bound max;                  /* valid with BEACON_FIELD_HAS_MAX */
+    uint32_t max_length; /* strings (and attribute keys/values): bytes; 0 = unbounded */
+    uint32_t max_items;  /* lists and attributes; 0 = unbounded */
 } beacon_field_desc;
 
 /* Mutable per-event runtime state (sampling threshold, counters). Storage is
@@ -246,21 +246,21 @@ typedef struct beacon_event_desc {
     uint8_t correlation;     /* beacon_correlation */
     uint8_t kind;            /* beacon_event_kind */
     uint8_t deprecated;
-    double sample_rate;      /* catalog default, 0..1 */
-    uint32_t struct_size;    /* sizeof the generated struct */
-    uint32_t presence_offset;/* offsetof the uint8_t presence bit array */
+    double sample_rate;       /* catalog default, 0..1 */
+    uint32_t struct_size;     /* sizeof the generated struct */
+    uint32_t presence_offset; /* offsetof the uint8_t presence bit array */
     const beacon_field_desc *fields;
     uint32_t field_count;
-    uint32_t json_max;       /* <PREFIX>_<EVENT>_JSON_MAX, 0 when unbounded */
+    uint32_t json_max; /* <PREFIX>_<EVENT>_JSON_MAX, 0 when unbounded */
     beacon_event_state *state;
 } beacon_event_desc;
 
 typedef struct beacon_catalog_desc {
-    uint32_t abi;            /* BEACON_GEN_ABI the code was generated for */
-    const char *name;        /* catalog name */
-    const char *prefix;      /* C prefix */
-    const char *hash;        /* sha256 of the catalog source, hex */
-    int64_t version;         /* catalog revision */
+    uint32_t abi;       /* BEACON_GEN_ABI the code was generated for */
+    const char *name;   /* catalog name */
+    const char *prefix; /* C prefix */
+    const char *hash;   /* sha256 of the catalog source, hex */
+    int64_t version;    /* catalog revision */
     const char *description;
     const beacon_event_desc *const *events;
     uint32_t event_count;
@@ -274,10 +274,10 @@ typedef struct beacon_catalog_desc {
  * zeroes the rest; the runtime stamps time and ids at emit. */
 typedef struct beacon_event_hdr {
     const beacon_event_desc *desc;
-    int64_t time_ns;                /* 0: stamped at emit */
-    beacon_trace_id trace_id;       /* zero: from the current context, if any */
-    beacon_span_id span_id;         /* zero: none */
-    beacon_span_id parent_span_id;  /* zero: from the current context, if any */
+    int64_t time_ns;               /* 0: stamped at emit */
+    beacon_trace_id trace_id;      /* zero: from the current context, if any */
+    beacon_span_id span_id;        /* zero: none */
+    beacon_span_id parent_span_id; /* zero: from the current context, if any */
 } beacon_event_hdr;
 
 /* State of an open span, embedded in generated span handles. */
@@ -286,7 +286,7 @@ typedef struct beacon_span_state {
     beacon_span_id span_id;
     beacon_span_id parent_span_id;
     int64_t start_mono_ns;
-    uint32_t flags;                 /* runtime-private */
+    uint32_t flags; /* runtime-private */
 } beacon_span_state;
 
 /* =========================================================================
