@@ -1,0 +1,214 @@
+/* bench_main.c — beacon-bench: the caller-side cost of emitting the benchmark
+ * event through beacon, next to the same event built and written with
+ * fprintf, cJSON and jansson (baselines.c), the worker's throughput to an
+ * NDJSON file, peak RSS, and the allocations on the emit path. Prints a table
+ * and writes the numbers as JSON (--json PATH). Method: bench/README.md.
+ */
+#define BENCH_ALLOC_IMPLEMENTATION
+#include "bench_common.h"
+
+#include <beacon/beacon.h>
+
+#include "bev_events.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <unistd.h>
+
+typedef struct emit_ctx {
+    const char *tool;
+    const char *user;
+    uint64_t rejected;
+} emit_ctx;
+
+/* One call = build the event through the generated constructor and emit it. */
+static void run_emit(void *p) {
+    emit_ctx *c = p;
+    bev_tool_called ev =
+        bev_tool_called_make(c->tool, c->user, 1048576, 12.75, true, BEV_OUTCOME_OK);
+    if (bev_tool_called_emit(&ev) != BEACON_OK) c->rejected++;
+}
+
+static int start_runtime(const char *sink) {
+    beacon_options *opts = beacon_options_new();
+    if (!opts || beacon_options_add_sink(opts, sink) != BEACON_OK) {
+        beacon_options_free(opts);
+        return -1;
+    }
+    beacon_status st = beacon_init(opts);
+    if (st != BEACON_OK) {
+        fprintf(stderr, "beacon-bench: beacon_init: %s\n", beacon_status_str(st));
+        return -1;
+    }
+    return 0;
+}
+
+static int stop_runtime(beacon_counters *total) {
+    if (beacon_flush(60000) != BEACON_OK) return -1;
+    if (total && beacon_stats(total, NULL, 0, NULL) != BEACON_OK) return -1;
+    return beacon_shutdown(10000) == BEACON_OK ? 0 : -1;
+}
+
+static size_t samples_from_env(void) {
+    const char *s = getenv("BENCH_SAMPLES");
+    long v = s ? strtol(s, NULL, 10) : 0;
+    return v > 0 ? (size_t)v : 50000;
+}
+
+/* Emit latency on 1 and 2 producer threads into rings large enough that the
+ * worker (writing to /dev/null) keeps up; drops are reported, not hidden. */
+static int bench_emit(bench_report *rep, uint64_t *dropped) {
+    size_t samples = samples_from_env();
+    *dropped = 0;
+    for (unsigned threads = 1; threads <= 2; threads++) {
+        if (start_runtime("file:/dev/null") != 0) return -1;
+        emit_ctx ctx[2] = {{BENCH_EVENT_TOOL, BENCH_EVENT_USER, 0},
+                           {BENCH_EVENT_TOOL, BENCH_EVENT_USER, 0}};
+        void *ctxs[2] = {&ctx[0], &ctx[1]};
+        bench_stats st;
+        if (bench_latency(run_emit, ctxs, threads, samples, BENCH_BATCH, &st) != 0) return -1;
+        bench_row *row = bench_report_add(rep, "beacon: make + emit", &st);
+        if (!row) return -1;
+        if (bench_alloc_available()) {
+            /* This thread has emitted already (warm-up), so its ring exists. */
+            enum { CALLS = 10000 };
+            bench_alloc_window_begin();
+            for (int i = 0; i < CALLS; i++) run_emit(&ctx[0]);
+            bench_alloc_counts c = bench_alloc_window_end();
+            row->allocs_per_call = (double)c.calls / CALLS;
+            row->bytes_per_call = (double)c.bytes / CALLS;
+        }
+        beacon_counters total;
+        if (stop_runtime(&total) != 0) return -1;
+        *dropped += total.dropped_queue_full;
+    }
+    return 0;
+}
+
+/* Worker throughput: one producer emits `n` events as fast as it can (far
+ * faster than they can be written), then flushes; events per second from the
+ * first emit to the end of the flush is the rate the worker serialized and
+ * wrote them to an NDJSON file. */
+static int bench_worker(double *events_per_sec, uint64_t *delivered, uint64_t *dropped,
+                        size_t *file_bytes) {
+    char dir[] = "/tmp/beacon-bench-XXXXXX";
+    if (!mkdtemp(dir)) return -1;
+    char path[128], sink[160];
+    snprintf(path, sizeof path, "%s/events.ndjson", dir);
+    snprintf(sink, sizeof sink, "file:%s", path);
+    if (start_runtime(sink) != 0) return -1;
+    const size_t n = 2000000;
+    emit_ctx ctx = {BENCH_EVENT_TOOL, BENCH_EVENT_USER, 0};
+    /* Totals are process-wide; count only this run's events. */
+    beacon_counters before;
+    if (beacon_stats(&before, NULL, 0, NULL) != BEACON_OK) return -1;
+    uint64_t t0 = bench_mono_ns();
+    for (size_t i = 0; i < n; i++) run_emit(&ctx);
+    if (beacon_flush(120000) != BEACON_OK) return -1;
+    uint64_t t1 = bench_mono_ns();
+    beacon_counters total;
+    if (beacon_stats(&total, NULL, 0, NULL) != BEACON_OK) return -1;
+    beacon_shutdown(10000);
+    *delivered = total.delivered - before.delivered;
+    *dropped = (total.emitted - before.emitted) - *delivered;
+    *events_per_sec = (double)*delivered / ((double)(t1 - t0) / 1e9);
+    FILE *f = fopen(path, "rb");
+    *file_bytes = 0;
+    if (f) {
+        fseek(f, 0, SEEK_END);
+        *file_bytes = (size_t)ftell(f);
+        fclose(f);
+    }
+    unlink(path);
+    rmdir(dir);
+    return 0;
+}
+
+static void json_row(FILE *f, const bench_row *w, int last) {
+    fprintf(f,
+            "    {\"name\":\"%s\",\"threads\":%u,\"p50_ns\":%.1f,\"p90_ns\":%.1f,"
+            "\"p99_ns\":%.1f,\"p999_ns\":%.1f,\"max_ns\":%.1f,\"calls_per_sec\":%.0f,"
+            "\"allocs_per_call\":%.2f,\"bytes_per_call\":%.1f}%s\n",
+            w->name, w->st.threads, w->st.p50, w->st.p90, w->st.p99, w->st.p999, w->st.max,
+            w->st.calls_per_sec, w->allocs_per_call, w->bytes_per_call, last ? "" : ",");
+}
+
+int main(int argc, char **argv) {
+    const char *json_path = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--json") == 0 && i + 1 < argc) {
+            json_path = argv[++i];
+        } else {
+            fprintf(stderr, "usage: beacon-bench [--json PATH]\n");
+            return 2;
+        }
+    }
+    /* Big rings for the latency runs: the point is the caller's cost, not the
+     * drop path (drops are counted and printed). */
+    setenv("BEACON_RING_KB", "65536", 0);
+
+    static bench_report rep;
+    bench_report_init(&rep);
+    uint64_t emit_dropped = 0;
+    if (bench_emit(&rep, &emit_dropped) != 0) {
+        fprintf(stderr, "beacon-bench: emit benchmark failed\n");
+        return 1;
+    }
+    if (bench_baselines_run(&rep) != 0) {
+        fprintf(stderr, "beacon-bench: baselines failed\n");
+        return 1;
+    }
+    double eps = 0;
+    uint64_t delivered = 0, worker_dropped = 0;
+    size_t file_bytes = 0;
+    if (bench_worker(&eps, &delivered, &worker_dropped, &file_bytes) != 0) {
+        fprintf(stderr, "beacon-bench: worker benchmark failed\n");
+        return 1;
+    }
+    rep.peak_rss_kib = bench_peak_rss_kib();
+
+    bench_report_print(stdout, &rep);
+    printf("\ntimer: %s\n", bench_timer_name());
+    printf("emit runs: %" PRIu64 " events dropped (ring full)\n", emit_dropped);
+    printf("worker: %.2f M events/s to an NDJSON file (%" PRIu64 " delivered, %" PRIu64
+           " not, %.1f MB written)\n",
+           eps / 1e6, delivered, worker_dropped, (double)file_bytes / 1e6);
+
+    printf("\np50 of each baseline / p50 of beacon (caller side, same run):\n");
+    const char *base[] = {"baseline: fprintf", "baseline: cjson",
+                          "baseline: jansson (object_set_new)", "baseline: jansson (json_pack)"};
+    for (unsigned t = 1; t <= 2; t++) {
+        const bench_row *b = bench_report_find(&rep, "beacon: make + emit", t);
+        for (size_t i = 0; b && i < sizeof base / sizeof base[0]; i++) {
+            const bench_row *o = bench_report_find(&rep, base[i], t);
+            if (o && b->st.p50 > 0)
+                printf("  %u thread%s: %-36s %7.1fx\n", t, t > 1 ? "s" : " ", base[i],
+                       o->st.p50 / b->st.p50);
+        }
+    }
+
+    if (json_path) {
+        char tmp[4096];
+        snprintf(tmp, sizeof tmp, "%s.tmp", json_path);
+        FILE *f = fopen(tmp, "w");
+        if (!f) {
+            fprintf(stderr, "beacon-bench: %s: %s\n", tmp, strerror(errno));
+            return 1;
+        }
+        fprintf(f, "{\n  \"timer\":\"%s\",\n  \"samples_per_thread\":%zu,\n  \"batch\":%u,\n",
+                bench_timer_name(), samples_from_env(), BENCH_BATCH);
+        fprintf(f, "  \"rows\":[\n");
+        for (size_t i = 0; i < rep.n; i++) json_row(f, &rep.rows[i], i + 1 == rep.n);
+        fprintf(f, "  ],\n");
+        fprintf(f,
+                "  \"emit_dropped\":%" PRIu64 ",\n  \"worker_events_per_sec\":%.0f,\n"
+                "  \"worker_delivered\":%" PRIu64 ",\n  \"peak_rss_kib\":%ld\n}\n",
+                emit_dropped, eps, delivered, rep.peak_rss_kib);
+        if (fclose(f) != 0 || rename(tmp, json_path) != 0) {
+            fprintf(stderr, "beacon-bench: cannot write %s\n", json_path);
+            return 1;
+        }
+        printf("\nwrote %s\n", json_path);
+    }
+    return 0;
+}
