@@ -1,0 +1,391 @@
+"""End-to-end flows of the example programs in examples/, one class per seed.
+
+Each class runs its example binary (path in BEACON_EXAMPLE_<NAME>, set by the
+ctest registration in examples/CMakeLists.txt; skipped when unset) with a
+file: sink, parses every line with Python's json and checks the flow the
+example walks: event names in order, correlation ids shared where the flow
+correlates, span ids and durations, context fields, and that no value the
+example passed to a PII-marked field leaves the process in clear text.
+
+The examples run twice, without and with BEACON_HASH_KEY. The PII checks
+hold whether the runtime omits `hash` / `scrub` fields (fail closed, as
+today) or writes keyed hashes and scrubbed text: they never assert that a
+field is absent, only that raw values never appear and that what does appear
+has the policy's shape.
+
+    BEACON_EXAMPLE_TRACKER=build/bin/tracker-demo \\
+        python3 -m unittest tests.integration.test_examples.TrackerDemoTest -v
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import tempfile
+import unittest
+from typing import Any, Dict, List, Optional, Sequence, Tuple
+
+import yaml
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+# Environment that could change where events go or whether they are sent.
+CLEAN_ENV_DROP = ("BEACON_SINKS", "BEACON_DEBUG", "BEACON_DISABLED", "BEACON_SAMPLE_RATE",
+                  "BEACON_HASH_KEY", "BEACON_HASH_KEY_ID", "BEACON_SPOOL_DIR")
+HASH_KEY = "hex:6b657920666f72206578616d706c65732c206e6f7420666f722070726f642121"
+
+HEX32 = re.compile(r"[0-9a-f]{32}\Z")
+HEX16 = re.compile(r"[0-9a-f]{16}\Z")
+RFC3339 = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z\Z")
+REDACTED = "[REDACTED]"
+SPAN_SUFFIXES = ("start", "stop", "exception")
+
+Event = Dict[str, Any]
+
+
+def load_catalog(name: str) -> Dict[str, Any]:
+    with open(os.path.join(REPO, "schema", f"{name}.yaml"), encoding="utf-8") as f:
+        return yaml.safe_load(f)
+
+
+def field_specs(fields: Optional[Dict[str, Any]]) -> Dict[str, Dict[str, Any]]:
+    """Field name → spec, with the `name: type` shorthand expanded."""
+    out = {}
+    for name, spec in (fields or {}).items():
+        out[name] = spec if isinstance(spec, dict) else {"type": spec}
+    return out
+
+
+def event_fields(catalog: Dict[str, Any]) -> Dict[str, Dict[str, Dict[str, Any]]]:
+    """Every event name the catalog defines (span-derived ones included) → fields."""
+    out = {name: field_specs(body.get("fields"))
+           for name, body in (catalog.get("events") or {}).items()}
+    for name, body in (catalog.get("spans") or {}).items():
+        fields = field_specs(body.get("fields"))
+        out[f"{name}.start"] = dict(fields)
+        out[f"{name}.stop"] = dict(fields, duration_ns={"type": "duration"})
+        out[f"{name}.exception"] = dict(fields, duration_ns={"type": "duration"},
+                                        error_type={"type": "string"})
+    return out
+
+
+def run_example(path: str, hash_key: Optional[str]) -> Tuple[subprocess.CompletedProcess, str]:
+    with tempfile.TemporaryDirectory(prefix="beacon_example_") as tmp:
+        out = os.path.join(tmp, "events.ndjson")
+        env = {k: v for k, v in os.environ.items() if k not in CLEAN_ENV_DROP}
+        env["BEACON_SINKS"] = f"file:{out}"
+        if hash_key:
+            env["BEACON_HASH_KEY"] = hash_key
+        proc = subprocess.run([path], capture_output=True, text=True, env=env, timeout=120)
+        text = ""
+        if os.path.exists(out):
+            with open(out, encoding="utf-8") as f:
+                text = f.read()
+        return proc, text
+
+
+class DemoFlow:
+    """Checks every example shares; subclasses name the example and its flow."""
+
+    NAME = ""                     # example / catalog name
+    CATALOG = ""                  # catalog file in schema/ (default NAME)
+    EXPECTED: Sequence[str] = ()  # event names, in emission order
+    # Values the example passes to PII-marked fields or keeps out of events
+    # entirely; none may appear anywhere in the output.
+    SECRETS: Sequence[str] = ()
+
+    runs: List[Tuple[str, subprocess.CompletedProcess, str, List[Event]]]
+    events: List[Event]
+
+    @classmethod
+    def setUpClass(cls) -> None:
+        var = f"BEACON_EXAMPLE_{cls.NAME.upper()}"
+        path = os.environ.get(var, "")
+        if not path or not os.access(path, os.X_OK):
+            raise unittest.SkipTest(f"{var} does not name an executable")
+        cls.catalog = load_catalog(cls.CATALOG or cls.NAME)
+        cls.fields = event_fields(cls.catalog)
+        cls.runs = []
+        for label, key in (("unkeyed", None), ("keyed", HASH_KEY)):
+            proc, text = run_example(path, key)
+            events = [json.loads(line) for line in text.splitlines()]
+            cls.runs.append((label, proc, text, events))
+        cls.events = cls.runs[1][3]
+
+    # --- helpers -------------------------------------------------------------
+
+    def named(self, name: str) -> List[Event]:
+        return [e for e in self.events if e["event"] == name]
+
+    def one(self, name: str) -> Event:
+        found = self.named(name)
+        self.assertEqual(len(found), 1, f"expected one {name} event")
+        return found[0]
+
+    def assert_child_of(self, ev: Event, span_start: Event) -> None:
+        """ev was emitted inside the span that span_start opened."""
+        self.assertEqual(ev.get("trace_id"), span_start["trace_id"], ev["event"])
+        self.assertEqual(ev.get("parent_span_id"), span_start["span_id"], ev["event"])
+
+    # --- shared checks ---------------------------------------------------------
+
+    def test_example_exits_zero_with_no_diagnostics(self) -> None:
+        for label, proc, _, _ in self.runs:
+            with self.subTest(run=label):
+                self.assertEqual(proc.returncode, 0, proc.stderr)
+                self.assertEqual(proc.stderr, "")
+
+    def test_events_arrive_in_flow_order(self) -> None:
+        for label, _, _, events in self.runs:
+            with self.subTest(run=label):
+                self.assertEqual([e["event"] for e in events], list(self.EXPECTED))
+
+    def test_every_event_is_stamped_for_its_catalog(self) -> None:
+        for e in self.events:
+            self.assertEqual(e["catalog"], self.catalog["catalog"])
+            self.assertEqual(e["version"], self.catalog.get("version", 1))
+            self.assertRegex(e["time"], RFC3339)
+            self.assertRegex(e["id"], HEX32)
+        self.assertEqual(len({e["id"] for e in self.events}), len(self.events))
+
+    def test_events_carry_only_catalog_fields(self) -> None:
+        context = set(field_specs(self.catalog.get("context")))
+        for e in self.events:
+            self.assertIn(e["event"], self.fields)
+            self.assertLessEqual(set(e["data"]), set(self.fields[e["event"]]), e["event"])
+            self.assertLessEqual(set(e.get("context", {})), context, e["event"])
+
+    def test_each_span_start_is_closed_once_with_its_ids_and_duration(self) -> None:
+        spans = self.catalog.get("spans") or {}
+        for name in spans:
+            starts = self.named(f"{name}.start")
+            ends = self.named(f"{name}.stop") + self.named(f"{name}.exception")
+            self.assertEqual(len(starts), len(ends), name)
+            for start in starts:
+                self.assertRegex(start["trace_id"], HEX32)
+                self.assertRegex(start["span_id"], HEX16)
+                closing = [e for e in ends if e["span_id"] == start["span_id"]]
+                self.assertEqual(len(closing), 1, f"{name} span {start['span_id']}")
+                end = closing[0]
+                self.assertEqual(end["trace_id"], start["trace_id"])
+                self.assertEqual(end.get("parent_span_id"), start.get("parent_span_id"))
+                self.assertIsInstance(end["data"]["duration_ns"], int)
+                self.assertGreaterEqual(end["data"]["duration_ns"], 0)
+                if end["event"].endswith(".exception"):
+                    self.assertEqual(end["level"], "error")
+                    self.assertTrue(end["data"]["error_type"])
+
+    def test_pii_values_never_appear_in_clear_text(self) -> None:
+        for label, _, text, _ in self.runs:
+            for secret in self.SECRETS:
+                with self.subTest(run=label, value=secret):
+                    self.assertNotIn(secret, text)
+
+    def test_pii_fields_have_their_policy_shape_when_present(self) -> None:
+        context = field_specs(self.catalog.get("context"))
+        for label, _, _, events in self.runs:
+            for e in events:
+                pairs = [(self.fields[e["event"]], e["data"]), (context, e.get("context", {}))]
+                for specs, values in pairs:
+                    for name, value in values.items():
+                        pii = specs[name].get("pii", "none")
+                        with self.subTest(run=label, event=e["event"], field=name):
+                            self.assertNotEqual(pii, "drop")
+                            if pii == "redact":
+                                self.assertIn(value, (REDACTED, [REDACTED] * len(value or [])))
+                            elif pii == "hash":
+                                items = value if isinstance(value, list) else [value]
+                                for item in items:
+                                    self.assertRegex(item, HEX32)
+
+
+class ObserverDemoTest(DemoFlow, unittest.TestCase):
+    NAME = "observer"
+    EXPECTED = ("upload.received", "upload.processed", "upload.received", "upload.failed",
+                "patients.queried", "clinical.query", "clinical.response", "clinical.fetch",
+                "clinical.fetch_success")
+    SECRETS = ("MRN-0042-7781", "patient-5521", "A-99812", "jane.doe@example.org")
+
+    def test_follow_events_carry_the_id_their_begin_event_returned(self) -> None:
+        rx = self.named("upload.received")
+        self.assertEqual(self.one("upload.processed")["trace_id"], rx[0]["trace_id"])
+        self.assertEqual(self.one("upload.failed")["trace_id"], rx[1]["trace_id"])
+        self.assertNotEqual(rx[0]["trace_id"], rx[1]["trace_id"])
+        self.assertEqual(self.one("clinical.response")["trace_id"],
+                         self.one("clinical.query")["trace_id"])
+        self.assertEqual(self.one("clinical.fetch_success")["trace_id"],
+                         self.one("clinical.fetch")["trace_id"])
+
+
+class FederatedDemoTest(DemoFlow, unittest.TestCase):
+    NAME = "federated"
+    EXPECTED = ("schema_generation_start", "schema_upload_success", "schema_generation_end",
+                "dataset_connected", "ehr_session_initialised", "task_accepted_by_pod",
+                "task_accepted", "execution_time", "filtering_complete", "patient_eligibility",
+                "batch_progress", "grouping_summary", "ehr_query_complete",
+                "ehr_token_refreshed", "algorithm_progress", "algorithm_progress",
+                "missing_column", "trial_filter_summary", "algorithm_progress",
+                "algorithm_progress", "task_complete", "task_accepted", "task_error")
+    SECRETS = ("dr.jane.modeller", "PID-99812")
+
+    def test_every_catalog_event_is_emitted(self) -> None:
+        self.assertEqual({e["event"] for e in self.events}, set(self.catalog["events"]))
+        self.assertEqual(len(self.catalog["events"]), 19)
+
+    def test_task_end_events_carry_the_id_task_accepted_returned(self) -> None:
+        accepted = self.named("task_accepted")
+        self.assertEqual(self.one("task_complete")["trace_id"], accepted[0]["trace_id"])
+        self.assertEqual(self.one("task_error")["trace_id"], accepted[1]["trace_id"])
+        self.assertNotEqual(accepted[0]["trace_id"], accepted[1]["trace_id"])
+
+    def test_algorithm_steps_are_enum_names_in_lifecycle_order(self) -> None:
+        steps = [e["data"]["step"] for e in self.named("algorithm_progress")]
+        self.assertEqual(steps, ["run_start", "epoch_start", "epoch_end", "run_end"])
+        run_start = self.named("algorithm_progress")[0]["data"]
+        self.assertNotIn("current_epoch", run_start)  # optional, unset: omitted, not null
+        self.assertEqual(self.named("algorithm_progress")[1]["data"]["current_epoch"], 1)
+
+    def test_datetime_fields_are_rfc3339_timestamps(self) -> None:
+        self.assertRegex(self.one("task_complete")["data"]["datetime"], RFC3339)
+        self.assertRegex(self.one("dataset_connected")["data"]["connection_datetime"], RFC3339)
+
+    def test_schema_initiation_source_is_its_enum_name(self) -> None:
+        self.assertEqual(self.one("schema_generation_start")["data"]["source_of_initiation"],
+                         "prefect_schema_worker")
+
+    def test_file_name_is_redacted_and_column_name_kept(self) -> None:
+        data = self.one("missing_column")["data"]
+        self.assertEqual(data["file_name"], REDACTED)
+        self.assertEqual(data["column_name"], "Pixel Data")
+
+    def test_task_error_sends_frames_and_type_but_no_message(self) -> None:
+        data = self.one("task_error")["data"]
+        self.assertEqual(data["error_type"], "RuntimeError")
+        self.assertEqual(len(data["stacktrace_frames"]), 2)
+        self.assertTrue(all(isinstance(f, str) for f in data["stacktrace_frames"]))
+        self.assertLessEqual(set(data), {"task_id", "pod_name", "modeller_username",
+                                         "error_type", "stacktrace_frames"})
+
+    def test_list_and_measurement_fields_keep_their_types(self) -> None:
+        tf = self.one("trial_filter_summary")["data"]
+        self.assertEqual(tf["missing_columns"], ["Pixel Data", "Laterality"])
+        self.assertEqual(tf["rows_missing"], 4)
+        et = self.one("execution_time")["data"]
+        self.assertIsInstance(et["duration_ns"], int)
+        self.assertGreaterEqual(et["duration_ns"], 0)
+
+
+class BridgeDemoTest(DemoFlow, unittest.TestCase):
+    NAME = "bridge"
+    EXPECTED = ("tool.execution.start", "tool.result_size", "tool.execution.stop",
+                "tool.execution.start", "tool.execution.exception", "worker.queue.dropped")
+
+    def test_measurement_emitted_inside_a_span_joins_its_trace(self) -> None:
+        start = self.named("tool.execution.start")[0]
+        self.assert_child_of(self.one("tool.result_size"), start)
+
+    def test_host_correlation_id_rides_in_context_per_request(self) -> None:
+        ids = [e.get("context", {}).get("correlation_id") for e in self.events]
+        self.assertEqual(ids, ["host-req-5f2a"] * 3 + ["host-req-5f2b"] * 2 + [None])
+        for e in self.events:
+            self.assertEqual(e["context"]["worker_id"], "worker-3")
+
+    def test_measurements_are_typed_fields_and_metadata_an_object(self) -> None:
+        data = self.one("tool.result_size")["data"]
+        self.assertIsInstance(data["bytes"], int)
+        self.assertGreater(data["bytes"], 0)
+        self.assertEqual(data["metadata"], {"encoding": "json", "attempt": 1})
+        stop = self.one("tool.execution.stop")["data"]
+        self.assertEqual(stop["metadata"], {"tool": "summarize", "adapter": "grpc"})
+
+    def test_failed_tool_ends_its_span_with_the_exception_type(self) -> None:
+        exc = self.one("tool.execution.exception")
+        self.assertEqual(exc["data"]["tool"], "fetch_url")
+        self.assertEqual(exc["data"]["error_type"], "TimeoutError")
+
+    def test_queue_report_counts_no_drops(self) -> None:
+        self.assertEqual(self.one("worker.queue.dropped")["data"]["dropped"], 0)
+
+    def test_event_emitted_while_disabled_is_not_delivered(self) -> None:
+        self.assertEqual([e for e in self.events if e["data"].get("tool") == "muted"], [])
+
+
+class WebapiDemoTest(DemoFlow, unittest.TestCase):
+    NAME = "webapi"
+    EXPECTED = ("api.request.start", "oe.start", "api.request.stop", "api.request.start",
+                "oe.moderation", "oe.interact", "api.request.stop")
+    SECRETS = ("user_8841", "sess_c0ffee42", "Which of these articles")
+
+    def test_oe_events_belong_to_their_request_span(self) -> None:
+        first, second = self.named("api.request.start")
+        self.assert_child_of(self.one("oe.start"), first)
+        self.assert_child_of(self.one("oe.moderation"), second)
+        self.assert_child_of(self.one("oe.interact"), second)
+        self.assertNotEqual(first["trace_id"], second["trace_id"])
+
+    def test_content_id_is_in_the_context_of_every_event(self) -> None:
+        for e in self.events:
+            self.assertEqual(e["context"]["gdata_id"], "gd-2291", e["event"])
+
+    def test_request_stop_reports_the_status_code(self) -> None:
+        codes = [e["data"]["status_code"] for e in self.named("api.request.stop")]
+        self.assertEqual(codes, [201, 200])
+
+    def test_moderation_sends_counts_and_categories_not_text(self) -> None:
+        data = self.one("oe.moderation")["data"]
+        self.assertEqual(data["verdict"], "flagged")
+        self.assertEqual(data["categories"], ["off_topic"])
+        self.assertEqual(data["message_length"], len("Which of these articles should I read first?"))
+
+
+class TrackerDemoTest(DemoFlow, unittest.TestCase):
+    NAME = "tracker"
+    EXPECTED = ("button_click",
+                "api.generate.start", "generation.params", "generation.start",
+                "generation.stop", "api.generate.stop",
+                "api.generate.start", "generation.params", "generation.start",
+                "generation.exception", "error.captured", "api.generate.exception",
+                "checkout.completed")
+    SECRETS = ("user_51207", "sess_9d4e71", "jane.roe@example.com")
+
+    def test_generation_span_nests_in_the_request_span(self) -> None:
+        requests = self.named("api.generate.start")
+        generations = self.named("generation.start")
+        self.assertEqual(len(requests), 2)
+        for request, generation in zip(requests, generations):
+            self.assert_child_of(generation, request)
+        self.assert_child_of(self.named("generation.params")[0], requests[0])
+        self.assert_child_of(self.one("error.captured"), requests[1])
+
+    def test_context_set_per_request_is_on_every_event(self) -> None:
+        ids = [e["context"]["request_id"] for e in self.events]
+        self.assertEqual(ids, ["req_0001"] + ["req_0002"] * 5 + ["req_0003"] * 6 + ["req_0004"])
+        for e in self.events:
+            self.assertEqual(e["context"]["hostname"], "myapp.example")
+        self.assertEqual(self.one("button_click")["context"]["path"], "/signup")
+
+    def test_categories_follow_the_seed(self) -> None:
+        self.assertEqual(self.one("button_click")["category"], "user")
+        self.assertEqual(self.one("checkout.completed")["category"], "payment")
+        self.assertEqual(self.one("error.captured")["category"], "error")
+        self.assertEqual(self.named("generation.start")[0]["category"], "generation")
+
+    def test_completed_generation_reports_credits_used(self) -> None:
+        stop = self.one("generation.stop")["data"]
+        self.assertEqual((stop["model"], stop["credits_cost"], stop["credits_used"]),
+                         ("flux-dev", 10, 10))
+
+    def test_error_event_keeps_type_and_frames(self) -> None:
+        data = self.one("error.captured")["data"]
+        self.assertEqual(data["error_type"], "UpstreamRejected")
+        self.assertEqual(data["stack_frames"], ["app.py:88 in generate",
+                                                "models.py:41 in run_flux"])
+
+    def test_checkout_amount_is_a_number(self) -> None:
+        data = self.one("checkout.completed")["data"]
+        self.assertEqual((data["package_id"], data["amount"]), ("creator", 9.99))
+
+
+if __name__ == "__main__":
+    unittest.main()
