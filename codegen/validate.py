@@ -302,6 +302,12 @@ class _Validator:
         cat.events = declared + self.derived_events(declared, cat.spans)
         if name is not None and prefix is not None:
             self.symbol_collisions(cat)
+        else:
+            # The prefix is broken and already reported; collisions between
+            # the catalog's own names do not depend on it, so still report them.
+            cat.prefix = "catalog"
+            self.symbol_collisions(cat)
+            cat.prefix = prefix or ""
         return cat
 
     def catalog_name(self, d: Keys) -> Optional[str]:
