@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1280,6 +1281,7 @@ static void print_help(const cli_ctx *ctx) {
           "options:\n"
           "  --sink SPEC       deliver to SPEC (repeatable; default: $BEACON_SINKS, else stderr)\n"
           "  --stats           print the runtime's delivery counters (JSON) on stderr at exit\n"
+          "  --threads N       with '-': spread stdin lines over N producer threads\n"
           "  --list            list the catalog's events\n"
           "  --describe EVENT  show EVENT's fields, types and constraints\n"
           "  --help            this text\n"
@@ -1511,54 +1513,167 @@ static int worse(int a, int b) {
     return a > b ? a : b;
 }
 
-static int run_stdin(cli_ctx *ctx) {
-    char *line = NULL;
-    size_t cap = 0;
-    ssize_t len;
-    long lineno = 0, bad = 0, total = 0;
-    int rc = 0;
+/* One stdin line kept for a producer thread. */
+typedef struct cli_line {
+    char *text;
+    size_t len;
+    long lineno;
+} cli_line;
+
+/* What one producer did with its share of the lines. */
+typedef struct cli_share {
+    cli_ctx *ctx;
+    const cli_line *lines;
+    size_t count;
+    size_t first, step;
+    long bad, total;
+    int rc;
+} cli_share;
+
+/* Parses and emits one stdin line; returns its exit code and counts it. */
+static int handle_line(beacon_cli *cli, const char *line, size_t len, long lineno, long *total) {
+    cli->line = lineno;
+    const char *p = line;
+    while (p < line + len && is_blank(*p)) {
+        p++;
+    }
+    if (p == line + len || *p == '#') {
+        return 0;
+    }
+    (*total)++;
+    int lrc;
+    if (memchr(line, '\0', len) != NULL) {
+        say(cli, "line contains a NUL byte");
+        lrc = 2;
+    } else {
+        char **toks = NULL;
+        long n = tokenize(cli, line, len, &toks);
+        if (n == 0) { /* cannot follow the blank check above; never emit without an event */
+            cli_reset(cli);
+            return 0;
+        }
+        lrc = n < 0 ? 2 : parse_event_line(cli, toks, (size_t)n);
+        if (lrc == 0) {
+            lrc = call_emit(cli);
+        }
+    }
+    cli_reset(cli);
+    return lrc;
+}
+
+static void *run_share(void *arg) {
+    cli_share *sh = arg;
     beacon_cli cli;
     memset(&cli, 0, sizeof cli);
-    cli.ctx = ctx;
-    while ((len = getline(&line, &cap, stdin)) >= 0) {
-        lineno++;
-        cli.line = lineno;
-        const char *p = line;
-        while (p < line + len && is_blank(*p)) {
-            p++;
-        }
-        if (p == line + len || *p == '#') {
-            continue;
-        }
-        total++;
-        int lrc;
-        if (memchr(line, '\0', (size_t)len) != NULL) {
-            say(&cli, "line contains a NUL byte");
-            lrc = 2;
-        } else {
-            char **toks = NULL;
-            long n = tokenize(&cli, line, (size_t)len, &toks);
-            if (n == 0) { /* cannot follow the blank check above; never emit without an event */
-                cli_reset(&cli);
-                continue;
-            }
-            lrc = n < 0 ? 2 : parse_event_line(&cli, toks, (size_t)n);
-            if (lrc == 0) {
-                lrc = call_emit(&cli);
-            }
-        }
+    cli.ctx = sh->ctx;
+    for (size_t i = sh->first; i < sh->count; i += sh->step) {
+        int lrc =
+            handle_line(&cli, sh->lines[i].text, sh->lines[i].len, sh->lines[i].lineno, &sh->total);
         if (lrc != 0) {
-            bad++;
-            rc = worse(rc, lrc);
+            sh->bad++;
+            sh->rc = worse(sh->rc, lrc);
         }
-        cli_reset(&cli);
     }
-    if (ferror(stdin)) {
-        cli.line = 0;
-        say(&cli, "error reading stdin: %s", strerror(errno));
-        rc = 1;
+    return NULL;
+}
+
+/* --threads N: the lines are read first, then spread round-robin over N
+ * producer threads (line i goes to thread i mod N), so the runtime sees
+ * concurrent emitters; the order between threads is not kept. */
+static int run_stdin_threads(cli_ctx *ctx, long nthreads, long *bad, long *total) {
+    cli_line *lines = NULL;
+    size_t count = 0, cap = 0;
+    char *line = NULL;
+    size_t lcap = 0;
+    ssize_t len;
+    long lineno = 0;
+    int rc = 0;
+    while ((len = getline(&line, &lcap, stdin)) >= 0) {
+        lineno++;
+        if (count == cap) {
+            size_t ncap = cap ? cap * 2 : 256;
+            cli_line *grown = realloc(lines, ncap * sizeof *grown);
+            if (grown == NULL) {
+                rc = 1;
+                break;
+            }
+            lines = grown;
+            cap = ncap;
+        }
+        lines[count].text = line;
+        lines[count].len = (size_t)len;
+        lines[count].lineno = lineno;
+        count++;
+        line = NULL;
+        lcap = 0;
     }
     free(line);
+    if (rc == 0 && ferror(stdin)) {
+        fprintf(stderr, "%s: error reading stdin: %s\n", ctx->prog, strerror(errno));
+        rc = 1;
+    }
+    cli_share *shares = calloc((size_t)nthreads, sizeof *shares);
+    pthread_t *tids = calloc((size_t)nthreads, sizeof *tids);
+    if (rc == 0 && (shares == NULL || tids == NULL)) {
+        fprintf(stderr, "%s: out of memory\n", ctx->prog);
+        rc = 1;
+    }
+    for (long t = 0; rc == 0 && t < nthreads; t++) {
+        shares[t] = (cli_share){ctx, lines, count, (size_t)t, (size_t)nthreads, 0, 0, 0};
+    }
+    long started = 0;
+    for (; rc == 0 && started < nthreads; started++) {
+        if (pthread_create(&tids[started], NULL, run_share, &shares[started]) != 0) {
+            fprintf(stderr, "%s: cannot start producer thread\n", ctx->prog);
+            rc = 1;
+            break;
+        }
+    }
+    for (long t = 0; t < started; t++) {
+        pthread_join(tids[t], NULL);
+    }
+    for (long t = 0; shares != NULL && t < started; t++) {
+        *bad += shares[t].bad;
+        *total += shares[t].total;
+        rc = worse(rc, shares[t].rc);
+    }
+    for (size_t i = 0; i < count; i++) {
+        free(lines[i].text);
+    }
+    free(lines);
+    free(shares);
+    free(tids);
+    return rc;
+}
+
+static int run_stdin(cli_ctx *ctx, long nthreads) {
+    long bad = 0, total = 0;
+    int rc = 0;
+    if (nthreads > 1) {
+        rc = run_stdin_threads(ctx, nthreads, &bad, &total);
+    } else {
+        char *line = NULL;
+        size_t cap = 0;
+        ssize_t len;
+        long lineno = 0;
+        beacon_cli cli;
+        memset(&cli, 0, sizeof cli);
+        cli.ctx = ctx;
+        while ((len = getline(&line, &cap, stdin)) >= 0) {
+            lineno++;
+            int lrc = handle_line(&cli, line, (size_t)len, lineno, &total);
+            if (lrc != 0) {
+                bad++;
+                rc = worse(rc, lrc);
+            }
+        }
+        if (ferror(stdin)) {
+            cli.line = 0;
+            say(&cli, "error reading stdin: %s", strerror(errno));
+            rc = 1;
+        }
+        free(line);
+    }
     if (bad > 0) {
         fprintf(stderr, "%s: %ld of %ld event lines failed\n", ctx->prog, bad, total);
     }
@@ -1712,6 +1827,7 @@ int beacon_cli_main(const beacon_catalog_desc *catalog, const beacon_cli_event *
     size_t nsinks = 0;
     bool stats = false, list = false;
     const char *describe = NULL;
+    long nthreads = 1;
     int i = 1, rc = 0;
     if (argc > 0 && sinks == NULL) {
         fprintf(stderr, "%s: out of memory\n", ctx.prog);
@@ -1740,6 +1856,17 @@ int beacon_cli_main(const beacon_catalog_desc *catalog, const beacon_cli_event *
             stats = true;
         } else if ((v = opt_value("--sink", argc, argv, &i, &missing)) != NULL) {
             sinks[nsinks++] = (char *)v;
+        } else if (!missing && (v = opt_value("--threads", argc, argv, &i, &missing)) != NULL) {
+            char *end = NULL;
+            errno = 0;
+            nthreads = strtol(v, &end, 10);
+            if (errno != 0 || end == v || *end != '\0' || nthreads < 1 || nthreads > 256) {
+                char q[CLI_QUOTE_BUF];
+                fprintf(stderr, "%s: --threads wants a number from 1 to 256, got %s\n", ctx.prog,
+                        quote(q, v));
+                rc = 2;
+                goto out;
+            }
         } else if (!missing && (v = opt_value("--describe", argc, argv, &i, &missing)) != NULL) {
             describe = v;
         } else {
@@ -1793,12 +1920,17 @@ int beacon_cli_main(const beacon_catalog_desc *catalog, const beacon_cli_event *
         }
         rc = runtime_start(&ctx, sinks, nsinks);
         if (rc == 0) {
-            rc = run_stdin(&ctx);
+            rc = run_stdin(&ctx, nthreads);
             rc = worse(rc, runtime_stop(&ctx, stats));
         }
         goto out;
     }
 
+    if (nthreads > 1) {
+        fprintf(stderr, "%s: --threads works with '-' (stdin) only\n", ctx.prog);
+        rc = 2;
+        goto out;
+    }
     /* One event from argv: parse it fully before starting the runtime, so bad
      * input never opens a sink. */
     beacon_cli cli;

@@ -37,6 +37,16 @@ static _Atomic bool line_ready;
 
 /* Writer-only state (under writer_lock). */
 static pthread_mutex_t writer_lock = PTHREAD_MUTEX_INITIALIZER;
+
+void beacon__clock_atfork_prepare(void) {
+    pthread_mutex_lock(&writer_lock);
+}
+void beacon__clock_atfork_parent(void) {
+    pthread_mutex_unlock(&writer_lock);
+}
+void beacon__clock_atfork_child(void) {
+    pthread_mutex_unlock(&writer_lock);
+}
 static uint64_t anchor_ticks; /* last (ticks, monotonic) pair the rate was measured from */
 static int64_t anchor_mono;
 

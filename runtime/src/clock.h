@@ -69,6 +69,12 @@ int beacon__clock_init(void);
  * conversions and with itself. No-op before init. */
 void beacon__clock_recalibrate(void);
 
+/* fork() safety: the runtime's pthread_atfork handlers call these so a child
+ * never inherits the calibration lock held by another thread. */
+void beacon__clock_atfork_prepare(void);
+void beacon__clock_atfork_parent(void);
+void beacon__clock_atfork_child(void);
+
 /* Ticks → Unix-epoch nanoseconds (CLOCK_REALTIME scale). Ticks from before
  * the current calibration base convert too. Before init, ticks are taken as
  * CLOCK_MONOTONIC ns. Thread-safe, lock-free. */

@@ -1,9 +1,10 @@
 /* context.c — beacon_gen_context_set/clear: typed per-thread, per-catalog
- * context values. Strings are copied here (once per set, not per emit); a
- * pthread key destructor frees whatever a thread leaves behind at exit.
+ * context values kept as immutable snapshots (see context.h). A set copies
+ * the snapshot with one field changed (strings are copied once per set, not
+ * per emit); a pthread key destructor retires whatever a thread leaves behind.
  */
 #ifndef _POSIX_C_SOURCE
-#define _POSIX_C_SOURCE 200809L /* strdup, clock_gettime, O_CLOEXEC */
+#define _POSIX_C_SOURCE 200809L /* strdup */
 #endif
 #include "context.h"
 
@@ -12,11 +13,19 @@
 #include <stdlib.h>
 #include <string.h>
 
-static _Thread_local beacon__context *t_head;
+/* A thread's slot for one catalog. `handed` is private to the thread. */
+typedef struct ctx_slot {
+    const beacon_catalog_desc *catalog;
+    struct ctx_slot *next;
+    beacon__context *snap; /* NULL: nothing set */
+    int64_t handed;        /* references given out for snap */
+} ctx_slot;
+
+static _Thread_local ctx_slot *t_head;
 static pthread_key_t g_key;
 static pthread_once_t g_key_once = PTHREAD_ONCE_INIT;
 
-static void free_context(beacon__context *c) {
+static void free_snapshot(beacon__context *c) {
     for (uint32_t i = 0; i < c->count; i++) {
         if (c->set[i] && c->catalog->context[i].type == BEACON_TYPE_STRING) free(c->values[i].s);
     }
@@ -25,12 +34,32 @@ static void free_context(beacon__context *c) {
     free(c);
 }
 
+/* The owner drops its own hold: from now on `balance` counts the references
+ * still out, and reaching zero frees. */
+static void retire(ctx_slot *s) {
+    beacon__context *c = s->snap;
+    if (!c) return;
+    s->snap = NULL;
+    int64_t left =
+        atomic_fetch_add_explicit(&c->balance, s->handed, memory_order_acq_rel) + s->handed;
+    s->handed = 0;
+    if (left == 0) free_snapshot(c);
+}
+
+void beacon__context_release(const beacon__context *ctx) {
+    if (!ctx) return;
+    beacon__context *c = (beacon__context *)ctx;
+    /* Before retirement the balance is negative and never reaches zero here. */
+    if (atomic_fetch_sub_explicit(&c->balance, 1, memory_order_acq_rel) - 1 == 0) free_snapshot(c);
+}
+
 static void on_thread_exit(void *head) {
-    beacon__context *c = head;
-    while (c) {
-        beacon__context *next = c->next;
-        free_context(c);
-        c = next;
+    ctx_slot *s = head;
+    while (s) {
+        ctx_slot *next = s->next;
+        retire(s);
+        free(s);
+        s = next;
     }
 }
 
@@ -38,43 +67,82 @@ static void make_key(void) {
     pthread_key_create(&g_key, on_thread_exit);
 }
 
-const beacon__context *beacon__context_current(const beacon_catalog_desc *catalog) {
-    for (beacon__context *c = t_head; c; c = c->next) {
-        if (c->catalog == catalog) return c->set_count ? c : NULL;
+static ctx_slot *find_slot(const beacon_catalog_desc *catalog) {
+    for (ctx_slot *s = t_head; s; s = s->next) {
+        if (s->catalog == catalog) return s;
     }
     return NULL;
 }
 
-static beacon__context *context_for(const beacon_catalog_desc *catalog) {
-    for (beacon__context *c = t_head; c; c = c->next) {
-        if (c->catalog == catalog) return c;
-    }
-    beacon__context *c = calloc(1, sizeof *c);
-    if (!c) return NULL;
-    c->catalog = catalog;
-    c->count = catalog->context_count;
-    c->set = calloc(c->count ? c->count : 1, sizeof *c->set);
-    c->values = calloc(c->count ? c->count : 1, sizeof *c->values);
-    if (!c->set || !c->values) {
-        free(c->set);
-        free(c->values);
-        free(c);
-        return NULL;
-    }
-    pthread_once(&g_key_once, make_key);
-    c->next = t_head;
-    t_head = c;
-    /* The key only exists to run on_thread_exit; the head is the value. */
-    pthread_setspecific(g_key, t_head);
-    return c;
+const beacon__context *beacon__context_acquire(const beacon_catalog_desc *catalog) {
+    ctx_slot *s = t_head;
+    while (s && s->catalog != catalog) s = s->next;
+    if (!s || !s->snap) return NULL;
+    s->handed++;
+    return s->snap;
 }
 
-static void unset(beacon__context *c, uint32_t index) {
-    if (!c->set[index]) return;
-    if (c->catalog->context[index].type == BEACON_TYPE_STRING) free(c->values[index].s);
-    memset(&c->values[index], 0, sizeof c->values[index]);
-    c->set[index] = 0;
-    c->set_count--;
+const beacon__context *beacon__context_current(const beacon_catalog_desc *catalog) {
+    ctx_slot *s = find_slot(catalog);
+    return s ? s->snap : NULL;
+}
+
+static ctx_slot *slot_for(const beacon_catalog_desc *catalog) {
+    ctx_slot *s = find_slot(catalog);
+    if (s) return s;
+    s = calloc(1, sizeof *s);
+    if (!s) return NULL;
+    s->catalog = catalog;
+    pthread_once(&g_key_once, make_key);
+    s->next = t_head;
+    t_head = s;
+    /* The key only exists to run on_thread_exit; the head is the value. */
+    pthread_setspecific(g_key, t_head);
+    return s;
+}
+
+/* A copy of `old` (NULL: empty) for catalog with field `index` replaced by v
+ * (set) or unset (v NULL). Takes ownership of v->s. */
+static beacon__context *derive(const beacon_catalog_desc *catalog, const beacon__context *old,
+                               uint32_t index, beacon__ctx_value *v) {
+    uint32_t n = catalog->context_count;
+    beacon__context *c = calloc(1, sizeof *c);
+    uint8_t *set = calloc(n ? n : 1, sizeof *set);
+    beacon__ctx_value *values = calloc(n ? n : 1, sizeof *values);
+    if (!c || !set || !values) goto fail;
+    c->catalog = catalog;
+    c->count = n;
+    c->set = set;
+    c->values = values;
+    atomic_init(&c->balance, 0);
+    for (uint32_t i = 0; old && i < n; i++) {
+        if (!old->set[i] || i == index) continue;
+        values[i] = old->values[i];
+        if (catalog->context[i].type == BEACON_TYPE_STRING) {
+            values[i].s = strdup(old->values[i].s);
+            if (!values[i].s) goto fail;
+        }
+        set[i] = 1;
+        c->set_count++;
+    }
+    if (v) {
+        values[index] = *v;
+        set[index] = 1;
+        c->set_count++;
+    }
+    return c;
+fail:
+    if (c && set && values) {
+        c->set = set;
+        c->values = values;
+        free_snapshot(c); /* frees the strings copied so far */
+    } else {
+        free(c);
+        free(set);
+        free(values);
+    }
+    if (v && catalog->context[index].type == BEACON_TYPE_STRING) free(v->s);
+    return NULL;
 }
 
 static bool in_bounds(const beacon_field_desc *f, const beacon__ctx_value *v) {
@@ -123,38 +191,36 @@ beacon_status beacon_gen_context_set(const beacon_catalog_desc *catalog, uint32_
         if (!in_bounds(f, &v)) return BEACON_ERR_INVALID_ARGUMENT;
     }
     /* A NULL string value unsets, like a NULL value pointer. */
-    if (!value || (f->type == BEACON_TYPE_STRING && !str)) {
-        for (beacon__context *c = t_head; c; c = c->next) {
-            if (c->catalog == catalog) unset(c, index);
-        }
-        return BEACON_OK;
-    }
+    bool unset = !value || (f->type == BEACON_TYPE_STRING && !str);
+    ctx_slot *s = unset ? find_slot(catalog) : slot_for(catalog);
+    if (unset && (!s || !s->snap || !s->snap->set[index])) return BEACON_OK;
+    if (!s) return BEACON_ERR_NO_MEMORY;
     if (str) {
         v.s = strdup(str);
         if (!v.s) return BEACON_ERR_NO_MEMORY;
     }
-    beacon__context *c = context_for(catalog);
-    if (!c) {
-        free(v.s);
-        return BEACON_ERR_NO_MEMORY;
+    beacon__context *next = derive(catalog, s->snap, index, unset ? NULL : &v);
+    if (!next) return BEACON_ERR_NO_MEMORY;
+    retire(s);
+    if (next->set_count == 0) {
+        free_snapshot(next); /* nothing set: emits carry no context */
+    } else {
+        s->snap = next;
     }
-    unset(c, index);
-    c->values[index] = v;
-    c->set[index] = 1;
-    c->set_count++;
     return BEACON_OK;
 }
 
 void beacon_gen_context_clear(const beacon_catalog_desc *catalog) {
-    beacon__context **link = &t_head;
+    ctx_slot **link = &t_head;
     while (*link) {
-        beacon__context *c = *link;
-        if (c->catalog == catalog) {
-            *link = c->next;
-            free_context(c);
+        ctx_slot *s = *link;
+        if (s->catalog == catalog) {
+            *link = s->next;
+            retire(s);
+            free(s);
             break;
         }
-        link = &c->next;
+        link = &s->next;
     }
     pthread_once(&g_key_once, make_key);
     pthread_setspecific(g_key, t_head);

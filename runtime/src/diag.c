@@ -38,6 +38,16 @@ void beacon__diag_configure(const beacon__diag_cfg *cfg) {
     pthread_mutex_unlock(&g_diag_lock);
 }
 
+void beacon__diag_atfork_prepare(void) {
+    pthread_mutex_lock(&g_diag_lock);
+}
+void beacon__diag_atfork_parent(void) {
+    pthread_mutex_unlock(&g_diag_lock);
+}
+void beacon__diag_atfork_child(void) {
+    pthread_mutex_unlock(&g_diag_lock);
+}
+
 void beacon__diag_reset_limits(void) {
     pthread_mutex_lock(&g_diag_lock);
     memset(g_limits, 0, sizeof g_limits);

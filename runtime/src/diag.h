@@ -41,6 +41,11 @@ void beacon__diag_to(const beacon__diag_cfg *cfg, beacon_status code, const char
 /* True when BEACON_DEBUG is set to "1" in the environment. */
 bool beacon__env_debug(void);
 
+/* fork() safety (see pipeline.c's pthread_atfork handlers). */
+void beacon__diag_atfork_prepare(void);
+void beacon__diag_atfork_parent(void);
+void beacon__diag_atfork_child(void);
+
 /* Forgets rate-limit state, so each unit test starts with a full budget. */
 void beacon__diag_reset_limits(void);
 

@@ -1,7 +1,10 @@
-/* emit.c — beacon_gen_emit: lifecycle and switch checks, catalog
- * validation, sampling, stamping (time, id, trace/span correlation), then
- * beacon__deliver, which today serializes and writes to every sink under the
- * runtime lock. A queueing pipeline replaces beacon__deliver only.
+/* emit.c — beacon_gen_emit, the caller side of the pipeline: the emit gate,
+ * per-event sampling, catalog validation, then a self-contained record in the
+ * calling thread's ring (record.c) stamped with ticks, correlation ids and a
+ * context snapshot reference. After the thread's first emit this path takes
+ * no lock, allocates nothing and makes no system call (except waking an idle
+ * worker, or waiting when the user asked emit to block on a full ring).
+ * The worker (pipeline.c) does everything else.
  */
 #ifndef _POSIX_C_SOURCE
 #define _POSIX_C_SOURCE 200809L /* strdup, clock_gettime, O_CLOEXEC */
@@ -12,16 +15,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sched.h>
+#include <time.h>
+
 #include "clock.h"
 #include "context.h"
 #include "diag.h"
 #include "ids.h"
+#include "record.h"
+#include "ring.h"
 #include "runtime.h"
 #include "serialize.h"
 #include "span.h"
-
-/* Events up to this size serialize without touching the heap. */
-#define EMIT_STACK_BUF 2048
 
 /* ---- validation ------------------------------------------------------- */
 
@@ -211,62 +216,6 @@ static void report(const beacon_event_desc *d, const violation *v) {
     }
 }
 
-/* ---- delivery --------------------------------------------------------- */
-
-beacon_status beacon__deliver(const beacon_event_hdr *ev, const beacon__envelope *env) {
-    char stack_buf[EMIT_STACK_BUF];
-    char *buf = stack_buf;
-    size_t cap = sizeof stack_buf;
-    unsigned have_flags = ~0u; /* flags the text in buf was serialized with */
-    size_t len = 0;
-    bool any_failed = false;
-
-    beacon__runtime *rt = beacon__runtime_lock();
-    if (!rt) {
-        beacon__runtime_unlock();
-        beacon__total_book(BEACON__DROPPED_SHUTDOWN);
-        return BEACON_ERR_SHUT_DOWN;
-    }
-    for (size_t i = 0; i < rt->slot_count; i++) {
-        beacon__sink_slot *slot = &rt->slots[i];
-        slot->counters.emitted++;
-        /* Sinks of one format share the text unless their flags differ. */
-        if (slot->sink->json_flags != have_flags) {
-            have_flags = slot->sink->json_flags;
-            len = beacon__serialize(ev, env, buf, cap, have_flags);
-            if (len >= cap) {
-                char *big = malloc(len + 1);
-                if (big) {
-                    if (buf != stack_buf) free(buf);
-                    buf = big;
-                    cap = len + 1;
-                    beacon__serialize(ev, env, buf, cap, have_flags);
-                }
-            }
-        }
-        if (len >= cap) {
-            /* No memory for an oversized event: this sink cannot get it. */
-            beacon__counters_bump(&slot->counters, BEACON__DROPPED_QUEUE_FULL);
-            any_failed = true;
-            continue;
-        }
-        beacon__batch_item rec = {buf, len, ev->desc};
-        beacon__batch batch = {&rec, 1};
-        size_t delivered = 0;
-        slot->sink->vt->write(slot->sink, &batch, &delivered);
-        if (delivered == 1) {
-            beacon__counters_bump(&slot->counters, BEACON__DELIVERED);
-        } else {
-            beacon__counters_bump(&slot->counters, BEACON__DROPPED_SINK_ERROR);
-            any_failed = true;
-        }
-    }
-    beacon__total_book(any_failed ? BEACON__DROPPED_SINK_ERROR : BEACON__DELIVERED);
-    beacon__runtime_unlock();
-    if (buf != stack_buf) free(buf);
-    return BEACON_OK;
-}
-
 /* ---- emit ------------------------------------------------------------- */
 
 static bool is_zero(const uint8_t *b, size_t n) {
@@ -275,29 +224,92 @@ static bool is_zero(const uint8_t *b, size_t n) {
     return any == 0;
 }
 
-/* Correlation: an explicit trace in the header wins (follow events, span
- * events); a begin event starts a new trace; anything else joins the
- * thread's innermost open span, which becomes its parent. */
-static void correlate(const beacon_event_hdr *ev, beacon__envelope *env) {
+/* Correlation, resolved on the caller because it depends on the thread: an
+ * explicit trace in the header wins (follow events, span events); a begin
+ * event starts a new trace; anything else joins the thread's innermost open
+ * span, which becomes its parent. */
+static void correlate(const beacon_event_hdr *ev, beacon__record_head *h) {
     beacon_trace_id span_trace;
     beacon_span_id span_id;
     bool in_span = beacon__span_current(&span_trace, &span_id);
 
-    env->trace_id = ev->trace_id;
-    env->span_id = ev->span_id;
-    env->parent_span_id = ev->parent_span_id;
-    if (is_zero(env->trace_id.bytes, sizeof env->trace_id.bytes)) {
+    h->trace_id = ev->trace_id;
+    h->span_id = ev->span_id;
+    h->parent_span_id = ev->parent_span_id;
+    if (is_zero(h->trace_id.bytes, sizeof h->trace_id.bytes)) {
         if (ev->desc->correlation == BEACON_CORR_BEGIN) {
-            beacon__rand_id(env->trace_id.bytes, sizeof env->trace_id.bytes);
+            beacon__rand_id(h->trace_id.bytes, sizeof h->trace_id.bytes);
             return;
         }
-        if (in_span) env->trace_id = span_trace;
+        if (in_span) h->trace_id = span_trace;
     }
-    if (in_span && is_zero(env->parent_span_id.bytes, sizeof env->parent_span_id.bytes) &&
-        memcmp(&env->trace_id, &span_trace, sizeof span_trace) == 0 &&
-        memcmp(&env->span_id, &span_id, sizeof span_id) != 0) {
-        env->parent_span_id = span_id;
+    if (in_span && is_zero(h->parent_span_id.bytes, sizeof h->parent_span_id.bytes) &&
+        memcmp(&h->trace_id, &span_trace, sizeof span_trace) == 0 &&
+        memcmp(&h->span_id, &span_id, sizeof span_id) != 0) {
+        h->parent_span_id = span_id;
     }
+}
+
+/* Keep-or-drop by the event's cached threshold; the slow path runs once per
+ * event per configuration change. */
+static bool sample_keep(const beacon_event_desc *d) {
+    uint64_t thr;
+    if (d->state) {
+        uint64_t gen = __atomic_load_n(&d->state->opaque[0], __ATOMIC_ACQUIRE);
+        thr = gen == atomic_load_explicit(&beacon__sample_gen, memory_order_relaxed)
+                  ? __atomic_load_n(&d->state->opaque[1], __ATOMIC_RELAXED)
+                  : beacon__sample_refresh(d);
+    } else {
+        thr = beacon__sample_refresh(d);
+    }
+    return thr == UINT64_MAX || beacon__rand64() < thr;
+}
+
+/* Queue-full reports are rate-limited before they reach diag's lock, so a
+ * flood of drops costs one relaxed load each. */
+static _Atomic uint64_t g_next_full_report;
+
+static void report_full(const beacon_event_desc *d, bool no_memory) {
+    uint64_t now = beacon__clock_now_ticks();
+    uint64_t next = atomic_load_explicit(&g_next_full_report, memory_order_relaxed);
+    if (now < next) return;
+    uint64_t step = (uint64_t)(beacon__clock_ticks_per_second() / 10);
+    if (!atomic_compare_exchange_strong(&g_next_full_report, &next, now + step)) return;
+    if (no_memory) {
+        beacon__diag(BEACON_ERR_QUEUE_FULL, "%s: no memory for an event larger than the queue",
+                     d->name);
+    } else {
+        beacon__diag(BEACON_ERR_QUEUE_FULL, "%s: queue full; event dropped", d->name);
+    }
+}
+
+/* Opt-in wait for room: spin briefly, then yield, then sleep in short steps
+ * until the bound; the worker is woken first so room appears soon. */
+static void *reserve_blocking(beacon__ring *r, size_t size, int block_ms) {
+    beacon__pipeline_wake();
+    int64_t deadline = beacon__clock_monotonic_ns() + (int64_t)block_ms * 1000000;
+    for (unsigned i = 0;; i++) {
+        void *rec = beacon__ring_reserve(r, size);
+        if (rec) return rec;
+        if (i >= 64 && beacon__clock_monotonic_ns() >= deadline) return NULL;
+        if (i < 16) continue;
+        if (i < 64) {
+            sched_yield();
+        } else {
+            struct timespec ts = {0, 50000};
+            nanosleep(&ts, NULL);
+            if ((i & 63) == 0) beacon__pipeline_wake();
+        }
+    }
+}
+
+static beacon_status closed_gate(int gate) {
+    if (gate == BEACON__GATE_DISABLED) {
+        beacon__count_caller_drop(BEACON__DROPPED_FILTERED);
+        return BEACON_ERR_DISABLED;
+    }
+    beacon__count_caller_drop(BEACON__DROPPED_SHUTDOWN);
+    return gate == BEACON__GATE_NEW ? BEACON_ERR_NOT_INITIALIZED : BEACON_ERR_SHUT_DOWN;
 }
 
 beacon_status beacon_gen_emit(const beacon_event_hdr *ev, beacon_trace_id *out_trace) {
@@ -305,44 +317,74 @@ beacon_status beacon_gen_emit(const beacon_event_hdr *ev, beacon_trace_id *out_t
     if (!ev || !ev->desc) return BEACON_ERR_INVALID_ARGUMENT;
     const beacon_event_desc *d = ev->desc;
 
-    beacon__state state = beacon__get_state();
-    if (state != BEACON__STATE_RUNNING) {
-        beacon__total_book(BEACON__DROPPED_SHUTDOWN);
-        return state == BEACON__STATE_NEW ? BEACON_ERR_NOT_INITIALIZED : BEACON_ERR_SHUT_DOWN;
+    int gate = atomic_load_explicit(&beacon__g.gate, memory_order_relaxed);
+    if (gate != BEACON__GATE_OPEN) return closed_gate(gate);
+
+    size_t want = atomic_load_explicit(&beacon__g.ring_bytes, memory_order_relaxed);
+    beacon__ring *r = beacon__ring_for_thread(&beacon__g.rings, want);
+    if (r && beacon__ring_capacity(r) != want) {
+        beacon__ring *fresh = beacon__ring_renew_for_thread(&beacon__g.rings, want);
+        if (fresh) r = fresh;
+    }
+    if (!r) {
+        beacon__count_caller_drop(BEACON__DROPPED_QUEUE_FULL);
+        beacon__diag(BEACON_ERR_NO_MEMORY, "%s: no memory for this thread's queue", d->name);
+        return BEACON_ERR_QUEUE_FULL;
     }
     if (d->catalog && d->catalog->abi != BEACON_GEN_ABI) {
-        beacon__account_drop(BEACON__DROPPED_INVALID);
+        beacon__ring_count(r, BEACON__RING_INVALID);
         beacon__diag(BEACON_ERR_ABI, "%s: generated for beacon ABI %u, runtime has %u", d->name,
                      (unsigned)d->catalog->abi, (unsigned)BEACON_GEN_ABI);
         return BEACON_ERR_ABI;
     }
-    if (!beacon__accepting()) {
-        beacon__account_drop(BEACON__DROPPED_FILTERED);
-        return BEACON_ERR_DISABLED;
+    if (!sample_keep(d)) {
+        beacon__ring_count(r, BEACON__RING_SAMPLED);
+        return BEACON_ERR_SAMPLED_OUT;
     }
     violation v;
     if (!validate(ev, &v)) {
-        beacon__account_drop(BEACON__DROPPED_INVALID);
+        beacon__ring_count(r, BEACON__RING_INVALID);
         report(d, &v);
         return BEACON_ERR_INVALID_EVENT;
     }
-    /* NaN or >= 1 keeps everything; <= 0 drops everything. */
-    if (d->sample_rate < 1.0 && !(d->sample_rate > 0.0 && beacon__rand_unit() < d->sample_rate)) {
-        beacon__account_drop(BEACON__DROPPED_SAMPLED);
-        return BEACON_ERR_SAMPLED_OUT;
+
+    size_t size = beacon__record_size(ev);
+    /* An event too large for the ring travels on the heap; the ring carries
+     * only the pointer (a record of exactly BEACON__RECORD_INDIRECT bytes). */
+    void *heap = NULL;
+    size_t slot = size;
+    if (size > beacon__ring_max_record(r)) {
+        heap = malloc(size);
+        if (!heap) {
+            beacon__ring_count(r, BEACON__RING_QUEUE_FULL);
+            report_full(d, true);
+            return BEACON_ERR_QUEUE_FULL;
+        }
+        slot = BEACON__RECORD_INDIRECT;
     }
-
-    uint8_t id[16];
-    beacon__envelope env;
-    memset(&env, 0, sizeof env);
-    env.time_ns = ev->time_ns ? ev->time_ns : beacon__clock_realtime_ns();
-    beacon__rand_id(id, sizeof id);
-    env.id = id;
-    correlate(ev, &env);
-    env.context = d->catalog ? beacon__context_current(d->catalog) : NULL;
-
-    beacon_status st = beacon__deliver(ev, &env);
-    if (st == BEACON_OK && out_trace && d->correlation == BEACON_CORR_BEGIN)
-        *out_trace = env.trace_id;
-    return st;
+    void *rec = beacon__ring_reserve(r, slot);
+    if (!rec) {
+        int block_ms = atomic_load_explicit(&beacon__g.block_ms, memory_order_relaxed);
+        if (block_ms > 0) rec = reserve_blocking(r, slot, block_ms);
+        if (!rec) {
+            free(heap);
+            beacon__ring_count(r, BEACON__RING_QUEUE_FULL);
+            report_full(d, false);
+            beacon__pipeline_wake();
+            return BEACON_ERR_QUEUE_FULL;
+        }
+    }
+    void *body = heap ? heap : rec;
+    if (heap) memcpy(rec, &heap, sizeof heap);
+    beacon__record_encode(ev, body, size);
+    beacon__record_head *h = body;
+    h->flags = 0;
+    h->ticks = ev->time_ns ? 0 : beacon__clock_now_ticks();
+    correlate(ev, h);
+    h->ctx = d->catalog ? (void *)beacon__context_acquire(d->catalog) : NULL;
+    if (out_trace && d->correlation == BEACON_CORR_BEGIN) *out_trace = h->trace_id;
+    bool half = beacon__ring_commit(r, slot);
+    if (half || atomic_load_explicit(&beacon__g.sleeping, memory_order_relaxed))
+        beacon__pipeline_wake();
+    return BEACON_OK;
 }

@@ -28,6 +28,11 @@ typedef struct beacon__record_head {
 
 #define BEACON__REC_HAS_TRACE 0x1u
 
+/* A ring record of exactly this many bytes is not an event but a pointer to
+ * a heap-allocated record (an event larger than the ring allows), which the
+ * consumer frees after use. Real records are always larger. */
+#define BEACON__RECORD_INDIRECT sizeof(void *)
+
 #define BEACON__RECORD_ALIGN 8u
 #define BEACON__RECORD_STRUCT_OFFSET                                                               \
     ((sizeof(beacon__record_head) + BEACON__RECORD_ALIGN - 1) & ~(size_t)(BEACON__RECORD_ALIGN - 1))

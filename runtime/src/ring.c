@@ -25,11 +25,15 @@ struct beacon__ring {
     size_t res_start; /* position of the reserved record's header */
     size_t res_len;   /* reserved payload length */
     bool res_open;
+    _Atomic uint64_t pushed; /* records committed; producer-written */
 
     /* Consumer line. `tail` is written only by the consumer. */
     _Alignas(CACHE_LINE) _Atomic size_t tail;
     size_t head_cache;
     size_t peek_size; /* bytes the peeked record occupies; 0 = none */
+
+    /* Drop counters: written by the producer on its drop paths only. */
+    _Alignas(CACHE_LINE) _Atomic uint64_t drops[BEACON__RING_COUNTERS];
 
     /* Read-mostly line. */
     _Alignas(CACHE_LINE) unsigned char *buf;
@@ -43,12 +47,18 @@ static size_t record_size(size_t len) {
     return sizeof(uint64_t) + ((len + BEACON__RING_ALIGN - 1) & ~(BEACON__RING_ALIGN - 1));
 }
 
-beacon__ring *beacon__ring_new(size_t capacity_bytes) {
+size_t beacon__ring_round_capacity(size_t capacity_bytes) {
     size_t cap = BEACON__RING_MIN_CAPACITY;
     while (cap < capacity_bytes) {
-        if (cap > SIZE_MAX / 4) return NULL;
+        if (cap > SIZE_MAX / 4) return 0;
         cap <<= 1;
     }
+    return cap;
+}
+
+beacon__ring *beacon__ring_new(size_t capacity_bytes) {
+    size_t cap = beacon__ring_round_capacity(capacity_bytes);
+    if (cap == 0) return NULL;
     beacon__ring *r = aligned_alloc(CACHE_LINE, sizeof *r);
     if (!r) return NULL;
     memset(r, 0, sizeof *r);
@@ -105,13 +115,45 @@ void *beacon__ring_reserve(beacon__ring *r, size_t len) {
     return r->buf + (start & r->mask) + sizeof(uint64_t);
 }
 
-void beacon__ring_commit(beacon__ring *r, size_t len) {
-    if (!r->res_open || len > r->res_len) return;
+bool beacon__ring_commit(beacon__ring *r, size_t len) {
+    if (!r->res_open || len > r->res_len) return false;
     uint64_t hdr = (uint64_t)len;
     memcpy(r->buf + (r->res_start & r->mask), &hdr, sizeof hdr);
     r->res_open = false;
+    size_t head = r->res_start + record_size(len);
+    /* Counted before publication, so whoever sees the record sees the count. */
+    atomic_store_explicit(&r->pushed, atomic_load_explicit(&r->pushed, memory_order_relaxed) + 1,
+                          memory_order_relaxed);
     /* Release: header, payload and any skip marker before the new head. */
-    atomic_store_explicit(&r->head, r->res_start + record_size(len), memory_order_release);
+    atomic_store_explicit(&r->head, head, memory_order_release);
+    if (head - r->tail_cache <= r->cap / 2) return false;
+    /* Only now look at the consumer's line: once per half ring at most. */
+    r->tail_cache = atomic_load_explicit(&r->tail, memory_order_acquire);
+    return head - r->tail_cache > r->cap / 2;
+}
+
+void beacon__ring_count(beacon__ring *r, int which) {
+    if (which <= BEACON__RING_PUSHED || which >= BEACON__RING_COUNTERS) return;
+    _Atomic uint64_t *c = &r->drops[which];
+    atomic_store_explicit(c, atomic_load_explicit(c, memory_order_relaxed) + 1,
+                          memory_order_relaxed);
+}
+
+uint64_t beacon__ring_counter(const beacon__ring *r, int which) {
+    beacon__ring *m = (beacon__ring *)r;
+    if (which == BEACON__RING_PUSHED) return atomic_load_explicit(&m->pushed, memory_order_relaxed);
+    if (which < 0 || which >= BEACON__RING_COUNTERS) return 0;
+    return atomic_load_explicit(&m->drops[which], memory_order_relaxed);
+}
+
+size_t beacon__ring_head_position(beacon__ring *r) {
+    return atomic_load_explicit(&r->head, memory_order_acquire);
+}
+
+bool beacon__ring_consumed_to(beacon__ring *r, size_t head_pos) {
+    size_t tail = atomic_load_explicit(&r->tail, memory_order_relaxed);
+    /* Free-running positions: compare by signed distance. */
+    return (ptrdiff_t)(tail - head_pos) >= 0;
 }
 
 const void *beacon__ring_peek(beacon__ring *r, size_t *len) {
@@ -253,6 +295,27 @@ beacon__ring *beacon__ring_for_thread(beacon__ring_registry *reg, size_t capacit
     return r;
 }
 
+beacon__ring *beacon__ring_renew_for_thread(beacon__ring_registry *reg, size_t capacity_bytes) {
+    if (!reg->key_ok) return NULL;
+    beacon__ring *old = pthread_getspecific(reg->key);
+    beacon__ring *r = beacon__ring_new(capacity_bytes);
+    if (!r) return NULL;
+    if (pthread_setspecific(reg->key, r) != 0) {
+        beacon__ring_free(r);
+        return NULL;
+    }
+    beacon__ring *first = atomic_load_explicit(&reg->head, memory_order_relaxed);
+    do {
+        r->next = first;
+    } while (!atomic_compare_exchange_weak_explicit(&reg->head, &first, r, memory_order_release,
+                                                    memory_order_relaxed));
+    tls_cache.reg_id = reg->id;
+    tls_cache.ring = r;
+    /* Release: every record committed to the old ring precedes the mark. */
+    if (old) atomic_store_explicit(&old->orphaned, true, memory_order_release);
+    return r;
+}
+
 size_t beacon__ring_registry_foreach(beacon__ring_registry *reg,
                                      void (*fn)(beacon__ring *r, void *ctx), void *ctx) {
     size_t n = 0;
@@ -282,6 +345,11 @@ static void registry_unlink(beacon__ring_registry *reg, beacon__ring *victim) {
 }
 
 size_t beacon__ring_registry_reap(beacon__ring_registry *reg) {
+    return beacon__ring_registry_reap_with(reg, NULL, NULL);
+}
+
+size_t beacon__ring_registry_reap_with(beacon__ring_registry *reg,
+                                       void (*fn)(beacon__ring *r, void *ctx), void *ctx) {
     size_t freed = 0;
     beacon__ring *r = atomic_load_explicit(&reg->head, memory_order_acquire);
     while (r) {
@@ -290,6 +358,7 @@ size_t beacon__ring_registry_reap(beacon__ring_registry *reg) {
          * the thread exited are then visible, so an undrained orphan survives. */
         if (beacon__ring_is_orphaned(r) && beacon__ring_empty(r)) {
             registry_unlink(reg, r);
+            if (fn) fn(r, ctx);
             beacon__ring_free(r);
             freed++;
         }

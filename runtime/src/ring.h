@@ -25,6 +25,7 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -74,8 +75,11 @@ void *beacon__ring_reserve(beacon__ring *r, size_t len);
  * (len <= the reserved length; a shorter record gives the slack back). A call
  * with no reservation outstanding, or with a larger len, is ignored.
  * Release store: the bytes written are visible to the consumer that sees the
- * record. Producer thread only. */
-void beacon__ring_commit(beacon__ring *r, size_t len);
+ * record. Also counts the record (BEACON__RING_PUSHED). Returns true when the
+ * ring now looks more than half full, judged from the producer's cached view
+ * of the consumer's position (refreshed only when that view says so), so the
+ * caller can wake a sleeping consumer early. Producer thread only. */
+bool beacon__ring_commit(beacon__ring *r, size_t len);
 
 /* Consumer: the oldest committed record (its length in *len), or NULL when the
  * ring is empty (then *len is 0). Peeking again without a release returns the
@@ -95,6 +99,35 @@ bool beacon__ring_empty(beacon__ring *r);
 /* Bytes currently committed and not yet released (records, headers and
  * padding). A snapshot; any thread. */
 size_t beacon__ring_used_bytes(beacon__ring *r);
+
+/* Producer-side event counters kept in every ring: written only by the
+ * producer (plain relaxed load + store, no read-modify-write), read by anyone
+ * with beacon__ring_counter. */
+enum {
+    BEACON__RING_PUSHED = 0,     /* records committed */
+    BEACON__RING_QUEUE_FULL = 1, /* dropped: no room */
+    BEACON__RING_SAMPLED = 2,    /* dropped: sampled out */
+    BEACON__RING_INVALID = 3,    /* dropped: failed validation */
+    BEACON__RING_COUNTERS = 4
+};
+
+/* Producer: add 1 to counter `which` (BEACON__RING_QUEUE_FULL..INVALID;
+ * PUSHED is counted by commit). Producer thread only. */
+void beacon__ring_count(beacon__ring *r, int which);
+
+/* Current value of counter `which`. A snapshot; any thread. */
+uint64_t beacon__ring_counter(const beacon__ring *r, int which);
+
+/* Capacity beacon__ring_new would give for `capacity_bytes` (0 when it cannot
+ * be represented). Thread-safe. */
+size_t beacon__ring_round_capacity(size_t capacity_bytes);
+
+/* Consumer: the producer's publication position, to be compared later with
+ * beacon__ring_consumed_to (flush: "everything committed before now"). */
+size_t beacon__ring_head_position(beacon__ring *r);
+
+/* Consumer: true once every record committed before `head_pos` was released. */
+bool beacon__ring_consumed_to(beacon__ring *r, size_t head_pos);
 
 /* True once the producer thread of a registry ring has exited. The consumer
  * drains the ring and beacon__ring_registry_reap frees it. Any thread. */
@@ -134,6 +167,13 @@ void beacon__ring_registry_deinit(beacon__ring_registry *reg);
  * Thread-safe (each thread gets its own ring). */
 beacon__ring *beacon__ring_for_thread(beacon__ring_registry *reg, size_t capacity_bytes);
 
+/* Producer: retire the calling thread's current ring (it is orphaned, so the
+ * consumer drains and reaps it like the ring of an exited thread) and give
+ * the thread a fresh ring of `capacity_bytes`. Used when the configured ring
+ * size changed. Returns NULL, leaving the old ring in place, when the new
+ * ring cannot be allocated. Thread-safe (each thread its own ring). */
+beacon__ring *beacon__ring_renew_for_thread(beacon__ring_registry *reg, size_t capacity_bytes);
+
 /* Consumer: call fn(ring, ctx) for every registered ring, newest first, orphans
  * included. Rings registered during the walk may or may not be visited. fn may
  * peek/release but must not free the ring. Returns how many rings were visited.
@@ -145,6 +185,11 @@ size_t beacon__ring_registry_foreach(beacon__ring_registry *reg,
  * still holds records is kept until drained). Returns how many were freed.
  * Consumer thread only. */
 size_t beacon__ring_registry_reap(beacon__ring_registry *reg);
+
+/* Like beacon__ring_registry_reap, calling fn(ring, ctx) on each ring just
+ * before it is freed (to fold its counters elsewhere). fn may be NULL. */
+size_t beacon__ring_registry_reap_with(beacon__ring_registry *reg,
+                                       void (*fn)(beacon__ring *r, void *ctx), void *ctx);
 
 /* Number of rings currently registered (orphans included). A snapshot; any
  * thread, but exact only on the consumer thread. */

@@ -1,28 +1,28 @@
-/* runtime.c — options, init/flush/shutdown, run-time switch and statistics.
- *
- * One process-wide runtime guarded by g_lock. Totals are atomics so that
- * emits before init or after shutdown can be counted without any runtime;
- * per-sink counters live with the sinks and reset at each init.
+/* runtime.c — the options object, beacon_init and the thin public wrappers
+ * over the pipeline (flush, shutdown, stats, run-time switch), and sampling
+ * configuration: the per-pattern rates behind beacon_set_sample_rate() and
+ * the slow path that turns them into each event's cached threshold.
  */
 #ifndef _POSIX_C_SOURCE
-#define _POSIX_C_SOURCE 200809L /* strdup, clock_gettime, O_CLOEXEC */
+#define _POSIX_C_SOURCE 200809L /* strdup */
 #endif
+#include <math.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "clock.h"
 #include "diag.h"
-#include "json.h"
+#include "pipeline.h"
 #include "runtime.h"
 #include "sink.h"
 
-#define ERR_MAX 256
+#define ERR_MAX         256
+#define DEFAULT_RING_KB 256
 
 struct beacon_options {
-    char **sinks;
+    beacon__sink_config *sinks;
     size_t sink_count;
     bool sinks_set; /* set in code (even to an empty list) */
     int debug;      /* -1: not set in code */
@@ -30,90 +30,10 @@ struct beacon_options {
     void *diag_user;
     char *service_name;
     char *service_version;
-    int enabled; /* -1: not set in code */
+    int enabled;    /* -1: not set in code */
+    size_t ring_kb; /* 0: environment or default */
+    int block_ms;
 };
-
-static pthread_mutex_t g_lock = PTHREAD_MUTEX_INITIALIZER;
-static beacon__runtime *g_rt; /* guarded by g_lock */
-static atomic_int g_state = BEACON__STATE_NEW;
-static atomic_bool g_enabled = true;
-static atomic_bool g_killed = false;
-static _Atomic uint64_t g_total[8];
-static pthread_once_t g_atfork_once = PTHREAD_ONCE_INIT;
-
-static const size_t k_counter_offsets[8] = {
-    offsetof(beacon_counters, emitted),
-    offsetof(beacon_counters, delivered),
-    offsetof(beacon_counters, dropped_queue_full),
-    offsetof(beacon_counters, dropped_sampled),
-    offsetof(beacon_counters, dropped_filtered),
-    offsetof(beacon_counters, dropped_invalid),
-    offsetof(beacon_counters, dropped_shutdown),
-    offsetof(beacon_counters, dropped_sink_error),
-};
-static const char *const k_counter_names[8] = {
-    "emitted",          "delivered",       "dropped_queue_full", "dropped_sampled",
-    "dropped_filtered", "dropped_invalid", "dropped_shutdown",   "dropped_sink_error",
-};
-
-/* ---- accounting ------------------------------------------------------- */
-
-static uint64_t *counter_at(beacon_counters *c, size_t i) {
-    return (uint64_t *)((char *)c + k_counter_offsets[i]);
-}
-
-void beacon__counters_bump(beacon_counters *c, beacon__outcome o) {
-    (*counter_at(c, (size_t)o))++;
-}
-
-void beacon__total_book(beacon__outcome o) {
-    atomic_fetch_add_explicit(&g_total[0], 1, memory_order_relaxed);
-    atomic_fetch_add_explicit(&g_total[o], 1, memory_order_relaxed);
-}
-
-void beacon__account_drop(beacon__outcome o) {
-    beacon__runtime *rt = beacon__runtime_lock();
-    if (rt) {
-        for (size_t i = 0; i < rt->slot_count; i++) {
-            rt->slots[i].counters.emitted++;
-            beacon__counters_bump(&rt->slots[i].counters, o);
-        }
-        beacon__total_book(o);
-    } else {
-        beacon__total_book(BEACON__DROPPED_SHUTDOWN); /* lost a race with shutdown */
-    }
-    beacon__runtime_unlock();
-}
-
-beacon__state beacon__get_state(void) {
-    return (beacon__state)atomic_load_explicit(&g_state, memory_order_acquire);
-}
-
-bool beacon__accepting(void) {
-    return beacon__get_state() == BEACON__STATE_RUNNING && atomic_load(&g_enabled) &&
-           !atomic_load(&g_killed);
-}
-
-beacon__runtime *beacon__runtime_lock(void) {
-    pthread_mutex_lock(&g_lock);
-    return g_rt;
-}
-
-void beacon__runtime_unlock(void) {
-    pthread_mutex_unlock(&g_lock);
-}
-
-/* A fork() while another thread holds g_lock would leave the child's copy
- * locked forever; holding it across fork() rules that out. */
-static void atfork_prepare(void) {
-    pthread_mutex_lock(&g_lock);
-}
-static void atfork_release(void) {
-    pthread_mutex_unlock(&g_lock);
-}
-static void register_atfork(void) {
-    pthread_atfork(atfork_prepare, atfork_release, atfork_release);
-}
 
 /* ---- options ---------------------------------------------------------- */
 
@@ -125,16 +45,16 @@ static beacon__diag_cfg options_diag(const beacon_options *opts) {
     return cfg;
 }
 
-static void free_specs(char **specs, size_t n) {
-    for (size_t i = 0; i < n; i++) free(specs[i]);
-    free(specs);
+static void free_sinks(beacon__sink_config *s, size_t n) {
+    for (size_t i = 0; i < n; i++) free(s[i].spec);
+    free(s);
 }
 
 /* Splits a ';'-separated list, trimming blanks and skipping empty entries,
  * and validates each spec. */
-static beacon_status split_specs(const char *list, char ***out, size_t *out_n,
+static beacon_status split_specs(const char *list, beacon__sink_config **out, size_t *out_n,
                                  const beacon__diag_cfg *cfg) {
-    char **specs = NULL;
+    beacon__sink_config *specs = NULL;
     size_t n = 0;
     const char *p = list;
     *out = NULL;
@@ -146,21 +66,22 @@ static beacon_status split_specs(const char *list, char ***out, size_t *out_n,
         while (e > b && (e[-1] == ' ' || e[-1] == '\t')) e--;
         if (e > b) {
             char err[ERR_MAX];
-            char **grown = realloc(specs, (n + 1) * sizeof *specs);
+            beacon__sink_config *grown = realloc(specs, (n + 1) * sizeof *specs);
             char *spec = malloc((size_t)(e - b) + 1);
             if (grown) specs = grown;
             if (!grown || !spec) {
                 free(spec);
-                free_specs(specs, n);
+                free_sinks(specs, n);
                 return BEACON_ERR_NO_MEMORY;
             }
             memcpy(spec, b, (size_t)(e - b));
             spec[e - b] = '\0';
-            specs[n++] = spec;
-            beacon_status st = beacon__sink_validate(spec, err, sizeof err);
+            memset(&specs[n], 0, sizeof specs[n]);
+            specs[n++].spec = spec;
+            beacon_status st = beacon__sink_validate(spec, false, err, sizeof err);
             if (st != BEACON_OK) {
                 beacon__diag_to(cfg, st, "sink spec '%s': %s", spec, err);
-                free_specs(specs, n);
+                free_sinks(specs, n);
                 return st;
             }
         }
@@ -182,41 +103,69 @@ beacon_options *beacon_options_new(void) {
 
 void beacon_options_free(beacon_options *opts) {
     if (!opts) return;
-    free_specs(opts->sinks, opts->sink_count);
+    free_sinks(opts->sinks, opts->sink_count);
     free(opts->service_name);
     free(opts->service_version);
     free(opts);
 }
 
-beacon_status beacon_options_add_sink(beacon_options *opts, const char *spec) {
+static beacon_status append_sink(beacon_options *opts, const char *spec,
+                                 const beacon__callback_target *cb) {
     char err[ERR_MAX];
-    if (!opts || !spec) return BEACON_ERR_INVALID_ARGUMENT;
     beacon__diag_cfg cfg = options_diag(opts);
-    beacon_status st = beacon__sink_validate(spec, err, sizeof err);
+    beacon_status st = beacon__sink_validate(spec, cb != NULL, err, sizeof err);
     if (st != BEACON_OK) {
         beacon__diag_to(&cfg, st, "sink spec '%s': %s", spec, err);
         return st;
     }
     char *copy = strdup(spec);
-    char **grown = copy ? realloc(opts->sinks, (opts->sink_count + 1) * sizeof *grown) : NULL;
+    beacon__sink_config *grown =
+        copy ? realloc(opts->sinks, (opts->sink_count + 1) * sizeof *grown) : NULL;
     if (!grown) {
         free(copy);
         return BEACON_ERR_NO_MEMORY;
     }
     opts->sinks = grown;
-    opts->sinks[opts->sink_count++] = copy;
+    memset(&opts->sinks[opts->sink_count], 0, sizeof *grown);
+    opts->sinks[opts->sink_count].spec = copy;
+    if (cb) opts->sinks[opts->sink_count].cb = *cb;
+    opts->sink_count++;
     opts->sinks_set = true;
     return BEACON_OK;
 }
 
+beacon_status beacon_options_add_sink(beacon_options *opts, const char *spec) {
+    if (!opts || !spec) return BEACON_ERR_INVALID_ARGUMENT;
+    return append_sink(opts, spec, NULL);
+}
+
+beacon_status beacon_options_add_callback_sink(beacon_options *opts, beacon_callback_fn fn,
+                                               void *user, const char *query_options) {
+    if (!opts || !fn) return BEACON_ERR_INVALID_ARGUMENT;
+    size_t qn = query_options ? strlen(query_options) : 0;
+    char *spec = malloc(sizeof "callback?" + qn);
+    if (!spec) return BEACON_ERR_NO_MEMORY;
+    memcpy(spec, "callback", 8);
+    if (qn) {
+        spec[8] = '?';
+        memcpy(spec + 9, query_options, qn + 1);
+    } else {
+        spec[8] = '\0';
+    }
+    beacon__callback_target cb = {fn, user};
+    beacon_status st = append_sink(opts, spec, &cb);
+    free(spec);
+    return st;
+}
+
 beacon_status beacon_options_set_sinks(beacon_options *opts, const char *specs) {
-    char **list;
+    beacon__sink_config *list;
     size_t n;
     if (!opts || !specs) return BEACON_ERR_INVALID_ARGUMENT;
     beacon__diag_cfg cfg = options_diag(opts);
     beacon_status st = split_specs(specs, &list, &n, &cfg);
     if (st != BEACON_OK) return st;
-    free_specs(opts->sinks, opts->sink_count);
+    free_sinks(opts->sinks, opts->sink_count);
     opts->sinks = list;
     opts->sink_count = n;
     opts->sinks_set = true;
@@ -249,245 +198,224 @@ void beacon_options_set_enabled(beacon_options *opts, bool on) {
     if (opts) opts->enabled = on ? 1 : 0;
 }
 
-/* ---- lifecycle -------------------------------------------------------- */
-
-static void runtime_free(beacon__runtime *rt, int timeout_ms) {
-    int64_t deadline =
-        timeout_ms >= 0 ? beacon__clock_monotonic_ns() + (int64_t)timeout_ms * 1000000 : 0;
-    for (size_t i = 0; i < rt->slot_count; i++) {
-        if (rt->slots[i].sink) {
-            int left = -1;
-            if (timeout_ms >= 0) {
-                int64_t rem = (deadline - beacon__clock_monotonic_ns()) / 1000000;
-                left = rem > 0 ? (int)rem : 0;
-            }
-            rt->slots[i].sink->vt->close(rt->slots[i].sink, left);
-        }
-        free(rt->slots[i].spec);
-    }
-    free(rt->slots);
-    free(rt->service_name);
-    free(rt->service_version);
-    free(rt);
+void beacon_options_set_ring_kb(beacon_options *opts, size_t kb) {
+    if (opts) opts->ring_kb = kb;
 }
+
+void beacon_options_set_block_ms(beacon_options *opts, int ms) {
+    if (opts && ms >= 0) opts->block_ms = ms;
+}
+
+/* ---- sampling configuration --------------------------------------------- */
+
+typedef struct sample_rule {
+    char *pattern;
+    double rate;
+} sample_rule;
+
+_Atomic uint64_t beacon__sample_gen = 1;
+static pthread_mutex_t g_sample_mu = PTHREAD_MUTEX_INITIALIZER;
+static sample_rule *g_rules; /* g_sample_mu */
+static size_t g_rule_count;
+static double g_env_rate = NAN; /* BEACON_SAMPLE_RATE at init; NaN: unset */
+
+void beacon__sample_atfork_prepare(void) {
+    pthread_mutex_lock(&g_sample_mu);
+}
+void beacon__sample_atfork_parent(void) {
+    pthread_mutex_unlock(&g_sample_mu);
+}
+void beacon__sample_atfork_child(void) {
+    pthread_mutex_unlock(&g_sample_mu);
+}
+
+static bool rule_matches(const char *pattern, const beacon_event_desc *d) {
+    if (strncmp(pattern, "category:", 9) == 0) return beacon__glob_match(pattern + 9, d->category);
+    return beacon__glob_match(pattern, d->name);
+}
+
+static uint64_t threshold_of(double rate) {
+    if (!(rate < 1.0)) return UINT64_MAX; /* NaN or >= 1 keeps everything */
+    if (!(rate > 0.0)) return 0;
+    return (uint64_t)(rate * 18446744073709551616.0);
+}
+
+uint64_t beacon__sample_refresh(const beacon_event_desc *d) {
+    pthread_mutex_lock(&g_sample_mu);
+    uint64_t gen = atomic_load(&beacon__sample_gen);
+    double rate = d->sample_rate;
+    if (!isnan(g_env_rate)) rate = g_env_rate;
+    for (size_t i = 0; i < g_rule_count; i++) {
+        if (rule_matches(g_rules[i].pattern, d)) rate = g_rules[i].rate; /* last wins */
+    }
+    uint64_t thr = threshold_of(rate);
+    if (d->state) {
+        __atomic_store_n(&d->state->opaque[1], thr, __ATOMIC_RELAXED);
+        __atomic_store_n(&d->state->opaque[0], gen, __ATOMIC_RELEASE);
+    }
+    pthread_mutex_unlock(&g_sample_mu);
+    return thr;
+}
+
+beacon_status beacon_set_sample_rate(const char *pattern, double rate) {
+    if (isnan(rate) || rate > 1.0) return BEACON_ERR_INVALID_ARGUMENT;
+    beacon_status st = BEACON_OK;
+    pthread_mutex_lock(&g_sample_mu);
+    if (!pattern) {
+        for (size_t i = 0; i < g_rule_count; i++) free(g_rules[i].pattern);
+        free(g_rules);
+        g_rules = NULL;
+        g_rule_count = 0;
+    } else {
+        size_t i = 0;
+        while (i < g_rule_count && strcmp(g_rules[i].pattern, pattern) != 0) i++;
+        if (i < g_rule_count) {
+            /* Re-setting moves the pattern to the end: it is now the latest. */
+            sample_rule r = g_rules[i];
+            memmove(&g_rules[i], &g_rules[i + 1], (g_rule_count - i - 1) * sizeof *g_rules);
+            g_rule_count--;
+            if (rate < 0) {
+                free(r.pattern);
+            } else {
+                r.rate = rate;
+                g_rules[g_rule_count++] = r;
+            }
+        } else if (rate >= 0) {
+            char *copy = strdup(pattern);
+            sample_rule *grown = copy ? realloc(g_rules, (g_rule_count + 1) * sizeof *grown) : NULL;
+            if (!grown) {
+                free(copy);
+                st = BEACON_ERR_NO_MEMORY;
+            } else {
+                g_rules = grown;
+                g_rules[g_rule_count].pattern = copy;
+                g_rules[g_rule_count].rate = rate;
+                g_rule_count++;
+            }
+        }
+    }
+    if (st == BEACON_OK) atomic_fetch_add(&beacon__sample_gen, 1);
+    pthread_mutex_unlock(&g_sample_mu);
+    return st;
+}
+
+static void read_env_sample_rate(void) {
+    const char *v = getenv("BEACON_SAMPLE_RATE");
+    double rate = NAN;
+    if (v && *v) {
+        char *end = NULL;
+        double d = strtod(v, &end);
+        if (end && *end == '\0' && d >= 0.0 && d <= 1.0) {
+            rate = d;
+        } else {
+            beacon__diag(BEACON_ERR_INVALID_ARGUMENT,
+                         "BEACON_SAMPLE_RATE='%s' is not a number from 0 to 1; ignored", v);
+        }
+    }
+    pthread_mutex_lock(&g_sample_mu);
+    g_env_rate = rate;
+    atomic_fetch_add(&beacon__sample_gen, 1);
+    pthread_mutex_unlock(&g_sample_mu);
+}
+
+/* ---- lifecycle -------------------------------------------------------- */
 
 static bool env_is_one(const char *name) {
     const char *v = getenv(name);
     return v && strcmp(v, "1") == 0;
 }
 
-/* Opens the sinks of specs[0..n) into a new runtime; takes the specs. */
-static beacon_status runtime_new(char **specs, size_t n, beacon__runtime **out) {
-    beacon__runtime *rt = calloc(1, sizeof *rt);
-    beacon__sink_slot *slots = calloc(n, sizeof *slots);
-    if (!rt || !slots) {
-        free(rt);
-        free(slots);
-        free_specs(specs, n);
-        return BEACON_ERR_NO_MEMORY;
+static size_t ring_kb_from_env(void) {
+    const char *v = getenv("BEACON_RING_KB");
+    uint64_t kb;
+    if (v && *v) {
+        if (beacon__parse_u64(v, &kb) && kb > 0 && kb <= (1u << 20)) return (size_t)kb;
+        beacon__diag(BEACON_ERR_INVALID_ARGUMENT,
+                     "BEACON_RING_KB='%s' is not a size in KiB (1..1048576); using %d", v,
+                     DEFAULT_RING_KB);
     }
-    rt->slots = slots;
-    rt->slot_count = n;
-    for (size_t i = 0; i < n; i++) rt->slots[i].spec = specs[i];
-    free(specs);
-    for (size_t i = 0; i < n; i++) {
-        char err[ERR_MAX];
-        beacon_status st =
-            beacon__sink_open(rt->slots[i].spec, &rt->slots[i].sink, err, sizeof err);
-        if (st != BEACON_OK) {
-            beacon__diag(st, "sink spec '%s': %s", rt->slots[i].spec, err);
-            runtime_free(rt, 0);
-            return st;
-        }
-    }
-    *out = rt;
-    return BEACON_OK;
+    return DEFAULT_RING_KB;
 }
 
 beacon_status beacon_init(beacon_options *opts) {
-    beacon_options defaults = {NULL, 0, false, -1, NULL, NULL, NULL, NULL, -1};
+    beacon_options defaults;
+    memset(&defaults, 0, sizeof defaults);
+    defaults.debug = -1;
+    defaults.enabled = -1;
     beacon_options *o = opts ? opts : &defaults;
-    char **specs = NULL;
-    size_t n = 0;
+    beacon__pipeline_config pc;
+    memset(&pc, 0, sizeof pc);
     beacon_status st;
 
     if (beacon__get_state() == BEACON__STATE_RUNNING) {
         beacon_options_free(opts);
         return BEACON_ERR_ALREADY_INITIALIZED;
     }
-    pthread_once(&g_atfork_once, register_atfork);
-
     beacon__diag_cfg cfg = options_diag(o);
     beacon__diag_configure(&cfg);
 
     const char *env_sinks = getenv("BEACON_SINKS");
     if (o->sinks_set) {
-        specs = o->sinks;
-        n = o->sink_count;
+        pc.sinks = o->sinks;
+        pc.sink_count = o->sink_count;
         o->sinks = NULL;
         o->sink_count = 0;
     } else if (env_sinks && *env_sinks) {
-        st = split_specs(env_sinks, &specs, &n, &cfg);
+        st = split_specs(env_sinks, &pc.sinks, &pc.sink_count, &cfg);
         if (st != BEACON_OK) {
             beacon__diag(st, "BEACON_SINKS is not valid; beacon stays off");
             beacon_options_free(opts);
             return st;
         }
     }
-    if (n == 0) {
-        free(specs);
-        specs = malloc(sizeof *specs);
+    if (pc.sink_count == 0) {
+        free(pc.sinks);
+        pc.sinks = calloc(1, sizeof *pc.sinks);
         char *def = strdup("stderr");
-        if (!specs || !def) {
-            free(specs);
+        if (!pc.sinks || !def) {
+            free(pc.sinks);
             free(def);
             beacon_options_free(opts);
             return BEACON_ERR_NO_MEMORY;
         }
-        specs[0] = def;
-        n = 1;
+        pc.sinks[0].spec = def;
+        pc.sink_count = 1;
     }
-
-    beacon__runtime *rt = NULL;
-    st = runtime_new(specs, n, &rt);
-    if (st != BEACON_OK) {
-        beacon_options_free(opts);
-        return st;
-    }
-    rt->service_name = o->service_name;
-    rt->service_version = o->service_version;
-    o->service_name = NULL;
-    o->service_version = NULL;
-
-    atomic_store(&g_killed, env_is_one("BEACON_DISABLED"));
-    atomic_store(&g_enabled, o->enabled != 0);
+    size_t kb = o->ring_kb ? o->ring_kb : ring_kb_from_env();
+    pc.ring_bytes = kb > SIZE_MAX / 1024 ? SIZE_MAX / 2 : kb * 1024;
+    pc.block_ms = o->block_ms;
+    pc.enabled = o->enabled != 0;
+    pc.killed = env_is_one("BEACON_DISABLED");
+    pc.service_name = o->service_name;
+    pc.service_version = o->service_version;
+    o->service_name = o->service_version = NULL;
     beacon_options_free(opts);
-
-    pthread_mutex_lock(&g_lock);
-    g_rt = rt;
-    atomic_store_explicit(&g_state, BEACON__STATE_RUNNING, memory_order_release);
-    pthread_mutex_unlock(&g_lock);
-    return BEACON_OK;
-}
-
-static beacon_status not_running_status(void) {
-    return beacon__get_state() == BEACON__STATE_NEW ? BEACON_ERR_NOT_INITIALIZED
-                                                    : BEACON_ERR_SHUT_DOWN;
+    read_env_sample_rate();
+    return beacon__pipeline_start(&pc);
 }
 
 beacon_status beacon_flush(int timeout_ms) {
-    int64_t deadline = beacon__clock_monotonic_ns() + (int64_t)timeout_ms * 1000000;
-    beacon_status result = BEACON_OK;
-    beacon__runtime *rt = beacon__runtime_lock();
-    if (!rt) {
-        beacon__runtime_unlock();
-        return not_running_status();
-    }
-    /* Delivery is synchronous, so emitted events are already with the sinks;
-     * what is left is the sinks' own buffering. */
-    for (size_t i = 0; i < rt->slot_count; i++) {
-        int left = -1;
-        if (timeout_ms >= 0) {
-            int64_t rem = (deadline - beacon__clock_monotonic_ns()) / 1000000;
-            if (rem <= 0 && i > 0) {
-                result = BEACON_ERR_TIMEOUT;
-                break;
-            }
-            left = rem > 0 ? (int)rem : 0;
-        }
-        beacon_status st = rt->slots[i].sink->vt->flush(rt->slots[i].sink, left);
-        if (st != BEACON_OK && result == BEACON_OK) result = st;
-    }
-    beacon__runtime_unlock();
-    return result;
+    return beacon__pipeline_flush(timeout_ms);
 }
 
 beacon_status beacon_shutdown(int timeout_ms) {
-    pthread_mutex_lock(&g_lock);
-    beacon__runtime *rt = g_rt;
-    if (!rt) {
-        pthread_mutex_unlock(&g_lock);
-        return not_running_status();
-    }
-    g_rt = NULL;
-    atomic_store_explicit(&g_state, BEACON__STATE_SHUT_DOWN, memory_order_release);
-    pthread_mutex_unlock(&g_lock);
-
-    /* No emitter can reach the sinks any more: close them without the lock. */
-    runtime_free(rt, timeout_ms);
-
-    /* The callback's user pointer need not outlive shutdown. */
-    beacon__diag_cfg cfg = {NULL, NULL, beacon__env_debug()};
-    beacon__diag_configure(&cfg);
-    return BEACON_OK;
+    return beacon__pipeline_shutdown(timeout_ms);
 }
 
 void beacon_set_enabled(bool on) {
-    if (on && atomic_load(&g_killed)) {
-        beacon__diag(BEACON_ERR_DISABLED, "beacon_set_enabled(true) ignored: BEACON_DISABLED=1");
-    }
-    atomic_store(&g_enabled, on);
+    beacon__globals_once();
+    beacon__pipeline_set_enabled(on);
 }
 
 bool beacon_is_enabled(void) {
-    return beacon__accepting();
-}
-
-/* ---- statistics ------------------------------------------------------- */
-
-static void read_totals(beacon_counters *total) {
-    for (size_t i = 0; i < 8; i++)
-        *counter_at(total, i) = atomic_load_explicit(&g_total[i], memory_order_relaxed);
+    return beacon__pipeline_is_enabled();
 }
 
 beacon_status beacon_stats(beacon_counters *total, beacon_sink_stats *sinks, size_t cap,
                            size_t *count) {
-    if (!sinks && cap > 0) return BEACON_ERR_INVALID_ARGUMENT;
-    beacon__runtime *rt = beacon__runtime_lock();
-    /* Totals are read under the lock so they agree with the sink counters
-     * for every event booked through the runtime. */
-    if (total) read_totals(total);
-    size_t n = rt ? rt->slot_count : 0;
-    for (size_t i = 0; i < n && i < cap; i++) {
-        sinks[i].spec = rt->slots[i].spec;
-        sinks[i].counters = rt->slots[i].counters;
-    }
-    beacon__runtime_unlock();
-    if (count) *count = n;
-    return BEACON_OK;
-}
-
-static void write_counters(beacon__jw *w, beacon_counters *c) {
-    for (size_t i = 0; i < 8; i++) {
-        if (i) beacon__jw_char(w, ',');
-        beacon__jw_char(w, '"');
-        beacon__jw_lit(w, k_counter_names[i]);
-        beacon__jw_lit(w, "\":");
-        beacon__jw_uint(w, *counter_at(c, i));
-    }
+    return beacon__pipeline_stats(total, sinks, cap, count);
 }
 
 beacon_status beacon_stats_json(char *buf, size_t cap, size_t *needed) {
-    beacon__jw w;
-    beacon_counters total;
-    if (!buf && cap > 0) return BEACON_ERR_INVALID_ARGUMENT;
-    beacon__jw_init(&w, buf, cap);
-    beacon__runtime *rt = beacon__runtime_lock();
-    read_totals(&total);
-    beacon__jw_lit(&w, "{\"total\":{");
-    write_counters(&w, &total);
-    beacon__jw_lit(&w, "},\"sinks\":[");
-    for (size_t i = 0; rt && i < rt->slot_count; i++) {
-        if (i) beacon__jw_char(&w, ',');
-        beacon__jw_lit(&w, "{\"spec\":");
-        beacon__jw_cstr(&w, rt->slots[i].spec);
-        beacon__jw_char(&w, ',');
-        write_counters(&w, &rt->slots[i].counters);
-        beacon__jw_char(&w, '}');
-    }
-    beacon__runtime_unlock();
-    beacon__jw_lit(&w, "]}");
-    size_t len = beacon__jw_finish(&w);
-    if (needed) *needed = len;
-    return len < cap ? BEACON_OK : BEACON_ERR_INVALID_ARGUMENT;
+    return beacon__pipeline_stats_json(buf, cap, needed);
 }

@@ -1,20 +1,24 @@
-/* runtime.h — the running runtime's state and its accounting (internal).
+/* runtime.h — process-wide runtime state shared by the caller side (emit.c),
+ * the lifecycle (runtime.c) and the pipeline (pipeline.c) (internal).
  *
- * runtime.c owns the lifecycle (options, init, shutdown, stats); emit.c's
- * beacon__deliver hands serialized events to the sinks under the runtime
- * lock. Every emitted event is booked exactly once per sink and once in the
- * process-wide totals through the functions below.
+ * Everything the emit path touches is a global that lives for the whole
+ * process, so an emit racing beacon_shutdown() never dereferences freed
+ * memory: the gate, the ring registry, the configured ring size and blocking
+ * bound, the worker's wake flags and the caller-side drop counters.
  */
 #ifndef BEACON_SRC_RUNTIME_H
 #define BEACON_SRC_RUNTIME_H
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "beacon/beacon.h"
-#include "serialize.h"
-#include "sink.h"
+#include "ring.h"
 
-/* Where an emitted event ended; the order matches beacon_counters. */
+/* Where an emitted event ended; the order matches beacon_counters (index 0 is
+ * `emitted`). */
 typedef enum beacon__outcome {
     BEACON__DELIVERED = 1,
     BEACON__DROPPED_QUEUE_FULL = 2,
@@ -25,48 +29,58 @@ typedef enum beacon__outcome {
     BEACON__DROPPED_SINK_ERROR = 7
 } beacon__outcome;
 
+#define BEACON__COUNTERS 8
+
 typedef enum beacon__state {
     BEACON__STATE_NEW = 0, /* never initialised */
     BEACON__STATE_RUNNING = 1,
     BEACON__STATE_SHUT_DOWN = 2
 } beacon__state;
 
-typedef struct beacon__sink_slot {
-    beacon__sink *sink;
-    char *spec;
-    beacon_counters counters; /* guarded by the runtime lock */
-} beacon__sink_slot;
+/* What emit does, in one relaxed load. */
+typedef enum beacon__gate {
+    BEACON__GATE_OPEN = 0,
+    BEACON__GATE_NEW = 1,      /* never initialised: counted no-op */
+    BEACON__GATE_SHUT = 2,     /* shut down: counted no-op */
+    BEACON__GATE_DISABLED = 3, /* running but switched off: dropped_filtered */
+} beacon__gate;
 
-typedef struct beacon__runtime {
-    beacon__sink_slot *slots;
-    size_t slot_count;
-    char *service_name;
-    char *service_version;
-} beacon__runtime;
+typedef struct beacon__globals {
+    _Atomic int gate;            /* beacon__gate */
+    _Atomic int state;           /* beacon__state */
+    _Atomic size_t ring_bytes;   /* rounded capacity for new rings */
+    _Atomic int block_ms;        /* wait bound on a full ring; 0: drop */
+    beacon__ring_registry rings; /* every emitting thread's ring; lives forever */
+    /* Caller-side drops that have no ring to be counted in (indexes are
+     * beacon__outcome; not running, disabled, ring allocation failure). */
+    _Atomic uint64_t caller_drops[BEACON__COUNTERS];
+    /* Worker wake-up. `sleeping` is set by an idle worker before it waits;
+     * `kick` makes sure only one producer pays for the signal. */
+    _Alignas(64) _Atomic int sleeping;
+    _Atomic int kick;
+} beacon__globals;
+
+extern beacon__globals beacon__g;
+
+/* Makes sure the globals (ring registry) exist; idempotent, thread-safe. */
+void beacon__globals_once(void);
 
 /* Current lifecycle state (lock-free read). */
 beacon__state beacon__get_state(void);
 
-/* True when running and enabled (lock-free read). */
-bool beacon__accepting(void);
+/* Counts one caller-side drop in the process-wide atomics. */
+void beacon__count_caller_drop(beacon__outcome o);
 
-/* Takes the runtime lock; returns the runtime, or NULL when not running (the
- * lock is held either way). */
-beacon__runtime *beacon__runtime_lock(void);
-void beacon__runtime_unlock(void);
+/* Wakes the worker (and starts it in a forked child). Cheap when another
+ * producer already did. Thread-safe. */
+void beacon__pipeline_wake(void);
 
-/* Adds 1 to a counter of c. */
-void beacon__counters_bump(beacon_counters *c, beacon__outcome o);
+/* Sampling threshold of d for the current configuration: slow path taken
+ * when d's cached generation is stale; stores the result in d->state.
+ * Returns the threshold (keep when rand64 < threshold; UINT64_MAX keeps all). */
+uint64_t beacon__sample_refresh(const beacon_event_desc *d);
 
-/* Books one event in the process-wide totals: emitted + outcome. */
-void beacon__total_book(beacon__outcome o);
-
-/* Books an event that never reached the sinks: per sink (when running) and
- * in the totals. Takes the runtime lock. */
-void beacon__account_drop(beacon__outcome o);
-
-/* Hands one accepted event to every sink (synchronously for now; a pipeline
- * will replace this function without touching emit or the sinks). */
-beacon_status beacon__deliver(const beacon_event_hdr *ev, const beacon__envelope *env);
+/* Configuration generation of sampling; desc->state->opaque[0] caches it. */
+extern _Atomic uint64_t beacon__sample_gen;
 
 #endif /* BEACON_SRC_RUNTIME_H */

@@ -16,20 +16,27 @@
 
 typedef beacon_status (*sink_open_fn)(const beacon__sink_spec *, beacon__sink **, char *, size_t);
 
+typedef enum target_rule { TARGET_NONE, TARGET_REQUIRED, TARGET_OPTIONAL } target_rule;
+
 typedef struct scheme_info {
     const char *scheme;
-    bool needs_target;
-    const char *const *options; /* NULL-terminated */
-    sink_open_fn open;
+    target_rule target;
+    const char *const *options; /* NULL-terminated; the routing options come on top */
+    sink_open_fn open;          /* NULL: callback (opened with its function) */
 } scheme_info;
 
+static const char *const k_route_options[] = {"filter", "level", "sample", NULL};
 static const char *const k_stream_options[] = {"prefix", NULL};
-static const char *const k_no_options[] = {NULL};
+static const char *const k_file_options[] = {"max_bytes", "keep", NULL};
+static const char *const k_capture_options[] = {"max", NULL};
+static const char *const k_callback_options[] = {"per_event", NULL};
 
 static const scheme_info k_schemes[] = {
-    {"stderr", false, k_stream_options, beacon__sink_stream_open},
-    {"stdout", false, k_stream_options, beacon__sink_stream_open},
-    {"file", true, k_no_options, beacon__sink_file_open},
+    {"stderr", TARGET_NONE, k_stream_options, beacon__sink_stream_open},
+    {"stdout", TARGET_NONE, k_stream_options, beacon__sink_stream_open},
+    {"file", TARGET_REQUIRED, k_file_options, beacon__sink_file_open},
+    {"capture", TARGET_OPTIONAL, k_capture_options, beacon__sink_capture_open},
+    {"callback", TARGET_NONE, k_callback_options, NULL},
 };
 
 static char *dup_range(const char *s, size_t n) {
@@ -153,13 +160,13 @@ static beacon_status parse(const char *spec, beacon__sink_spec *out, const schem
         bool http = strstr(out->scheme, "http") != NULL;
         snprintf(err, err_cap, "unknown sink scheme '%s' (%s)", out->scheme,
                  http ? "HTTP sinks are not supported yet"
-                      : "expected stderr, stdout or file:PATH");
+                      : "expected stderr, stdout, file:PATH or capture[:NAME]");
         return BEACON_ERR_SINK_SPEC;
     }
     const char *p = spec + n;
     if (*p == ':') {
         size_t t = strcspn(p + 1, "?");
-        if (!(*info)->needs_target) {
+        if ((*info)->target == TARGET_NONE) {
             snprintf(err, err_cap, "sink '%s' takes no path", out->scheme);
             return BEACON_ERR_SINK_SPEC;
         }
@@ -167,7 +174,7 @@ static beacon_status parse(const char *spec, beacon__sink_spec *out, const schem
         if (st != BEACON_OK) return st;
         p += 1 + t;
     }
-    if ((*info)->needs_target && (!out->target || !*out->target)) {
+    if ((*info)->target == TARGET_REQUIRED && (!out->target || !*out->target)) {
         snprintf(err, err_cap, "sink '%s' needs a path, as in %s:/path/events.ndjson", out->scheme,
                  out->scheme);
         return BEACON_ERR_SINK_SPEC;
@@ -179,6 +186,8 @@ static beacon_status parse(const char *spec, beacon__sink_spec *out, const schem
     for (size_t i = 0; i < out->option_count; i++) {
         bool known = false;
         for (const char *const *o = (*info)->options; *o; o++)
+            known = known || strcmp(*o, out->options[i].key) == 0;
+        for (const char *const *o = k_route_options; *o; o++)
             known = known || strcmp(*o, out->options[i].key) == 0;
         if (!known) {
             snprintf(err, err_cap, "unknown option '%s' for sink '%s'", out->options[i].key,
@@ -197,21 +206,200 @@ beacon_status beacon__sink_spec_parse(const char *spec, beacon__sink_spec *out, 
     return st;
 }
 
-beacon_status beacon__sink_validate(const char *spec, char *err, size_t err_cap) {
-    beacon__sink_spec parsed;
-    beacon_status st = beacon__sink_spec_parse(spec, &parsed, err, err_cap);
-    if (st == BEACON_OK) beacon__sink_spec_free(&parsed);
+bool beacon__parse_u64(const char *s, uint64_t *out) {
+    uint64_t v = 0;
+    if (!s || !*s) return false;
+    for (; *s; s++) {
+        if (*s < '0' || *s > '9') return false;
+        uint64_t d = (uint64_t)(*s - '0');
+        if (v > (UINT64_MAX - d) / 10) return false;
+        v = v * 10 + d;
+    }
+    *out = v;
+    return true;
+}
+
+/* Scheme-specific option values, checked at validation so that a bad value
+ * fails beacon_options_add_sink rather than init. */
+static beacon_status check_values(const beacon__sink_spec *spec, char *err, size_t err_cap) {
+    static const char *const numeric[] = {"max_bytes", "keep", "max", NULL};
+    for (size_t i = 0; i < spec->option_count; i++) {
+        for (const char *const *k = numeric; *k; k++) {
+            uint64_t v;
+            if (strcmp(spec->options[i].key, *k) == 0 &&
+                !beacon__parse_u64(spec->options[i].value, &v)) {
+                snprintf(err, err_cap, "option %s wants a non-negative integer, got '%s'", *k,
+                         spec->options[i].value);
+                return BEACON_ERR_SINK_SPEC;
+            }
+        }
+        if (strcmp(spec->options[i].key, "per_event") == 0 &&
+            strcmp(spec->options[i].value, "0") != 0 && strcmp(spec->options[i].value, "1") != 0) {
+            snprintf(err, err_cap, "option per_event wants 0 or 1, got '%s'",
+                     spec->options[i].value);
+            return BEACON_ERR_SINK_SPEC;
+        }
+    }
+    beacon__route route;
+    beacon_status st = beacon__route_parse(spec, &route, err, err_cap);
+    if (st == BEACON_OK) beacon__route_free(&route);
     return st;
 }
 
-beacon_status beacon__sink_open(const char *spec, beacon__sink **out, char *err, size_t err_cap) {
+beacon_status beacon__sink_validate(const char *spec, bool allow_callback, char *err,
+                                    size_t err_cap) {
+    beacon__sink_spec parsed;
+    const scheme_info *info = NULL;
+    beacon_status st = parse(spec, &parsed, &info, err, err_cap);
+    if (st == BEACON_OK && !info->open && !allow_callback) {
+        snprintf(err, err_cap,
+                 "callback sinks are added with beacon_options_add_callback_sink(), not by spec");
+        st = BEACON_ERR_SINK_SPEC;
+    }
+    if (st == BEACON_OK) st = check_values(&parsed, err, err_cap);
+    beacon__sink_spec_free(&parsed);
+    return st;
+}
+
+beacon_status beacon__sink_open(const char *spec, const beacon__callback_target *cb,
+                                beacon__sink **out, char *err, size_t err_cap) {
     beacon__sink_spec parsed;
     const scheme_info *info = NULL;
     beacon_status st = parse(spec, &parsed, &info, err, err_cap);
     *out = NULL;
-    if (st == BEACON_OK) st = info->open(&parsed, out, err, err_cap);
+    if (st == BEACON_OK) st = check_values(&parsed, err, err_cap);
+    if (st == BEACON_OK) {
+        if (info->open) {
+            st = info->open(&parsed, out, err, err_cap);
+        } else if (cb && cb->fn) {
+            st = beacon__sink_callback_open(&parsed, cb, out, err, err_cap);
+        } else {
+            snprintf(err, err_cap, "callback sink without a function");
+            st = BEACON_ERR_SINK_SPEC;
+        }
+    }
     beacon__sink_spec_free(&parsed);
     return st;
+}
+
+/* ---- routing options ---------------------------------------------------- */
+
+bool beacon__glob_match(const char *glob, const char *s) {
+    if (!s) return strcmp(glob, "*") == 0;
+    const char *star = NULL, *resume = NULL;
+    while (*s) {
+        if (*glob == '*') {
+            star = glob++;
+            resume = s;
+        } else if (*glob == '?' || *glob == *s) {
+            glob++;
+            s++;
+        } else if (star) {
+            glob = star + 1;
+            s = ++resume;
+        } else {
+            return false;
+        }
+    }
+    while (*glob == '*') glob++;
+    return *glob == '\0';
+}
+
+void beacon__route_free(beacon__route *route) {
+    for (size_t i = 0; i < route->count; i++) free(route->patterns[i].glob);
+    free(route->patterns);
+    memset(route, 0, sizeof *route);
+}
+
+static const char *const k_level_names[] = {"debug", "info", "warn", "error"};
+
+static beacon_status parse_filter(const char *v, beacon__route *r, char *err, size_t err_cap) {
+    while (*v) {
+        size_t n = strcspn(v, ",");
+        const char *b = v, *e = v + n;
+        while (b < e && *b == ' ') b++;
+        while (e > b && e[-1] == ' ') e--;
+        if (e > b) {
+            beacon__route_pattern p = {NULL, false, false};
+            if (*b == '!') {
+                p.negate = true;
+                b++;
+            }
+            const char *colon = memchr(b, ':', (size_t)(e - b));
+            if (colon) {
+                if ((size_t)(colon - b) != 8 || strncmp(b, "category", 8) != 0) {
+                    snprintf(err, err_cap,
+                             "filter pattern '%.*s': only category:<glob> may contain ':'",
+                             (int)(e - b), b);
+                    return BEACON_ERR_SINK_SPEC;
+                }
+                p.category = true;
+                b = colon + 1;
+            }
+            if (e == b) {
+                snprintf(err, err_cap, "empty filter pattern");
+                return BEACON_ERR_SINK_SPEC;
+            }
+            beacon__route_pattern *grown =
+                realloc(r->patterns, (r->count + 1) * sizeof *r->patterns);
+            if (!grown) return BEACON_ERR_NO_MEMORY;
+            r->patterns = grown;
+            p.glob = dup_range(b, (size_t)(e - b));
+            if (!p.glob) return BEACON_ERR_NO_MEMORY;
+            r->patterns[r->count++] = p;
+            if (!p.negate) r->any_positive = true;
+        }
+        v += n;
+        if (*v == ',') v++;
+    }
+    return BEACON_OK;
+}
+
+beacon_status beacon__route_parse(const beacon__sink_spec *spec, beacon__route *route, char *err,
+                                  size_t err_cap) {
+    memset(route, 0, sizeof *route);
+    route->min_level = -1;
+    route->sample = 1.0;
+    beacon_status st = BEACON_OK;
+    for (size_t i = 0; i < spec->option_count && st == BEACON_OK; i++) {
+        const char *k = spec->options[i].key, *v = spec->options[i].value;
+        if (strcmp(k, "filter") == 0) {
+            st = parse_filter(v, route, err, err_cap);
+        } else if (strcmp(k, "level") == 0) {
+            route->min_level = -1;
+            for (int l = 0; l < 4; l++) {
+                if (strcmp(v, k_level_names[l]) == 0) route->min_level = l;
+            }
+            if (route->min_level < 0) {
+                snprintf(err, err_cap, "level wants debug, info, warn or error, got '%s'", v);
+                st = BEACON_ERR_SINK_SPEC;
+            }
+        } else if (strcmp(k, "sample") == 0) {
+            char *end = NULL;
+            double d = strtod(v, &end);
+            if (!*v || !end || *end || !(d >= 0.0 && d <= 1.0)) {
+                snprintf(err, err_cap, "sample wants a number from 0 to 1, got '%s'", v);
+                st = BEACON_ERR_SINK_SPEC;
+            } else {
+                route->sample = d;
+            }
+        }
+    }
+    if (st != BEACON_OK) beacon__route_free(route);
+    return st;
+}
+
+bool beacon__route_accepts(const beacon__route *route, const beacon_event_desc *d) {
+    if (route->min_level >= 0 && (int)d->level < route->min_level) return false;
+    bool positive = !route->any_positive;
+    for (size_t i = 0; i < route->count; i++) {
+        const beacon__route_pattern *p = &route->patterns[i];
+        const char *subject = p->category ? d->category : d->name;
+        if (!beacon__glob_match(p->glob, subject)) continue;
+        if (p->negate) return false;
+        positive = true;
+    }
+    return positive;
 }
 
 void beacon__scratch_free(beacon__scratch *s) {

@@ -1,15 +1,19 @@
 /* sink.h — the sink interface (internal).
  *
  * A sink receives BATCHES of already-serialized events and writes them
- * somewhere. The delivery code (beacon__deliver in emit.c today, a worker
- * thread later) owns batching and accounting; sinks only write, flush and
- * close. One file per sink implementation (sink_stream.c, sink_file.c, ...);
- * sink.c parses specs and dispatches on the scheme.
+ * somewhere. The pipeline's worker thread (pipeline.c) owns routing, batching
+ * and accounting; sinks only write, flush and close, always on the worker
+ * thread (or, after the worker stopped, on the thread shutting down), never
+ * concurrently for one sink. One file per sink implementation (sink_stream.c,
+ * sink_file.c, sink_callback.c, sink_capture.c, ...); sink.c parses specs,
+ * per-sink routing options and dispatches on the scheme.
  */
 #ifndef BEACON_SRC_SINK_H
 #define BEACON_SRC_SINK_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "beacon/beacon.h"
 
@@ -78,17 +82,76 @@ void beacon__sink_spec_free(beacon__sink_spec *spec);
 /* Value of option key, or NULL. */
 const char *beacon__sink_spec_option(const beacon__sink_spec *spec, const char *key);
 
-/* Validates spec without creating anything. */
-beacon_status beacon__sink_validate(const char *spec, char *err, size_t err_cap);
+/* Per-sink routing, parsed from the options every scheme accepts:
+ *   filter=upload.*,!upload.debug,category:user   globs on the event name
+ *       ('*' any run, '?' one character); a pattern with ':' is
+ *       category:<glob> on the event's category; '!' excludes. With any
+ *       positive pattern an event must match one; excluded ones never pass.
+ *   level=warn     minimum level (debug|info|warn|error)
+ *   sample=0.1     keep this fraction of the events that pass (0..1)
+ */
+typedef struct beacon__route_pattern {
+    char *glob;
+    bool negate;
+    bool category;
+} beacon__route_pattern;
 
-/* Creates the sink a spec describes. */
-beacon_status beacon__sink_open(const char *spec, beacon__sink **out, char *err, size_t err_cap);
+typedef struct beacon__route {
+    beacon__route_pattern *patterns;
+    size_t count;
+    bool any_positive;
+    int min_level; /* -1: no minimum */
+    double sample; /* 1.0: keep all */
+} beacon__route;
+
+/* Parses the routing options of spec into route (defaults when absent).
+ * On error returns BEACON_ERR_SINK_SPEC with a message in err. route must be
+ * released with beacon__route_free after BEACON_OK. */
+beacon_status beacon__route_parse(const beacon__sink_spec *spec, beacon__route *route, char *err,
+                                  size_t err_cap);
+void beacon__route_free(beacon__route *route);
+
+/* Whether filter and level let events of d through (sampling aside). */
+bool beacon__route_accepts(const beacon__route *route, const beacon_event_desc *d);
+
+/* '*' and '?' glob match of the whole string. NULL s matches only "*". */
+bool beacon__glob_match(const char *glob, const char *s);
+
+/* Validates spec without creating anything, routing options included.
+ * `callback` specs are valid only with allow_callback (they need a function
+ * and come from beacon_options_add_callback_sink). */
+beacon_status beacon__sink_validate(const char *spec, bool allow_callback, char *err,
+                                    size_t err_cap);
+
+/* A user function a callback sink delivers to. */
+typedef struct beacon__callback_target {
+    beacon_callback_fn fn;
+    void *user;
+} beacon__callback_target;
+
+/* Creates the sink a spec describes; cb is required for `callback` specs and
+ * ignored otherwise. */
+beacon_status beacon__sink_open(const char *spec, const beacon__callback_target *cb,
+                                beacon__sink **out, char *err, size_t err_cap);
 
 /* Per-scheme constructors (one file each). */
 beacon_status beacon__sink_stream_open(const beacon__sink_spec *spec, beacon__sink **out, char *err,
                                        size_t err_cap);
 beacon_status beacon__sink_file_open(const beacon__sink_spec *spec, beacon__sink **out, char *err,
                                      size_t err_cap);
+beacon_status beacon__sink_capture_open(const beacon__sink_spec *spec, beacon__sink **out,
+                                        char *err, size_t err_cap);
+beacon_status beacon__sink_callback_open(const beacon__sink_spec *spec,
+                                         const beacon__callback_target *cb, beacon__sink **out,
+                                         char *err, size_t err_cap);
+
+/* Parses a non-negative decimal integer option; false when malformed. */
+bool beacon__parse_u64(const char *s, uint64_t *out);
+
+/* Locks taken around fork() so the child never inherits them held. */
+void beacon__capture_atfork_prepare(void);
+void beacon__capture_atfork_parent(void);
+void beacon__capture_atfork_child(void);
 
 /* Growable scratch buffer owned by a sink. */
 typedef struct beacon__scratch {

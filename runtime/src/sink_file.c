@@ -1,24 +1,37 @@
 /* sink_file.c — the `file:PATH` sink: NDJSON appended to a file, one write()
  * per batch so lines from concurrent processes never interleave mid-line.
- * A file that cannot be opened is retried on each batch, so telemetry resumes
- * once e.g. its directory appears.
+ * Optional size rotation (max_bytes=N, keep=K: PATH.1 … PATH.K, newest
+ * first). A file that cannot be opened is retried on each batch; about once a
+ * second the path is checked and reopened when someone else rotated or
+ * removed the file (logrotate without copytruncate).
  */
 #ifndef _POSIX_C_SOURCE
-#define _POSIX_C_SOURCE 200809L /* strdup, clock_gettime, O_CLOEXEC */
+#define _POSIX_C_SOURCE 200809L /* strdup, O_CLOEXEC */
 #endif
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "diag.h"
 #include "sink.h"
+
+#define FILE_CHECK_NS  1000000000LL /* path identity check interval */
+#define FILE_KEEP_DFLT 5
+#define FILE_KEEP_MAX  1000
 
 typedef struct file_sink {
     beacon__sink base;
     char *path;
-    int fd; /* -1 while not open */
+    int fd;             /* -1 while not open */
+    uint64_t max_bytes; /* 0: no rotation */
+    uint64_t keep;
+    uint64_t size; /* bytes in the current file, when rotating */
+    int64_t next_check_ns;
     beacon__scratch scratch;
 } file_sink;
 
@@ -28,12 +41,65 @@ static int file_try_open(file_sink *s) {
         fd = open(s->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
     } while (fd < 0 && errno == EINTR);
     if (fd < 0) return errno;
+    struct stat st;
+    s->size = fstat(fd, &st) == 0 ? (uint64_t)st.st_size : 0;
     s->fd = fd;
+    s->next_check_ns = beacon__clock_monotonic_ns() + FILE_CHECK_NS;
     return 0;
 }
 
-static beacon_status file_write(beacon__sink *sink, const beacon__batch *batch, size_t *delivered) {
-    file_sink *s = (file_sink *)sink;
+static void file_close_fd(file_sink *s) {
+    if (s->fd >= 0) close(s->fd);
+    s->fd = -1;
+}
+
+/* Reopens when the path no longer names the file we hold open. */
+static void file_check_identity(file_sink *s) {
+    int64_t now = beacon__clock_monotonic_ns();
+    if (s->fd < 0 || now < s->next_check_ns) return;
+    s->next_check_ns = now + FILE_CHECK_NS;
+    struct stat by_path, by_fd;
+    if (fstat(s->fd, &by_fd) != 0) return;
+    if (stat(s->path, &by_path) != 0 || by_path.st_ino != by_fd.st_ino ||
+        by_path.st_dev != by_fd.st_dev) {
+        file_close_fd(s);
+        file_try_open(s);
+    }
+}
+
+static char *numbered(const char *path, uint64_t n) {
+    size_t len = strlen(path) + 24;
+    char *p = malloc(len);
+    if (p) snprintf(p, len, "%s.%llu", path, (unsigned long long)n);
+    return p;
+}
+
+/* PATH.K is dropped, PATH.i becomes PATH.i+1, PATH becomes PATH.1. */
+static void file_rotate(file_sink *s) {
+    file_close_fd(s);
+    if (s->keep == 0) {
+        unlink(s->path);
+    } else {
+        char *last = numbered(s->path, s->keep);
+        if (last) unlink(last);
+        free(last);
+        for (uint64_t i = s->keep; i > 1; i--) {
+            char *from = numbered(s->path, i - 1), *to = numbered(s->path, i);
+            if (from && to) rename(from, to);
+            free(from);
+            free(to);
+        }
+        char *first = numbered(s->path, 1);
+        if (first && rename(s->path, first) != 0 && errno != ENOENT) {
+            beacon__diag(BEACON_ERR_IO, "sink file:%s: cannot rotate: %s", s->path,
+                         strerror(errno));
+        }
+        free(first);
+    }
+    file_try_open(s);
+}
+
+static beacon_status write_part(file_sink *s, const beacon__batch *part, size_t *delivered) {
     int err_no = 0;
     *delivered = 0;
     if (s->fd < 0 && (err_no = file_try_open(s)) != 0) {
@@ -41,12 +107,50 @@ static beacon_status file_write(beacon__sink *sink, const beacon__batch *batch, 
         return BEACON_ERR_IO;
     }
     beacon_status st =
-        beacon__fd_write_lines(s->fd, NULL, 0, batch, &s->scratch, delivered, &err_no);
+        beacon__fd_write_lines(s->fd, NULL, 0, part, &s->scratch, delivered, &err_no);
+    for (size_t i = 0; i < *delivered; i++) s->size += part->records[i].len + 1;
     if (st != BEACON_OK) {
         beacon__diag(BEACON_ERR_IO, "sink file:%s: write failed: %s", s->path,
                      strerror(err_no ? err_no : EIO));
     }
     return st;
+}
+
+static beacon_status file_write(beacon__sink *sink, const beacon__batch *batch, size_t *delivered) {
+    file_sink *s = (file_sink *)sink;
+    *delivered = 0;
+    file_check_identity(s);
+    if (s->max_bytes == 0) return write_part(s, batch, delivered);
+    /* Cut the batch where the file would pass max_bytes; a single line longer
+     * than the limit gets a file of its own. */
+    size_t i = 0;
+    while (i < batch->count) {
+        if (s->fd < 0 && file_try_open(s) != 0) {
+            beacon__diag(BEACON_ERR_IO, "sink file:%s: cannot open: %s", s->path, strerror(errno));
+            return BEACON_ERR_IO;
+        }
+        uint64_t room = s->size < s->max_bytes ? s->max_bytes - s->size : 0;
+        size_t j = i;
+        uint64_t bytes = 0;
+        while (j < batch->count && bytes + batch->records[j].len + 1 <= room) {
+            bytes += batch->records[j].len + 1;
+            j++;
+        }
+        if (j == i) {
+            if (s->size > 0) {
+                file_rotate(s);
+                continue;
+            }
+            j = i + 1; /* oversized line into an empty file */
+        }
+        beacon__batch part = {batch->records + i, j - i};
+        size_t done = 0;
+        beacon_status st = write_part(s, &part, &done);
+        *delivered += done;
+        if (st != BEACON_OK) return st;
+        i = j;
+    }
+    return BEACON_OK;
 }
 
 static beacon_status file_flush(beacon__sink *sink, int timeout_ms) {
@@ -81,6 +185,12 @@ beacon_status beacon__sink_file_open(const beacon__sink_spec *spec, beacon__sink
     s->base.vt = &k_file_vt;
     s->base.format = BEACON__FORMAT_CANONICAL;
     s->fd = -1;
+    s->keep = FILE_KEEP_DFLT;
+    const char *v = beacon__sink_spec_option(spec, "max_bytes");
+    if (v) beacon__parse_u64(v, &s->max_bytes); /* validated with the spec */
+    v = beacon__sink_spec_option(spec, "keep");
+    if (v) beacon__parse_u64(v, &s->keep);
+    if (s->keep > FILE_KEEP_MAX) s->keep = FILE_KEEP_MAX; /* each rotation renames them all */
     s->path = strdup(spec->target);
     if (!s->path) {
         free(s);

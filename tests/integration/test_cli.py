@@ -634,6 +634,35 @@ class CliTest(unittest.TestCase):
         stats = json.loads(r.stderr)
         self.assertEqual(stats["total"]["delivered"], 1)
 
+    COUNTERS = ["emitted", "delivered", "dropped_queue_full", "dropped_sampled",
+                "dropped_filtered", "dropped_invalid", "dropped_shutdown", "dropped_sink_error"]
+
+    def test_threads_spread_stdin_over_producers_and_stats_name_every_counter(self):
+        ev = next((e for e in self.events if e.always_sent and not e.begin), None)
+        if ev is None:
+            self.skipTest("no always-sent event")
+        good = " ".join(f'"{a}"' for a in minimal_args(ev)[0])
+        r = self.emit(["--stats", "--threads", "4", "-"], stdin=(good + "\n") * 400)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(len(self.written()), 400)
+        stats = json.loads(r.stderr)
+        for scope in [stats["total"], stats["sinks"][0]]:
+            self.assertEqual(sorted(k for k in scope if k != "spec"), sorted(self.COUNTERS))
+        sink = stats["sinks"][0]
+        self.assertEqual(sink["spec"], f"file:{self.path}")
+        self.assertEqual(sink["emitted"], 400)
+        self.assertEqual(sink["delivered"], 400)
+        self.assertEqual(sum(sink[k] for k in self.COUNTERS[1:]), sink["emitted"])
+
+    def test_threads_needs_a_count_and_stdin_mode(self):
+        r = self.emit(["--threads", "0", "-"], stdin="")
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("--threads wants a number from 1 to 256", r.stderr)
+        ev = self.events[0]
+        r = self.emit(["--threads", "2"] + minimal_args(ev)[0])
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("--threads works with '-' (stdin) only", r.stderr)
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -51,6 +51,9 @@ void ts_rmdir(char *dir) {
 }
 
 char *ts_read_file(const char *path) {
+    /* Delivery is asynchronous: whatever was emitted before must be written
+     * out before the file says anything (no-op when not running). */
+    beacon_flush(5000);
     FILE *f = fopen(path, "rb");
     if (!f) return NULL;
     size_t cap = 4096, len = 0;
@@ -99,6 +102,8 @@ void ts_reset_runtime(void) {
     unsetenv("BEACON_SINKS");
     unsetenv("BEACON_DEBUG");
     unsetenv("BEACON_DISABLED");
+    unsetenv("BEACON_SAMPLE_RATE");
+    unsetenv("BEACON_RING_KB");
     beacon_set_enabled(true);
     beacon__diag_reset_limits(); /* each test gets the full diagnostic budget */
 }
@@ -112,6 +117,7 @@ void ts_init_with_sinks(const char *specs) {
 
 beacon_counters ts_sink_counters(size_t i) {
     beacon_sink_stats s[8];
+    beacon_flush(5000); /* in-flight events are in no counter yet */
     size_t n = 0;
     assert_int_equal(beacon_stats(NULL, s, 8, &n), BEACON_OK);
     assert_true(i < n);

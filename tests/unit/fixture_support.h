@@ -17,7 +17,8 @@ void ts_rmdir(char *dir);
 /* dir + "/" + name, malloc'd. */
 char *ts_path(const char *dir, const char *name);
 
-/* Whole file as a NUL-terminated malloc'd string (NULL if unreadable). */
+/* Whole file as a NUL-terminated malloc'd string (NULL if unreadable), after
+ * a beacon_flush() so that events emitted before are in it. */
 char *ts_read_file(const char *path);
 
 /* Parses each line of an NDJSON file with JSON_REJECT_DUPLICATES into a JSON
@@ -35,7 +36,8 @@ void ts_reset_runtime(void);
 /* Starts the runtime with exactly these sinks (';'-separated). */
 void ts_init_with_sinks(const char *specs);
 
-/* The counters of sink i (fails the test when there is no such sink). */
+/* The counters of sink i after a beacon_flush() (fails the test when there
+ * is no such sink). */
 beacon_counters ts_sink_counters(size_t i);
 
 /* Asserts emitted == delivered + every dropped_* counter. */

@@ -78,6 +78,55 @@ BEACON_API beacon_status beacon_options_add_sink(beacon_options *opts, const cha
  */
 BEACON_API beacon_status beacon_options_set_sinks(beacon_options *opts, const char *specs);
 
+/* One serialized event handed to a callback sink: canonical JSON, json[0..len),
+ * not NUL-terminated. Borrowed for the duration of the callback. */
+typedef struct beacon_event_json {
+    const char *json;
+    size_t len;
+} beacon_event_json;
+
+/* Receives a batch of `count` events (one event per call with per_event=1).
+ * Called on the runtime's worker thread, never concurrently for one sink.
+ * Returns true when the events were taken; false counts them all as
+ * dropped_sink_error. It must not call beacon_flush() or beacon_shutdown()
+ * (those wait for the worker that is running the callback); emitting from it
+ * is allowed but such events are only delivered on a later pass. */
+typedef bool (*beacon_callback_fn)(const beacon_event_json *events, size_t count, void *user);
+
+/* Appends a sink that hands events to fn. `query_options` (may be NULL or "")
+ * are the sink options without the '?', e.g. "filter=upload.*&level=warn",
+ * "per_event=1"; they are copied and validated now (BEACON_ERR_SINK_SPEC on
+ * an unknown or malformed option, opts unchanged). The sink appears in
+ * beacon_stats() as "callback" or "callback?<query_options>". `user` is
+ * borrowed and must outlive the runtime (until beacon_shutdown() returns).
+ * NULL opts or fn → BEACON_ERR_INVALID_ARGUMENT. Not safe concurrently with
+ * other use of the same object.
+ *
+ * @code
+ * static bool forward(const beacon_event_json *ev, size_t n, void *user) {
+ *     for (size_t i = 0; i < n; i++) fwrite(ev[i].json, 1, ev[i].len, user);
+ *     return true;
+ * }
+ * beacon_options_add_callback_sink(opts, forward, stdout, "level=warn");
+ * @endcode
+ */
+BEACON_API beacon_status beacon_options_add_callback_sink(beacon_options *opts,
+                                                          beacon_callback_fn fn, void *user,
+                                                          const char *query_options);
+
+/* Size of each emitting thread's queue, in KiB (rounded up to a power of two,
+ * at least 4). 0 means the default: BEACON_RING_KB from the environment, else
+ * 256. Memory for queues is at most this times the number of threads that
+ * emitted. A thread's queue gets the new size at its next emit after a
+ * beacon_init() that changed it. NULL opts is a no-op. */
+BEACON_API void beacon_options_set_ring_kb(beacon_options *opts, size_t kb);
+
+/* When a thread's queue is full, wait up to `ms` milliseconds for room
+ * (spinning, yielding, then sleeping briefly) before dropping the event as
+ * dropped_queue_full. Default 0: drop at once, emit never waits. NULL opts or
+ * a negative value is a no-op. */
+BEACON_API void beacon_options_set_block_ms(beacon_options *opts, int ms);
+
 /* Debug mode: diagnostics also go to stderr (prefixed "beacon: ") when no
  * callback is set. Overrides BEACON_DEBUG. NULL opts is a no-op. */
 BEACON_API void beacon_options_set_debug(beacon_options *opts, bool on);
@@ -102,13 +151,18 @@ BEACON_API void beacon_options_set_enabled(beacon_options *opts, bool on);
  * Lifecycle
  * ========================================================================= */
 
-/* Starts the runtime. Takes ownership of opts, also on failure; NULL means
- * defaults. The environment is read now; settings made in code win, except
- * BEACON_DISABLED=1, which always disables:
- *   BEACON_SINKS     ';'-separated sink specs (used when code set none)
- *   BEACON_DEBUG=1   diagnostics to stderr (unless set in code)
- *   BEACON_DISABLED=1 kill switch
- * With no sinks configured anywhere, events go to stderr.
+/* Starts the runtime and its worker thread. Takes ownership of opts, also on
+ * failure; NULL means defaults. The environment is read now; settings made
+ * in code win, except BEACON_DISABLED=1, which always disables:
+ *   BEACON_SINKS       ';'-separated sink specs (used when code set none)
+ *   BEACON_DEBUG=1     diagnostics to stderr (unless set in code)
+ *   BEACON_DISABLED=1  kill switch
+ *   BEACON_RING_KB     per-thread queue size (unless set in code; default 256)
+ *   BEACON_SAMPLE_RATE default sampling rate for every event (0..1), over the
+ *                      catalog's; beacon_set_sample_rate() patterns win
+ * With no sinks configured anywhere, events go to stderr. Safe across
+ * fork(): a child gets a fresh worker, counters from zero and reopened sinks;
+ * events queued but not yet delivered at the fork stay the parent's.
  *
  * Returns BEACON_ERR_ALREADY_INITIALIZED when already running,
  * BEACON_ERR_SINK_SPEC when BEACON_SINKS is malformed, BEACON_ERR_NO_MEMORY.
@@ -125,10 +179,12 @@ BEACON_API void beacon_options_set_enabled(beacon_options *opts, bool on);
  */
 BEACON_API beacon_status beacon_init(beacon_options *opts);
 
-/* Waits until every event emitted before the call has been handed to its
- * sinks and the sinks have flushed, or timeout_ms passed (< 0: no limit).
- * Returns BEACON_ERR_TIMEOUT on deadline, BEACON_ERR_NOT_INITIALIZED /
- * BEACON_ERR_SHUT_DOWN when not running. Thread-safe.
+/* Waits until every event emitted before the call (by any thread, as far as
+ * the caller can tell) has been written by its sinks and the sinks have
+ * flushed, or timeout_ms passed (< 0: no limit); returns by the deadline even
+ * when a sink blocks. Returns BEACON_ERR_TIMEOUT on deadline,
+ * BEACON_ERR_NOT_INITIALIZED / BEACON_ERR_SHUT_DOWN when not running.
+ * Thread-safe; must not be called from a callback sink.
  *
  * @code
  * beacon_flush(500);   // before handing a file to another process
@@ -136,8 +192,11 @@ BEACON_API beacon_status beacon_init(beacon_options *opts);
  */
 BEACON_API beacon_status beacon_flush(int timeout_ms);
 
-/* Flushes, closes every sink and frees the runtime, returning by timeout_ms
- * (< 0: no limit). Events emitted afterwards are counted no-ops
+/* Flushes, closes every sink, stops the worker and frees the runtime,
+ * returning by timeout_ms (< 0: no limit). When a sink is still busy at the
+ * deadline, the worker is abandoned (its memory is left to it) and
+ * BEACON_ERR_TIMEOUT is returned; events not delivered by then count as
+ * dropped_shutdown. Events emitted afterwards are counted no-ops
  * (BEACON_ERR_SHUT_DOWN). beacon_init() may be called again afterwards.
  * Returns BEACON_ERR_NOT_INITIALIZED when never started, BEACON_ERR_SHUT_DOWN
  * when already shut down. Must not run concurrently with beacon_init().
@@ -159,21 +218,71 @@ BEACON_API void beacon_set_enabled(bool on);
 /* Whether emits are currently accepted (running and enabled). Thread-safe. */
 BEACON_API bool beacon_is_enabled(void);
 
+/* Sets the sampling rate (0..1, kept fraction) of every event whose name
+ * matches `pattern` ('*' any run, '?' one character; "category:<glob>"
+ * matches the event's category instead). Takes effect for the next emit of
+ * each event, without restart. The last pattern set that matches wins over
+ * BEACON_SAMPLE_RATE, which wins over the catalog's sample_rate. Setting a
+ * pattern again replaces its rate; a negative rate removes it; NULL pattern
+ * removes every pattern. Patterns are copied and persist across
+ * beacon_init()/beacon_shutdown(). Returns BEACON_ERR_INVALID_ARGUMENT for a
+ * rate above 1 or NaN, BEACON_ERR_NO_MEMORY. Thread-safe.
+ *
+ * @code
+ * beacon_set_sample_rate("upload.*", 0.1);
+ * beacon_set_sample_rate("category:debug", 0);
+ * beacon_set_sample_rate(NULL, 0);   // back to catalog / environment rates
+ * @endcode
+ */
+BEACON_API beacon_status beacon_set_sample_rate(const char *pattern, double rate);
+
+/* =========================================================================
+ * Capture sink (in-memory, for tests)
+ *
+ * The sink spec "capture" (or "capture:NAME") keeps each delivered event's
+ * JSON in memory under that name ("" for plain "capture"), at most `max`
+ * events (option max=N, default 65536; beyond it events count as
+ * dropped_sink_error). Captured events survive beacon_shutdown() until
+ * cleared. NULL name means "". All three functions are thread-safe.
+ * ========================================================================= */
+
+/* Number of events captured under name (0 for an unknown name). */
+BEACON_API size_t beacon_capture_count(const char *name);
+
+/* Copies event `index` (0 = oldest) captured under name into buf[0..cap)
+ * with snprintf semantics (NUL-terminated when cap > 0) and returns its full
+ * length; 0 when there is no such event. buf may be NULL when cap is 0.
+ *
+ * @code
+ * char buf[4096];
+ * beacon_flush(1000);
+ * for (size_t i = 0; i < beacon_capture_count(NULL); i++) {
+ *     if (beacon_capture_get(NULL, i, buf, sizeof buf) < sizeof buf) puts(buf);
+ * }
+ * @endcode
+ */
+BEACON_API size_t beacon_capture_get(const char *name, size_t index, char *buf, size_t cap);
+
+/* Forgets every event captured under name. */
+BEACON_API void beacon_capture_clear(const char *name);
+
 /* =========================================================================
  * Statistics
  * ========================================================================= */
 
 /* Event counters. Every emitted event ends in exactly one other counter, so
- * emitted == delivered + the sum of the dropped_* counters (once a flush has
- * completed; in-flight events are not yet in an outcome). */
+ * emitted == delivered + the sum of the dropped_* counters once a flush has
+ * completed (events still queued are counted as emitted but are in no
+ * outcome yet). */
 typedef struct beacon_counters {
     uint64_t emitted;            /* emit calls with a valid event descriptor */
-    uint64_t delivered;          /* written by the sink (all sinks, in total) */
-    uint64_t dropped_queue_full; /* no room in the queue */
-    uint64_t dropped_sampled;    /* sampled out */
-    uint64_t dropped_filtered;   /* disabled at run time or by a filter */
+    uint64_t delivered;          /* written by the sink (in total: see beacon_stats) */
+    uint64_t dropped_queue_full; /* no room in the emitting thread's queue */
+    uint64_t dropped_sampled;    /* sampled out (event rate or the sink's sample=) */
+    uint64_t dropped_filtered;   /* disabled at run time, or the sink's filter/level */
     uint64_t dropped_invalid;    /* failed catalog constraints */
-    uint64_t dropped_shutdown;   /* emitted before init / after shutdown */
+    uint64_t dropped_shutdown;   /* emitted before init / after shutdown, or
+                                    still undelivered when shutdown gave up */
     uint64_t dropped_sink_error; /* the sink failed (in total: any sink) */
 } beacon_counters;
 
@@ -184,10 +293,13 @@ typedef struct beacon_sink_stats {
 } beacon_sink_stats;
 
 /* Reads the counters. `total` (may be NULL) counts events for the whole
- * process lifetime, across init/shutdown cycles, each event once whatever the
- * number of sinks: delivered when every sink took it, dropped_sink_error when
- * any failed; emits before init or after shutdown are counted there as
- * emitted + dropped_shutdown. `sinks` (may be NULL when cap is 0) receives
+ * process lifetime (a fork child starts from zero), across init/shutdown
+ * cycles, each event once whatever the number of sinks: dropped_sink_error
+ * when any sink failed it, else delivered when at least one sink wrote it,
+ * else dropped_sampled when a sink sampled it out, else dropped_filtered;
+ * emits before init or after shutdown are counted there as emitted +
+ * dropped_shutdown. Per sink, events dropped before the queue (queue full,
+ * sampled, invalid, disabled) count for every sink. `sinks` (may be NULL when cap is 0) receives
  * up to cap per-sink entries, reset at each init; `count` (may be NULL)
  * receives the number of sinks configured (0 when not running). Thread-safe.
  *

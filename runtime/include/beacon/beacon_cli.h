@@ -40,14 +40,18 @@ typedef struct beacon_cli_event {
  * (0 ok, 1 runtime failure, 2 bad input or usage).
  *
  *   prog [--sink SPEC]... [--stats] EVENT field=value ...
- *   prog [--sink SPEC]... [--stats] -        (one event line per stdin line)
+ *   prog [--sink SPEC]... [--stats] [--threads N] -
+ *                                     (one event line per stdin line; with
+ *                                      --threads, spread over N producer threads)
  *   prog --list | --describe EVENT | --help | --version
  *
  * Values are parsed by their catalog type; lists repeat `field=value`;
  * attributes are `field.key=value` (type inferred, or forced with a
  * `:bool`/`:int`/`:uint`/`:double`/`:string` suffix on the key); follow events
  * take `correlation=<32 hex>`. Messages go to stderr, begin events print their
- * trace id on stdout. The runtime is initialized with the --sink specs (none:
+ * trace id on stdout. --stats prints
+ * beacon_stats_json() (totals and every sink, each counter by name) as one
+ * line on stderr before shutdown. The runtime is initialized with the --sink specs (none:
  * beacon_init(NULL), which reads BEACON_SINKS etc.), flushed and shut down
  * before returning; the process must not have initialized it already.
  *

@@ -1,0 +1,117 @@
+/* test_alloc.c — a counting allocator (malloc/calloc/realloc/free defined
+ * here, forwarding to glibc's __libc_* entry points) proves that emit does
+ * not touch the heap once the calling thread has emitted once. Sanitizer
+ * builds interpose the allocator themselves, so there the test is skipped.
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "fixture_events.h"
+#include "fixture_support.h"
+
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define COUNTING 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#define COUNTING 0
+#endif
+#endif
+#ifndef COUNTING
+#define COUNTING 1
+#endif
+
+static _Thread_local volatile int t_counting;
+static _Thread_local volatile unsigned long t_allocs;
+
+#if COUNTING
+void *__libc_malloc(size_t);
+void *__libc_calloc(size_t, size_t);
+void *__libc_realloc(void *, size_t);
+void __libc_free(void *);
+
+void *malloc(size_t n) {
+    if (t_counting) t_allocs++;
+    return __libc_malloc(n);
+}
+void *calloc(size_t n, size_t m) {
+    if (t_counting) t_allocs++;
+    return __libc_calloc(n, m);
+}
+void *realloc(void *p, size_t n) {
+    if (t_counting) t_allocs++;
+    return __libc_realloc(p, n);
+}
+void free(void *p) {
+    __libc_free(p);
+}
+#endif
+
+static const char *const k_tags[] = {"alpha", "beta"};
+static const int64_t k_nums[] = {1, 2, 3};
+
+static void emit_mix(int i) {
+    tfx_everything e =
+        tfx_everything_make(i & 1, 3, 5, 0.25, "name", 1, 2, TFX_COLOR_RED, k_tags, 2, k_nums, 3);
+    assert_int_equal(beacon_gen_emit(&e.hdr, NULL), BEACON_OK);
+    tfx_plain p = tfx_plain_make(i % 10);
+    assert_int_equal(beacon_gen_emit(&p.hdr, NULL), BEACON_OK);
+    beacon_trace_id t;
+    tfx_upload_begin b = tfx_upload_begin_make("file.bin");
+    assert_int_equal(beacon_gen_emit(&b.hdr, &t), BEACON_OK);
+    tfx_plain s = tfx_sampled_make(1);
+    assert_int_equal(beacon_gen_emit(&s.hdr, NULL), BEACON_ERR_SAMPLED_OUT);
+}
+
+static void emit_allocates_nothing_after_the_first_emit(void **state) {
+    (void)state;
+    if (!COUNTING) skip();
+    ts_reset_runtime();
+    beacon_capture_clear("al");
+    beacon_options *o = beacon_options_new();
+    assert_int_equal(beacon_options_add_sink(o, "capture:al?max=100000000"), BEACON_OK);
+    beacon_options_set_ring_kb(o, 8192); /* room for the whole burst */
+    assert_int_equal(beacon_init(o), BEACON_OK);
+    const char *tenant = "acme"; /* context is copied at set, not at emit */
+    assert_int_equal(beacon_gen_context_set(&tfx_catalog, TFX_CTX_TENANT, &tenant), BEACON_OK);
+    emit_mix(0); /* the thread's first emit sets up its ring */
+    assert_int_equal(beacon_flush(5000), BEACON_OK);
+    t_allocs = 0;
+    t_counting = 1;
+    for (int i = 1; i < 5000; i++) emit_mix(i);
+    t_counting = 0;
+    assert_int_equal(t_allocs, 0);
+    assert_int_equal(beacon_flush(10000), BEACON_OK);
+    assert_int_equal(beacon_capture_count("al"), 3 * 5000);
+    beacon_gen_context_clear(&tfx_catalog);
+    ts_reset_runtime();
+    beacon_capture_clear("al");
+}
+
+static void allocator_wrappers_do_count(void **state) {
+    (void)state;
+    if (!COUNTING) skip();
+    t_allocs = 0;
+    t_counting = 1;
+    void *volatile p = malloc(16);
+    t_counting = 0;
+    free(p);
+    assert_int_equal(t_allocs, 1);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(allocator_wrappers_do_count),
+        cmocka_unit_test(emit_allocates_nothing_after_the_first_emit),
+    };
+    return cmocka_run_group_tests_name("alloc", tests, NULL, NULL);
+}

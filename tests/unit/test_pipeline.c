@@ -1,0 +1,269 @@
+/* test_pipeline.c — the queue between emit and the worker: ring wrap-around
+ * through emit, a full ring dropping and counting, blocking emit, events
+ * larger than the ring, many producers, and delivery without a flush.
+ */
+#ifndef _POSIX_C_SOURCE
+#define _POSIX_C_SOURCE 200809L
+#endif
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <cmocka.h>
+
+#include "fixture_events.h"
+#include "fixture_support.h"
+
+static int setup(void **state) {
+    (void)state;
+    ts_reset_runtime();
+    beacon_capture_clear("p");
+    return 0;
+}
+
+static int teardown(void **state) {
+    (void)state;
+    ts_reset_runtime();
+    beacon_capture_clear("p");
+    return 0;
+}
+
+static void init_capture(size_t ring_kb, int block_ms) {
+    beacon_options *o = beacon_options_new();
+    assert_int_equal(beacon_options_add_sink(o, "capture:p?max=10000000"), BEACON_OK);
+    beacon_options_set_ring_kb(o, ring_kb);
+    beacon_options_set_block_ms(o, block_ms);
+    assert_int_equal(beacon_init(o), BEACON_OK);
+}
+
+static int64_t n_of(size_t index) {
+    char buf[4096];
+    assert_true(beacon_capture_get("p", index, buf, sizeof buf) < sizeof buf);
+    json_t *j = ts_parse(buf);
+    int64_t n = json_integer_value(json_object_get(json_object_get(j, "data"), "n"));
+    json_decref(j);
+    return n;
+}
+
+/* Emits in small bursts with flushes between, so a 4 KiB ring laps many
+ * times; every event must arrive once, in order. */
+static void events_survive_many_ring_wraps_in_order(void **state) {
+    (void)state;
+    init_capture(4, 0);
+    int64_t sent = 0;
+    for (int burst = 0; burst < 200; burst++) {
+        for (int i = 0; i < 7; i++) {
+            tfx_plain ev = tfx_plain_make(sent % 10);
+            assert_int_equal(beacon_gen_emit(&ev.hdr, NULL), BEACON_OK);
+            sent++;
+        }
+        assert_int_equal(beacon_flush(5000), BEACON_OK);
+    }
+    assert_int_equal(beacon_capture_count("p"), (size_t)sent);
+    for (size_t i = 0; i < (size_t)sent; i += 97) assert_int_equal(n_of(i), (int64_t)(i % 10));
+    beacon_counters c = ts_sink_counters(0);
+    assert_int_equal(c.delivered, sent);
+    ts_assert_balanced(&c);
+}
+
+/* A consumer that is not running (the worker blocked in a sink) lets the
+ * ring fill; the rest is dropped and counted, never blocking emit. */
+static pthread_mutex_t g_gate_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t g_gate_cv = PTHREAD_COND_INITIALIZER;
+static int g_gate_open;
+static int g_gate_entered;
+
+static bool gated_sink(const beacon_event_json *ev, size_t n, void *user) {
+    (void)ev;
+    (void)n;
+    (void)user;
+    pthread_mutex_lock(&g_gate_mu);
+    g_gate_entered = 1;
+    pthread_cond_broadcast(&g_gate_cv);
+    while (!g_gate_open) pthread_cond_wait(&g_gate_cv, &g_gate_mu);
+    pthread_mutex_unlock(&g_gate_mu);
+    return true;
+}
+
+static void set_gate(int open) {
+    pthread_mutex_lock(&g_gate_mu);
+    g_gate_open = open;
+    if (!open) g_gate_entered = 0;
+    pthread_cond_broadcast(&g_gate_cv);
+    pthread_mutex_unlock(&g_gate_mu);
+}
+
+static void wait_gate_entered(void) {
+    pthread_mutex_lock(&g_gate_mu);
+    while (!g_gate_entered) pthread_cond_wait(&g_gate_cv, &g_gate_mu);
+    pthread_mutex_unlock(&g_gate_mu);
+}
+
+static void full_ring_drops_newest_and_counts_them(void **state) {
+    (void)state;
+    set_gate(0);
+    beacon_options *o = beacon_options_new();
+    assert_int_equal(beacon_options_add_callback_sink(o, gated_sink, NULL, NULL), BEACON_OK);
+    beacon_options_set_ring_kb(o, 4);
+    assert_int_equal(beacon_init(o), BEACON_OK);
+    tfx_plain ev = tfx_plain_make(1);
+    assert_int_equal(beacon_gen_emit(&ev.hdr, NULL), BEACON_OK);
+    beacon_flush(0); /* wakes the worker, which then blocks in the sink */
+    wait_gate_entered();
+    int ok = 0, full = 0;
+    for (int i = 0; i < 1000; i++) {
+        beacon_status st = beacon_gen_emit(&ev.hdr, NULL);
+        if (st == BEACON_OK) ok++;
+        if (st == BEACON_ERR_QUEUE_FULL) full++;
+    }
+    assert_int_equal(ok + full, 1000);
+    assert_true(ok > 0);
+    assert_true(full > 0);
+    set_gate(1);
+    beacon_counters c = ts_sink_counters(0);
+    assert_int_equal(c.emitted, 1001);
+    assert_int_equal(c.dropped_queue_full, (uint64_t)full);
+    assert_int_equal(c.delivered, (uint64_t)ok + 1);
+    ts_assert_balanced(&c);
+}
+
+static void *open_gate_later(void *arg) {
+    (void)arg;
+    struct timespec ts = {0, 50 * 1000000};
+    nanosleep(&ts, NULL);
+    set_gate(1);
+    return NULL;
+}
+
+static void blocking_emit_waits_for_room_instead_of_dropping(void **state) {
+    (void)state;
+    set_gate(0);
+    beacon_options *o = beacon_options_new();
+    assert_int_equal(beacon_options_add_callback_sink(o, gated_sink, NULL, NULL), BEACON_OK);
+    beacon_options_set_ring_kb(o, 4);
+    beacon_options_set_block_ms(o, 20000);
+    assert_int_equal(beacon_init(o), BEACON_OK);
+    tfx_plain ev = tfx_plain_make(1);
+    assert_int_equal(beacon_gen_emit(&ev.hdr, NULL), BEACON_OK);
+    beacon_flush(0);
+    wait_gate_entered();
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, open_gate_later, NULL), 0);
+    for (int i = 0; i < 500; i++) assert_int_equal(beacon_gen_emit(&ev.hdr, NULL), BEACON_OK);
+    pthread_join(t, NULL);
+    beacon_counters c = ts_sink_counters(0);
+    assert_int_equal(c.delivered, 501);
+    assert_int_equal(c.dropped_queue_full, 0);
+}
+
+static void event_larger_than_the_ring_is_still_delivered(void **state) {
+    (void)state;
+    init_capture(4, 0);
+    size_t n = 20000;
+    char *big = malloc(n + 1);
+    memset(big, 'x', n);
+    big[n] = '\0';
+    tfx_upload_begin ev = tfx_upload_begin_make(big);
+    assert_int_equal(beacon_gen_emit(&ev.hdr, NULL), BEACON_OK);
+    free(big);
+    assert_int_equal(beacon_flush(5000), BEACON_OK);
+    assert_int_equal(beacon_capture_count("p"), 1);
+    size_t len = beacon_capture_get("p", 0, NULL, 0);
+    char *buf = malloc(len + 1);
+    beacon_capture_get("p", 0, buf, len + 1);
+    json_t *j = ts_parse(buf);
+    assert_int_equal(strlen(json_string_value(json_object_get(json_object_get(j, "data"), "file"))),
+                     n);
+    json_decref(j);
+    free(buf);
+}
+
+enum { PRODUCERS = 8, PER_PRODUCER = 3000 };
+
+static void *produce(void *arg) {
+    int64_t id = (int64_t)(intptr_t)arg;
+    for (int i = 0; i < PER_PRODUCER; i++) {
+        tfx_plain ev = tfx_plain_make(id);
+        if (beacon_gen_emit(&ev.hdr, NULL) != BEACON_OK) return (void *)1;
+    }
+    return NULL;
+}
+
+static void many_producers_all_arrive_in_per_thread_order(void **state) {
+    (void)state;
+    init_capture(1024, 0);
+    pthread_t t[PRODUCERS];
+    for (intptr_t i = 0; i < PRODUCERS; i++)
+        assert_int_equal(pthread_create(&t[i], NULL, produce, (void *)i), 0);
+    for (int i = 0; i < PRODUCERS; i++) {
+        void *rc;
+        pthread_join(t[i], &rc);
+        assert_null(rc);
+    }
+    assert_int_equal(beacon_flush(10000), BEACON_OK);
+    assert_int_equal(beacon_capture_count("p"), PRODUCERS * PER_PRODUCER);
+    size_t per[PRODUCERS] = {0};
+    for (size_t i = 0; i < (size_t)PRODUCERS * PER_PRODUCER; i++) per[n_of(i)]++;
+    for (int i = 0; i < PRODUCERS; i++) assert_int_equal(per[i], PER_PRODUCER);
+    beacon_counters c = ts_sink_counters(0);
+    assert_int_equal(c.delivered, PRODUCERS * PER_PRODUCER);
+}
+
+/* No flush: an idle worker is woken by the emit (or its timed wait ends),
+ * so the event arrives within a generous bound. */
+static void idle_worker_delivers_without_a_flush(void **state) {
+    (void)state;
+    init_capture(64, 0);
+    struct timespec idle = {0, 300 * 1000000};
+    nanosleep(&idle, NULL); /* the worker is now in its longest wait */
+    tfx_plain ev = tfx_plain_make(1);
+    assert_int_equal(beacon_gen_emit(&ev.hdr, NULL), BEACON_OK);
+    for (int i = 0; i < 500 && beacon_capture_count("p") == 0; i++) {
+        struct timespec ts = {0, 10 * 1000000};
+        nanosleep(&ts, NULL);
+    }
+    assert_int_equal(beacon_capture_count("p"), 1);
+}
+
+static void *exit_after_emit(void *arg) {
+    (void)arg;
+    tfx_plain ev = tfx_plain_make(2);
+    beacon_gen_emit(&ev.hdr, NULL);
+    return NULL;
+}
+
+static void events_of_an_exited_thread_are_delivered(void **state) {
+    (void)state;
+    init_capture(64, 0);
+    for (int i = 0; i < 20; i++) {
+        pthread_t t;
+        assert_int_equal(pthread_create(&t, NULL, exit_after_emit, NULL), 0);
+        pthread_join(t, NULL);
+    }
+    assert_int_equal(beacon_flush(5000), BEACON_OK);
+    assert_int_equal(beacon_capture_count("p"), 20);
+    beacon_counters c = ts_sink_counters(0);
+    assert_int_equal(c.emitted, 20);
+    assert_int_equal(c.delivered, 20);
+}
+
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        T(events_survive_many_ring_wraps_in_order),
+        T(full_ring_drops_newest_and_counts_them),
+        T(blocking_emit_waits_for_room_instead_of_dropping),
+        T(event_larger_than_the_ring_is_still_delivered),
+        T(many_producers_all_arrive_in_per_thread_order),
+        T(idle_worker_delivers_without_a_flush),
+        T(events_of_an_exited_thread_are_delivered),
+    };
+    return cmocka_run_group_tests_name("pipeline", tests, NULL, NULL);
+}
