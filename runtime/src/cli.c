@@ -20,6 +20,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "serialize.h"
+
 #define CLI_FLUSH_TIMEOUT_MS 5000
 #define CLI_QUOTE_MAX        64   /* bytes of a user value echoed in a message */
 #define CLI_QUOTE_BUF        320  /* CLI_QUOTE_MAX bytes escaped (x4) + quotes + "..." */
@@ -636,21 +638,6 @@ static bool parse_scalar(const beacon_field_desc *f, const char *s, cli_scalar *
     return false;
 }
 
-static size_t elem_size(const beacon_field_desc *f) {
-    switch ((beacon_type)f->type) {
-        case BEACON_TYPE_BOOL: return sizeof(bool);
-        case BEACON_TYPE_INT:
-        case BEACON_TYPE_TIMESTAMP:
-        case BEACON_TYPE_DURATION: return sizeof(int64_t);
-        case BEACON_TYPE_UINT: return sizeof(uint64_t);
-        case BEACON_TYPE_DOUBLE: return sizeof(double);
-        case BEACON_TYPE_STRING: return sizeof(const char *);
-        case BEACON_TYPE_ENUM: return sizeof(int);
-        case BEACON_TYPE_ATTRIBUTES: return sizeof(beacon_attr);
-    }
-    return 0;
-}
-
 static void store_elem(const beacon_field_desc *f, void *items, size_t k, const cli_scalar *v) {
     switch ((beacon_type)f->type) {
         case BEACON_TYPE_BOOL: ((bool *)items)[k] = v->b; break;
@@ -955,7 +942,7 @@ static int parse_event_line(beacon_cli *cli, char **tokens, size_t n) {
         const beacon_field_desc *f = &d->fields[fi];
         cli_value *v = &cli->values[fi];
         if (v->seen > 0 && (f->is_list || f->type == BEACON_TYPE_ATTRIBUTES)) {
-            v->items = arena_alloc(&cli->arena, elem_size(f) * v->seen);
+            v->items = arena_alloc(&cli->arena, beacon__elem_size(f->type) * v->seen);
             if (v->items == NULL) {
                 say(cli, "out of memory");
                 return 1;

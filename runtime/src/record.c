@@ -4,20 +4,12 @@
  */
 #include "record.h"
 
+#include "serialize.h"
+
 #include <string.h>
 
 static size_t align8(size_t n) {
     return (n + BEACON__RECORD_ALIGN - 1) & ~(size_t)(BEACON__RECORD_ALIGN - 1);
-}
-
-static size_t elem_size(uint8_t type) {
-    switch (type) {
-        case BEACON_TYPE_BOOL: return sizeof(bool);
-        case BEACON_TYPE_ENUM: return sizeof(int);
-        case BEACON_TYPE_STRING: return sizeof(const char *);
-        case BEACON_TYPE_ATTRIBUTES: return sizeof(beacon_attr);
-        default: return sizeof(int64_t);
-    }
 }
 
 static bool field_present(const beacon_event_hdr *ev, const beacon_field_desc *f) {
@@ -91,7 +83,7 @@ size_t beacon__record_size(const beacon_event_hdr *ev) {
             const void *items = load_ptr(slot);
             size_t n = kept_items(load_size(base + f->count_offset), f->max_items);
             if (!items || !n) continue;
-            total += align8(n * elem_size(f->type));
+            total += align8(n * beacon__elem_size(f->type));
             if (f->type == BEACON_TYPE_STRING) {
                 const char *const *s = items;
                 size_t bytes = 0;
@@ -150,7 +142,7 @@ void beacon__record_encode(const beacon_event_hdr *ev, void *dst, size_t size) {
             store_off(slot, 0);
             continue;
         }
-        size_t arr = put(rec, &pos, p, n * elem_size(f->type));
+        size_t arr = put(rec, &pos, p, n * beacon__elem_size(f->type));
         pos = align8(pos);
         store_off(slot, arr);
         if (f->type == BEACON_TYPE_STRING) {

@@ -2,7 +2,10 @@
  * (fresh worker, its own counters, sinks reopened) whose events arrive, and
  * the parent carries on unaffected, all while other parent threads emit.
  * Not in the ThreadSanitizer run: TSan cannot follow a child of a threaded
- * process that starts threads of its own.
+ * process that starts threads of its own. The busy case is skipped under
+ * AddressSanitizer too: its allocator (GCC 12's libasan) takes no lock
+ * across fork(), so a child can inherit it locked by a parent thread and
+ * hang in its first malloc — glibc's malloc, used otherwise, is fork-safe.
  */
 #ifndef _POSIX_C_SOURCE
 #define _POSIX_C_SOURCE 200809L
@@ -62,8 +65,19 @@ static size_t count_n(json_t *lines, int64_t n) {
     return k;
 }
 
+#if defined(__SANITIZE_ADDRESS__)
+#define UNDER_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define UNDER_ASAN 1
+#endif
+#endif
+
 static void child_of_a_busy_process_delivers_and_parent_is_unaffected(void **state) {
     (void)state;
+#ifdef UNDER_ASAN
+    skip();
+#endif
     ts_reset_runtime();
     char *dir = ts_mkdtemp();
     char *file = ts_path(dir, "f.ndjson");

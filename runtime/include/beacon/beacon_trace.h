@@ -1,0 +1,119 @@
+/* beacon_trace.h — W3C Trace Context (`traceparent`) parsing and formatting,
+ * and hex conversion of trace and span ids, to carry beacon's correlation
+ * across process boundaries (HTTP headers, message metadata, environment).
+ *
+ * Everything here is pure: no allocation, no global state, every function
+ * thread-safe. Implements https://www.w3.org/TR/trace-context/ version 00.
+ */
+#ifndef BEACON_BEACON_TRACE_H
+#define BEACON_BEACON_TRACE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "beacon/beacon_gen.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* =========================================================================
+ * traceparent
+ * ========================================================================= */
+
+/* Length of a version-00 traceparent value: "00-<32 hex>-<16 hex>-<2 hex>". */
+#define BEACON_TRACEPARENT_LEN 55
+
+/* trace-flags bit: the caller may have recorded this trace. */
+#define BEACON_TRACE_FLAG_SAMPLED 0x01u
+
+/* A parsed traceparent header value. */
+typedef struct beacon_traceparent {
+    uint8_t version;          /* 0x00..0xfe as received; formatting always writes 00 */
+    beacon_trace_id trace_id; /* never all-zero in a parsed value */
+    beacon_span_id parent_id; /* the caller's span; never all-zero in a parsed value */
+    uint8_t flags;            /* trace-flags, all 8 bits as received */
+} beacon_traceparent;
+
+/* Parses header[0..len) (need not be NUL-terminated; NUL bytes inside are
+ * invalid) by the W3C rules:
+ *  - optional whitespace (SP, HTAB) before and after the value is ignored,
+ *    as in HTTP header values;
+ *  - lowercase hex only: upper-case hex is invalid;
+ *  - version ff is invalid; version 00 must be exactly 55 characters;
+ *  - a higher version is parsed by position: its first 55 characters must
+ *    have the version-00 layout and may be followed only by '-' and
+ *    anything (fields this version does not know);
+ *  - an all-zero trace-id or parent-id is invalid.
+ * On success fills *out and returns BEACON_OK. Invalid text returns
+ * BEACON_ERR_PARSE and NULL header or out BEACON_ERR_INVALID_ARGUMENT; in
+ * both cases *out (when not NULL) is zeroed, and the caller should start a
+ * new trace. header is borrowed for the call. Thread-safe, no allocation.
+ *
+ * @code
+ * beacon_traceparent tp;
+ * const char *h = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+ * if (beacon_traceparent_parse(h, strlen(h), &tp) == BEACON_OK &&
+ *     (tp.flags & BEACON_TRACE_FLAG_SAMPLED)) {
+ *     // continue trace tp.trace_id under parent tp.parent_id
+ * }
+ * @endcode
+ */
+BEACON_API beacon_status beacon_traceparent_parse(const char *header, size_t len,
+                                                  beacon_traceparent *out);
+
+/* Writes "00-<trace-id>-<parent-id>-<flags>" (always version 00, the
+ * version this library speaks, whatever tp->version holds) into
+ * buf[0..cap) with snprintf semantics: at most cap bytes, NUL-terminated
+ * when cap > 0, returns the length the full value needs without the NUL
+ * (BEACON_TRACEPARENT_LEN). A value that must not be sent — tp NULL, or an
+ * all-zero trace-id or parent-id — writes "" (when cap > 0) and returns 0.
+ * buf may be NULL only when cap is 0. tp is borrowed for the call.
+ * Thread-safe, no allocation.
+ *
+ * @code
+ * char header[BEACON_TRACEPARENT_LEN + 1];
+ * if (beacon_traceparent_format(&tp, header, sizeof header) == BEACON_TRACEPARENT_LEN) {
+ *     // send "traceparent: <header>"
+ * }
+ * @endcode
+ */
+BEACON_API size_t beacon_traceparent_format(const beacon_traceparent *tp, char *buf, size_t cap);
+
+/* =========================================================================
+ * Id ⇄ hex
+ * ========================================================================= */
+
+/* Writes the 32 lowercase hex digits of *id and a NUL into out; returns out.
+ * NULL id writes 32 zeros (the "no id" value); NULL out is a no-op returning
+ * NULL. Thread-safe.
+ *
+ * @code
+ * char hex[33];
+ * printf("trace %s\n", beacon_trace_id_to_hex(&id, hex));
+ * @endcode
+ */
+BEACON_API char *beacon_trace_id_to_hex(const beacon_trace_id *id, char out[33]);
+
+/* Parses exactly 32 hex digits (either case; nothing before or after) from
+ * hex[0..len) into *out. All zeros parse (to "no id"). Returns
+ * BEACON_ERR_PARSE for anything else, leaving *out zeroed;
+ * BEACON_ERR_INVALID_ARGUMENT for NULL hex or out. Thread-safe.
+ *
+ * @code
+ * beacon_trace_id id;
+ * if (beacon_trace_id_from_hex(arg, strlen(arg), &id) != BEACON_OK) usage();
+ * @endcode
+ */
+BEACON_API beacon_status beacon_trace_id_from_hex(const char *hex, size_t len,
+                                                  beacon_trace_id *out);
+
+/* Span-id versions of the two above: 16 hex digits, out of 17 bytes. */
+BEACON_API char *beacon_span_id_to_hex(const beacon_span_id *id, char out[17]);
+BEACON_API beacon_status beacon_span_id_from_hex(const char *hex, size_t len, beacon_span_id *out);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* BEACON_BEACON_TRACE_H */
