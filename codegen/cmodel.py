@@ -403,6 +403,7 @@ def _field_view(cat: Catalog, ev: Event, ev_type: str, f: Field, index: int,
         present_byte=byte,
         present_mask=f"0x{mask:02X}u",
         presence_bit=presence_bit,
+        clear_bit=clear_bit,
     )
 
 
@@ -412,6 +413,38 @@ def _doc_field(f: Field) -> str:
 
 
 # --- events ------------------------------------------------------------------
+
+def _capture_view(cat: Catalog, ev: Event, ev_type: str, ptr: str, fv: View) -> View:
+    """The capture helper of a `stacktrace: true` field: the caller's frames
+    into caller memory (bt), then the field pointed at them. Skip 1 leaves out
+    the helper itself, so the first frame is the code that failed."""
+    f = fv.field
+    items, count = f"{ptr}->{fv.value_members[0]}", f"{ptr}->{fv.value_members[1]}"
+    body = [f"if ({ptr} == NULL || bt == NULL) {{", "    return 0;", "}",
+            "size_t n = beacon_backtrace_capture(bt, 1);"]
+    if f.optional:
+        # No frames (no backtrace() on this platform) leaves the field unset:
+        # an empty list would claim the stack was empty.
+        setter = naming.event_setter(cat, ev, f)
+        body += ["if (n == 0) {", f"    {fv.clear_bit}",
+                 f"    {items} = NULL;", f"    {count} = 0;",
+                 "} else {", f"    {setter}({ptr}, bt->frames, n);", "}"]
+    else:
+        body += [f"{items} = bt->frames;", f"{count} = n;"]
+    body.append("return n;")
+    unset = "left unset" if f.optional else "set to an empty list"
+    return View(
+        name=naming.event_capture(cat, ev, f),
+        params=f"{ev_type} *{ptr}, beacon_backtrace *bt",
+        body=body,
+        deprecated=ev.deprecated or f.deprecated,
+        doc=(f"Records the caller's stack frames into bt and points {f.name} at them: code "
+             f"locations only, never an error message or argument values. bt is caller memory, "
+             f"borrowed: it must outlive the emit. Returns the frame count; 0 where backtrace() "
+             f"is unavailable ({f.name} is then {unset}); NULL ev or bt returns 0. "
+             f"Thread-safe for distinct bt; not async-signal-safe."),
+    )
+
 
 def _event_view(cat: Catalog, ev: Event) -> View:
     t = naming.event_type(cat, ev)
@@ -468,6 +501,8 @@ def _event_view(cat: Catalog, ev: Event) -> View:
             field=fv,
         ))
 
+    captures = [_capture_view(cat, ev, t, ptr, fv) for fv in fields if fv.field.stacktrace]
+
     desc_fields = [field_desc_lines(cat, t, fv.field, fv.presence_bit) for fv in fields]
     json_max = event_json_max(cat, ev)
     begin = ev.correlation == "begin"
@@ -496,6 +531,7 @@ def _event_view(cat: Catalog, ev: Event) -> View:
                   + ("; correlation is the trace id a begin event returned" if ev.correlation == "follow" else "")
                   + "; strings and lists are borrowed until emit returns."),
         setters=setters,
+        captures=captures,
         to_json=naming.event_to_json(cat, ev),
         to_json_doc=(f"Writes {ev.name} as canonical JSON (no context) into buf[0..cap) and "
                      "returns the length needed, like snprintf; NULL ev returns 0; no malloc."),

@@ -70,6 +70,9 @@ class Field:
     max: Optional[float] = None
     max_length: Optional[int] = None
     max_items: Optional[int] = None
+    # list<string> of code locations: the generator adds a capture helper that
+    # fills it from the caller's stack (frames only, never a message).
+    stacktrace: bool = False
     pos: Optional[Pos] = None
 
 

@@ -127,6 +127,11 @@ def event_setter(cat: Catalog, ev: Event, f: Field) -> str:
     return f"{event_type(cat, ev)}_set_{mangle(f.name)}"
 
 
+def event_capture(cat: Catalog, ev: Event, f: Field) -> str:
+    """Fills a `stacktrace: true` field from the caller's stack."""
+    return f"{event_type(cat, ev)}_capture_{mangle(f.name)}"
+
+
 def event_to_json(cat: Catalog, ev: Event) -> str:
     return f"{event_type(cat, ev)}_to_json"
 
@@ -206,6 +211,9 @@ def generated_symbols(cat: Catalog) -> List[Tuple[str, str]]:
             add((sym, what))
         for f in ev.optional_fields:
             add((event_setter(cat, ev, f), f"field '{f.name}' of event '{ev.name}'"))
+        for f in ev.fields:
+            if f.stacktrace:
+                add((event_capture(cat, ev, f), f"field '{f.name}' of event '{ev.name}'"))
     for s in cat.spans:
         what = f"span '{s.name}'"
         for sym in (span_type(cat, s), span_begin(cat, s), span_end(cat, s), span_fail(cat, s)):

@@ -14,6 +14,9 @@ Rules worth knowing beyond the format itself:
   of its `_`-separated words is in PII_TOKENS, or when the whole name is in
   PII_NAMES; a bare `name` token is too common (file_name, dataset_name) to
   match on its own.
+- `stacktrace: true` marks a list<string> event field as stack frames; the
+  generator adds a capture helper for it. Span fields cannot take it: the
+  span's end/fail build their events themselves.
 - Mapping keys are taken as written, so an enum value may be called `yes` or
   `off` even though YAML 1.1 would read those as booleans.
 - Numbers such as `1e9`, which YAML 1.1 reads as strings, are accepted where
@@ -59,7 +62,7 @@ EVENT_KEYS = ("description", "category", "level", "correlation", "sample_rate", 
               "fields")
 SPAN_KEYS = ("description", "category", "level", "sample_rate", "deprecated", "fields")
 FIELD_KEYS = ("type", "optional", "min", "max", "max_length", "max_items", "unit", "pii",
-              "description", "deprecated")
+              "description", "deprecated", "stacktrace")
 
 PII_TOKENS = frozenset("""email mail phone mobile address street postcode zip mrn ssn dob
     birthdate ip ipaddr passport iban card patient firstname lastname fullname
@@ -459,7 +462,8 @@ class _Validator:
             return Type("enum", enum=self.enums[name])
         return None
 
-    def field(self, name: str, k: yaml.Node, v: yaml.Node, context: bool) -> Optional[Field]:
+    def field(self, name: str, k: yaml.Node, v: yaml.Node, context: bool,
+              span: Optional[str] = None) -> Optional[Field]:
         what = f"context field '{name}'" if context else f"field '{name}'"
         ok = True
         if not NAME_RE.match(name):
@@ -510,6 +514,17 @@ class _Validator:
                                   t is not None and (t.base == "string" or t.base == "attributes"))
         f.max_items = self.limit(d, "max_items", what, t,
                                  t is not None and (t.is_list or t.base == "attributes"))
+        f.stacktrace = self.flag(d, "stacktrace", what)
+        if f.stacktrace and t is not None and not (t.is_list and t.base == "string"):
+            self.error(d["stacktrace"][0], f"stacktrace does not apply to {what} of type "
+                                           f"'{t.spelling}'; stack frames are a 'list<string>'")
+            f.stacktrace = False
+        elif f.stacktrace and span is not None:
+            # end/fail rebuild the derived events from the span's stored
+            # values, so there is no event the caller could capture into.
+            self.error(d["stacktrace"][0], f"stacktrace is not supported on {what} of {span}; "
+                                           f"declare an event for the failure instead")
+            f.stacktrace = False
 
         if t is not None and "pii" in d and f.pii != "none" and not pii_applies(t):
             self.error(d["pii"][1], f"pii '{f.pii}' does not apply to {what} of type "
@@ -574,12 +589,13 @@ class _Validator:
             return None
         return v
 
-    def fields(self, node: yaml.Node, owner: str, context: bool = False) -> List[Field]:
+    def fields(self, node: yaml.Node, owner: str, context: bool = False,
+               span: Optional[str] = None) -> List[Field]:
         out: List[Field] = []
         members: Dict[str, str] = {}  # struct member -> field that generates it
         for name, k, v in self.pairs(node, f"fields of {owner}",
                                      "a mapping of field names to field specs") or []:
-            f = self.field(name, k, v, context)
+            f = self.field(name, k, v, context, span)
             if f is None:
                 continue
             out.append(f)
@@ -671,7 +687,7 @@ class _Validator:
             valid = self.event_name(name, k, "span")
             what = f"span '{name}'"
             d, attrs = self.common(name, k, v, "span", SPAN_KEYS)
-            fields = self.fields(d["fields"][1], what) if "fields" in d else []
+            fields = self.fields(d["fields"][1], what, span=what) if "fields" in d else []
             for f in fields:
                 if f.name in SPAN_ADDED_FIELDS:
                     self.error(self.find_key(d["fields"][1], f.name),

@@ -3,6 +3,8 @@
  * task, then a second task that fails. task_accepted starts each task's
  * correlation; task_complete / task_error carry it. Every one of the
  * catalog's 19 events is emitted once or more. Sinks come from BEACON_SINKS.
+ * The failure's stack frames are captured by the generated helper; its
+ * message, which names a patient, stays in the process.
  */
 #include <stdio.h>
 #include <time.h>
@@ -24,6 +26,23 @@ static int64_t now_ns(void) {
     struct timespec ts;
     if (timespec_get(&ts, TIME_UTC) != TIME_UTC) return 0;
     return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* Stands in for a training step that fails the way the seed's tasks do: with
+ * a message quoting a patient id. */
+static int finetune_step(char *message, size_t cap) {
+    snprintf(message, cap, "cannot read pixel data of patient %s", "PID-40417");
+    return -1;
+}
+
+/* Reports a failed task: the error type and where it happened (the caller's
+ * stack frames), never the message. */
+static int report_task_error(beacon_trace_id task, const char *error_type) {
+    fed_task_error te = fed_task_error_make(task, "task-0194", "retina-pod", "dr.jane.modeller",
+                                            error_type, NULL, 0);
+    beacon_backtrace bt; /* the frames live here: it must outlive the emit */
+    fed_task_error_capture_stacktrace_frames(&te, &bt);
+    return check(fed_task_error_emit(&te), "task_error");
 }
 
 /* Stands in for a method timed by the seed's @log_execution_time decorator. */
@@ -124,18 +143,16 @@ int main(void) {
         fed_task_complete_make(task, "task-0193", "retina-pod", "dr.jane.modeller", now_ns());
     failures += check(fed_task_complete_emit(&tc), "task_complete");
 
-    /* A second task aborts. Only the frames of the traceback are sent, never
-     * the exception message. */
+    /* A second task aborts. Only the frames of the stack are sent, never the
+     * message. */
     beacon_trace_id task2;
     fed_task_accepted ta2 = fed_task_accepted_make("task-0194", "retina-pod", "dr.jane.modeller",
                                                    "DICOMSource", "0.9.0", now_ns());
     failures += check(fed_task_accepted_emit(&ta2, &task2), "task_accepted");
-    static const char *const frames[] = {
-        "File \"worker.py\", line 210, in run_task\n    result = algorithm.run(batch)",
-        "File \"algorithms/finetune.py\", line 88, in run\n    loss = self.step(images)"};
-    fed_task_error te = fed_task_error_make(task2, "task-0194", "retina-pod", "dr.jane.modeller",
-                                            "RuntimeError", frames, 2);
-    failures += check(fed_task_error_emit(&te), "task_error");
+    char message[128];
+    if (finetune_step(message, sizeof message) != 0) {
+        failures += report_task_error(task2, "RuntimeError");
+    }
 
     failures += check(beacon_flush(2000), "beacon_flush");
     failures += check(beacon_shutdown(2000), "beacon_shutdown");

@@ -324,6 +324,22 @@ uint32_t beacon_gen_abi(void) {
     return BEACON_GEN_ABI;
 }
 
+/* Frames the capture stub reports, and the skip it was last asked for. */
+static size_t stub_frames;
+static unsigned stub_skip;
+
+size_t beacon_backtrace_capture(beacon_backtrace *bt, unsigned skip) {
+    size_t i;
+    stub_skip = skip;
+    for (i = 0; i < stub_frames; i++) {
+        bt->text[i * 2] = (char)('a' + i);
+        bt->text[i * 2 + 1] = '\0';
+        bt->frames[i] = &bt->text[i * 2];
+    }
+    bt->count = stub_frames;
+    return stub_frames;
+}
+
 static const beacon_field_desc *field(const beacon_event_desc *d, const char *name) {
     uint32_t i;
     for (i = 0; i < d->field_count; i++) {
@@ -459,6 +475,30 @@ static void span_end_and_fail_carry_ids_fields_and_duration(void) {
     CHECK(fd_tool_execution_end(NULL) == BEACON_ERR_INVALID_ARGUMENT);
 }
 
+static void capture_points_stacktrace_fields_at_the_frames(void) {
+    const beacon_event_desc *d = &fd_task_crashed_desc;
+    beacon_backtrace bt, cause;
+    fd_task_crashed ev = fd_task_crashed_make("Oops", NULL, 0);
+    stub_frames = 3;
+    CHECK(fd_task_crashed_capture_frames(&ev, &bt) == 3);
+    CHECK(stub_skip == 1); /* the helper's own frame is left out */
+    CHECK(*(const char *const *const *)at(&ev, field(d, "frames")->offset) == bt.frames);
+    CHECK(*(const size_t *)at(&ev, field(d, "frames")->count_offset) == 3);
+    CHECK(strcmp(ev.frames[2], "c") == 0);
+    CHECK(count_present(&ev) == 0);
+    stub_frames = 2;
+    CHECK(fd_task_crashed_capture_cause_frames(&ev, &cause) == 2);
+    CHECK(present(&ev, field(d, "cause_frames")) && count_present(&ev) == 1);
+    CHECK(ev.cause_frames == cause.frames && ev.cause_frames_count == 2);
+    stub_frames = 0; /* no backtrace() on the platform */
+    CHECK(fd_task_crashed_capture_cause_frames(&ev, &cause) == 0);
+    CHECK(!present(&ev, field(d, "cause_frames")) && ev.cause_frames_count == 0);
+    CHECK(fd_task_crashed_capture_frames(&ev, &bt) == 0);
+    CHECK(ev.frames == bt.frames && ev.frames_count == 0);
+    CHECK(fd_task_crashed_capture_frames(NULL, &bt) == 0);
+    CHECK(fd_task_crashed_capture_frames(&ev, NULL) == 0);
+}
+
 static void context_setters_pass_index_and_value(void) {
     CHECK(fd_context_set_session_id("sess") == BEACON_OK);
     CHECK(ctx_index == 0 && ctx_value != NULL &&
@@ -521,6 +561,7 @@ int main(void) {
     each_setter_sets_only_its_own_presence_bit();
     begin_event_returns_trace();
     span_end_and_fail_carry_ids_fields_and_duration();
+    capture_points_stacktrace_fields_at_the_frames();
     context_setters_pass_index_and_value();
     enums_convert_both_ways();
     catalog_tables_are_consistent();

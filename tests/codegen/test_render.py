@@ -189,6 +189,16 @@ class GeneratedContent(unittest.TestCase):
         self.assertIn("fd_tool_execution_exception_make(span->start.tool, duration_ns, error_type)",
                       self.c)
 
+    def test_stacktrace_fields_get_a_capture_helper_skipping_its_own_frame(self):
+        self.assertIn("size_t fd_task_crashed_capture_frames(fd_task_crashed *ev, "
+                      "beacon_backtrace *bt);", self.h)
+        self.assertIn("size_t fd_task_crashed_capture_cause_frames(fd_task_crashed *ev, "
+                      "beacon_backtrace *bt);", self.h)
+        self.assertEqual(self.c.count("beacon_backtrace_capture(bt, 1);"), 2)
+        self.assertIn("fd_task_crashed_set_cause_frames(ev, bt->frames, n);", self.c)
+        # Only fields marked stacktrace: other list<string> fields get none.
+        self.assertEqual(len(re.findall(r"_capture_\w+\(", self.h)), 2)
+
     def test_context_strings_pass_null_to_unset(self):
         self.assertIn("beacon_gen_context_set(&fd_catalog, 0, session_id != NULL ? "
                       "(const void *)&session_id : NULL);", self.c)

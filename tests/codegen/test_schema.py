@@ -89,6 +89,7 @@ SCHEMA_REJECTS = [
     "31_enum_names.yaml",
     "34_root_not_mapping.yaml",
     "38_many_errors.yaml",
+    "41_stacktrace.yaml",
 ]
 
 
@@ -186,6 +187,16 @@ class CatalogSchema(unittest.TestCase):
         doc = self.base()
         doc["events"]["a.b"]["fields"]["fileSize"] = "uint"
         self.assertNotEqual(self.errors(doc), [])
+
+    def test_stacktrace_is_accepted_only_on_list_of_strings(self):
+        self.assertEqual(self.field_errors({"type": "list<string>", "stacktrace": True}), [])
+        self.assertEqual(self.field_errors({"type": "int", "stacktrace": False}), [])
+        for t in ("string", "list<int>", "attributes"):
+            with self.subTest(type=t):
+                self.assertNotEqual(self.field_errors({"type": t, "stacktrace": True}), [])
+        self.assertNotEqual(self.field_errors({"type": "list<string>", "stacktrace": "yes"}), [])
+        context = {"c": {"type": "string", "stacktrace": True}}
+        self.assertNotEqual(self.errors({**self.base(), "context": context}), [])
 
     def test_spans_take_no_correlation(self):
         doc = self.base()

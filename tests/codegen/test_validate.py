@@ -180,6 +180,13 @@ class ValidCatalogs(unittest.TestCase):
         self.assertTrue(fields["old_field"].deprecated)
         self.assertEqual(fields["old_field"].description, "Superseded.")
 
+    def test_stacktrace_marks_only_the_fields_that_set_it(self):
+        cat, _ = load_catalog(os.path.join(HERE, "valid", "every_feature.yaml"))
+        ev = {e.name: e for e in cat.events}
+        marked = [(e.name, f.name) for e in cat.events for f in e.fields if f.stacktrace]
+        self.assertEqual(marked, [("upload.failed", "frames")])
+        self.assertEqual(ev["upload.failed"].fields[-1].type.spelling, "list<string>")
+
     def test_shorthand_field_spec_is_just_the_type(self):
         cat, _ = load_catalog(os.path.join(HERE, "valid", "every_feature.yaml"))
         count = [f for f in cat.events[0].fields if f.name == "count"][0]

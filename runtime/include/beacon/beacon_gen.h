@@ -43,6 +43,14 @@ extern "C" {
 #define BEACON_DEPRECATED_ENUMERATOR
 #endif
 
+/* Keeps a function out of line where the frames of a stack capture are
+ * counted from it (beacon_backtrace_capture and generated capture helpers). */
+#if defined(__GNUC__) || defined(__clang__)
+#define BEACON_NOINLINE __attribute__((noinline))
+#else
+#define BEACON_NOINLINE
+#endif
+
 /* =========================================================================
  * Status codes
  * ========================================================================= */
@@ -328,6 +336,47 @@ BEACON_API int64_t beacon_gen_span_finish(beacon_span_state *st);
 
 /* The ABI version the linked runtime implements (== BEACON_GEN_ABI). */
 BEACON_API uint32_t beacon_gen_abi(void);
+
+/* =========================================================================
+ * Stack traces (for catalog fields marked `stacktrace: true`)
+ * ========================================================================= */
+
+/* Most frames one capture records, and bytes of text they share. */
+#define BEACON_BACKTRACE_MAX_FRAMES 32
+#define BEACON_BACKTRACE_TEXT       4096
+
+/* The frames of one captured call stack, innermost first. Each frame is
+ * "symbol+0x1a" (an exported function and the offset of the return address
+ * in it) or "module+0x1234" (the file name of the executable or library, no
+ * directory, and the offset from its load address) when no exported symbol
+ * covers it, or "??" when nothing is known. Frames never hold absolute
+ * addresses, argument values, or any error message. Caller memory (usually
+ * on the stack); frames[i] points into text, so they stay valid as long as
+ * this struct is neither freed nor overwritten. */
+typedef struct beacon_backtrace {
+    const char *frames[BEACON_BACKTRACE_MAX_FRAMES];
+    size_t count; /* valid entries of frames */
+    char text[BEACON_BACKTRACE_TEXT];
+} beacon_backtrace;
+
+/* Records the calling thread's stack into *bt, innermost frames first,
+ * leaving out the `skip` innermost ones (0: the first frame is the function
+ * that calls this; 1: its caller; 32 or more: nothing is recorded), and
+ * returns the number of frames recorded (bt->count). Frames that do not fit
+ * in BEACON_BACKTRACE_MAX_FRAMES or in bt->text are left out; a long symbol
+ * name is cut. Returns 0 with bt->count = 0 where the platform has no
+ * backtrace() (anything but glibc) or no frame could be read; NULL bt
+ * returns 0. Allocates nothing itself (glibc may allocate once, the first
+ * time any thread unwinds, to load its unwinder). Thread-safe for distinct
+ * bt; not async-signal-safe (symbol lookup takes the loader's lock), so do
+ * not call it from a signal handler.
+ * @code
+ *   beacon_backtrace bt;
+ *   size_t n = beacon_backtrace_capture(&bt, 0);
+ *   for (size_t i = 0; i < n; i++) puts(bt.frames[i]);
+ * @endcode
+ */
+BEACON_API size_t beacon_backtrace_capture(beacon_backtrace *bt, unsigned skip);
 
 #ifdef __cplusplus
 }
