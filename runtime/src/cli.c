@@ -108,6 +108,12 @@ typedef struct cli_value {
     void *items; /* lists: element array; attributes: beacon_attr array */
 } cli_value;
 
+/* One --context FIELD=VALUE: a context field of the catalog and its value. */
+typedef struct cli_ctx_value {
+    uint32_t index;
+    cli_scalar v;
+} cli_ctx_value;
+
 /* Process-wide settings of one beacon_cli_main run. */
 typedef struct cli_ctx {
     const beacon_catalog_desc *catalog;
@@ -115,8 +121,12 @@ typedef struct cli_ctx {
     size_t count;
     const char *prog;
     bool debug;
-    bool disabled;        /* beacon_init reported the kill switch */
-    beacon_counters base; /* process-lifetime counters when the runtime started */
+    bool disabled;          /* beacon_init reported the kill switch */
+    beacon_counters base;   /* process-lifetime counters when the runtime started */
+    cli_ctx_value *ctxvals; /* --context values, applied on every emitting thread */
+    size_t nctx;
+    bool has_parent; /* a valid --traceparent: events continue its trace */
+    beacon_trace_context parent;
 } cli_ctx;
 
 struct beacon_cli {
@@ -164,6 +174,20 @@ static const char *quote(char out[CLI_QUOTE_BUF], const char *s) {
     }
     out[w] = '\0';
     return out;
+}
+
+/* A user value for a message, or a placeholder when the field has a PII
+ * policy: diagnostics must never carry what the policy protects. */
+static const char *shown_value(char out[CLI_QUOTE_BUF], const beacon_field_desc *f, const char *s) {
+    if (f->pii != BEACON_PII_NONE) {
+        snprintf(out, CLI_QUOTE_BUF, "a value withheld (pii: %s field)",
+                 f->pii == BEACON_PII_HASH     ? "hash"
+                 : f->pii == BEACON_PII_REDACT ? "redact"
+                 : f->pii == BEACON_PII_DROP   ? "drop"
+                                               : "scrub");
+        return out;
+    }
+    return quote(out, s);
 }
 
 /* One message line on stderr: "<prog>: [line N: ][<event>: ]<text>". */
@@ -778,7 +802,7 @@ static bool store_attr(beacon_cli *cli, const beacon_field_desc *f, cli_value *v
         }
         if (!ok) {
             say(cli, "field '%s.%s': expected %s, got %s", f->name, key, attr_suffixes[forced].name,
-                quote(q, s));
+                shown_value(q, f, s));
             return false;
         }
     }
@@ -979,7 +1003,7 @@ static int parse_event_line(beacon_cli *cli, char **tokens, size_t n) {
         if (!parse_scalar(f, t->value, &sv)) {
             char sp[CLI_SPELL_BUF + 128];
             say(cli, "field '%s': expected %s, got %s", f->name,
-                expected_spelling(f, sp, sizeof sp), quote(q, t->value));
+                expected_spelling(f, sp, sizeof sp), shown_value(q, f, t->value));
             cli->errors++;
             continue;
         }
@@ -1251,6 +1275,11 @@ static const char *kind_name(uint8_t kind) {
     return kind < 4 ? names[kind] : "event";
 }
 
+static const char *pii_name(uint8_t pii) {
+    static const char *const names[] = {"none", "hash", "redact", "drop", "scrub"};
+    return pii < 5 ? names[pii] : "none";
+}
+
 static void print_usage(const cli_ctx *ctx, FILE *out) {
     const char *p = ctx->prog;
     fprintf(out,
@@ -1269,6 +1298,9 @@ static void print_help(const cli_ctx *ctx) {
           "  --sink SPEC       deliver to SPEC (repeatable; default: $BEACON_SINKS, else stderr)\n"
           "  --stats           print the runtime's delivery counters (JSON) on stderr at exit\n"
           "  --threads N       with '-': spread stdin lines over N producer threads\n"
+          "  --context F=V     set context field F for every event (repeatable; fields below)\n"
+          "  --traceparent H   continue the W3C trace H (00-<trace>-<parent>-<flags>);\n"
+          "                    an invalid value is ignored (BEACON_DEBUG=1 says so)\n"
           "  --list            list the catalog's events\n"
           "  --describe EVENT  show EVENT's fields, types and constraints\n"
           "  --help            this text\n"
@@ -1301,6 +1333,16 @@ static void print_help(const cli_ctx *ctx) {
           "\n"
           "exit status: 0 ok (events flushed to the sinks), 1 runtime failure, 2 bad input.\n",
           stdout);
+    if (ctx->catalog->context_count > 0) {
+        printf("\ncontext fields (--context FIELD=VALUE):\n");
+        for (uint32_t k = 0; k < ctx->catalog->context_count; k++) {
+            const beacon_field_desc *f = &ctx->catalog->context[k];
+            char sp[256];
+            printf("  %-20s %s%s%s\n", f->name, type_spelling(f, sp, sizeof sp),
+                   f->pii != BEACON_PII_NONE ? ", pii: " : "",
+                   f->pii != BEACON_PII_NONE ? pii_name(f->pii) : "");
+        }
+    }
 }
 
 static void print_list(const cli_ctx *ctx) {
@@ -1324,11 +1366,6 @@ static void print_list(const cli_ctx *ctx) {
                d->category != NULL ? d->category : "-", d->deprecated ? "[deprecated] " : "",
                d->description != NULL ? d->description : "");
     }
-}
-
-static const char *pii_name(uint8_t pii) {
-    static const char *const names[] = {"none", "hash", "redact", "drop", "scrub"};
-    return pii < 5 ? names[pii] : "none";
 }
 
 static void print_bound(const beacon_field_desc *f, const char *label, const beacon_bound *b) {
@@ -1484,6 +1521,27 @@ static long tokenize(beacon_cli *cli, const char *line, size_t len, char ***out)
     return n;
 }
 
+/* --context and --traceparent act on the calling thread's state, so every
+ * thread that emits applies them first. Values were validated at parse. */
+static void apply_thread_context(const cli_ctx *ctx) {
+    for (size_t i = 0; i < ctx->nctx; i++) {
+        const cli_ctx_value *cv = &ctx->ctxvals[i];
+        (void)beacon_gen_context_set(ctx->catalog, cv->index, &cv->v);
+    }
+    if (ctx->has_parent) {
+        (void)beacon_context_push(&ctx->parent);
+    }
+}
+
+static void drop_thread_context(const cli_ctx *ctx) {
+    if (ctx->nctx > 0) {
+        beacon_gen_context_clear(ctx->catalog);
+    }
+    if (ctx->has_parent) {
+        (void)beacon_context_pop();
+    }
+}
+
 static int call_emit(beacon_cli *cli) {
     if (cli->event->emit == NULL) {
         say(cli, "no emitter for this event");
@@ -1553,6 +1611,7 @@ static void *run_share(void *arg) {
     beacon_cli cli;
     memset(&cli, 0, sizeof cli);
     cli.ctx = sh->ctx;
+    apply_thread_context(sh->ctx);
     for (size_t i = sh->first; i < sh->count; i += sh->step) {
         int lrc =
             handle_line(&cli, sh->lines[i].text, sh->lines[i].len, sh->lines[i].lineno, &sh->total);
@@ -1561,6 +1620,7 @@ static void *run_share(void *arg) {
             sh->rc = worse(sh->rc, lrc);
         }
     }
+    drop_thread_context(sh->ctx);
     return NULL;
 }
 
@@ -1646,6 +1706,7 @@ static int run_stdin(cli_ctx *ctx, long nthreads) {
         beacon_cli cli;
         memset(&cli, 0, sizeof cli);
         cli.ctx = ctx;
+        apply_thread_context(ctx);
         while ((len = getline(&line, &cap, stdin)) >= 0) {
             lineno++;
             int lrc = handle_line(&cli, line, (size_t)len, lineno, &total);
@@ -1660,6 +1721,7 @@ static int run_stdin(cli_ctx *ctx, long nthreads) {
             rc = 1;
         }
         free(line);
+        drop_thread_context(ctx);
     }
     if (bad > 0) {
         fprintf(stderr, "%s: %ld of %ld event lines failed\n", ctx->prog, bad, total);
@@ -1796,6 +1858,94 @@ static const char *opt_value(const char *opt, int argc, char **argv, int *i, boo
     return argv[++*i];
 }
 
+/* --context FIELD=VALUE: a context field of the catalog, parsed by its type
+ * and checked against its bounds. Reports and returns false on bad input. */
+static bool parse_context_arg(cli_ctx *ctx, const char *arg) {
+    char q[CLI_QUOTE_BUF];
+    const beacon_catalog_desc *cat = ctx->catalog;
+    const char *eq = strchr(arg, '=');
+    if (eq == NULL || eq == arg) {
+        fprintf(stderr, "%s: --context wants FIELD=VALUE, got %s\n", ctx->prog, quote(q, arg));
+        return false;
+    }
+    size_t nlen = (size_t)(eq - arg);
+    uint32_t index = 0;
+    while (index < cat->context_count && !(strlen(cat->context[index].name) == nlen &&
+                                           memcmp(cat->context[index].name, arg, nlen) == 0)) {
+        index++;
+    }
+    char name[CLI_QUOTE_BUF];
+    size_t cut = nlen < sizeof name - 1 ? nlen : sizeof name - 1;
+    memcpy(name, arg, cut);
+    name[cut] = '\0';
+    if (index == cat->context_count) {
+        suggester sg = {name, NULL, SIZE_MAX};
+        for (uint32_t k = 0; k < cat->context_count; k++) {
+            suggest_consider(&sg, cat->context[k].name);
+        }
+        const char *best = suggest_result(&sg);
+        if (best != NULL) {
+            fprintf(stderr, "%s: --context: unknown context field %s (did you mean '%s'?)\n",
+                    ctx->prog, quote(q, name), best);
+        } else if (cat->context_count == 0) {
+            fprintf(stderr, "%s: --context: catalog '%s' has no context fields\n", ctx->prog,
+                    cat->name);
+        } else {
+            fprintf(stderr, "%s: --context: unknown context field %s (see '%s --help')\n",
+                    ctx->prog, quote(q, name), ctx->prog);
+        }
+        return false;
+    }
+    const beacon_field_desc *f = &cat->context[index];
+    for (size_t k = 0; k < ctx->nctx; k++) {
+        if (ctx->ctxvals[k].index == index) {
+            fprintf(stderr, "%s: --context: field '%s' given twice\n", ctx->prog, f->name);
+            return false;
+        }
+    }
+    cli_scalar v;
+    memset(&v, 0, sizeof v);
+    if (f->is_list || f->type == BEACON_TYPE_ATTRIBUTES || !parse_scalar(f, eq + 1, &v)) {
+        char sp[CLI_SPELL_BUF + 128];
+        fprintf(stderr, "%s: --context: field '%s': expected %s, got %s\n", ctx->prog, f->name,
+                expected_spelling(f, sp, sizeof sp), shown_value(q, f, eq + 1));
+        return false;
+    }
+    /* Setting it here checks the catalog bounds before anything is sent;
+     * each emitting thread sets it again for itself. */
+    beacon_status st = beacon_gen_context_set(cat, index, &v);
+    beacon_gen_context_clear(cat);
+    if (st != BEACON_OK) {
+        fprintf(stderr, "%s: --context: field '%s': %s\n", ctx->prog, f->name,
+                st == BEACON_ERR_INVALID_ARGUMENT ? "value outside the catalog's bounds"
+                                                  : beacon_status_str(st));
+        return false;
+    }
+    ctx->ctxvals[ctx->nctx].index = index;
+    ctx->ctxvals[ctx->nctx].v = v;
+    ctx->nctx++;
+    return true;
+}
+
+/* --traceparent HEADER: continue the caller's trace. An invalid header is
+ * not an input error — a new trace starts, as a service receiving it would. */
+static void parse_traceparent_arg(cli_ctx *ctx, const char *header) {
+    beacon_traceparent tp;
+    if (beacon_traceparent_parse(header, strlen(header), &tp) != BEACON_OK) {
+        ctx->has_parent = false;
+        if (ctx->debug) {
+            char q[CLI_QUOTE_BUF];
+            fprintf(stderr, "%s: ignoring invalid --traceparent %s; a new trace starts\n",
+                    ctx->prog, quote(q, header));
+        }
+        return;
+    }
+    ctx->has_parent = true;
+    ctx->parent.trace_id = tp.trace_id;
+    ctx->parent.span_id = tp.parent_id;
+    ctx->parent.flags = tp.flags;
+}
+
 int beacon_cli_main(const beacon_catalog_desc *catalog, const beacon_cli_event *events,
                     size_t count, int argc, char **argv) {
     cli_ctx ctx;
@@ -1856,6 +2006,21 @@ int beacon_cli_main(const beacon_catalog_desc *catalog, const beacon_cli_event *
             }
         } else if (!missing && (v = opt_value("--describe", argc, argv, &i, &missing)) != NULL) {
             describe = v;
+        } else if (!missing && (v = opt_value("--context", argc, argv, &i, &missing)) != NULL) {
+            if (ctx.ctxvals == NULL) {
+                ctx.ctxvals = calloc((size_t)argc, sizeof *ctx.ctxvals);
+                if (ctx.ctxvals == NULL) {
+                    fprintf(stderr, "%s: out of memory\n", ctx.prog);
+                    rc = 1;
+                    goto out;
+                }
+            }
+            if (!parse_context_arg(&ctx, v)) {
+                rc = 2;
+                goto out;
+            }
+        } else if (!missing && (v = opt_value("--traceparent", argc, argv, &i, &missing)) != NULL) {
+            parse_traceparent_arg(&ctx, v);
         } else {
             char q[CLI_QUOTE_BUF];
             if (missing) {
@@ -1927,13 +2092,16 @@ int beacon_cli_main(const beacon_catalog_desc *catalog, const beacon_cli_event *
     if (rc == 0) {
         rc = runtime_start(&ctx, sinks, nsinks);
         if (rc == 0) {
+            apply_thread_context(&ctx);
             rc = call_emit(&cli);
+            drop_thread_context(&ctx);
             rc = worse(rc, runtime_stop(&ctx, stats));
         }
     }
     cli_reset(&cli);
 out:
     free(sinks);
+    free(ctx.ctxvals);
     fflush(stdout);
     return rc;
 }

@@ -74,7 +74,7 @@ static void describe_value(char *out, size_t cap, const beacon_field_desc *f, co
 }
 
 /* Checks one value of f's element type at p; fills v and returns false on a
- * violation. */
+ * violation. The value is formatted only then: this runs on every emit. */
 static bool check_value(const beacon_field_desc *f, const void *p, violation *v) {
     char shown[48];
     bool has_min = (f->flags & BEACON_FIELD_HAS_MIN) != 0;
@@ -85,12 +85,13 @@ static bool check_value(const beacon_field_desc *f, const void *p, violation *v)
         case BEACON_TYPE_DURATION: {
             int64_t x;
             memcpy(&x, p, sizeof x);
-            describe_value(shown, sizeof shown, f, p);
             if (has_min && x < f->min.i) {
+                describe_value(shown, sizeof shown, f, p);
                 snprintf(v->what, sizeof v->what, "%s is below min %" PRId64, shown, f->min.i);
                 return false;
             }
             if (has_max && x > f->max.i) {
+                describe_value(shown, sizeof shown, f, p);
                 snprintf(v->what, sizeof v->what, "%s is above max %" PRId64, shown, f->max.i);
                 return false;
             }
@@ -99,12 +100,13 @@ static bool check_value(const beacon_field_desc *f, const void *p, violation *v)
         case BEACON_TYPE_UINT: {
             uint64_t x;
             memcpy(&x, p, sizeof x);
-            describe_value(shown, sizeof shown, f, p);
             if (has_min && x < f->min.u) {
+                describe_value(shown, sizeof shown, f, p);
                 snprintf(v->what, sizeof v->what, "%s is below min %" PRIu64, shown, f->min.u);
                 return false;
             }
             if (has_max && x > f->max.u) {
+                describe_value(shown, sizeof shown, f, p);
                 snprintf(v->what, sizeof v->what, "%s is above max %" PRIu64, shown, f->max.u);
                 return false;
             }
@@ -113,16 +115,17 @@ static bool check_value(const beacon_field_desc *f, const void *p, violation *v)
         case BEACON_TYPE_DOUBLE: {
             double x;
             memcpy(&x, p, sizeof x);
-            describe_value(shown, sizeof shown, f, p);
             if ((has_min || has_max) && isnan(x)) {
                 snprintf(v->what, sizeof v->what, " is NaN but the field has bounds");
                 return false;
             }
             if (has_min && x < f->min.d) {
+                describe_value(shown, sizeof shown, f, p);
                 snprintf(v->what, sizeof v->what, "%s is below min %.17g", shown, f->min.d);
                 return false;
             }
             if (has_max && x > f->max.d) {
+                describe_value(shown, sizeof shown, f, p);
                 snprintf(v->what, sizeof v->what, "%s is above max %.17g", shown, f->max.d);
                 return false;
             }
@@ -312,13 +315,14 @@ static beacon_status closed_gate(int gate) {
     return gate == BEACON__GATE_NEW ? BEACON_ERR_NOT_INITIALIZED : BEACON_ERR_SHUT_DOWN;
 }
 
-beacon_status beacon_gen_emit(const beacon_event_hdr *ev, beacon_trace_id *out_trace) {
-    if (out_trace) memset(out_trace, 0, sizeof *out_trace);
-    if (!ev || !ev->desc) return BEACON_ERR_INVALID_ARGUMENT;
-    const beacon_event_desc *d = ev->desc;
-
+/* The checks every emit passes before its record: gate, the thread's ring,
+ * ABI, sampling. Returns the ring, or NULL with *st set and the drop counted. */
+static beacon__ring *emit_prepare(const beacon_event_desc *d, beacon_status *st) {
     int gate = atomic_load_explicit(&beacon__g.gate, memory_order_relaxed);
-    if (gate != BEACON__GATE_OPEN) return closed_gate(gate);
+    if (gate != BEACON__GATE_OPEN) {
+        *st = closed_gate(gate);
+        return NULL;
+    }
 
     size_t want = atomic_load_explicit(&beacon__g.ring_bytes, memory_order_relaxed);
     beacon__ring *r = beacon__ring_for_thread(&beacon__g.rings, want);
@@ -329,26 +333,31 @@ beacon_status beacon_gen_emit(const beacon_event_hdr *ev, beacon_trace_id *out_t
     if (!r) {
         beacon__count_caller_drop(BEACON__DROPPED_QUEUE_FULL);
         beacon__diag(BEACON_ERR_NO_MEMORY, "%s: no memory for this thread's queue", d->name);
-        return BEACON_ERR_QUEUE_FULL;
+        *st = BEACON_ERR_QUEUE_FULL;
+        return NULL;
     }
     if (d->catalog && d->catalog->abi != BEACON_GEN_ABI) {
         beacon__ring_count(r, BEACON__RING_INVALID);
         beacon__diag(BEACON_ERR_ABI, "%s: generated for beacon ABI %u, runtime has %u", d->name,
                      (unsigned)d->catalog->abi, (unsigned)BEACON_GEN_ABI);
-        return BEACON_ERR_ABI;
+        *st = BEACON_ERR_ABI;
+        return NULL;
     }
     if (!sample_keep(d)) {
         beacon__ring_count(r, BEACON__RING_SAMPLED);
-        return BEACON_ERR_SAMPLED_OUT;
+        *st = BEACON_ERR_SAMPLED_OUT;
+        return NULL;
     }
-    violation v;
-    if (!validate(ev, &v)) {
-        beacon__ring_count(r, BEACON__RING_INVALID);
-        report(d, &v);
-        return BEACON_ERR_INVALID_EVENT;
-    }
+    return r;
+}
 
-    size_t size = beacon__record_size(ev);
+/* Room for a `size`-byte record of ev in r, with its head filled (size,
+ * ticks, correlation ids, context reference). Returns the record start, or
+ * NULL with *st set and the drop counted. *ring_bytes receives what to
+ * commit. The caller writes the struct copy and out-of-line bytes. */
+static void *emit_reserve(beacon__ring *r, const beacon_event_hdr *ev, size_t size,
+                          size_t *ring_bytes, beacon_trace_id *out_trace, beacon_status *st) {
+    const beacon_event_desc *d = ev->desc;
     /* An event too large for the ring travels on the heap; the ring carries
      * only the pointer (a record of exactly BEACON__RECORD_INDIRECT bytes). */
     void *heap = NULL;
@@ -358,7 +367,8 @@ beacon_status beacon_gen_emit(const beacon_event_hdr *ev, beacon_trace_id *out_t
         if (!heap) {
             beacon__ring_count(r, BEACON__RING_QUEUE_FULL);
             report_full(d, true);
-            return BEACON_ERR_QUEUE_FULL;
+            *st = BEACON_ERR_QUEUE_FULL;
+            return NULL;
         }
         slot = BEACON__RECORD_INDIRECT;
     }
@@ -371,20 +381,82 @@ beacon_status beacon_gen_emit(const beacon_event_hdr *ev, beacon_trace_id *out_t
             beacon__ring_count(r, BEACON__RING_QUEUE_FULL);
             report_full(d, false);
             beacon__pipeline_wake();
-            return BEACON_ERR_QUEUE_FULL;
+            *st = BEACON_ERR_QUEUE_FULL;
+            return NULL;
         }
     }
     void *body = heap ? heap : rec;
     if (heap) memcpy(rec, &heap, sizeof heap);
-    beacon__record_encode(ev, body, size);
     beacon__record_head *h = body;
+    h->size = (uint32_t)size;
     h->flags = 0;
     h->ticks = ev->time_ns ? 0 : beacon__clock_now_ticks();
     correlate(ev, h);
     h->ctx = d->catalog ? (void *)beacon__context_acquire(d->catalog) : NULL;
     if (out_trace && d->correlation == BEACON_CORR_BEGIN) *out_trace = h->trace_id;
-    bool half = beacon__ring_commit(r, slot);
+    *ring_bytes = slot;
+    return body;
+}
+
+static beacon_status emit_commit(beacon__ring *r, size_t ring_bytes) {
+    bool half = beacon__ring_commit(r, ring_bytes);
     if (half || atomic_load_explicit(&beacon__g.sleeping, memory_order_relaxed))
         beacon__pipeline_wake();
     return BEACON_OK;
+}
+
+beacon_status beacon_gen_emit(const beacon_event_hdr *ev, beacon_trace_id *out_trace) {
+    if (out_trace) memset(out_trace, 0, sizeof *out_trace);
+    if (!ev || !ev->desc) return BEACON_ERR_INVALID_ARGUMENT;
+    const beacon_event_desc *d = ev->desc;
+
+    beacon_status st;
+    beacon__ring *r = emit_prepare(d, &st);
+    if (!r) return st;
+    violation v;
+    if (!validate(ev, &v)) {
+        beacon__ring_count(r, BEACON__RING_INVALID);
+        report(d, &v);
+        return BEACON_ERR_INVALID_EVENT;
+    }
+
+    size_t size = beacon__record_size(ev);
+    size_t ring_bytes = 0;
+    void *rec = emit_reserve(r, ev, size, &ring_bytes, out_trace, &st);
+    if (!rec) return st;
+    beacon__record_encode(ev, rec, size);
+    return emit_commit(r, ring_bytes);
+}
+
+/* Generated code relies on these (beacon_gen.h); record.c checks the layout. */
+_Static_assert(sizeof(beacon__record_head) <= BEACON_GEN_RECORD_STRUCT_OFFSET,
+               "the record head must fit before the struct copy");
+
+void *beacon_gen_reserve(const beacon_event_hdr *ev, size_t size, beacon_gen_slot *slot,
+                         beacon_trace_id *out_trace) {
+    if (out_trace) memset(out_trace, 0, sizeof *out_trace);
+    if (!slot) return NULL;
+    slot->ring = NULL;
+    slot->ring_bytes = 0;
+    if (!ev || !ev->desc || size < BEACON__RECORD_STRUCT_OFFSET + ev->desc->struct_size ||
+        size > UINT32_MAX) {
+        slot->status = BEACON_ERR_INVALID_ARGUMENT;
+        return NULL;
+    }
+    beacon__ring *r = emit_prepare(ev->desc, &slot->status);
+    if (!r) return NULL;
+    /* Records are whole multiples of the alignment; the tail is never read. */
+    size = (size + BEACON__RECORD_ALIGN - 1) & ~(size_t)(BEACON__RECORD_ALIGN - 1);
+    char *rec = emit_reserve(r, ev, size, &slot->ring_bytes, out_trace, &slot->status);
+    if (!rec) return NULL;
+    slot->ring = r;
+    slot->status = BEACON_OK;
+    return rec + BEACON__RECORD_STRUCT_OFFSET;
+}
+
+beacon_status beacon_gen_commit(beacon_gen_slot *slot) {
+    if (!slot || !slot->ring) return BEACON_ERR_INVALID_ARGUMENT;
+    beacon__ring *r = slot->ring;
+    slot->ring = NULL;
+    return emit_commit(r, slot->ring_bytes);
 }

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 typedef struct beacon__jw {
     char *buf;  /* may be NULL when cap == 0 */
@@ -23,16 +24,41 @@ void beacon__jw_init(beacon__jw *w, char *buf, size_t cap);
  * cap - 1 (cap > 0). Returns the full length needed, excluding the NUL. */
 size_t beacon__jw_finish(beacon__jw *w);
 
-void beacon__jw_raw(beacon__jw *w, const char *s, size_t n);
-void beacon__jw_lit(beacon__jw *w, const char *s); /* NUL-terminated raw text */
-void beacon__jw_char(beacon__jw *w, char c);
+/* The two primitives every other writer goes through; inline because the
+ * worker calls them several times per field. */
+static inline void beacon__jw_raw(beacon__jw *w, const char *s, size_t n) {
+    /* Keep one byte free for the terminator, as snprintf does. */
+    if (w->len + n < w->cap) {
+        memcpy(w->buf + w->len, s, n);
+    } else if (n && w->len + 1 < w->cap) {
+        memcpy(w->buf + w->len, s, w->cap - 1 - w->len);
+    }
+    w->len += n;
+}
+
+static inline void beacon__jw_char(beacon__jw *w, char c) {
+    if (w->len + 1 < w->cap) w->buf[w->len] = c;
+    w->len++;
+}
+
+/* NUL-terminated raw text; inline so strlen of a literal folds away. */
+static inline void beacon__jw_lit(beacon__jw *w, const char *s) {
+    beacon__jw_raw(w, s, strlen(s));
+}
 
 /* A quoted JSON string from n bytes of s: invalid UTF-8 becomes U+FFFD (one
  * per maximal invalid subpart), control characters, DEL, U+2028 and U+2029
  * are escaped. s may be NULL only when n == 0. */
 void beacon__jw_string(beacon__jw *w, const char *s, size_t n);
+/* The escaped content of such a string without the quotes, so a string can
+ * be written in pieces (the scrubber's output); pieces must not split a UTF-8
+ * sequence. */
+void beacon__jw_string_body(beacon__jw *w, const char *s, size_t n);
 /* Same for a NUL-terminated string; NULL writes `null`. */
 void beacon__jw_cstr(beacon__jw *w, const char *s);
+/* Same as beacon__jw_cstr for a name from a generated descriptor (static
+ * storage, never modified): its JSON form is memoised by address. */
+void beacon__jw_name(beacon__jw *w, const char *s);
 
 void beacon__jw_int(beacon__jw *w, int64_t v);
 void beacon__jw_uint(beacon__jw *w, uint64_t v);

@@ -6,9 +6,14 @@
 /* The low-level SHA256_* API is deprecated in OpenSSL 3 but still shipped;
  * it is the only allocation-free way to reuse a keyed state in 3.0, where
  * every EVP digest/MAC (re)initialisation allocates. */
+#ifndef _POSIX_C_SOURCE
+#define _POSIX_C_SOURCE 200809L /* pthread_rwlock_t */
+#endif
 #define OPENSSL_SUPPRESS_DEPRECATED 1
 #include "pii_hash.h"
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -34,6 +39,7 @@ struct beacon__hasher {
 #endif
     EVP_MAC_CTX *mac; /* EVP backend: keyed, duplicated per call */
     char key_id[BEACON__HASH_KEY_ID_MAX + 1];
+    _Atomic long refs; /* holders: the creator, beacon__hasher_ref callers */
 };
 
 static const char k_hex[] = "0123456789abcdef";
@@ -132,6 +138,7 @@ beacon__hasher *beacon__hasher_new_backend(const uint8_t *key, size_t len, const
 
     beacon__hasher *h = calloc(1, sizeof *h);
     if (!h) return NULL;
+    atomic_init(&h->refs, 1);
     h->backend = backend;
     bool ok;
 #if HAVE_LOW_LEVEL_SHA256
@@ -160,8 +167,14 @@ beacon__hasher *beacon__hasher_new(const uint8_t *key, size_t len, const char *k
     return beacon__hasher_new_backend(key, len, key_id, BEACON__HASH_BACKEND_AUTO);
 }
 
+beacon__hasher *beacon__hasher_ref(beacon__hasher *h) {
+    if (h) atomic_fetch_add_explicit(&h->refs, 1, memory_order_relaxed);
+    return h;
+}
+
 void beacon__hasher_free(beacon__hasher *h) {
     if (!h) return;
+    if (atomic_fetch_sub_explicit(&h->refs, 1, memory_order_acq_rel) != 1) return;
     EVP_MAC_CTX_free(h->mac);
     OPENSSL_cleanse(h, sizeof *h);
     free(h);
@@ -326,4 +339,45 @@ beacon_status beacon__hasher_from_env(beacon__hasher **out, const char **why) {
         msg = "BEACON_HASH_KEY: could not set up HMAC; hash fields will be dropped";
     }
     return fail(why, msg, st);
+}
+
+/* --- the process-wide hasher ------------------------------------------------
+ * What beacon_gen_to_json hashes with: the running runtime's key. Readers
+ * hold the read lock for the whole serialization, so init/shutdown (the only
+ * writers) never free a hasher in use. */
+
+static pthread_rwlock_t g_global_lock = PTHREAD_RWLOCK_INITIALIZER;
+static beacon__hasher *g_global; /* g_global_lock */
+static pthread_once_t g_global_once = PTHREAD_ONCE_INIT;
+
+static void global_prepare(void) {
+    pthread_rwlock_wrlock(&g_global_lock);
+}
+static void global_release(void) {
+    pthread_rwlock_unlock(&g_global_lock);
+}
+static void global_child(void) {
+    /* Only the forking thread survives; it held the write lock. */
+    pthread_rwlock_init(&g_global_lock, NULL);
+}
+static void global_atfork(void) {
+    pthread_atfork(global_prepare, global_release, global_child);
+}
+
+void beacon__hasher_global_set(beacon__hasher *h) {
+    pthread_once(&g_global_once, global_atfork);
+    pthread_rwlock_wrlock(&g_global_lock);
+    beacon__hasher *old = g_global;
+    g_global = h;
+    pthread_rwlock_unlock(&g_global_lock);
+    beacon__hasher_free(old);
+}
+
+const beacon__hasher *beacon__hasher_global_acquire(void) {
+    pthread_rwlock_rdlock(&g_global_lock);
+    return g_global;
+}
+
+void beacon__hasher_global_release(void) {
+    pthread_rwlock_unlock(&g_global_lock);
 }

@@ -53,7 +53,13 @@ beacon__hasher *beacon__hasher_new(const uint8_t *key, size_t len, const char *k
 beacon__hasher *beacon__hasher_new_backend(const uint8_t *key, size_t len, const char *key_id,
                                            beacon__hash_backend backend);
 
-/* Wipes the key-derived state and frees. NULL is a no-op. */
+/* Adds a holder: h stays alive until beacon__hasher_free was called once
+ * per holder (the creator counts as one). Returns h; NULL is a no-op.
+ * Thread-safe. */
+beacon__hasher *beacon__hasher_ref(beacon__hasher *h);
+
+/* Drops one holder; the last one wipes the key-derived state and frees.
+ * NULL is a no-op. Thread-safe. */
 void beacon__hasher_free(beacon__hasher *h);
 
 /* Writes the 32 lowercase hex chars of HMAC-SHA256(key, in[0..len))[0..16)
@@ -99,5 +105,15 @@ beacon_status beacon__hasher_from_spec(const char *spec, const char *key_id, bea
  * NULL and *why a message naming the variable, for a diagnostic. Reads the
  * environment, so call it once at init, not concurrently with setenv(). */
 beacon_status beacon__hasher_from_env(beacon__hasher **out, const char **why);
+
+/* The process-wide hasher that beacon_gen_to_json uses: the running
+ * runtime's key. beacon__hasher_global_set takes ownership of one holder of
+ * h (NULL: no key) and drops the previous one once no reader uses it.
+ * beacon__hasher_global_acquire returns the current hasher (may be NULL),
+ * valid until the matching beacon__hasher_global_release, which must always
+ * be called. Thread-safe; acquire never allocates. */
+void beacon__hasher_global_set(beacon__hasher *h);
+const beacon__hasher *beacon__hasher_global_acquire(void);
+void beacon__hasher_global_release(void);
 
 #endif /* BEACON_SRC_PII_HASH_H */

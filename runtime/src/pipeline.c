@@ -100,6 +100,11 @@ struct beacon__pipeline_s {
     size_t nfmts;
     char *service_name;
     char *service_version;
+    beacon__hasher *hasher; /* NULL: hash fields dropped */
+    const char *hash_why;   /* static: why there is no key */
+    bool hash_warned;       /* worker-only: the no-key diagnostic was given */
+    char *resource;         /* `{...}` or NULL */
+    size_t resource_len;
     uint64_t base[BEACON__COUNTERS]; /* caller-side sums at start (g_stats_mu) */
 
     /* control, guarded by g_mu */
@@ -374,6 +379,11 @@ static void handle_record(pipeline *p, void *rec) {
     env.span_id = h->span_id;
     env.parent_span_id = h->parent_span_id;
     env.context = h->ctx;
+    env.hasher = p->hasher;
+    env.resource = p->resource;
+    env.resource_len = p->resource_len;
+    bool hash_dropped = false;
+    env.hash_dropped = &hash_dropped;
 
     size_t off[MAX_FORMATS], len[MAX_FORMATS];
     uint8_t have[MAX_FORMATS] = {0};
@@ -408,6 +418,15 @@ static void handle_record(pipeline *p, void *rec) {
     p->evflags[idx] = flags;
     beacon__context_release(h->ctx);
     h->ctx = NULL;
+    if (hash_dropped && !p->hash_warned) {
+        /* Once per run: every event with a hash field would say the same. */
+        p->hash_warned = true;
+        beacon__diag(BEACON_ERR_INVALID_ARGUMENT,
+                     "%s: pii: hash fields are dropped (fail closed): %s", d->name,
+                     p->hash_why ? p->hash_why
+                                 : "no hash key configured (set BEACON_HASH_KEY or call "
+                                   "beacon_options_set_hash_key)");
+    }
 }
 
 static void collect_ring(beacon__ring *r, void *ctx) {
@@ -600,7 +619,10 @@ static void *worker_main(void *arg) {
             beacon__clock_recalibrate();
             next_recal = now + RECAL_NS;
         }
-        if (got >= (long)(PASS_MAX / 2)) continue; /* plenty waiting: no pause */
+        /* A ring gave its full share: more is waiting, so no pause. (A pause
+         * after every share capped one busy producer at PASS_PER_RING per
+         * BUSY_SLEEP_NS, ~2 M events/s, whatever the worker could do.) */
+        if (got >= (long)PASS_PER_RING) continue;
 
         pthread_mutex_lock(&g_mu);
         if (p->flush_req == handled && !p->stop &&
@@ -653,6 +675,8 @@ void beacon__pipeline_config_free(beacon__pipeline_config *cfg) {
     free(cfg->sinks);
     free(cfg->service_name);
     free(cfg->service_version);
+    beacon__hasher_free(cfg->hasher);
+    free(cfg->resource_json);
     memset(cfg, 0, sizeof *cfg);
 }
 
@@ -669,6 +693,8 @@ static void pipeline_free(pipeline *p) {
     free(p->slots);
     free(p->service_name);
     free(p->service_version);
+    beacon__hasher_free(p->hasher);
+    free(p->resource);
     free(p->arena);
     free(p->evflags);
     free(p->rlist);
@@ -730,6 +756,12 @@ beacon_status beacon__pipeline_start(beacon__pipeline_config *cfg) {
     p->service_name = cfg->service_name;
     p->service_version = cfg->service_version;
     cfg->service_name = cfg->service_version = NULL;
+    p->hasher = cfg->hasher;
+    p->hash_why = cfg->hash_why;
+    cfg->hasher = NULL;
+    p->resource = cfg->resource_json;
+    p->resource_len = p->resource ? strlen(p->resource) : 0;
+    cfg->resource_json = NULL;
     beacon_status st = BEACON_OK;
     for (size_t i = 0; i < p->nslots && st == BEACON_OK; i++)
         st = open_slot(&p->slots[i], &p->slots[i].fmt, p);
@@ -762,6 +794,7 @@ beacon_status beacon__pipeline_start(beacon__pipeline_config *cfg) {
     }
     g_enabled = cfg->enabled;
     g_killed = cfg->killed;
+    beacon__hasher_global_set(beacon__hasher_ref(p->hasher));
     atomic_store(&beacon__g.state, BEACON__STATE_RUNNING);
     recompute_gate();
     pthread_mutex_unlock(&g_lock);
@@ -819,6 +852,7 @@ beacon_status beacon__pipeline_shutdown(int timeout_ms) {
     }
     atomic_store(&beacon__g.state, BEACON__STATE_SHUT_DOWN);
     recompute_gate();
+    beacon__hasher_global_set(NULL); /* beacon_gen_to_json: not initialised */
     p->refs++;
     pthread_mutex_lock(&g_mu);
     g_pipe = NULL;

@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #include "beacon/beacon.h"
+#include "pii_hash.h"
 #include "sink.h"
 
 /* One configured sink before it is opened. */
@@ -28,13 +29,17 @@ typedef struct beacon__pipeline_config {
     bool killed;  /* BEACON_DISABLED=1 */
     char *service_name;
     char *service_version;
+    beacon__hasher *hasher; /* owned holder; NULL: hash fields dropped */
+    const char *hash_why;   /* static text: why there is no hasher (diagnostic) */
+    char *resource_json;    /* owned `{...}` of resource attributes, or NULL */
 } beacon__pipeline_config;
 
 /* Frees what a config owns (also after a failed start). */
 void beacon__pipeline_config_free(beacon__pipeline_config *cfg);
 
 /* Opens the sinks and starts the worker; takes everything cfg owns, also on
- * failure. BEACON_ERR_ALREADY_INITIALIZED when running. */
+ * failure. The hasher also becomes the one beacon_gen_to_json uses until
+ * shutdown. BEACON_ERR_ALREADY_INITIALIZED when running. */
 beacon_status beacon__pipeline_start(beacon__pipeline_config *cfg);
 
 /* beacon_flush / beacon_shutdown / beacon_stats / beacon_stats_json. */

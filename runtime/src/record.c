@@ -18,13 +18,25 @@ static bool field_present(const beacon_event_hdr *ev, const beacon_field_desc *f
     return (bits[f->presence_bit >> 3] >> (f->presence_bit & 7)) & 1u;
 }
 
+/* Generated code writes records of scalar-and-string events itself
+ * (beacon_gen_reserve): it must agree with this file on the layout. */
+_Static_assert(BEACON__RECORD_STRUCT_OFFSET == BEACON_GEN_RECORD_STRUCT_OFFSET,
+               "beacon_gen.h and record.h disagree on where the struct copy starts");
+_Static_assert(BEACON__RECORD_ALIGN == BEACON_GEN_ALIGN8(1),
+               "beacon_gen.h and record.h disagree on the record alignment");
+_Static_assert(sizeof(uintptr_t) == sizeof(void *), "offsets are stored in pointer slots");
+
 /* Bytes of `s` the record keeps: the whole string, or max_length + 1 so the
- * serializer can still tell it was cut. */
+ * serializer can still tell it was cut. The same rule generated code applies. */
 static size_t kept_len(const char *s, uint32_t max_length) {
-    if (max_length == 0) return strlen(s);
-    size_t cap = (size_t)max_length + 1;
-    const char *nul = memchr(s, '\0', cap);
-    return nul ? (size_t)(nul - s) : cap;
+    return beacon_gen_kept_len(s, max_length);
+}
+
+/* The bound strings of f are cut to in the ring. Scrubbed text is kept
+ * whole: the scrubber must see an identifier entirely before the max_length
+ * cut, or the part left of a cut email or number would go out unscrubbed. */
+static uint32_t ring_cut(const beacon_field_desc *f) {
+    return f->pii == BEACON_PII_SCRUB ? 0 : f->max_length;
 }
 
 static size_t kept_items(size_t count, uint32_t max_items) {
@@ -78,7 +90,7 @@ size_t beacon__record_size(const beacon_event_hdr *ev) {
         if (f->type == BEACON_TYPE_ATTRIBUTES) {
             const beacon_attr *a = load_ptr(slot);
             size_t n = kept_items(load_size(base + f->count_offset), f->max_items);
-            if (a && n) total += attrs_bytes(a, n, f->max_length);
+            if (a && n) total += attrs_bytes(a, n, ring_cut(f));
         } else if (f->is_list) {
             const void *items = load_ptr(slot);
             size_t n = kept_items(load_size(base + f->count_offset), f->max_items);
@@ -87,11 +99,11 @@ size_t beacon__record_size(const beacon_event_hdr *ev) {
             if (f->type == BEACON_TYPE_STRING) {
                 const char *const *s = items;
                 size_t bytes = 0;
-                for (size_t k = 0; k < n; k++) bytes += string_bytes(s[k], f->max_length);
+                for (size_t k = 0; k < n; k++) bytes += string_bytes(s[k], ring_cut(f));
                 total += align8(bytes);
             }
         } else if (f->type == BEACON_TYPE_STRING) {
-            total += align8(string_bytes(load_ptr(slot), f->max_length));
+            total += align8(string_bytes(load_ptr(slot), ring_cut(f)));
         }
     }
     return total;
@@ -132,7 +144,7 @@ void beacon__record_encode(const beacon_event_hdr *ev, void *dst, size_t size) {
             continue;
         }
         if (!f->is_list && f->type == BEACON_TYPE_STRING) {
-            store_off(slot, put_string(rec, &pos, p, f->max_length));
+            store_off(slot, put_string(rec, &pos, p, ring_cut(f)));
             pos = align8(pos);
             continue;
         }
@@ -149,17 +161,17 @@ void beacon__record_encode(const beacon_event_hdr *ev, void *dst, size_t size) {
             const char *const *s = p;
             for (size_t k = 0; k < n; k++) {
                 void *item = rec + arr + k * sizeof(char *);
-                store_off(item, s[k] ? put_string(rec, &pos, s[k], f->max_length) : 0);
+                store_off(item, s[k] ? put_string(rec, &pos, s[k], ring_cut(f)) : 0);
             }
             pos = align8(pos);
         } else if (f->type == BEACON_TYPE_ATTRIBUTES) {
             const beacon_attr *a = p;
             for (size_t k = 0; k < n; k++) {
                 beacon_attr *out = (beacon_attr *)(void *)(rec + arr + k * sizeof(beacon_attr));
-                store_off(&out->key, a[k].key ? put_string(rec, &pos, a[k].key, f->max_length) : 0);
+                store_off(&out->key, a[k].key ? put_string(rec, &pos, a[k].key, ring_cut(f)) : 0);
                 if (a[k].type == BEACON_ATTR_STRING)
                     store_off(&out->v.s,
-                              a[k].v.s ? put_string(rec, &pos, a[k].v.s, f->max_length) : 0);
+                              a[k].v.s ? put_string(rec, &pos, a[k].v.s, ring_cut(f)) : 0);
             }
             pos = align8(pos);
         }

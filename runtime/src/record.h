@@ -41,6 +41,7 @@ typedef struct beacon__record_head {
  * than their max_length and lists longer than max_items are cut to one byte /
  * one item past the bound, so the serializer still sees (and reports) that
  * they were truncated while the ring never holds more than it will send.
+ * `pii: scrub` strings are kept whole: they are scrubbed before the cut.
  * Returns 0 when ev has no descriptor. No allocation; thread-safe. */
 size_t beacon__record_size(const beacon_event_hdr *ev);
 

@@ -8,18 +8,27 @@
 #endif
 #include <math.h>
 #include <pthread.h>
+#include <unistd.h>
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "diag.h"
+#include "json.h"
+#include "pii_hash.h"
 #include "pipeline.h"
 #include "runtime.h"
 #include "sink.h"
 
 #define ERR_MAX         256
 #define DEFAULT_RING_KB 256
+
+/* One resource attribute (key and value owned). */
+typedef struct beacon__resource_attr {
+    char *key;
+    char *value;
+} beacon__resource_attr;
 
 struct beacon_options {
     beacon__sink_config *sinks;
@@ -33,6 +42,9 @@ struct beacon_options {
     int enabled;    /* -1: not set in code */
     size_t ring_kb; /* 0: environment or default */
     int block_ms;
+    beacon__hasher *hasher; /* set in code; wins over BEACON_HASH_KEY */
+    beacon__resource_attr *attrs;
+    size_t attr_count;
 };
 
 /* ---- options ---------------------------------------------------------- */
@@ -106,6 +118,12 @@ void beacon_options_free(beacon_options *opts) {
     free_sinks(opts->sinks, opts->sink_count);
     free(opts->service_name);
     free(opts->service_version);
+    beacon__hasher_free(opts->hasher);
+    for (size_t i = 0; i < opts->attr_count; i++) {
+        free(opts->attrs[i].key);
+        free(opts->attrs[i].value);
+    }
+    free(opts->attrs);
     free(opts);
 }
 
@@ -192,6 +210,75 @@ void beacon_options_set_service(beacon_options *opts, const char *name, const ch
     if (!opts) return;
     replace_str(&opts->service_name, name);
     replace_str(&opts->service_version, version);
+}
+
+beacon_status beacon_options_set_hash_key(beacon_options *opts, const void *key, size_t len,
+                                          const char *key_id) {
+    if (!opts) return BEACON_ERR_INVALID_ARGUMENT;
+    if (!key) {
+        beacon__hasher_free(opts->hasher);
+        opts->hasher = NULL;
+        return BEACON_OK;
+    }
+    if (len < BEACON__HASH_MIN_KEY) return BEACON_ERR_INVALID_ARGUMENT;
+    beacon__hasher *h = beacon__hasher_new(key, len, key_id);
+    if (!h) {
+        /* The only other reasons are a malformed id and OpenSSL failing. */
+        beacon__hasher *probe = beacon__hasher_new(key, len, NULL);
+        beacon__hasher_free(probe);
+        return probe ? BEACON_ERR_INVALID_ARGUMENT : BEACON_ERR_NO_MEMORY;
+    }
+    beacon__hasher_free(opts->hasher);
+    opts->hasher = h;
+    return BEACON_OK;
+}
+
+/* Replaces key's value in the list or appends it; value NULL removes. */
+static beacon_status attr_put(beacon__resource_attr **list, size_t *n, const char *key,
+                              size_t key_len, const char *value, size_t value_len) {
+    size_t i = 0;
+    while (i < *n &&
+           !(strlen((*list)[i].key) == key_len && memcmp((*list)[i].key, key, key_len) == 0))
+        i++;
+    if (!value) {
+        if (i < *n) {
+            free((*list)[i].key);
+            free((*list)[i].value);
+            memmove(&(*list)[i], &(*list)[i + 1], (*n - i - 1) * sizeof **list);
+            (*n)--;
+        }
+        return BEACON_OK;
+    }
+    char *v = malloc(value_len + 1);
+    if (!v) return BEACON_ERR_NO_MEMORY;
+    memcpy(v, value, value_len);
+    v[value_len] = '\0';
+    if (i < *n) {
+        free((*list)[i].value);
+        (*list)[i].value = v;
+        return BEACON_OK;
+    }
+    char *k = malloc(key_len + 1);
+    beacon__resource_attr *grown = k ? realloc(*list, (*n + 1) * sizeof **list) : NULL;
+    if (!grown) {
+        free(k);
+        free(v);
+        return BEACON_ERR_NO_MEMORY;
+    }
+    memcpy(k, key, key_len);
+    k[key_len] = '\0';
+    *list = grown;
+    grown[*n].key = k;
+    grown[*n].value = v;
+    (*n)++;
+    return BEACON_OK;
+}
+
+beacon_status beacon_options_set_resource_attr(beacon_options *opts, const char *key,
+                                               const char *value) {
+    if (!opts || !key || !*key) return BEACON_ERR_INVALID_ARGUMENT;
+    return attr_put(&opts->attrs, &opts->attr_count, key, strlen(key), value,
+                    value ? strlen(value) : 0);
 }
 
 void beacon_options_set_enabled(beacon_options *opts, bool on) {
@@ -337,6 +424,171 @@ static size_t ring_kb_from_env(void) {
     return DEFAULT_RING_KB;
 }
 
+/* ---- resource attributes ----------------------------------------------- */
+
+static int hexval(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+static void free_attrs(beacon__resource_attr *a, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        free(a[i].key);
+        free(a[i].value);
+    }
+    free(a);
+}
+
+/* Percent-decodes s[0..n) into out (n + 1 bytes); false on a malformed
+ * escape or %00. OTEL_RESOURCE_ATTRIBUTES uses the W3C Baggage encoding. */
+static bool pct_decode(const char *s, size_t n, char *out, size_t *out_len) {
+    size_t j = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] != '%') {
+            out[j++] = s[i];
+            continue;
+        }
+        int hi = i + 1 < n ? hexval(s[i + 1]) : -1;
+        int lo = i + 2 < n ? hexval(s[i + 2]) : -1;
+        if (hi < 0 || lo < 0 || (hi == 0 && lo == 0)) return false;
+        out[j++] = (char)(hi * 16 + lo);
+        i += 2;
+    }
+    out[j] = '\0';
+    *out_len = j;
+    return true;
+}
+
+static void trim(const char **b, const char **e) {
+    while (*b < *e && (**b == ' ' || **b == '\t')) (*b)++;
+    while (*e > *b && ((*e)[-1] == ' ' || (*e)[-1] == '\t')) (*e)--;
+}
+
+/* OTEL_RESOURCE_ATTRIBUTES: key=value pairs separated by ','; a malformed
+ * pair is skipped with a diagnostic (the OTel SDKs discard the whole value;
+ * keeping the good pairs loses less). */
+static beacon_status parse_otel_attrs(const char *v, beacon__resource_attr **list, size_t *n) {
+    while (*v) {
+        size_t len = strcspn(v, ",");
+        const char *b = v, *e = v + len;
+        trim(&b, &e);
+        const char *eq = memchr(b, '=', (size_t)(e - b));
+        if (e > b) {
+            const char *kb = b, *ke = eq ? eq : e, *vb = eq ? eq + 1 : e, *ve = e;
+            trim(&kb, &ke);
+            trim(&vb, &ve);
+            char *key = malloc((size_t)(ke - kb) + 1), *val = malloc((size_t)(ve - vb) + 1);
+            size_t kl = 0, vl = 0;
+            bool ok = key && val && eq && ke > kb && pct_decode(kb, (size_t)(ke - kb), key, &kl) &&
+                      pct_decode(vb, (size_t)(ve - vb), val, &vl) && kl > 0;
+            beacon_status st = BEACON_OK;
+            if (ok) {
+                st = attr_put(list, n, key, kl, val, vl);
+            } else if (key && val) {
+                beacon__diag(BEACON_ERR_PARSE,
+                             "OTEL_RESOURCE_ATTRIBUTES: entry %zu bytes long is not "
+                             "key=value with valid %%-escapes; skipped",
+                             (size_t)(e - b));
+            } else {
+                st = BEACON_ERR_NO_MEMORY;
+            }
+            free(key);
+            free(val);
+            if (st != BEACON_OK) return st;
+        }
+        v += len;
+        if (*v == ',') v++;
+    }
+    return BEACON_OK;
+}
+
+static bool has_attr(const beacon__resource_attr *a, size_t n, const char *key) {
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(a[i].key, key) == 0) return true;
+    return false;
+}
+
+static beacon_status put_cstr(beacon__resource_attr **list, size_t *n, const char *k,
+                              const char *v) {
+    return attr_put(list, n, k, strlen(k), v, strlen(v));
+}
+
+static size_t write_resource(const beacon__resource_attr *a, size_t n, char *buf, size_t cap) {
+    static const char *const first[] = {"service.name", "service.version"};
+    beacon__jw w;
+    beacon__jw_init(&w, buf, cap);
+    beacon__jw_char(&w, '{');
+    bool comma = false;
+    /* Rounds: service.name, service.version, then the rest in order. */
+    for (int round = 0; round < 3; round++) {
+        for (size_t i = 0; i < n; i++) {
+            bool named = strcmp(a[i].key, first[0]) == 0 || strcmp(a[i].key, first[1]) == 0;
+            if (round < 2 ? strcmp(a[i].key, first[round]) != 0 : named) continue;
+            if (comma) beacon__jw_char(&w, ',');
+            comma = true;
+            beacon__jw_cstr(&w, a[i].key);
+            beacon__jw_char(&w, ':');
+            beacon__jw_cstr(&w, a[i].value);
+        }
+    }
+    beacon__jw_char(&w, '}');
+    return beacon__jw_finish(&w);
+}
+
+/* The resource attributes as one JSON object, service.name and
+ * service.version first. Precedence, lowest first: OTEL_RESOURCE_ATTRIBUTES,
+ * BEACON_ENVIRONMENT (deployment.environment), OTEL_SERVICE_NAME, the
+ * host.name default, then everything set in code. */
+static beacon_status build_resource(const beacon_options *o, char **out) {
+    beacon__resource_attr *a = NULL;
+    size_t n = 0;
+    beacon_status st = BEACON_OK;
+    const char *env = getenv("OTEL_RESOURCE_ATTRIBUTES");
+    if (env && *env) st = parse_otel_attrs(env, &a, &n);
+    env = getenv("BEACON_ENVIRONMENT");
+    if (st == BEACON_OK && env && *env) st = put_cstr(&a, &n, "deployment.environment", env);
+    env = getenv("OTEL_SERVICE_NAME");
+    if (st == BEACON_OK && env && *env) st = put_cstr(&a, &n, "service.name", env);
+    char host[256];
+    if (st == BEACON_OK && !has_attr(a, n, "host.name") &&
+        !has_attr(o->attrs, o->attr_count, "host.name") && gethostname(host, sizeof host) == 0) {
+        host[sizeof host - 1] = '\0';
+        if (*host) st = put_cstr(&a, &n, "host.name", host);
+    }
+    for (size_t i = 0; st == BEACON_OK && i < o->attr_count; i++)
+        st = put_cstr(&a, &n, o->attrs[i].key, o->attrs[i].value);
+    if (st == BEACON_OK && o->service_name) st = put_cstr(&a, &n, "service.name", o->service_name);
+    if (st == BEACON_OK && o->service_version)
+        st = put_cstr(&a, &n, "service.version", o->service_version);
+    if (st != BEACON_OK) {
+        free_attrs(a, n);
+        return st;
+    }
+    /* Measure, then write. */
+    size_t need = write_resource(a, n, NULL, 0);
+    char *buf = malloc(need + 1);
+    if (buf) write_resource(a, n, buf, need + 1);
+    free_attrs(a, n);
+    *out = buf;
+    return buf ? BEACON_OK : BEACON_ERR_NO_MEMORY;
+}
+
+/* The hasher for this run: the key set in code, else BEACON_HASH_KEY. */
+static void choose_hasher(beacon_options *o, beacon__pipeline_config *pc) {
+    if (o->hasher) {
+        pc->hasher = o->hasher;
+        o->hasher = NULL;
+        return;
+    }
+    const char *why = NULL;
+    if (beacon__hasher_from_env(&pc->hasher, &why) != BEACON_OK) {
+        beacon__diag(BEACON_ERR_INVALID_ARGUMENT, "%s", why ? why : "BEACON_HASH_KEY unusable");
+        pc->hash_why = why;
+    }
+}
+
 beacon_status beacon_init(beacon_options *opts) {
     beacon_options defaults;
     memset(&defaults, 0, sizeof defaults);
@@ -386,6 +638,13 @@ beacon_status beacon_init(beacon_options *opts) {
     pc.block_ms = o->block_ms;
     pc.enabled = o->enabled != 0;
     pc.killed = env_is_one("BEACON_DISABLED");
+    choose_hasher(o, &pc);
+    st = build_resource(o, &pc.resource_json);
+    if (st != BEACON_OK) {
+        beacon__pipeline_config_free(&pc);
+        beacon_options_free(opts);
+        return st;
+    }
     pc.service_name = o->service_name;
     pc.service_version = o->service_version;
     o->service_name = o->service_version = NULL;

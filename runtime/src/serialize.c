@@ -1,27 +1,41 @@
 /* serialize.c — walks an event descriptor and writes the canonical JSON of a
  * generated struct: envelope keys, context, data (catalog order, presence
- * bits, PII policy, max_length/max_items cuts) and the "truncated" list.
- * Everything goes through the bounded writer in json.c; nothing allocates.
+ * bits, max_length/max_items cuts), "hash_key", "truncated" and, for sinks
+ * that ask, "resource". PII policies are applied here, value by value, on the
+ * worker (or the caller of beacon_gen_to_json): hashing (pii_hash.c) and
+ * scrubbing (scrub.c) write straight into the bounded writer of json.c, so
+ * nothing allocates and no raw value of a protected field is ever copied out.
  */
 #include "serialize.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "json.h"
-
-typedef enum pii_action { PII_WRITE, PII_REDACT, PII_OMIT } pii_action;
+#include "scrub.h"
 
 static const char *const k_levels[] = {"debug", "info", "warn", "error"};
 static const char k_redacted[] = "\"[REDACTED]\"";
 
-/* Until hashing and scrubbing exist, those fields fail closed (omitted). */
-static pii_action pii_for(const beacon_field_desc *f, unsigned flags) {
-    if (flags & BEACON_JSON_RAW_PII) return PII_WRITE;
-    switch (f->pii) {
-        case BEACON_PII_NONE: return PII_WRITE;
-        case BEACON_PII_REDACT: return PII_REDACT;
-        default: return PII_OMIT;
+/* One serialization: where to write, and what happened that the envelope
+ * needs to know after "data". */
+typedef struct ser {
+    beacon__jw *w;
+    const beacon__hasher *hasher;
+    bool raw;          /* BEACON_JSON_RAW_PII: policies off */
+    bool hashed;       /* at least one hashed value was written */
+    bool hash_dropped; /* a hash field was dropped: no key */
+} ser;
+
+/* The policy that applies to f in this serialization; a hash field without
+ * a key is dropped (fail closed). */
+static uint8_t policy(ser *s, const beacon_field_desc *f) {
+    if (s->raw) return BEACON_PII_NONE;
+    if (f->pii == BEACON_PII_HASH && !s->hasher) {
+        s->hash_dropped = true;
+        return BEACON_PII_DROP;
     }
+    return f->pii <= BEACON_PII_SCRUB ? f->pii : BEACON_PII_DROP;
 }
 
 size_t beacon__elem_size(uint8_t type) {
@@ -45,26 +59,117 @@ static bool is_present(const beacon_event_hdr *ev, const beacon_field_desc *f) {
     return (bits[f->presence_bit >> 3] >> (f->presence_bit & 7)) & 1u;
 }
 
-/* Writes a string cut at max_length bytes on a UTF-8 boundary; returns true
- * when it was cut. */
-static bool write_str(beacon__jw *w, const char *s, uint32_t max_length) {
-    if (!s) {
-        beacon__jw_null(w);
-        return false;
+/* ---- policy-applied strings ---------------------------------------------- */
+
+/* Scrubber output streamed into the JSON string, cut at `budget` bytes
+ * (0: no cut). A placeholder is never split: it goes whole or not at all. */
+typedef struct scrub_out {
+    beacon__jw *w;
+    size_t budget;
+    size_t written;
+    bool full;
+} scrub_out;
+
+static void scrub_piece(void *user, const beacon__scrub_piece *p) {
+    scrub_out *so = user;
+    if (so->full) return;
+    size_t n = p->len;
+    if (so->budget && so->written + n > so->budget) {
+        size_t room = so->budget - so->written;
+        n = p->kind == BEACON__SCRUB_TEXT ? beacon__utf8_cut(p->text, p->len, room) : 0;
+        so->full = true;
     }
-    size_t n = strlen(s);
-    size_t keep = max_length ? beacon__utf8_cut(s, n, max_length) : n;
-    beacon__jw_string(w, s, keep);
-    return keep < n;
+    beacon__jw_string_body(so->w, p->text, n);
+    so->written += n;
 }
 
-static bool str_too_long(const char *s, uint32_t max_length) {
-    return s && max_length && strlen(s) > max_length;
+/* Writes s[0..n) under policy pii (NONE, HASH, REDACT or SCRUB), cut at
+ * max_length bytes; returns true when the value was cut. Hashing covers the
+ * value as cut, so the same input always gives the same hash whatever path
+ * (ring record or direct) it took. */
+static bool write_text(ser *s, const char *str, size_t n, uint8_t pii, uint32_t max_length) {
+    switch (pii) {
+        case BEACON_PII_REDACT: beacon__jw_lit(s->w, k_redacted); return false;
+        case BEACON_PII_HASH: {
+            size_t keep = max_length ? beacon__utf8_cut(str, n, max_length) : n;
+            char hex[BEACON__HASH_HEX_LEN + 1];
+            if (!beacon__hasher_hex(s->hasher, str, keep, hex)) {
+                beacon__jw_null(s->w); /* never the raw value */
+                return false;
+            }
+            beacon__jw_char(s->w, '"');
+            beacon__jw_raw(s->w, hex, BEACON__HASH_HEX_LEN);
+            beacon__jw_char(s->w, '"');
+            s->hashed = true;
+            return keep < n;
+        }
+        case BEACON_PII_SCRUB: {
+            /* Scrub first: a cut could split an identifier so that it is no
+             * longer recognised and its remaining part leaks. */
+            scrub_out so = {s->w, max_length, 0, false};
+            beacon__jw_char(s->w, '"');
+            size_t total = beacon__scrub_each(str, n, scrub_piece, &so, NULL);
+            beacon__jw_char(s->w, '"');
+            return max_length && total > max_length;
+        }
+        default: {
+            size_t keep = max_length ? beacon__utf8_cut(str, n, max_length) : n;
+            beacon__jw_string(s->w, str, keep);
+            return keep < n;
+        }
+    }
+}
+
+static bool write_str(ser *s, const char *str, uint8_t pii, uint32_t max_length) {
+    if (!str) {
+        beacon__jw_null(s->w);
+        return false;
+    }
+    return write_text(s, str, strlen(str), pii, max_length);
+}
+
+static bool write_attr_value(ser *s, const beacon_attr *a, uint8_t pii, uint32_t max_length);
+
+/* A number under hash or scrub is treated like a numeric attribute value:
+ * the policy acts on its JSON text. The catalog validator only allows
+ * policies on strings and attributes; this keeps hand-made descriptors
+ * fail-closed too. */
+static bool number_as_attr(const beacon_field_desc *f, const void *p, beacon_attr *a) {
+    a->key = NULL;
+    switch (f->type) {
+        case BEACON_TYPE_BOOL:
+            a->type = BEACON_ATTR_BOOL;
+            memcpy(&a->v.b, p, sizeof a->v.b);
+            return true;
+        case BEACON_TYPE_INT:
+        case BEACON_TYPE_DURATION:
+        case BEACON_TYPE_TIMESTAMP:
+            a->type = BEACON_ATTR_INT;
+            memcpy(&a->v.i, p, sizeof a->v.i);
+            return true;
+        case BEACON_TYPE_UINT:
+            a->type = BEACON_ATTR_UINT;
+            memcpy(&a->v.u, p, sizeof a->v.u);
+            return true;
+        case BEACON_TYPE_DOUBLE:
+            a->type = BEACON_ATTR_DOUBLE;
+            memcpy(&a->v.d, p, sizeof a->v.d);
+            return true;
+        default: return false;
+    }
 }
 
 /* Writes one value of f's element type read from p; returns true when a
  * string was cut. */
-static bool write_scalar(beacon__jw *w, const beacon_field_desc *f, const void *p) {
+static bool write_scalar(ser *s, const beacon_field_desc *f, const void *p, uint8_t pii) {
+    beacon__jw *w = s->w;
+    if (pii == BEACON_PII_REDACT) {
+        beacon__jw_lit(w, k_redacted);
+        return false;
+    }
+    beacon_attr num;
+    if ((pii == BEACON_PII_HASH || pii == BEACON_PII_SCRUB) && number_as_attr(f, p, &num))
+        return write_attr_value(s, &num, pii, f->max_length);
     switch (f->type) {
         case BEACON_TYPE_BOOL: {
             bool v;
@@ -101,20 +206,22 @@ static bool write_scalar(beacon__jw *w, const beacon_field_desc *f, const void *
             int v;
             memcpy(&v, p, sizeof v);
             if (f->enum_desc && v >= 0 && (uint32_t)v < f->enum_desc->count) {
-                beacon__jw_cstr(w, f->enum_desc->values[v]);
+                beacon__jw_name(w, f->enum_desc->values[v]);
             } else {
                 beacon__jw_null(w);
             }
             return false;
         }
         case BEACON_TYPE_STRING: {
-            const char *s;
-            memcpy(&s, p, sizeof s);
-            return write_str(w, s, f->max_length);
+            const char *str;
+            memcpy(&str, p, sizeof str);
+            return write_str(s, str, pii, f->max_length);
         }
         default: beacon__jw_null(w); return false;
     }
 }
+
+/* ---- attributes ------------------------------------------------------------ */
 
 static const beacon_attr *attr_items(const beacon_event_hdr *ev, const beacon_field_desc *f,
                                      size_t *count) {
@@ -141,40 +248,77 @@ static bool attr_key_seen(const beacon_attr *items, size_t i, uint32_t max_lengt
     return false;
 }
 
-static bool write_attributes(beacon__jw *w, const beacon_event_hdr *ev, const beacon_field_desc *f,
-                             pii_action act) {
+/* The JSON text of a non-string attribute value, which is what hash and
+ * scrub act on: a number can be personal data too (a phone number typed
+ * as an integer). Returns the length. */
+static size_t attr_text(const beacon_attr *a, char out[40]) {
+    switch (a->type) {
+        case BEACON_ATTR_BOOL: return (size_t)snprintf(out, 40, "%s", a->v.b ? "true" : "false");
+        case BEACON_ATTR_INT: return (size_t)snprintf(out, 40, "%lld", (long long)a->v.i);
+        case BEACON_ATTR_UINT: return (size_t)snprintf(out, 40, "%llu", (unsigned long long)a->v.u);
+        case BEACON_ATTR_DOUBLE: {
+            size_t n = beacon__format_double(a->v.d, out);
+            if (n == 0) n = (size_t)snprintf(out, 40, "null");
+            return n;
+        }
+        default: return (size_t)snprintf(out, 40, "null");
+    }
+}
+
+static void write_attr_number(beacon__jw *w, const beacon_attr *a) {
+    switch (a->type) {
+        case BEACON_ATTR_BOOL: beacon__jw_bool(w, a->v.b); break;
+        case BEACON_ATTR_INT: beacon__jw_int(w, a->v.i); break;
+        case BEACON_ATTR_UINT: beacon__jw_uint(w, a->v.u); break;
+        case BEACON_ATTR_DOUBLE: beacon__jw_double(w, a->v.d); break;
+        default: beacon__jw_null(w); break;
+    }
+}
+
+static bool write_attr_value(ser *s, const beacon_attr *a, uint8_t pii, uint32_t max_length) {
+    if (a->type == BEACON_ATTR_STRING) return write_str(s, a->v.s, pii, max_length);
+    if (pii == BEACON_PII_NONE) {
+        write_attr_number(s->w, a);
+        return false;
+    }
+    char text[40];
+    size_t n = attr_text(a, text);
+    if (pii == BEACON_PII_SCRUB) {
+        /* A number the scrubber leaves alone stays a number. */
+        char out[3 * 40 + 1];
+        size_t m = beacon__scrub(text, n, out, sizeof out);
+        if (m == n && memcmp(out, text, n) == 0) {
+            write_attr_number(s->w, a);
+            return false;
+        }
+    }
+    return write_text(s, text, n, pii, max_length);
+}
+
+static bool write_attributes(ser *s, const beacon_event_hdr *ev, const beacon_field_desc *f,
+                             uint8_t pii) {
     size_t raw_count, n;
     memcpy(&raw_count, (const char *)ev + f->count_offset, sizeof raw_count);
     const beacon_attr *items = attr_items(ev, f, &n);
     bool cut = items && n < raw_count;
     bool first = true;
-    beacon__jw_char(w, '{');
+    beacon__jw_char(s->w, '{');
     for (size_t i = 0; i < n; i++) {
         const beacon_attr *a = &items[i];
         if (!a->key || attr_key_seen(items, i, f->max_length)) continue;
-        if (!first) beacon__jw_char(w, ',');
+        if (!first) beacon__jw_char(s->w, ',');
         first = false;
-        cut |= write_str(w, a->key, f->max_length);
-        beacon__jw_char(w, ':');
-        if (act == PII_REDACT) {
-            beacon__jw_lit(w, k_redacted);
-            continue;
-        }
-        switch (a->type) {
-            case BEACON_ATTR_BOOL: beacon__jw_bool(w, a->v.b); break;
-            case BEACON_ATTR_INT: beacon__jw_int(w, a->v.i); break;
-            case BEACON_ATTR_UINT: beacon__jw_uint(w, a->v.u); break;
-            case BEACON_ATTR_DOUBLE: beacon__jw_double(w, a->v.d); break;
-            case BEACON_ATTR_STRING: cut |= write_str(w, a->v.s, f->max_length); break;
-            default: beacon__jw_null(w); break;
-        }
+        /* Keys name what is measured; the policy protects the values. */
+        cut |= write_str(s, a->key, BEACON_PII_NONE, f->max_length);
+        beacon__jw_char(s->w, ':');
+        cut |= write_attr_value(s, a, pii, f->max_length);
     }
-    beacon__jw_char(w, '}');
+    beacon__jw_char(s->w, '}');
     return cut;
 }
 
-static bool write_list(beacon__jw *w, const beacon_event_hdr *ev, const beacon_field_desc *f,
-                       pii_action act) {
+static bool write_list(ser *s, const beacon_event_hdr *ev, const beacon_field_desc *f,
+                       uint8_t pii) {
     const char *items;
     size_t count;
     size_t size = beacon__elem_size(f->type);
@@ -186,87 +330,58 @@ static bool write_list(beacon__jw *w, const beacon_event_hdr *ev, const beacon_f
         count = f->max_items;
         cut = true;
     }
-    beacon__jw_char(w, '[');
+    beacon__jw_char(s->w, '[');
     for (size_t i = 0; i < count; i++) {
-        if (i) beacon__jw_char(w, ',');
-        if (act == PII_REDACT) {
-            beacon__jw_lit(w, k_redacted);
-        } else {
-            cut |= write_scalar(w, f, items + i * size);
-        }
+        if (i) beacon__jw_char(s->w, ',');
+        cut |= write_scalar(s, f, items + i * size, pii);
     }
-    beacon__jw_char(w, ']');
+    beacon__jw_char(s->w, ']');
     return cut;
 }
 
 /* Writes one data field's value; returns true when something was cut. */
-static bool write_field(beacon__jw *w, const beacon_event_hdr *ev, const beacon_field_desc *f,
-                        pii_action act) {
-    if (f->type == BEACON_TYPE_ATTRIBUTES) return write_attributes(w, ev, f, act);
-    if (f->is_list) return write_list(w, ev, f, act);
-    if (act == PII_REDACT) {
-        beacon__jw_lit(w, k_redacted);
-        return false;
-    }
-    return write_scalar(w, f, (const char *)ev + f->offset);
+static bool write_field(ser *s, const beacon_event_hdr *ev, const beacon_field_desc *f,
+                        uint8_t pii) {
+    if (f->type == BEACON_TYPE_ATTRIBUTES) return write_attributes(s, ev, f, pii);
+    if (f->is_list) return write_list(s, ev, f, pii);
+    return write_scalar(s, f, (const char *)ev + f->offset, pii);
 }
 
-/* The same decision as write_field without writing: used only when some
+/* The same decision as write_field without output: used only when some
  * field was cut, to list the names after the data object. */
-static bool field_is_cut(const beacon_event_hdr *ev, const beacon_field_desc *f, pii_action act) {
-    if (f->type == BEACON_TYPE_ATTRIBUTES) {
-        beacon__jw sink;
-        beacon__jw_init(&sink, NULL, 0);
-        return write_attributes(&sink, ev, f, act);
-    }
-    if (f->is_list) {
-        const char *items;
-        size_t count;
-        memcpy(&items, (const char *)ev + f->offset, sizeof items);
-        memcpy(&count, (const char *)ev + f->count_offset, sizeof count);
-        if (!items) return false;
-        if (f->max_items && count > f->max_items) return true;
-        if (act == PII_REDACT || f->type != BEACON_TYPE_STRING) return false;
-        for (size_t i = 0; i < count; i++) {
-            const char *s;
-            memcpy(&s, items + i * sizeof s, sizeof s);
-            if (str_too_long(s, f->max_length)) return true;
-        }
-        return false;
-    }
-    if (act == PII_REDACT || f->type != BEACON_TYPE_STRING) return false;
-    const char *s;
-    memcpy(&s, (const char *)ev + f->offset, sizeof s);
-    return str_too_long(s, f->max_length);
+static bool field_is_cut(const ser *s, const beacon_event_hdr *ev, const beacon_field_desc *f,
+                         uint8_t pii) {
+    beacon__jw null_w;
+    beacon__jw_init(&null_w, NULL, 0);
+    ser dry = *s;
+    dry.w = &null_w;
+    return write_field(&dry, ev, f, pii);
 }
 
-static const void *ctx_value_ptr(const beacon__context *c, uint32_t i) {
-    return &c->values[i];
-}
+/* ---- context ------------------------------------------------------------- */
 
 /* Context values live in a union; write_scalar reads the member matching
- * the field type from its start, which is where every member sits. */
-static bool write_context(beacon__jw *w, const beacon__context *c, unsigned flags, bool *any_cut) {
+ * the field type from its start, which is where every member sits. Strings
+ * are stored as owned char *, which has the layout of const char *. */
+static bool write_context_value(ser *s, const beacon__context *c, uint32_t i, uint8_t pii) {
+    const beacon_field_desc *f = &c->catalog->context[i];
+    return write_scalar(s, f, &c->values[i], pii);
+}
+
+static void write_context(ser *s, const beacon__context *c, bool *any_cut) {
     const beacon_field_desc *fields = c->catalog->context;
     bool opened = false;
     for (uint32_t i = 0; i < c->count; i++) {
         if (!c->set[i]) continue;
-        pii_action act = pii_for(&fields[i], flags);
-        if (act == PII_OMIT) continue;
-        beacon__jw_lit(w, opened ? "," : ",\"context\":{");
+        uint8_t pii = policy(s, &fields[i]);
+        if (pii == BEACON_PII_DROP) continue;
+        beacon__jw_lit(s->w, opened ? "," : ",\"context\":{");
         opened = true;
-        beacon__jw_cstr(w, fields[i].name);
-        beacon__jw_char(w, ':');
-        if (act == PII_REDACT) {
-            beacon__jw_lit(w, k_redacted);
-        } else if (fields[i].type == BEACON_TYPE_STRING) {
-            *any_cut |= write_str(w, c->values[i].s, fields[i].max_length);
-        } else {
-            write_scalar(w, &fields[i], ctx_value_ptr(c, i));
-        }
+        beacon__jw_name(s->w, fields[i].name);
+        beacon__jw_char(s->w, ':');
+        *any_cut |= write_context_value(s, c, i, pii);
     }
-    if (opened) beacon__jw_char(w, '}');
-    return opened;
+    if (opened) beacon__jw_char(s->w, '}');
 }
 
 static bool all_zero(const uint8_t *b, size_t n) {
@@ -281,6 +396,41 @@ static void write_id(beacon__jw *w, const char *key, const uint8_t *bytes, size_
     beacon__jw_hex(w, bytes, n);
 }
 
+static void write_truncated(ser *s, const beacon_event_hdr *ev, const beacon__context *ctx,
+                            bool data_cut, bool ctx_cut) {
+    const beacon_event_desc *d = ev->desc;
+    beacon__jw *w = s->w;
+    bool opened = false;
+    for (uint32_t i = 0; data_cut && i < d->field_count; i++) {
+        const beacon_field_desc *f = &d->fields[i];
+        if (!is_present(ev, f)) continue;
+        uint8_t pii = policy(s, f);
+        if (pii == BEACON_PII_DROP || !field_is_cut(s, ev, f, pii)) continue;
+        beacon__jw_lit(w, opened ? "," : ",\"truncated\":[");
+        opened = true;
+        beacon__jw_name(w, f->name);
+    }
+    /* Context fields are listed as "context.<name>" so they cannot be
+     * mistaken for data fields of the same name. */
+    for (uint32_t i = 0; ctx_cut && i < ctx->count; i++) {
+        const beacon_field_desc *f = &ctx->catalog->context[i];
+        if (!ctx->set[i]) continue;
+        uint8_t pii = policy(s, f);
+        if (pii == BEACON_PII_DROP) continue;
+        beacon__jw null_w;
+        beacon__jw_init(&null_w, NULL, 0);
+        ser dry = *s;
+        dry.w = &null_w;
+        if (!write_context_value(&dry, ctx, i, pii)) continue;
+        beacon__jw_lit(w, opened ? ",\"context." : ",\"truncated\":[\"context.");
+        opened = true;
+        /* The name is a catalog identifier; the quotes were opened above. */
+        beacon__jw_raw(w, f->name, strlen(f->name));
+        beacon__jw_char(w, '"');
+    }
+    if (opened) beacon__jw_char(w, ']');
+}
+
 size_t beacon__serialize(const beacon_event_hdr *ev, const beacon__envelope *env, char *buf,
                          size_t cap, unsigned flags) {
     beacon__jw w;
@@ -288,10 +438,10 @@ size_t beacon__serialize(const beacon_event_hdr *ev, const beacon__envelope *env
     if (!ev || !ev->desc) return beacon__jw_finish(&w);
     const beacon_event_desc *d = ev->desc;
     const beacon_catalog_desc *cat = d->catalog;
-    bool any_cut = false;
+    ser s = {&w, env->hasher, (flags & BEACON_JSON_RAW_PII) != 0, false, false};
 
     beacon__jw_lit(&w, "{\"event\":");
-    beacon__jw_cstr(&w, d->name);
+    beacon__jw_name(&w, d->name);
     if (env->time_ns != 0) {
         beacon__jw_lit(&w, ",\"time\":");
         beacon__jw_time(&w, env->time_ns);
@@ -302,7 +452,7 @@ size_t beacon__serialize(const beacon_event_hdr *ev, const beacon__envelope *env
     }
     if (cat) {
         beacon__jw_lit(&w, ",\"catalog\":");
-        beacon__jw_cstr(&w, cat->name);
+        beacon__jw_name(&w, cat->name);
         beacon__jw_lit(&w, ",\"version\":");
         beacon__jw_int(&w, cat->version);
     }
@@ -311,59 +461,44 @@ size_t beacon__serialize(const beacon_event_hdr *ev, const beacon__envelope *env
     beacon__jw_char(&w, '"');
     if (d->category) {
         beacon__jw_lit(&w, ",\"category\":");
-        beacon__jw_cstr(&w, d->category);
+        beacon__jw_name(&w, d->category);
     }
     write_id(&w, ",\"trace_id\":", env->trace_id.bytes, sizeof env->trace_id.bytes);
     write_id(&w, ",\"span_id\":", env->span_id.bytes, sizeof env->span_id.bytes);
     write_id(&w, ",\"parent_span_id\":", env->parent_span_id.bytes,
              sizeof env->parent_span_id.bytes);
-    bool ctx_cut = false;
-    if (env->context && env->context->catalog == cat)
-        write_context(&w, env->context, flags, &ctx_cut);
+    const beacon__context *ctx =
+        env->context && env->context->catalog == cat && cat ? env->context : NULL;
+    bool ctx_cut = false, data_cut = false;
+    if (ctx) write_context(&s, ctx, &ctx_cut);
 
     beacon__jw_lit(&w, ",\"data\":{");
     bool first = true;
     for (uint32_t i = 0; i < d->field_count; i++) {
         const beacon_field_desc *f = &d->fields[i];
         if (!is_present(ev, f)) continue;
-        pii_action act = pii_for(f, flags);
-        if (act == PII_OMIT) continue;
+        uint8_t pii = policy(&s, f);
+        if (pii == BEACON_PII_DROP) continue;
         if (!first) beacon__jw_char(&w, ',');
         first = false;
-        beacon__jw_cstr(&w, f->name);
+        beacon__jw_name(&w, f->name);
         beacon__jw_char(&w, ':');
-        any_cut |= write_field(&w, ev, f, act);
+        data_cut |= write_field(&s, ev, f, pii);
     }
     beacon__jw_char(&w, '}');
-
-    if (any_cut || ctx_cut) {
-        bool opened = false;
-        for (uint32_t i = 0; any_cut && i < d->field_count; i++) {
-            const beacon_field_desc *f = &d->fields[i];
-            if (!is_present(ev, f)) continue;
-            pii_action act = pii_for(f, flags);
-            if (act == PII_OMIT || !field_is_cut(ev, f, act)) continue;
-            beacon__jw_lit(&w, opened ? "," : ",\"truncated\":[");
-            opened = true;
-            beacon__jw_cstr(&w, f->name);
-        }
-        /* Context fields are listed as "context.<name>" so they cannot be
-         * mistaken for data fields of the same name. */
-        for (uint32_t i = 0; ctx_cut && i < env->context->count; i++) {
-            const beacon_field_desc *f = &cat->context[i];
-            if (!env->context->set[i] || f->type != BEACON_TYPE_STRING) continue;
-            if (pii_for(f, flags) != PII_WRITE ||
-                !str_too_long(env->context->values[i].s, f->max_length))
-                continue;
-            beacon__jw_lit(&w, opened ? ",\"context." : ",\"truncated\":[\"context.");
-            opened = true;
-            /* The name is a catalog identifier; the quotes were opened above. */
-            beacon__jw_raw(&w, f->name, strlen(f->name));
-            beacon__jw_char(&w, '"');
-        }
-        if (opened) beacon__jw_char(&w, ']');
+    if (s.hashed) {
+        /* Key ids are restricted to characters that need no escaping. */
+        beacon__jw_lit(&w, ",\"" BEACON__HASH_KEY_FIELD "\":\"");
+        beacon__jw_lit(&w, beacon__hasher_key_id(s.hasher));
+        beacon__jw_char(&w, '"');
+    }
+    if (data_cut || ctx_cut) write_truncated(&s, ev, ctx, data_cut, ctx_cut);
+    if ((flags & BEACON__JSON_RESOURCE) && env->resource) {
+        beacon__jw_lit(&w, ",\"resource\":");
+        beacon__jw_raw(&w, env->resource, env->resource_len);
     }
     beacon__jw_char(&w, '}');
+    if (s.hash_dropped && env->hash_dropped) *env->hash_dropped = true;
     return beacon__jw_finish(&w);
 }
 
@@ -378,5 +513,12 @@ size_t beacon_gen_to_json(const beacon_event_hdr *ev, char *buf, size_t cap, uns
     env.trace_id = ev->trace_id;
     env.span_id = ev->span_id;
     env.parent_span_id = ev->parent_span_id;
-    return beacon__serialize(ev, &env, buf, cap, flags);
+    bool dropped = false;
+    env.hash_dropped = &dropped;
+    /* Only the public flag: the resource object belongs to sinks. */
+    flags &= BEACON_JSON_RAW_PII;
+    env.hasher = (flags & BEACON_JSON_RAW_PII) ? NULL : beacon__hasher_global_acquire();
+    size_t n = beacon__serialize(ev, &env, buf, cap, flags);
+    if (!(flags & BEACON_JSON_RAW_PII)) beacon__hasher_global_release();
+    return n;
 }

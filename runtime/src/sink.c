@@ -7,6 +7,8 @@
 #endif
 #include "sink.h"
 
+#include "serialize.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
@@ -26,6 +28,9 @@ typedef struct scheme_info {
 } scheme_info;
 
 static const char *const k_route_options[] = {"filter", "level", "sample", NULL};
+/* What the sink is sent, accepted by every scheme: raw_pii=1 trusts the sink
+ * with unredacted PII; resource=1 adds the resource attributes to each event. */
+static const char *const k_content_options[] = {"raw_pii", "resource", NULL};
 static const char *const k_stream_options[] = {"prefix", NULL};
 static const char *const k_file_options[] = {"max_bytes", "keep", NULL};
 static const char *const k_capture_options[] = {"max", NULL};
@@ -189,6 +194,8 @@ static beacon_status parse(const char *spec, beacon__sink_spec *out, const schem
             known = known || strcmp(*o, out->options[i].key) == 0;
         for (const char *const *o = k_route_options; *o; o++)
             known = known || strcmp(*o, out->options[i].key) == 0;
+        for (const char *const *o = k_content_options; *o; o++)
+            known = known || strcmp(*o, out->options[i].key) == 0;
         if (!known) {
             snprintf(err, err_cap, "unknown option '%s' for sink '%s'", out->options[i].key,
                      out->scheme);
@@ -233,11 +240,14 @@ static beacon_status check_values(const beacon__sink_spec *spec, char *err, size
                 return BEACON_ERR_SINK_SPEC;
             }
         }
-        if (strcmp(spec->options[i].key, "per_event") == 0 &&
-            strcmp(spec->options[i].value, "0") != 0 && strcmp(spec->options[i].value, "1") != 0) {
-            snprintf(err, err_cap, "option per_event wants 0 or 1, got '%s'",
-                     spec->options[i].value);
-            return BEACON_ERR_SINK_SPEC;
+        static const char *const flags[] = {"per_event", "raw_pii", "resource", NULL};
+        for (const char *const *k = flags; *k; k++) {
+            if (strcmp(spec->options[i].key, *k) == 0 && strcmp(spec->options[i].value, "0") != 0 &&
+                strcmp(spec->options[i].value, "1") != 0) {
+                snprintf(err, err_cap, "option %s wants 0 or 1, got '%s'", *k,
+                         spec->options[i].value);
+                return BEACON_ERR_SINK_SPEC;
+            }
         }
     }
     beacon__route route;
@@ -261,6 +271,15 @@ beacon_status beacon__sink_validate(const char *spec, bool allow_callback, char 
     return st;
 }
 
+unsigned beacon__sink_json_flags(const beacon__sink_spec *spec) {
+    unsigned flags = 0;
+    const char *raw = beacon__sink_spec_option(spec, "raw_pii");
+    const char *res = beacon__sink_spec_option(spec, "resource");
+    if (raw && strcmp(raw, "1") == 0) flags |= BEACON_JSON_RAW_PII;
+    if (res && strcmp(res, "1") == 0) flags |= BEACON__JSON_RESOURCE;
+    return flags;
+}
+
 beacon_status beacon__sink_open(const char *spec, const beacon__callback_target *cb,
                                 beacon__sink **out, char *err, size_t err_cap) {
     beacon__sink_spec parsed;
@@ -278,6 +297,7 @@ beacon_status beacon__sink_open(const char *spec, const beacon__callback_target 
             st = BEACON_ERR_SINK_SPEC;
         }
     }
+    if (st == BEACON_OK && *out) (*out)->json_flags = beacon__sink_json_flags(&parsed);
     beacon__sink_spec_free(&parsed);
     return st;
 }

@@ -129,8 +129,13 @@ typedef struct beacon__callback_target {
     void *user;
 } beacon__callback_target;
 
-/* Creates the sink a spec describes; cb is required for `callback` specs and
- * ignored otherwise. */
+/* The serializer flags a parsed spec asks for: BEACON_JSON_RAW_PII for
+ * raw_pii=1 (a trusted sink), BEACON__JSON_RESOURCE for resource=1. Every
+ * other sink gets PII policies applied (sinks are untrusted by default). */
+unsigned beacon__sink_json_flags(const beacon__sink_spec *spec);
+
+/* Creates the sink a spec describes (json_flags set from its options); cb is required for
+ * `callback` specs and ignored otherwise. */
 beacon_status beacon__sink_open(const char *spec, const beacon__callback_target *cb,
                                 beacon__sink **out, char *err, size_t err_cap);
 

@@ -1,6 +1,8 @@
-/* span.c — beacon_gen_span_start/finish: ids, monotonic timing and the
- * per-thread stack of open spans. The stack holds copies of the ids, not
- * pointers, because generated code returns span handles by value.
+/* span.c — the calling thread's current correlation context: a stack of
+ * frames, each an open span (beacon_gen_span_start/finish) or a context the
+ * application pushed (beacon_context_push, beacon_context_from_traceparent).
+ * The innermost frame is what emitted events join. The stack holds copies of
+ * the ids, not pointers, because generated code returns span handles by value.
  */
 #ifndef _POSIX_C_SOURCE
 #define _POSIX_C_SOURCE 200809L /* strdup, clock_gettime, O_CLOEXEC */
@@ -9,12 +11,15 @@
 
 #include <string.h>
 
+#include "beacon/beacon_trace.h"
 #include "clock.h"
 #include "ids.h"
 
 typedef struct span_frame {
     beacon_trace_id trace;
     beacon_span_id span;
+    uint8_t flags; /* W3C trace-flags */
+    bool pushed;   /* beacon_context_push, not a span */
 } span_frame;
 
 static _Thread_local span_frame t_stack[BEACON__SPAN_DEPTH];
@@ -28,13 +33,21 @@ bool beacon__span_current(beacon_trace_id *trace, beacon_span_id *span) {
     return true;
 }
 
+static bool is_zero(const uint8_t *b, size_t n) {
+    uint8_t any = 0;
+    for (size_t i = 0; i < n; i++) any |= b[i];
+    return any == 0;
+}
+
 void beacon_gen_span_start(beacon_span_state *st) {
     if (!st) return;
     /* The caller's memory may be uninitialised: every member is set here. */
     memset(st, 0, sizeof *st);
+    uint8_t flags = BEACON_TRACE_FLAG_SAMPLED;
     if (t_depth > 0) {
         st->trace_id = t_stack[t_depth - 1].trace;
         st->parent_span_id = t_stack[t_depth - 1].span;
+        flags = t_stack[t_depth - 1].flags;
     } else {
         beacon__rand_id(st->trace_id.bytes, sizeof st->trace_id.bytes);
     }
@@ -43,6 +56,8 @@ void beacon_gen_span_start(beacon_span_state *st) {
     if (t_depth < BEACON__SPAN_DEPTH) {
         t_stack[t_depth].trace = st->trace_id;
         t_stack[t_depth].span = st->span_id;
+        t_stack[t_depth].flags = flags;
+        t_stack[t_depth].pushed = false;
         t_depth++;
     } else {
         t_overflow++;
@@ -62,7 +77,8 @@ int64_t beacon_gen_span_finish(beacon_span_state *st) {
         /* Search from the top: spans usually close innermost first, but an
          * out-of-order finish must not leave a stale parent behind. */
         for (unsigned i = t_depth; i-- > 0;) {
-            if (memcmp(&t_stack[i].span, &st->span_id, sizeof st->span_id) == 0) {
+            if (!t_stack[i].pushed &&
+                memcmp(&t_stack[i].span, &st->span_id, sizeof st->span_id) == 0) {
                 memmove(&t_stack[i], &t_stack[i + 1], (t_depth - i - 1) * sizeof t_stack[0]);
                 t_depth--;
                 found = true;
@@ -74,4 +90,67 @@ int64_t beacon_gen_span_finish(beacon_span_state *st) {
     st->flags = (st->flags & ~BEACON__SPAN_OPEN) | BEACON__SPAN_FINISHED;
     st->start_mono_ns = duration;
     return duration;
+}
+
+/* ---- public context API (beacon_trace.h) ---------------------------------- */
+
+beacon_status beacon_context_push(const beacon_trace_context *ctx) {
+    if (!ctx || is_zero(ctx->trace_id.bytes, sizeof ctx->trace_id.bytes))
+        return BEACON_ERR_INVALID_ARGUMENT;
+    if (t_depth >= BEACON__SPAN_DEPTH) return BEACON_ERR_NO_MEMORY;
+    t_stack[t_depth].trace = ctx->trace_id;
+    t_stack[t_depth].span = ctx->span_id;
+    t_stack[t_depth].flags = ctx->flags;
+    t_stack[t_depth].pushed = true;
+    t_depth++;
+    return BEACON_OK;
+}
+
+beacon_status beacon_context_pop(void) {
+    /* The most recent push, even when a span opened after it is still open:
+     * that span keeps its own ids. */
+    for (unsigned i = t_depth; i-- > 0;) {
+        if (t_stack[i].pushed) {
+            memmove(&t_stack[i], &t_stack[i + 1], (t_depth - i - 1) * sizeof t_stack[0]);
+            t_depth--;
+            return BEACON_OK;
+        }
+    }
+    return BEACON_ERR_INVALID_ARGUMENT;
+}
+
+bool beacon_context_current(beacon_trace_context *out) {
+    if (!out) return t_depth > 0;
+    memset(out, 0, sizeof *out);
+    if (t_depth == 0) return false;
+    out->trace_id = t_stack[t_depth - 1].trace;
+    out->span_id = t_stack[t_depth - 1].span;
+    out->flags = t_stack[t_depth - 1].flags;
+    return true;
+}
+
+beacon_status beacon_context_from_traceparent(const char *header) {
+    if (!header) return BEACON_ERR_INVALID_ARGUMENT;
+    beacon_traceparent tp;
+    beacon_status st = beacon_traceparent_parse(header, strlen(header), &tp);
+    if (st != BEACON_OK) return st;
+    beacon_trace_context ctx;
+    ctx.trace_id = tp.trace_id;
+    ctx.span_id = tp.parent_id;
+    ctx.flags = tp.flags;
+    return beacon_context_push(&ctx);
+}
+
+size_t beacon_context_to_traceparent(char *buf, size_t cap) {
+    beacon_trace_context ctx;
+    beacon_traceparent tp;
+    if (!beacon_context_current(&ctx) || is_zero(ctx.span_id.bytes, sizeof ctx.span_id.bytes)) {
+        if (buf && cap > 0) buf[0] = '\0';
+        return 0;
+    }
+    tp.version = 0;
+    tp.trace_id = ctx.trace_id;
+    tp.parent_id = ctx.span_id;
+    tp.flags = ctx.flags;
+    return beacon_traceparent_format(&tp, buf, cap);
 }

@@ -1,4 +1,5 @@
-/* span.h — the calling thread's stack of open spans (internal).
+/* span.h — the calling thread's stack of open spans and pushed contexts
+ * (internal).
  *
  * beacon_gen_span_start pushes, beacon_gen_span_finish pops; the emit path
  * asks for the innermost span to fill trace_id and parent_span_id.

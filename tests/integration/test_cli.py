@@ -664,5 +664,122 @@ class CliTest(unittest.TestCase):
         self.assertIn("--threads works with '-' (stdin) only", r.stderr)
 
 
+
+# --- context fields and trace continuation (privacy fixture catalog) -------------
+
+PRV = os.environ.get("BEACON_PRV_EMIT", "")
+TRACEPARENT = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+
+
+@unittest.skipUnless(PRV and os.access(PRV, os.X_OK), "BEACON_PRV_EMIT not set")
+class ContextCliTest(unittest.TestCase):
+    """--context and --traceparent of `prv-emit` (tests/unit/catalogs/privacy.yaml)."""
+
+    def setUp(self) -> None:
+        self.dir = tempfile.mkdtemp(prefix="beacon_cli_ctx_")
+        self.path = os.path.join(self.dir, "events.ndjson")
+
+    def tearDown(self) -> None:
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def run_prv(self, args: List[str], stdin: Optional[str] = None,
+                env: Optional[Dict[str, str]] = None) -> subprocess.CompletedProcess:
+        e = {k: v for k, v in os.environ.items() if k not in CLEAN_ENV_DROP}
+        e.update(env or {})
+        return subprocess.run([PRV, "--sink", f"file:{self.path}"] + args, input=stdin,
+                              capture_output=True, text=True, env=e, timeout=60)
+
+    def written(self) -> List[dict]:
+        if not os.path.exists(self.path):
+            return []
+        with open(self.path, encoding="utf-8") as fh:
+            return [json.loads(line) for line in fh if line.strip()]
+
+    def test_context_values_are_typed_and_sent_with_the_event(self):
+        r = self.run_prv(["--context", "ctx_plain=req-7", "--context", "ctx_tenant=-42",
+                          "work.note", "seq=1"])
+        self.assertEqual(r.returncode, 0, r.stderr)
+        ev = self.written()[0]
+        self.assertEqual(ev["context"], {"ctx_plain": "req-7", "ctx_tenant": -42})
+        self.assertLess(list(ev).index("context"), list(ev).index("data"))
+
+    def test_context_applies_to_every_stdin_line_and_thread(self):
+        lines = "".join(f"work.note seq={i}\n" for i in range(40))
+        r = self.run_prv(["--context", "ctx_plain=p", "--threads", "3", "-"], stdin=lines)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        evs = self.written()
+        self.assertEqual(len(evs), 40)
+        for ev in evs:
+            self.assertEqual(ev["context"], {"ctx_plain": "p"})
+
+    def test_unknown_context_field_exits_2_with_suggestion(self):
+        r = self.run_prv(["--context", "ctx_plan=1", "work.note", "seq=1"])
+        self.assertEqual(r.returncode, 2)
+        self.assertEqual(r.stderr, f"{os.path.basename(PRV)}: --context: unknown context field "
+                                   "'ctx_plan' (did you mean 'ctx_plain'?)\n")
+        self.assertEqual(self.written(), [])
+
+    def test_bad_context_value_exits_2_naming_the_type(self):
+        r = self.run_prv(["--context", "ctx_tenant=abc", "work.note", "seq=1"])
+        self.assertEqual(r.returncode, 2)
+        self.assertEqual(r.stderr, f"{os.path.basename(PRV)}: --context: field 'ctx_tenant': "
+                                   "expected int, got 'abc'\n")
+        self.assertEqual(self.written(), [])
+
+    def test_context_without_value_exits_2(self):
+        r = self.run_prv(["--context", "ctx_tenant", "work.note", "seq=1"])
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("--context wants FIELD=VALUE", r.stderr)
+
+    def test_context_field_given_twice_exits_2(self):
+        r = self.run_prv(["--context", "ctx_plain=a", "--context", "ctx_plain=b",
+                          "work.note", "seq=1"])
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("given twice", r.stderr)
+
+    def test_traceparent_is_continued(self):
+        r = self.run_prv(["--traceparent", TRACEPARENT, "work.note", "seq=1"])
+        self.assertEqual(r.returncode, 0, r.stderr)
+        ev = self.written()[0]
+        self.assertEqual(ev["trace_id"], "4bf92f3577b34da6a3ce929d0e0e4736")
+        self.assertEqual(ev["parent_span_id"], "00f067aa0ba902b7")
+
+    def test_traceparent_reaches_span_events_and_stdin_threads(self):
+        lines = "".join(f"work.note seq={i}\n" for i in range(10)) + "job.run.start job=x\n"
+        r = self.run_prv(["--traceparent", TRACEPARENT, "--threads", "2", "-"], stdin=lines)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        evs = self.written()
+        self.assertEqual(len(evs), 11)
+        for ev in evs:
+            self.assertEqual(ev["trace_id"], "4bf92f3577b34da6a3ce929d0e0e4736")
+
+    def test_invalid_traceparent_is_ignored_and_debug_says_so(self):
+        r = self.run_prv(["--traceparent", "00-nothex-00f067aa0ba902b7-01", "work.note", "seq=1"],
+                         env={"BEACON_DEBUG": "1"})
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("ignoring invalid --traceparent", r.stderr)
+        ev = self.written()[0]
+        self.assertNotIn("trace_id", ev)
+        self.assertNotIn("parent_span_id", ev)
+        quiet = self.run_prv(["--traceparent", "garbage", "work.note", "seq=2"])
+        self.assertEqual(quiet.returncode, 0)
+        self.assertEqual(quiet.stderr, "")
+
+    def test_begin_event_under_traceparent_starts_its_own_trace(self):
+        r = self.run_prv(["--traceparent", TRACEPARENT, "session.opened", "origin=web"])
+        self.assertEqual(r.returncode, 0, r.stderr)
+        trace = r.stdout.strip()
+        self.assertRegex(trace, r"^[0-9a-f]{32}$")
+        self.assertNotEqual(trace, "4bf92f3577b34da6a3ce929d0e0e4736")
+        self.assertEqual(self.written()[0]["trace_id"], trace)
+
+    def test_help_lists_context_fields_with_their_policy(self):
+        r = subprocess.run([PRV, "--help"], capture_output=True, text=True, timeout=60)
+        self.assertEqual(r.returncode, 0)
+        self.assertIn("--context F=V", r.stdout)
+        self.assertIn("--traceparent H", r.stdout)
+        self.assertRegex(r.stdout, r"ctx_hash +string, pii: hash")
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "beacon/beacon_gen.h"
+#include "beacon/beacon_trace.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -143,6 +144,40 @@ BEACON_API void beacon_options_set_diagnostic_callback(beacon_options *opts, bea
 BEACON_API void beacon_options_set_service(beacon_options *opts, const char *name,
                                            const char *version);
 
+/* Resource attribute `key` = `value` describing this process to collectors
+ * (OpenTelemetry semantic conventions, e.g. "deployment.environment"). Both
+ * copied; setting a key again replaces its value, NULL value removes it.
+ * Attributes set here win over OTEL_RESOURCE_ATTRIBUTES; service.name and
+ * service.version given to beacon_options_set_service() win over both.
+ * Events carry them only on sinks with the option resource=1 (see
+ * docs/runtime.md). NULL opts, NULL or empty key → BEACON_ERR_INVALID_ARGUMENT;
+ * BEACON_ERR_NO_MEMORY. Not safe concurrently with other use of the same object.
+ *
+ * @code
+ * beacon_options_set_resource_attr(opts, "deployment.environment", "staging");
+ * @endcode
+ */
+BEACON_API beacon_status beacon_options_set_resource_attr(beacon_options *opts, const char *key,
+                                                          const char *value);
+
+/* The key `pii: hash` fields are hashed with: HMAC-SHA256 over key[0..len)
+ * (at least 16 bytes; copied into derived state, so the caller may wipe its
+ * copy at once), written as the first 128 bits in lowercase hex. key_id
+ * (copied; 1..64 characters of [A-Za-z0-9._:-]) is reported in each event
+ * that carries a hashed value as "hash_key"; NULL or "" derives a stable id
+ * from the key that reveals nothing of it. Wins over BEACON_HASH_KEY. With no
+ * key anywhere, hash fields are dropped (fail closed). NULL key removes a key
+ * set earlier. Returns BEACON_ERR_INVALID_ARGUMENT (NULL opts, key shorter
+ * than 16 bytes, malformed key_id; opts unchanged) or BEACON_ERR_NO_MEMORY.
+ * Not safe concurrently with other use of the same object.
+ *
+ * @code
+ * beacon_options_set_hash_key(opts, key_bytes, 32, "2026-q4");
+ * @endcode
+ */
+BEACON_API beacon_status beacon_options_set_hash_key(beacon_options *opts, const void *key,
+                                                     size_t len, const char *key_id);
+
 /* Initial on/off state (default on). BEACON_DISABLED=1 in the environment
  * disables telemetry whatever this says. NULL opts is a no-op. */
 BEACON_API void beacon_options_set_enabled(beacon_options *opts, bool on);
@@ -160,6 +195,10 @@ BEACON_API void beacon_options_set_enabled(beacon_options *opts, bool on);
  *   BEACON_RING_KB     per-thread queue size (unless set in code; default 256)
  *   BEACON_SAMPLE_RATE default sampling rate for every event (0..1), over the
  *                      catalog's; beacon_set_sample_rate() patterns win
+ *   BEACON_HASH_KEY    key for pii: hash fields (hex:, base64:, raw: or text;
+ *                      unless set in code), BEACON_HASH_KEY_ID its id
+ *   OTEL_SERVICE_NAME, OTEL_RESOURCE_ATTRIBUTES, BEACON_ENVIRONMENT
+ *                      resource attributes (code wins)
  * With no sinks configured anywhere, events go to stderr. Safe across
  * fork(): a child gets a fresh worker, counters from zero and reopened sinks;
  * events queued but not yet delivered at the fork stay the parent's.

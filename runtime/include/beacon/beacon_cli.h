@@ -39,8 +39,8 @@ typedef struct beacon_cli_event {
 /* Runs the `<prefix>-emit` command line and returns the process exit code
  * (0 ok, 1 runtime failure, 2 bad input or usage).
  *
- *   prog [--sink SPEC]... [--stats] EVENT field=value ...
- *   prog [--sink SPEC]... [--stats] [--threads N] -
+ *   prog [--sink SPEC]... [--stats] [--context F=V]... [--traceparent H] EVENT field=value ...
+ *   prog [--sink SPEC]... [--stats] [--context F=V]... [--traceparent H] [--threads N] -
  *                                     (one event line per stdin line; with
  *                                      --threads, spread over N producer threads)
  *   prog --list | --describe EVENT | --help | --version
@@ -48,7 +48,10 @@ typedef struct beacon_cli_event {
  * Values are parsed by their catalog type; lists repeat `field=value`;
  * attributes are `field.key=value` (type inferred, or forced with a
  * `:bool`/`:int`/`:uint`/`:double`/`:string` suffix on the key); follow events
- * take `correlation=<32 hex>`. Messages go to stderr, begin events print their
+ * take `correlation=<32 hex>`. --context sets a context field of the catalog
+ * (parsed by its type) on every emitting thread; --traceparent continues a
+ * W3C trace (an invalid value is ignored, noted under BEACON_DEBUG=1).
+ * Messages never echo values of PII fields. Messages go to stderr, begin events print their
  * trace id on stdout. --stats prints
  * beacon_stats_json() (totals and every sink, each counter by name) as one
  * line on stderr before shutdown. The runtime is initialized with the --sink specs (none:

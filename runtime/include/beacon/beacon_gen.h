@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -316,6 +317,85 @@ BEACON_API size_t beacon_gen_to_json(const beacon_event_hdr *ev, char *buf, size
  * return. For correlation: begin events, *out_trace (may be NULL) receives
  * the new trace id (all-zero when the event was not accepted). Thread-safe. */
 BEACON_API beacon_status beacon_gen_emit(const beacon_event_hdr *ev, beacon_trace_id *out_trace);
+
+/* ---- Direct emit: generated code writes the ring record itself ----------
+ *
+ * For events whose layout the generator knows completely (scalars and
+ * strings), the generated _emit validates inline, reserves the record with
+ * beacon_gen_reserve, copies its struct and strings into it and publishes it
+ * with beacon_gen_commit: the same record beacon_gen_emit would write, without
+ * walking the descriptor. Record layout (shared with the runtime's decoder):
+ *
+ *   record start                      the runtime's head (filled by reserve)
+ *   + BEACON_GEN_RECORD_STRUCT_OFFSET a verbatim copy of the event struct
+ *   + BEACON_GEN_ALIGN8(struct size)  each string, NUL-terminated, every one
+ *                                     starting on an 8-byte boundary
+ *
+ * A string pointer inside the copy holds instead the string's byte offset
+ * from the record start as a uintptr_t (0: NULL or absent). A string is kept
+ * up to beacon_gen_kept_len(s, max_length) bytes, where max_length is 0 for
+ * `pii: scrub` fields (scrubbing must see the whole text before the cut). */
+
+/* Offset of the event struct copy from the record start (a multiple of 8). */
+#define BEACON_GEN_RECORD_STRUCT_OFFSET 56u
+
+/* n rounded up to the record alignment (8). */
+#define BEACON_GEN_ALIGN8(n) (((size_t)(n) + 7u) & ~(size_t)7u)
+
+/* Caller memory (a local of the generated _emit) between reserve and commit.
+ * Members are runtime-private except status. */
+typedef struct beacon_gen_slot {
+    void *ring;           /* the calling thread's ring */
+    size_t ring_bytes;    /* bytes reserved in the ring */
+    beacon_status status; /* why beacon_gen_reserve returned NULL */
+} beacon_gen_slot;
+
+/* Everything beacon_gen_emit does except validating and encoding: the emit
+ * gate, the ABI check, sampling, the thread's ring, room for a record of
+ * `size` bytes (the whole record, head included; waiting or dropping on a
+ * full ring as configured; the heap for records larger than the ring), the
+ * correlation ids and context snapshot. Returns where the event struct copy
+ * goes (record start + BEACON_GEN_RECORD_STRUCT_OFFSET; the `size` -
+ * BEACON_GEN_RECORD_STRUCT_OFFSET bytes from there are the caller's to fill),
+ * or NULL with slot->status set and the drop already counted. `ev` must be
+ * valid (the caller checked it as beacon_gen_emit would); it is borrowed for
+ * the call. For begin events *out_trace (may be NULL) receives the new trace
+ * id (all-zero when NULL is returned). After a non-NULL return the caller
+ * must call beacon_gen_commit with the same slot, on the same thread, before
+ * any other emit. No lock, allocation or system call after the thread's first
+ * emit (except as beacon_gen_emit). Thread-safe. */
+BEACON_API void *beacon_gen_reserve(const beacon_event_hdr *ev, size_t size, beacon_gen_slot *slot,
+                                    beacon_trace_id *out_trace);
+
+/* Publish the record reserved with beacon_gen_reserve to the worker (and
+ * wake it when needed). Returns BEACON_OK. Calling thread's slot only. */
+BEACON_API beacon_status beacon_gen_commit(beacon_gen_slot *slot);
+
+/* Bytes of s a record keeps: all of it when max_length is 0, else at most
+ * max_length + 1, so the serializer still sees (and reports) the cut. s must
+ * not be NULL. Reads no byte past the first NUL. */
+static inline size_t beacon_gen_kept_len(const char *s, uint32_t max_length) {
+    if (max_length == 0) return strlen(s);
+    const char *nul = (const char *)memchr(s, '\0', (size_t)max_length + 1u);
+    return nul ? (size_t)(nul - s) : (size_t)max_length + 1u;
+}
+
+/* Append s (len bytes and a NUL) to the record `rec` at byte `pos` and store
+ * its offset from rec in `slot`, the string's pointer member inside the
+ * struct copy (0 and nothing appended when s is NULL). Returns the next
+ * 8-aligned position. */
+static inline size_t beacon_gen_put_string(char *rec, size_t pos, void *slot, const char *s,
+                                           size_t len) {
+    uintptr_t off = 0;
+    if (s != NULL) {
+        memcpy(rec + pos, s, len);
+        rec[pos + len] = '\0';
+        off = (uintptr_t)pos;
+        pos = BEACON_GEN_ALIGN8(pos + len + 1u);
+    }
+    memcpy(slot, &off, sizeof off);
+    return pos;
+}
 
 /* Set (value non-NULL: a pointer to a value of the field's C type; strings
  * are copied) or unset (value NULL) context field `index` of `catalog` for

@@ -1,13 +1,17 @@
-/* beacon_trace.h — W3C Trace Context (`traceparent`) parsing and formatting,
- * and hex conversion of trace and span ids, to carry beacon's correlation
- * across process boundaries (HTTP headers, message metadata, environment).
+/* beacon_trace.h — correlation: the calling thread's current trace context
+ * (which trace and parent span emitted events join), W3C Trace Context
+ * (`traceparent`) parsing and formatting, and hex conversion of trace and
+ * span ids, to carry beacon's correlation across threads and process
+ * boundaries (HTTP headers, message metadata, environment).
  *
- * Everything here is pure: no allocation, no global state, every function
- * thread-safe. Implements https://www.w3.org/TR/trace-context/ version 00.
+ * Nothing here allocates. The context functions act on per-thread state;
+ * everything else is pure. Implements https://www.w3.org/TR/trace-context/
+ * version 00.
  */
 #ifndef BEACON_BEACON_TRACE_H
 #define BEACON_BEACON_TRACE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -16,6 +20,84 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+
+/* =========================================================================
+ * The current context
+ *
+ * Each thread has a stack of contexts. Spans opened by generated
+ * `<prefix>_<span>_begin` are on it while open; beacon_context_push adds
+ * one explicitly. Events emitted while the stack is not empty carry the
+ * innermost context's trace_id, and its span_id as their parent_span_id;
+ * spans opened inside become its children. Events that set their own trace
+ * (follow events) keep it; `correlation: begin` events always start a new
+ * trace of their own. The stack holds at most 32 entries per thread.
+ * ========================================================================= */
+
+/* A trace context that can be captured on one thread and pushed on another
+ * (a plain value: copy it freely). */
+typedef struct beacon_trace_context {
+    beacon_trace_id trace_id; /* never all-zero in a pushed context */
+    beacon_span_id span_id;   /* parent of what runs inside; all-zero: none */
+    uint8_t flags;            /* W3C trace-flags (BEACON_TRACE_FLAG_SAMPLED) */
+} beacon_trace_context;
+
+/* Makes *ctx (copied) the calling thread's current context until the
+ * matching beacon_context_pop(). Returns BEACON_ERR_INVALID_ARGUMENT for NULL
+ * ctx or an all-zero trace id, BEACON_ERR_NO_MEMORY when the thread's stack
+ * is full; nothing is pushed then. Works before beacon_init(). Thread-safe
+ * (per-thread state).
+ *
+ * @code
+ * beacon_trace_context handle;
+ * beacon_context_current(&handle);          // on the request thread
+ * // ... hand `handle` to a worker thread, which does:
+ * beacon_context_push(&handle);
+ * obs_patients_queried_emit(&ev);           // same trace, parent = handle.span_id
+ * beacon_context_pop();
+ * @endcode
+ */
+BEACON_API beacon_status beacon_context_push(const beacon_trace_context *ctx);
+
+/* Removes the calling thread's most recently pushed context (spans are
+ * closed by their generated _end/_fail, not here). Returns
+ * BEACON_ERR_INVALID_ARGUMENT when nothing was pushed. Thread-safe
+ * (per-thread state). */
+BEACON_API beacon_status beacon_context_pop(void);
+
+/* Copies the calling thread's innermost context (open span or pushed
+ * context) into *out and returns true; with none, zeroes *out and returns
+ * false. NULL out only reports whether there is one. Thread-safe
+ * (per-thread state). */
+BEACON_API bool beacon_context_current(beacon_trace_context *out);
+
+/* Parses a `traceparent` header value (NUL-terminated, borrowed for the
+ * call; rules of beacon_traceparent_parse) and pushes it as the current
+ * context: events emitted until beacon_context_pop() continue the caller's
+ * trace, with its parent-id as their parent_span_id. Invalid text returns
+ * BEACON_ERR_PARSE and pushes nothing (start a new trace as usual); NULL
+ * BEACON_ERR_INVALID_ARGUMENT; a full stack BEACON_ERR_NO_MEMORY.
+ * Thread-safe (per-thread state).
+ *
+ * @code
+ * bool pushed = beacon_context_from_traceparent(req_header("traceparent")) == BEACON_OK;
+ * handle_request();
+ * if (pushed) beacon_context_pop();
+ * @endcode
+ */
+BEACON_API beacon_status beacon_context_from_traceparent(const char *header);
+
+/* Writes the current context as a traceparent value into buf[0..cap)
+ * (snprintf semantics, see beacon_traceparent_format) to pass it on to
+ * another process. Writes "" and returns 0 when there is no current context
+ * or it has no span id. Thread-safe (per-thread state).
+ *
+ * @code
+ * char tp[BEACON_TRACEPARENT_LEN + 1];
+ * if (beacon_context_to_traceparent(tp, sizeof tp) == BEACON_TRACEPARENT_LEN)
+ *     add_header("traceparent", tp);
+ * @endcode
+ */
+BEACON_API size_t beacon_context_to_traceparent(char *buf, size_t cap);
 
 /* =========================================================================
  * traceparent
