@@ -72,6 +72,7 @@ BEACON_API beacon_status beacon_options_add_sink(beacon_options *opts, const cha
  * Copied. All specs are validated first; on error the list is unchanged.
  * An empty string configures no sinks explicitly, which still means the
  * default (stderr) at init. NULL opts or specs → BEACON_ERR_INVALID_ARGUMENT.
+ * Not safe concurrently with other use of the same object.
  *
  * @code
  * beacon_options_set_sinks(opts, "stderr;file:/tmp/events.ndjson");
@@ -119,28 +120,33 @@ BEACON_API beacon_status beacon_options_add_callback_sink(beacon_options *opts,
  * at least 4). 0 means the default: BEACON_RING_KB from the environment, else
  * 256. Memory for queues is at most this times the number of threads that
  * emitted. A thread's queue gets the new size at its next emit after a
- * beacon_init() that changed it. NULL opts is a no-op. */
+ * beacon_init() that changed it. NULL opts is a no-op. Not safe concurrently
+ * with other use of the same object. */
 BEACON_API void beacon_options_set_ring_kb(beacon_options *opts, size_t kb);
 
 /* When a thread's queue is full, wait up to `ms` milliseconds for room
  * (spinning, yielding, then sleeping briefly) before dropping the event as
  * dropped_queue_full. Default 0: drop at once, emit never waits. NULL opts or
- * a negative value is a no-op. */
+ * a negative value is a no-op. Not safe concurrently with other use of the
+ * same object. */
 BEACON_API void beacon_options_set_block_ms(beacon_options *opts, int ms);
 
 /* Debug mode: diagnostics also go to stderr (prefixed "beacon: ") when no
- * callback is set. Overrides BEACON_DEBUG. NULL opts is a no-op. */
+ * callback is set. Overrides BEACON_DEBUG. NULL opts is a no-op. Not safe
+ * concurrently with other use of the same object. */
 BEACON_API void beacon_options_set_debug(beacon_options *opts, bool on);
 
 /* Sends diagnostics to fn (NULL: back to stderr-when-debug). `user` is
  * borrowed and must outlive the runtime (until beacon_shutdown() returns).
  * Diagnostics are rate-limited to 10 per second per status code, with a
- * "N messages suppressed" summary afterwards. NULL opts is a no-op. */
+ * "N messages suppressed" summary afterwards. NULL opts is a no-op; NULL fn
+ * is allowed. Not safe concurrently with other use of the same object. */
 BEACON_API void beacon_options_set_diagnostic_callback(beacon_options *opts, beacon_diag_fn fn,
                                                        void *user);
 
 /* Service name and version describing this process to collectors. Both are
- * copied; either may be NULL (unset). NULL opts is a no-op. */
+ * copied; either may be NULL (unset). NULL opts is a no-op. Not safe
+ * concurrently with other use of the same object. */
 BEACON_API void beacon_options_set_service(beacon_options *opts, const char *name,
                                            const char *version);
 
@@ -179,7 +185,8 @@ BEACON_API beacon_status beacon_options_set_hash_key(beacon_options *opts, const
                                                      size_t len, const char *key_id);
 
 /* Initial on/off state (default on). BEACON_DISABLED=1 in the environment
- * disables telemetry whatever this says. NULL opts is a no-op. */
+ * disables telemetry whatever this says. NULL opts is a no-op. Not safe
+ * concurrently with other use of the same object. */
 BEACON_API void beacon_options_set_enabled(beacon_options *opts, bool on);
 
 /* =========================================================================
@@ -199,6 +206,8 @@ BEACON_API void beacon_options_set_enabled(beacon_options *opts, bool on);
  *                      unless set in code), BEACON_HASH_KEY_ID its id
  *   OTEL_SERVICE_NAME, OTEL_RESOURCE_ATTRIBUTES, BEACON_ENVIRONMENT
  *                      resource attributes (code wins)
+ *   BEACON_CLOCK=clock_gettime  stamp events with CLOCK_MONOTONIC instead of
+ *                      the CPU counter (read once, when the runtime is first used)
  * With no sinks configured anywhere, events go to stderr. Safe across
  * fork(): a child gets a fresh worker, counters from zero and reopened sinks;
  * events queued but not yet delivered at the fork stay the parent's.
@@ -285,12 +294,14 @@ BEACON_API beacon_status beacon_set_sample_rate(const char *pattern, double rate
  * cleared. NULL name means "". All three functions are thread-safe.
  * ========================================================================= */
 
-/* Number of events captured under name (0 for an unknown name). */
+/* Number of events captured under name (borrowed for the call; NULL means
+ * ""); 0 for an unknown name. Thread-safe. */
 BEACON_API size_t beacon_capture_count(const char *name);
 
 /* Copies event `index` (0 = oldest) captured under name into buf[0..cap)
  * with snprintf semantics (NUL-terminated when cap > 0) and returns its full
  * length; 0 when there is no such event. buf may be NULL when cap is 0.
+ * name is borrowed for the call (NULL means ""). Thread-safe.
  *
  * @code
  * char buf[4096];
@@ -302,7 +313,8 @@ BEACON_API size_t beacon_capture_count(const char *name);
  */
 BEACON_API size_t beacon_capture_get(const char *name, size_t index, char *buf, size_t cap);
 
-/* Forgets every event captured under name. */
+/* Forgets (frees) every event captured under name (borrowed for the call;
+ * NULL means ""). An unknown name is a no-op. Thread-safe. */
 BEACON_API void beacon_capture_clear(const char *name);
 
 /* =========================================================================

@@ -64,7 +64,7 @@ typedef struct beacon_cli_event {
  *
  * @code
  *   int main(int argc, char **argv) {
- *       return beacon_cli_main(&obs_catalog, obs_cli_events, OBS_CLI_EVENT_COUNT, argc, argv);
+ *       return beacon_cli_main(&obs_catalog, obs__cli_events, OBS_EVENT_COUNT, argc, argv);
  *   }
  * @endcode
  */
@@ -122,7 +122,9 @@ BEACON_API const beacon_trace_id *beacon_cli_correlation(const beacon_cli *cli);
  * line; begin_trace may be NULL to print nothing); SAMPLED_OUT / DISABLED -> 0
  * with a note on stderr only under BEACON_DEBUG; INVALID_EVENT -> 2 with a
  * message naming the offending field when it can be found; anything else -> 1
- * with a message. begin_trace is borrowed for the call. */
+ * with a message. begin_trace is borrowed for the call. A NULL cli reports
+ * nothing and returns 0 for BEACON_OK, else 1. Same thread rules as the
+ * accessors. */
 BEACON_API int beacon_cli_finish(beacon_cli *cli, beacon_status st,
                                  const beacon_trace_id *begin_trace);
 

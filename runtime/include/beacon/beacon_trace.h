@@ -89,7 +89,8 @@ BEACON_API beacon_status beacon_context_from_traceparent(const char *header);
 /* Writes the current context as a traceparent value into buf[0..cap)
  * (snprintf semantics, see beacon_traceparent_format) to pass it on to
  * another process. Writes "" and returns 0 when there is no current context
- * or it has no span id. Thread-safe (per-thread state).
+ * or it has no span id. buf may be NULL only when cap is 0. Thread-safe
+ * (per-thread state).
  *
  * @code
  * char tp[BEACON_TRACEPARENT_LEN + 1];
@@ -190,7 +191,9 @@ BEACON_API char *beacon_trace_id_to_hex(const beacon_trace_id *id, char out[33])
 BEACON_API beacon_status beacon_trace_id_from_hex(const char *hex, size_t len,
                                                   beacon_trace_id *out);
 
-/* Span-id versions of the two above: 16 hex digits, out of 17 bytes. */
+/* Span-id versions of the two above: 16 hex digits, out of 17 bytes. Same
+ * NULL handling (NULL id writes 16 zeros; NULL out returns NULL; NULL hex or
+ * out → BEACON_ERR_INVALID_ARGUMENT). Thread-safe, no allocation. */
 BEACON_API char *beacon_span_id_to_hex(const beacon_span_id *id, char out[17]);
 BEACON_API beacon_status beacon_span_id_from_hex(const char *hex, size_t len, beacon_span_id *out);
 
