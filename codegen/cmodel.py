@@ -446,12 +446,116 @@ def _capture_view(cat: Catalog, ev: Event, ev_type: str, ptr: str, fv: View) -> 
     )
 
 
+# --- direct emit ---------------------------------------------------------------
+# Events of scalars and strings only get an _emit that writes the ring record
+# itself (beacon_gen_reserve / beacon_gen_commit, layout in beacon_gen.h)
+# instead of having beacon_gen_emit walk the descriptor. It checks inline what
+# the runtime would reject and hands anything rejected to beacon_gen_emit,
+# which reports and counts it; lists and attributes always take that path.
+
+_DIRECT_TYPES = frozenset(("bool", "int", "uint", "double", "string", "timestamp",
+                           "duration", "enum"))
+_INT64_MIN, _INT64_MAX, _UINT64_MAX = -(2 ** 63), 2 ** 63 - 1, 2 ** 64 - 1
+
+
+def direct_emit(ev: Event) -> bool:
+    """True when the generated _emit of `ev` writes its record directly."""
+    return all(not f.type.is_list and f.type.base in _DIRECT_TYPES for f in ev.fields)
+
+
+def _rejects(cat: Catalog, fv: View) -> List[str]:
+    """C conditions, each true when the runtime's validation would reject
+    the field's value (emit.c check_value / validate_field)."""
+    f, v = fv.field, f"ev->{fv.member}"
+    base = f.type.base
+    out: List[str] = []
+    if base == "string":
+        if not f.optional:
+            out.append(f"{v} == NULL")
+        return out
+    if base == "enum":
+        out += [f"(int){v} < 0", f"(int){v} >= {naming.enum_count_const(cat, f.type.enum)}"]
+    elif base == "double":
+        tests = []
+        if f.min is not None:
+            tests.append(f"{v} >= {_double_lit(f.min)}")
+        if f.max is not None:
+            tests.append(f"{v} <= {_double_lit(f.max)}")
+        if tests:  # negated, so NaN is rejected whenever there is a bound
+            out.append(f"!({' && '.join(tests)})")
+    elif base == "uint":
+        if f.min is not None and int(f.min) > 0:
+            out.append(f"{v} < UINT64_C({int(f.min)})")
+        if f.max is not None and int(f.max) < _UINT64_MAX:
+            out.append(f"{v} > UINT64_C({int(f.max)})")
+    elif base in ("int", "timestamp", "duration"):
+        if f.min is not None and int(f.min) > _INT64_MIN:
+            out.append(f"{v} < {_int_lit(int(f.min))}")
+        if f.max is not None and int(f.max) < _INT64_MAX:
+            out.append(f"{v} > {_int_lit(int(f.max))}")
+    if f.optional:
+        present = f"(ev->present[{fv.present_byte}] & {fv.present_mask}) != 0"
+        out = [f"({present} && {x})" for x in out]
+    return out
+
+
+def _direct_emit_body(cat: Catalog, ev: Event, t: str, fields: List[View],
+                      begin: bool) -> List[str]:
+    """Statements of a direct _emit after its NULL check."""
+    out_trace = "out_trace" if begin else "NULL"
+    fallback = f"return beacon_gen_emit(&ev->hdr, {out_trace});"
+    rejects = [f"ev->hdr.desc != &{naming.event_desc(cat, ev)}"]
+    for fv in fields:
+        rejects += _rejects(cat, fv)
+    body = ["/* What the runtime would reject goes the descriptor-driven way, which",
+            " * reports and counts it. */"]
+    body.append("if (" + rejects[0] + (" ||" if len(rejects) > 1 else ") {"))
+    for i, r in enumerate(rejects[1:], 1):
+        body.append("    " + r + (" ||" if i < len(rejects) - 1 else ") {"))
+    body += ["    " + fallback, "}"]
+    body.append("size_t size = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);")
+    strings = []
+    for fv in fields:
+        f = fv.field
+        if f.type.base != "string":
+            continue
+        cut = 0 if f.pii == "scrub" else (f.max_length or 0)
+        length = f"{fv.member}_len"
+        if f.optional:
+            value = f"{fv.member}_str"
+            present = f"(ev->present[{fv.present_byte}] & {fv.present_mask}) != 0"
+            body += [f"const char *{value} = NULL;",
+                     f"size_t {length} = 0;",
+                     f"if ({present} && ev->{fv.member} != NULL) {{",
+                     f"    {value} = ev->{fv.member};",
+                     f"    {length} = beacon_gen_kept_len({value}, {cut});",
+                     f"    size += BEACON_GEN_ALIGN8({length} + 1);",
+                     "}"]
+        else:
+            value = f"ev->{fv.member}"
+            body += [f"size_t {length} = beacon_gen_kept_len({value}, {cut});",
+                     f"size += BEACON_GEN_ALIGN8({length} + 1);"]
+        strings.append((fv.member, value, length))
+    body += ["beacon_gen_slot slot;",
+             f"void *room = beacon_gen_reserve(&ev->hdr, size, &slot, {out_trace});",
+             "if (room == NULL) {", "    return slot.status;", "}",
+             f"{t} *copy = ({t} *)room;",
+             "memcpy(copy, ev, sizeof *ev);"]
+    if strings:
+        body += ["/* Strings follow the struct; their pointers become record offsets. */",
+                 "char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;",
+                 "size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);"]
+        for member, value, length in strings:
+            body.append(f"pos = beacon_gen_put_string(rec, pos, &copy->{member}, {value}, {length});")
+    body.append("return beacon_gen_commit(&slot);")
+    return body
+
+
 def _event_view(cat: Catalog, ev: Event) -> View:
     t = naming.event_type(cat, ev)
     names = {naming.field_member(f) for f in ev.fields} | {
         naming.field_count_member(f) for f in ev.fields if _is_seq(f)}
     ptr = unique("ev", names)
-    local = ptr
     corr = unique("correlation", names)
     fields = []
     opt = 0
@@ -469,14 +573,17 @@ def _event_view(cat: Catalog, ev: Event) -> View:
     for fv in fields:
         if not fv.optional:
             make_params.extend(fv.make_params)
-    make_body = [f"{t} {local};", f"memset(&{local}, 0, sizeof {local});",
-                 f"{local}.hdr.desc = &{naming.event_desc(cat, ev)};"]
+    # One compound literal, built straight in the caller's memory: zeroing
+    # a local and copying it out makes compilers reload freshly stored
+    # fields with wider loads (a store-forwarding stall on every _make).
+    hdr = f".desc = &{naming.event_desc(cat, ev)}"
     if ev.correlation == "follow":
-        make_body.append(f"{local}.hdr.trace_id = {corr};")
+        hdr += f", .trace_id = {corr}"
+    make_body = [f"return ({t}){{", f"    .hdr = {{{hdr}}},"]
     for fv in fields:
         if not fv.optional:
-            make_body.extend(f"{local}.{m} = {p};" for m, p in zip(fv.value_members, fv.value_params))
-    make_body.append(f"return {local};")
+            make_body.extend(f"    .{m} = {p}," for m, p in zip(fv.value_members, fv.value_params))
+    make_body.append("};")
 
     setters = []
     for fv in fields:
@@ -538,6 +645,7 @@ def _event_view(cat: Catalog, ev: Event) -> View:
         emit=naming.event_emit(cat, ev),
         emit_params=emit_params,
         emit_call="beacon_gen_emit(&ev->hdr, out_trace)" if begin else "beacon_gen_emit(&ev->hdr, NULL)",
+        emit_body=_direct_emit_body(cat, ev, t, fields, begin) if direct_emit(ev) else None,
         emit_doc=(f"Hands {ev.name} to the runtime (values copied; thread-safe)"
                   + ("; *out_trace (may be NULL) receives the new trace id" if begin else "")
                   + "; NULL ev returns BEACON_ERR_INVALID_ARGUMENT."),

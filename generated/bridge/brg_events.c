@@ -45,12 +45,11 @@ const beacon_event_desc *const brg_event_descs[BRG_EVENT_COUNT] = {
 /* --- tool.result_size --- */
 
 brg_tool_result_size brg_tool_result_size_make(uint64_t bytes, const char *tool) {
-    brg_tool_result_size ev;
-    memset(&ev, 0, sizeof ev);
-    ev.hdr.desc = &brg_tool_result_size_desc;
-    ev.bytes = bytes;
-    ev.tool = tool;
-    return ev;
+    return (brg_tool_result_size){
+        .hdr = {.desc = &brg_tool_result_size_desc},
+        .bytes = bytes,
+        .tool = tool,
+    };
 }
 
 void brg_tool_result_size_set_metadata(brg_tool_result_size *ev, const beacon_attr *items,
@@ -80,11 +79,10 @@ beacon_status brg_tool_result_size_emit(const brg_tool_result_size *ev) {
 /* --- worker.queue.dropped --- */
 
 brg_worker_queue_dropped brg_worker_queue_dropped_make(uint64_t dropped) {
-    brg_worker_queue_dropped ev;
-    memset(&ev, 0, sizeof ev);
-    ev.hdr.desc = &brg_worker_queue_dropped_desc;
-    ev.dropped = dropped;
-    return ev;
+    return (brg_worker_queue_dropped){
+        .hdr = {.desc = &brg_worker_queue_dropped_desc},
+        .dropped = dropped,
+    };
 }
 
 size_t brg_worker_queue_dropped_to_json(const brg_worker_queue_dropped *ev, char *buf, size_t cap) {
@@ -98,17 +96,29 @@ beacon_status brg_worker_queue_dropped_emit(const brg_worker_queue_dropped *ev) 
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
     }
-    return beacon_gen_emit(&ev->hdr, NULL);
+    /* What the runtime would reject goes the descriptor-driven way, which
+     * reports and counts it. */
+    if (ev->hdr.desc != &brg_worker_queue_dropped_desc) {
+        return beacon_gen_emit(&ev->hdr, NULL);
+    }
+    size_t size = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
+    beacon_gen_slot slot;
+    void *room = beacon_gen_reserve(&ev->hdr, size, &slot, NULL);
+    if (room == NULL) {
+        return slot.status;
+    }
+    brg_worker_queue_dropped *copy = (brg_worker_queue_dropped *)room;
+    memcpy(copy, ev, sizeof *ev);
+    return beacon_gen_commit(&slot);
 }
 
 /* --- tool.execution.start --- */
 
 brg_tool_execution_start brg_tool_execution_start_make(const char *tool) {
-    brg_tool_execution_start ev;
-    memset(&ev, 0, sizeof ev);
-    ev.hdr.desc = &brg_tool_execution_start_desc;
-    ev.tool = tool;
-    return ev;
+    return (brg_tool_execution_start){
+        .hdr = {.desc = &brg_tool_execution_start_desc},
+        .tool = tool,
+    };
 }
 
 void brg_tool_execution_start_set_metadata(brg_tool_execution_start *ev, const beacon_attr *items,
@@ -138,12 +148,11 @@ beacon_status brg_tool_execution_start_emit(const brg_tool_execution_start *ev) 
 /* --- tool.execution.stop --- */
 
 brg_tool_execution_stop brg_tool_execution_stop_make(const char *tool, int64_t duration_ns) {
-    brg_tool_execution_stop ev;
-    memset(&ev, 0, sizeof ev);
-    ev.hdr.desc = &brg_tool_execution_stop_desc;
-    ev.tool = tool;
-    ev.duration_ns = duration_ns;
-    return ev;
+    return (brg_tool_execution_stop){
+        .hdr = {.desc = &brg_tool_execution_stop_desc},
+        .tool = tool,
+        .duration_ns = duration_ns,
+    };
 }
 
 void brg_tool_execution_stop_set_metadata(brg_tool_execution_stop *ev, const beacon_attr *items,
@@ -174,13 +183,12 @@ beacon_status brg_tool_execution_stop_emit(const brg_tool_execution_stop *ev) {
 
 brg_tool_execution_exception brg_tool_execution_exception_make(const char *tool,
         int64_t duration_ns, const char *error_type) {
-    brg_tool_execution_exception ev;
-    memset(&ev, 0, sizeof ev);
-    ev.hdr.desc = &brg_tool_execution_exception_desc;
-    ev.tool = tool;
-    ev.duration_ns = duration_ns;
-    ev.error_type = error_type;
-    return ev;
+    return (brg_tool_execution_exception){
+        .hdr = {.desc = &brg_tool_execution_exception_desc},
+        .tool = tool,
+        .duration_ns = duration_ns,
+        .error_type = error_type,
+    };
 }
 
 void brg_tool_execution_exception_set_metadata(brg_tool_execution_exception *ev,

@@ -126,14 +126,13 @@ const beacon_event_desc *const fed_event_descs[FED_EVENT_COUNT] = {
 
 fed_algorithm_progress fed_algorithm_progress_make(const char *algorithm_name,
         const char *task_context, fed_algorithm_step step, int64_t datetime) {
-    fed_algorithm_progress ev;
-    memset(&ev, 0, sizeof ev);
-    ev.hdr.desc = &fed_algorithm_progress_desc;
-    ev.algorithm_name = algorithm_name;
-    ev.task_context = task_context;
-    ev.step = step;
-    ev.datetime = datetime;
-    return ev;
+    return (fed_algorithm_progress){
+        .hdr = {.desc = &fed_algorithm_progress_desc},
+        .algorithm_name = algorithm_name,
+        .task_context = task_context,
+        .step = step,
+        .datetime = datetime,
+    };
 }
 
 void fed_algorithm_progress_set_current_epoch(fed_algorithm_progress *ev, uint64_t current_epoch) {
@@ -175,18 +174,52 @@ beacon_status fed_algorithm_progress_emit(const fed_algorithm_progress *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
     }
-    return beacon_gen_emit(&ev->hdr, NULL);
+    /* What the runtime would reject goes the descriptor-driven way, which
+     * reports and counts it. */
+    if (ev->hdr.desc != &fed_algorithm_progress_desc ||
+        ev->algorithm_name == NULL ||
+        ev->task_context == NULL ||
+        (int)ev->step < 0 ||
+        (int)ev->step >= FED_ALGORITHM_STEP_COUNT) {
+        return beacon_gen_emit(&ev->hdr, NULL);
+    }
+    size_t size = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
+    size_t algorithm_name_len = beacon_gen_kept_len(ev->algorithm_name, 128);
+    size += BEACON_GEN_ALIGN8(algorithm_name_len + 1);
+    size_t task_context_len = beacon_gen_kept_len(ev->task_context, 64);
+    size += BEACON_GEN_ALIGN8(task_context_len + 1);
+    const char *step_info_str = NULL;
+    size_t step_info_len = 0;
+    if ((ev->present[0] & 0x04u) != 0 && ev->step_info != NULL) {
+        step_info_str = ev->step_info;
+        step_info_len = beacon_gen_kept_len(step_info_str, 256);
+        size += BEACON_GEN_ALIGN8(step_info_len + 1);
+    }
+    beacon_gen_slot slot;
+    void *room = beacon_gen_reserve(&ev->hdr, size, &slot, NULL);
+    if (room == NULL) {
+        return slot.status;
+    }
+    fed_algorithm_progress *copy = (fed_algorithm_progress *)room;
+    memcpy(copy, ev, sizeof *ev);
+    /* Strings follow the struct; their pointers become record offsets. */
+    char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
+    size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
+    pos = beacon_gen_put_string(rec, pos, &copy->algorithm_name, ev->algorithm_name,
+                                algorithm_name_len);
+    pos = beacon_gen_put_string(rec, pos, &copy->task_context, ev->task_context, task_context_len);
+    pos = beacon_gen_put_string(rec, pos, &copy->step_info, step_info_str, step_info_len);
+    return beacon_gen_commit(&slot);
 }
 
 /* --- batch_progress --- */
 
 fed_batch_progress fed_batch_progress_make(const char *protocol_name, uint64_t batch_number) {
-    fed_batch_progress ev;
-    memset(&ev, 0, sizeof ev);
-    ev.hdr.desc = &fed_batch_progress_desc;
-    ev.protocol_name = protocol_name;
-    ev.batch_number = batch_number;
-    return ev;
+    return (fed_batch_progress){
+        .hdr = {.desc = &fed_batch_progress_desc},
+        .protocol_name = protocol_name,
+        .batch_number = batch_number,
+    };
 }
 
 size_t fed_batch_progress_to_json(const fed_batch_progress *ev, char *buf, size_t cap) {
@@ -200,7 +233,28 @@ beacon_status fed_batch_progress_emit(const fed_batch_progress *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
     }
-    return beacon_gen_emit(&ev->hdr, NULL);
+    /* What the runtime would reject goes the descriptor-driven way, which
+     * reports and counts it. */
+    if (ev->hdr.desc != &fed_batch_progress_desc ||
+        ev->protocol_name == NULL) {
+        return beacon_gen_emit(&ev->hdr, NULL);
+    }
+    size_t size = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
+    size_t protocol_name_len = beacon_gen_kept_len(ev->protocol_name, 128);
+    size += BEACON_GEN_ALIGN8(protocol_name_len + 1);
+    beacon_gen_slot slot;
+    void *room = beacon_gen_reserve(&ev->hdr, size, &slot, NULL);
+    if (room == NULL) {
+        return slot.status;
+    }
+    fed_batch_progress *copy = (fed_batch_progress *)room;
+    memcpy(copy, ev, sizeof *ev);
+    /* Strings follow the struct; their pointers become record offsets. */
+    char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
+    size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
+    pos = beacon_gen_put_string(rec, pos, &copy->protocol_name, ev->protocol_name,
+                                protocol_name_len);
+    return beacon_gen_commit(&slot);
 }
 
 /* --- dataset_connected --- */
@@ -208,13 +262,12 @@ beacon_status fed_batch_progress_emit(const fed_batch_progress *ev) {
 fed_dataset_connected fed_dataset_connected_make(const char *dataset_name,
                                                  const char *datasource_type,
                                                  int64_t connection_datetime) {
-    fed_dataset_connected ev;
-    memset(&ev, 0, sizeof ev);
-    ev.hdr.desc = &fed_dataset_connected_desc;
-    ev.dataset_name = dataset_name;
-    ev.datasource_type = datasource_type;
-    ev.connection_datetime = connection_datetime;
-    return ev;
+    return (fed_dataset_connected){
+        .hdr = {.desc = &fed_dataset_connected_desc},
+        .dataset_name = dataset_name,
+        .datasource_type = datasource_type,
+        .connection_datetime = connection_datetime,
+    };
 }
 
 size_t fed_dataset_connected_to_json(const fed_dataset_connected *ev, char *buf, size_t cap) {
@@ -228,20 +281,44 @@ beacon_status fed_dataset_connected_emit(const fed_dataset_connected *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
     }
-    return beacon_gen_emit(&ev->hdr, NULL);
+    /* What the runtime would reject goes the descriptor-driven way, which
+     * reports and counts it. */
+    if (ev->hdr.desc != &fed_dataset_connected_desc ||
+        ev->dataset_name == NULL ||
+        ev->datasource_type == NULL) {
+        return beacon_gen_emit(&ev->hdr, NULL);
+    }
+    size_t size = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
+    size_t dataset_name_len = beacon_gen_kept_len(ev->dataset_name, 128);
+    size += BEACON_GEN_ALIGN8(dataset_name_len + 1);
+    size_t datasource_type_len = beacon_gen_kept_len(ev->datasource_type, 64);
+    size += BEACON_GEN_ALIGN8(datasource_type_len + 1);
+    beacon_gen_slot slot;
+    void *room = beacon_gen_reserve(&ev->hdr, size, &slot, NULL);
+    if (room == NULL) {
+        return slot.status;
+    }
+    fed_dataset_connected *copy = (fed_dataset_connected *)room;
+    memcpy(copy, ev, sizeof *ev);
+    /* Strings follow the struct; their pointers become record offsets. */
+    char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
+    size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
+    pos = beacon_gen_put_string(rec, pos, &copy->dataset_name, ev->dataset_name, dataset_name_len);
+    pos = beacon_gen_put_string(rec, pos, &copy->datasource_type, ev->datasource_type,
+                                datasource_type_len);
+    return beacon_gen_commit(&slot);
 }
 
 /* --- ehr_query_complete --- */
 
 fed_ehr_query_complete fed_ehr_query_complete_make(uint64_t patients_queried,
         uint64_t records_found, const char *config_type) {
-    fed_ehr_query_complete ev;
-    memset(&ev, 0, sizeof ev);
-    ev.hdr.desc = &fed_ehr_query_complete_desc;
-    ev.patients_queried = patients_queried;
-    ev.records_found = records_found;
-    ev.config_type = config_type;
-    return ev;
+    return (fed_ehr_query_complete){
+        .hdr = {.desc = &fed_ehr_query_complete_desc},
+        .patients_queried = patients_queried,
+        .records_found = records_found,
+        .config_type = config_type,
+    };
 }
 
 size_t fed_ehr_query_complete_to_json(const fed_ehr_query_complete *ev, char *buf, size_t cap) {
@@ -255,17 +332,36 @@ beacon_status fed_ehr_query_complete_emit(const fed_ehr_query_complete *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
     }
-    return beacon_gen_emit(&ev->hdr, NULL);
+    /* What the runtime would reject goes the descriptor-driven way, which
+     * reports and counts it. */
+    if (ev->hdr.desc != &fed_ehr_query_complete_desc ||
+        ev->config_type == NULL) {
+        return beacon_gen_emit(&ev->hdr, NULL);
+    }
+    size_t size = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
+    size_t config_type_len = beacon_gen_kept_len(ev->config_type, 64);
+    size += BEACON_GEN_ALIGN8(config_type_len + 1);
+    beacon_gen_slot slot;
+    void *room = beacon_gen_reserve(&ev->hdr, size, &slot, NULL);
+    if (room == NULL) {
+        return slot.status;
+    }
+    fed_ehr_query_complete *copy = (fed_ehr_query_complete *)room;
+    memcpy(copy, ev, sizeof *ev);
+    /* Strings follow the struct; their pointers become record offsets. */
+    char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
+    size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
+    pos = beacon_gen_put_string(rec, pos, &copy->config_type, ev->config_type, config_type_len);
+    return beacon_gen_commit(&slot);
 }
 
 /* --- ehr_session_initialised --- */
 
 fed_ehr_session_initialised fed_ehr_session_initialised_make(const char *config_type) {
-    fed_ehr_session_initialised ev;
-    memset(&ev, 0, sizeof ev);
-    ev.hdr.desc = &fed_ehr_session_initialised_desc;
-    ev.config_type = config_type;
-    return ev;
+    return (fed_ehr_session_initialised){
+        .hdr = {.desc = &fed_ehr_session_initialised_desc},
+        .config_type = config_type,
+    };
 }
 
 size_t fed_ehr_session_initialised_to_json(const fed_ehr_session_initialised *ev, char *buf,
@@ -280,17 +376,36 @@ beacon_status fed_ehr_session_initialised_emit(const fed_ehr_session_initialised
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
     }
-    return beacon_gen_emit(&ev->hdr, NULL);
+    /* What the runtime would reject goes the descriptor-driven way, which
+     * reports and counts it. */
+    if (ev->hdr.desc != &fed_ehr_session_initialised_desc ||
+        ev->config_type == NULL) {
+        return beacon_gen_emit(&ev->hdr, NULL);
+    }
+    size_t size = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
+    size_t config_type_len = beacon_gen_kept_len(ev->config_type, 64);
+    size += BEACON_GEN_ALIGN8(config_type_len + 1);
+    beacon_gen_slot slot;
+    void *room = beacon_gen_reserve(&ev->hdr, size, &slot, NULL);
+    if (room == NULL) {
+        return slot.status;
+    }
+    fed_ehr_session_initialised *copy = (fed_ehr_session_initialised *)room;
+    memcpy(copy, ev, sizeof *ev);
+    /* Strings follow the struct; their pointers become record offsets. */
+    char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
+    size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
+    pos = beacon_gen_put_string(rec, pos, &copy->config_type, ev->config_type, config_type_len);
+    return beacon_gen_commit(&slot);
 }
 
 /* --- ehr_token_refreshed --- */
 
 fed_ehr_token_refreshed fed_ehr_token_refreshed_make(const char *config_type) {
-    fed_ehr_token_refreshed ev;
-    memset(&ev, 0, sizeof ev);
-    ev.hdr.desc = &fed_ehr_token_refreshed_desc;
-    ev.config_type = config_type;
-    return ev;
+    return (fed_ehr_token_refreshed){
+        .hdr = {.desc = &fed_ehr_token_refreshed_desc},
+        .config_type = config_type,
+    };
 }
 
 size_t fed_ehr_token_refreshed_to_json(const fed_ehr_token_refreshed *ev, char *buf, size_t cap) {
@@ -304,20 +419,39 @@ beacon_status fed_ehr_token_refreshed_emit(const fed_ehr_token_refreshed *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
     }
-    return beacon_gen_emit(&ev->hdr, NULL);
+    /* What the runtime would reject goes the descriptor-driven way, which
+     * reports and counts it. */
+    if (ev->hdr.desc != &fed_ehr_token_refreshed_desc ||
+        ev->config_type == NULL) {
+        return beacon_gen_emit(&ev->hdr, NULL);
+    }
+    size_t size = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
+    size_t config_type_len = beacon_gen_kept_len(ev->config_type, 64);
+    size += BEACON_GEN_ALIGN8(config_type_len + 1);
+    beacon_gen_slot slot;
+    void *room = beacon_gen_reserve(&ev->hdr, size, &slot, NULL);
+    if (room == NULL) {
+        return slot.status;
+    }
+    fed_ehr_token_refreshed *copy = (fed_ehr_token_refreshed *)room;
+    memcpy(copy, ev, sizeof *ev);
+    /* Strings follow the struct; their pointers become record offsets. */
+    char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
+    size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
+    pos = beacon_gen_put_string(rec, pos, &copy->config_type, ev->config_type, config_type_len);
+    return beacon_gen_commit(&slot);
 }
 
 /* --- execution_time --- */
 
 fed_execution_time fed_execution_time_make(const char *class_name, const char *function,
                                            int64_t duration_ns) {
-    fed_execution_time ev;
-    memset(&ev, 0, sizeof ev);
-    ev.hdr.desc = &fed_execution_time_desc;
-    ev.class_name = class_name;
-    ev.function = function;
-    ev.duration_ns = duration_ns;
-    return ev;
+    return (fed_execution_time){
+        .hdr = {.desc = &fed_execution_time_desc},
+        .class_name = class_name,
+        .function = function,
+        .duration_ns = duration_ns,
+    };
 }
 
 size_t fed_execution_time_to_json(const fed_execution_time *ev, char *buf, size_t cap) {
@@ -331,18 +465,42 @@ beacon_status fed_execution_time_emit(const fed_execution_time *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
     }
-    return beacon_gen_emit(&ev->hdr, NULL);
+    /* What the runtime would reject goes the descriptor-driven way, which
+     * reports and counts it. */
+    if (ev->hdr.desc != &fed_execution_time_desc ||
+        ev->class_name == NULL ||
+        ev->function == NULL ||
+        ev->duration_ns < INT64_C(0)) {
+        return beacon_gen_emit(&ev->hdr, NULL);
+    }
+    size_t size = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
+    size_t class_name_len = beacon_gen_kept_len(ev->class_name, 128);
+    size += BEACON_GEN_ALIGN8(class_name_len + 1);
+    size_t function_len = beacon_gen_kept_len(ev->function, 128);
+    size += BEACON_GEN_ALIGN8(function_len + 1);
+    beacon_gen_slot slot;
+    void *room = beacon_gen_reserve(&ev->hdr, size, &slot, NULL);
+    if (room == NULL) {
+        return slot.status;
+    }
+    fed_execution_time *copy = (fed_execution_time *)room;
+    memcpy(copy, ev, sizeof *ev);
+    /* Strings follow the struct; their pointers become record offsets. */
+    char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
+    size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
+    pos = beacon_gen_put_string(rec, pos, &copy->class_name, ev->class_name, class_name_len);
+    pos = beacon_gen_put_string(rec, pos, &copy->function, ev->function, function_len);
+    return beacon_gen_commit(&slot);
 }
 
 /* --- filtering_complete --- */
 
 fed_filtering_complete fed_filtering_complete_make(uint64_t total_files, uint64_t files_selected) {
-    fed_filtering_complete ev;
-    memset(&ev, 0, sizeof ev);
-    ev.hdr.desc = &fed_filtering_complete_desc;
-    ev.total_files = total_files;
-    ev.files_selected = files_selected;
-    return ev;
+    return (fed_filtering_complete){
+        .hdr = {.desc = &fed_filtering_complete_desc},
+        .total_files = total_files,
+        .files_selected = files_selected,
+    };
 }
 
 size_t fed_filtering_complete_to_json(const fed_filtering_complete *ev, char *buf, size_t cap) {
@@ -356,17 +514,29 @@ beacon_status fed_filtering_complete_emit(const fed_filtering_complete *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
     }
-    return beacon_gen_emit(&ev->hdr, NULL);
+    /* What the runtime would reject goes the descriptor-driven way, which
+     * reports and counts it. */
+    if (ev->hdr.desc != &fed_filtering_complete_desc) {
+        return beacon_gen_emit(&ev->hdr, NULL);
+    }
+    size_t size = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
+    beacon_gen_slot slot;
+    void *room = beacon_gen_reserve(&ev->hdr, size, &slot, NULL);
+    if (room == NULL) {
+        return slot.status;
+    }
+    fed_filtering_complete *copy = (fed_filtering_complete *)room;
+    memcpy(copy, ev, sizeof *ev);
+    return beacon_gen_commit(&slot);
 }
 
 /* --- grouping_summary --- */
 
 fed_grouping_summary fed_grouping_summary_make(const char *step) {
-    fed_grouping_summary ev;
-    memset(&ev, 0, sizeof ev);
-    ev.hdr.desc = &fed_grouping_summary_desc;
-    ev.step = step;
-    return ev;
+    return (fed_grouping_summary){
+        .hdr = {.desc = &fed_grouping_summary_desc},
+        .step = step,
+    };
 }
 
 void fed_grouping_summary_set_group_count(fed_grouping_summary *ev, uint64_t group_count) {
@@ -438,18 +608,37 @@ beacon_status fed_grouping_summary_emit(const fed_grouping_summary *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
     }
-    return beacon_gen_emit(&ev->hdr, NULL);
+    /* What the runtime would reject goes the descriptor-driven way, which
+     * reports and counts it. */
+    if (ev->hdr.desc != &fed_grouping_summary_desc ||
+        ev->step == NULL) {
+        return beacon_gen_emit(&ev->hdr, NULL);
+    }
+    size_t size = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
+    size_t step_len = beacon_gen_kept_len(ev->step, 64);
+    size += BEACON_GEN_ALIGN8(step_len + 1);
+    beacon_gen_slot slot;
+    void *room = beacon_gen_reserve(&ev->hdr, size, &slot, NULL);
+    if (room == NULL) {
+        return slot.status;
+    }
+    fed_grouping_summary *copy = (fed_grouping_summary *)room;
+    memcpy(copy, ev, sizeof *ev);
+    /* Strings follow the struct; their pointers become record offsets. */
+    char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
+    size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
+    pos = beacon_gen_put_string(rec, pos, &copy->step, ev->step, step_len);
+    return beacon_gen_commit(&slot);
 }
 
 /* --- missing_column --- */
 
 fed_missing_column fed_missing_column_make(const char *file_name, const char *column_name) {
-    fed_missing_column ev;
-    memset(&ev, 0, sizeof ev);
-    ev.hdr.desc = &fed_missing_column_desc;
-    ev.file_name = file_name;
-    ev.column_name = column_name;
-    return ev;
+    return (fed_missing_column){
+        .hdr = {.desc = &fed_missing_column_desc},
+        .file_name = file_name,
+        .column_name = column_name,
+    };
 }
 
 size_t fed_missing_column_to_json(const fed_missing_column *ev, char *buf, size_t cap) {
@@ -463,21 +652,44 @@ beacon_status fed_missing_column_emit(const fed_missing_column *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
     }
-    return beacon_gen_emit(&ev->hdr, NULL);
+    /* What the runtime would reject goes the descriptor-driven way, which
+     * reports and counts it. */
+    if (ev->hdr.desc != &fed_missing_column_desc ||
+        ev->file_name == NULL ||
+        ev->column_name == NULL) {
+        return beacon_gen_emit(&ev->hdr, NULL);
+    }
+    size_t size = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
+    size_t file_name_len = beacon_gen_kept_len(ev->file_name, 512);
+    size += BEACON_GEN_ALIGN8(file_name_len + 1);
+    size_t column_name_len = beacon_gen_kept_len(ev->column_name, 128);
+    size += BEACON_GEN_ALIGN8(column_name_len + 1);
+    beacon_gen_slot slot;
+    void *room = beacon_gen_reserve(&ev->hdr, size, &slot, NULL);
+    if (room == NULL) {
+        return slot.status;
+    }
+    fed_missing_column *copy = (fed_missing_column *)room;
+    memcpy(copy, ev, sizeof *ev);
+    /* Strings follow the struct; their pointers become record offsets. */
+    char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
+    size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
+    pos = beacon_gen_put_string(rec, pos, &copy->file_name, ev->file_name, file_name_len);
+    pos = beacon_gen_put_string(rec, pos, &copy->column_name, ev->column_name, column_name_len);
+    return beacon_gen_commit(&slot);
 }
 
 /* --- patient_eligibility --- */
 
 fed_patient_eligibility fed_patient_eligibility_make(uint64_t eligible_count,
         const char *datasource, const char *project_id, int64_t datetime) {
-    fed_patient_eligibility ev;
-    memset(&ev, 0, sizeof ev);
-    ev.hdr.desc = &fed_patient_eligibility_desc;
-    ev.eligible_count = eligible_count;
-    ev.datasource = datasource;
-    ev.project_id = project_id;
-    ev.datetime = datetime;
-    return ev;
+    return (fed_patient_eligibility){
+        .hdr = {.desc = &fed_patient_eligibility_desc},
+        .eligible_count = eligible_count,
+        .datasource = datasource,
+        .project_id = project_id,
+        .datetime = datetime,
+    };
 }
 
 size_t fed_patient_eligibility_to_json(const fed_patient_eligibility *ev, char *buf, size_t cap) {
@@ -491,20 +703,43 @@ beacon_status fed_patient_eligibility_emit(const fed_patient_eligibility *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
     }
-    return beacon_gen_emit(&ev->hdr, NULL);
+    /* What the runtime would reject goes the descriptor-driven way, which
+     * reports and counts it. */
+    if (ev->hdr.desc != &fed_patient_eligibility_desc ||
+        ev->datasource == NULL ||
+        ev->project_id == NULL) {
+        return beacon_gen_emit(&ev->hdr, NULL);
+    }
+    size_t size = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
+    size_t datasource_len = beacon_gen_kept_len(ev->datasource, 128);
+    size += BEACON_GEN_ALIGN8(datasource_len + 1);
+    size_t project_id_len = beacon_gen_kept_len(ev->project_id, 64);
+    size += BEACON_GEN_ALIGN8(project_id_len + 1);
+    beacon_gen_slot slot;
+    void *room = beacon_gen_reserve(&ev->hdr, size, &slot, NULL);
+    if (room == NULL) {
+        return slot.status;
+    }
+    fed_patient_eligibility *copy = (fed_patient_eligibility *)room;
+    memcpy(copy, ev, sizeof *ev);
+    /* Strings follow the struct; their pointers become record offsets. */
+    char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
+    size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
+    pos = beacon_gen_put_string(rec, pos, &copy->datasource, ev->datasource, datasource_len);
+    pos = beacon_gen_put_string(rec, pos, &copy->project_id, ev->project_id, project_id_len);
+    return beacon_gen_commit(&slot);
 }
 
 /* --- schema_generation_end --- */
 
 fed_schema_generation_end fed_schema_generation_end_make(const char *dataset_id,
         fed_schema_initiation_source source_of_initiation, int64_t datetime) {
-    fed_schema_generation_end ev;
-    memset(&ev, 0, sizeof ev);
-    ev.hdr.desc = &fed_schema_generation_end_desc;
-    ev.dataset_id = dataset_id;
-    ev.source_of_initiation = source_of_initiation;
-    ev.datetime = datetime;
-    return ev;
+    return (fed_schema_generation_end){
+        .hdr = {.desc = &fed_schema_generation_end_desc},
+        .dataset_id = dataset_id,
+        .source_of_initiation = source_of_initiation,
+        .datetime = datetime,
+    };
 }
 
 size_t fed_schema_generation_end_to_json(const fed_schema_generation_end *ev, char *buf,
@@ -519,20 +754,41 @@ beacon_status fed_schema_generation_end_emit(const fed_schema_generation_end *ev
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
     }
-    return beacon_gen_emit(&ev->hdr, NULL);
+    /* What the runtime would reject goes the descriptor-driven way, which
+     * reports and counts it. */
+    if (ev->hdr.desc != &fed_schema_generation_end_desc ||
+        ev->dataset_id == NULL ||
+        (int)ev->source_of_initiation < 0 ||
+        (int)ev->source_of_initiation >= FED_SCHEMA_INITIATION_SOURCE_COUNT) {
+        return beacon_gen_emit(&ev->hdr, NULL);
+    }
+    size_t size = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
+    size_t dataset_id_len = beacon_gen_kept_len(ev->dataset_id, 64);
+    size += BEACON_GEN_ALIGN8(dataset_id_len + 1);
+    beacon_gen_slot slot;
+    void *room = beacon_gen_reserve(&ev->hdr, size, &slot, NULL);
+    if (room == NULL) {
+        return slot.status;
+    }
+    fed_schema_generation_end *copy = (fed_schema_generation_end *)room;
+    memcpy(copy, ev, sizeof *ev);
+    /* Strings follow the struct; their pointers become record offsets. */
+    char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
+    size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
+    pos = beacon_gen_put_string(rec, pos, &copy->dataset_id, ev->dataset_id, dataset_id_len);
+    return beacon_gen_commit(&slot);
 }
 
 /* --- schema_generation_start --- */
 
 fed_schema_generation_start fed_schema_generation_start_make(const char *dataset_id,
         fed_schema_initiation_source source_of_initiation, int64_t datetime) {
-    fed_schema_generation_start ev;
-    memset(&ev, 0, sizeof ev);
-    ev.hdr.desc = &fed_schema_generation_start_desc;
-    ev.dataset_id = dataset_id;
-    ev.source_of_initiation = source_of_initiation;
-    ev.datetime = datetime;
-    return ev;
+    return (fed_schema_generation_start){
+        .hdr = {.desc = &fed_schema_generation_start_desc},
+        .dataset_id = dataset_id,
+        .source_of_initiation = source_of_initiation,
+        .datetime = datetime,
+    };
 }
 
 size_t fed_schema_generation_start_to_json(const fed_schema_generation_start *ev, char *buf,
@@ -547,20 +803,41 @@ beacon_status fed_schema_generation_start_emit(const fed_schema_generation_start
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
     }
-    return beacon_gen_emit(&ev->hdr, NULL);
+    /* What the runtime would reject goes the descriptor-driven way, which
+     * reports and counts it. */
+    if (ev->hdr.desc != &fed_schema_generation_start_desc ||
+        ev->dataset_id == NULL ||
+        (int)ev->source_of_initiation < 0 ||
+        (int)ev->source_of_initiation >= FED_SCHEMA_INITIATION_SOURCE_COUNT) {
+        return beacon_gen_emit(&ev->hdr, NULL);
+    }
+    size_t size = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
+    size_t dataset_id_len = beacon_gen_kept_len(ev->dataset_id, 64);
+    size += BEACON_GEN_ALIGN8(dataset_id_len + 1);
+    beacon_gen_slot slot;
+    void *room = beacon_gen_reserve(&ev->hdr, size, &slot, NULL);
+    if (room == NULL) {
+        return slot.status;
+    }
+    fed_schema_generation_start *copy = (fed_schema_generation_start *)room;
+    memcpy(copy, ev, sizeof *ev);
+    /* Strings follow the struct; their pointers become record offsets. */
+    char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
+    size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
+    pos = beacon_gen_put_string(rec, pos, &copy->dataset_id, ev->dataset_id, dataset_id_len);
+    return beacon_gen_commit(&slot);
 }
 
 /* --- schema_upload_success --- */
 
 fed_schema_upload_success fed_schema_upload_success_make(const char *dataset_id,
         uint64_t number_of_records, int64_t datetime) {
-    fed_schema_upload_success ev;
-    memset(&ev, 0, sizeof ev);
-    ev.hdr.desc = &fed_schema_upload_success_desc;
-    ev.dataset_id = dataset_id;
-    ev.number_of_records = number_of_records;
-    ev.datetime = datetime;
-    return ev;
+    return (fed_schema_upload_success){
+        .hdr = {.desc = &fed_schema_upload_success_desc},
+        .dataset_id = dataset_id,
+        .number_of_records = number_of_records,
+        .datetime = datetime,
+    };
 }
 
 size_t fed_schema_upload_success_to_json(const fed_schema_upload_success *ev, char *buf,
@@ -575,21 +852,40 @@ beacon_status fed_schema_upload_success_emit(const fed_schema_upload_success *ev
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
     }
-    return beacon_gen_emit(&ev->hdr, NULL);
+    /* What the runtime would reject goes the descriptor-driven way, which
+     * reports and counts it. */
+    if (ev->hdr.desc != &fed_schema_upload_success_desc ||
+        ev->dataset_id == NULL) {
+        return beacon_gen_emit(&ev->hdr, NULL);
+    }
+    size_t size = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
+    size_t dataset_id_len = beacon_gen_kept_len(ev->dataset_id, 64);
+    size += BEACON_GEN_ALIGN8(dataset_id_len + 1);
+    beacon_gen_slot slot;
+    void *room = beacon_gen_reserve(&ev->hdr, size, &slot, NULL);
+    if (room == NULL) {
+        return slot.status;
+    }
+    fed_schema_upload_success *copy = (fed_schema_upload_success *)room;
+    memcpy(copy, ev, sizeof *ev);
+    /* Strings follow the struct; their pointers become record offsets. */
+    char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
+    size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
+    pos = beacon_gen_put_string(rec, pos, &copy->dataset_id, ev->dataset_id, dataset_id_len);
+    return beacon_gen_commit(&slot);
 }
 
 /* --- task_accepted_by_pod --- */
 
 fed_task_accepted_by_pod fed_task_accepted_by_pod_make(const char *pod_identifier,
         const char *task_id, const char *app_version, int64_t datetime) {
-    fed_task_accepted_by_pod ev;
-    memset(&ev, 0, sizeof ev);
-    ev.hdr.desc = &fed_task_accepted_by_pod_desc;
-    ev.pod_identifier = pod_identifier;
-    ev.task_id = task_id;
-    ev.app_version = app_version;
-    ev.datetime = datetime;
-    return ev;
+    return (fed_task_accepted_by_pod){
+        .hdr = {.desc = &fed_task_accepted_by_pod_desc},
+        .pod_identifier = pod_identifier,
+        .task_id = task_id,
+        .app_version = app_version,
+        .datetime = datetime,
+    };
 }
 
 size_t fed_task_accepted_by_pod_to_json(const fed_task_accepted_by_pod *ev, char *buf, size_t cap) {
@@ -603,7 +899,36 @@ beacon_status fed_task_accepted_by_pod_emit(const fed_task_accepted_by_pod *ev) 
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
     }
-    return beacon_gen_emit(&ev->hdr, NULL);
+    /* What the runtime would reject goes the descriptor-driven way, which
+     * reports and counts it. */
+    if (ev->hdr.desc != &fed_task_accepted_by_pod_desc ||
+        ev->pod_identifier == NULL ||
+        ev->task_id == NULL ||
+        ev->app_version == NULL) {
+        return beacon_gen_emit(&ev->hdr, NULL);
+    }
+    size_t size = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
+    size_t pod_identifier_len = beacon_gen_kept_len(ev->pod_identifier, 128);
+    size += BEACON_GEN_ALIGN8(pod_identifier_len + 1);
+    size_t task_id_len = beacon_gen_kept_len(ev->task_id, 64);
+    size += BEACON_GEN_ALIGN8(task_id_len + 1);
+    size_t app_version_len = beacon_gen_kept_len(ev->app_version, 32);
+    size += BEACON_GEN_ALIGN8(app_version_len + 1);
+    beacon_gen_slot slot;
+    void *room = beacon_gen_reserve(&ev->hdr, size, &slot, NULL);
+    if (room == NULL) {
+        return slot.status;
+    }
+    fed_task_accepted_by_pod *copy = (fed_task_accepted_by_pod *)room;
+    memcpy(copy, ev, sizeof *ev);
+    /* Strings follow the struct; their pointers become record offsets. */
+    char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
+    size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
+    pos = beacon_gen_put_string(rec, pos, &copy->pod_identifier, ev->pod_identifier,
+                                pod_identifier_len);
+    pos = beacon_gen_put_string(rec, pos, &copy->task_id, ev->task_id, task_id_len);
+    pos = beacon_gen_put_string(rec, pos, &copy->app_version, ev->app_version, app_version_len);
+    return beacon_gen_commit(&slot);
 }
 
 /* --- task_accepted --- */
@@ -611,16 +936,15 @@ beacon_status fed_task_accepted_by_pod_emit(const fed_task_accepted_by_pod *ev) 
 fed_task_accepted fed_task_accepted_make(const char *task_id, const char *pod_name,
                                          const char *modeller_username, const char *datasource_type,
                                          const char *app_version, int64_t datetime) {
-    fed_task_accepted ev;
-    memset(&ev, 0, sizeof ev);
-    ev.hdr.desc = &fed_task_accepted_desc;
-    ev.task_id = task_id;
-    ev.pod_name = pod_name;
-    ev.modeller_username = modeller_username;
-    ev.datasource_type = datasource_type;
-    ev.app_version = app_version;
-    ev.datetime = datetime;
-    return ev;
+    return (fed_task_accepted){
+        .hdr = {.desc = &fed_task_accepted_desc},
+        .task_id = task_id,
+        .pod_name = pod_name,
+        .modeller_username = modeller_username,
+        .datasource_type = datasource_type,
+        .app_version = app_version,
+        .datetime = datetime,
+    };
 }
 
 size_t fed_task_accepted_to_json(const fed_task_accepted *ev, char *buf, size_t cap) {
@@ -634,7 +958,45 @@ beacon_status fed_task_accepted_emit(const fed_task_accepted *ev, beacon_trace_i
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
     }
-    return beacon_gen_emit(&ev->hdr, out_trace);
+    /* What the runtime would reject goes the descriptor-driven way, which
+     * reports and counts it. */
+    if (ev->hdr.desc != &fed_task_accepted_desc ||
+        ev->task_id == NULL ||
+        ev->pod_name == NULL ||
+        ev->modeller_username == NULL ||
+        ev->datasource_type == NULL ||
+        ev->app_version == NULL) {
+        return beacon_gen_emit(&ev->hdr, out_trace);
+    }
+    size_t size = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
+    size_t task_id_len = beacon_gen_kept_len(ev->task_id, 64);
+    size += BEACON_GEN_ALIGN8(task_id_len + 1);
+    size_t pod_name_len = beacon_gen_kept_len(ev->pod_name, 128);
+    size += BEACON_GEN_ALIGN8(pod_name_len + 1);
+    size_t modeller_username_len = beacon_gen_kept_len(ev->modeller_username, 128);
+    size += BEACON_GEN_ALIGN8(modeller_username_len + 1);
+    size_t datasource_type_len = beacon_gen_kept_len(ev->datasource_type, 64);
+    size += BEACON_GEN_ALIGN8(datasource_type_len + 1);
+    size_t app_version_len = beacon_gen_kept_len(ev->app_version, 32);
+    size += BEACON_GEN_ALIGN8(app_version_len + 1);
+    beacon_gen_slot slot;
+    void *room = beacon_gen_reserve(&ev->hdr, size, &slot, out_trace);
+    if (room == NULL) {
+        return slot.status;
+    }
+    fed_task_accepted *copy = (fed_task_accepted *)room;
+    memcpy(copy, ev, sizeof *ev);
+    /* Strings follow the struct; their pointers become record offsets. */
+    char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
+    size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
+    pos = beacon_gen_put_string(rec, pos, &copy->task_id, ev->task_id, task_id_len);
+    pos = beacon_gen_put_string(rec, pos, &copy->pod_name, ev->pod_name, pod_name_len);
+    pos = beacon_gen_put_string(rec, pos, &copy->modeller_username, ev->modeller_username,
+                                modeller_username_len);
+    pos = beacon_gen_put_string(rec, pos, &copy->datasource_type, ev->datasource_type,
+                                datasource_type_len);
+    pos = beacon_gen_put_string(rec, pos, &copy->app_version, ev->app_version, app_version_len);
+    return beacon_gen_commit(&slot);
 }
 
 /* --- task_complete --- */
@@ -642,15 +1004,13 @@ beacon_status fed_task_accepted_emit(const fed_task_accepted *ev, beacon_trace_i
 fed_task_complete fed_task_complete_make(beacon_trace_id correlation, const char *task_id,
                                          const char *pod_name, const char *modeller_username,
                                          int64_t datetime) {
-    fed_task_complete ev;
-    memset(&ev, 0, sizeof ev);
-    ev.hdr.desc = &fed_task_complete_desc;
-    ev.hdr.trace_id = correlation;
-    ev.task_id = task_id;
-    ev.pod_name = pod_name;
-    ev.modeller_username = modeller_username;
-    ev.datetime = datetime;
-    return ev;
+    return (fed_task_complete){
+        .hdr = {.desc = &fed_task_complete_desc, .trace_id = correlation},
+        .task_id = task_id,
+        .pod_name = pod_name,
+        .modeller_username = modeller_username,
+        .datetime = datetime,
+    };
 }
 
 size_t fed_task_complete_to_json(const fed_task_complete *ev, char *buf, size_t cap) {
@@ -664,7 +1024,36 @@ beacon_status fed_task_complete_emit(const fed_task_complete *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
     }
-    return beacon_gen_emit(&ev->hdr, NULL);
+    /* What the runtime would reject goes the descriptor-driven way, which
+     * reports and counts it. */
+    if (ev->hdr.desc != &fed_task_complete_desc ||
+        ev->task_id == NULL ||
+        ev->pod_name == NULL ||
+        ev->modeller_username == NULL) {
+        return beacon_gen_emit(&ev->hdr, NULL);
+    }
+    size_t size = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
+    size_t task_id_len = beacon_gen_kept_len(ev->task_id, 64);
+    size += BEACON_GEN_ALIGN8(task_id_len + 1);
+    size_t pod_name_len = beacon_gen_kept_len(ev->pod_name, 128);
+    size += BEACON_GEN_ALIGN8(pod_name_len + 1);
+    size_t modeller_username_len = beacon_gen_kept_len(ev->modeller_username, 128);
+    size += BEACON_GEN_ALIGN8(modeller_username_len + 1);
+    beacon_gen_slot slot;
+    void *room = beacon_gen_reserve(&ev->hdr, size, &slot, NULL);
+    if (room == NULL) {
+        return slot.status;
+    }
+    fed_task_complete *copy = (fed_task_complete *)room;
+    memcpy(copy, ev, sizeof *ev);
+    /* Strings follow the struct; their pointers become record offsets. */
+    char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
+    size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
+    pos = beacon_gen_put_string(rec, pos, &copy->task_id, ev->task_id, task_id_len);
+    pos = beacon_gen_put_string(rec, pos, &copy->pod_name, ev->pod_name, pod_name_len);
+    pos = beacon_gen_put_string(rec, pos, &copy->modeller_username, ev->modeller_username,
+                                modeller_username_len);
+    return beacon_gen_commit(&slot);
 }
 
 /* --- task_error --- */
@@ -673,17 +1062,15 @@ fed_task_error fed_task_error_make(beacon_trace_id correlation, const char *task
                                    const char *pod_name, const char *modeller_username,
                                    const char *error_type, const char *const *stacktrace_frames,
                                    size_t stacktrace_frames_count) {
-    fed_task_error ev;
-    memset(&ev, 0, sizeof ev);
-    ev.hdr.desc = &fed_task_error_desc;
-    ev.hdr.trace_id = correlation;
-    ev.task_id = task_id;
-    ev.pod_name = pod_name;
-    ev.modeller_username = modeller_username;
-    ev.error_type = error_type;
-    ev.stacktrace_frames = stacktrace_frames;
-    ev.stacktrace_frames_count = stacktrace_frames_count;
-    return ev;
+    return (fed_task_error){
+        .hdr = {.desc = &fed_task_error_desc, .trace_id = correlation},
+        .task_id = task_id,
+        .pod_name = pod_name,
+        .modeller_username = modeller_username,
+        .error_type = error_type,
+        .stacktrace_frames = stacktrace_frames,
+        .stacktrace_frames_count = stacktrace_frames_count,
+    };
 }
 
 /* Not inlined: the frames to skip are counted from this function. */
@@ -716,15 +1103,14 @@ beacon_status fed_task_error_emit(const fed_task_error *ev) {
 
 fed_trial_filter_summary fed_trial_filter_summary_make(const char *step, const char *filter_name,
         uint64_t rows_matched, uint64_t rows_failed, uint64_t rows_missing) {
-    fed_trial_filter_summary ev;
-    memset(&ev, 0, sizeof ev);
-    ev.hdr.desc = &fed_trial_filter_summary_desc;
-    ev.step = step;
-    ev.filter_name = filter_name;
-    ev.rows_matched = rows_matched;
-    ev.rows_failed = rows_failed;
-    ev.rows_missing = rows_missing;
-    return ev;
+    return (fed_trial_filter_summary){
+        .hdr = {.desc = &fed_trial_filter_summary_desc},
+        .step = step,
+        .filter_name = filter_name,
+        .rows_matched = rows_matched,
+        .rows_failed = rows_failed,
+        .rows_missing = rows_missing,
+    };
 }
 
 void fed_trial_filter_summary_set_matching_column_count(fed_trial_filter_summary *ev,

@@ -133,12 +133,11 @@ const beacon_event_desc *const obs_event_descs[OBS_EVENT_COUNT] = {
 /* --- upload.received --- */
 
 obs_upload_received obs_upload_received_make(bool has_patient_info, obs_record_type record_type) {
-    obs_upload_received ev;
-    memset(&ev, 0, sizeof ev);
-    ev.hdr.desc = &obs_upload_received_desc;
-    ev.has_patient_info = has_patient_info;
-    ev.record_type = record_type;
-    return ev;
+    return (obs_upload_received){
+        .hdr = {.desc = &obs_upload_received_desc},
+        .has_patient_info = has_patient_info,
+        .record_type = record_type,
+    };
 }
 
 void obs_upload_received_set_mrn(obs_upload_received *ev, const char *mrn) {
@@ -164,7 +163,33 @@ beacon_status obs_upload_received_emit(const obs_upload_received *ev, beacon_tra
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
     }
-    return beacon_gen_emit(&ev->hdr, out_trace);
+    /* What the runtime would reject goes the descriptor-driven way, which
+     * reports and counts it. */
+    if (ev->hdr.desc != &obs_upload_received_desc ||
+        (int)ev->record_type < 0 ||
+        (int)ev->record_type >= OBS_RECORD_TYPE_COUNT) {
+        return beacon_gen_emit(&ev->hdr, out_trace);
+    }
+    size_t size = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
+    const char *mrn_str = NULL;
+    size_t mrn_len = 0;
+    if ((ev->present[0] & 0x01u) != 0 && ev->mrn != NULL) {
+        mrn_str = ev->mrn;
+        mrn_len = beacon_gen_kept_len(mrn_str, 64);
+        size += BEACON_GEN_ALIGN8(mrn_len + 1);
+    }
+    beacon_gen_slot slot;
+    void *room = beacon_gen_reserve(&ev->hdr, size, &slot, out_trace);
+    if (room == NULL) {
+        return slot.status;
+    }
+    obs_upload_received *copy = (obs_upload_received *)room;
+    memcpy(copy, ev, sizeof *ev);
+    /* Strings follow the struct; their pointers become record offsets. */
+    char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
+    size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
+    pos = beacon_gen_put_string(rec, pos, &copy->mrn, mrn_str, mrn_len);
+    return beacon_gen_commit(&slot);
 }
 
 /* --- upload.processed --- */
@@ -172,16 +197,14 @@ beacon_status obs_upload_received_emit(const obs_upload_received *ev, beacon_tra
 obs_upload_processed obs_upload_processed_make(beacon_trace_id correlation, const char *patient_id,
                                                const char *transcript_id, double confidence,
                                                const char *category, uint64_t tags_count) {
-    obs_upload_processed ev;
-    memset(&ev, 0, sizeof ev);
-    ev.hdr.desc = &obs_upload_processed_desc;
-    ev.hdr.trace_id = correlation;
-    ev.patient_id = patient_id;
-    ev.transcript_id = transcript_id;
-    ev.confidence = confidence;
-    ev.category = category;
-    ev.tags_count = tags_count;
-    return ev;
+    return (obs_upload_processed){
+        .hdr = {.desc = &obs_upload_processed_desc, .trace_id = correlation},
+        .patient_id = patient_id,
+        .transcript_id = transcript_id,
+        .confidence = confidence,
+        .category = category,
+        .tags_count = tags_count,
+    };
 }
 
 size_t obs_upload_processed_to_json(const obs_upload_processed *ev, char *buf, size_t cap) {
@@ -195,18 +218,47 @@ beacon_status obs_upload_processed_emit(const obs_upload_processed *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
     }
-    return beacon_gen_emit(&ev->hdr, NULL);
+    /* What the runtime would reject goes the descriptor-driven way, which
+     * reports and counts it. */
+    if (ev->hdr.desc != &obs_upload_processed_desc ||
+        ev->patient_id == NULL ||
+        ev->transcript_id == NULL ||
+        !(ev->confidence >= 0.0 && ev->confidence <= 1.0) ||
+        ev->category == NULL ||
+        ev->tags_count > UINT64_C(1000)) {
+        return beacon_gen_emit(&ev->hdr, NULL);
+    }
+    size_t size = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
+    size_t patient_id_len = beacon_gen_kept_len(ev->patient_id, 64);
+    size += BEACON_GEN_ALIGN8(patient_id_len + 1);
+    size_t transcript_id_len = beacon_gen_kept_len(ev->transcript_id, 64);
+    size += BEACON_GEN_ALIGN8(transcript_id_len + 1);
+    size_t category_len = beacon_gen_kept_len(ev->category, 64);
+    size += BEACON_GEN_ALIGN8(category_len + 1);
+    beacon_gen_slot slot;
+    void *room = beacon_gen_reserve(&ev->hdr, size, &slot, NULL);
+    if (room == NULL) {
+        return slot.status;
+    }
+    obs_upload_processed *copy = (obs_upload_processed *)room;
+    memcpy(copy, ev, sizeof *ev);
+    /* Strings follow the struct; their pointers become record offsets. */
+    char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
+    size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
+    pos = beacon_gen_put_string(rec, pos, &copy->patient_id, ev->patient_id, patient_id_len);
+    pos = beacon_gen_put_string(rec, pos, &copy->transcript_id, ev->transcript_id,
+                                transcript_id_len);
+    pos = beacon_gen_put_string(rec, pos, &copy->category, ev->category, category_len);
+    return beacon_gen_commit(&slot);
 }
 
 /* --- upload.failed --- */
 
 obs_upload_failed obs_upload_failed_make(beacon_trace_id correlation, const char *error) {
-    obs_upload_failed ev;
-    memset(&ev, 0, sizeof ev);
-    ev.hdr.desc = &obs_upload_failed_desc;
-    ev.hdr.trace_id = correlation;
-    ev.error = error;
-    return ev;
+    return (obs_upload_failed){
+        .hdr = {.desc = &obs_upload_failed_desc, .trace_id = correlation},
+        .error = error,
+    };
 }
 
 size_t obs_upload_failed_to_json(const obs_upload_failed *ev, char *buf, size_t cap) {
@@ -220,18 +272,37 @@ beacon_status obs_upload_failed_emit(const obs_upload_failed *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
     }
-    return beacon_gen_emit(&ev->hdr, NULL);
+    /* What the runtime would reject goes the descriptor-driven way, which
+     * reports and counts it. */
+    if (ev->hdr.desc != &obs_upload_failed_desc ||
+        ev->error == NULL) {
+        return beacon_gen_emit(&ev->hdr, NULL);
+    }
+    size_t size = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
+    size_t error_len = beacon_gen_kept_len(ev->error, 0);
+    size += BEACON_GEN_ALIGN8(error_len + 1);
+    beacon_gen_slot slot;
+    void *room = beacon_gen_reserve(&ev->hdr, size, &slot, NULL);
+    if (room == NULL) {
+        return slot.status;
+    }
+    obs_upload_failed *copy = (obs_upload_failed *)room;
+    memcpy(copy, ev, sizeof *ev);
+    /* Strings follow the struct; their pointers become record offsets. */
+    char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
+    size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
+    pos = beacon_gen_put_string(rec, pos, &copy->error, ev->error, error_len);
+    return beacon_gen_commit(&slot);
 }
 
 /* --- patients.queried --- */
 
 obs_patients_queried obs_patients_queried_make(uint64_t result_count, obs_query_type query_type) {
-    obs_patients_queried ev;
-    memset(&ev, 0, sizeof ev);
-    ev.hdr.desc = &obs_patients_queried_desc;
-    ev.result_count = result_count;
-    ev.query_type = query_type;
-    return ev;
+    return (obs_patients_queried){
+        .hdr = {.desc = &obs_patients_queried_desc},
+        .result_count = result_count,
+        .query_type = query_type,
+    };
 }
 
 size_t obs_patients_queried_to_json(const obs_patients_queried *ev, char *buf, size_t cap) {
@@ -245,18 +316,32 @@ beacon_status obs_patients_queried_emit(const obs_patients_queried *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
     }
-    return beacon_gen_emit(&ev->hdr, NULL);
+    /* What the runtime would reject goes the descriptor-driven way, which
+     * reports and counts it. */
+    if (ev->hdr.desc != &obs_patients_queried_desc ||
+        (int)ev->query_type < 0 ||
+        (int)ev->query_type >= OBS_QUERY_TYPE_COUNT) {
+        return beacon_gen_emit(&ev->hdr, NULL);
+    }
+    size_t size = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
+    beacon_gen_slot slot;
+    void *room = beacon_gen_reserve(&ev->hdr, size, &slot, NULL);
+    if (room == NULL) {
+        return slot.status;
+    }
+    obs_patients_queried *copy = (obs_patients_queried *)room;
+    memcpy(copy, ev, sizeof *ev);
+    return beacon_gen_commit(&slot);
 }
 
 /* --- clinical.query --- */
 
 obs_clinical_query obs_clinical_query_make(uint64_t query_length, bool patient_found) {
-    obs_clinical_query ev;
-    memset(&ev, 0, sizeof ev);
-    ev.hdr.desc = &obs_clinical_query_desc;
-    ev.query_length = query_length;
-    ev.patient_found = patient_found;
-    return ev;
+    return (obs_clinical_query){
+        .hdr = {.desc = &obs_clinical_query_desc},
+        .query_length = query_length,
+        .patient_found = patient_found,
+    };
 }
 
 size_t obs_clinical_query_to_json(const obs_clinical_query *ev, char *buf, size_t cap) {
@@ -270,7 +355,20 @@ beacon_status obs_clinical_query_emit(const obs_clinical_query *ev, beacon_trace
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
     }
-    return beacon_gen_emit(&ev->hdr, out_trace);
+    /* What the runtime would reject goes the descriptor-driven way, which
+     * reports and counts it. */
+    if (ev->hdr.desc != &obs_clinical_query_desc) {
+        return beacon_gen_emit(&ev->hdr, out_trace);
+    }
+    size_t size = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
+    beacon_gen_slot slot;
+    void *room = beacon_gen_reserve(&ev->hdr, size, &slot, out_trace);
+    if (room == NULL) {
+        return slot.status;
+    }
+    obs_clinical_query *copy = (obs_clinical_query *)room;
+    memcpy(copy, ev, sizeof *ev);
+    return beacon_gen_commit(&slot);
 }
 
 /* --- clinical.response --- */
@@ -279,14 +377,12 @@ obs_clinical_response obs_clinical_response_make(beacon_trace_id correlation,
                                                  uint64_t response_length,
                                                  const char *const *data_sources,
                                                  size_t data_sources_count) {
-    obs_clinical_response ev;
-    memset(&ev, 0, sizeof ev);
-    ev.hdr.desc = &obs_clinical_response_desc;
-    ev.hdr.trace_id = correlation;
-    ev.response_length = response_length;
-    ev.data_sources = data_sources;
-    ev.data_sources_count = data_sources_count;
-    return ev;
+    return (obs_clinical_response){
+        .hdr = {.desc = &obs_clinical_response_desc, .trace_id = correlation},
+        .response_length = response_length,
+        .data_sources = data_sources,
+        .data_sources_count = data_sources_count,
+    };
 }
 
 size_t obs_clinical_response_to_json(const obs_clinical_response *ev, char *buf, size_t cap) {
@@ -306,12 +402,11 @@ beacon_status obs_clinical_response_emit(const obs_clinical_response *ev) {
 /* --- ingest.received --- */
 
 obs_ingest_received obs_ingest_received_make(const char *event_type, bool has_patient_link) {
-    obs_ingest_received ev;
-    memset(&ev, 0, sizeof ev);
-    ev.hdr.desc = &obs_ingest_received_desc;
-    ev.event_type = event_type;
-    ev.has_patient_link = has_patient_link;
-    return ev;
+    return (obs_ingest_received){
+        .hdr = {.desc = &obs_ingest_received_desc},
+        .event_type = event_type,
+        .has_patient_link = has_patient_link,
+    };
 }
 
 size_t obs_ingest_received_to_json(const obs_ingest_received *ev, char *buf, size_t cap) {
@@ -325,20 +420,38 @@ beacon_status obs_ingest_received_emit(const obs_ingest_received *ev, beacon_tra
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
     }
-    return beacon_gen_emit(&ev->hdr, out_trace);
+    /* What the runtime would reject goes the descriptor-driven way, which
+     * reports and counts it. */
+    if (ev->hdr.desc != &obs_ingest_received_desc ||
+        ev->event_type == NULL) {
+        return beacon_gen_emit(&ev->hdr, out_trace);
+    }
+    size_t size = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
+    size_t event_type_len = beacon_gen_kept_len(ev->event_type, 64);
+    size += BEACON_GEN_ALIGN8(event_type_len + 1);
+    beacon_gen_slot slot;
+    void *room = beacon_gen_reserve(&ev->hdr, size, &slot, out_trace);
+    if (room == NULL) {
+        return slot.status;
+    }
+    obs_ingest_received *copy = (obs_ingest_received *)room;
+    memcpy(copy, ev, sizeof *ev);
+    /* Strings follow the struct; their pointers become record offsets. */
+    char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
+    size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
+    pos = beacon_gen_put_string(rec, pos, &copy->event_type, ev->event_type, event_type_len);
+    return beacon_gen_commit(&slot);
 }
 
 /* --- ingest.processed --- */
 
 obs_ingest_processed obs_ingest_processed_make(beacon_trace_id correlation, const char *event_type,
                                                obs_ingest_status status) {
-    obs_ingest_processed ev;
-    memset(&ev, 0, sizeof ev);
-    ev.hdr.desc = &obs_ingest_processed_desc;
-    ev.hdr.trace_id = correlation;
-    ev.event_type = event_type;
-    ev.status = status;
-    return ev;
+    return (obs_ingest_processed){
+        .hdr = {.desc = &obs_ingest_processed_desc, .trace_id = correlation},
+        .event_type = event_type,
+        .status = status,
+    };
 }
 
 size_t obs_ingest_processed_to_json(const obs_ingest_processed *ev, char *buf, size_t cap) {
@@ -352,17 +465,38 @@ beacon_status obs_ingest_processed_emit(const obs_ingest_processed *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
     }
-    return beacon_gen_emit(&ev->hdr, NULL);
+    /* What the runtime would reject goes the descriptor-driven way, which
+     * reports and counts it. */
+    if (ev->hdr.desc != &obs_ingest_processed_desc ||
+        ev->event_type == NULL ||
+        (int)ev->status < 0 ||
+        (int)ev->status >= OBS_INGEST_STATUS_COUNT) {
+        return beacon_gen_emit(&ev->hdr, NULL);
+    }
+    size_t size = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
+    size_t event_type_len = beacon_gen_kept_len(ev->event_type, 64);
+    size += BEACON_GEN_ALIGN8(event_type_len + 1);
+    beacon_gen_slot slot;
+    void *room = beacon_gen_reserve(&ev->hdr, size, &slot, NULL);
+    if (room == NULL) {
+        return slot.status;
+    }
+    obs_ingest_processed *copy = (obs_ingest_processed *)room;
+    memcpy(copy, ev, sizeof *ev);
+    /* Strings follow the struct; their pointers become record offsets. */
+    char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
+    size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
+    pos = beacon_gen_put_string(rec, pos, &copy->event_type, ev->event_type, event_type_len);
+    return beacon_gen_commit(&slot);
 }
 
 /* --- clinical.fetch --- */
 
 obs_clinical_fetch obs_clinical_fetch_make(const char *athena_mrn) {
-    obs_clinical_fetch ev;
-    memset(&ev, 0, sizeof ev);
-    ev.hdr.desc = &obs_clinical_fetch_desc;
-    ev.athena_mrn = athena_mrn;
-    return ev;
+    return (obs_clinical_fetch){
+        .hdr = {.desc = &obs_clinical_fetch_desc},
+        .athena_mrn = athena_mrn,
+    };
 }
 
 size_t obs_clinical_fetch_to_json(const obs_clinical_fetch *ev, char *buf, size_t cap) {
@@ -376,21 +510,39 @@ beacon_status obs_clinical_fetch_emit(const obs_clinical_fetch *ev, beacon_trace
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
     }
-    return beacon_gen_emit(&ev->hdr, out_trace);
+    /* What the runtime would reject goes the descriptor-driven way, which
+     * reports and counts it. */
+    if (ev->hdr.desc != &obs_clinical_fetch_desc ||
+        ev->athena_mrn == NULL) {
+        return beacon_gen_emit(&ev->hdr, out_trace);
+    }
+    size_t size = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
+    size_t athena_mrn_len = beacon_gen_kept_len(ev->athena_mrn, 64);
+    size += BEACON_GEN_ALIGN8(athena_mrn_len + 1);
+    beacon_gen_slot slot;
+    void *room = beacon_gen_reserve(&ev->hdr, size, &slot, out_trace);
+    if (room == NULL) {
+        return slot.status;
+    }
+    obs_clinical_fetch *copy = (obs_clinical_fetch *)room;
+    memcpy(copy, ev, sizeof *ev);
+    /* Strings follow the struct; their pointers become record offsets. */
+    char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
+    size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
+    pos = beacon_gen_put_string(rec, pos, &copy->athena_mrn, ev->athena_mrn, athena_mrn_len);
+    return beacon_gen_commit(&slot);
 }
 
 /* --- clinical.fetch_success --- */
 
 obs_clinical_fetch_success obs_clinical_fetch_success_make(beacon_trace_id correlation,
         const char *patient_id, uint64_t event_count, int64_t duration) {
-    obs_clinical_fetch_success ev;
-    memset(&ev, 0, sizeof ev);
-    ev.hdr.desc = &obs_clinical_fetch_success_desc;
-    ev.hdr.trace_id = correlation;
-    ev.patient_id = patient_id;
-    ev.event_count = event_count;
-    ev.duration = duration;
-    return ev;
+    return (obs_clinical_fetch_success){
+        .hdr = {.desc = &obs_clinical_fetch_success_desc, .trace_id = correlation},
+        .patient_id = patient_id,
+        .event_count = event_count,
+        .duration = duration,
+    };
 }
 
 size_t obs_clinical_fetch_success_to_json(const obs_clinical_fetch_success *ev, char *buf,
@@ -405,7 +557,28 @@ beacon_status obs_clinical_fetch_success_emit(const obs_clinical_fetch_success *
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
     }
-    return beacon_gen_emit(&ev->hdr, NULL);
+    /* What the runtime would reject goes the descriptor-driven way, which
+     * reports and counts it. */
+    if (ev->hdr.desc != &obs_clinical_fetch_success_desc ||
+        ev->patient_id == NULL ||
+        ev->duration < INT64_C(0)) {
+        return beacon_gen_emit(&ev->hdr, NULL);
+    }
+    size_t size = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
+    size_t patient_id_len = beacon_gen_kept_len(ev->patient_id, 64);
+    size += BEACON_GEN_ALIGN8(patient_id_len + 1);
+    beacon_gen_slot slot;
+    void *room = beacon_gen_reserve(&ev->hdr, size, &slot, NULL);
+    if (room == NULL) {
+        return slot.status;
+    }
+    obs_clinical_fetch_success *copy = (obs_clinical_fetch_success *)room;
+    memcpy(copy, ev, sizeof *ev);
+    /* Strings follow the struct; their pointers become record offsets. */
+    char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
+    size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
+    pos = beacon_gen_put_string(rec, pos, &copy->patient_id, ev->patient_id, patient_id_len);
+    return beacon_gen_commit(&slot);
 }
 
 /* ===== Spans ===== */

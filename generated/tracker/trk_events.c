@@ -55,11 +55,10 @@ const beacon_event_desc *const trk_event_descs[TRK_EVENT_COUNT] = {
 /* --- generation.params --- */
 
 trk_generation_params trk_generation_params_make(const char *model) {
-    trk_generation_params ev;
-    memset(&ev, 0, sizeof ev);
-    ev.hdr.desc = &trk_generation_params_desc;
-    ev.model = model;
-    return ev;
+    return (trk_generation_params){
+        .hdr = {.desc = &trk_generation_params_desc},
+        .model = model,
+    };
 }
 
 size_t trk_generation_params_to_json(const trk_generation_params *ev, char *buf, size_t cap) {
@@ -73,18 +72,37 @@ beacon_status trk_generation_params_emit(const trk_generation_params *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
     }
-    return beacon_gen_emit(&ev->hdr, NULL);
+    /* What the runtime would reject goes the descriptor-driven way, which
+     * reports and counts it. */
+    if (ev->hdr.desc != &trk_generation_params_desc ||
+        ev->model == NULL) {
+        return beacon_gen_emit(&ev->hdr, NULL);
+    }
+    size_t size = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
+    size_t model_len = beacon_gen_kept_len(ev->model, 64);
+    size += BEACON_GEN_ALIGN8(model_len + 1);
+    beacon_gen_slot slot;
+    void *room = beacon_gen_reserve(&ev->hdr, size, &slot, NULL);
+    if (room == NULL) {
+        return slot.status;
+    }
+    trk_generation_params *copy = (trk_generation_params *)room;
+    memcpy(copy, ev, sizeof *ev);
+    /* Strings follow the struct; their pointers become record offsets. */
+    char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
+    size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
+    pos = beacon_gen_put_string(rec, pos, &copy->model, ev->model, model_len);
+    return beacon_gen_commit(&slot);
 }
 
 /* --- checkout.completed --- */
 
 trk_checkout_completed trk_checkout_completed_make(const char *package_id, double amount) {
-    trk_checkout_completed ev;
-    memset(&ev, 0, sizeof ev);
-    ev.hdr.desc = &trk_checkout_completed_desc;
-    ev.package_id = package_id;
-    ev.amount = amount;
-    return ev;
+    return (trk_checkout_completed){
+        .hdr = {.desc = &trk_checkout_completed_desc},
+        .package_id = package_id,
+        .amount = amount,
+    };
 }
 
 size_t trk_checkout_completed_to_json(const trk_checkout_completed *ev, char *buf, size_t cap) {
@@ -98,18 +116,38 @@ beacon_status trk_checkout_completed_emit(const trk_checkout_completed *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
     }
-    return beacon_gen_emit(&ev->hdr, NULL);
+    /* What the runtime would reject goes the descriptor-driven way, which
+     * reports and counts it. */
+    if (ev->hdr.desc != &trk_checkout_completed_desc ||
+        ev->package_id == NULL ||
+        !(ev->amount >= 0.0)) {
+        return beacon_gen_emit(&ev->hdr, NULL);
+    }
+    size_t size = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
+    size_t package_id_len = beacon_gen_kept_len(ev->package_id, 64);
+    size += BEACON_GEN_ALIGN8(package_id_len + 1);
+    beacon_gen_slot slot;
+    void *room = beacon_gen_reserve(&ev->hdr, size, &slot, NULL);
+    if (room == NULL) {
+        return slot.status;
+    }
+    trk_checkout_completed *copy = (trk_checkout_completed *)room;
+    memcpy(copy, ev, sizeof *ev);
+    /* Strings follow the struct; their pointers become record offsets. */
+    char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
+    size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
+    pos = beacon_gen_put_string(rec, pos, &copy->package_id, ev->package_id, package_id_len);
+    return beacon_gen_commit(&slot);
 }
 
 /* --- button_click --- */
 
 trk_button_click trk_button_click_make(const char *button, const char *page) {
-    trk_button_click ev;
-    memset(&ev, 0, sizeof ev);
-    ev.hdr.desc = &trk_button_click_desc;
-    ev.button = button;
-    ev.page = page;
-    return ev;
+    return (trk_button_click){
+        .hdr = {.desc = &trk_button_click_desc},
+        .button = button,
+        .page = page,
+    };
 }
 
 size_t trk_button_click_to_json(const trk_button_click *ev, char *buf, size_t cap) {
@@ -123,7 +161,31 @@ beacon_status trk_button_click_emit(const trk_button_click *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
     }
-    return beacon_gen_emit(&ev->hdr, NULL);
+    /* What the runtime would reject goes the descriptor-driven way, which
+     * reports and counts it. */
+    if (ev->hdr.desc != &trk_button_click_desc ||
+        ev->button == NULL ||
+        ev->page == NULL) {
+        return beacon_gen_emit(&ev->hdr, NULL);
+    }
+    size_t size = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
+    size_t button_len = beacon_gen_kept_len(ev->button, 64);
+    size += BEACON_GEN_ALIGN8(button_len + 1);
+    size_t page_len = beacon_gen_kept_len(ev->page, 256);
+    size += BEACON_GEN_ALIGN8(page_len + 1);
+    beacon_gen_slot slot;
+    void *room = beacon_gen_reserve(&ev->hdr, size, &slot, NULL);
+    if (room == NULL) {
+        return slot.status;
+    }
+    trk_button_click *copy = (trk_button_click *)room;
+    memcpy(copy, ev, sizeof *ev);
+    /* Strings follow the struct; their pointers become record offsets. */
+    char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
+    size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
+    pos = beacon_gen_put_string(rec, pos, &copy->button, ev->button, button_len);
+    pos = beacon_gen_put_string(rec, pos, &copy->page, ev->page, page_len);
+    return beacon_gen_commit(&slot);
 }
 
 /* --- error.captured --- */
@@ -132,15 +194,14 @@ trk_error_captured trk_error_captured_make(const char *event_name, const char *e
                                            const char *error_message,
                                            const char *const *stack_frames,
                                            size_t stack_frames_count) {
-    trk_error_captured ev;
-    memset(&ev, 0, sizeof ev);
-    ev.hdr.desc = &trk_error_captured_desc;
-    ev.event_name = event_name;
-    ev.error_type = error_type;
-    ev.error_message = error_message;
-    ev.stack_frames = stack_frames;
-    ev.stack_frames_count = stack_frames_count;
-    return ev;
+    return (trk_error_captured){
+        .hdr = {.desc = &trk_error_captured_desc},
+        .event_name = event_name,
+        .error_type = error_type,
+        .error_message = error_message,
+        .stack_frames = stack_frames,
+        .stack_frames_count = stack_frames_count,
+    };
 }
 
 size_t trk_error_captured_to_json(const trk_error_captured *ev, char *buf, size_t cap) {
@@ -160,11 +221,10 @@ beacon_status trk_error_captured_emit(const trk_error_captured *ev) {
 /* --- api.generate.start --- */
 
 trk_api_generate_start trk_api_generate_start_make(const char *method) {
-    trk_api_generate_start ev;
-    memset(&ev, 0, sizeof ev);
-    ev.hdr.desc = &trk_api_generate_start_desc;
-    ev.method = method;
-    return ev;
+    return (trk_api_generate_start){
+        .hdr = {.desc = &trk_api_generate_start_desc},
+        .method = method,
+    };
 }
 
 size_t trk_api_generate_start_to_json(const trk_api_generate_start *ev, char *buf, size_t cap) {
@@ -178,18 +238,37 @@ beacon_status trk_api_generate_start_emit(const trk_api_generate_start *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
     }
-    return beacon_gen_emit(&ev->hdr, NULL);
+    /* What the runtime would reject goes the descriptor-driven way, which
+     * reports and counts it. */
+    if (ev->hdr.desc != &trk_api_generate_start_desc ||
+        ev->method == NULL) {
+        return beacon_gen_emit(&ev->hdr, NULL);
+    }
+    size_t size = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
+    size_t method_len = beacon_gen_kept_len(ev->method, 16);
+    size += BEACON_GEN_ALIGN8(method_len + 1);
+    beacon_gen_slot slot;
+    void *room = beacon_gen_reserve(&ev->hdr, size, &slot, NULL);
+    if (room == NULL) {
+        return slot.status;
+    }
+    trk_api_generate_start *copy = (trk_api_generate_start *)room;
+    memcpy(copy, ev, sizeof *ev);
+    /* Strings follow the struct; their pointers become record offsets. */
+    char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
+    size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
+    pos = beacon_gen_put_string(rec, pos, &copy->method, ev->method, method_len);
+    return beacon_gen_commit(&slot);
 }
 
 /* --- api.generate.stop --- */
 
 trk_api_generate_stop trk_api_generate_stop_make(const char *method, int64_t duration_ns) {
-    trk_api_generate_stop ev;
-    memset(&ev, 0, sizeof ev);
-    ev.hdr.desc = &trk_api_generate_stop_desc;
-    ev.method = method;
-    ev.duration_ns = duration_ns;
-    return ev;
+    return (trk_api_generate_stop){
+        .hdr = {.desc = &trk_api_generate_stop_desc},
+        .method = method,
+        .duration_ns = duration_ns,
+    };
 }
 
 size_t trk_api_generate_stop_to_json(const trk_api_generate_stop *ev, char *buf, size_t cap) {
@@ -203,20 +282,39 @@ beacon_status trk_api_generate_stop_emit(const trk_api_generate_stop *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
     }
-    return beacon_gen_emit(&ev->hdr, NULL);
+    /* What the runtime would reject goes the descriptor-driven way, which
+     * reports and counts it. */
+    if (ev->hdr.desc != &trk_api_generate_stop_desc ||
+        ev->method == NULL) {
+        return beacon_gen_emit(&ev->hdr, NULL);
+    }
+    size_t size = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
+    size_t method_len = beacon_gen_kept_len(ev->method, 16);
+    size += BEACON_GEN_ALIGN8(method_len + 1);
+    beacon_gen_slot slot;
+    void *room = beacon_gen_reserve(&ev->hdr, size, &slot, NULL);
+    if (room == NULL) {
+        return slot.status;
+    }
+    trk_api_generate_stop *copy = (trk_api_generate_stop *)room;
+    memcpy(copy, ev, sizeof *ev);
+    /* Strings follow the struct; their pointers become record offsets. */
+    char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
+    size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
+    pos = beacon_gen_put_string(rec, pos, &copy->method, ev->method, method_len);
+    return beacon_gen_commit(&slot);
 }
 
 /* --- api.generate.exception --- */
 
 trk_api_generate_exception trk_api_generate_exception_make(const char *method, int64_t duration_ns,
         const char *error_type) {
-    trk_api_generate_exception ev;
-    memset(&ev, 0, sizeof ev);
-    ev.hdr.desc = &trk_api_generate_exception_desc;
-    ev.method = method;
-    ev.duration_ns = duration_ns;
-    ev.error_type = error_type;
-    return ev;
+    return (trk_api_generate_exception){
+        .hdr = {.desc = &trk_api_generate_exception_desc},
+        .method = method,
+        .duration_ns = duration_ns,
+        .error_type = error_type,
+    };
 }
 
 size_t trk_api_generate_exception_to_json(const trk_api_generate_exception *ev, char *buf,
@@ -231,18 +329,41 @@ beacon_status trk_api_generate_exception_emit(const trk_api_generate_exception *
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
     }
-    return beacon_gen_emit(&ev->hdr, NULL);
+    /* What the runtime would reject goes the descriptor-driven way, which
+     * reports and counts it. */
+    if (ev->hdr.desc != &trk_api_generate_exception_desc ||
+        ev->method == NULL ||
+        ev->error_type == NULL) {
+        return beacon_gen_emit(&ev->hdr, NULL);
+    }
+    size_t size = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
+    size_t method_len = beacon_gen_kept_len(ev->method, 16);
+    size += BEACON_GEN_ALIGN8(method_len + 1);
+    size_t error_type_len = beacon_gen_kept_len(ev->error_type, 256);
+    size += BEACON_GEN_ALIGN8(error_type_len + 1);
+    beacon_gen_slot slot;
+    void *room = beacon_gen_reserve(&ev->hdr, size, &slot, NULL);
+    if (room == NULL) {
+        return slot.status;
+    }
+    trk_api_generate_exception *copy = (trk_api_generate_exception *)room;
+    memcpy(copy, ev, sizeof *ev);
+    /* Strings follow the struct; their pointers become record offsets. */
+    char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
+    size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
+    pos = beacon_gen_put_string(rec, pos, &copy->method, ev->method, method_len);
+    pos = beacon_gen_put_string(rec, pos, &copy->error_type, ev->error_type, error_type_len);
+    return beacon_gen_commit(&slot);
 }
 
 /* --- generation.start --- */
 
 trk_generation_start trk_generation_start_make(const char *model, uint64_t credits_cost) {
-    trk_generation_start ev;
-    memset(&ev, 0, sizeof ev);
-    ev.hdr.desc = &trk_generation_start_desc;
-    ev.model = model;
-    ev.credits_cost = credits_cost;
-    return ev;
+    return (trk_generation_start){
+        .hdr = {.desc = &trk_generation_start_desc},
+        .model = model,
+        .credits_cost = credits_cost,
+    };
 }
 
 void trk_generation_start_set_credits_used(trk_generation_start *ev, uint64_t credits_used) {
@@ -264,20 +385,39 @@ beacon_status trk_generation_start_emit(const trk_generation_start *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
     }
-    return beacon_gen_emit(&ev->hdr, NULL);
+    /* What the runtime would reject goes the descriptor-driven way, which
+     * reports and counts it. */
+    if (ev->hdr.desc != &trk_generation_start_desc ||
+        ev->model == NULL) {
+        return beacon_gen_emit(&ev->hdr, NULL);
+    }
+    size_t size = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
+    size_t model_len = beacon_gen_kept_len(ev->model, 64);
+    size += BEACON_GEN_ALIGN8(model_len + 1);
+    beacon_gen_slot slot;
+    void *room = beacon_gen_reserve(&ev->hdr, size, &slot, NULL);
+    if (room == NULL) {
+        return slot.status;
+    }
+    trk_generation_start *copy = (trk_generation_start *)room;
+    memcpy(copy, ev, sizeof *ev);
+    /* Strings follow the struct; their pointers become record offsets. */
+    char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
+    size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
+    pos = beacon_gen_put_string(rec, pos, &copy->model, ev->model, model_len);
+    return beacon_gen_commit(&slot);
 }
 
 /* --- generation.stop --- */
 
 trk_generation_stop trk_generation_stop_make(const char *model, uint64_t credits_cost,
                                              int64_t duration_ns) {
-    trk_generation_stop ev;
-    memset(&ev, 0, sizeof ev);
-    ev.hdr.desc = &trk_generation_stop_desc;
-    ev.model = model;
-    ev.credits_cost = credits_cost;
-    ev.duration_ns = duration_ns;
-    return ev;
+    return (trk_generation_stop){
+        .hdr = {.desc = &trk_generation_stop_desc},
+        .model = model,
+        .credits_cost = credits_cost,
+        .duration_ns = duration_ns,
+    };
 }
 
 void trk_generation_stop_set_credits_used(trk_generation_stop *ev, uint64_t credits_used) {
@@ -299,21 +439,40 @@ beacon_status trk_generation_stop_emit(const trk_generation_stop *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
     }
-    return beacon_gen_emit(&ev->hdr, NULL);
+    /* What the runtime would reject goes the descriptor-driven way, which
+     * reports and counts it. */
+    if (ev->hdr.desc != &trk_generation_stop_desc ||
+        ev->model == NULL) {
+        return beacon_gen_emit(&ev->hdr, NULL);
+    }
+    size_t size = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
+    size_t model_len = beacon_gen_kept_len(ev->model, 64);
+    size += BEACON_GEN_ALIGN8(model_len + 1);
+    beacon_gen_slot slot;
+    void *room = beacon_gen_reserve(&ev->hdr, size, &slot, NULL);
+    if (room == NULL) {
+        return slot.status;
+    }
+    trk_generation_stop *copy = (trk_generation_stop *)room;
+    memcpy(copy, ev, sizeof *ev);
+    /* Strings follow the struct; their pointers become record offsets. */
+    char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
+    size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
+    pos = beacon_gen_put_string(rec, pos, &copy->model, ev->model, model_len);
+    return beacon_gen_commit(&slot);
 }
 
 /* --- generation.exception --- */
 
 trk_generation_exception trk_generation_exception_make(const char *model, uint64_t credits_cost,
         int64_t duration_ns, const char *error_type) {
-    trk_generation_exception ev;
-    memset(&ev, 0, sizeof ev);
-    ev.hdr.desc = &trk_generation_exception_desc;
-    ev.model = model;
-    ev.credits_cost = credits_cost;
-    ev.duration_ns = duration_ns;
-    ev.error_type = error_type;
-    return ev;
+    return (trk_generation_exception){
+        .hdr = {.desc = &trk_generation_exception_desc},
+        .model = model,
+        .credits_cost = credits_cost,
+        .duration_ns = duration_ns,
+        .error_type = error_type,
+    };
 }
 
 void trk_generation_exception_set_credits_used(trk_generation_exception *ev,
@@ -336,7 +495,31 @@ beacon_status trk_generation_exception_emit(const trk_generation_exception *ev) 
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
     }
-    return beacon_gen_emit(&ev->hdr, NULL);
+    /* What the runtime would reject goes the descriptor-driven way, which
+     * reports and counts it. */
+    if (ev->hdr.desc != &trk_generation_exception_desc ||
+        ev->model == NULL ||
+        ev->error_type == NULL) {
+        return beacon_gen_emit(&ev->hdr, NULL);
+    }
+    size_t size = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
+    size_t model_len = beacon_gen_kept_len(ev->model, 64);
+    size += BEACON_GEN_ALIGN8(model_len + 1);
+    size_t error_type_len = beacon_gen_kept_len(ev->error_type, 256);
+    size += BEACON_GEN_ALIGN8(error_type_len + 1);
+    beacon_gen_slot slot;
+    void *room = beacon_gen_reserve(&ev->hdr, size, &slot, NULL);
+    if (room == NULL) {
+        return slot.status;
+    }
+    trk_generation_exception *copy = (trk_generation_exception *)room;
+    memcpy(copy, ev, sizeof *ev);
+    /* Strings follow the struct; their pointers become record offsets. */
+    char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
+    size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
+    pos = beacon_gen_put_string(rec, pos, &copy->model, ev->model, model_len);
+    pos = beacon_gen_put_string(rec, pos, &copy->error_type, ev->error_type, error_type_len);
+    return beacon_gen_commit(&slot);
 }
 
 /* ===== Spans ===== */

@@ -99,11 +99,10 @@ const beacon_event_desc *const web_event_descs[WEB_EVENT_COUNT] = {
 /* --- oe.start --- */
 
 web_oe_start web_oe_start_make(const char *entry_point) {
-    web_oe_start ev;
-    memset(&ev, 0, sizeof ev);
-    ev.hdr.desc = &web_oe_start_desc;
-    ev.entry_point = entry_point;
-    return ev;
+    return (web_oe_start){
+        .hdr = {.desc = &web_oe_start_desc},
+        .entry_point = entry_point,
+    };
 }
 
 size_t web_oe_start_to_json(const web_oe_start *ev, char *buf, size_t cap) {
@@ -117,18 +116,37 @@ beacon_status web_oe_start_emit(const web_oe_start *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
     }
-    return beacon_gen_emit(&ev->hdr, NULL);
+    /* What the runtime would reject goes the descriptor-driven way, which
+     * reports and counts it. */
+    if (ev->hdr.desc != &web_oe_start_desc ||
+        ev->entry_point == NULL) {
+        return beacon_gen_emit(&ev->hdr, NULL);
+    }
+    size_t size = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
+    size_t entry_point_len = beacon_gen_kept_len(ev->entry_point, 64);
+    size += BEACON_GEN_ALIGN8(entry_point_len + 1);
+    beacon_gen_slot slot;
+    void *room = beacon_gen_reserve(&ev->hdr, size, &slot, NULL);
+    if (room == NULL) {
+        return slot.status;
+    }
+    web_oe_start *copy = (web_oe_start *)room;
+    memcpy(copy, ev, sizeof *ev);
+    /* Strings follow the struct; their pointers become record offsets. */
+    char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
+    size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
+    pos = beacon_gen_put_string(rec, pos, &copy->entry_point, ev->entry_point, entry_point_len);
+    return beacon_gen_commit(&slot);
 }
 
 /* --- oe.moderation --- */
 
 web_oe_moderation web_oe_moderation_make(web_moderation_verdict verdict, uint64_t message_length) {
-    web_oe_moderation ev;
-    memset(&ev, 0, sizeof ev);
-    ev.hdr.desc = &web_oe_moderation_desc;
-    ev.verdict = verdict;
-    ev.message_length = message_length;
-    return ev;
+    return (web_oe_moderation){
+        .hdr = {.desc = &web_oe_moderation_desc},
+        .verdict = verdict,
+        .message_length = message_length,
+    };
 }
 
 void web_oe_moderation_set_categories(web_oe_moderation *ev, const char *const *items,
@@ -158,11 +176,10 @@ beacon_status web_oe_moderation_emit(const web_oe_moderation *ev) {
 /* --- oe.interact --- */
 
 web_oe_interact web_oe_interact_make(web_interaction interaction) {
-    web_oe_interact ev;
-    memset(&ev, 0, sizeof ev);
-    ev.hdr.desc = &web_oe_interact_desc;
-    ev.interaction = interaction;
-    return ev;
+    return (web_oe_interact){
+        .hdr = {.desc = &web_oe_interact_desc},
+        .interaction = interaction,
+    };
 }
 
 void web_oe_interact_set_message_length(web_oe_interact *ev, uint64_t message_length) {
@@ -192,18 +209,34 @@ beacon_status web_oe_interact_emit(const web_oe_interact *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
     }
-    return beacon_gen_emit(&ev->hdr, NULL);
+    /* What the runtime would reject goes the descriptor-driven way, which
+     * reports and counts it. */
+    if (ev->hdr.desc != &web_oe_interact_desc ||
+        (int)ev->interaction < 0 ||
+        (int)ev->interaction >= WEB_INTERACTION_COUNT ||
+        ((ev->present[0] & 0x02u) != 0 && ev->rating < INT64_C(-1)) ||
+        ((ev->present[0] & 0x02u) != 0 && ev->rating > INT64_C(1))) {
+        return beacon_gen_emit(&ev->hdr, NULL);
+    }
+    size_t size = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
+    beacon_gen_slot slot;
+    void *room = beacon_gen_reserve(&ev->hdr, size, &slot, NULL);
+    if (room == NULL) {
+        return slot.status;
+    }
+    web_oe_interact *copy = (web_oe_interact *)room;
+    memcpy(copy, ev, sizeof *ev);
+    return beacon_gen_commit(&slot);
 }
 
 /* --- api.request.start --- */
 
 web_api_request_start web_api_request_start_make(const char *method, const char *route) {
-    web_api_request_start ev;
-    memset(&ev, 0, sizeof ev);
-    ev.hdr.desc = &web_api_request_start_desc;
-    ev.method = method;
-    ev.route = route;
-    return ev;
+    return (web_api_request_start){
+        .hdr = {.desc = &web_api_request_start_desc},
+        .method = method,
+        .route = route,
+    };
 }
 
 void web_api_request_start_set_status_code(web_api_request_start *ev, uint64_t status_code) {
@@ -225,20 +258,45 @@ beacon_status web_api_request_start_emit(const web_api_request_start *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
     }
-    return beacon_gen_emit(&ev->hdr, NULL);
+    /* What the runtime would reject goes the descriptor-driven way, which
+     * reports and counts it. */
+    if (ev->hdr.desc != &web_api_request_start_desc ||
+        ev->method == NULL ||
+        ev->route == NULL ||
+        ((ev->present[0] & 0x01u) != 0 && ev->status_code < UINT64_C(100)) ||
+        ((ev->present[0] & 0x01u) != 0 && ev->status_code > UINT64_C(599))) {
+        return beacon_gen_emit(&ev->hdr, NULL);
+    }
+    size_t size = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
+    size_t method_len = beacon_gen_kept_len(ev->method, 16);
+    size += BEACON_GEN_ALIGN8(method_len + 1);
+    size_t route_len = beacon_gen_kept_len(ev->route, 256);
+    size += BEACON_GEN_ALIGN8(route_len + 1);
+    beacon_gen_slot slot;
+    void *room = beacon_gen_reserve(&ev->hdr, size, &slot, NULL);
+    if (room == NULL) {
+        return slot.status;
+    }
+    web_api_request_start *copy = (web_api_request_start *)room;
+    memcpy(copy, ev, sizeof *ev);
+    /* Strings follow the struct; their pointers become record offsets. */
+    char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
+    size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
+    pos = beacon_gen_put_string(rec, pos, &copy->method, ev->method, method_len);
+    pos = beacon_gen_put_string(rec, pos, &copy->route, ev->route, route_len);
+    return beacon_gen_commit(&slot);
 }
 
 /* --- api.request.stop --- */
 
 web_api_request_stop web_api_request_stop_make(const char *method, const char *route,
                                                int64_t duration_ns) {
-    web_api_request_stop ev;
-    memset(&ev, 0, sizeof ev);
-    ev.hdr.desc = &web_api_request_stop_desc;
-    ev.method = method;
-    ev.route = route;
-    ev.duration_ns = duration_ns;
-    return ev;
+    return (web_api_request_stop){
+        .hdr = {.desc = &web_api_request_stop_desc},
+        .method = method,
+        .route = route,
+        .duration_ns = duration_ns,
+    };
 }
 
 void web_api_request_stop_set_status_code(web_api_request_stop *ev, uint64_t status_code) {
@@ -260,21 +318,46 @@ beacon_status web_api_request_stop_emit(const web_api_request_stop *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
     }
-    return beacon_gen_emit(&ev->hdr, NULL);
+    /* What the runtime would reject goes the descriptor-driven way, which
+     * reports and counts it. */
+    if (ev->hdr.desc != &web_api_request_stop_desc ||
+        ev->method == NULL ||
+        ev->route == NULL ||
+        ((ev->present[0] & 0x01u) != 0 && ev->status_code < UINT64_C(100)) ||
+        ((ev->present[0] & 0x01u) != 0 && ev->status_code > UINT64_C(599))) {
+        return beacon_gen_emit(&ev->hdr, NULL);
+    }
+    size_t size = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
+    size_t method_len = beacon_gen_kept_len(ev->method, 16);
+    size += BEACON_GEN_ALIGN8(method_len + 1);
+    size_t route_len = beacon_gen_kept_len(ev->route, 256);
+    size += BEACON_GEN_ALIGN8(route_len + 1);
+    beacon_gen_slot slot;
+    void *room = beacon_gen_reserve(&ev->hdr, size, &slot, NULL);
+    if (room == NULL) {
+        return slot.status;
+    }
+    web_api_request_stop *copy = (web_api_request_stop *)room;
+    memcpy(copy, ev, sizeof *ev);
+    /* Strings follow the struct; their pointers become record offsets. */
+    char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
+    size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
+    pos = beacon_gen_put_string(rec, pos, &copy->method, ev->method, method_len);
+    pos = beacon_gen_put_string(rec, pos, &copy->route, ev->route, route_len);
+    return beacon_gen_commit(&slot);
 }
 
 /* --- api.request.exception --- */
 
 web_api_request_exception web_api_request_exception_make(const char *method, const char *route,
         int64_t duration_ns, const char *error_type) {
-    web_api_request_exception ev;
-    memset(&ev, 0, sizeof ev);
-    ev.hdr.desc = &web_api_request_exception_desc;
-    ev.method = method;
-    ev.route = route;
-    ev.duration_ns = duration_ns;
-    ev.error_type = error_type;
-    return ev;
+    return (web_api_request_exception){
+        .hdr = {.desc = &web_api_request_exception_desc},
+        .method = method,
+        .route = route,
+        .duration_ns = duration_ns,
+        .error_type = error_type,
+    };
 }
 
 void web_api_request_exception_set_status_code(web_api_request_exception *ev,
@@ -298,7 +381,37 @@ beacon_status web_api_request_exception_emit(const web_api_request_exception *ev
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
     }
-    return beacon_gen_emit(&ev->hdr, NULL);
+    /* What the runtime would reject goes the descriptor-driven way, which
+     * reports and counts it. */
+    if (ev->hdr.desc != &web_api_request_exception_desc ||
+        ev->method == NULL ||
+        ev->route == NULL ||
+        ((ev->present[0] & 0x01u) != 0 && ev->status_code < UINT64_C(100)) ||
+        ((ev->present[0] & 0x01u) != 0 && ev->status_code > UINT64_C(599)) ||
+        ev->error_type == NULL) {
+        return beacon_gen_emit(&ev->hdr, NULL);
+    }
+    size_t size = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
+    size_t method_len = beacon_gen_kept_len(ev->method, 16);
+    size += BEACON_GEN_ALIGN8(method_len + 1);
+    size_t route_len = beacon_gen_kept_len(ev->route, 256);
+    size += BEACON_GEN_ALIGN8(route_len + 1);
+    size_t error_type_len = beacon_gen_kept_len(ev->error_type, 256);
+    size += BEACON_GEN_ALIGN8(error_type_len + 1);
+    beacon_gen_slot slot;
+    void *room = beacon_gen_reserve(&ev->hdr, size, &slot, NULL);
+    if (room == NULL) {
+        return slot.status;
+    }
+    web_api_request_exception *copy = (web_api_request_exception *)room;
+    memcpy(copy, ev, sizeof *ev);
+    /* Strings follow the struct; their pointers become record offsets. */
+    char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
+    size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
+    pos = beacon_gen_put_string(rec, pos, &copy->method, ev->method, method_len);
+    pos = beacon_gen_put_string(rec, pos, &copy->route, ev->route, route_len);
+    pos = beacon_gen_put_string(rec, pos, &copy->error_type, ev->error_type, error_type_len);
+    return beacon_gen_commit(&slot);
 }
 
 /* ===== Spans ===== */

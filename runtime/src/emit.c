@@ -315,9 +315,18 @@ static beacon_status closed_gate(int gate) {
     return gate == BEACON__GATE_NEW ? BEACON_ERR_NOT_INITIALIZED : BEACON_ERR_SHUT_DOWN;
 }
 
+/* The steps below are inlined into both entry points (beacon_gen_emit and
+ * beacon_gen_reserve): on the direct path a call per step costs about as
+ * much as the step itself. */
+#if defined(__GNUC__)
+#define EMIT_STEP static inline __attribute__((always_inline))
+#else
+#define EMIT_STEP static inline
+#endif
+
 /* The checks every emit passes before its record: gate, the thread's ring,
  * ABI, sampling. Returns the ring, or NULL with *st set and the drop counted. */
-static beacon__ring *emit_prepare(const beacon_event_desc *d, beacon_status *st) {
+EMIT_STEP beacon__ring *emit_prepare(const beacon_event_desc *d, beacon_status *st) {
     int gate = atomic_load_explicit(&beacon__g.gate, memory_order_relaxed);
     if (gate != BEACON__GATE_OPEN) {
         *st = closed_gate(gate);
@@ -355,8 +364,8 @@ static beacon__ring *emit_prepare(const beacon_event_desc *d, beacon_status *st)
  * ticks, correlation ids, context reference). Returns the record start, or
  * NULL with *st set and the drop counted. *ring_bytes receives what to
  * commit. The caller writes the struct copy and out-of-line bytes. */
-static void *emit_reserve(beacon__ring *r, const beacon_event_hdr *ev, size_t size,
-                          size_t *ring_bytes, beacon_trace_id *out_trace, beacon_status *st) {
+EMIT_STEP void *emit_reserve(beacon__ring *r, const beacon_event_hdr *ev, size_t size,
+                             size_t *ring_bytes, beacon_trace_id *out_trace, beacon_status *st) {
     const beacon_event_desc *d = ev->desc;
     /* An event too large for the ring travels on the heap; the ring carries
      * only the pointer (a record of exactly BEACON__RECORD_INDIRECT bytes). */
@@ -398,7 +407,7 @@ static void *emit_reserve(beacon__ring *r, const beacon_event_hdr *ev, size_t si
     return body;
 }
 
-static beacon_status emit_commit(beacon__ring *r, size_t ring_bytes) {
+EMIT_STEP beacon_status emit_commit(beacon__ring *r, size_t ring_bytes) {
     bool half = beacon__ring_commit(r, ring_bytes);
     if (half || atomic_load_explicit(&beacon__g.sleeping, memory_order_relaxed))
         beacon__pipeline_wake();

@@ -294,6 +294,57 @@ beacon_status beacon_gen_emit(const beacon_event_hdr *ev, beacon_trace_id *out_t
     return BEACON_OK;
 }
 
+/* The direct emit writes a record; commit turns it back into a struct in
+ * `emitted` the way the runtime's decoder does (string offsets -> pointers),
+ * so the checks below read both paths alike. */
+static unsigned char record[8192];
+static size_t record_size;
+
+void *beacon_gen_reserve(const beacon_event_hdr *ev, size_t size, beacon_gen_slot *slot,
+                         beacon_trace_id *out_trace) {
+    if (size > sizeof record || size < BEACON_GEN_RECORD_STRUCT_OFFSET + ev->desc->struct_size) {
+        slot->status = BEACON_ERR_INVALID_EVENT;
+        return NULL;
+    }
+    memset(record, 0xCD, sizeof record);
+    record_size = size;
+    slot->ring = record;
+    slot->ring_bytes = size;
+    slot->status = BEACON_OK;
+    if (out_trace != NULL) {
+        memset(out_trace->bytes, 0xAB, sizeof out_trace->bytes);
+    }
+    return record + BEACON_GEN_RECORD_STRUCT_OFFSET;
+}
+
+beacon_status beacon_gen_commit(beacon_gen_slot *slot) {
+    const unsigned char *copy = record + BEACON_GEN_RECORD_STRUCT_OFFSET;
+    const beacon_event_desc *d = ((const beacon_event_hdr *)(const void *)copy)->desc;
+    uint32_t i;
+    if (slot->ring != record) {
+        return BEACON_ERR_INVALID_ARGUMENT;
+    }
+    memcpy(emitted, copy, d->struct_size);
+    for (i = 0; i < d->field_count; i++) {
+        const beacon_field_desc *f = &d->fields[i];
+        uintptr_t off;
+        const char *p;
+        if (f->type != BEACON_TYPE_STRING || f->is_list) {
+            continue;
+        }
+        memcpy(&off, emitted + f->offset, sizeof off);
+        p = off != 0 ? (const char *)record + off : NULL;
+        if (p != NULL && (off % 8 != 0 || off + strlen(p) >= record_size)) {
+            printf("FAIL: string %s outside its record\n", f->name);
+            failures++;
+        }
+        memcpy(emitted + f->offset, &p, sizeof p);
+    }
+    slot->ring = NULL;
+    emit_calls++;
+    return BEACON_OK;
+}
+
 beacon_status beacon_gen_context_set(const beacon_catalog_desc *catalog, uint32_t index,
                                      const void *value) {
     if (catalog != &fd_catalog) {

@@ -360,15 +360,21 @@ typedef struct beacon_gen_slot {
  * or NULL with slot->status set and the drop already counted. `ev` must be
  * valid (the caller checked it as beacon_gen_emit would); it is borrowed for
  * the call. For begin events *out_trace (may be NULL) receives the new trace
- * id (all-zero when NULL is returned). After a non-NULL return the caller
- * must call beacon_gen_commit with the same slot, on the same thread, before
- * any other emit. No lock, allocation or system call after the thread's first
- * emit (except as beacon_gen_emit). Thread-safe. */
+ * id (all-zero when NULL is returned). NULL slot returns NULL; NULL ev, or a
+ * size below BEACON_GEN_RECORD_STRUCT_OFFSET + the struct size, sets
+ * BEACON_ERR_INVALID_ARGUMENT. After a non-NULL return the caller must call
+ * beacon_gen_commit with the same slot, on the same thread, before any other
+ * emit (the record is invisible until then). No lock, allocation or system
+ * call after the thread's first emit, except where beacon_gen_emit has them
+ * too (oversized records, blocking on a full ring, waking the worker).
+ * Thread-safe (each thread reserves in its own ring). */
 BEACON_API void *beacon_gen_reserve(const beacon_event_hdr *ev, size_t size, beacon_gen_slot *slot,
                                     beacon_trace_id *out_trace);
 
 /* Publish the record reserved with beacon_gen_reserve to the worker (and
- * wake it when needed). Returns BEACON_OK. Calling thread's slot only. */
+ * wake it when needed) and return BEACON_OK; a NULL slot or one holding no
+ * reservation returns BEACON_ERR_INVALID_ARGUMENT. The thread that reserved
+ * only. */
 BEACON_API beacon_status beacon_gen_commit(beacon_gen_slot *slot);
 
 /* Bytes of s a record keeps: all of it when max_length is 0, else at most

@@ -113,12 +113,11 @@ const beacon_event_desc *const fd_event_descs[FD_EVENT_COUNT] = {
 /* --- upload.received --- */
 
 fd_upload_received fd_upload_received_make(bool has_patient_info, fd_record_type record_type) {
-    fd_upload_received ev;
-    memset(&ev, 0, sizeof ev);
-    ev.hdr.desc = &fd_upload_received_desc;
-    ev.has_patient_info = has_patient_info;
-    ev.record_type = record_type;
-    return ev;
+    return (fd_upload_received){
+        .hdr = {.desc = &fd_upload_received_desc},
+        .has_patient_info = has_patient_info,
+        .record_type = record_type,
+    };
 }
 
 void fd_upload_received_set_mrn(fd_upload_received *ev, const char *mrn) {
@@ -169,13 +168,11 @@ beacon_status fd_upload_received_emit(const fd_upload_received *ev, beacon_trace
 
 fd_upload_failed fd_upload_failed_make(beacon_trace_id correlation, const char *error,
                                        uint64_t attempt) {
-    fd_upload_failed ev;
-    memset(&ev, 0, sizeof ev);
-    ev.hdr.desc = &fd_upload_failed_desc;
-    ev.hdr.trace_id = correlation;
-    ev.error = error;
-    ev.attempt = attempt;
-    return ev;
+    return (fd_upload_failed){
+        .hdr = {.desc = &fd_upload_failed_desc, .trace_id = correlation},
+        .error = error,
+        .attempt = attempt,
+    };
 }
 
 void fd_upload_failed_set_retry_after(fd_upload_failed *ev, int64_t retry_after) {
@@ -197,7 +194,29 @@ beacon_status fd_upload_failed_emit(const fd_upload_failed *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
     }
-    return beacon_gen_emit(&ev->hdr, NULL);
+    /* What the runtime would reject goes the descriptor-driven way, which
+     * reports and counts it. */
+    if (ev->hdr.desc != &fd_upload_failed_desc ||
+        ev->error == NULL ||
+        ev->attempt < UINT64_C(1) ||
+        ev->attempt > UINT64_C(10)) {
+        return beacon_gen_emit(&ev->hdr, NULL);
+    }
+    size_t size = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
+    size_t error_len = beacon_gen_kept_len(ev->error, 0);
+    size += BEACON_GEN_ALIGN8(error_len + 1);
+    beacon_gen_slot slot;
+    void *room = beacon_gen_reserve(&ev->hdr, size, &slot, NULL);
+    if (room == NULL) {
+        return slot.status;
+    }
+    fd_upload_failed *copy = (fd_upload_failed *)room;
+    memcpy(copy, ev, sizeof *ev);
+    /* Strings follow the struct; their pointers become record offsets. */
+    char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
+    size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
+    pos = beacon_gen_put_string(rec, pos, &copy->error, ev->error, error_len);
+    return beacon_gen_commit(&slot);
 }
 
 /* --- metrics.sample --- */
@@ -208,25 +227,24 @@ fd_metrics_sample fd_metrics_sample_make(int64_t count, uint64_t total, double r
                                          const int64_t *counts, size_t counts_count,
                                          const fd_record_type *kinds, size_t kinds_count,
                                          const char *const *names, size_t names_count) {
-    fd_metrics_sample ev;
-    memset(&ev, 0, sizeof ev);
-    ev.hdr.desc = &fd_metrics_sample_desc;
-    ev.count = count;
-    ev.total = total;
-    ev.ratio = ratio;
-    ev.at = at;
-    ev.took = took;
-    ev.kind = kind;
-    ev.label = label;
-    ev.flags = flags;
-    ev.flags_count = flags_count;
-    ev.counts = counts;
-    ev.counts_count = counts_count;
-    ev.kinds = kinds;
-    ev.kinds_count = kinds_count;
-    ev.names = names;
-    ev.names_count = names_count;
-    return ev;
+    return (fd_metrics_sample){
+        .hdr = {.desc = &fd_metrics_sample_desc},
+        .count = count,
+        .total = total,
+        .ratio = ratio,
+        .at = at,
+        .took = took,
+        .kind = kind,
+        .label = label,
+        .flags = flags,
+        .flags_count = flags_count,
+        .counts = counts,
+        .counts_count = counts_count,
+        .kinds = kinds,
+        .kinds_count = kinds_count,
+        .names = names,
+        .names_count = names_count,
+    };
 }
 
 void fd_metrics_sample_set_secret(fd_metrics_sample *ev, const char *secret) {
@@ -351,11 +369,10 @@ beacon_status fd_metrics_sample_emit(const fd_metrics_sample *ev) {
 /* --- legacy.ping --- */
 
 fd_legacy_ping fd_legacy_ping_make(int64_t seq) {
-    fd_legacy_ping ev;
-    memset(&ev, 0, sizeof ev);
-    ev.hdr.desc = &fd_legacy_ping_desc;
-    ev.seq = seq;
-    return ev;
+    return (fd_legacy_ping){
+        .hdr = {.desc = &fd_legacy_ping_desc},
+        .seq = seq,
+    };
 }
 
 size_t fd_legacy_ping_to_json(const fd_legacy_ping *ev, char *buf, size_t cap) {
@@ -369,17 +386,29 @@ beacon_status fd_legacy_ping_emit(const fd_legacy_ping *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
     }
-    return beacon_gen_emit(&ev->hdr, NULL);
+    /* What the runtime would reject goes the descriptor-driven way, which
+     * reports and counts it. */
+    if (ev->hdr.desc != &fd_legacy_ping_desc) {
+        return beacon_gen_emit(&ev->hdr, NULL);
+    }
+    size_t size = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
+    beacon_gen_slot slot;
+    void *room = beacon_gen_reserve(&ev->hdr, size, &slot, NULL);
+    if (room == NULL) {
+        return slot.status;
+    }
+    fd_legacy_ping *copy = (fd_legacy_ping *)room;
+    memcpy(copy, ev, sizeof *ev);
+    return beacon_gen_commit(&slot);
 }
 
 /* --- field.retired --- */
 
 fd_field_retired fd_field_retired_make(int64_t old_code) {
-    fd_field_retired ev;
-    memset(&ev, 0, sizeof ev);
-    ev.hdr.desc = &fd_field_retired_desc;
-    ev.old_code = old_code;
-    return ev;
+    return (fd_field_retired){
+        .hdr = {.desc = &fd_field_retired_desc},
+        .old_code = old_code,
+    };
 }
 
 void fd_field_retired_set_old_note(fd_field_retired *ev, const char *old_note) {
@@ -405,16 +434,39 @@ beacon_status fd_field_retired_emit(const fd_field_retired *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
     }
-    return beacon_gen_emit(&ev->hdr, NULL);
+    /* What the runtime would reject goes the descriptor-driven way, which
+     * reports and counts it. */
+    if (ev->hdr.desc != &fd_field_retired_desc) {
+        return beacon_gen_emit(&ev->hdr, NULL);
+    }
+    size_t size = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
+    const char *old_note_str = NULL;
+    size_t old_note_len = 0;
+    if ((ev->present[0] & 0x01u) != 0 && ev->old_note != NULL) {
+        old_note_str = ev->old_note;
+        old_note_len = beacon_gen_kept_len(old_note_str, 0);
+        size += BEACON_GEN_ALIGN8(old_note_len + 1);
+    }
+    beacon_gen_slot slot;
+    void *room = beacon_gen_reserve(&ev->hdr, size, &slot, NULL);
+    if (room == NULL) {
+        return slot.status;
+    }
+    fd_field_retired *copy = (fd_field_retired *)room;
+    memcpy(copy, ev, sizeof *ev);
+    /* Strings follow the struct; their pointers become record offsets. */
+    char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
+    size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
+    pos = beacon_gen_put_string(rec, pos, &copy->old_note, old_note_str, old_note_len);
+    return beacon_gen_commit(&slot);
 }
 
 /* --- app.started --- */
 
 fd_app_started fd_app_started_make(void) {
-    fd_app_started ev;
-    memset(&ev, 0, sizeof ev);
-    ev.hdr.desc = &fd_app_started_desc;
-    return ev;
+    return (fd_app_started){
+        .hdr = {.desc = &fd_app_started_desc},
+    };
 }
 
 size_t fd_app_started_to_json(const fd_app_started *ev, char *buf, size_t cap) {
@@ -428,20 +480,32 @@ beacon_status fd_app_started_emit(const fd_app_started *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
     }
-    return beacon_gen_emit(&ev->hdr, NULL);
+    /* What the runtime would reject goes the descriptor-driven way, which
+     * reports and counts it. */
+    if (ev->hdr.desc != &fd_app_started_desc) {
+        return beacon_gen_emit(&ev->hdr, NULL);
+    }
+    size_t size = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
+    beacon_gen_slot slot;
+    void *room = beacon_gen_reserve(&ev->hdr, size, &slot, NULL);
+    if (room == NULL) {
+        return slot.status;
+    }
+    fd_app_started *copy = (fd_app_started *)room;
+    memcpy(copy, ev, sizeof *ev);
+    return beacon_gen_commit(&slot);
 }
 
 /* --- task.crashed --- */
 
 fd_task_crashed fd_task_crashed_make(const char *error_type, const char *const *frames,
                                      size_t frames_count) {
-    fd_task_crashed ev;
-    memset(&ev, 0, sizeof ev);
-    ev.hdr.desc = &fd_task_crashed_desc;
-    ev.error_type = error_type;
-    ev.frames = frames;
-    ev.frames_count = frames_count;
-    return ev;
+    return (fd_task_crashed){
+        .hdr = {.desc = &fd_task_crashed_desc},
+        .error_type = error_type,
+        .frames = frames,
+        .frames_count = frames_count,
+    };
 }
 
 void fd_task_crashed_set_cause_frames(fd_task_crashed *ev, const char *const *items, size_t count) {
@@ -498,11 +562,10 @@ beacon_status fd_task_crashed_emit(const fd_task_crashed *ev) {
 /* --- tool.execution.start --- */
 
 fd_tool_execution_start fd_tool_execution_start_make(const char *tool) {
-    fd_tool_execution_start ev;
-    memset(&ev, 0, sizeof ev);
-    ev.hdr.desc = &fd_tool_execution_start_desc;
-    ev.tool = tool;
-    return ev;
+    return (fd_tool_execution_start){
+        .hdr = {.desc = &fd_tool_execution_start_desc},
+        .tool = tool,
+    };
 }
 
 void fd_tool_execution_start_set_args(fd_tool_execution_start *ev, const char *const *items,
@@ -540,12 +603,11 @@ beacon_status fd_tool_execution_start_emit(const fd_tool_execution_start *ev) {
 /* --- tool.execution.stop --- */
 
 fd_tool_execution_stop fd_tool_execution_stop_make(const char *tool, int64_t duration_ns) {
-    fd_tool_execution_stop ev;
-    memset(&ev, 0, sizeof ev);
-    ev.hdr.desc = &fd_tool_execution_stop_desc;
-    ev.tool = tool;
-    ev.duration_ns = duration_ns;
-    return ev;
+    return (fd_tool_execution_stop){
+        .hdr = {.desc = &fd_tool_execution_stop_desc},
+        .tool = tool,
+        .duration_ns = duration_ns,
+    };
 }
 
 void fd_tool_execution_stop_set_args(fd_tool_execution_stop *ev, const char *const *items,
@@ -584,13 +646,12 @@ beacon_status fd_tool_execution_stop_emit(const fd_tool_execution_stop *ev) {
 
 fd_tool_execution_exception fd_tool_execution_exception_make(const char *tool, int64_t duration_ns,
         const char *error_type) {
-    fd_tool_execution_exception ev;
-    memset(&ev, 0, sizeof ev);
-    ev.hdr.desc = &fd_tool_execution_exception_desc;
-    ev.tool = tool;
-    ev.duration_ns = duration_ns;
-    ev.error_type = error_type;
-    return ev;
+    return (fd_tool_execution_exception){
+        .hdr = {.desc = &fd_tool_execution_exception_desc},
+        .tool = tool,
+        .duration_ns = duration_ns,
+        .error_type = error_type,
+    };
 }
 
 void fd_tool_execution_exception_set_args(fd_tool_execution_exception *ev, const char *const *items,
@@ -629,11 +690,10 @@ beacon_status fd_tool_execution_exception_emit(const fd_tool_execution_exception
 /* --- job.batch.start --- */
 
 fd_job_batch_start fd_job_batch_start_make(uint64_t size) {
-    fd_job_batch_start ev;
-    memset(&ev, 0, sizeof ev);
-    ev.hdr.desc = &fd_job_batch_start_desc;
-    ev.size = size;
-    return ev;
+    return (fd_job_batch_start){
+        .hdr = {.desc = &fd_job_batch_start_desc},
+        .size = size,
+    };
 }
 
 size_t fd_job_batch_start_to_json(const fd_job_batch_start *ev, char *buf, size_t cap) {
@@ -647,18 +707,30 @@ beacon_status fd_job_batch_start_emit(const fd_job_batch_start *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
     }
-    return beacon_gen_emit(&ev->hdr, NULL);
+    /* What the runtime would reject goes the descriptor-driven way, which
+     * reports and counts it. */
+    if (ev->hdr.desc != &fd_job_batch_start_desc) {
+        return beacon_gen_emit(&ev->hdr, NULL);
+    }
+    size_t size = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
+    beacon_gen_slot slot;
+    void *room = beacon_gen_reserve(&ev->hdr, size, &slot, NULL);
+    if (room == NULL) {
+        return slot.status;
+    }
+    fd_job_batch_start *copy = (fd_job_batch_start *)room;
+    memcpy(copy, ev, sizeof *ev);
+    return beacon_gen_commit(&slot);
 }
 
 /* --- job.batch.stop --- */
 
 fd_job_batch_stop fd_job_batch_stop_make(uint64_t size, int64_t duration_ns) {
-    fd_job_batch_stop ev;
-    memset(&ev, 0, sizeof ev);
-    ev.hdr.desc = &fd_job_batch_stop_desc;
-    ev.size = size;
-    ev.duration_ns = duration_ns;
-    return ev;
+    return (fd_job_batch_stop){
+        .hdr = {.desc = &fd_job_batch_stop_desc},
+        .size = size,
+        .duration_ns = duration_ns,
+    };
 }
 
 size_t fd_job_batch_stop_to_json(const fd_job_batch_stop *ev, char *buf, size_t cap) {
@@ -672,20 +744,32 @@ beacon_status fd_job_batch_stop_emit(const fd_job_batch_stop *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
     }
-    return beacon_gen_emit(&ev->hdr, NULL);
+    /* What the runtime would reject goes the descriptor-driven way, which
+     * reports and counts it. */
+    if (ev->hdr.desc != &fd_job_batch_stop_desc) {
+        return beacon_gen_emit(&ev->hdr, NULL);
+    }
+    size_t size = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
+    beacon_gen_slot slot;
+    void *room = beacon_gen_reserve(&ev->hdr, size, &slot, NULL);
+    if (room == NULL) {
+        return slot.status;
+    }
+    fd_job_batch_stop *copy = (fd_job_batch_stop *)room;
+    memcpy(copy, ev, sizeof *ev);
+    return beacon_gen_commit(&slot);
 }
 
 /* --- job.batch.exception --- */
 
 fd_job_batch_exception fd_job_batch_exception_make(uint64_t size, int64_t duration_ns,
         const char *error_type) {
-    fd_job_batch_exception ev;
-    memset(&ev, 0, sizeof ev);
-    ev.hdr.desc = &fd_job_batch_exception_desc;
-    ev.size = size;
-    ev.duration_ns = duration_ns;
-    ev.error_type = error_type;
-    return ev;
+    return (fd_job_batch_exception){
+        .hdr = {.desc = &fd_job_batch_exception_desc},
+        .size = size,
+        .duration_ns = duration_ns,
+        .error_type = error_type,
+    };
 }
 
 size_t fd_job_batch_exception_to_json(const fd_job_batch_exception *ev, char *buf, size_t cap) {
@@ -699,7 +783,27 @@ beacon_status fd_job_batch_exception_emit(const fd_job_batch_exception *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
     }
-    return beacon_gen_emit(&ev->hdr, NULL);
+    /* What the runtime would reject goes the descriptor-driven way, which
+     * reports and counts it. */
+    if (ev->hdr.desc != &fd_job_batch_exception_desc ||
+        ev->error_type == NULL) {
+        return beacon_gen_emit(&ev->hdr, NULL);
+    }
+    size_t size = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
+    size_t error_type_len = beacon_gen_kept_len(ev->error_type, 256);
+    size += BEACON_GEN_ALIGN8(error_type_len + 1);
+    beacon_gen_slot slot;
+    void *room = beacon_gen_reserve(&ev->hdr, size, &slot, NULL);
+    if (room == NULL) {
+        return slot.status;
+    }
+    fd_job_batch_exception *copy = (fd_job_batch_exception *)room;
+    memcpy(copy, ev, sizeof *ev);
+    /* Strings follow the struct; their pointers become record offsets. */
+    char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
+    size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
+    pos = beacon_gen_put_string(rec, pos, &copy->error_type, ev->error_type, error_type_len);
+    return beacon_gen_commit(&slot);
 }
 
 /* ===== Spans ===== */

@@ -37,11 +37,10 @@ const beacon_event_desc *const tiny_event_descs[TINY_EVENT_COUNT] = {
 /* --- hello --- */
 
 tiny_hello tiny_hello_make(const char *who) {
-    tiny_hello ev;
-    memset(&ev, 0, sizeof ev);
-    ev.hdr.desc = &tiny_hello_desc;
-    ev.who = who;
-    return ev;
+    return (tiny_hello){
+        .hdr = {.desc = &tiny_hello_desc},
+        .who = who,
+    };
 }
 
 size_t tiny_hello_to_json(const tiny_hello *ev, char *buf, size_t cap) {
@@ -55,7 +54,27 @@ beacon_status tiny_hello_emit(const tiny_hello *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
     }
-    return beacon_gen_emit(&ev->hdr, NULL);
+    /* What the runtime would reject goes the descriptor-driven way, which
+     * reports and counts it. */
+    if (ev->hdr.desc != &tiny_hello_desc ||
+        ev->who == NULL) {
+        return beacon_gen_emit(&ev->hdr, NULL);
+    }
+    size_t size = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
+    size_t who_len = beacon_gen_kept_len(ev->who, 0);
+    size += BEACON_GEN_ALIGN8(who_len + 1);
+    beacon_gen_slot slot;
+    void *room = beacon_gen_reserve(&ev->hdr, size, &slot, NULL);
+    if (room == NULL) {
+        return slot.status;
+    }
+    tiny_hello *copy = (tiny_hello *)room;
+    memcpy(copy, ev, sizeof *ev);
+    /* Strings follow the struct; their pointers become record offsets. */
+    char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
+    size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
+    pos = beacon_gen_put_string(rec, pos, &copy->who, ev->who, who_len);
+    return beacon_gen_commit(&slot);
 }
 
 /* ===== Spans ===== */

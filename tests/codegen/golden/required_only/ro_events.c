@@ -66,16 +66,15 @@ const beacon_event_desc *const ro_event_descs[RO_EVENT_COUNT] = {
 
 ro_paint_done ro_paint_done_make(ro_color color, double area, int64_t coats, const char *note,
                                  const ro_color *layers, size_t layers_count) {
-    ro_paint_done ev;
-    memset(&ev, 0, sizeof ev);
-    ev.hdr.desc = &ro_paint_done_desc;
-    ev.color = color;
-    ev.area = area;
-    ev.coats = coats;
-    ev.note = note;
-    ev.layers = layers;
-    ev.layers_count = layers_count;
-    return ev;
+    return (ro_paint_done){
+        .hdr = {.desc = &ro_paint_done_desc},
+        .color = color,
+        .area = area,
+        .coats = coats,
+        .note = note,
+        .layers = layers,
+        .layers_count = layers_count,
+    };
 }
 
 size_t ro_paint_done_to_json(const ro_paint_done *ev, char *buf, size_t cap) {
@@ -95,12 +94,10 @@ beacon_status ro_paint_done_emit(const ro_paint_done *ev, beacon_trace_id *out_t
 /* --- paint.checked --- */
 
 ro_paint_checked ro_paint_checked_make(beacon_trace_id correlation, bool passed) {
-    ro_paint_checked ev;
-    memset(&ev, 0, sizeof ev);
-    ev.hdr.desc = &ro_paint_checked_desc;
-    ev.hdr.trace_id = correlation;
-    ev.passed = passed;
-    return ev;
+    return (ro_paint_checked){
+        .hdr = {.desc = &ro_paint_checked_desc, .trace_id = correlation},
+        .passed = passed,
+    };
 }
 
 size_t ro_paint_checked_to_json(const ro_paint_checked *ev, char *buf, size_t cap) {
@@ -114,7 +111,20 @@ beacon_status ro_paint_checked_emit(const ro_paint_checked *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
     }
-    return beacon_gen_emit(&ev->hdr, NULL);
+    /* What the runtime would reject goes the descriptor-driven way, which
+     * reports and counts it. */
+    if (ev->hdr.desc != &ro_paint_checked_desc) {
+        return beacon_gen_emit(&ev->hdr, NULL);
+    }
+    size_t size = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
+    beacon_gen_slot slot;
+    void *room = beacon_gen_reserve(&ev->hdr, size, &slot, NULL);
+    if (room == NULL) {
+        return slot.status;
+    }
+    ro_paint_checked *copy = (ro_paint_checked *)room;
+    memcpy(copy, ev, sizeof *ev);
+    return beacon_gen_commit(&slot);
 }
 
 /* ===== Spans ===== */

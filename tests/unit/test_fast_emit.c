@@ -1,0 +1,515 @@
+/* test_fast_emit.c — the generated direct _emit (beacon_gen_reserve/commit,
+ * record written by generated code) against beacon_gen_emit (record written
+ * from the descriptor): the same events go through both into a capture sink
+ * and must come out as the same JSON (time and id aside), with the same
+ * statuses and counters for rejected events, and no allocation.
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "fixture_support.h"
+#include "fst_events.h"
+
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define COUNTING 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#define COUNTING 0
+#endif
+#endif
+#ifndef COUNTING
+#define COUNTING 1
+#endif
+
+static _Thread_local volatile int t_counting;
+static _Thread_local volatile unsigned long t_allocs;
+
+#if COUNTING
+void *__libc_malloc(size_t);
+void *__libc_calloc(size_t, size_t);
+void *__libc_realloc(void *, size_t);
+void __libc_free(void *);
+
+void *malloc(size_t n) {
+    if (t_counting) t_allocs++;
+    return __libc_malloc(n);
+}
+void *calloc(size_t n, size_t m) {
+    if (t_counting) t_allocs++;
+    return __libc_calloc(n, m);
+}
+void *realloc(void *p, size_t n) {
+    if (t_counting) t_allocs++;
+    return __libc_realloc(p, n);
+}
+void free(void *p) {
+    __libc_free(p);
+}
+#endif
+
+#define SINK "fe"
+
+static int setup(void **state) {
+    (void)state;
+    ts_reset_runtime();
+    beacon_capture_clear(SINK);
+    ts_init_with_sinks("capture:" SINK "?max=1000000");
+    return 0;
+}
+
+static int teardown(void **state) {
+    (void)state;
+    fst_context_clear();
+    ts_reset_runtime();
+    beacon_capture_clear(SINK);
+    return 0;
+}
+
+static size_t captured(void) {
+    assert_int_equal(beacon_flush(5000), BEACON_OK);
+    return beacon_capture_count(SINK);
+}
+
+/* Captured event i as written, with the values of the two members that
+ * differ between two emits of the same struct (its own id and the emit time)
+ * emptied. They come first, before any caller text. Caller frees. */
+static char *event_text(size_t i) {
+    static char buf[1 << 21];
+    size_t n = beacon_capture_get(SINK, i, buf, sizeof buf);
+    assert_true(n > 0 && n < sizeof buf);
+    static const char *const keys[] = {",\"time\":\"", ",\"id\":\""};
+    for (size_t k = 0; k < 2; k++) {
+        char *v = strstr(buf, keys[k]);
+        assert_non_null(v);
+        v += strlen(keys[k]);
+        char *end = strchr(v, '"');
+        assert_non_null(end);
+        memmove(v, end, strlen(end) + 1);
+    }
+    char *copy = strdup(buf);
+    assert_non_null(copy);
+    return copy;
+}
+
+/* Captured event i parsed by jansson (integers as reals: uint64 values past
+ * INT64_MAX do not fit jansson's integers). */
+static json_t *event_at(size_t i) {
+    char *text = event_text(i);
+    json_error_t err;
+    json_t *o = json_loads(text, JSON_REJECT_DUPLICATES | JSON_DECODE_INT_AS_REAL, &err);
+    if (!o) fprintf(stderr, "not JSON (%s): %s\n", err.text, text);
+    free(text);
+    assert_non_null(o);
+    return o;
+}
+
+static beacon_counters totals(void) {
+    beacon_counters c;
+    assert_int_equal(beacon_stats(&c, NULL, 0, NULL), BEACON_OK);
+    return c;
+}
+
+/* Captured count and counters before the direct emit under test; taken by
+ * mark(), which the macros below sequence before that emit. */
+static size_t g_before;
+static beacon_counters g_c0;
+
+static void mark(void) {
+    g_before = captured();
+    g_c0 = totals();
+}
+
+/* After the direct emit of an event (status fast_st), emits it again through
+ * beacon_gen_emit and asserts both were accepted and captured as the same
+ * JSON text, byte for byte. Returns the direct path's event parsed (caller
+ * frees). */
+static json_t *assert_same(beacon_status fast_st, const beacon_event_hdr *hdr) {
+    assert_int_equal(fast_st, BEACON_OK);
+    assert_int_equal(beacon_gen_emit(hdr, NULL), BEACON_OK);
+    assert_int_equal(captured(), g_before + 2);
+    char *fast = event_text(g_before);
+    char *slow = event_text(g_before + 1);
+    if (strcmp(fast, slow) != 0) {
+        fprintf(stderr, "direct emit wrote\n  %s\ndescriptor emit wrote\n  %s\n", fast, slow);
+        fail();
+    }
+    free(fast);
+    free(slow);
+    return event_at(g_before);
+}
+
+#define SAME_JSON(emit_fn, ev) (mark(), assert_same(emit_fn(&(ev)), &(ev).hdr))
+#define SAME(emit_fn, ev)      json_decref(SAME_JSON(emit_fn, ev))
+
+/* After the direct emit of an event returned fast_st, emits it through
+ * beacon_gen_emit too, expecting `want` from each, the same counter change
+ * (one more each at counter_offset) and nothing captured. */
+static void assert_same_rejection(beacon_status fast_st, const beacon_event_hdr *hdr,
+                                  beacon_status want, size_t counter_offset) {
+    assert_int_equal(fast_st, want);
+    beacon_counters c1 = totals();
+    assert_int_equal(beacon_gen_emit(hdr, NULL), want);
+    beacon_counters c2 = totals();
+    uint64_t n0, n1, n2;
+    memcpy(&n0, (const char *)&g_c0 + counter_offset, sizeof n0);
+    memcpy(&n1, (const char *)&c1 + counter_offset, sizeof n1);
+    memcpy(&n2, (const char *)&c2 + counter_offset, sizeof n2);
+    assert_int_equal(n1, n0 + 1);
+    assert_int_equal(n2, n1 + 1);
+    assert_int_equal(c1.emitted, g_c0.emitted + 1);
+    assert_int_equal(captured(), g_before);
+}
+
+#define REJECTED(emit_fn, ev, want, counter)                                                       \
+    (mark(),                                                                                       \
+     assert_same_rejection(emit_fn(&(ev)), &(ev).hdr, want, offsetof(beacon_counters, counter)))
+
+/* An event has to be emitted once on this thread before captured() works. */
+static void prime(void) {
+    fst_flow_step s = fst_flow_step_make((beacon_trace_id){{0}}, 0);
+    assert_int_equal(fst_flow_step_emit(&s), BEACON_OK);
+    assert_true(captured() >= 1);
+}
+
+static void every_scalar_type_matches_the_descriptor_emit(void **state) {
+    (void)state;
+    prime();
+    static const struct {
+        bool flag;
+        int64_t count;
+        uint64_t total;
+        double ratio;
+        int64_t at, took;
+        fst_color color;
+        const char *name;
+    } cases[] = {
+        {true, 0, 0, 0.0, 0, 0, FST_COLOR_RED, ""},
+        {false, INT64_MIN, UINT64_MAX, -1.5e300, INT64_MAX, -1, FST_COLOR_BLUE, "x"},
+        {true, INT64_MAX, 1, 0.1, 1700000000123456789, 1500000000, FST_COLOR_GREEN, "seven"},
+        {false, -42, 42, NAN, -1, INT64_MAX, FST_COLOR_GREEN, "exactly8"},
+        {true, 1, 2, INFINITY, 1, 2, FST_COLOR_RED, "a string with \"quotes\" and \\ and \n"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        fst_every_scalar ev =
+            fst_every_scalar_make(cases[i].flag, cases[i].count, cases[i].total, cases[i].ratio,
+                                  cases[i].at, cases[i].took, cases[i].color, cases[i].name);
+        SAME(fst_every_scalar_emit, ev);
+    }
+}
+
+static void context_and_explicit_time_match(void **state) {
+    (void)state;
+    prime();
+    assert_int_equal(fst_context_set_tenant("acme"), BEACON_OK);
+    fst_every_scalar ev = fst_every_scalar_make(true, 1, 2, 3.0, 4, 5, FST_COLOR_RED, "n");
+    ev.hdr.time_ns = 1700000000000000000;
+    json_t *j = SAME_JSON(fst_every_scalar_emit, ev);
+    assert_string_equal(json_string_value(json_object_get(json_object_get(j, "context"), "tenant")),
+                        "acme");
+    json_decref(j);
+}
+
+static void optional_strings_absent_present_and_null_match(void **state) {
+    (void)state;
+    prime();
+    fst_text_values ev = fst_text_values_make("lbl", "body");
+    SAME(fst_text_values_emit, ev); /* every optional field absent */
+
+    fst_text_values_set_note(&ev, "n");
+    fst_text_values_set_extra(&ev, "extra text");
+    fst_text_values_set_secret(&ev, "hunter2");
+    fst_text_values_set_mail(&ev, "mail me");
+    fst_text_values_set_seq(&ev, 7);
+    json_t *j = SAME_JSON(fst_text_values_emit, ev);
+    json_t *data = json_object_get(j, "data");
+    assert_string_equal(json_string_value(json_object_get(data, "extra")), "extra text");
+    assert_string_equal(json_string_value(json_object_get(data, "note")), "n");
+    json_decref(j);
+
+    fst_text_values_set_extra(&ev, NULL); /* the setter clears the bit again */
+    fst_text_values_set_note(&ev, "");
+    SAME(fst_text_values_emit, ev);
+
+    /* Presence bit set by hand with a NULL pointer: both treat it as absent
+     * text in the record. */
+    ev.present[0] = (uint8_t)(ev.present[0] | 0x02u);
+    ev.extra = NULL;
+    SAME(fst_text_values_emit, ev);
+}
+
+static void strings_longer_than_max_length_are_cut_the_same(void **state) {
+    (void)state;
+    prime();
+    fst_text_values ev = fst_text_values_make("0123456789abcdef", "body");
+    fst_text_values_set_note(&ev, "four!");
+    fst_text_values_set_secret(&ev, "a secret longer than sixteen bytes");
+    fst_text_values_set_mail(&ev, "write to someone@example.com today");
+    json_t *j = SAME_JSON(fst_text_values_emit, ev);
+    json_t *data = json_object_get(j, "data");
+    assert_int_equal(strlen(json_string_value(json_object_get(data, "label"))), 8);
+    assert_int_equal(strlen(json_string_value(json_object_get(data, "note"))), 4);
+    char *text = json_dumps(data, 0);
+    assert_null(strstr(text, "someone@example.com"));
+    free(text);
+    assert_true(json_array_size(json_object_get(j, "truncated")) >= 2);
+    json_decref(j);
+
+    /* A cut inside a multi-byte character, and exactly at the bound. */
+    fst_text_values at = fst_text_values_make("1234567\xc3\xa9", "\xe2\x82\xac");
+    fst_text_values_set_note(&at, "abcd");
+    SAME(fst_text_values_emit, at);
+}
+
+static void invalid_utf8_matches(void **state) {
+    (void)state;
+    prime();
+    fst_text_values ev = fst_text_values_make("\xff\xfe", "ok \xc3 then \xed\xa0\x80 and \x80");
+    fst_text_values_set_extra(&ev, "\xf0\x9f\x98");
+    fst_text_values_set_mail(&ev, "\xc0\xaf@\xff.com");
+    SAME(fst_text_values_emit, ev);
+}
+
+static void a_long_string_travels_on_the_heap_the_same(void **state) {
+    (void)state;
+    prime();
+    size_t n = 600 * 1024; /* larger than half the default ring */
+    char *big = malloc(n + 1);
+    assert_non_null(big);
+    for (size_t i = 0; i < n; i++) big[i] = (char)('a' + i % 26);
+    big[n] = '\0';
+    fst_text_values ev = fst_text_values_make("lbl", big);
+    json_t *j = SAME_JSON(fst_text_values_emit, ev);
+    assert_int_equal(strlen(json_string_value(json_object_get(json_object_get(j, "data"), "body"))),
+                     n);
+    json_decref(j);
+    free(big);
+}
+
+static void enum_out_of_range_is_counted_invalid(void **state) {
+    (void)state;
+    prime();
+    fst_every_scalar ev = fst_every_scalar_make(true, 1, 2, 3.0, 4, 5, (fst_color)3, "n");
+    REJECTED(fst_every_scalar_emit, ev, BEACON_ERR_INVALID_EVENT, dropped_invalid);
+    ev.color = (fst_color)-1;
+    REJECTED(fst_every_scalar_emit, ev, BEACON_ERR_INVALID_EVENT, dropped_invalid);
+
+    fst_bounded_values b = fst_bounded_values_make(0, 0, 1, 0.5, 1.0, 0);
+    fst_bounded_values_set_opt_color(&b, (fst_color)FST_COLOR_COUNT);
+    REJECTED(fst_bounded_values_emit, b, BEACON_ERR_INVALID_EVENT, dropped_invalid);
+}
+
+static void required_null_string_is_counted_invalid(void **state) {
+    (void)state;
+    prime();
+    fst_text_values ev = fst_text_values_make("lbl", NULL);
+    REJECTED(fst_text_values_emit, ev, BEACON_ERR_INVALID_EVENT, dropped_invalid);
+    fst_every_scalar s = fst_every_scalar_make(true, 1, 2, 3.0, 4, 5, FST_COLOR_RED, NULL);
+    REJECTED(fst_every_scalar_emit, s, BEACON_ERR_INVALID_EVENT, dropped_invalid);
+}
+
+static void min_max_violations_are_counted_invalid(void **state) {
+    (void)state;
+    prime();
+    const fst_bounded_values ok = fst_bounded_values_make(0, 0, 1, 0.5, 1.0, 0);
+    fst_bounded_values b;
+#define VIOLATES(stmt)                                                                             \
+    do {                                                                                           \
+        b = ok;                                                                                    \
+        stmt;                                                                                      \
+        REJECTED(fst_bounded_values_emit, b, BEACON_ERR_INVALID_EVENT, dropped_invalid);           \
+    } while (0)
+    VIOLATES(b.level = -6);
+    VIOLATES(b.level = 6);
+    VIOLATES(b.floor = -1);
+    VIOLATES(b.attempts = 0);
+    VIOLATES(b.attempts = 11);
+    VIOLATES(b.share = -0.001);
+    VIOLATES(b.share = 1.5);
+    VIOLATES(b.share = NAN);
+    VIOLATES(b.ceiling = 100.5);
+    VIOLATES(b.ceiling = NAN);
+    VIOLATES(b.wait = -1);
+    VIOLATES(fst_bounded_values_set_opt_level(&b, 0));
+    VIOLATES(fst_bounded_values_set_opt_level(&b, 4));
+    VIOLATES(fst_bounded_values_set_opt_share(&b, -1.0));
+    VIOLATES(fst_bounded_values_set_opt_share(&b, NAN));
+#undef VIOLATES
+
+    /* The bounds themselves are accepted, as are absent optional values that
+     * would violate them. */
+    b = fst_bounded_values_make(-5, 0, 10, 1.0, -INFINITY, INT64_MAX);
+    b.opt_level = 99; /* presence bit clear: not checked, not sent */
+    SAME(fst_bounded_values_emit, b);
+    b = fst_bounded_values_make(5, INT64_MAX, 1, 0.0, 100.0, 0);
+    fst_bounded_values_set_opt_level(&b, 3);
+    fst_bounded_values_set_opt_share(&b, 0.0);
+    fst_bounded_values_set_opt_color(&b, FST_COLOR_BLUE);
+    SAME(fst_bounded_values_emit, b);
+}
+
+static bool is_zero_id(const beacon_trace_id *t) {
+    for (size_t i = 0; i < sizeof t->bytes; i++)
+        if (t->bytes[i]) return false;
+    return true;
+}
+
+static void begin_returns_a_trace_id_and_follow_keeps_it(void **state) {
+    (void)state;
+    prime();
+    size_t before = captured();
+    beacon_trace_id trace;
+    memset(&trace, 0xAB, sizeof trace);
+    fst_flow_opened o = fst_flow_opened_make("web");
+    assert_int_equal(fst_flow_opened_emit(&o, &trace), BEACON_OK);
+    assert_false(is_zero_id(&trace));
+
+    fst_flow_step s = fst_flow_step_make(trace, 1);
+    json_t *step = SAME_JSON(fst_flow_step_emit, s);
+    json_t *opened = event_at(before);
+    assert_string_equal(json_string_value(json_object_get(opened, "event")), "flow.opened");
+    assert_string_equal(json_string_value(json_object_get(opened, "trace_id")),
+                        json_string_value(json_object_get(step, "trace_id")));
+    json_decref(opened);
+    json_decref(step);
+
+    /* The descriptor path starts another trace for the same struct. */
+    beacon_trace_id again;
+    assert_int_equal(beacon_gen_emit(&o.hdr, &again), BEACON_OK);
+    assert_false(is_zero_id(&again));
+    assert_memory_not_equal(&again, &trace, sizeof trace);
+
+    /* A rejected begin event leaves out_trace all-zero, on either path. */
+    fst_flow_opened bad = fst_flow_opened_make(NULL);
+    memset(&trace, 0xAB, sizeof trace);
+    assert_int_equal(fst_flow_opened_emit(&bad, &trace), BEACON_ERR_INVALID_EVENT);
+    assert_true(is_zero_id(&trace));
+}
+
+static void span_events_carry_the_span_ids(void **state) {
+    (void)state;
+    prime();
+    size_t before = captured();
+    fst_fast_job_span sp = fst_fast_job_begin("build");
+    assert_int_equal(fst_fast_job_end(&sp), BEACON_OK);
+    assert_int_equal(captured(), before + 2);
+    json_t *start = event_at(before);
+    json_t *stop = event_at(before + 1);
+    assert_string_equal(json_string_value(json_object_get(start, "span_id")),
+                        json_string_value(json_object_get(stop, "span_id")));
+    assert_string_equal(json_string_value(json_object_get(start, "trace_id")),
+                        json_string_value(json_object_get(stop, "trace_id")));
+    json_decref(start);
+    json_decref(stop);
+
+    fst_fast_job_start ev = fst_fast_job_start_make("job");
+    ev.hdr.trace_id = sp.state.trace_id;
+    ev.hdr.span_id = sp.state.span_id;
+    SAME(fst_fast_job_start_emit, ev);
+}
+
+static void sampled_out_and_disabled_match(void **state) {
+    (void)state;
+    prime();
+    fst_every_scalar ev = fst_every_scalar_make(true, 1, 2, 3.0, 4, 5, FST_COLOR_RED, "n");
+    assert_int_equal(beacon_set_sample_rate("every.scalar", 0), BEACON_OK);
+    REJECTED(fst_every_scalar_emit, ev, BEACON_ERR_SAMPLED_OUT, dropped_sampled);
+    assert_int_equal(beacon_set_sample_rate(NULL, 0), BEACON_OK);
+    SAME(fst_every_scalar_emit, ev);
+}
+
+static void after_shutdown_both_paths_report_shut_down(void **state) {
+    (void)state;
+    ts_reset_runtime();
+    fst_every_scalar ev = fst_every_scalar_make(true, 1, 2, 3.0, 4, 5, FST_COLOR_RED, "n");
+    beacon_counters c0 = totals();
+    assert_int_equal(fst_every_scalar_emit(&ev), BEACON_ERR_SHUT_DOWN);
+    assert_int_equal(beacon_gen_emit(&ev.hdr, NULL), BEACON_ERR_SHUT_DOWN);
+    beacon_counters c1 = totals();
+    assert_int_equal(c1.dropped_shutdown, c0.dropped_shutdown + 2);
+    ts_init_with_sinks("capture:" SINK "?max=1000000");
+}
+
+static void an_event_with_a_list_still_works(void **state) {
+    (void)state;
+    prime();
+    static const char *const tags[] = {"a", "b", "c", "d", "e"};
+    fst_with_list ev = fst_with_list_make(tags, 5, 9);
+    SAME(fst_with_list_emit, ev);
+}
+
+static void null_event_is_an_invalid_argument(void **state) {
+    (void)state;
+    assert_int_equal(fst_every_scalar_emit(NULL), BEACON_ERR_INVALID_ARGUMENT);
+    assert_int_equal(fst_flow_opened_emit(NULL, NULL), BEACON_ERR_INVALID_ARGUMENT);
+    beacon_gen_slot slot;
+    assert_null(beacon_gen_reserve(NULL, 64, &slot, NULL));
+    assert_int_equal(slot.status, BEACON_ERR_INVALID_ARGUMENT);
+    assert_int_equal(beacon_gen_commit(&slot), BEACON_ERR_INVALID_ARGUMENT);
+}
+
+static void direct_emit_allocates_nothing(void **state) {
+    (void)state;
+    if (!COUNTING) skip();
+    prime();
+    assert_int_equal(fst_context_set_tenant("acme"), BEACON_OK);
+    beacon_trace_id trace;
+    size_t before = captured();
+    t_allocs = 0;
+    t_counting = 1;
+    for (int i = 0; i < 2000; i++) {
+        fst_every_scalar a = fst_every_scalar_make(i & 1, i, 2, 3.0, 4, 5, FST_COLOR_RED, "n");
+        assert_int_equal(fst_every_scalar_emit(&a), BEACON_OK);
+        fst_text_values t = fst_text_values_make("label", "body");
+        fst_text_values_set_note(&t, "note");
+        assert_int_equal(fst_text_values_emit(&t), BEACON_OK);
+        fst_flow_opened o = fst_flow_opened_make("x");
+        assert_int_equal(fst_flow_opened_emit(&o, &trace), BEACON_OK);
+        if (i % 500 == 499) {
+            t_counting = 0;
+            assert_int_equal(beacon_flush(5000), BEACON_OK);
+            t_counting = 1;
+        }
+    }
+    t_counting = 0;
+    assert_int_equal(t_allocs, 0);
+    assert_int_equal(captured(), before + 3 * 2000);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(every_scalar_type_matches_the_descriptor_emit, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(context_and_explicit_time_match, setup, teardown),
+        cmocka_unit_test_setup_teardown(optional_strings_absent_present_and_null_match, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(strings_longer_than_max_length_are_cut_the_same, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(invalid_utf8_matches, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_long_string_travels_on_the_heap_the_same, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(enum_out_of_range_is_counted_invalid, setup, teardown),
+        cmocka_unit_test_setup_teardown(required_null_string_is_counted_invalid, setup, teardown),
+        cmocka_unit_test_setup_teardown(min_max_violations_are_counted_invalid, setup, teardown),
+        cmocka_unit_test_setup_teardown(begin_returns_a_trace_id_and_follow_keeps_it, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(span_events_carry_the_span_ids, setup, teardown),
+        cmocka_unit_test_setup_teardown(sampled_out_and_disabled_match, setup, teardown),
+        cmocka_unit_test_setup_teardown(after_shutdown_both_paths_report_shut_down, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(an_event_with_a_list_still_works, setup, teardown),
+        cmocka_unit_test_setup_teardown(null_event_is_an_invalid_argument, setup, teardown),
+        cmocka_unit_test_setup_teardown(direct_emit_allocates_nothing, setup, teardown),
+    };
+    return cmocka_run_group_tests_name("fast_emit", tests, NULL, NULL);
+}
