@@ -152,6 +152,8 @@ def _double_lit(v: float) -> str:
 #   - a list holds at most max_items elements, each followed by a comma;
 #   - attributes hold at most max_items entries of a key and any scalar value,
 #     keys and string values bounded by max_length;
+#   - "hash_key" (the key id, at most 64 plain characters) when the event
+#     has a `pii: hash` field;
 #   - "truncated" may list every field of the event.
 # An event gets a bound only when every string, list and attributes field is
 # bounded (max_length / max_items as described in docs/generated-api.md).
@@ -162,6 +164,7 @@ _DOUBLE_MAX = 24
 _TIME_MAX = 35 + 2
 _HASH_MAX = 32 + 2
 _REDACTED = len('"[REDACTED]"')
+_HASH_KEY_ID_MAX = 64  # "hash_key": ids are 1..64 chars of [A-Za-z0-9._:-]
 
 
 def _json_str_len(s: str) -> int:
@@ -256,6 +259,8 @@ def event_json_max(cat: Catalog, ev: Event) -> int:
     total += _key("span_id") + 18
     total += _key("parent_span_id") + 18
     total += _key("data") + data
+    if any(f.pii == "hash" for f in ev.fields):
+        total += _key("hash_key") + 2 + _HASH_KEY_ID_MAX
     total += _key("truncated") + 2 + sum(_json_str_len(f.name) + 1 for f in ev.fields)
     return total + 1  # the NUL
 

@@ -437,7 +437,7 @@ size_t fed_task_accepted_to_json(const fed_task_accepted *ev, char *buf, size_t 
 /* Hands task_accepted to the runtime (values copied; thread-safe); *out_trace (may be NULL) receives the new trace id; NULL ev returns BEACON_ERR_INVALID_ARGUMENT. */
 beacon_status fed_task_accepted_emit(const fed_task_accepted *ev, beacon_trace_id *out_trace);
 /* Bytes that always hold the to_json output and its NUL. */
-#define FED_TASK_ACCEPTED_JSON_MAX 3033
+#define FED_TASK_ACCEPTED_JSON_MAX 3111
 
 /* --- task_complete --- */
 
@@ -459,7 +459,7 @@ size_t fed_task_complete_to_json(const fed_task_complete *ev, char *buf, size_t 
 /* Hands task_complete to the runtime (values copied; thread-safe); NULL ev returns BEACON_ERR_INVALID_ARGUMENT. */
 beacon_status fed_task_complete_emit(const fed_task_complete *ev);
 /* Bytes that always hold the to_json output and its NUL. */
-#define FED_TASK_COMPLETE_JSON_MAX 2387
+#define FED_TASK_COMPLETE_JSON_MAX 2465
 
 /* --- task_error --- */
 
@@ -486,7 +486,7 @@ size_t fed_task_error_to_json(const fed_task_error *ev, char *buf, size_t cap);
 /* Hands task_error to the runtime (values copied; thread-safe); NULL ev returns BEACON_ERR_INVALID_ARGUMENT. */
 beacon_status fed_task_error_emit(const fed_task_error *ev);
 /* Bytes that always hold the to_json output and its NUL. */
-#define FED_TASK_ERROR_JSON_MAX 396572
+#define FED_TASK_ERROR_JSON_MAX 396650
 
 /* --- trial_filter_summary --- */
 

@@ -114,7 +114,7 @@ size_t obs_upload_received_to_json(const obs_upload_received *ev, char *buf, siz
 /* Hands upload.received to the runtime (values copied; thread-safe); *out_trace (may be NULL) receives the new trace id; NULL ev returns BEACON_ERR_INVALID_ARGUMENT. */
 beacon_status obs_upload_received_emit(const obs_upload_received *ev, beacon_trace_id *out_trace);
 /* Bytes that always hold the to_json output and its NUL. */
-#define OBS_UPLOAD_RECEIVED_JSON_MAX 811
+#define OBS_UPLOAD_RECEIVED_JSON_MAX 889
 
 /* --- upload.processed --- */
 
@@ -137,7 +137,7 @@ size_t obs_upload_processed_to_json(const obs_upload_processed *ev, char *buf, s
 /* Hands upload.processed to the runtime (values copied; thread-safe); NULL ev returns BEACON_ERR_INVALID_ARGUMENT. */
 beacon_status obs_upload_processed_emit(const obs_upload_processed *ev);
 /* Bytes that always hold the to_json output and its NUL. */
-#define OBS_UPLOAD_PROCESSED_JSON_MAX 1659
+#define OBS_UPLOAD_PROCESSED_JSON_MAX 1737
 
 /* --- upload.failed --- */
 
@@ -266,7 +266,7 @@ size_t obs_clinical_fetch_to_json(const obs_clinical_fetch *ev, char *buf, size_
 /* Hands clinical.fetch to the runtime (values copied; thread-safe); *out_trace (may be NULL) receives the new trace id; NULL ev returns BEACON_ERR_INVALID_ARGUMENT. */
 beacon_status obs_clinical_fetch_emit(const obs_clinical_fetch *ev, beacon_trace_id *out_trace);
 /* Bytes that always hold the to_json output and its NUL. */
-#define OBS_CLINICAL_FETCH_JSON_MAX 730
+#define OBS_CLINICAL_FETCH_JSON_MAX 808
 
 /* --- clinical.fetch_success --- */
 
@@ -287,7 +287,7 @@ size_t obs_clinical_fetch_success_to_json(const obs_clinical_fetch_success *ev, 
 /* Hands clinical.fetch_success to the runtime (values copied; thread-safe); NULL ev returns BEACON_ERR_INVALID_ARGUMENT. */
 beacon_status obs_clinical_fetch_success_emit(const obs_clinical_fetch_success *ev);
 /* Bytes that always hold the to_json output and its NUL. */
-#define OBS_CLINICAL_FETCH_SUCCESS_JSON_MAX 830
+#define OBS_CLINICAL_FETCH_SUCCESS_JSON_MAX 908
 
 /* ===== Spans ===== */
 

@@ -209,7 +209,7 @@ size_t fd_metrics_sample_to_json(const fd_metrics_sample *ev, char *buf, size_t 
 /* Hands metrics.sample to the runtime (values copied; thread-safe); NULL ev returns BEACON_ERR_INVALID_ARGUMENT. */
 beacon_status fd_metrics_sample_emit(const fd_metrics_sample *ev);
 /* Bytes that always hold the to_json output and its NUL. */
-#define FD_METRICS_SAMPLE_JSON_MAX 2193
+#define FD_METRICS_SAMPLE_JSON_MAX 2271
 
 /* --- legacy.ping --- */
 
