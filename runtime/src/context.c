@@ -55,6 +55,10 @@ void beacon__context_release(const beacon__context *ctx) {
 
 static void on_thread_exit(void *head) {
     ctx_slot *s = head;
+    /* Destructors of keys created later (other libraries' cleanup) run after
+     * this one and may still set context: they must find an empty list, not
+     * the slots freed here. A slot they create re-arms the key. */
+    t_head = NULL;
     while (s) {
         ctx_slot *next = s->next;
         retire(s);

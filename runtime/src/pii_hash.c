@@ -348,24 +348,37 @@ beacon_status beacon__hasher_from_env(beacon__hasher **out, const char **why) {
 
 static pthread_rwlock_t g_global_lock = PTHREAD_RWLOCK_INITIALIZER;
 static beacon__hasher *g_global; /* g_global_lock */
-static pthread_once_t g_global_once = PTHREAD_ONCE_INIT;
 
-static void global_prepare(void) {
+/* Called from the pipeline's fork handlers, innermost: init and shutdown set
+ * the hasher while holding the pipeline's lifecycle lock, so taking this lock
+ * first around fork() (from a handler of its own) could deadlock with them. */
+void beacon__hasher_atfork_prepare(void) {
     pthread_rwlock_wrlock(&g_global_lock);
 }
-static void global_release(void) {
+void beacon__hasher_atfork_parent(void) {
     pthread_rwlock_unlock(&g_global_lock);
 }
-static void global_child(void) {
-    /* Only the forking thread survives; it held the write lock. */
+#if defined(__SANITIZE_THREAD__)
+#define BEACON__TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define BEACON__TSAN 1
+#endif
+#endif
+
+void beacon__hasher_atfork_child(void) {
+    /* Only the forking thread survives and holds the write lock, but glibc
+     * ties a write lock to the writer's thread id, which fork() changed:
+     * unlocking would not release it, so the lock is made anew. ThreadSanitizer
+     * does not treat a re-init as a release; the unlock it sees first keeps
+     * its model right (the init then repairs what that unlock did to glibc's). */
+#ifdef BEACON__TSAN
+    pthread_rwlock_unlock(&g_global_lock);
+#endif
     pthread_rwlock_init(&g_global_lock, NULL);
-}
-static void global_atfork(void) {
-    pthread_atfork(global_prepare, global_release, global_child);
 }
 
 void beacon__hasher_global_set(beacon__hasher *h) {
-    pthread_once(&g_global_once, global_atfork);
     pthread_rwlock_wrlock(&g_global_lock);
     beacon__hasher *old = g_global;
     g_global = h;

@@ -115,5 +115,10 @@ beacon_status beacon__hasher_from_env(beacon__hasher **out, const char **why);
 void beacon__hasher_global_set(beacon__hasher *h);
 const beacon__hasher *beacon__hasher_global_acquire(void);
 void beacon__hasher_global_release(void);
+/* The global hasher's lock around fork(); only the pipeline's fork handlers
+ * call these, after taking their own locks (see pipeline.c). */
+void beacon__hasher_atfork_prepare(void);
+void beacon__hasher_atfork_parent(void);
+void beacon__hasher_atfork_child(void);
 
 #endif /* BEACON_SRC_PII_HASH_H */

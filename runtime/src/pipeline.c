@@ -47,6 +47,7 @@
 #define EV_DELIVERED 0x1u
 #define EV_FAILED    0x2u
 #define EV_SAMPLED   0x4u
+#define EV_ABANDONED 0x8u /* a sink was skipped: shutdown gave up on this worker */
 
 /* ---- formats -------------------------------------------------------------
  * One serializer per wire format; sinks sharing (format, flags) share the
@@ -476,6 +477,13 @@ static void write_and_book(pipeline *p) {
     for (size_t i = 0; i < p->nslots; i++) {
         slot *s = &p->slots[i];
         if (s->n == 0) continue;
+        if (atomic_load(&p->gone)) {
+            /* Shutdown returned while an earlier sink was busy: the user may
+             * have freed what the remaining sinks' callbacks use. */
+            for (size_t k = 0; k < s->n; k++) p->evflags[s->evs[k]] |= EV_ABANDONED;
+            s->n = 0;
+            continue;
+        }
         for (size_t k = 0; k < s->n; k++) s->items[k].json = p->arena + s->offs[k];
         beacon__batch batch = {s->items, s->n};
         size_t delivered = 0;
@@ -496,12 +504,14 @@ static void write_and_book(pipeline *p) {
         }
     }
     /* Each event once in the totals: any sink failed it → sink error; else
-     * any delivered it → delivered; else sampled or filtered by every sink. */
+     * any delivered it → delivered; else a sink skipped after shutdown gave
+     * up → dropped_shutdown; else sampled or filtered by every sink. */
     uint64_t t[BEACON__COUNTERS] = {0};
     for (size_t k = 0; k < p->npass; k++) {
         uint8_t f = p->evflags[k];
         int o = (f & EV_FAILED)      ? BEACON__DROPPED_SINK_ERROR
                 : (f & EV_DELIVERED) ? BEACON__DELIVERED
+                : (f & EV_ABANDONED) ? BEACON__DROPPED_SHUTDOWN
                 : (f & EV_SAMPLED)   ? BEACON__DROPPED_SAMPLED
                                      : BEACON__DROPPED_FILTERED;
         t[o]++;
@@ -569,6 +579,7 @@ static void reopen_sinks(pipeline *p) {
             continue;
         }
         fresh->json_flags = s->sink->json_flags;
+        fresh->cancelled = &p->gone;
         s->sink->vt->close(s->sink, 0);
         s->sink = fresh;
     }
@@ -577,6 +588,7 @@ static void reopen_sinks(pipeline *p) {
 
 static void *worker_main(void *arg) {
     pipeline *p = arg;
+    beacon__sink_block_sigpipe_on_this_thread();
     if (p->reopen) reopen_sinks(p);
     uint64_t handled = 0;
     unsigned idle = 0;
@@ -706,6 +718,7 @@ static beacon_status open_slot(slot *s, unsigned *fmt, pipeline *p) {
     char err[256];
     beacon__sink_spec parsed;
     beacon_status st = beacon__sink_open(s->cfg.spec, &s->cfg.cb, &s->sink, err, sizeof err);
+    if (st == BEACON_OK) s->sink->cancelled = &p->gone;
     if (st == BEACON_OK) st = beacon__sink_spec_parse(s->cfg.spec, &parsed, err, sizeof err);
     if (st == BEACON_OK) {
         st = beacon__route_parse(&parsed, &s->route, err, sizeof err);
@@ -1060,9 +1073,11 @@ static void atfork_prepare(void) {
     beacon__capture_atfork_prepare();
     beacon__clock_atfork_prepare();
     beacon__diag_atfork_prepare();
+    beacon__hasher_atfork_prepare();
 }
 
 static void atfork_parent(void) {
+    beacon__hasher_atfork_parent();
     beacon__diag_atfork_parent();
     beacon__clock_atfork_parent();
     beacon__capture_atfork_parent();
@@ -1074,6 +1089,7 @@ static void atfork_parent(void) {
 }
 
 static void atfork_child(void) {
+    beacon__hasher_atfork_child();
     beacon__diag_atfork_child();
     beacon__clock_atfork_child();
     beacon__capture_atfork_child();

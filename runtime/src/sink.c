@@ -11,6 +11,8 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -428,25 +430,75 @@ void beacon__scratch_free(beacon__scratch *s) {
     s->cap = 0;
 }
 
+/* SIGPIPE. write() into a pipe or socket whose reader is gone raises
+ * SIGPIPE, whose default action kills the process: telemetry must turn that
+ * into EPIPE instead. The signal write() raises is directed at the writing
+ * thread, so blocking it on that thread is enough and leaves the host's own
+ * disposition alone. The worker blocks it for its whole life; any other
+ * thread that writes blocks it around the write and consumes the SIGPIPE it
+ * caused (unless one was already pending, which is the host's). */
+static _Thread_local bool t_sigpipe_blocked;
+
+void beacon__sink_block_sigpipe_on_this_thread(void) {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGPIPE);
+    if (pthread_sigmask(SIG_BLOCK, &set, NULL) == 0) t_sigpipe_blocked = true;
+}
+
+typedef struct pipe_guard {
+    sigset_t old;
+    bool restore;     /* this call blocked SIGPIPE and must unblock it */
+    bool was_pending; /* a SIGPIPE was pending before: not ours to consume */
+} pipe_guard;
+
+static void pipe_guard_enter(pipe_guard *g) {
+    g->restore = g->was_pending = false;
+    if (t_sigpipe_blocked) return;
+    sigset_t set, pending;
+    sigemptyset(&set);
+    sigaddset(&set, SIGPIPE);
+    if (pthread_sigmask(SIG_BLOCK, &set, &g->old) != 0 || sigismember(&g->old, SIGPIPE)) return;
+    g->restore = true;
+    g->was_pending = sigpending(&pending) == 0 && sigismember(&pending, SIGPIPE);
+}
+
+static void pipe_guard_leave(pipe_guard *g, int err) {
+    if (!g->restore) return;
+    if (err == EPIPE && !g->was_pending) {
+        sigset_t set;
+        sigemptyset(&set);
+        sigaddset(&set, SIGPIPE);
+        struct timespec zero = {0, 0};
+        while (sigtimedwait(&set, NULL, &zero) < 0 && errno == EINTR) {
+        }
+    }
+    pthread_sigmask(SIG_SETMASK, &g->old, NULL);
+}
+
 /* Writes buf fully, retrying EINTR and partial writes; *written receives the
- * bytes that made it out. */
+ * bytes that made it out. A closed pipe gives EPIPE, never SIGPIPE. */
 static int write_all(int fd, const char *buf, size_t len, size_t *written) {
     size_t off = 0;
+    int err = 0;
+    pipe_guard guard;
+    pipe_guard_enter(&guard);
     while (off < len) {
         ssize_t n = write(fd, buf + off, len - off);
         if (n < 0) {
             if (errno == EINTR) continue;
-            *written = off;
-            return errno;
+            err = errno;
+            break;
         }
         if (n == 0) {
-            *written = off;
-            return EIO;
+            err = EIO;
+            break;
         }
         off += (size_t)n;
     }
+    pipe_guard_leave(&guard, err);
     *written = off;
-    return 0;
+    return err;
 }
 
 beacon_status beacon__fd_write_lines(int fd, const char *prefix, size_t prefix_len,

@@ -11,6 +11,7 @@
 #ifndef BEACON_SRC_SINK_H
 #define BEACON_SRC_SINK_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -56,6 +57,10 @@ struct beacon__sink {
     const beacon__sink_vtable *vt;
     beacon__format format;
     unsigned json_flags; /* BEACON_JSON_* passed to the serializer */
+    /* Set by the pipeline (NULL: never): true once shutdown gave up on the
+     * worker. A sink that calls out more than once per write stops calling
+     * the user then, since the user may already have freed what it needs. */
+    const _Atomic bool *cancelled;
 };
 
 /* A spec split into parts; every string is owned (malloc) and decoded. */
@@ -157,6 +162,11 @@ bool beacon__parse_u64(const char *s, uint64_t *out);
 void beacon__capture_atfork_prepare(void);
 void beacon__capture_atfork_parent(void);
 void beacon__capture_atfork_child(void);
+
+/* Blocks SIGPIPE on the calling thread for good, so that its writes into a
+ * closed pipe fail with EPIPE instead of killing the process. The worker
+ * calls it once at start; fd writes on other threads guard each write. */
+void beacon__sink_block_sigpipe_on_this_thread(void);
 
 /* Growable scratch buffer owned by a sink. */
 typedef struct beacon__scratch {

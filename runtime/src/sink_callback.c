@@ -34,6 +34,7 @@ static beacon_status callback_write(beacon__sink *sink, const beacon__batch *bat
     if (s->per_event) {
         /* Events after a refused one are still offered: each stands alone. */
         for (size_t i = 0; i < batch->count; i++) {
+            if (s->base.cancelled && atomic_load(s->base.cancelled)) break;
             if (s->target.fn(&s->items[i], 1, s->target.user)) (*delivered)++;
         }
         return *delivered == batch->count ? BEACON_OK : BEACON_ERR_IO;

@@ -122,11 +122,16 @@ static beacon_status file_write(beacon__sink *sink, const beacon__batch *batch, 
     file_check_identity(s);
     if (s->max_bytes == 0) return write_part(s, batch, delivered);
     /* Cut the batch where the file would pass max_bytes; a single line longer
-     * than the limit gets a file of its own. */
+     * than the limit gets a file of its own. When a rotation leaves a
+     * non-empty file (PATH could not be renamed or removed), the rest of the
+     * batch goes into it past the limit: retrying at once would spin, and
+     * dropping events loses more than an oversized file. */
     size_t i = 0;
+    bool rotation_failed = false;
     while (i < batch->count) {
-        if (s->fd < 0 && file_try_open(s) != 0) {
-            beacon__diag(BEACON_ERR_IO, "sink file:%s: cannot open: %s", s->path, strerror(errno));
+        int err_no;
+        if (s->fd < 0 && (err_no = file_try_open(s)) != 0) {
+            beacon__diag(BEACON_ERR_IO, "sink file:%s: cannot open: %s", s->path, strerror(err_no));
             return BEACON_ERR_IO;
         }
         uint64_t room = s->size < s->max_bytes ? s->max_bytes - s->size : 0;
@@ -136,9 +141,12 @@ static beacon_status file_write(beacon__sink *sink, const beacon__batch *batch, 
             bytes += batch->records[j].len + 1;
             j++;
         }
-        if (j == i) {
+        if (rotation_failed) {
+            j = batch->count;
+        } else if (j == i) {
             if (s->size > 0) {
                 file_rotate(s);
+                rotation_failed = s->fd >= 0 && s->size > 0;
                 continue;
             }
             j = i + 1; /* oversized line into an empty file */
