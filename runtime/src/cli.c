@@ -121,7 +121,6 @@ typedef struct cli_ctx {
     size_t count;
     const char *prog;
     bool debug;
-    bool disabled;          /* beacon_init reported the kill switch */
     beacon_counters base;   /* process-lifetime counters when the runtime started */
     cli_ctx_value *ctxvals; /* --context values, applied on every emitting thread */
     size_t nctx;
@@ -1244,12 +1243,6 @@ int beacon_cli_finish(beacon_cli *cli, beacon_status st, const beacon_trace_id *
             }
             return 0;
         case BEACON_ERR_NOT_INITIALIZED:
-            if (cli->ctx->disabled) { /* init saw the kill switch: nothing is sent, by request */
-                if (cli->ctx->debug) {
-                    say(cli, "not sent: %s", beacon_status_str(BEACON_ERR_DISABLED));
-                }
-                return 0;
-            }
             say(cli, "emit failed: %s", beacon_status_str(st));
             return 1;
         case BEACON_ERR_INVALID_EVENT:
@@ -1758,10 +1751,6 @@ static int runtime_start(cli_ctx *ctx, char **sinks, size_t nsinks) {
         }
     }
     st = beacon_init(opts); /* takes ownership of opts, also on failure */
-    if (st == BEACON_ERR_DISABLED) {
-        ctx->disabled = true;
-        return 0;
-    }
     if (st != BEACON_OK) {
         fprintf(stderr, "%s: cannot start telemetry: %s\n", ctx->prog, beacon_status_str(st));
         return sink_status_code(st);
@@ -1802,21 +1791,21 @@ static void print_stats(const cli_ctx *ctx) {
 static int runtime_stop(const cli_ctx *ctx, bool stats) {
     int rc = 0;
     beacon_status st = beacon_flush(CLI_FLUSH_TIMEOUT_MS);
-    if (st != BEACON_OK && !ctx->disabled && st != BEACON_ERR_DISABLED) {
+    if (st != BEACON_OK && st != BEACON_ERR_DISABLED) {
         fprintf(stderr, "%s: flush failed: %s\n", ctx->prog, beacon_status_str(st));
         rc = 1;
     }
-    uint64_t lost = ctx->disabled ? 0 : lost_since_start(ctx);
+    uint64_t lost = lost_since_start(ctx);
     if (lost > 0) {
         fprintf(stderr, "%s: %" PRIu64 " event%s not delivered (BEACON_DEBUG=1 shows why)\n",
                 ctx->prog, lost, lost == 1 ? "" : "s");
         rc = 1;
     }
-    if (stats && !ctx->disabled) {
+    if (stats) {
         print_stats(ctx);
     }
     st = beacon_shutdown(CLI_FLUSH_TIMEOUT_MS);
-    if (st != BEACON_OK && !ctx->disabled && st != BEACON_ERR_DISABLED) {
+    if (st != BEACON_OK && st != BEACON_ERR_DISABLED) {
         fprintf(stderr, "%s: shutdown failed: %s\n", ctx->prog, beacon_status_str(st));
         rc = 1;
     }

@@ -286,7 +286,9 @@ void beacon_options_set_enabled(beacon_options *opts, bool on) {
 }
 
 void beacon_options_set_ring_kb(beacon_options *opts, size_t kb) {
-    if (opts) opts->ring_kb = kb;
+    /* Same range as BEACON_RING_KB: a larger queue would only fail to
+     * allocate at the thread's first emit. */
+    if (opts) opts->ring_kb = kb > (1u << 20) ? (1u << 20) : kb;
 }
 
 void beacon_options_set_block_ms(beacon_options *opts, int ms) {
@@ -345,7 +347,7 @@ uint64_t beacon__sample_refresh(const beacon_event_desc *d) {
 }
 
 beacon_status beacon_set_sample_rate(const char *pattern, double rate) {
-    if (isnan(rate) || rate > 1.0) return BEACON_ERR_INVALID_ARGUMENT;
+    if (pattern && (isnan(rate) || rate > 1.0)) return BEACON_ERR_INVALID_ARGUMENT;
     beacon_status st = BEACON_OK;
     pthread_mutex_lock(&g_sample_mu);
     if (!pattern) {

@@ -117,9 +117,9 @@ BEACON_API beacon_status beacon_options_add_callback_sink(beacon_options *opts,
                                                           const char *query_options);
 
 /* Size of each emitting thread's queue, in KiB (rounded up to a power of two,
- * at least 4). 0 means the default: BEACON_RING_KB from the environment, else
- * 256. Memory for queues is at most this times the number of threads that
- * emitted. A thread's queue gets the new size at its next emit after a
+ * at least 4, at most 1048576 = 1 GiB; larger values are clamped). 0 means the
+ * default: BEACON_RING_KB from the environment, else 256. Memory for queues is at most this times
+ * the number of threads that emitted. A thread's queue gets the new size at its next emit after a
  * beacon_init() that changed it. NULL opts is a no-op. Not safe concurrently
  * with other use of the same object. */
 BEACON_API void beacon_options_set_ring_kb(beacon_options *opts, size_t kb);
@@ -272,9 +272,10 @@ BEACON_API bool beacon_is_enabled(void);
  * each event, without restart. The last pattern set that matches wins over
  * BEACON_SAMPLE_RATE, which wins over the catalog's sample_rate. Setting a
  * pattern again replaces its rate; a negative rate removes it; NULL pattern
- * removes every pattern. Patterns are copied and persist across
- * beacon_init()/beacon_shutdown(). Returns BEACON_ERR_INVALID_ARGUMENT for a
- * rate above 1 or NaN, BEACON_ERR_NO_MEMORY. Thread-safe.
+ * removes every pattern (the rate is then ignored). Patterns are copied and
+ * persist across beacon_init()/beacon_shutdown(). Returns
+ * BEACON_ERR_INVALID_ARGUMENT for a pattern with a rate above 1 or NaN,
+ * BEACON_ERR_NO_MEMORY. Thread-safe.
  *
  * @code
  * beacon_set_sample_rate("upload.*", 0.1);
