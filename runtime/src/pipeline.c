@@ -39,6 +39,7 @@
 #define BUSY_SLEEP_NS 250000LL    /* between passes while events flow */
 #define IDLE_MIN_NS   1000000LL   /* first idle wait; doubles while idle */
 #define IDLE_MAX_NS   100000000LL /* idle wait cap (lost-wakeup bound) */
+#define DEEP_IDLE_NS  8000000LL   /* idle waits this long let producers wake us */
 #define RECAL_NS      1000000000LL
 #define REAP_NS       100000000LL
 #define ROUTE_CACHE   1024u
@@ -647,9 +648,12 @@ static void *worker_main(void *arg) {
                 wait = IDLE_MIN_NS << (idle < 7 ? idle : 7);
                 if (wait > IDLE_MAX_NS) wait = IDLE_MAX_NS;
                 idle++;
-                /* Producers wake an idle worker; a wake-up missed through
-                 * this relaxed flag costs at most this wait. */
-                atomic_store(&beacon__g.sleeping, 1);
+                /* Only a deeply idle worker asks producers for a wake-up: a
+                 * wake is a system call on the emit path, and within a few
+                 * milliseconds the worker comes back by itself anyway. A
+                 * wake-up missed through this relaxed flag costs at most
+                 * this wait. */
+                if (wait >= DEEP_IDLE_NS) atomic_store(&beacon__g.sleeping, 1);
             }
             wait_until(&g_wake_cv, now_ns() + wait);
             atomic_store(&beacon__g.sleeping, 0);
