@@ -1,6 +1,5 @@
-/* test_alloc.c — a counting allocator (malloc/calloc/realloc/free defined
- * here, forwarding to glibc's __libc_* entry points) proves that emit does
- * not touch the heap once the calling thread has emitted once. Sanitizer
+/* test_alloc.c — a counting allocator (counting_alloc.h) proves that emit
+ * does not touch the heap once the calling thread has emitted once. Sanitizer
  * builds interpose the allocator themselves, so there the test is skipped.
  */
 #ifndef _GNU_SOURCE
@@ -19,42 +18,7 @@
 #include "fixture_events.h"
 #include "fixture_support.h"
 
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-#define COUNTING 0
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
-#define COUNTING 0
-#endif
-#endif
-#ifndef COUNTING
-#define COUNTING 1
-#endif
-
-static _Thread_local volatile int t_counting;
-static _Thread_local volatile unsigned long t_allocs;
-
-#if COUNTING
-void *__libc_malloc(size_t);
-void *__libc_calloc(size_t, size_t);
-void *__libc_realloc(void *, size_t);
-void __libc_free(void *);
-
-void *malloc(size_t n) {
-    if (t_counting) t_allocs++;
-    return __libc_malloc(n);
-}
-void *calloc(size_t n, size_t m) {
-    if (t_counting) t_allocs++;
-    return __libc_calloc(n, m);
-}
-void *realloc(void *p, size_t n) {
-    if (t_counting) t_allocs++;
-    return __libc_realloc(p, n);
-}
-void free(void *p) {
-    __libc_free(p);
-}
-#endif
+#include "counting_alloc.h"
 
 static const char *const k_tags[] = {"alpha", "beta"};
 static const int64_t k_nums[] = {1, 2, 3};

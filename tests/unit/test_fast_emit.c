@@ -21,42 +21,7 @@
 #include "fixture_support.h"
 #include "fst_events.h"
 
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-#define COUNTING 0
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
-#define COUNTING 0
-#endif
-#endif
-#ifndef COUNTING
-#define COUNTING 1
-#endif
-
-static _Thread_local volatile int t_counting;
-static _Thread_local volatile unsigned long t_allocs;
-
-#if COUNTING
-void *__libc_malloc(size_t);
-void *__libc_calloc(size_t, size_t);
-void *__libc_realloc(void *, size_t);
-void __libc_free(void *);
-
-void *malloc(size_t n) {
-    if (t_counting) t_allocs++;
-    return __libc_malloc(n);
-}
-void *calloc(size_t n, size_t m) {
-    if (t_counting) t_allocs++;
-    return __libc_calloc(n, m);
-}
-void *realloc(void *p, size_t n) {
-    if (t_counting) t_allocs++;
-    return __libc_realloc(p, n);
-}
-void free(void *p) {
-    __libc_free(p);
-}
-#endif
+#include "counting_alloc.h"
 
 #define SINK "fe"
 
