@@ -108,6 +108,19 @@ void ts_reset_runtime(void) {
     beacon__diag_reset_limits(); /* each test gets the full diagnostic budget */
 }
 
+int ts_reset_fixture(void **state) {
+    (void)state;
+    ts_reset_runtime();
+    return 0;
+}
+
+void ts_diag_capture(beacon_status code, const char *message, void *user) {
+    ts_diag_captured *cap = user;
+    cap->calls++;
+    cap->code = code;
+    snprintf(cap->last, sizeof cap->last, "%s", message);
+}
+
 void ts_init_with_sinks(const char *specs) {
     beacon_options *o = beacon_options_new();
     assert_non_null(o);

@@ -33,6 +33,18 @@ json_t *ts_parse(const char *text);
  * diagnostic rate limits. */
 void ts_reset_runtime(void);
 
+/* ts_reset_runtime() as a cmocka setup/teardown function. */
+int ts_reset_fixture(void **state);
+
+/* A diagnostic callback that records the calls: pass ts_diag_capture as the
+ * callback and a zeroed ts_diag_captured as its user pointer. */
+typedef struct ts_diag_captured {
+    int calls;
+    beacon_status code;
+    char last[512];
+} ts_diag_captured;
+void ts_diag_capture(beacon_status code, const char *message, void *user);
+
 /* Starts the runtime with exactly these sinks (';'-separated). */
 void ts_init_with_sinks(const char *specs);
 

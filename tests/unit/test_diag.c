@@ -38,18 +38,6 @@ static void capture(beacon_status code, const char *message, void *user) {
     snprintf(cap->all + n, sizeof cap->all - n, "%s\n", message);
 }
 
-static int setup(void **state) {
-    (void)state;
-    ts_reset_runtime();
-    return 0;
-}
-
-static int teardown(void **state) {
-    (void)state;
-    ts_reset_runtime();
-    return 0;
-}
-
 static void init_with_capture(captured *cap) {
     beacon_options *o = beacon_options_new();
     assert_int_equal(beacon_options_add_sink(o, "file:/dev/null"), BEACON_OK);
@@ -183,7 +171,7 @@ static void code_debug_off_wins_over_env(void **state) {
     ts_rmdir(dir);
 }
 
-#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+#define T(name) cmocka_unit_test_setup_teardown(name, ts_reset_fixture, ts_reset_fixture)
 
 int main(void) {
     const struct CMUnitTest tests[] = {

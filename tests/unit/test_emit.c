@@ -311,29 +311,16 @@ static void optional_null_string_is_accepted(void **state) {
     assert_int_equal(beacon_gen_emit(&ev.hdr, NULL), BEACON_OK);
 }
 
-typedef struct captured {
-    int calls;
-    beacon_status code;
-    char last[512];
-} captured;
-
-static void capture(beacon_status code, const char *message, void *user) {
-    captured *cap = user;
-    cap->calls++;
-    cap->code = code;
-    snprintf(cap->last, sizeof cap->last, "%s", message);
-}
-
-static void init_with_capture(tfx_ctx *c, captured *cap) {
+static void init_with_capture(tfx_ctx *c, ts_diag_captured *cap) {
     beacon_options *o = beacon_options_new();
     assert_int_equal(beacon_options_add_sink(o, c->spec), BEACON_OK);
-    beacon_options_set_diagnostic_callback(o, capture, cap);
+    beacon_options_set_diagnostic_callback(o, ts_diag_capture, cap);
     assert_int_equal(beacon_init(o), BEACON_OK);
 }
 
 static void invalid_event_diagnostic_names_event_field_and_bound(void **state) {
     tfx_ctx *c = *state;
-    captured cap = {0};
+    ts_diag_captured cap = {0};
     init_with_capture(c, &cap);
     tfx_plain ev = tfx_plain_make(12);
     assert_int_equal(beacon_gen_emit(&ev.hdr, NULL), BEACON_ERR_INVALID_EVENT);
@@ -344,7 +331,7 @@ static void invalid_event_diagnostic_names_event_field_and_bound(void **state) {
 
 static void invalid_event_diagnostic_hides_pii_values(void **state) {
     tfx_ctx *c = *state;
-    captured cap = {0};
+    ts_diag_captured cap = {0};
     init_with_capture(c, &cap);
     tfx_plain ev = tfx_secret_number_make(987654);
     assert_int_equal(beacon_gen_emit(&ev.hdr, NULL), BEACON_ERR_INVALID_EVENT);
@@ -355,7 +342,7 @@ static void invalid_event_diagnostic_hides_pii_values(void **state) {
 
 static void list_diagnostic_names_the_element(void **state) {
     tfx_ctx *c = *state;
-    captured cap = {0};
+    ts_diag_captured cap = {0};
     init_with_capture(c, &cap);
     const int64_t nums[] = {0, 1, -9};
     tfx_everything ev = good_event();

@@ -29,18 +29,6 @@
 #include "fixture_support.h"
 #include "sink.h"
 
-static int setup(void **state) {
-    (void)state;
-    ts_reset_runtime();
-    return 0;
-}
-
-static int teardown(void **state) {
-    (void)state;
-    ts_reset_runtime();
-    return 0;
-}
-
 static void sleep_ms(long ms) {
     struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
     nanosleep(&ts, NULL);
@@ -343,7 +331,7 @@ static void context_set_from_a_later_thread_exit_destructor_is_safe(void **state
     pthread_key_delete(g_late_key);
 }
 
-#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+#define T(name) cmocka_unit_test_setup_teardown(name, ts_reset_fixture, ts_reset_fixture)
 
 int main(void) {
     const struct CMUnitTest tests[] = {

@@ -22,19 +22,6 @@
 #include "sink.h"
 #include "fixture_support.h"
 
-typedef struct captured {
-    int calls;
-    beacon_status code;
-    char last[512];
-} captured;
-
-static void capture(beacon_status code, const char *message, void *user) {
-    captured *cap = user;
-    cap->calls++;
-    cap->code = code;
-    snprintf(cap->last, sizeof cap->last, "%s", message);
-}
-
 static char *g_dir;
 
 static int setup(void **state) {
@@ -53,9 +40,9 @@ static int teardown(void **state) {
 }
 
 /* Adds spec to fresh options and returns the status plus the diagnostic. */
-static beacon_status add_spec(const char *spec, captured *cap) {
+static beacon_status add_spec(const char *spec, ts_diag_captured *cap) {
     beacon_options *o = beacon_options_new();
-    beacon_options_set_diagnostic_callback(o, capture, cap);
+    beacon_options_set_diagnostic_callback(o, ts_diag_capture, cap);
     beacon_status st = beacon_options_add_sink(o, spec);
     beacon_options_free(o);
     return st;
@@ -72,7 +59,7 @@ static void valid_specs_are_accepted(void **state) {
                         "file:relative/x.ndjson",
                         "file:/tmp/a%3Fb"};
     for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
-        captured cap = {0};
+        ts_diag_captured cap = {0};
         if (add_spec(ok[i], &cap) != BEACON_OK) fail_msg("rejected %s: %s", ok[i], cap.last);
         assert_int_equal(cap.calls, 0);
     }
@@ -80,7 +67,7 @@ static void valid_specs_are_accepted(void **state) {
 
 static void unknown_scheme_is_rejected_by_name(void **state) {
     (void)state;
-    captured cap = {0};
+    ts_diag_captured cap = {0};
     assert_int_equal(add_spec("syslog:local0", &cap), BEACON_ERR_SINK_SPEC);
     assert_int_equal(cap.calls, 1);
     assert_int_equal(cap.code, BEACON_ERR_SINK_SPEC);
@@ -92,7 +79,7 @@ static void http_schemes_are_unknown_for_now(void **state) {
     const char *http[] = {"otlp+http://localhost:4318", "json+https://x/y", "datadog+https://x",
                           "ndjson+http://127.0.0.1:1/", "cloudevents+http://h/"};
     for (size_t i = 0; i < sizeof http / sizeof http[0]; i++) {
-        captured cap = {0};
+        ts_diag_captured cap = {0};
         assert_int_equal(add_spec(http[i], &cap), BEACON_ERR_SINK_SPEC);
         assert_non_null(strstr(cap.last, "unknown sink scheme '"));
         assert_non_null(strstr(cap.last, "not supported yet"));
@@ -101,7 +88,7 @@ static void http_schemes_are_unknown_for_now(void **state) {
 
 static void unknown_option_is_rejected_by_name(void **state) {
     (void)state;
-    captured cap = {0};
+    ts_diag_captured cap = {0};
     assert_int_equal(add_spec("stderr?colour=red", &cap), BEACON_ERR_SINK_SPEC);
     assert_non_null(strstr(cap.last, "unknown option 'colour' for sink 'stderr'"));
     cap.calls = 0;
@@ -122,7 +109,7 @@ static void malformed_specs_are_rejected(void **state) {
                          "stderr?prefix=%4",
                          "file:/tmp/%00x"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        captured cap = {0};
+        ts_diag_captured cap = {0};
         if (add_spec(bad[i], &cap) != BEACON_ERR_SINK_SPEC) fail_msg("accepted '%s'", bad[i]);
         assert_int_equal(cap.calls, 1);
     }
@@ -179,9 +166,9 @@ static void set_sinks_splits_and_ignores_blank_entries(void **state) {
 
 static void set_sinks_keeps_the_old_list_on_error(void **state) {
     (void)state;
-    captured cap = {0};
+    ts_diag_captured cap = {0};
     beacon_options *o = beacon_options_new();
-    beacon_options_set_diagnostic_callback(o, capture, &cap);
+    beacon_options_set_diagnostic_callback(o, ts_diag_capture, &cap);
     assert_int_equal(beacon_options_set_sinks(o, "stdout;stdout"), BEACON_OK);
     assert_int_equal(beacon_options_set_sinks(o, "stderr;bogus"), BEACON_ERR_SINK_SPEC);
     assert_non_null(strstr(cap.last, "'bogus'"));
@@ -235,17 +222,17 @@ static void code_sinks_win_over_env(void **state) {
 
 static void invalid_env_sinks_fail_init(void **state) {
     (void)state;
-    captured cap = {0};
+    ts_diag_captured cap = {0};
     setenv("BEACON_SINKS", "stderr;nope://x", 1);
     beacon_options *o = beacon_options_new();
-    beacon_options_set_diagnostic_callback(o, capture, &cap);
+    beacon_options_set_diagnostic_callback(o, ts_diag_capture, &cap);
     assert_int_equal(beacon_init(o), BEACON_ERR_SINK_SPEC);
     assert_true(cap.calls >= 1);
     tfx_plain ev = tfx_plain_make(1);
     assert_int_not_equal(beacon_gen_emit(&ev.hdr, NULL), BEACON_OK);
 }
 
-/* Runs fn with fd (1 or 2) redirected into a file; returns the captured text. */
+/* Runs fn with fd (1 or 2) redirected into a file; returns the ts_diag_captured text. */
 static char *capture_fd(int fd, void (*fn)(void)) {
     char *path = ts_path(g_dir, fd == 1 ? "stdout.txt" : "stderr.txt");
     fflush(NULL);
@@ -356,13 +343,13 @@ static void relative_file_path_is_relative_to_cwd(void **state) {
 
 static void unopenable_file_counts_sink_errors_and_reports(void **state) {
     (void)state;
-    captured cap = {0};
+    ts_diag_captured cap = {0};
     char *file = ts_path(g_dir, "no/such/dir.ndjson");
     char spec[512];
     snprintf(spec, sizeof spec, "file:%s", file);
     beacon_options *o = beacon_options_new();
     beacon_options_add_sink(o, spec);
-    beacon_options_set_diagnostic_callback(o, capture, &cap);
+    beacon_options_set_diagnostic_callback(o, ts_diag_capture, &cap);
     assert_int_equal(beacon_init(o), BEACON_OK);
     assert_int_equal(cap.code, BEACON_ERR_IO);
     tfx_plain ev = tfx_plain_make(1);
