@@ -14,14 +14,14 @@
 #include <string.h>
 
 /* A thread's slot for one catalog. `handed` is private to the thread. */
-typedef struct ctx_slot {
+typedef struct beacon__ctx_slot {
     const beacon_catalog_desc *catalog;
-    struct ctx_slot *next;
+    struct beacon__ctx_slot *next;
     beacon__context *snap; /* NULL: nothing set */
     int64_t handed;        /* references given out for snap */
 } ctx_slot;
 
-static _Thread_local ctx_slot *t_head;
+_Thread_local struct beacon__ctx_slot *beacon__ctx_head BEACON__TLS_FAST;
 static pthread_key_t g_key;
 static pthread_once_t g_key_once = PTHREAD_ONCE_INIT;
 
@@ -58,7 +58,7 @@ static void on_thread_exit(void *head) {
     /* Destructors of keys created later (other libraries' cleanup) run after
      * this one and may still set context: they must find an empty list, not
      * the slots freed here. A slot they create re-arms the key. */
-    t_head = NULL;
+    beacon__ctx_head = NULL;
     while (s) {
         ctx_slot *next = s->next;
         retire(s);
@@ -72,14 +72,14 @@ static void make_key(void) {
 }
 
 static ctx_slot *find_slot(const beacon_catalog_desc *catalog) {
-    for (ctx_slot *s = t_head; s; s = s->next) {
+    for (ctx_slot *s = beacon__ctx_head; s; s = s->next) {
         if (s->catalog == catalog) return s;
     }
     return NULL;
 }
 
 const beacon__context *beacon__context_acquire(const beacon_catalog_desc *catalog) {
-    ctx_slot *s = t_head;
+    ctx_slot *s = beacon__ctx_head;
     while (s && s->catalog != catalog) s = s->next;
     if (!s || !s->snap) return NULL;
     s->handed++;
@@ -98,10 +98,10 @@ static ctx_slot *slot_for(const beacon_catalog_desc *catalog) {
     if (!s) return NULL;
     s->catalog = catalog;
     pthread_once(&g_key_once, make_key);
-    s->next = t_head;
-    t_head = s;
+    s->next = beacon__ctx_head;
+    beacon__ctx_head = s;
     /* The key only exists to run on_thread_exit; the head is the value. */
-    pthread_setspecific(g_key, t_head);
+    pthread_setspecific(g_key, beacon__ctx_head);
     return s;
 }
 
@@ -215,7 +215,7 @@ beacon_status beacon_gen_context_set(const beacon_catalog_desc *catalog, uint32_
 }
 
 void beacon_gen_context_clear(const beacon_catalog_desc *catalog) {
-    ctx_slot **link = &t_head;
+    ctx_slot **link = &beacon__ctx_head;
     while (*link) {
         ctx_slot *s = *link;
         if (s->catalog == catalog) {
@@ -227,5 +227,5 @@ void beacon_gen_context_clear(const beacon_catalog_desc *catalog) {
         link = &s->next;
     }
     pthread_once(&g_key_once, make_key);
-    pthread_setspecific(g_key, t_head);
+    pthread_setspecific(g_key, beacon__ctx_head);
 }

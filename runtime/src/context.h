@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "beacon/beacon_gen.h"
+#include "ring.h" /* BEACON__TLS_FAST */
 
 /* One context value, in the member the field's type selects:
  * b bool; i int/timestamp/duration; u uint; d double; e enum; s string (owned). */
@@ -40,6 +41,11 @@ typedef struct beacon__context {
      * Written by the worker (release) and once by the owner (retire). */
     _Atomic int64_t balance;
 } beacon__context;
+
+/* The calling thread's context slots (one per catalog it set context for;
+ * NULL until it sets any). Read-only outside context.c; the emit path
+ * checks it inline before calling beacon__context_acquire. */
+extern _Thread_local struct beacon__ctx_slot *beacon__ctx_head BEACON__TLS_FAST;
 
 /* The calling thread's current snapshot for catalog with one reference
  * taken for the caller, or NULL when no field is set. No lock, no

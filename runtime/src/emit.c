@@ -253,21 +253,6 @@ static void correlate(const beacon_event_hdr *ev, beacon__record_head *h) {
     }
 }
 
-/* Keep-or-drop by the event's cached threshold; the slow path runs once per
- * event per configuration change. */
-static bool sample_keep(const beacon_event_desc *d) {
-    uint64_t thr;
-    if (d->state) {
-        uint64_t gen = __atomic_load_n(&d->state->opaque[0], __ATOMIC_ACQUIRE);
-        thr = gen == atomic_load_explicit(&beacon__sample_gen, memory_order_relaxed)
-                  ? __atomic_load_n(&d->state->opaque[1], __ATOMIC_RELAXED)
-                  : beacon__sample_refresh(d);
-    } else {
-        thr = beacon__sample_refresh(d);
-    }
-    return thr == UINT64_MAX || beacon__rand64() < thr;
-}
-
 /* Queue-full reports are rate-limited before they reach diag's lock, so a
  * flood of drops costs one relaxed load each. */
 static _Atomic uint64_t g_next_full_report;
@@ -319,20 +304,31 @@ static beacon_status closed_gate(int gate) {
  * beacon_gen_reserve): on the direct path a call per step costs about as
  * much as the step itself. */
 #if defined(__GNUC__)
-#define EMIT_STEP static inline __attribute__((always_inline))
+#define EMIT_STEP           static inline __attribute__((always_inline))
+#define BEACON__LIKELY(x)   __builtin_expect(!!(x), 1)
+#define BEACON__UNLIKELY(x) __builtin_expect(!!(x), 0)
 #else
-#define EMIT_STEP static inline
+#define EMIT_STEP           static inline
+#define BEACON__LIKELY(x)   (x)
+#define BEACON__UNLIKELY(x) (x)
 #endif
 
-/* The checks every emit passes before its record: gate, the thread's ring,
- * ABI, sampling. Returns the ring, or NULL with *st set and the drop counted. */
-EMIT_STEP beacon__ring *emit_prepare(const beacon_event_desc *d, beacon_status *st) {
-    int gate = atomic_load_explicit(&beacon__g.gate, memory_order_relaxed);
-    if (gate != BEACON__GATE_OPEN) {
-        *st = closed_gate(gate);
+/* The thread's ring when the fast check fails: the gate is not open, the
+ * thread has no ring yet, or the runtime was (re)initialised since the ring
+ * was tagged (the configured size may differ). Returns the ring, tagged with
+ * `epoch`, or NULL with *st set and the drop counted. Not inlined: it runs
+ * once per thread per init. */
+static beacon__ring *ring_slow(const beacon_event_desc *d, beacon_status *st) {
+    /* The gate opens after its epoch is stored and closes before the epoch
+     * is cleared, so an open gate with no epoch is a close in progress. */
+    int gate = atomic_load_explicit(&beacon__g.gate, memory_order_acquire);
+    uint64_t epoch = atomic_load_explicit(&beacon__g.open_epoch, memory_order_acquire);
+    if (gate == BEACON__GATE_OPEN && epoch == 0)
+        gate = atomic_load_explicit(&beacon__g.gate, memory_order_acquire);
+    if (gate != BEACON__GATE_OPEN || epoch == 0) {
+        *st = closed_gate(gate == BEACON__GATE_OPEN ? BEACON__GATE_SHUT : gate);
         return NULL;
     }
-
     size_t want = atomic_load_explicit(&beacon__g.ring_bytes, memory_order_relaxed);
     beacon__ring *r = beacon__ring_for_thread(&beacon__g.rings, want);
     if (r && beacon__ring_capacity(r) != want) {
@@ -345,14 +341,48 @@ EMIT_STEP beacon__ring *emit_prepare(const beacon_event_desc *d, beacon_status *
         *st = BEACON_ERR_QUEUE_FULL;
         return NULL;
     }
+    beacon__ring_cache_tag(epoch);
+    return r;
+}
+
+/* Sampling threshold of d when its cached one is stale or d has no state:
+ * first the ABI check (a descriptor from another ABI is never cached, so it
+ * is rejected on every emit), then beacon__sample_refresh, which caches.
+ * Returns false with *st set and the drop counted. */
+static bool threshold_slow(const beacon_event_desc *d, beacon__ring *r, uint64_t *thr,
+                           beacon_status *st) {
     if (d->catalog && d->catalog->abi != BEACON_GEN_ABI) {
         beacon__ring_count(r, BEACON__RING_INVALID);
         beacon__diag(BEACON_ERR_ABI, "%s: generated for beacon ABI %u, runtime has %u", d->name,
                      (unsigned)d->catalog->abi, (unsigned)BEACON_GEN_ABI);
         *st = BEACON_ERR_ABI;
+        return false;
+    }
+    *thr = beacon__sample_refresh(d);
+    return true;
+}
+
+/* The checks every emit passes before its record: gate, the thread's ring,
+ * ABI, sampling. Returns the ring, or NULL with *st set and the drop counted.
+ * The common case is two thread-local/relaxed loads for the ring and three
+ * for the sampling threshold. */
+EMIT_STEP beacon__ring *emit_prepare(const beacon_event_desc *d, beacon_status *st) {
+    uint64_t epoch = atomic_load_explicit(&beacon__g.open_epoch, memory_order_relaxed);
+    beacon__ring *r = epoch ? beacon__ring_cached(epoch) : NULL;
+    if (BEACON__UNLIKELY(!r)) {
+        r = ring_slow(d, st);
+        if (!r) return NULL;
+    }
+    const beacon_event_state *state = d->state;
+    uint64_t thr;
+    if (BEACON__LIKELY(state != NULL &&
+                       __atomic_load_n(&state->opaque[0], __ATOMIC_ACQUIRE) ==
+                           atomic_load_explicit(&beacon__sample_gen, memory_order_relaxed))) {
+        thr = __atomic_load_n(&state->opaque[1], __ATOMIC_RELAXED);
+    } else if (!threshold_slow(d, r, &thr, st)) {
         return NULL;
     }
-    if (!sample_keep(d)) {
+    if (thr != UINT64_MAX && beacon__rand64() >= thr) {
         beacon__ring_count(r, BEACON__RING_SAMPLED);
         *st = BEACON_ERR_SAMPLED_OUT;
         return NULL;
@@ -371,7 +401,7 @@ EMIT_STEP void *emit_reserve(beacon__ring *r, const beacon_event_hdr *ev, size_t
      * only the pointer (a record of exactly BEACON__RECORD_INDIRECT bytes). */
     void *heap = NULL;
     size_t slot = size;
-    if (size > beacon__ring_max_record(r)) {
+    if (BEACON__UNLIKELY(size > beacon__ring_max_record(r))) {
         heap = malloc(size);
         if (!heap) {
             beacon__ring_count(r, BEACON__RING_QUEUE_FULL);
@@ -382,7 +412,7 @@ EMIT_STEP void *emit_reserve(beacon__ring *r, const beacon_event_hdr *ev, size_t
         slot = BEACON__RECORD_INDIRECT;
     }
     void *rec = beacon__ring_reserve(r, slot);
-    if (!rec) {
+    if (BEACON__UNLIKELY(!rec)) {
         int block_ms = atomic_load_explicit(&beacon__g.block_ms, memory_order_relaxed);
         if (block_ms > 0) rec = reserve_blocking(r, slot, block_ms);
         if (!rec) {
@@ -400,8 +430,15 @@ EMIT_STEP void *emit_reserve(beacon__ring *r, const beacon_event_hdr *ev, size_t
     h->size = (uint32_t)size;
     h->flags = 0;
     h->ticks = ev->time_ns ? 0 : beacon__clock_now_ticks();
-    correlate(ev, h);
-    h->ctx = d->catalog ? (void *)beacon__context_acquire(d->catalog) : NULL;
+    if (BEACON__LIKELY(beacon__span_depth == 0 && d->correlation != BEACON_CORR_BEGIN)) {
+        /* What correlate() does with no span open and no trace to start. */
+        h->trace_id = ev->trace_id;
+        h->span_id = ev->span_id;
+        h->parent_span_id = ev->parent_span_id;
+    } else {
+        correlate(ev, h);
+    }
+    h->ctx = beacon__ctx_head && d->catalog ? (void *)beacon__context_acquire(d->catalog) : NULL;
     if (out_trace && d->correlation == BEACON_CORR_BEGIN) *out_trace = h->trace_id;
     *ring_bytes = slot;
     return body;
@@ -409,7 +446,7 @@ EMIT_STEP void *emit_reserve(beacon__ring *r, const beacon_event_hdr *ev, size_t
 
 EMIT_STEP beacon_status emit_commit(beacon__ring *r, size_t ring_bytes) {
     bool half = beacon__ring_commit(r, ring_bytes);
-    if (half || atomic_load_explicit(&beacon__g.sleeping, memory_order_relaxed))
+    if (BEACON__UNLIKELY(half || atomic_load_explicit(&beacon__g.sleeping, memory_order_relaxed)))
         beacon__pipeline_wake();
     return BEACON_OK;
 }

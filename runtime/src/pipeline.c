@@ -177,12 +177,21 @@ void beacon__count_caller_drop(beacon__outcome o) {
 
 /* Caller holds g_lock. */
 static void recompute_gate(void) {
+    static uint64_t epochs;
     int state = atomic_load(&beacon__g.state);
     int gate = state == BEACON__STATE_NEW         ? BEACON__GATE_NEW
                : state == BEACON__STATE_SHUT_DOWN ? BEACON__GATE_SHUT
                : (!g_enabled || g_killed)         ? BEACON__GATE_DISABLED
                                                   : BEACON__GATE_OPEN;
-    atomic_store_explicit(&beacon__g.gate, gate, memory_order_release);
+    /* Opening: the epoch first; closing: the gate first (emit.c relies on
+     * an open gate with no epoch meaning a close in progress). */
+    if (gate == BEACON__GATE_OPEN) {
+        atomic_store_explicit(&beacon__g.open_epoch, ++epochs, memory_order_release);
+        atomic_store_explicit(&beacon__g.gate, gate, memory_order_release);
+    } else {
+        atomic_store_explicit(&beacon__g.gate, gate, memory_order_release);
+        atomic_store_explicit(&beacon__g.open_epoch, 0, memory_order_release);
+    }
 }
 
 void beacon__pipeline_set_enabled(bool on) {

@@ -11,42 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define CACHE_LINE 64
-
-/* Header value that means "nothing more before the end of the buffer". */
-#define SKIP_MARKER UINT64_MAX
-
-struct beacon__ring {
-    /* Producer line. `head` is written only by the producer; the rest is
-     * producer-private. tail_cache spares the producer a load of the
-     * consumer's line until the ring looks full. */
-    _Alignas(CACHE_LINE) _Atomic size_t head;
-    size_t tail_cache;
-    size_t res_start; /* position of the reserved record's header */
-    size_t res_len;   /* reserved payload length */
-    bool res_open;
-    _Atomic uint64_t pushed; /* records committed; producer-written */
-
-    /* Consumer line. `tail` is written only by the consumer. */
-    _Alignas(CACHE_LINE) _Atomic size_t tail;
-    size_t head_cache;
-    size_t peek_size; /* bytes the peeked record occupies; 0 = none */
-
-    /* Drop counters: written by the producer on its drop paths only. */
-    _Alignas(CACHE_LINE) _Atomic uint64_t drops[BEACON__RING_COUNTERS];
-
-    /* Read-mostly line. */
-    _Alignas(CACHE_LINE) unsigned char *buf;
-    size_t cap;
-    size_t mask;
-    _Atomic bool orphaned;
-    beacon__ring *next; /* registry list; written before publication, then only by the consumer */
-};
-
-static size_t record_size(size_t len) {
-    return sizeof(uint64_t) + ((len + BEACON__RING_ALIGN - 1) & ~(BEACON__RING_ALIGN - 1));
-}
-
 size_t beacon__ring_round_capacity(size_t capacity_bytes) {
     size_t cap = BEACON__RING_MIN_CAPACITY;
     while (cap < capacity_bytes) {
@@ -59,10 +23,10 @@ size_t beacon__ring_round_capacity(size_t capacity_bytes) {
 beacon__ring *beacon__ring_new(size_t capacity_bytes) {
     size_t cap = beacon__ring_round_capacity(capacity_bytes);
     if (cap == 0) return NULL;
-    beacon__ring *r = aligned_alloc(CACHE_LINE, sizeof *r);
+    beacon__ring *r = aligned_alloc(BEACON__RING_CACHE_LINE, sizeof *r);
     if (!r) return NULL;
     memset(r, 0, sizeof *r);
-    r->buf = aligned_alloc(CACHE_LINE, cap);
+    r->buf = aligned_alloc(BEACON__RING_CACHE_LINE, cap);
     if (!r->buf) {
         free(r);
         return NULL;
@@ -72,6 +36,7 @@ beacon__ring *beacon__ring_new(size_t capacity_bytes) {
     memset(r->buf, 0, cap);
     r->cap = cap;
     r->mask = cap - 1;
+    r->max_record = cap / 2 - sizeof(uint64_t);
     atomic_init(&r->head, 0);
     atomic_init(&r->tail, 0);
     atomic_init(&r->orphaned, false);
@@ -86,53 +51,6 @@ void beacon__ring_free(beacon__ring *r) {
 
 size_t beacon__ring_capacity(const beacon__ring *r) {
     return r->cap;
-}
-
-size_t beacon__ring_max_record(const beacon__ring *r) {
-    return r->cap / 2 - sizeof(uint64_t);
-}
-
-void *beacon__ring_reserve(beacon__ring *r, size_t len) {
-    if (len > beacon__ring_max_record(r)) return NULL;
-    size_t head = atomic_load_explicit(&r->head, memory_order_relaxed);
-    size_t need = record_size(len);
-    size_t idx = head & r->mask;
-    size_t to_end = r->cap - idx;
-    /* A record that does not fit before the end costs the padding too. */
-    size_t total = need <= to_end ? need : to_end + need;
-
-    if (r->cap - (head - r->tail_cache) < total) {
-        /* Acquire: the consumer's reads of the space it gave back are done. */
-        r->tail_cache = atomic_load_explicit(&r->tail, memory_order_acquire);
-        if (r->cap - (head - r->tail_cache) < total) return NULL;
-    }
-    size_t start = head;
-    if (need > to_end) {
-        uint64_t skip = SKIP_MARKER;
-        memcpy(r->buf + idx, &skip, sizeof skip);
-        start = head + to_end;
-    }
-    r->res_start = start;
-    r->res_len = len;
-    r->res_open = true;
-    return r->buf + (start & r->mask) + sizeof(uint64_t);
-}
-
-bool beacon__ring_commit(beacon__ring *r, size_t len) {
-    if (!r->res_open || len > r->res_len) return false;
-    uint64_t hdr = (uint64_t)len;
-    memcpy(r->buf + (r->res_start & r->mask), &hdr, sizeof hdr);
-    r->res_open = false;
-    size_t head = r->res_start + record_size(len);
-    /* Counted before publication, so whoever sees the record sees the count. */
-    atomic_store_explicit(&r->pushed, atomic_load_explicit(&r->pushed, memory_order_relaxed) + 1,
-                          memory_order_relaxed);
-    /* Release: header, payload and any skip marker before the new head. */
-    atomic_store_explicit(&r->head, head, memory_order_release);
-    if (head - r->tail_cache <= r->cap / 2) return false;
-    /* Only now look at the consumer's line: once per half ring at most. */
-    r->tail_cache = atomic_load_explicit(&r->tail, memory_order_acquire);
-    return head - r->tail_cache > r->cap / 2;
 }
 
 void beacon__ring_count(beacon__ring *r, int which) {
@@ -173,13 +91,13 @@ const void *beacon__ring_peek(beacon__ring *r, size_t *len) {
         size_t idx = tail & r->mask;
         uint64_t hdr;
         memcpy(&hdr, r->buf + idx, sizeof hdr);
-        if (hdr == SKIP_MARKER) {
+        if (hdr == BEACON__RING_SKIP_MARKER) {
             /* Give the padding back at once; the record is at the next lap. */
             tail += r->cap - idx;
             atomic_store_explicit(&r->tail, tail, memory_order_release);
             continue;
         }
-        r->peek_size = record_size((size_t)hdr);
+        r->peek_size = beacon__ring_record_size((size_t)hdr);
         *len = (size_t)hdr;
         return r->buf + idx + sizeof(uint64_t);
     }
@@ -221,31 +139,25 @@ static void ring_reset(beacon__ring *r) {
  * Registry
  * ========================================================================= */
 
-/* Thread-local cache of the thread's ring for the registry last used, so the
- * emit path skips pthread_getspecific. Registries get unique ids, so a cache
- * left by a deinit'ed registry can never match a new one at the same address. */
-#if defined(__GNUC__) && !defined(__SANITIZE_THREAD__)
-/* initial-exec: a plain %fs-relative load on the emit path even when the
- * runtime is a shared library; the 16 bytes fit glibc's static TLS surplus. */
-#define RING_TLS_MODEL __attribute__((tls_model("initial-exec")))
-#else
-#define RING_TLS_MODEL
-#endif
+/* The thread's ring for the registry last used, so the emit path skips
+ * pthread_getspecific. Registries get unique ids, so a cache left by a
+ * deinit'ed registry can never match a new one at the same address. */
+_Thread_local beacon__ring_tls beacon__ring_tls_cache BEACON__TLS_FAST;
 
-static _Thread_local RING_TLS_MODEL struct {
-    unsigned long reg_id;
-    beacon__ring *ring;
-} tls_cache;
+/* Point the thread's cache at `ring` of registry `reg_id`; a different ring
+ * loses the emit path's tag. */
+static void cache_set(unsigned long reg_id, beacon__ring *ring) {
+    if (beacon__ring_tls_cache.ring != ring) beacon__ring_tls_cache.tag = 0;
+    beacon__ring_tls_cache.reg_id = reg_id;
+    beacon__ring_tls_cache.ring = ring;
+}
 
 static atomic_ulong next_registry_id = 1;
 
 /* Runs in the exiting thread: hand the ring to the consumer. */
 static void ring_thread_exit(void *p) {
     beacon__ring *r = p;
-    if (tls_cache.ring == r) {
-        tls_cache.ring = NULL;
-        tls_cache.reg_id = 0;
-    }
+    if (beacon__ring_tls_cache.ring == r) cache_set(0, NULL);
     /* Release: every record committed by this thread precedes the mark. */
     atomic_store_explicit(&r->orphaned, true, memory_order_release);
 }
@@ -270,14 +182,12 @@ void beacon__ring_registry_deinit(beacon__ring_registry *reg) {
         beacon__ring_free(r);
         r = next;
     }
-    if (tls_cache.reg_id == reg->id) {
-        tls_cache.ring = NULL;
-        tls_cache.reg_id = 0;
-    }
+    if (beacon__ring_tls_cache.reg_id == reg->id) cache_set(0, NULL);
 }
 
 beacon__ring *beacon__ring_for_thread(beacon__ring_registry *reg, size_t capacity_bytes) {
-    if (tls_cache.reg_id == reg->id && tls_cache.ring) return tls_cache.ring;
+    if (beacon__ring_tls_cache.reg_id == reg->id && beacon__ring_tls_cache.ring)
+        return beacon__ring_tls_cache.ring;
     if (!reg->key_ok) return NULL;
     beacon__ring *r = pthread_getspecific(reg->key);
     if (!r) {
@@ -293,8 +203,7 @@ beacon__ring *beacon__ring_for_thread(beacon__ring_registry *reg, size_t capacit
         } while (!atomic_compare_exchange_weak_explicit(&reg->head, &old, r, memory_order_release,
                                                         memory_order_relaxed));
     }
-    tls_cache.reg_id = reg->id;
-    tls_cache.ring = r;
+    cache_set(reg->id, r);
     return r;
 }
 
@@ -312,8 +221,7 @@ beacon__ring *beacon__ring_renew_for_thread(beacon__ring_registry *reg, size_t c
         r->next = first;
     } while (!atomic_compare_exchange_weak_explicit(&reg->head, &first, r, memory_order_release,
                                                     memory_order_relaxed));
-    tls_cache.reg_id = reg->id;
-    tls_cache.ring = r;
+    cache_set(reg->id, r);
     /* Release: every record committed to the old ring precedes the mark. */
     if (old) atomic_store_explicit(&old->orphaned, true, memory_order_release);
     return r;

@@ -26,6 +26,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -40,7 +41,64 @@ extern "C" {
 /* Records are laid out on this boundary; every record has a header this wide. */
 #define BEACON__RING_ALIGN ((size_t)8)
 
-typedef struct beacon__ring beacon__ring;
+/* Thread-local storage model of the emit path's per-thread state: a plain
+ * %fs-relative load even when the runtime is a shared library (the few bytes
+ * fit glibc's static TLS surplus). ThreadSanitizer builds keep the default. */
+#if defined(__GNUC__) && !defined(__SANITIZE_THREAD__)
+#define BEACON__TLS_FAST __attribute__((tls_model("initial-exec")))
+#else
+#define BEACON__TLS_FAST
+#endif
+
+/* Producer-side event counters kept in every ring: written only by the
+ * producer (plain relaxed load + store, no read-modify-write), read by anyone
+ * with beacon__ring_counter. */
+enum {
+    BEACON__RING_PUSHED = 0,     /* records committed */
+    BEACON__RING_QUEUE_FULL = 1, /* dropped: no room */
+    BEACON__RING_SAMPLED = 2,    /* dropped: sampled out */
+    BEACON__RING_INVALID = 3,    /* dropped: failed validation */
+    BEACON__RING_COUNTERS = 4
+};
+
+#define BEACON__RING_CACHE_LINE 64
+/* Header value that means "nothing more before the end of the buffer". */
+#define BEACON__RING_SKIP_MARKER UINT64_MAX
+
+/* Private: the layout is here only so reserve and commit can be inlined into
+ * the emit path; use the functions below. Positions are free-running byte
+ * counters (never masked until used as an index), so "used = head - tail"
+ * needs no wrap flag. The producer and consumer each own one cache line;
+ * they meet only through the release/acquire pair on `head` (records
+ * published) and `tail` (space given back). */
+typedef struct beacon__ring {
+    /* Producer line. `head` is written only by the producer; the rest is
+     * producer-private. tail_cache spares the producer a load of the
+     * consumer's line until the ring looks full. */
+    _Alignas(BEACON__RING_CACHE_LINE) _Atomic size_t head;
+    size_t tail_cache;
+    size_t res_start; /* position of the reserved record's header */
+    size_t res_len;   /* reserved payload length */
+    bool res_open;
+    _Atomic uint64_t pushed; /* records committed; producer-written */
+
+    /* Consumer line. `tail` is written only by the consumer. */
+    _Alignas(BEACON__RING_CACHE_LINE) _Atomic size_t tail;
+    size_t head_cache;
+    size_t peek_size; /* bytes the peeked record occupies; 0 = none */
+
+    /* Drop counters: written by the producer on its drop paths only. */
+    _Alignas(BEACON__RING_CACHE_LINE) _Atomic uint64_t drops[BEACON__RING_COUNTERS];
+
+    /* Read-mostly line. */
+    _Alignas(BEACON__RING_CACHE_LINE) unsigned char *buf;
+    size_t cap;
+    size_t mask;
+    size_t max_record;
+    _Atomic bool orphaned;
+    struct beacon__ring
+        *next; /* registry list; written before publication, then only by the consumer */
+} beacon__ring;
 
 /* Create an empty ring of at least `capacity_bytes` bytes: rounded up to a power
  * of two, never below BEACON__RING_MIN_CAPACITY (0 gives the minimum).
@@ -56,10 +114,18 @@ void beacon__ring_free(beacon__ring *r);
 /* Capacity in bytes (a power of two). Thread-safe (immutable). */
 size_t beacon__ring_capacity(const beacon__ring *r);
 
+/* Bytes a record with a `len`-byte payload occupies: header plus payload
+ * rounded up to BEACON__RING_ALIGN. Thread-safe. */
+static inline size_t beacon__ring_record_size(size_t len) {
+    return sizeof(uint64_t) + ((len + BEACON__RING_ALIGN - 1) & ~(BEACON__RING_ALIGN - 1));
+}
+
 /* Largest payload reserve accepts: capacity/2 minus the record header, so a
  * record, its header and any end-of-buffer padding always fit an empty ring.
  * Thread-safe (immutable). */
-size_t beacon__ring_max_record(const beacon__ring *r);
+static inline size_t beacon__ring_max_record(const beacon__ring *r) {
+    return r->max_record;
+}
 
 /* Producer: contiguous, 8-byte aligned space for a `len`-byte record, or NULL
  * when the ring lacks room (the caller drops and counts) or len exceeds
@@ -68,8 +134,32 @@ size_t beacon__ring_max_record(const beacon__ring *r);
  * starts at the beginning. Nothing is visible to the consumer until
  * beacon__ring_commit; a reservation that is never committed is simply
  * forgotten by the next reserve. The pointer is borrowed; valid until the
- * commit. No lock, no allocation, no system call. Producer thread only. */
-void *beacon__ring_reserve(beacon__ring *r, size_t len);
+ * commit. No lock, no allocation, no system call. Producer thread only.
+ * Inline: it is the emit path. */
+static inline void *beacon__ring_reserve(beacon__ring *r, size_t len) {
+    if (len > r->max_record) return NULL;
+    size_t head = atomic_load_explicit(&r->head, memory_order_relaxed);
+    size_t need = beacon__ring_record_size(len);
+    size_t idx = head & r->mask;
+    size_t to_end = r->cap - idx;
+    /* A record that does not fit before the end costs the padding too. */
+    size_t total = need <= to_end ? need : to_end + need;
+    if (r->cap - (head - r->tail_cache) < total) {
+        /* Acquire: the consumer's reads of the space it gave back are done. */
+        r->tail_cache = atomic_load_explicit(&r->tail, memory_order_acquire);
+        if (r->cap - (head - r->tail_cache) < total) return NULL;
+    }
+    size_t start = head;
+    if (need > to_end) {
+        uint64_t skip = BEACON__RING_SKIP_MARKER;
+        memcpy(r->buf + idx, &skip, sizeof skip);
+        start = head + to_end;
+    }
+    r->res_start = start;
+    r->res_len = len;
+    r->res_open = true;
+    return r->buf + (start & r->mask) + sizeof(uint64_t);
+}
 
 /* Producer: publish the record last reserved with `len` bytes written
  * (len <= the reserved length; a shorter record gives the slack back). A call
@@ -78,8 +168,24 @@ void *beacon__ring_reserve(beacon__ring *r, size_t len);
  * record. Also counts the record (BEACON__RING_PUSHED). Returns true when the
  * ring now looks more than half full, judged from the producer's cached view
  * of the consumer's position (refreshed only when that view says so), so the
- * caller can wake a sleeping consumer early. Producer thread only. */
-bool beacon__ring_commit(beacon__ring *r, size_t len);
+ * caller can wake a sleeping consumer early. Producer thread only. Inline:
+ * it is the emit path. */
+static inline bool beacon__ring_commit(beacon__ring *r, size_t len) {
+    if (!r->res_open || len > r->res_len) return false;
+    uint64_t hdr = (uint64_t)len;
+    memcpy(r->buf + (r->res_start & r->mask), &hdr, sizeof hdr);
+    r->res_open = false;
+    size_t head = r->res_start + beacon__ring_record_size(len);
+    /* Counted before publication, so whoever sees the record sees the count. */
+    atomic_store_explicit(&r->pushed, atomic_load_explicit(&r->pushed, memory_order_relaxed) + 1,
+                          memory_order_relaxed);
+    /* Release: header, payload and any skip marker before the new head. */
+    atomic_store_explicit(&r->head, head, memory_order_release);
+    if (head - r->tail_cache <= r->cap / 2) return false;
+    /* Only now look at the consumer's line: once per half ring at most. */
+    r->tail_cache = atomic_load_explicit(&r->tail, memory_order_acquire);
+    return head - r->tail_cache > r->cap / 2;
+}
 
 /* Consumer: the oldest committed record (its length in *len), or NULL when the
  * ring is empty (then *len is 0). Peeking again without a release returns the
@@ -99,17 +205,6 @@ bool beacon__ring_empty(beacon__ring *r);
 /* Bytes currently committed and not yet released (records, headers and
  * padding). A snapshot; any thread. */
 size_t beacon__ring_used_bytes(beacon__ring *r);
-
-/* Producer-side event counters kept in every ring: written only by the
- * producer (plain relaxed load + store, no read-modify-write), read by anyone
- * with beacon__ring_counter. */
-enum {
-    BEACON__RING_PUSHED = 0,     /* records committed */
-    BEACON__RING_QUEUE_FULL = 1, /* dropped: no room */
-    BEACON__RING_SAMPLED = 2,    /* dropped: sampled out */
-    BEACON__RING_INVALID = 3,    /* dropped: failed validation */
-    BEACON__RING_COUNTERS = 4
-};
 
 /* Producer: add 1 to counter `which` (BEACON__RING_QUEUE_FULL..INVALID;
  * PUSHED is counted by commit). Producer thread only. */
@@ -166,6 +261,33 @@ void beacon__ring_registry_deinit(beacon__ring_registry *reg);
  * again). Borrowed; valid until the thread exits or the registry is deinit.
  * Thread-safe (each thread gets its own ring). */
 beacon__ring *beacon__ring_for_thread(beacon__ring_registry *reg, size_t capacity_bytes);
+
+/* The calling thread's ring cache (private: use the functions). `ring` is
+ * the thread's ring in registry `reg_id`; `tag` is the caller's key for
+ * "this ring is still right to use" (the emit path stores its
+ * configuration epoch there) and is cleared whenever `ring` changes or the
+ * thread's exit orphans it. */
+typedef struct beacon__ring_tls {
+    unsigned long reg_id;
+    beacon__ring *ring;
+    uint64_t tag;
+} beacon__ring_tls;
+
+extern _Thread_local beacon__ring_tls beacon__ring_tls_cache BEACON__TLS_FAST;
+
+/* Producer: the calling thread's cached ring when its tag equals `tag`
+ * (nonzero), else NULL (then call beacon__ring_for_thread and
+ * beacon__ring_cache_tag). One thread-local load and compare. */
+static inline beacon__ring *beacon__ring_cached(uint64_t tag) {
+    return beacon__ring_tls_cache.tag == tag ? beacon__ring_tls_cache.ring : NULL;
+}
+
+/* Producer: tag the calling thread's cached ring (the one the last
+ * beacon__ring_for_thread or beacon__ring_renew_for_thread returned) with
+ * `tag`; 0 clears it. */
+static inline void beacon__ring_cache_tag(uint64_t tag) {
+    beacon__ring_tls_cache.tag = beacon__ring_tls_cache.ring ? tag : 0;
+}
 
 /* Producer: retire the calling thread's current ring (it is orphaned, so the
  * consumer drains and reaps it like the ring of an exited thread) and give

@@ -46,7 +46,11 @@ typedef enum beacon__gate {
 } beacon__gate;
 
 typedef struct beacon__globals {
-    _Atomic int gate;            /* beacon__gate */
+    _Atomic int gate; /* beacon__gate */
+    /* Nonzero exactly while the gate is open, and a new value each time it
+     * opens (so after every init, and after a change of ring_bytes): a
+     * thread's ring tagged with the current value is fit for emit as is. */
+    _Atomic uint64_t open_epoch;
     _Atomic int state;           /* beacon__state */
     _Atomic size_t ring_bytes;   /* rounded capacity for new rings */
     _Atomic int block_ms;        /* wait bound on a full ring; 0: drop */

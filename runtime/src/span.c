@@ -23,13 +23,13 @@ typedef struct span_frame {
 } span_frame;
 
 static _Thread_local span_frame t_stack[BEACON__SPAN_DEPTH];
-static _Thread_local unsigned t_depth;    /* frames in t_stack */
-static _Thread_local unsigned t_overflow; /* open spans beyond the stack */
+_Thread_local unsigned beacon__span_depth BEACON__TLS_FAST; /* frames in t_stack */
+static _Thread_local unsigned t_overflow;                   /* open spans beyond the stack */
 
 bool beacon__span_current(beacon_trace_id *trace, beacon_span_id *span) {
-    if (t_depth == 0) return false;
-    *trace = t_stack[t_depth - 1].trace;
-    *span = t_stack[t_depth - 1].span;
+    if (beacon__span_depth == 0) return false;
+    *trace = t_stack[beacon__span_depth - 1].trace;
+    *span = t_stack[beacon__span_depth - 1].span;
     return true;
 }
 
@@ -44,21 +44,21 @@ void beacon_gen_span_start(beacon_span_state *st) {
     /* The caller's memory may be uninitialised: every member is set here. */
     memset(st, 0, sizeof *st);
     uint8_t flags = BEACON_TRACE_FLAG_SAMPLED;
-    if (t_depth > 0) {
-        st->trace_id = t_stack[t_depth - 1].trace;
-        st->parent_span_id = t_stack[t_depth - 1].span;
-        flags = t_stack[t_depth - 1].flags;
+    if (beacon__span_depth > 0) {
+        st->trace_id = t_stack[beacon__span_depth - 1].trace;
+        st->parent_span_id = t_stack[beacon__span_depth - 1].span;
+        flags = t_stack[beacon__span_depth - 1].flags;
     } else {
         beacon__rand_id(st->trace_id.bytes, sizeof st->trace_id.bytes);
     }
     beacon__rand_id(st->span_id.bytes, sizeof st->span_id.bytes);
     st->flags = BEACON__SPAN_OPEN;
-    if (t_depth < BEACON__SPAN_DEPTH) {
-        t_stack[t_depth].trace = st->trace_id;
-        t_stack[t_depth].span = st->span_id;
-        t_stack[t_depth].flags = flags;
-        t_stack[t_depth].pushed = false;
-        t_depth++;
+    if (beacon__span_depth < BEACON__SPAN_DEPTH) {
+        t_stack[beacon__span_depth].trace = st->trace_id;
+        t_stack[beacon__span_depth].span = st->span_id;
+        t_stack[beacon__span_depth].flags = flags;
+        t_stack[beacon__span_depth].pushed = false;
+        beacon__span_depth++;
     } else {
         t_overflow++;
     }
@@ -76,11 +76,12 @@ int64_t beacon_gen_span_finish(beacon_span_state *st) {
         bool found = false;
         /* Search from the top: spans usually close innermost first, but an
          * out-of-order finish must not leave a stale parent behind. */
-        for (unsigned i = t_depth; i-- > 0;) {
+        for (unsigned i = beacon__span_depth; i-- > 0;) {
             if (!t_stack[i].pushed &&
                 memcmp(&t_stack[i].span, &st->span_id, sizeof st->span_id) == 0) {
-                memmove(&t_stack[i], &t_stack[i + 1], (t_depth - i - 1) * sizeof t_stack[0]);
-                t_depth--;
+                memmove(&t_stack[i], &t_stack[i + 1],
+                        (beacon__span_depth - i - 1) * sizeof t_stack[0]);
+                beacon__span_depth--;
                 found = true;
                 break;
             }
@@ -97,22 +98,22 @@ int64_t beacon_gen_span_finish(beacon_span_state *st) {
 beacon_status beacon_context_push(const beacon_trace_context *ctx) {
     if (!ctx || is_zero(ctx->trace_id.bytes, sizeof ctx->trace_id.bytes))
         return BEACON_ERR_INVALID_ARGUMENT;
-    if (t_depth >= BEACON__SPAN_DEPTH) return BEACON_ERR_NO_MEMORY;
-    t_stack[t_depth].trace = ctx->trace_id;
-    t_stack[t_depth].span = ctx->span_id;
-    t_stack[t_depth].flags = ctx->flags;
-    t_stack[t_depth].pushed = true;
-    t_depth++;
+    if (beacon__span_depth >= BEACON__SPAN_DEPTH) return BEACON_ERR_NO_MEMORY;
+    t_stack[beacon__span_depth].trace = ctx->trace_id;
+    t_stack[beacon__span_depth].span = ctx->span_id;
+    t_stack[beacon__span_depth].flags = ctx->flags;
+    t_stack[beacon__span_depth].pushed = true;
+    beacon__span_depth++;
     return BEACON_OK;
 }
 
 beacon_status beacon_context_pop(void) {
     /* The most recent push, even when a span opened after it is still open:
      * that span keeps its own ids. */
-    for (unsigned i = t_depth; i-- > 0;) {
+    for (unsigned i = beacon__span_depth; i-- > 0;) {
         if (t_stack[i].pushed) {
-            memmove(&t_stack[i], &t_stack[i + 1], (t_depth - i - 1) * sizeof t_stack[0]);
-            t_depth--;
+            memmove(&t_stack[i], &t_stack[i + 1], (beacon__span_depth - i - 1) * sizeof t_stack[0]);
+            beacon__span_depth--;
             return BEACON_OK;
         }
     }
@@ -120,12 +121,12 @@ beacon_status beacon_context_pop(void) {
 }
 
 bool beacon_context_current(beacon_trace_context *out) {
-    if (!out) return t_depth > 0;
+    if (!out) return beacon__span_depth > 0;
     memset(out, 0, sizeof *out);
-    if (t_depth == 0) return false;
-    out->trace_id = t_stack[t_depth - 1].trace;
-    out->span_id = t_stack[t_depth - 1].span;
-    out->flags = t_stack[t_depth - 1].flags;
+    if (beacon__span_depth == 0) return false;
+    out->trace_id = t_stack[beacon__span_depth - 1].trace;
+    out->span_id = t_stack[beacon__span_depth - 1].span;
+    out->flags = t_stack[beacon__span_depth - 1].flags;
     return true;
 }
 

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 
 #include "beacon/beacon_gen.h"
+#include "ring.h" /* BEACON__TLS_FAST */
 
 /* Spans nested deeper than this still work but are not tracked as parents. */
 #define BEACON__SPAN_DEPTH 32
@@ -17,6 +18,10 @@
 /* Runtime-private beacon_span_state.flags bits. */
 #define BEACON__SPAN_OPEN     0x1u
 #define BEACON__SPAN_FINISHED 0x2u
+
+/* Frames on the calling thread's stack (open spans and pushed contexts).
+ * Read-only outside span.c; the emit path checks it inline. */
+extern _Thread_local unsigned beacon__span_depth BEACON__TLS_FAST;
 
 /* Copies the innermost open span of the calling thread; false when none. */
 bool beacon__span_current(beacon_trace_id *trace, beacon_span_id *span);
