@@ -221,6 +221,14 @@ static void report(const beacon_event_desc *d, const violation *v) {
 
 /* ---- emit ------------------------------------------------------------- */
 
+/* Paths an emit rarely takes stay out of line, so the common path keeps
+ * its registers and its instruction cache lines to itself. */
+#if defined(__GNUC__)
+#define EMIT_RARE static __attribute__((cold, noinline))
+#else
+#define EMIT_RARE static
+#endif
+
 static bool is_zero(const uint8_t *b, size_t n) {
     uint8_t any = 0;
     for (size_t i = 0; i < n; i++) any |= b[i];
@@ -231,7 +239,7 @@ static bool is_zero(const uint8_t *b, size_t n) {
  * explicit trace in the header wins (follow events, span events); a begin
  * event starts a new trace; anything else joins the thread's innermost open
  * span, which becomes its parent. */
-static void correlate(const beacon_event_hdr *ev, beacon__record_head *h) {
+EMIT_RARE void correlate(const beacon_event_hdr *ev, beacon__record_head *h) {
     beacon_trace_id span_trace;
     beacon_span_id span_id;
     bool in_span = beacon__span_current(&span_trace, &span_id);
@@ -257,7 +265,7 @@ static void correlate(const beacon_event_hdr *ev, beacon__record_head *h) {
  * flood of drops costs one relaxed load each. */
 static _Atomic uint64_t g_next_full_report;
 
-static void report_full(const beacon_event_desc *d, bool no_memory) {
+EMIT_RARE void report_full(const beacon_event_desc *d, bool no_memory) {
     uint64_t now = beacon__clock_now_ticks();
     uint64_t next = atomic_load_explicit(&g_next_full_report, memory_order_relaxed);
     if (now < next) return;
@@ -273,7 +281,7 @@ static void report_full(const beacon_event_desc *d, bool no_memory) {
 
 /* Opt-in wait for room: spin briefly, then yield, then sleep in short steps
  * until the bound; the worker is woken first so room appears soon. */
-static void *reserve_blocking(beacon__ring *r, size_t size, int block_ms) {
+EMIT_RARE void *reserve_blocking(beacon__ring *r, size_t size, int block_ms) {
     beacon__pipeline_wake();
     int64_t deadline = beacon__clock_monotonic_ns() + (int64_t)block_ms * 1000000;
     for (unsigned i = 0;; i++) {
@@ -291,7 +299,7 @@ static void *reserve_blocking(beacon__ring *r, size_t size, int block_ms) {
     }
 }
 
-static beacon_status closed_gate(int gate) {
+EMIT_RARE beacon_status closed_gate(int gate) {
     if (gate == BEACON__GATE_DISABLED) {
         beacon__count_caller_drop(BEACON__DROPPED_FILTERED);
         return BEACON_ERR_DISABLED;
@@ -318,7 +326,7 @@ static beacon_status closed_gate(int gate) {
  * was tagged (the configured size may differ). Returns the ring, tagged with
  * `epoch`, or NULL with *st set and the drop counted. Not inlined: it runs
  * once per thread per init. */
-static beacon__ring *ring_slow(const beacon_event_desc *d, beacon_status *st) {
+EMIT_RARE beacon__ring *ring_slow(const beacon_event_desc *d, beacon_status *st) {
     /* The gate opens after its epoch is stored and closes before the epoch
      * is cleared, so an open gate with no epoch is a close in progress. */
     int gate = atomic_load_explicit(&beacon__g.gate, memory_order_acquire);
@@ -349,8 +357,8 @@ static beacon__ring *ring_slow(const beacon_event_desc *d, beacon_status *st) {
  * first the ABI check (a descriptor from another ABI is never cached, so it
  * is rejected on every emit), then beacon__sample_refresh, which caches.
  * Returns false with *st set and the drop counted. */
-static bool threshold_slow(const beacon_event_desc *d, beacon__ring *r, uint64_t *thr,
-                           beacon_status *st) {
+EMIT_RARE bool threshold_slow(const beacon_event_desc *d, beacon__ring *r, uint64_t *thr,
+                              beacon_status *st) {
     if (d->catalog && d->catalog->abi != BEACON_GEN_ABI) {
         beacon__ring_count(r, BEACON__RING_INVALID);
         beacon__diag(BEACON_ERR_ABI, "%s: generated for beacon ABI %u, runtime has %u", d->name,
