@@ -84,8 +84,9 @@ typedef struct slot {
     _Atomic uint64_t out[BEACON__COUNTERS]; /* worker-booked outcomes */
     /* worker-only batch of the current pass */
     beacon__batch_item *items;
-    size_t *offs;  /* arena offset of each item's text */
-    uint32_t *evs; /* pass index of each item's event */
+    size_t *offs;    /* arena offset of each item's text */
+    uint32_t *evs;   /* pass index of each item's event */
+    uint8_t *failed; /* per item, for sinks that fail records out of order */
     size_t n, cap;
     uint64_t pass_out[BEACON__COUNTERS];
 } slot;
@@ -324,6 +325,9 @@ static bool slot_reserve(slot *s, size_t need) {
     uint32_t *evs = realloc(s->evs, ncap * sizeof *evs);
     if (!evs) return false;
     s->evs = evs;
+    uint8_t *failed = realloc(s->failed, ncap * sizeof *failed);
+    if (!failed) return false;
+    s->failed = failed;
     s->cap = ncap;
     return true;
 }
@@ -495,12 +499,20 @@ static void write_and_book(pipeline *p) {
             continue;
         }
         for (size_t k = 0; k < s->n; k++) s->items[k].json = p->arena + s->offs[k];
-        beacon__batch batch = {s->items, s->n};
+        memset(s->failed, 0, s->n);
+        beacon__batch batch = {s->items, s->n, s->failed};
         size_t delivered = 0;
         s->sink->vt->write(s->sink, &batch, &delivered);
         if (delivered > s->n) delivered = s->n;
-        for (size_t k = 0; k < s->n; k++)
-            p->evflags[s->evs[k]] |= k < delivered ? EV_DELIVERED : EV_FAILED;
+        bool marked = memchr(s->failed, 1, s->n) != NULL;
+        if (marked) {
+            delivered = 0;
+            for (size_t k = 0; k < s->n; k++) delivered += !s->failed[k];
+        }
+        for (size_t k = 0; k < s->n; k++) {
+            bool ok = marked ? !s->failed[k] : k < delivered;
+            p->evflags[s->evs[k]] |= ok ? EV_DELIVERED : EV_FAILED;
+        }
         s->pass_out[BEACON__DELIVERED] += delivered;
         s->pass_out[BEACON__DROPPED_SINK_ERROR] += s->n - delivered;
         s->n = 0;
@@ -714,6 +726,7 @@ static void pipeline_free(pipeline *p) {
         free(s->items);
         free(s->offs);
         free(s->evs);
+        free(s->failed);
     }
     free(p->slots);
     free(p->service_name);

@@ -29,6 +29,11 @@ typedef struct beacon__batch_item {
 typedef struct beacon__batch {
     const beacon__batch_item *records;
     size_t count;
+    /* Optional (may be NULL), `count` entries, all 0 on entry: a sink that
+     * fails some records but writes later ones (each record stands alone)
+     * sets failed[i] = 1 for every record it did not deliver, so the right
+     * events are accounted; *delivered is then the number not failed. */
+    uint8_t *failed;
 } beacon__batch;
 
 /* Which serialization a sink wants. Records handed to a sink are always in
@@ -42,7 +47,8 @@ typedef struct beacon__sink beacon__sink;
 typedef struct beacon__sink_vtable {
     const char *scheme;
     /* Writes the batch. *delivered receives the number of leading records
-     * that were written in full (the rest count as dropped_sink_error).
+     * that were written in full (the rest count as dropped_sink_error), or,
+     * when the sink marked batch->failed, the number it did not mark.
      * Returns BEACON_OK when all were written. Never called concurrently for
      * one sink. */
     beacon_status (*write)(beacon__sink *sink, const beacon__batch *batch, size_t *delivered);

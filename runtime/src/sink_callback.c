@@ -32,10 +32,16 @@ static beacon_status callback_write(beacon__sink *sink, const beacon__batch *bat
         s->items[i].len = batch->records[i].len;
     }
     if (s->per_event) {
-        /* Events after a refused one are still offered: each stands alone. */
+        /* Events after a refused one are still offered: each stands alone,
+         * and batch->failed tells which ones were refused. */
+        bool cancelled = false;
         for (size_t i = 0; i < batch->count; i++) {
-            if (s->base.cancelled && atomic_load(s->base.cancelled)) break;
-            if (s->target.fn(&s->items[i], 1, s->target.user)) (*delivered)++;
+            if (!cancelled && s->base.cancelled && atomic_load(s->base.cancelled)) cancelled = true;
+            if (!cancelled && s->target.fn(&s->items[i], 1, s->target.user)) {
+                (*delivered)++;
+            } else if (batch->failed) {
+                batch->failed[i] = 1;
+            }
         }
         return *delivered == batch->count ? BEACON_OK : BEACON_ERR_IO;
     }

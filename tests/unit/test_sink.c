@@ -405,7 +405,7 @@ static void batch_is_written_whole_and_counted(void **state) {
     beacon__sink *sink = NULL;
     assert_int_equal(beacon__sink_open(spec, NULL, &sink, err, sizeof err), BEACON_OK);
     beacon__batch_item recs[3] = {{"{\"a\":1}", 7, NULL}, {"{\"b\":2}", 7, NULL}, {"{}", 2, NULL}};
-    beacon__batch batch = {recs, 3};
+    beacon__batch batch = {recs, 3, NULL};
     size_t delivered = 0;
     assert_int_equal(sink->vt->write(sink, &batch, &delivered), BEACON_OK);
     assert_int_equal(delivered, 3);

@@ -167,6 +167,50 @@ static void refusing_callback_counts_sink_errors(void **state) {
     ts_assert_balanced(&c);
 }
 
+/* Refuses the events whose "n" has the parity in *user (0 or 1), and any
+ * call that is not one parsable event. Runs on the worker: no assertions. */
+static bool refuse_parity(const beacon_event_json *ev, size_t n, void *user) {
+    int parity = *(const int *)user;
+    json_t *j = n == 1 ? json_loadb(ev[0].json, ev[0].len, 0, NULL) : NULL;
+    json_t *v = json_object_get(json_object_get(j, "data"), "n");
+    bool ok = json_is_integer(v) && json_integer_value(v) % 2 != parity;
+    json_decref(j);
+    return ok;
+}
+
+/* Two per_event callbacks that each refuse other events than the other one,
+ * in the middle of their batches: every event is refused by one of them, so
+ * every event is a sink error in the totals, and each sink delivered the
+ * half the other refused. Accounting by "the first k records" would credit
+ * the wrong events and show some as delivered. */
+static void per_event_refusals_are_accounted_to_the_refused_events(void **state) {
+    (void)state;
+    static const int odd = 1, even = 0;
+    beacon_options *o = beacon_options_new();
+    assert_int_equal(
+        beacon_options_add_callback_sink(o, refuse_parity, (void *)&odd, "per_event=1"), BEACON_OK);
+    assert_int_equal(
+        beacon_options_add_callback_sink(o, refuse_parity, (void *)&even, "per_event=1"),
+        BEACON_OK);
+    assert_int_equal(beacon_init(o), BEACON_OK);
+    beacon_counters before;
+    assert_int_equal(beacon_stats(&before, NULL, 0, NULL), BEACON_OK);
+    for (int i = 0; i < 20; i++) emit_plain(i % 10);
+    assert_int_equal(beacon_flush(5000), BEACON_OK);
+    beacon_counters total;
+    beacon_sink_stats s[2];
+    size_t n = 0;
+    assert_int_equal(beacon_stats(&total, s, 2, &n), BEACON_OK);
+    assert_int_equal(n, 2);
+    assert_int_equal(total.delivered - before.delivered, 0);
+    assert_int_equal(total.dropped_sink_error - before.dropped_sink_error, 20);
+    for (size_t i = 0; i < 2; i++) {
+        assert_int_equal(s[i].counters.delivered, 10);
+        assert_int_equal(s[i].counters.dropped_sink_error, 10);
+        ts_assert_balanced(&s[i].counters);
+    }
+}
+
 static void callback_options_are_validated(void **state) {
     (void)state;
     beacon_options *o = beacon_options_new();
@@ -309,6 +353,7 @@ int main(void) {
         T(capture_max_counts_the_excess_as_sink_errors),
         T(callback_sink_receives_batches_of_json),
         T(callback_per_event_gets_one_event_per_call),
+        T(per_event_refusals_are_accounted_to_the_refused_events),
         T(refusing_callback_counts_sink_errors),
         T(callback_options_are_validated),
         T(file_rotates_at_max_bytes_and_keeps_k_files),
