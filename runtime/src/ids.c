@@ -63,13 +63,20 @@ static inline uint64_t rotl(uint64_t x, int k) {
     return (x << k) | (x >> (64 - k));
 }
 
-uint64_t beacon__rand64(void) {
+/* The calling thread's generator, seeded on first use and again after a
+ * fork (the child must not repeat the parent's sequence). */
+static rng *thread_rng(void) {
     rng *r = &t_rng;
     unsigned generation = atomic_load_explicit(&g_generation, memory_order_relaxed);
     if (r->generation != generation) {
         pthread_once(&g_atfork_once, register_atfork);
         seed(r, atomic_load_explicit(&g_generation, memory_order_relaxed));
     }
+    return r;
+}
+
+/* One xoshiro256** step. */
+static inline uint64_t next(rng *r) {
     uint64_t *s = r->s;
     uint64_t result = rotl(s[1] * 5, 7) * 9;
     uint64_t t = s[1] << 17;
@@ -82,19 +89,30 @@ uint64_t beacon__rand64(void) {
     return result;
 }
 
+uint64_t beacon__rand64(void) {
+    return next(thread_rng());
+}
+
 double beacon__rand_unit(void) {
     return (double)(beacon__rand64() >> 11) * 0x1.0p-53;
 }
 
 void beacon__rand_id(uint8_t *out, size_t n) {
+    rng *r = thread_rng();
+    /* Whole words first (ids are 8 or 16 bytes): no byte loop on that path. */
     for (;;) {
-        uint8_t any = 0;
-        for (size_t i = 0; i < n; i += 8) {
-            uint64_t v = beacon__rand64();
-            size_t k = n - i < 8 ? n - i : 8;
-            memcpy(out + i, &v, k);
+        uint64_t any = 0;
+        size_t i = 0;
+        for (; i + 8 <= n; i += 8) {
+            uint64_t v = next(r);
+            memcpy(out + i, &v, 8);
+            any |= v;
         }
-        for (size_t i = 0; i < n; i++) any |= out[i];
+        if (i < n) {
+            uint64_t v = next(r);
+            memcpy(out + i, &v, n - i);
+            for (; i < n; i++) any |= out[i];
+        }
         if (any) return;
     }
 }

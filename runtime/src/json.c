@@ -23,7 +23,41 @@ size_t beacon__jw_finish(beacon__jw *w) {
     return w->len;
 }
 
+/* Where a number, id or time of at most n bytes is built: in place when it
+ * fits, otherwise in scratch, which put_end copies with the writer's usual
+ * truncation. In place also means the bytes are not read back right after
+ * being stored piecewise, which would stall store forwarding. */
+static char *put_begin(beacon__jw *w, size_t n, char *scratch) {
+    return w->len + n < w->cap ? w->buf + w->len : scratch;
+}
+
+/* Appends the n bytes built at p (from put_begin). */
+static void put_end(beacon__jw *w, const char *p, size_t n, const char *scratch) {
+    if (p == scratch) {
+        beacon__jw_raw(w, p, n);
+    } else {
+        w->len += n;
+    }
+}
+
 static const char k_hex[] = "0123456789abcdef";
+
+/* Two characters per byte or per number below 100, so ids and numbers are
+ * written a pair at a time. */
+static const char k_hex_pairs[2 * 256 + 1] =
+    "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
+    "202122232425262728292a2b2c2d2e2f303132333435363738393a3b3c3d3e3f"
+    "404142434445464748494a4b4c4d4e4f505152535455565758595a5b5c5d5e5f"
+    "606162636465666768696a6b6c6d6e6f707172737475767778797a7b7c7d7e7f"
+    "808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f"
+    "a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4b5b6b7b8b9babbbcbdbebf"
+    "c0c1c2c3c4c5c6c7c8c9cacbcccdcecfd0d1d2d3d4d5d6d7d8d9dadbdcdddedf"
+    "e0e1e2e3e4e5e6e7e8e9eaebecedeeeff0f1f2f3f4f5f6f7f8f9fafbfcfdfeff";
+static const char k_dec_pairs[2 * 100 + 1] = "0001020304050607080910111213141516171819"
+                                             "2021222324252627282930313233343536373839"
+                                             "4041424344454647484950515253545556575859"
+                                             "6061626364656667686970717273747576777879"
+                                             "8081828384858687888990919293949596979899";
 
 static void jw_escape_byte(beacon__jw *w, unsigned char c) {
     char esc[6] = {'\\', 'u', '0', '0', k_hex[c >> 4], k_hex[c & 0xF]};
@@ -57,30 +91,28 @@ static int utf8_lead(unsigned char c, unsigned char *lo, unsigned char *hi) {
     return 0;
 }
 
-void beacon__jw_string(beacon__jw *w, const char *str, size_t n) {
-    beacon__jw_char(w, '"');
-    beacon__jw_string_body(w, str, n);
-    beacon__jw_char(w, '"');
+/* Whether any of the 8 bytes at p needs attention: a control character,
+ * '"', backslash, DEL or a byte >= 0x80. Worked per byte on the low seven
+ * bits y, where no sum carries into the next byte: y + 0x60 has its top bit
+ * clear iff y < 0x20, y + 1 has it set iff y == 0x7F, and (y ^ c) + 0x7F
+ * has it clear iff y == c. */
+static inline bool word_needs_attention(const unsigned char *p) {
+    const uint64_t ones = 0x0101010101010101ull, highs = ones * 0x80;
+    uint64_t x;
+    memcpy(&x, p, 8);
+    uint64_t y = x & ~highs;
+    uint64_t plain =
+        (y + ones * 0x60) & ((y ^ ones * 0x22) + ones * 0x7F) & ((y ^ ones * 0x5C) + ones * 0x7F);
+    return ((x | (y + ones) | ~plain) & highs) != 0;
 }
 
-/* Index of the first byte at or after i that needs attention (a control
- * character, '"', backslash, DEL or any byte >= 0x80), or n. Eight bytes at
- * a time: most telemetry strings are plain ASCII, copied in one run. */
+/* Index of the first byte at or after i that needs attention, or n. Eight
+ * bytes at a time: most telemetry strings are plain ASCII, copied in one
+ * run. */
 static size_t skip_plain(const unsigned char *s, size_t i, size_t n) {
-    const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
-    while (i + 8 <= n) {
-        uint64_t x;
-        memcpy(&x, s + i, 8);
-        /* Classic "has a zero byte" tests: (y - ones) & ~y & highs is nonzero
-         * iff some byte of y is zero; "below 0x20" likewise with 0x20. A byte
-         * >= 0x7F has its high bit set in x or in x + 1 (no carry can reach a
-         * byte from a lower one unless that byte is 0xFF, itself flagged). */
-        uint64_t quote = x ^ (ones * 0x22), bslash = x ^ (ones * 0x5C);
-        uint64_t hit = ((x - ones * 0x20) & ~x) | ((quote - ones) & ~quote) |
-                       ((bslash - ones) & ~bslash) | x | (x + ones);
-        if (hit & highs) break;
-        i += 8;
-    }
+    while (i + 8 <= n && !word_needs_attention(s + i)) i += 8;
+    /* The tail as one word ending at n, overlapping bytes already passed. */
+    if (i < n && n >= 8 && i + 8 > n && !word_needs_attention(s + n - 8)) return n;
     while (i < n) {
         unsigned char c = s[i];
         if (c < 0x20 || c >= 0x7F || c == '"' || c == '\\') break;
@@ -150,6 +182,35 @@ void beacon__jw_string_body(beacon__jw *w, const char *str, size_t n) {
     beacon__jw_raw(w, str + run, n - run);
 }
 
+/* The common case of beacon__jw_string: at least 8 bytes of plain ASCII
+ * that fit, checked and copied a word at a time in one pass. Returns false,
+ * having written nothing, when the string does not qualify. */
+static bool string_plain_in_place(beacon__jw *w, const char *str, size_t n) {
+    if (n < 8 || w->len + n + 2 >= w->cap) return false;
+    const unsigned char *s = (const unsigned char *)str;
+    char *d = w->buf + w->len + 1;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        if (word_needs_attention(s + i)) return false;
+        memcpy(d + i, s + i, 8);
+    }
+    if (i < n) {
+        if (word_needs_attention(s + n - 8)) return false;
+        memcpy(d + n - 8, s + n - 8, 8);
+    }
+    d[-1] = '"';
+    d[n] = '"';
+    w->len += n + 2;
+    return true;
+}
+
+void beacon__jw_string(beacon__jw *w, const char *str, size_t n) {
+    if (string_plain_in_place(w, str, n)) return;
+    beacon__jw_char(w, '"');
+    beacon__jw_string_body(w, str, n);
+    beacon__jw_char(w, '"');
+}
+
 void beacon__jw_cstr(beacon__jw *w, const char *s) {
     if (!s) {
         beacon__jw_null(w);
@@ -158,14 +219,59 @@ void beacon__jw_cstr(beacon__jw *w, const char *s) {
     beacon__jw_string(w, s, strlen(s));
 }
 
+/* Number of decimal digits of v (1 for 0). */
+static unsigned decimal_len(uint64_t v) {
+    static const uint64_t pow10[20] = {1ull,
+                                       10ull,
+                                       100ull,
+                                       1000ull,
+                                       10000ull,
+                                       100000ull,
+                                       1000000ull,
+                                       10000000ull,
+                                       100000000ull,
+                                       1000000000ull,
+                                       10000000000ull,
+                                       100000000000ull,
+                                       1000000000000ull,
+                                       10000000000000ull,
+                                       100000000000000ull,
+                                       1000000000000000ull,
+                                       10000000000000000ull,
+                                       100000000000000000ull,
+                                       1000000000000000000ull,
+                                       10000000000000000000ull};
+    /* From the bit length (1233 / 4096 ~ log10 2), then one correction
+     * (Bit Twiddling Hacks, "integer log base 10"). v | 1 has as many digits
+     * as v and a bit length for 0. */
+    uint64_t x = v | 1;
+    unsigned t = ((64u - (unsigned)__builtin_clzll(x)) * 1233u) >> 12;
+    return t + 1 - (x < pow10[t]);
+}
+
+/* Writes the decimal digits of v so that they end just before end; returns
+ * where they start. */
+static char *digits_before(char *end, uint64_t v) {
+    while (v >= 100) {
+        end -= 2;
+        memcpy(end, k_dec_pairs + 2 * (v % 100), 2);
+        v /= 100;
+    }
+    if (v >= 10) {
+        end -= 2;
+        memcpy(end, k_dec_pairs + 2 * v, 2);
+    } else {
+        *--end = (char)('0' + v);
+    }
+    return end;
+}
+
 void beacon__jw_uint(beacon__jw *w, uint64_t v) {
     char tmp[20];
-    size_t n = 0;
-    do {
-        tmp[sizeof tmp - 1 - n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    beacon__jw_raw(w, tmp + sizeof tmp - n, n);
+    unsigned n = decimal_len(v);
+    char *p = put_begin(w, n, tmp);
+    digits_before(p + n, v);
+    put_end(w, p, n, tmp);
 }
 
 void beacon__jw_int(beacon__jw *w, int64_t v) {
@@ -199,25 +305,24 @@ static size_t format_double_decimal(double v, char out[32]) {
         double m = nearbyint(scaled);
         if (m / pow10[k] != a) continue;
         uint64_t digits = (uint64_t)m;
-        char tmp[24];
-        int n = 0;
-        do {
-            tmp[n++] = (char)('0' + digits % 10);
-            digits /= 10;
-        } while (digits);
-        while (n <= k) tmp[n++] = '0'; /* leading zeros of 0.00ddd */
+        unsigned nd = decimal_len(digits);
         size_t len = 0;
         if (v < 0) out[len++] = '-';
-        for (int i = n - 1; i >= 0; i--) {
-            out[len++] = tmp[i];
-            if (i == k && k > 0) out[len++] = '.';
-        }
+        char *p = out + len;
         if (k == 0) {
-            out[len++] = '.';
-            out[len++] = '0';
+            digits_before(p + nd, digits);
+            memcpy(p + nd, ".0", 3);
+            return len + nd + 2;
         }
-        out[len] = '\0';
-        return len;
+        /* All digits one place to the right (with the leading zeros of
+         * 0.00ddd), then the integer part moves left to open the point. */
+        unsigned width = nd > (unsigned)k ? nd : (unsigned)k + 1;
+        digits_before(p + 1 + width, digits);
+        for (unsigned i = 1; i <= width - nd; i++) p[i] = '0';
+        for (unsigned i = 0; i < width - (unsigned)k; i++) p[i] = p[i + 1];
+        p[width - (unsigned)k] = '.';
+        p[width + 1] = '\0';
+        return len + width + 1;
     }
     return 0;
 }
@@ -255,12 +360,14 @@ size_t beacon__format_double(double v, char out[32]) {
 
 void beacon__jw_double(beacon__jw *w, double v) {
     char tmp[32];
-    size_t n = beacon__format_double(v, tmp);
-    if (n == 0) {
+    char *p = put_begin(w, sizeof tmp, tmp);
+    size_t n = beacon__format_double(v, p);
+    /* n < 32 always; saying so lets the compiler see a copy stays in tmp. */
+    if (n == 0 || n >= sizeof tmp) {
         beacon__jw_null(w);
         return;
     }
-    beacon__jw_raw(w, tmp, n);
+    put_end(w, p, n, tmp);
 }
 
 void beacon__jw_bool(beacon__jw *w, bool v) {
@@ -276,18 +383,16 @@ void beacon__jw_null(beacon__jw *w) {
 }
 
 void beacon__jw_hex(beacon__jw *w, const uint8_t *bytes, size_t n) {
-    char chunk[64]; /* ids are 8 or 16 bytes: one raw write each */
-    beacon__jw_char(w, '"');
-    while (n > 0) {
-        size_t take = n < sizeof chunk / 2 ? n : sizeof chunk / 2;
-        for (size_t i = 0; i < take; i++) {
-            chunk[2 * i] = k_hex[bytes[i] >> 4];
-            chunk[2 * i + 1] = k_hex[bytes[i] & 0xF];
-        }
-        beacon__jw_raw(w, chunk, 2 * take);
-        bytes += take;
-        n -= take;
+    if (w->len + 2 * n + 2 < w->cap) {
+        char *p = w->buf + w->len;
+        *p++ = '"';
+        for (size_t i = 0; i < n; i++, p += 2) memcpy(p, k_hex_pairs + 2 * bytes[i], 2);
+        *p = '"';
+        w->len += 2 * n + 2;
+        return;
     }
+    beacon__jw_char(w, '"');
+    for (size_t i = 0; i < n; i++) beacon__jw_raw(w, k_hex_pairs + 2 * bytes[i], 2);
     beacon__jw_char(w, '"');
 }
 
@@ -309,8 +414,9 @@ void beacon__jw_time(beacon__jw *w, int64_t ns) {
     /* Consecutive events mostly share their second: the date and clock part
      * is computed once per second per thread. */
     static _Thread_local int64_t cached_secs = INT64_MIN;
-    static _Thread_local char cached[19];
-    char out[32];
+    static _Thread_local char cached[20]; /* `"YYYY-MM-DDTHH:MM:SS` */
+    char tmp[32];
+    char *out = put_begin(w, sizeof tmp, tmp);
     if (secs != cached_secs) {
         int64_t days = secs / 86400;
         int64_t sod = secs % 86400;
@@ -331,26 +437,30 @@ void beacon__jw_time(beacon__jw *w, int64_t ns) {
         int64_t m = mp < 10 ? mp + 3 : mp - 9;
         if (m <= 2) y += 1;
 
-        put_digits(cached, y, 4); /* int64 ns spans years 1677..2262 */
-        cached[4] = '-';
-        put_digits(cached + 5, m, 2);
-        cached[7] = '-';
-        put_digits(cached + 8, d, 2);
-        cached[10] = 'T';
-        put_digits(cached + 11, sod / 3600, 2);
-        cached[13] = ':';
-        put_digits(cached + 14, (sod / 60) % 60, 2);
-        cached[16] = ':';
-        put_digits(cached + 17, sod % 60, 2);
+        cached[0] = '"';
+        put_digits(cached + 1, y, 4); /* int64 ns spans years 1677..2262 */
+        cached[5] = '-';
+        put_digits(cached + 6, m, 2);
+        cached[8] = '-';
+        put_digits(cached + 9, d, 2);
+        cached[11] = 'T';
+        put_digits(cached + 12, sod / 3600, 2);
+        cached[14] = ':';
+        put_digits(cached + 15, (sod / 60) % 60, 2);
+        cached[17] = ':';
+        put_digits(cached + 18, sod % 60, 2);
         cached_secs = secs;
     }
     memcpy(out, cached, sizeof cached);
-    out[19] = '.';
-    put_digits(out + 20, frac, 9);
-    out[29] = 'Z';
-    beacon__jw_char(w, '"');
-    beacon__jw_raw(w, out, 30);
-    beacon__jw_char(w, '"');
+    out[20] = '.';
+    /* Nine fraction digits: the last one alone, then four pairs. */
+    uint32_t f = (uint32_t)frac;
+    out[29] = (char)('0' + f % 10);
+    f /= 10;
+    for (int i = 27; i >= 21; i -= 2, f /= 100) memcpy(out + i, k_dec_pairs + 2 * (f % 100), 2);
+    out[30] = 'Z';
+    out[31] = '"';
+    put_end(w, out, sizeof tmp, tmp);
 }
 
 size_t beacon__utf8_cut(const char *str, size_t n, size_t max) {

@@ -8,7 +8,9 @@
  */
 #include "serialize.h"
 
+#include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "json.h"
@@ -83,6 +85,14 @@ static void scrub_piece(void *user, const beacon__scrub_piece *p) {
     so->written += n;
 }
 
+/* Writes s[0..n) as a JSON string cut at max_length bytes (0: no cut);
+ * returns true when it was cut. */
+static bool write_plain_text(beacon__jw *w, const char *str, size_t n, uint32_t max_length) {
+    size_t keep = max_length ? beacon__utf8_cut(str, n, max_length) : n;
+    beacon__jw_string(w, str, keep);
+    return keep < n;
+}
+
 /* Writes s[0..n) under policy pii (NONE, HASH, REDACT or SCRUB), cut at
  * max_length bytes; returns true when the value was cut. Hashing covers the
  * value as cut, so the same input always gives the same hash whatever path
@@ -112,15 +122,11 @@ static bool write_text(ser *s, const char *str, size_t n, uint8_t pii, uint32_t 
             beacon__jw_char(s->w, '"');
             return max_length && total > max_length;
         }
-        default: {
-            size_t keep = max_length ? beacon__utf8_cut(str, n, max_length) : n;
-            beacon__jw_string(s->w, str, keep);
-            return keep < n;
-        }
+        default: return write_plain_text(s->w, str, n, max_length);
     }
 }
 
-static bool write_str(ser *s, const char *str, uint8_t pii, uint32_t max_length) {
+static inline bool write_str(ser *s, const char *str, uint8_t pii, uint32_t max_length) {
     if (!str) {
         beacon__jw_null(s->w);
         return false;
@@ -159,17 +165,9 @@ static bool number_as_attr(const beacon_field_desc *f, const void *p, beacon_att
     }
 }
 
-/* Writes one value of f's element type read from p; returns true when a
- * string was cut. */
-static bool write_scalar(ser *s, const beacon_field_desc *f, const void *p, uint8_t pii) {
-    beacon__jw *w = s->w;
-    if (pii == BEACON_PII_REDACT) {
-        beacon__jw_lit(w, k_redacted);
-        return false;
-    }
-    beacon_attr num;
-    if ((pii == BEACON_PII_HASH || pii == BEACON_PII_SCRUB) && number_as_attr(f, p, &num))
-        return write_attr_value(s, &num, pii, f->max_length);
+/* Writes one value of f's element type read from p, with no policy;
+ * returns true when a string was cut. */
+static bool write_value(beacon__jw *w, const beacon_field_desc *f, const void *p) {
     switch (f->type) {
         case BEACON_TYPE_BOOL: {
             bool v;
@@ -215,10 +213,33 @@ static bool write_scalar(ser *s, const beacon_field_desc *f, const void *p, uint
         case BEACON_TYPE_STRING: {
             const char *str;
             memcpy(&str, p, sizeof str);
-            return write_str(s, str, pii, f->max_length);
+            if (!str) {
+                beacon__jw_null(w);
+                return false;
+            }
+            return write_plain_text(w, str, strlen(str), f->max_length);
         }
         default: beacon__jw_null(w); return false;
     }
+}
+
+/* Writes one value of f's element type read from p under policy pii;
+ * returns true when a string was cut. */
+static bool write_scalar(ser *s, const beacon_field_desc *f, const void *p, uint8_t pii) {
+    if (pii == BEACON_PII_REDACT) {
+        beacon__jw_lit(s->w, k_redacted);
+        return false;
+    }
+    if (pii == BEACON_PII_HASH || pii == BEACON_PII_SCRUB) {
+        beacon_attr num;
+        if (number_as_attr(f, p, &num)) return write_attr_value(s, &num, pii, f->max_length);
+        if (f->type == BEACON_TYPE_STRING) {
+            const char *str;
+            memcpy(&str, p, sizeof str);
+            return write_str(s, str, pii, f->max_length);
+        }
+    }
+    return write_value(s->w, f, p);
 }
 
 /* ---- attributes ------------------------------------------------------------ */
@@ -340,8 +361,8 @@ static bool write_list(ser *s, const beacon_event_hdr *ev, const beacon_field_de
 }
 
 /* Writes one data field's value; returns true when something was cut. */
-static bool write_field(ser *s, const beacon_event_hdr *ev, const beacon_field_desc *f,
-                        uint8_t pii) {
+static inline bool write_field(ser *s, const beacon_event_hdr *ev, const beacon_field_desc *f,
+                               uint8_t pii) {
     if (f->type == BEACON_TYPE_ATTRIBUTES) return write_attributes(s, ev, f, pii);
     if (f->is_list) return write_list(s, ev, f, pii);
     return write_scalar(s, f, (const char *)ev + f->offset, pii);
@@ -384,13 +405,20 @@ static void write_context(ser *s, const beacon__context *c, bool *any_cut) {
     if (opened) beacon__jw_char(s->w, '}');
 }
 
+/* Ids are 8 or 16 bytes: whole words, no byte loop. */
 static bool all_zero(const uint8_t *b, size_t n) {
-    uint8_t any = 0;
-    for (size_t i = 0; i < n; i++) any |= b[i];
+    uint64_t any = 0;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t v;
+        memcpy(&v, b + i, 8);
+        any |= v;
+    }
+    for (; i < n; i++) any |= b[i];
     return any == 0;
 }
 
-static void write_id(beacon__jw *w, const char *key, const uint8_t *bytes, size_t n) {
+static inline void write_id(beacon__jw *w, const char *key, const uint8_t *bytes, size_t n) {
     if (all_zero(bytes, n)) return;
     beacon__jw_lit(w, key);
     beacon__jw_hex(w, bytes, n);
@@ -431,6 +459,217 @@ static void write_truncated(ser *s, const beacon_event_hdr *ev, const beacon__co
     if (opened) beacon__jw_char(w, ']');
 }
 
+/* ---- descriptor-only parts ----------------------------------------------
+ * Everything below depends on the descriptor alone; the plain path writes it
+ * each time, a plan (further down) holds it rendered by these same functions,
+ * so both paths give the same bytes. */
+
+/* `{"event":"<name>"` */
+static void write_head(beacon__jw *w, const beacon_event_desc *d) {
+    beacon__jw_lit(w, "{\"event\":");
+    beacon__jw_name(w, d->name);
+}
+
+/* The envelope keys between "id" and the correlation ids: catalog, version,
+ * level and category. */
+static void write_meta(beacon__jw *w, const beacon_event_desc *d) {
+    const beacon_catalog_desc *cat = d->catalog;
+    if (cat) {
+        beacon__jw_lit(w, ",\"catalog\":");
+        beacon__jw_name(w, cat->name);
+        beacon__jw_lit(w, ",\"version\":");
+        beacon__jw_int(w, cat->version);
+    }
+    beacon__jw_lit(w, ",\"level\":\"");
+    beacon__jw_lit(w, d->level < 4 ? k_levels[d->level] : "info");
+    beacon__jw_char(w, '"');
+    if (d->category) {
+        beacon__jw_lit(w, ",\"category\":");
+        beacon__jw_name(w, d->category);
+    }
+}
+
+/* A data field's key: `"name":`, after a comma unless it comes first. */
+static void write_key(beacon__jw *w, const beacon_field_desc *f, bool comma) {
+    if (comma) beacon__jw_char(w, ',');
+    beacon__jw_name(w, f->name);
+    beacon__jw_char(w, ':');
+}
+
+/* A field the plan writes itself: a single enum value, whose names it holds
+ * quoted. Under redact the placeholder goes out instead (write_scalar). */
+static bool has_plan_values(const beacon_field_desc *f) {
+    return f->type == BEACON_TYPE_ENUM && !f->is_list && f->enum_desc;
+}
+
+/* ---- plans ----------------------------------------------------------------
+ * A plan is the text write_head, write_meta, write_key and the enum value
+ * names give for one descriptor, rendered once. The worker serializes the
+ * same few events millions of times; with a plan each of those parts is one
+ * copy. Plans are built on first use, published in a process-wide table
+ * (CAS into an empty slot, acquire on lookup) and never changed or freed:
+ * they stay reachable from the table until the process exits, so leak
+ * checkers do not report them. A full table or a failed allocation only
+ * means the plain path for that descriptor. beacon_gen_to_json, which must
+ * not allocate, always takes the plain path. */
+
+/* A run of plan text. */
+typedef struct piece {
+    uint32_t off, len;
+} piece;
+
+typedef struct plan_field {
+    piece key;           /* `,"name":` */
+    const piece *values; /* quoted enum value names, or NULL (has_plan_values) */
+} plan_field;
+
+typedef struct plan {
+    const beacon_event_desc *desc;
+    char *text; /* every piece below points into it */
+    piece head, meta;
+    plan_field *fields; /* desc->field_count */
+} plan;
+
+#define PLAN_SLOTS  1024u /* power of two */
+#define PLAN_PROBES 16u
+
+static plan *_Atomic g_plans[PLAN_SLOTS];
+
+/* Records what w took since offset start as *p. */
+static void note(piece *p, const beacon__jw *w, size_t start) {
+    p->off = (uint32_t)start;
+    p->len = (uint32_t)(w->len - start);
+}
+
+/* Writes the plan text of pl->desc to w and records where each part is.
+ * Run twice: to measure (a counting writer), then to fill the text; the
+ * offsets are the same both times. */
+static void render_plan(beacon__jw *w, plan *pl) {
+    const beacon_event_desc *d = pl->desc;
+    piece *values = (piece *)(pl->fields + d->field_count);
+    size_t at = w->len;
+    write_head(w, d);
+    note(&pl->head, w, at);
+    at = w->len;
+    write_meta(w, d);
+    note(&pl->meta, w, at);
+    for (uint32_t i = 0; i < d->field_count; i++) {
+        const beacon_field_desc *f = &d->fields[i];
+        plan_field *pf = &pl->fields[i];
+        at = w->len;
+        write_key(w, f, true);
+        note(&pf->key, w, at);
+        pf->values = NULL;
+        if (!has_plan_values(f)) continue;
+        pf->values = values;
+        for (uint32_t v = 0; v < f->enum_desc->count; v++) {
+            at = w->len;
+            beacon__jw_name(w, f->enum_desc->values[v]);
+            note(values++, w, at);
+        }
+    }
+}
+
+/* Frees an unpublished plan; NULL is a no-op. */
+static void plan_free(plan *pl) {
+    if (!pl) return;
+    free(pl->text);
+    free(pl);
+}
+
+/* A new plan for d, or NULL when out of memory or its text would not fit
+ * 32-bit offsets. Owned by the caller until published (plan_free). */
+static plan *plan_new(const beacon_event_desc *d) {
+    size_t nvalues = 0;
+    for (uint32_t i = 0; i < d->field_count; i++)
+        if (has_plan_values(&d->fields[i])) nvalues += d->fields[i].enum_desc->count;
+    plan *pl = malloc(sizeof *pl + d->field_count * sizeof(plan_field) + nvalues * sizeof(piece));
+    if (!pl) return NULL;
+    pl->desc = d;
+    pl->fields = (plan_field *)(void *)(pl + 1);
+    beacon__jw w;
+    beacon__jw_init(&w, NULL, 0);
+    render_plan(&w, pl);
+    char *text = w.len < UINT32_MAX ? malloc(w.len + 1) : NULL;
+    if (!text) {
+        free(pl);
+        return NULL;
+    }
+    beacon__jw_init(&w, text, w.len + 1);
+    render_plan(&w, pl);
+    beacon__jw_finish(&w);
+    pl->text = text;
+    return pl;
+}
+
+/* d's plan (borrowed; lives until process exit), built and published on
+ * first use; NULL means the plain path. Thread-safe: of racing builders of
+ * one plan, the first to publish wins and the others free theirs. */
+static const plan *plan_for(const beacon_event_desc *d) {
+    size_t h = (size_t)(((uint64_t)(uintptr_t)d >> 4) * 0x9E3779B97F4A7C15ull >> 40);
+    plan *fresh = NULL;
+    for (size_t probe = 0; probe < PLAN_PROBES; probe++) {
+        plan *_Atomic *slot = &g_plans[(h + probe) & (PLAN_SLOTS - 1)];
+        plan *cur = atomic_load_explicit(slot, memory_order_acquire);
+        if (!cur) {
+            if (!fresh && !(fresh = plan_new(d))) return NULL;
+            if (atomic_compare_exchange_strong_explicit(slot, &cur, fresh, memory_order_acq_rel,
+                                                        memory_order_acquire))
+                return fresh;
+        }
+        if (cur->desc == d) {
+            plan_free(fresh);
+            return cur;
+        }
+    }
+    plan_free(fresh);
+    return NULL;
+}
+
+/* Appends one run of pl's text. */
+static void write_piece(beacon__jw *w, const plan *pl, piece p) {
+    beacon__jw_raw(w, pl->text + p.off, p.len);
+}
+
+/* ---- data ---------------------------------------------------------------- */
+
+/* The "data" members in catalog order; keys and enum names from pl when
+ * there is one. Returns true when something was cut. */
+static bool write_data(ser *s, const beacon_event_hdr *ev, const plan *pl) {
+    const beacon_event_desc *d = ev->desc;
+    bool first = true, cut = false;
+    for (uint32_t i = 0; i < d->field_count; i++) {
+        const beacon_field_desc *f = &d->fields[i];
+        if (!is_present(ev, f)) continue;
+        uint8_t pii = policy(s, f);
+        if (pii == BEACON_PII_DROP) continue;
+        const plan_field *pf = pl ? &pl->fields[i] : NULL;
+        if (pf) {
+            /* The key is stored after its comma; the first one goes without. */
+            piece key = {pf->key.off + first, pf->key.len - first};
+            write_piece(s->w, pl, key);
+        } else {
+            write_key(s->w, f, !first);
+        }
+        first = false;
+        const void *p = (const char *)ev + f->offset;
+        if (pf && pf->values && pii != BEACON_PII_REDACT) {
+            int v;
+            memcpy(&v, p, sizeof v);
+            if (v >= 0 && (uint32_t)v < f->enum_desc->count) {
+                write_piece(s->w, pl, pf->values[v]);
+            } else {
+                beacon__jw_null(s->w);
+            }
+        } else if (pii == BEACON_PII_NONE && !f->is_list && f->type != BEACON_TYPE_ATTRIBUTES) {
+            cut |= write_value(s->w, f, p); /* what write_field comes to, without its layers */
+        } else {
+            cut |= write_field(s, ev, f, pii);
+        }
+    }
+    return cut;
+}
+
 size_t beacon__serialize(const beacon_event_hdr *ev, const beacon__envelope *env, char *buf,
                          size_t cap, unsigned flags) {
     beacon__jw w;
@@ -439,9 +678,13 @@ size_t beacon__serialize(const beacon_event_hdr *ev, const beacon__envelope *env
     const beacon_event_desc *d = ev->desc;
     const beacon_catalog_desc *cat = d->catalog;
     ser s = {&w, env->hasher, (flags & BEACON_JSON_RAW_PII) != 0, false, false};
+    const plan *pl = (flags & BEACON__JSON_NO_PLAN) ? NULL : plan_for(d);
 
-    beacon__jw_lit(&w, "{\"event\":");
-    beacon__jw_name(&w, d->name);
+    if (pl) {
+        write_piece(&w, pl, pl->head);
+    } else {
+        write_head(&w, d);
+    }
     if (env->time_ns != 0) {
         beacon__jw_lit(&w, ",\"time\":");
         beacon__jw_time(&w, env->time_ns);
@@ -450,18 +693,10 @@ size_t beacon__serialize(const beacon_event_hdr *ev, const beacon__envelope *env
         beacon__jw_lit(&w, ",\"id\":");
         beacon__jw_hex(&w, env->id, 16);
     }
-    if (cat) {
-        beacon__jw_lit(&w, ",\"catalog\":");
-        beacon__jw_name(&w, cat->name);
-        beacon__jw_lit(&w, ",\"version\":");
-        beacon__jw_int(&w, cat->version);
-    }
-    beacon__jw_lit(&w, ",\"level\":\"");
-    beacon__jw_lit(&w, d->level < 4 ? k_levels[d->level] : "info");
-    beacon__jw_char(&w, '"');
-    if (d->category) {
-        beacon__jw_lit(&w, ",\"category\":");
-        beacon__jw_name(&w, d->category);
+    if (pl) {
+        write_piece(&w, pl, pl->meta);
+    } else {
+        write_meta(&w, d);
     }
     write_id(&w, ",\"trace_id\":", env->trace_id.bytes, sizeof env->trace_id.bytes);
     write_id(&w, ",\"span_id\":", env->span_id.bytes, sizeof env->span_id.bytes);
@@ -469,22 +704,11 @@ size_t beacon__serialize(const beacon_event_hdr *ev, const beacon__envelope *env
              sizeof env->parent_span_id.bytes);
     const beacon__context *ctx =
         env->context && env->context->catalog == cat && cat ? env->context : NULL;
-    bool ctx_cut = false, data_cut = false;
+    bool ctx_cut = false;
     if (ctx) write_context(&s, ctx, &ctx_cut);
 
     beacon__jw_lit(&w, ",\"data\":{");
-    bool first = true;
-    for (uint32_t i = 0; i < d->field_count; i++) {
-        const beacon_field_desc *f = &d->fields[i];
-        if (!is_present(ev, f)) continue;
-        uint8_t pii = policy(&s, f);
-        if (pii == BEACON_PII_DROP) continue;
-        if (!first) beacon__jw_char(&w, ',');
-        first = false;
-        beacon__jw_name(&w, f->name);
-        beacon__jw_char(&w, ':');
-        data_cut |= write_field(&s, ev, f, pii);
-    }
+    bool data_cut = write_data(&s, ev, pl);
     beacon__jw_char(&w, '}');
     if (s.hashed) {
         /* Key ids are restricted to characters that need no escaping. */
@@ -515,8 +739,9 @@ size_t beacon_gen_to_json(const beacon_event_hdr *ev, char *buf, size_t cap, uns
     env.parent_span_id = ev->parent_span_id;
     bool dropped = false;
     env.hash_dropped = &dropped;
-    /* Only the public flag: the resource object belongs to sinks. */
-    flags &= BEACON_JSON_RAW_PII;
+    /* Only the public flag: the resource object belongs to sinks. No plan:
+     * building one allocates, and this entry point never does. */
+    flags = (flags & BEACON_JSON_RAW_PII) | BEACON__JSON_NO_PLAN;
     env.hasher = (flags & BEACON_JSON_RAW_PII) ? NULL : beacon__hasher_global_acquire();
     size_t n = beacon__serialize(ev, &env, buf, cap, flags);
     if (!(flags & BEACON_JSON_RAW_PII)) beacon__hasher_global_release();

@@ -17,6 +17,9 @@
 /* Internal serializer flag (beside the public BEACON_JSON_*): append the
  * envelope's "resource" object to the event (sink option resource=1). */
 #define BEACON__JSON_RESOURCE 0x100u
+/* Internal serializer flag: write every part from the descriptor, without
+ * the per-descriptor plan (see beacon__serialize). */
+#define BEACON__JSON_NO_PLAN 0x200u
 
 /* What the runtime adds around the event's own fields. Zero ids are omitted. */
 typedef struct beacon__envelope {
@@ -44,7 +47,10 @@ typedef struct beacon__envelope {
  * with "hash_key" naming the key after "data"; redact → "[REDACTED]";
  * drop → omitted; scrub → beacon__scrub, then the max_length cut. Applied to
  * data fields, list elements, attribute values and context fields alike.
- * No allocation. */
+ * Unless flags has BEACON__JSON_NO_PLAN, the parts that depend only on the
+ * descriptor come from its plan, built (allocated) on the descriptor's first
+ * serialization and kept until process exit; the bytes are the same either
+ * way. Thread-safe. */
 size_t beacon__serialize(const beacon_event_hdr *ev, const beacon__envelope *env, char *buf,
                          size_t cap, unsigned flags);
 
