@@ -513,6 +513,34 @@ static void stats_json_reports_size_when_buffer_is_small(void **state) {
     free(buf);
 }
 
+/* A descriptor generated for another ABI is refused on every emit, also
+ * after the first (the check lives on the path that caches sampling state,
+ * which such a descriptor never reaches), and counted as invalid. */
+static void descriptor_of_another_abi_is_refused_every_time(void **state) {
+    (void)state;
+    static beacon_catalog_desc other;
+    static beacon_event_state other_state;
+    static beacon_event_desc desc;
+    other = tfx_catalog;
+    other.abi = BEACON_GEN_ABI + 1;
+    desc = tfx_plain_desc;
+    desc.catalog = &other;
+    desc.state = &other_state;
+    ts_init_with_sinks("capture");
+    beacon_counters before;
+    assert_int_equal(beacon_stats(&before, NULL, 0, NULL), BEACON_OK);
+    tfx_plain ev = tfx_plain_make(1);
+    ev.hdr.desc = &desc;
+    for (int i = 0; i < 3; i++) assert_int_equal(beacon_gen_emit(&ev.hdr, NULL), BEACON_ERR_ABI);
+    ev.hdr.desc = &tfx_plain_desc;
+    assert_int_equal(beacon_gen_emit(&ev.hdr, NULL), BEACON_OK);
+    assert_int_equal(beacon_flush(5000), BEACON_OK);
+    beacon_counters after;
+    assert_int_equal(beacon_stats(&after, NULL, 0, NULL), BEACON_OK);
+    assert_int_equal(after.dropped_invalid - before.dropped_invalid, 3);
+    assert_int_equal(after.delivered - before.delivered, 1);
+}
+
 static void status_strings_are_never_null(void **state) {
     (void)state;
     for (int i = 0; i <= BEACON_STATUS_COUNT_ + 1; i++)
@@ -606,6 +634,7 @@ int main(void) {
         T(every_event_lands_in_exactly_one_counter_per_sink),
         T(stats_json_parses_and_matches_stats),
         T(stats_json_reports_size_when_buffer_is_small),
+        T(descriptor_of_another_abi_is_refused_every_time),
         T(status_strings_are_never_null),
         T(concurrent_emits_are_all_accounted),
         T(emits_racing_shutdown_are_all_accounted),
