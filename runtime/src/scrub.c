@@ -259,9 +259,14 @@ static bool match_secret(scan *c, size_t i, match *m) {
         if (w > v && w < k && is_blank(at(c, w))) {
             size_t t = w;
             while (t < k && is_blank(at(c, t))) t++;
-            bool bearer = w - v == 6 && word_at(c, v, "bearer");
-            if (is_jwt_span(c, t, k)) return set(m, BEACON__SCRUB_JWT, t, k);
-            return set(m, bearer ? BEACON__SCRUB_BEARER : BEACON__SCRUB_SECRET, t, k);
+            /* A scheme with only blanks after it (an unclosed quote keeps
+             * trailing blanks) hides the whole value below: never an empty
+             * match. */
+            if (t < k) {
+                bool bearer = w - v == 6 && word_at(c, v, "bearer");
+                if (is_jwt_span(c, t, k)) return set(m, BEACON__SCRUB_JWT, t, k);
+                return set(m, bearer ? BEACON__SCRUB_BEARER : BEACON__SCRUB_SECRET, t, k);
+            }
         }
     }
     return set(m, is_jwt_span(c, v, k) ? BEACON__SCRUB_JWT : BEACON__SCRUB_SECRET, v, k);
