@@ -166,6 +166,56 @@ static inline double bench_overhead_ticks(unsigned batch) {
     return v[RUNS / 2];
 }
 
+/* =========================================================================
+ * Core-to-core latency
+ * ========================================================================= */
+
+/* One cache line bounced between two threads: the time one thread's store
+ * takes to reach the other thread's load (half a round trip). Every event
+ * crosses from an emitting thread to the worker this way, so the number says
+ * where this run's two threads ran: ~30-40 ns between cores that share a
+ * last-level cache, several times that between cores that do not (on a
+ * virtual machine the host decides, and may change it during a run). */
+typedef struct bench_pingpong {
+    _Alignas(64) volatile int flag;
+    int rounds;
+} bench_pingpong;
+
+static inline void *bench_pong_main(void *p) {
+    bench_pingpong *pp = (bench_pingpong *)p;
+    for (int i = 0; i < pp->rounds; i++) {
+        while (__atomic_load_n(&pp->flag, __ATOMIC_ACQUIRE) != 1) {
+        }
+        __atomic_store_n(&pp->flag, 0, __ATOMIC_RELEASE);
+    }
+    return NULL;
+}
+
+/* Median of 5 measurements of 20,000 round trips each; -1 when the second
+ * thread cannot be started. */
+static inline double bench_core_to_core_ns(void) {
+    enum { ROUNDS = 20000, RUNS = 5 };
+    static bench_pingpong pp;
+    double v[RUNS];
+    for (int r = 0; r < RUNS; r++) {
+        pthread_t t;
+        pp.flag = 0;
+        pp.rounds = ROUNDS;
+        if (pthread_create(&t, NULL, bench_pong_main, &pp) != 0) return -1;
+        uint64_t t0 = bench_mono_ns();
+        for (int i = 0; i < ROUNDS; i++) {
+            __atomic_store_n(&pp.flag, 1, __ATOMIC_RELEASE);
+            while (__atomic_load_n(&pp.flag, __ATOMIC_ACQUIRE) != 0) {
+            }
+        }
+        uint64_t t1 = bench_mono_ns();
+        pthread_join(t, NULL);
+        v[r] = (double)(t1 - t0) / ROUNDS / 2;
+    }
+    qsort(v, RUNS, sizeof v[0], bench_cmp_double);
+    return v[RUNS / 2];
+}
+
 typedef struct bench_thread_arg {
     bench_fn fn;
     void *ctx;

@@ -206,11 +206,14 @@ static void json_row(FILE *f, const bench_row *w, int last) {
 
 int main(int argc, char **argv) {
     const char *json_path = NULL;
+    int emit_only = 0; /* only beacon's emit latency (quick comparisons) */
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--json") == 0 && i + 1 < argc) {
             json_path = argv[++i];
+        } else if (strcmp(argv[i], "--emit-only") == 0) {
+            emit_only = 1;
         } else {
-            fprintf(stderr, "usage: beacon-bench [--json PATH]\n");
+            fprintf(stderr, "usage: beacon-bench [--json PATH] [--emit-only]\n");
             return 2;
         }
     }
@@ -218,9 +221,17 @@ int main(int argc, char **argv) {
     static bench_report rep;
     bench_report_init(&rep);
     uint64_t emit_dropped = 0;
+    double c2c_before = bench_core_to_core_ns();
     if (bench_emit(&rep, &emit_dropped) != 0) {
         fprintf(stderr, "beacon-bench: emit benchmark failed\n");
         return 1;
+    }
+    double c2c_after = bench_core_to_core_ns();
+    if (emit_only) {
+        bench_report_print(stdout, &rep);
+        printf("\ncore-to-core latency: %.0f ns before the emit runs, %.0f ns after\n", c2c_before,
+               c2c_after);
+        return 0;
     }
     if (bench_baselines_run(&rep) != 0) {
         fprintf(stderr, "beacon-bench: baselines failed\n");
@@ -238,6 +249,8 @@ int main(int argc, char **argv) {
     bench_report_print(stdout, &rep);
     printf("\ntimer: %s\n", bench_timer_name());
     printf("emit runs: %" PRIu64 " events dropped (ring full)\n", emit_dropped);
+    printf("core-to-core latency: %.0f ns before the emit runs, %.0f ns after\n", c2c_before,
+           c2c_after);
     printf("worker: %.2f M events/s to an NDJSON file (%" PRIu64 " delivered, %" PRIu64
            " not, %.1f MB written)\n",
            eps / 1e6, delivered, worker_dropped, (double)file_bytes / 1e6);
@@ -269,9 +282,10 @@ int main(int argc, char **argv) {
         for (size_t i = 0; i < rep.n; i++) json_row(f, &rep.rows[i], i + 1 == rep.n);
         fprintf(f, "  ],\n");
         fprintf(f,
-                "  \"emit_dropped\":%" PRIu64 ",\n  \"worker_events_per_sec\":%.0f,\n"
+                "  \"emit_dropped\":%" PRIu64 ",\n"
+                "  \"core_to_core_ns\":[%.1f,%.1f],\n  \"worker_events_per_sec\":%.0f,\n"
                 "  \"worker_delivered\":%" PRIu64 ",\n  \"peak_rss_kib\":%ld\n}\n",
-                emit_dropped, eps, delivered, rep.peak_rss_kib);
+                emit_dropped, c2c_before, c2c_after, eps, delivered, rep.peak_rss_kib);
         if (fclose(f) != 0 || rename(tmp, json_path) != 0) {
             fprintf(stderr, "beacon-bench: cannot write %s\n", json_path);
             return 1;

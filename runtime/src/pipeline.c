@@ -34,12 +34,13 @@
 #include "runtime.h"
 #include "serialize.h"
 
-#define PASS_PER_RING 512u        /* records taken from one ring per pass */
-#define PASS_MAX      8192u       /* records per pass over all rings */
-#define BUSY_SLEEP_NS 250000LL    /* between passes while events flow */
-#define IDLE_MIN_NS   1000000LL   /* first idle wait; doubles while idle */
-#define IDLE_MAX_NS   100000000LL /* idle wait cap (lost-wakeup bound) */
-#define DEEP_IDLE_NS  8000000LL   /* idle waits this long let producers wake us */
+#define PASS_PER_RING 512u         /* records taken from one ring per pass */
+#define PASS_MAX      8192u        /* records per pass over all rings */
+#define BUSY_SLEEP_NS 250000LL     /* between passes while events flow */
+#define IDLE_MIN_NS   1000000LL    /* first idle wait; doubles while idle */
+#define IDLE_MAX_NS   100000000LL  /* idle wait cap (lost-wakeup bound) */
+#define DEEP_IDLE_NS  8000000LL    /* idle waits this long let producers wake us */
+#define WARM_NS       1000000000LL /* after activity, idle waits stay at IDLE_MIN_NS this long */
 #define RECAL_NS      1000000000LL
 #define REAP_NS       100000000LL
 #define ROUTE_CACHE   1024u
@@ -614,13 +615,19 @@ static void *worker_main(void *arg) {
     if (p->reopen) reopen_sinks(p);
     uint64_t handled = 0;
     unsigned idle = 0;
+    /* When events last arrived or a flush was asked for; the worker starts
+     * out idle, so a first emit wakes it. */
+    int64_t active_at = INT64_MIN / 2;
     int64_t next_recal = now_ns() + RECAL_NS, next_reap = now_ns() + REAP_NS;
     pthread_mutex_lock(&g_mu);
     handled = p->flush_done;
     pthread_mutex_unlock(&g_mu);
     for (;;) {
         pthread_mutex_lock(&g_mu);
-        atomic_store_explicit(&beacon__g.kick, 0, memory_order_relaxed);
+        /* Every commit reads the line of `kick` and `sleeping`: write it only
+         * when the value changes, so the producers' copy stays valid. */
+        if (atomic_load_explicit(&beacon__g.kick, memory_order_relaxed))
+            atomic_store_explicit(&beacon__g.kick, 0, memory_order_relaxed);
         uint64_t req = p->flush_req;
         bool stop = p->stop;
         int64_t deadline = p->flush_deadline;
@@ -634,6 +641,7 @@ static void *worker_main(void *arg) {
                     p->slots[i].sink = NULL;
                 }
             }
+            active_at = now_ns();
             pthread_mutex_lock(&g_mu);
             p->flush_done = req;
             handled = req;
@@ -664,20 +672,27 @@ static void *worker_main(void *arg) {
             int64_t wait;
             if (got > 0) {
                 idle = 0;
+                active_at = now;
                 wait = BUSY_SLEEP_NS;
+            } else if (now - active_at < WARM_NS) {
+                /* Events came recently: poll at the shortest idle wait and
+                 * let no producer pay for a wake-up. A program that emits
+                 * in bursts never meets a sleeping worker. */
+                idle = 0;
+                wait = IDLE_MIN_NS;
             } else {
                 wait = IDLE_MIN_NS << (idle < 7 ? idle : 7);
                 if (wait > IDLE_MAX_NS) wait = IDLE_MAX_NS;
                 idle++;
                 /* Only a deeply idle worker asks producers for a wake-up: a
-                 * wake is a system call on the emit path, and within a few
-                 * milliseconds the worker comes back by itself anyway. A
-                 * wake-up missed through this relaxed flag costs at most
-                 * this wait. */
+                 * wake is a system call on the emit path, paid by the first
+                 * emit after a quiet spell. A wake-up missed through this
+                 * relaxed flag costs at most this wait. */
                 if (wait >= DEEP_IDLE_NS) atomic_store(&beacon__g.sleeping, 1);
             }
             wait_until(&g_wake_cv, now_ns() + wait);
-            atomic_store(&beacon__g.sleeping, 0);
+            if (atomic_load_explicit(&beacon__g.sleeping, memory_order_relaxed))
+                atomic_store(&beacon__g.sleeping, 0);
         }
         pthread_mutex_unlock(&g_mu);
     }

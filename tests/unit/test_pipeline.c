@@ -19,6 +19,7 @@
 
 #include "fixture_events.h"
 #include "fixture_support.h"
+#include "runtime.h"
 
 static int setup(void **state) {
     (void)state;
@@ -231,6 +232,34 @@ static void idle_worker_delivers_without_a_flush(void **state) {
     assert_int_equal(beacon_capture_count("p"), 1);
 }
 
+static void sleep_ms(long ms) {
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000};
+    nanosleep(&ts, NULL);
+}
+
+/* For a second after events flowed the worker keeps polling at its
+ * shortest wait instead of asking producers to wake it, so the next burst's
+ * first emit makes no system call; after a longer quiet spell it sleeps
+ * deeply again and the next emit wakes it. */
+static void worker_stays_warm_for_a_second_after_events(void **state) {
+    (void)state;
+    init_capture(64, 0);
+    tfx_plain ev = tfx_plain_make(1);
+    assert_int_equal(beacon_gen_emit(&ev.hdr, NULL), BEACON_OK);
+    assert_int_equal(beacon_flush(5000), BEACON_OK);
+    sleep_ms(150); /* a deeply idle worker would have set the flag after ~7 ms */
+    assert_int_equal(atomic_load(&beacon__g.sleeping), 0);
+    int deep = 0;
+    for (int i = 0; i < 100 && !deep; i++) { /* up to 5 s */
+        sleep_ms(50);
+        deep = atomic_load(&beacon__g.sleeping);
+    }
+    assert_true(deep);
+    assert_int_equal(beacon_gen_emit(&ev.hdr, NULL), BEACON_OK);
+    for (int i = 0; i < 500 && beacon_capture_count("p") < 2; i++) sleep_ms(10);
+    assert_int_equal(beacon_capture_count("p"), 2);
+}
+
 static void *exit_after_emit(void *arg) {
     (void)arg;
     tfx_plain ev = tfx_plain_make(2);
@@ -263,6 +292,7 @@ int main(void) {
         T(event_larger_than_the_ring_is_still_delivered),
         T(many_producers_all_arrive_in_per_thread_order),
         T(idle_worker_delivers_without_a_flush),
+        T(worker_stays_warm_for_a_second_after_events),
         T(events_of_an_exited_thread_are_delivered),
     };
     return cmocka_run_group_tests_name("pipeline", tests, NULL, NULL);
