@@ -13,7 +13,7 @@ from typing import Dict, List, Optional, Tuple
 from . import naming
 from .model import Catalog, Enum, Event, Field, Span
 
-ABI = 1
+ABI = 2
 
 C_SCALAR = {
     "bool": "bool",
@@ -453,10 +453,12 @@ def _capture_view(cat: Catalog, ev: Event, ev_type: str, ptr: str, fv: View) -> 
 
 # --- direct emit ---------------------------------------------------------------
 # Events of scalars and strings only get an _emit that writes the ring record
-# itself (beacon_gen_reserve / beacon_gen_commit, layout in beacon_gen.h)
-# instead of having beacon_gen_emit walk the descriptor. It checks inline what
-# the runtime would reject and hands anything rejected to beacon_gen_emit,
-# which reports and counts it; lists and attributes always take that path.
+# itself (layout in beacon_gen.h) instead of having beacon_gen_emit walk the
+# descriptor: beacon_gen_begin / beacon_gen_end, whose common case is inline,
+# or, for begin events (a new trace id for the caller), beacon_gen_reserve /
+# beacon_gen_commit. It checks inline what the runtime would reject and hands
+# anything rejected to beacon_gen_emit, which reports and counts it; lists
+# and attributes always take that path.
 
 _DIRECT_TYPES = frozenset(("bool", "int", "uint", "double", "string", "timestamp",
                            "duration", "enum"))
@@ -541,8 +543,10 @@ def _direct_emit_body(cat: Catalog, ev: Event, t: str, fields: List[View],
             body += [f"size_t {length} = beacon_gen_kept_len({value}, {cut});",
                      f"size += BEACON_GEN_ALIGN8({length} + 1);"]
         strings.append((fv.member, value, length))
+    reserve = (f"beacon_gen_reserve(&ev->hdr, size, &slot, {out_trace})" if begin
+               else "beacon_gen_begin(&ev->hdr, size, &slot)")
     body += ["beacon_gen_slot slot;",
-             f"void *room = beacon_gen_reserve(&ev->hdr, size, &slot, {out_trace});",
+             f"void *room = {reserve};",
              "if (room == NULL) {", "    return slot.status;", "}",
              f"{t} *copy = ({t} *)room;",
              "memcpy(copy, ev, sizeof *ev);"]
@@ -552,7 +556,7 @@ def _direct_emit_body(cat: Catalog, ev: Event, t: str, fields: List[View],
                  "size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);"]
         for member, value, length in strings:
             body.append(f"pos = beacon_gen_put_string(rec, pos, &copy->{member}, {value}, {length});")
-    body.append("return beacon_gen_commit(&slot);")
+    body.append("return beacon_gen_commit(&slot);" if begin else "return beacon_gen_end(&slot);")
     return body
 
 

@@ -16,8 +16,8 @@
 
 #include <string.h>
 
-#if !defined(BEACON_GEN_ABI) || BEACON_GEN_ABI != 1
-#error "brg_events.h was generated for beacon ABI 1"
+#if !defined(BEACON_GEN_ABI) || BEACON_GEN_ABI != 2
+#error "brg_events.h was generated for beacon ABI 2"
 #endif
 
 /* ===== Catalog enums ===== */
@@ -103,13 +103,13 @@ beacon_status brg_worker_queue_dropped_emit(const brg_worker_queue_dropped *ev) 
     }
     size_t size = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
     beacon_gen_slot slot;
-    void *room = beacon_gen_reserve(&ev->hdr, size, &slot, NULL);
+    void *room = beacon_gen_begin(&ev->hdr, size, &slot);
     if (room == NULL) {
         return slot.status;
     }
     brg_worker_queue_dropped *copy = (brg_worker_queue_dropped *)room;
     memcpy(copy, ev, sizeof *ev);
-    return beacon_gen_commit(&slot);
+    return beacon_gen_end(&slot);
 }
 
 /* --- tool.execution.start --- */

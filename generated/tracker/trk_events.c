@@ -16,8 +16,8 @@
 
 #include <string.h>
 
-#if !defined(BEACON_GEN_ABI) || BEACON_GEN_ABI != 1
-#error "trk_events.h was generated for beacon ABI 1"
+#if !defined(BEACON_GEN_ABI) || BEACON_GEN_ABI != 2
+#error "trk_events.h was generated for beacon ABI 2"
 #endif
 
 /* ===== Catalog enums ===== */
@@ -82,7 +82,7 @@ beacon_status trk_generation_params_emit(const trk_generation_params *ev) {
     size_t model_len = beacon_gen_kept_len(ev->model, 64);
     size += BEACON_GEN_ALIGN8(model_len + 1);
     beacon_gen_slot slot;
-    void *room = beacon_gen_reserve(&ev->hdr, size, &slot, NULL);
+    void *room = beacon_gen_begin(&ev->hdr, size, &slot);
     if (room == NULL) {
         return slot.status;
     }
@@ -92,7 +92,7 @@ beacon_status trk_generation_params_emit(const trk_generation_params *ev) {
     char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
     size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
     pos = beacon_gen_put_string(rec, pos, &copy->model, ev->model, model_len);
-    return beacon_gen_commit(&slot);
+    return beacon_gen_end(&slot);
 }
 
 /* --- checkout.completed --- */
@@ -127,7 +127,7 @@ beacon_status trk_checkout_completed_emit(const trk_checkout_completed *ev) {
     size_t package_id_len = beacon_gen_kept_len(ev->package_id, 64);
     size += BEACON_GEN_ALIGN8(package_id_len + 1);
     beacon_gen_slot slot;
-    void *room = beacon_gen_reserve(&ev->hdr, size, &slot, NULL);
+    void *room = beacon_gen_begin(&ev->hdr, size, &slot);
     if (room == NULL) {
         return slot.status;
     }
@@ -137,7 +137,7 @@ beacon_status trk_checkout_completed_emit(const trk_checkout_completed *ev) {
     char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
     size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
     pos = beacon_gen_put_string(rec, pos, &copy->package_id, ev->package_id, package_id_len);
-    return beacon_gen_commit(&slot);
+    return beacon_gen_end(&slot);
 }
 
 /* --- button_click --- */
@@ -174,7 +174,7 @@ beacon_status trk_button_click_emit(const trk_button_click *ev) {
     size_t page_len = beacon_gen_kept_len(ev->page, 256);
     size += BEACON_GEN_ALIGN8(page_len + 1);
     beacon_gen_slot slot;
-    void *room = beacon_gen_reserve(&ev->hdr, size, &slot, NULL);
+    void *room = beacon_gen_begin(&ev->hdr, size, &slot);
     if (room == NULL) {
         return slot.status;
     }
@@ -185,7 +185,7 @@ beacon_status trk_button_click_emit(const trk_button_click *ev) {
     size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
     pos = beacon_gen_put_string(rec, pos, &copy->button, ev->button, button_len);
     pos = beacon_gen_put_string(rec, pos, &copy->page, ev->page, page_len);
-    return beacon_gen_commit(&slot);
+    return beacon_gen_end(&slot);
 }
 
 /* --- error.captured --- */
@@ -248,7 +248,7 @@ beacon_status trk_api_generate_start_emit(const trk_api_generate_start *ev) {
     size_t method_len = beacon_gen_kept_len(ev->method, 16);
     size += BEACON_GEN_ALIGN8(method_len + 1);
     beacon_gen_slot slot;
-    void *room = beacon_gen_reserve(&ev->hdr, size, &slot, NULL);
+    void *room = beacon_gen_begin(&ev->hdr, size, &slot);
     if (room == NULL) {
         return slot.status;
     }
@@ -258,7 +258,7 @@ beacon_status trk_api_generate_start_emit(const trk_api_generate_start *ev) {
     char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
     size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
     pos = beacon_gen_put_string(rec, pos, &copy->method, ev->method, method_len);
-    return beacon_gen_commit(&slot);
+    return beacon_gen_end(&slot);
 }
 
 /* --- api.generate.stop --- */
@@ -292,7 +292,7 @@ beacon_status trk_api_generate_stop_emit(const trk_api_generate_stop *ev) {
     size_t method_len = beacon_gen_kept_len(ev->method, 16);
     size += BEACON_GEN_ALIGN8(method_len + 1);
     beacon_gen_slot slot;
-    void *room = beacon_gen_reserve(&ev->hdr, size, &slot, NULL);
+    void *room = beacon_gen_begin(&ev->hdr, size, &slot);
     if (room == NULL) {
         return slot.status;
     }
@@ -302,7 +302,7 @@ beacon_status trk_api_generate_stop_emit(const trk_api_generate_stop *ev) {
     char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
     size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
     pos = beacon_gen_put_string(rec, pos, &copy->method, ev->method, method_len);
-    return beacon_gen_commit(&slot);
+    return beacon_gen_end(&slot);
 }
 
 /* --- api.generate.exception --- */
@@ -342,7 +342,7 @@ beacon_status trk_api_generate_exception_emit(const trk_api_generate_exception *
     size_t error_type_len = beacon_gen_kept_len(ev->error_type, 256);
     size += BEACON_GEN_ALIGN8(error_type_len + 1);
     beacon_gen_slot slot;
-    void *room = beacon_gen_reserve(&ev->hdr, size, &slot, NULL);
+    void *room = beacon_gen_begin(&ev->hdr, size, &slot);
     if (room == NULL) {
         return slot.status;
     }
@@ -353,7 +353,7 @@ beacon_status trk_api_generate_exception_emit(const trk_api_generate_exception *
     size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
     pos = beacon_gen_put_string(rec, pos, &copy->method, ev->method, method_len);
     pos = beacon_gen_put_string(rec, pos, &copy->error_type, ev->error_type, error_type_len);
-    return beacon_gen_commit(&slot);
+    return beacon_gen_end(&slot);
 }
 
 /* --- generation.start --- */
@@ -395,7 +395,7 @@ beacon_status trk_generation_start_emit(const trk_generation_start *ev) {
     size_t model_len = beacon_gen_kept_len(ev->model, 64);
     size += BEACON_GEN_ALIGN8(model_len + 1);
     beacon_gen_slot slot;
-    void *room = beacon_gen_reserve(&ev->hdr, size, &slot, NULL);
+    void *room = beacon_gen_begin(&ev->hdr, size, &slot);
     if (room == NULL) {
         return slot.status;
     }
@@ -405,7 +405,7 @@ beacon_status trk_generation_start_emit(const trk_generation_start *ev) {
     char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
     size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
     pos = beacon_gen_put_string(rec, pos, &copy->model, ev->model, model_len);
-    return beacon_gen_commit(&slot);
+    return beacon_gen_end(&slot);
 }
 
 /* --- generation.stop --- */
@@ -449,7 +449,7 @@ beacon_status trk_generation_stop_emit(const trk_generation_stop *ev) {
     size_t model_len = beacon_gen_kept_len(ev->model, 64);
     size += BEACON_GEN_ALIGN8(model_len + 1);
     beacon_gen_slot slot;
-    void *room = beacon_gen_reserve(&ev->hdr, size, &slot, NULL);
+    void *room = beacon_gen_begin(&ev->hdr, size, &slot);
     if (room == NULL) {
         return slot.status;
     }
@@ -459,7 +459,7 @@ beacon_status trk_generation_stop_emit(const trk_generation_stop *ev) {
     char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
     size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
     pos = beacon_gen_put_string(rec, pos, &copy->model, ev->model, model_len);
-    return beacon_gen_commit(&slot);
+    return beacon_gen_end(&slot);
 }
 
 /* --- generation.exception --- */
@@ -508,7 +508,7 @@ beacon_status trk_generation_exception_emit(const trk_generation_exception *ev) 
     size_t error_type_len = beacon_gen_kept_len(ev->error_type, 256);
     size += BEACON_GEN_ALIGN8(error_type_len + 1);
     beacon_gen_slot slot;
-    void *room = beacon_gen_reserve(&ev->hdr, size, &slot, NULL);
+    void *room = beacon_gen_begin(&ev->hdr, size, &slot);
     if (room == NULL) {
         return slot.status;
     }
@@ -519,7 +519,7 @@ beacon_status trk_generation_exception_emit(const trk_generation_exception *ev) 
     size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
     pos = beacon_gen_put_string(rec, pos, &copy->model, ev->model, model_len);
     pos = beacon_gen_put_string(rec, pos, &copy->error_type, ev->error_type, error_type_len);
-    return beacon_gen_commit(&slot);
+    return beacon_gen_end(&slot);
 }
 
 /* ===== Spans ===== */

@@ -10,8 +10,8 @@
 
 #include <beacon/beacon_gen.h>
 
-#if !defined(BEACON_GEN_ABI) || BEACON_GEN_ABI != 1
-#error "web_events.h was generated for beacon ABI 1"
+#if !defined(BEACON_GEN_ABI) || BEACON_GEN_ABI != 2
+#error "web_events.h was generated for beacon ABI 2"
 #endif
 
 #ifdef __cplusplus

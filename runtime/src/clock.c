@@ -11,6 +11,8 @@
 
 #include "clock.h"
 
+#include "beacon/beacon_gen.h"
+
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -148,6 +150,8 @@ int beacon__clock_init(void) {
     pthread_mutex_lock(&writer_lock);
     int src = detect_source();
     atomic_store_explicit(&beacon__clock_source_, src, memory_order_relaxed);
+    /* Generated code stamps inline only when ticks are the TSC. */
+    __atomic_store_n(&beacon_gen_g.tsc, src == BEACON__CLOCK_TSC, __ATOMIC_RELAXED);
 
     uint64_t t0, t1, tr;
     int64_t m0, m1, real;

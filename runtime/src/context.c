@@ -21,7 +21,7 @@ typedef struct beacon__ctx_slot {
     int64_t handed;        /* references given out for snap */
 } ctx_slot;
 
-_Thread_local struct beacon__ctx_slot *beacon__ctx_head BEACON__TLS_FAST;
+/* The list head is beacon__lane.ctx (context.h). */
 static pthread_key_t g_key;
 static pthread_once_t g_key_once = PTHREAD_ONCE_INIT;
 
@@ -58,7 +58,7 @@ static void on_thread_exit(void *head) {
     /* Destructors of keys created later (other libraries' cleanup) run after
      * this one and may still set context: they must find an empty list, not
      * the slots freed here. A slot they create re-arms the key. */
-    beacon__ctx_head = NULL;
+    beacon__lane.ctx = NULL;
     while (s) {
         ctx_slot *next = s->next;
         retire(s);
@@ -99,7 +99,7 @@ static ctx_slot *slot_for(const beacon_catalog_desc *catalog) {
     s->catalog = catalog;
     pthread_once(&g_key_once, make_key);
     s->next = beacon__ctx_head;
-    beacon__ctx_head = s;
+    beacon__lane.ctx = s;
     /* The key only exists to run on_thread_exit; the head is the value. */
     pthread_setspecific(g_key, beacon__ctx_head);
     return s;
@@ -215,16 +215,16 @@ beacon_status beacon_gen_context_set(const beacon_catalog_desc *catalog, uint32_
 }
 
 void beacon_gen_context_clear(const beacon_catalog_desc *catalog) {
-    ctx_slot **link = &beacon__ctx_head;
-    while (*link) {
-        ctx_slot *s = *link;
+    for (ctx_slot *s = beacon__ctx_head, *prev = NULL; s; prev = s, s = s->next) {
         if (s->catalog == catalog) {
-            *link = s->next;
+            if (prev)
+                prev->next = s->next;
+            else
+                beacon__lane.ctx = s->next;
             retire(s);
             free(s);
             break;
         }
-        link = &s->next;
     }
     pthread_once(&g_key_once, make_key);
     pthread_setspecific(g_key, beacon__ctx_head);

@@ -43,9 +43,10 @@ typedef struct beacon__context {
 } beacon__context;
 
 /* The calling thread's context slots (one per catalog it set context for;
- * NULL until it sets any). Read-only outside context.c; the emit path
- * checks it inline before calling beacon__context_acquire. */
-extern _Thread_local struct beacon__ctx_slot *beacon__ctx_head BEACON__TLS_FAST;
+ * NULL until it sets any), kept in its lane (beacon__lane.ctx) so that the
+ * emit path, generated code's included, checks it inline before calling
+ * beacon__context_acquire. Read-only outside context.c. */
+#define beacon__ctx_head ((struct beacon__ctx_slot *)beacon__lane.ctx)
 
 /* The calling thread's current snapshot for catalog with one reference
  * taken for the caller, or NULL when no field is set. No lock, no

@@ -238,27 +238,34 @@ static bool is_zero(const uint8_t *b, size_t n) {
 /* Correlation, resolved on the caller because it depends on the thread: an
  * explicit trace in the header wins (follow events, span events); a begin
  * event starts a new trace; anything else joins the thread's innermost open
- * span, which becomes its parent. */
-EMIT_RARE void correlate(const beacon_event_hdr *ev, beacon__record_head *h) {
+ * span, which becomes its parent. Reads ev's ids, writes out's (out may be
+ * the record's copy of ev's header). */
+EMIT_RARE void correlate(const beacon_event_hdr *ev, beacon_event_hdr *out) {
     beacon_trace_id span_trace;
     beacon_span_id span_id;
     bool in_span = beacon__span_current(&span_trace, &span_id);
 
-    h->trace_id = ev->trace_id;
-    h->span_id = ev->span_id;
-    h->parent_span_id = ev->parent_span_id;
-    if (is_zero(h->trace_id.bytes, sizeof h->trace_id.bytes)) {
+    out->trace_id = ev->trace_id;
+    out->span_id = ev->span_id;
+    out->parent_span_id = ev->parent_span_id;
+    if (is_zero(out->trace_id.bytes, sizeof out->trace_id.bytes)) {
         if (ev->desc->correlation == BEACON_CORR_BEGIN) {
-            beacon__rand_id(h->trace_id.bytes, sizeof h->trace_id.bytes);
+            beacon__rand_id(out->trace_id.bytes, sizeof out->trace_id.bytes);
             return;
         }
-        if (in_span) h->trace_id = span_trace;
+        if (in_span) out->trace_id = span_trace;
     }
-    if (in_span && is_zero(h->parent_span_id.bytes, sizeof h->parent_span_id.bytes) &&
-        memcmp(&h->trace_id, &span_trace, sizeof span_trace) == 0 &&
-        memcmp(&h->span_id, &span_id, sizeof span_id) != 0) {
-        h->parent_span_id = span_id;
+    if (in_span && is_zero(out->parent_span_id.bytes, sizeof out->parent_span_id.bytes) &&
+        memcmp(&out->trace_id, &span_trace, sizeof span_trace) == 0 &&
+        memcmp(&out->span_id, &span_id, sizeof span_id) != 0) {
+        out->parent_span_id = span_id;
     }
+}
+
+/* True when the record's ids may differ from the event's own: a span is
+ * open on this thread, or the event starts a trace. */
+static inline bool needs_correlation(const beacon_event_desc *d) {
+    return beacon__span_depth != 0 || d->correlation == BEACON_CORR_BEGIN;
 }
 
 /* Queue-full reports are rate-limited before they reach diag's lock, so a
@@ -330,7 +337,7 @@ EMIT_RARE beacon__ring *ring_slow(const beacon_event_desc *d, beacon_status *st)
     /* The gate opens after its epoch is stored and closes before the epoch
      * is cleared, so an open gate with no epoch is a close in progress. */
     int gate = atomic_load_explicit(&beacon__g.gate, memory_order_acquire);
-    uint64_t epoch = atomic_load_explicit(&beacon__g.open_epoch, memory_order_acquire);
+    uint64_t epoch = __atomic_load_n(&beacon_gen_g.epoch, __ATOMIC_ACQUIRE);
     if (gate == BEACON__GATE_OPEN && epoch == 0)
         gate = atomic_load_explicit(&beacon__g.gate, memory_order_acquire);
     if (gate != BEACON__GATE_OPEN || epoch == 0) {
@@ -375,7 +382,7 @@ EMIT_RARE bool threshold_slow(const beacon_event_desc *d, beacon__ring *r, uint6
  * The common case is two thread-local/relaxed loads for the ring and three
  * for the sampling threshold. */
 EMIT_STEP beacon__ring *emit_prepare(const beacon_event_desc *d, beacon_status *st) {
-    uint64_t epoch = atomic_load_explicit(&beacon__g.open_epoch, memory_order_relaxed);
+    uint64_t epoch = __atomic_load_n(&beacon_gen_g.epoch, __ATOMIC_RELAXED);
     beacon__ring *r = epoch ? beacon__ring_cached(epoch) : NULL;
     if (BEACON__UNLIKELY(!r)) {
         r = ring_slow(d, st);
@@ -385,7 +392,7 @@ EMIT_STEP beacon__ring *emit_prepare(const beacon_event_desc *d, beacon_status *
     uint64_t thr;
     if (BEACON__LIKELY(state != NULL &&
                        __atomic_load_n(&state->opaque[0], __ATOMIC_ACQUIRE) ==
-                           atomic_load_explicit(&beacon__sample_gen, memory_order_relaxed))) {
+                           __atomic_load_n(&beacon_gen_g.sample_gen, __ATOMIC_RELAXED))) {
         thr = __atomic_load_n(&state->opaque[1], __ATOMIC_RELAXED);
     } else if (!threshold_slow(d, r, &thr, st)) {
         return NULL;
@@ -399,11 +406,12 @@ EMIT_STEP beacon__ring *emit_prepare(const beacon_event_desc *d, beacon_status *
 }
 
 /* Room for a `size`-byte record of ev in r, with its head filled (size,
- * ticks, correlation ids, context reference). Returns the record start, or
- * NULL with *st set and the drop counted. *ring_bytes receives what to
- * commit. The caller writes the struct copy and out-of-line bytes. */
+ * ticks, context reference). Returns the record start, or NULL with *st set
+ * and the drop counted. *ring_bytes receives what to commit. The caller
+ * writes the struct copy and out-of-line bytes, and the correlation ids
+ * into the copy when needs_correlation(). */
 EMIT_STEP void *emit_reserve(beacon__ring *r, const beacon_event_hdr *ev, size_t size,
-                             size_t *ring_bytes, beacon_trace_id *out_trace, beacon_status *st) {
+                             size_t *ring_bytes, beacon_status *st) {
     const beacon_event_desc *d = ev->desc;
     /* An event too large for the ring travels on the heap; the ring carries
      * only the pointer (a record of exactly BEACON__RECORD_INDIRECT bytes). */
@@ -438,23 +446,14 @@ EMIT_STEP void *emit_reserve(beacon__ring *r, const beacon_event_hdr *ev, size_t
     h->size = (uint32_t)size;
     h->flags = 0;
     h->ticks = ev->time_ns ? 0 : beacon__clock_now_ticks();
-    if (BEACON__LIKELY(beacon__span_depth == 0 && d->correlation != BEACON_CORR_BEGIN)) {
-        /* What correlate() does with no span open and no trace to start. */
-        h->trace_id = ev->trace_id;
-        h->span_id = ev->span_id;
-        h->parent_span_id = ev->parent_span_id;
-    } else {
-        correlate(ev, h);
-    }
     h->ctx = beacon__ctx_head && d->catalog ? (void *)beacon__context_acquire(d->catalog) : NULL;
-    if (out_trace && d->correlation == BEACON_CORR_BEGIN) *out_trace = h->trace_id;
     *ring_bytes = slot;
     return body;
 }
 
 EMIT_STEP beacon_status emit_commit(beacon__ring *r, size_t ring_bytes) {
     bool half = beacon__ring_commit(r, ring_bytes);
-    if (BEACON__UNLIKELY(half || atomic_load_explicit(&beacon__g.sleeping, memory_order_relaxed)))
+    if (BEACON__UNLIKELY(half || __atomic_load_n(&beacon_gen_g.sleeping, __ATOMIC_RELAXED)))
         beacon__pipeline_wake();
     return BEACON_OK;
 }
@@ -476,34 +475,61 @@ beacon_status beacon_gen_emit(const beacon_event_hdr *ev, beacon_trace_id *out_t
 
     size_t size = beacon__record_size(ev);
     size_t ring_bytes = 0;
-    void *rec = emit_reserve(r, ev, size, &ring_bytes, out_trace, &st);
+    char *rec = emit_reserve(r, ev, size, &ring_bytes, &st);
     if (!rec) return st;
     beacon__record_encode(ev, rec, size);
+    if (BEACON__UNLIKELY(needs_correlation(d))) {
+        beacon_event_hdr *copy = (beacon_event_hdr *)(rec + BEACON__RECORD_STRUCT_OFFSET);
+        correlate(ev, copy);
+        if (out_trace && d->correlation == BEACON_CORR_BEGIN) *out_trace = copy->trace_id;
+    }
     return emit_commit(r, ring_bytes);
 }
 
 /* Generated code relies on these (beacon_gen.h); record.c checks the layout. */
-_Static_assert(sizeof(beacon__record_head) <= BEACON_GEN_RECORD_STRUCT_OFFSET,
-               "the record head must fit before the struct copy");
+_Static_assert(sizeof(beacon__record_head) == BEACON_GEN_RECORD_STRUCT_OFFSET,
+               "the record head is what precedes the struct copy");
+_Static_assert(offsetof(beacon__record_head, size) == 0 &&
+                   offsetof(beacon__record_head, flags) == 4 &&
+                   offsetof(beacon__record_head, ticks) == 8 &&
+                   offsetof(beacon__record_head, ctx) == 16,
+               "beacon_gen_begin writes the record head in this layout");
+_Static_assert(sizeof(beacon_gen_ring) == BEACON__RING_CACHE_LINE,
+               "the producer side of a ring is one cache line");
+_Static_assert(offsetof(beacon__ring, p) == 0, "a ring starts with its producer side");
 
 void *beacon_gen_reserve(const beacon_event_hdr *ev, size_t size, beacon_gen_slot *slot,
                          beacon_trace_id *out_trace) {
     if (out_trace) memset(out_trace, 0, sizeof *out_trace);
     if (!slot) return NULL;
+    slot->fast = NULL;
     slot->ring = NULL;
     slot->ring_bytes = 0;
+    slot->correlated = 0;
     if (!ev || !ev->desc || size < BEACON__RECORD_STRUCT_OFFSET + ev->desc->struct_size ||
         size > UINT32_MAX) {
         slot->status = BEACON_ERR_INVALID_ARGUMENT;
         return NULL;
     }
-    beacon__ring *r = emit_prepare(ev->desc, &slot->status);
+    const beacon_event_desc *d = ev->desc;
+    beacon__ring *r = emit_prepare(d, &slot->status);
     if (!r) return NULL;
     /* Records are whole multiples of the alignment; the tail is never read. */
     size = (size + BEACON__RECORD_ALIGN - 1) & ~(size_t)(BEACON__RECORD_ALIGN - 1);
-    char *rec = emit_reserve(r, ev, size, &slot->ring_bytes, out_trace, &slot->status);
+    char *rec = emit_reserve(r, ev, size, &slot->ring_bytes, &slot->status);
     if (!rec) return NULL;
+    if (BEACON__UNLIKELY(needs_correlation(d))) {
+        /* Applied by commit, after the caller copied the struct. */
+        beacon_event_hdr ids;
+        correlate(ev, &ids);
+        slot->correlated = 1;
+        slot->trace_id = ids.trace_id;
+        slot->span_id = ids.span_id;
+        slot->parent_span_id = ids.parent_span_id;
+        if (out_trace && d->correlation == BEACON_CORR_BEGIN) *out_trace = ids.trace_id;
+    }
     slot->ring = r;
+    slot->body = rec;
     slot->status = BEACON_OK;
     return rec + BEACON__RECORD_STRUCT_OFFSET;
 }
@@ -512,5 +538,20 @@ beacon_status beacon_gen_commit(beacon_gen_slot *slot) {
     if (!slot || !slot->ring) return BEACON_ERR_INVALID_ARGUMENT;
     beacon__ring *r = slot->ring;
     slot->ring = NULL;
+    if (slot->correlated) {
+        beacon_event_hdr *copy =
+            (beacon_event_hdr *)((char *)slot->body + BEACON__RECORD_STRUCT_OFFSET);
+        copy->trace_id = slot->trace_id;
+        copy->span_id = slot->span_id;
+        copy->parent_span_id = slot->parent_span_id;
+    }
     return emit_commit(r, slot->ring_bytes);
+}
+
+void beacon_gen_notify(beacon_gen_ring *p) {
+    if (!p) return;
+    beacon__ring *r = (beacon__ring *)p;
+    if (beacon__ring_half_full(r, __atomic_load_n(&p->head, __ATOMIC_RELAXED)) ||
+        __atomic_load_n(&beacon_gen_g.sleeping, __ATOMIC_RELAXED))
+        beacon__pipeline_wake();
 }

@@ -188,11 +188,11 @@ static void recompute_gate(void) {
     /* Opening: the epoch first; closing: the gate first (emit.c relies on
      * an open gate with no epoch meaning a close in progress). */
     if (gate == BEACON__GATE_OPEN) {
-        atomic_store_explicit(&beacon__g.open_epoch, ++epochs, memory_order_release);
+        __atomic_store_n(&beacon_gen_g.epoch, ++epochs, __ATOMIC_RELEASE);
         atomic_store_explicit(&beacon__g.gate, gate, memory_order_release);
     } else {
         atomic_store_explicit(&beacon__g.gate, gate, memory_order_release);
-        atomic_store_explicit(&beacon__g.open_epoch, 0, memory_order_release);
+        __atomic_store_n(&beacon_gen_g.epoch, 0, __ATOMIC_RELEASE);
     }
 }
 
@@ -391,9 +391,9 @@ static void handle_record(pipeline *p, void *rec) {
     env.time_ns = ev->time_ns ? ev->time_ns : beacon__clock_ticks_to_realtime_ns(h->ticks);
     beacon__rand_id(id, sizeof id);
     env.id = id;
-    env.trace_id = h->trace_id;
-    env.span_id = h->span_id;
-    env.parent_span_id = h->parent_span_id;
+    env.trace_id = ev->trace_id; /* resolved at emit, in the struct copy */
+    env.span_id = ev->span_id;
+    env.parent_span_id = ev->parent_span_id;
     env.context = h->ctx;
     env.hasher = p->hasher;
     env.resource = p->resource;
@@ -688,11 +688,12 @@ static void *worker_main(void *arg) {
                  * wake is a system call on the emit path, paid by the first
                  * emit after a quiet spell. A wake-up missed through this
                  * relaxed flag costs at most this wait. */
-                if (wait >= DEEP_IDLE_NS) atomic_store(&beacon__g.sleeping, 1);
+                if (wait >= DEEP_IDLE_NS)
+                    __atomic_store_n(&beacon_gen_g.sleeping, 1, __ATOMIC_SEQ_CST);
             }
             wait_until(&g_wake_cv, now_ns() + wait);
-            if (atomic_load_explicit(&beacon__g.sleeping, memory_order_relaxed))
-                atomic_store(&beacon__g.sleeping, 0);
+            if (__atomic_load_n(&beacon_gen_g.sleeping, __ATOMIC_RELAXED))
+                __atomic_store_n(&beacon_gen_g.sleeping, 0, __ATOMIC_SEQ_CST);
         }
         pthread_mutex_unlock(&g_mu);
     }
@@ -1166,7 +1167,8 @@ static void atfork_child(void) {
     memcpy(g_total_base, t, sizeof t);
     if (p) memcpy(p->base, c, sizeof c);
     atomic_store(&beacon__g.kick, 0);
-    atomic_store(&beacon__g.sleeping, p ? 1 : 0); /* the first emit starts the worker */
+    __atomic_store_n(&beacon_gen_g.sleeping, p ? 1 : 0,
+                     __ATOMIC_SEQ_CST); /* the first emit starts the worker */
 
     pthread_mutex_unlock(&g_mu);
     pthread_mutex_unlock(&g_stats_mu);

@@ -17,16 +17,12 @@
 /* Fixed head of every record; the event struct copy follows at
  * BEACON__RECORD_STRUCT_OFFSET, then the out-of-line bytes. */
 typedef struct beacon__record_head {
-    uint32_t size;            /* whole record, bytes (multiple of 8) */
-    uint32_t flags;           /* BEACON__REC_* */
-    uint64_t ticks;           /* caller timestamp (clock.h ticks) or 0 */
-    void *ctx;                /* context snapshot reference or NULL (owner: pipeline) */
-    beacon_trace_id trace_id; /* resolved at emit */
-    beacon_span_id span_id;
-    beacon_span_id parent_span_id;
+    uint32_t size;  /* whole record, bytes (multiple of 8) */
+    uint32_t flags; /* 0; reserved */
+    uint64_t ticks; /* caller timestamp (clock.h ticks) or 0 */
+    void *ctx;      /* context snapshot reference or NULL (owner: pipeline) */
 } beacon__record_head;
-
-#define BEACON__REC_HAS_TRACE 0x1u
+/* The correlation ids resolved at emit are in the struct copy's header. */
 
 /* A ring record of exactly this many bytes is not an event but a pointer to
  * a heap-allocated record (an event larger than the ring allows), which the

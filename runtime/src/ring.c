@@ -26,18 +26,18 @@ beacon__ring *beacon__ring_new(size_t capacity_bytes) {
     beacon__ring *r = aligned_alloc(BEACON__RING_CACHE_LINE, sizeof *r);
     if (!r) return NULL;
     memset(r, 0, sizeof *r);
-    r->buf = aligned_alloc(BEACON__RING_CACHE_LINE, cap);
-    if (!r->buf) {
+    unsigned char *buf = aligned_alloc(BEACON__RING_CACHE_LINE, cap);
+    if (!buf) {
         free(r);
         return NULL;
     }
     /* Touch every page now, on the thread's first emit: a page fault later
      * would be a hidden system call on the emit path (~1 us per 4 KiB). */
-    memset(r->buf, 0, cap);
+    memset(buf, 0, cap);
+    r->p.buf = r->cbuf = buf;
+    r->p.mask = r->cmask = cap - 1;
+    r->p.max_record = cap / 2 - sizeof(uint64_t);
     r->cap = cap;
-    r->mask = cap - 1;
-    r->max_record = cap / 2 - sizeof(uint64_t);
-    atomic_init(&r->head, 0);
     atomic_init(&r->tail, 0);
     atomic_init(&r->orphaned, false);
     return r;
@@ -45,7 +45,7 @@ beacon__ring *beacon__ring_new(size_t capacity_bytes) {
 
 void beacon__ring_free(beacon__ring *r) {
     if (!r) return;
-    free(r->buf);
+    free(r->p.buf);
     free(r);
 }
 
@@ -62,13 +62,13 @@ void beacon__ring_count(beacon__ring *r, int which) {
 
 uint64_t beacon__ring_counter(const beacon__ring *r, int which) {
     beacon__ring *m = (beacon__ring *)r;
-    if (which == BEACON__RING_PUSHED) return atomic_load_explicit(&m->pushed, memory_order_relaxed);
+    if (which == BEACON__RING_PUSHED) return __atomic_load_n(&m->p.pushed, __ATOMIC_RELAXED);
     if (which < 0 || which >= BEACON__RING_COUNTERS) return 0;
     return atomic_load_explicit(&m->drops[which], memory_order_relaxed);
 }
 
 size_t beacon__ring_head_position(beacon__ring *r) {
-    return atomic_load_explicit(&r->head, memory_order_acquire);
+    return __atomic_load_n(&r->p.head, __ATOMIC_ACQUIRE);
 }
 
 bool beacon__ring_consumed_to(beacon__ring *r, size_t head_pos) {
@@ -81,25 +81,25 @@ const void *beacon__ring_peek(beacon__ring *r, size_t *len) {
     size_t tail = atomic_load_explicit(&r->tail, memory_order_relaxed);
     for (;;) {
         if (tail == r->head_cache) {
-            r->head_cache = atomic_load_explicit(&r->head, memory_order_acquire);
+            r->head_cache = __atomic_load_n(&r->p.head, __ATOMIC_ACQUIRE);
             if (tail == r->head_cache) {
                 r->peek_size = 0;
                 *len = 0;
                 return NULL;
             }
         }
-        size_t idx = tail & r->mask;
+        size_t idx = tail & r->cmask;
         uint64_t hdr;
-        memcpy(&hdr, r->buf + idx, sizeof hdr);
+        memcpy(&hdr, r->cbuf + idx, sizeof hdr);
         if (hdr == BEACON__RING_SKIP_MARKER) {
             /* Give the padding back at once; the record is at the next lap. */
-            tail += r->cap - idx;
+            tail += r->cmask + 1 - idx;
             atomic_store_explicit(&r->tail, tail, memory_order_release);
             continue;
         }
         r->peek_size = beacon__ring_record_size((size_t)hdr);
         *len = (size_t)hdr;
-        return r->buf + idx + sizeof(uint64_t);
+        return r->cbuf + idx + sizeof(uint64_t);
     }
 }
 
@@ -117,7 +117,7 @@ bool beacon__ring_empty(beacon__ring *r) {
 
 size_t beacon__ring_used_bytes(beacon__ring *r) {
     size_t tail = atomic_load_explicit(&r->tail, memory_order_acquire);
-    size_t head = atomic_load_explicit(&r->head, memory_order_acquire);
+    size_t head = __atomic_load_n(&r->p.head, __ATOMIC_ACQUIRE);
     return head - tail;
 }
 
@@ -127,9 +127,9 @@ bool beacon__ring_is_orphaned(const beacon__ring *r) {
 
 /* Empty the ring in place; only when neither side is running (after fork). */
 static void ring_reset(beacon__ring *r) {
-    atomic_store_explicit(&r->head, 0, memory_order_relaxed);
+    __atomic_store_n(&r->p.head, 0, __ATOMIC_RELAXED);
     atomic_store_explicit(&r->tail, 0, memory_order_relaxed);
-    r->tail_cache = 0;
+    r->p.tail_cache = 0;
     r->head_cache = 0;
     r->peek_size = 0;
     r->res_open = false;
@@ -142,14 +142,15 @@ static void ring_reset(beacon__ring *r) {
 /* The thread's ring for the registry last used, so the emit path skips
  * pthread_getspecific. Registries get unique ids, so a cache left by a
  * deinit'ed registry can never match a new one at the same address. */
-_Thread_local beacon__ring_tls beacon__ring_tls_cache BEACON__TLS_FAST;
+BEACON_API __thread beacon_gen_lane beacon_gen_lane_tls BEACON_GEN_TLS_MODEL;
 
 /* Point the thread's cache at `ring` of registry `reg_id`; a different ring
  * loses the emit path's tag. */
 static void cache_set(unsigned long reg_id, beacon__ring *ring) {
-    if (beacon__ring_tls_cache.ring != ring) beacon__ring_tls_cache.tag = 0;
-    beacon__ring_tls_cache.reg_id = reg_id;
-    beacon__ring_tls_cache.ring = ring;
+    beacon_gen_ring *p = ring ? &ring->p : NULL;
+    if (beacon__lane.ring != p) beacon__lane.epoch = 0;
+    beacon__lane.registry = reg_id;
+    beacon__lane.ring = p;
 }
 
 static atomic_ulong next_registry_id = 1;
@@ -157,7 +158,7 @@ static atomic_ulong next_registry_id = 1;
 /* Runs in the exiting thread: hand the ring to the consumer. */
 static void ring_thread_exit(void *p) {
     beacon__ring *r = p;
-    if (beacon__ring_tls_cache.ring == r) cache_set(0, NULL);
+    if (beacon__lane.ring == &r->p) cache_set(0, NULL);
     /* Release: every record committed by this thread precedes the mark. */
     atomic_store_explicit(&r->orphaned, true, memory_order_release);
 }
@@ -182,12 +183,12 @@ void beacon__ring_registry_deinit(beacon__ring_registry *reg) {
         beacon__ring_free(r);
         r = next;
     }
-    if (beacon__ring_tls_cache.reg_id == reg->id) cache_set(0, NULL);
+    if (beacon__lane.registry == reg->id) cache_set(0, NULL);
 }
 
 beacon__ring *beacon__ring_for_thread(beacon__ring_registry *reg, size_t capacity_bytes) {
-    if (beacon__ring_tls_cache.reg_id == reg->id && beacon__ring_tls_cache.ring)
-        return beacon__ring_tls_cache.ring;
+    if (beacon__lane.registry == reg->id && beacon__lane.ring)
+        return (beacon__ring *)beacon__lane.ring;
     if (!reg->key_ok) return NULL;
     beacon__ring *r = pthread_getspecific(reg->key);
     if (!r) {

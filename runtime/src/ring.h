@@ -28,6 +28,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "beacon/beacon_gen.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -70,31 +72,34 @@ enum {
  * counters (never masked until used as an index), so "used = head - tail"
  * needs no wrap flag. The producer and consumer each own one cache line;
  * they meet only through the release/acquire pair on `head` (records
- * published) and `tail` (space given back). */
+ * published) and `tail` (space given back). The producer line is
+ * beacon_gen_ring, whose layout generated code shares (beacon_gen.h), so a
+ * generated _emit can reserve and publish inline; `head` and `pushed` are
+ * plain fields there, accessed with __atomic builtins. */
 typedef struct beacon__ring {
-    /* Producer line. `head` is written only by the producer; the rest is
-     * producer-private. tail_cache spares the producer a load of the
-     * consumer's line until the ring looks full. */
-    _Alignas(BEACON__RING_CACHE_LINE) _Atomic size_t head;
-    size_t tail_cache;
-    size_t res_start; /* position of the reserved record's header */
-    size_t res_len;   /* reserved payload length */
-    bool res_open;
-    _Atomic uint64_t pushed; /* records committed; producer-written */
+    /* Producer line: head (written only by the producer), tail_cache (spares
+     * the producer a load of the consumer's line until the ring looks
+     * full), buf, mask, max_record, pushed. */
+    _Alignas(BEACON__RING_CACHE_LINE) beacon_gen_ring p;
 
-    /* Consumer line. `tail` is written only by the consumer. */
+    /* Consumer line. `tail` is written only by the consumer; cbuf and cmask
+     * are the consumer's copies of p.buf and p.mask (immutable), so it never
+     * reads the producer's line except for `head`. */
     _Alignas(BEACON__RING_CACHE_LINE) _Atomic size_t tail;
     size_t head_cache;
     size_t peek_size; /* bytes the peeked record occupies; 0 = none */
+    unsigned char *cbuf;
+    size_t cmask;
 
-    /* Drop counters: written by the producer on its drop paths only. */
+    /* Producer-private: drop counters (written on the drop paths only, read
+     * by anyone) and the runtime's own reservation (beacon__ring_reserve). */
     _Alignas(BEACON__RING_CACHE_LINE) _Atomic uint64_t drops[BEACON__RING_COUNTERS];
+    size_t res_start; /* position of the reserved record's header */
+    size_t res_len;   /* reserved payload length */
+    bool res_open;
 
     /* Read-mostly line. */
-    _Alignas(BEACON__RING_CACHE_LINE) unsigned char *buf;
-    size_t cap;
-    size_t mask;
-    size_t max_record;
+    _Alignas(BEACON__RING_CACHE_LINE) size_t cap;
     _Atomic bool orphaned;
     struct beacon__ring
         *next; /* registry list; written before publication, then only by the consumer */
@@ -124,7 +129,7 @@ static inline size_t beacon__ring_record_size(size_t len) {
  * record, its header and any end-of-buffer padding always fit an empty ring.
  * Thread-safe (immutable). */
 static inline size_t beacon__ring_max_record(const beacon__ring *r) {
-    return r->max_record;
+    return r->p.max_record;
 }
 
 /* Producer: contiguous, 8-byte aligned space for a `len`-byte record, or NULL
@@ -137,28 +142,40 @@ static inline size_t beacon__ring_max_record(const beacon__ring *r) {
  * commit. No lock, no allocation, no system call. Producer thread only.
  * Inline: it is the emit path. */
 static inline void *beacon__ring_reserve(beacon__ring *r, size_t len) {
-    if (len > r->max_record) return NULL;
-    size_t head = atomic_load_explicit(&r->head, memory_order_relaxed);
+    if (len > r->p.max_record) return NULL;
+    size_t head = __atomic_load_n(&r->p.head, __ATOMIC_RELAXED);
     size_t need = beacon__ring_record_size(len);
-    size_t idx = head & r->mask;
-    size_t to_end = r->cap - idx;
+    size_t idx = head & r->p.mask;
+    size_t cap = r->p.mask + 1;
+    size_t to_end = cap - idx;
     /* A record that does not fit before the end costs the padding too. */
     size_t total = need <= to_end ? need : to_end + need;
-    if (r->cap - (head - r->tail_cache) < total) {
+    if (cap - (head - r->p.tail_cache) < total) {
         /* Acquire: the consumer's reads of the space it gave back are done. */
-        r->tail_cache = atomic_load_explicit(&r->tail, memory_order_acquire);
-        if (r->cap - (head - r->tail_cache) < total) return NULL;
+        r->p.tail_cache = atomic_load_explicit(&r->tail, memory_order_acquire);
+        if (cap - (head - r->p.tail_cache) < total) return NULL;
     }
     size_t start = head;
     if (need > to_end) {
         uint64_t skip = BEACON__RING_SKIP_MARKER;
-        memcpy(r->buf + idx, &skip, sizeof skip);
+        memcpy(r->p.buf + idx, &skip, sizeof skip);
         start = head + to_end;
     }
     r->res_start = start;
     r->res_len = len;
     r->res_open = true;
-    return r->buf + (start & r->mask) + sizeof(uint64_t);
+    return r->p.buf + (start & r->p.mask) + sizeof(uint64_t);
+}
+
+/* Producer: after publishing up to `head`, whether the ring now looks more
+ * than half full, judged from the producer's cached view of the consumer's
+ * position (refreshed only when that view says so: once per half ring at
+ * most). Producer thread only. */
+static inline bool beacon__ring_half_full(beacon__ring *r, size_t head) {
+    size_t half = (r->p.mask + 1) / 2;
+    if (head - r->p.tail_cache <= half) return false;
+    r->p.tail_cache = atomic_load_explicit(&r->tail, memory_order_acquire);
+    return head - r->p.tail_cache > half;
 }
 
 /* Producer: publish the record last reserved with `len` bytes written
@@ -166,25 +183,21 @@ static inline void *beacon__ring_reserve(beacon__ring *r, size_t len) {
  * with no reservation outstanding, or with a larger len, is ignored.
  * Release store: the bytes written are visible to the consumer that sees the
  * record. Also counts the record (BEACON__RING_PUSHED). Returns true when the
- * ring now looks more than half full, judged from the producer's cached view
- * of the consumer's position (refreshed only when that view says so), so the
+ * ring now looks more than half full (beacon__ring_half_full), so the
  * caller can wake a sleeping consumer early. Producer thread only. Inline:
  * it is the emit path. */
 static inline bool beacon__ring_commit(beacon__ring *r, size_t len) {
     if (!r->res_open || len > r->res_len) return false;
     uint64_t hdr = (uint64_t)len;
-    memcpy(r->buf + (r->res_start & r->mask), &hdr, sizeof hdr);
+    memcpy(r->p.buf + (r->res_start & r->p.mask), &hdr, sizeof hdr);
     r->res_open = false;
     size_t head = r->res_start + beacon__ring_record_size(len);
     /* Counted before publication, so whoever sees the record sees the count. */
-    atomic_store_explicit(&r->pushed, atomic_load_explicit(&r->pushed, memory_order_relaxed) + 1,
-                          memory_order_relaxed);
+    __atomic_store_n(&r->p.pushed, __atomic_load_n(&r->p.pushed, __ATOMIC_RELAXED) + 1,
+                     __ATOMIC_RELAXED);
     /* Release: header, payload and any skip marker before the new head. */
-    atomic_store_explicit(&r->head, head, memory_order_release);
-    if (head - r->tail_cache <= r->cap / 2) return false;
-    /* Only now look at the consumer's line: once per half ring at most. */
-    r->tail_cache = atomic_load_explicit(&r->tail, memory_order_acquire);
-    return head - r->tail_cache > r->cap / 2;
+    __atomic_store_n(&r->p.head, head, __ATOMIC_RELEASE);
+    return beacon__ring_half_full(r, head);
 }
 
 /* Consumer: the oldest committed record (its length in *len), or NULL when the
@@ -262,31 +275,25 @@ void beacon__ring_registry_deinit(beacon__ring_registry *reg);
  * Thread-safe (each thread gets its own ring). */
 beacon__ring *beacon__ring_for_thread(beacon__ring_registry *reg, size_t capacity_bytes);
 
-/* The calling thread's ring cache (private: use the functions). `ring` is
- * the thread's ring in registry `reg_id`; `tag` is the caller's key for
- * "this ring is still right to use" (the emit path stores its
- * configuration epoch there) and is cleared whenever `ring` changes or the
- * thread's exit orphans it. */
-typedef struct beacon__ring_tls {
-    unsigned long reg_id;
-    beacon__ring *ring;
-    uint64_t tag;
-} beacon__ring_tls;
-
-extern _Thread_local beacon__ring_tls beacon__ring_tls_cache BEACON__TLS_FAST;
+/* The calling thread's ring cache is its lane (beacon_gen.h, shared with
+ * generated code): `lane.ring` is the thread's ring in registry
+ * `lane.registry`; `lane.epoch` is the emit path's key for "this ring is
+ * still right to use" (its configuration epoch) and is cleared whenever the
+ * ring changes or the thread's exit orphans it. */
+#define beacon__lane beacon_gen_lane_tls
 
 /* Producer: the calling thread's cached ring when its tag equals `tag`
  * (nonzero), else NULL (then call beacon__ring_for_thread and
  * beacon__ring_cache_tag). One thread-local load and compare. */
 static inline beacon__ring *beacon__ring_cached(uint64_t tag) {
-    return beacon__ring_tls_cache.tag == tag ? beacon__ring_tls_cache.ring : NULL;
+    return beacon__lane.epoch == tag ? (beacon__ring *)beacon__lane.ring : NULL;
 }
 
 /* Producer: tag the calling thread's cached ring (the one the last
  * beacon__ring_for_thread or beacon__ring_renew_for_thread returned) with
  * `tag`; 0 clears it. */
 static inline void beacon__ring_cache_tag(uint64_t tag) {
-    beacon__ring_tls_cache.tag = beacon__ring_tls_cache.ring ? tag : 0;
+    beacon__lane.epoch = beacon__lane.ring ? tag : 0;
 }
 
 /* Producer: retire the calling thread's current ring (it is orphaned, so the

@@ -302,7 +302,9 @@ typedef struct sample_rule {
     double rate;
 } sample_rule;
 
-_Atomic uint64_t beacon__sample_gen = 1;
+/* Read by every emit, generated code included (beacon_gen.h); alone on its
+ * cache line. */
+_Alignas(64) BEACON_API beacon_gen_globals beacon_gen_g = {.sample_gen = 1};
 static pthread_mutex_t g_sample_mu = PTHREAD_MUTEX_INITIALIZER;
 static sample_rule *g_rules; /* g_sample_mu */
 static size_t g_rule_count;
@@ -331,7 +333,7 @@ static uint64_t threshold_of(double rate) {
 
 uint64_t beacon__sample_refresh(const beacon_event_desc *d) {
     pthread_mutex_lock(&g_sample_mu);
-    uint64_t gen = atomic_load(&beacon__sample_gen);
+    uint64_t gen = __atomic_load_n(&beacon_gen_g.sample_gen, __ATOMIC_SEQ_CST);
     double rate = d->sample_rate;
     if (!isnan(g_env_rate)) rate = g_env_rate;
     for (size_t i = 0; i < g_rule_count; i++) {
@@ -383,7 +385,7 @@ beacon_status beacon_set_sample_rate(const char *pattern, double rate) {
             }
         }
     }
-    if (st == BEACON_OK) atomic_fetch_add(&beacon__sample_gen, 1);
+    if (st == BEACON_OK) __atomic_fetch_add(&beacon_gen_g.sample_gen, 1, __ATOMIC_SEQ_CST);
     pthread_mutex_unlock(&g_sample_mu);
     return st;
 }
@@ -403,7 +405,7 @@ static void read_env_sample_rate(void) {
     }
     pthread_mutex_lock(&g_sample_mu);
     g_env_rate = rate;
-    atomic_fetch_add(&beacon__sample_gen, 1);
+    __atomic_fetch_add(&beacon_gen_g.sample_gen, 1, __ATOMIC_SEQ_CST);
     pthread_mutex_unlock(&g_sample_mu);
 }
 

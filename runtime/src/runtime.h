@@ -47,10 +47,11 @@ typedef enum beacon__gate {
 
 typedef struct beacon__globals {
     _Atomic int gate; /* beacon__gate */
-    /* Nonzero exactly while the gate is open, and a new value each time it
-     * opens (so after every init, and after a change of ring_bytes): a
-     * thread's ring tagged with the current value is fit for emit as is. */
-    _Atomic uint64_t open_epoch;
+    /* The open epoch is beacon_gen_g.epoch (beacon_gen.h, read by generated
+     * code too): nonzero exactly while the gate is open, and a new value
+     * each time it opens (so after every init, and after a change of
+     * ring_bytes): a thread's ring tagged with the current value is fit for
+     * emit as is. */
     _Atomic int state;           /* beacon__state */
     _Atomic size_t ring_bytes;   /* rounded capacity for new rings */
     _Atomic int block_ms;        /* wait bound on a full ring; 0: drop */
@@ -58,10 +59,9 @@ typedef struct beacon__globals {
     /* Caller-side drops that have no ring to be counted in (indexes are
      * beacon__outcome; not running, disabled, ring allocation failure). */
     _Atomic uint64_t caller_drops[BEACON__COUNTERS];
-    /* Worker wake-up. `sleeping` is set by an idle worker before it waits;
-     * `kick` makes sure only one producer pays for the signal. */
-    _Alignas(64) _Atomic int sleeping;
-    _Atomic int kick;
+    /* Worker wake-up. beacon_gen_g.sleeping is set by an idle worker before
+     * it waits; `kick` makes sure only one producer pays for the signal. */
+    _Alignas(64) _Atomic int kick;
 } beacon__globals;
 
 extern beacon__globals beacon__g;
@@ -84,7 +84,7 @@ void beacon__pipeline_wake(void);
  * Returns the threshold (keep when rand64 < threshold; UINT64_MAX keeps all). */
 uint64_t beacon__sample_refresh(const beacon_event_desc *d);
 
-/* Configuration generation of sampling; desc->state->opaque[0] caches it. */
-extern _Atomic uint64_t beacon__sample_gen;
+/* The configuration generation of sampling is beacon_gen_g.sample_gen;
+ * desc->state->opaque[0] caches it. */
 
 #endif /* BEACON_SRC_RUNTIME_H */

@@ -23,8 +23,8 @@ typedef struct span_frame {
 } span_frame;
 
 static _Thread_local span_frame t_stack[BEACON__SPAN_DEPTH];
-_Thread_local unsigned beacon__span_depth BEACON__TLS_FAST; /* frames in t_stack */
-static _Thread_local unsigned t_overflow;                   /* open spans beyond the stack */
+/* beacon__span_depth (span.h): frames in t_stack */
+static _Thread_local unsigned t_overflow; /* open spans beyond the stack */
 
 bool beacon__span_current(beacon_trace_id *trace, beacon_span_id *span) {
     if (beacon__span_depth == 0) return false;

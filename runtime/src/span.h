@@ -10,7 +10,7 @@
 #include <stdbool.h>
 
 #include "beacon/beacon_gen.h"
-#include "ring.h" /* BEACON__TLS_FAST */
+#include "ring.h" /* beacon__lane */
 
 /* Spans nested deeper than this still work but are not tracked as parents. */
 #define BEACON__SPAN_DEPTH 32
@@ -19,9 +19,10 @@
 #define BEACON__SPAN_OPEN     0x1u
 #define BEACON__SPAN_FINISHED 0x2u
 
-/* Frames on the calling thread's stack (open spans and pushed contexts).
- * Read-only outside span.c; the emit path checks it inline. */
-extern _Thread_local unsigned beacon__span_depth BEACON__TLS_FAST;
+/* Frames on the calling thread's stack (open spans and pushed contexts):
+ * a field of the thread's lane, so that the emit path, generated code's
+ * included, checks it inline. Read-only outside span.c. */
+#define beacon__span_depth (beacon__lane.span_depth)
 
 /* Copies the innermost open span of the calling thread; false when none. */
 bool beacon__span_current(beacon_trace_id *trace, beacon_span_id *span);

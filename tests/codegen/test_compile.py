@@ -294,6 +294,17 @@ beacon_status beacon_gen_emit(const beacon_event_hdr *ev, beacon_trace_id *out_t
     return BEACON_OK;
 }
 
+/* The inline path of beacon_gen_begin never runs here: the epoch stays 0
+ * (emit closed), so every direct emit goes through beacon_gen_reserve. */
+#if BEACON_GEN_INLINE
+__thread beacon_gen_lane beacon_gen_lane_tls;
+beacon_gen_globals beacon_gen_g;
+#endif
+
+void beacon_gen_notify(beacon_gen_ring *r) {
+    (void)r;
+}
+
 /* The direct emit writes a record; commit turns it back into a struct in
  * `emitted` the way the runtime's decoder does (string offsets -> pointers),
  * so the checks below read both paths alike. */

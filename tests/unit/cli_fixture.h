@@ -22,8 +22,8 @@
 #include <beacon/beacon_cli.h>
 #include <beacon/beacon_gen.h>
 
-#if BEACON_GEN_ABI != 1
-#error "cli_fixture.h was written for beacon ABI 1"
+#if BEACON_GEN_ABI != 2
+#error "cli_fixture.h was written for beacon ABI 2"
 #endif
 
 /* ===== Catalog enums ===== */

@@ -423,6 +423,62 @@ static void null_event_is_an_invalid_argument(void **state) {
     assert_int_equal(beacon_gen_commit(&slot), BEACON_ERR_INVALID_ARGUMENT);
 }
 
+/* In a ring of 4 KiB the inline path meets the end of the buffer every ~20
+ * events and the consumer's position every few more: those emits take the
+ * runtime's path (skip marker, refreshed view of the consumer), the others
+ * the inline one. Across many laps, with the worker draining concurrently
+ * and the ring often full, every event either arrives, in order and
+ * intact, or is counted dropped (queue_full) — never both, never neither. */
+static void inline_emits_wrap_a_small_ring_in_order(void **state) {
+    (void)state;
+    ts_reset_runtime();
+    beacon_capture_clear(SINK);
+    beacon_options *o = beacon_options_new();
+    assert_int_equal(beacon_options_add_sink(o, "capture:" SINK "?max=1000000"), BEACON_OK);
+    beacon_options_set_ring_kb(o, 4);
+    assert_int_equal(beacon_init(o), BEACON_OK);
+    beacon_counters c0 = totals(); /* totals are process-wide */
+    enum { N = 3000 };
+    int64_t sent = 0, refused = 0;
+    for (int64_t i = 0; i < N; i++) {
+        fst_every_scalar ev = fst_every_scalar_make(i % 2 == 0, i, (uint64_t)i * 3, 0.5, i, -i,
+                                                    FST_COLOR_GREEN, "wrap-around text");
+        beacon_status st = fst_every_scalar_emit(&ev);
+        if (st == BEACON_OK) {
+            sent++;
+        } else {
+            assert_int_equal(st, BEACON_ERR_QUEUE_FULL);
+            refused++;
+        }
+        if (i % 8 == 7) assert_int_equal(beacon_flush(5000), BEACON_OK);
+    }
+    size_t n = captured();
+    assert_int_equal(n, (size_t)sent);
+    assert_true(sent > N / 2);
+    int64_t last = -1;
+    for (size_t k = 0; k < n; k++) {
+        json_t *o2 = event_at(k);
+        json_t *data = json_object_get(o2, "data");
+        int64_t count = (int64_t)json_real_value(json_object_get(data, "count"));
+        assert_true(count > last);
+        last = count;
+        assert_true(json_real_value(json_object_get(data, "total")) == (double)(count * 3));
+        assert_string_equal(json_string_value(json_object_get(data, "name")), "wrap-around text");
+        json_decref(o2);
+    }
+#if defined(__x86_64__)
+    /* The inline path was open to this thread: generated code takes it. */
+    assert_int_equal(BEACON_GEN_INLINE, 1);
+    if (__atomic_load_n(&beacon_gen_g.tsc, __ATOMIC_RELAXED))
+        assert_true(beacon_gen_lane_tls.epoch ==
+                    __atomic_load_n(&beacon_gen_g.epoch, __ATOMIC_RELAXED));
+#endif
+    beacon_counters c = totals();
+    assert_int_equal(c.emitted - c0.emitted, (uint64_t)N);
+    assert_int_equal(c.delivered - c0.delivered, (uint64_t)sent);
+    assert_int_equal(c.dropped_queue_full - c0.dropped_queue_full, (uint64_t)refused);
+}
+
 static void direct_emit_allocates_nothing(void **state) {
     (void)state;
     if (!COUNTING) skip();
@@ -474,6 +530,7 @@ int main(void) {
                                         teardown),
         cmocka_unit_test_setup_teardown(an_event_with_a_list_still_works, setup, teardown),
         cmocka_unit_test_setup_teardown(null_event_is_an_invalid_argument, setup, teardown),
+        cmocka_unit_test_setup_teardown(inline_emits_wrap_a_small_ring_in_order, setup, teardown),
         cmocka_unit_test_setup_teardown(direct_emit_allocates_nothing, setup, teardown),
     };
     return cmocka_run_group_tests_name("fast_emit", tests, NULL, NULL);

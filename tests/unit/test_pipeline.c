@@ -248,11 +248,11 @@ static void worker_stays_warm_for_a_second_after_events(void **state) {
     assert_int_equal(beacon_gen_emit(&ev.hdr, NULL), BEACON_OK);
     assert_int_equal(beacon_flush(5000), BEACON_OK);
     sleep_ms(150); /* a deeply idle worker would have set the flag after ~7 ms */
-    assert_int_equal(atomic_load(&beacon__g.sleeping), 0);
+    assert_int_equal(__atomic_load_n(&beacon_gen_g.sleeping, __ATOMIC_SEQ_CST), 0);
     int deep = 0;
     for (int i = 0; i < 100 && !deep; i++) { /* up to 5 s */
         sleep_ms(50);
-        deep = atomic_load(&beacon__g.sleeping);
+        deep = __atomic_load_n(&beacon_gen_g.sleeping, __ATOMIC_SEQ_CST);
     }
     assert_true(deep);
     assert_int_equal(beacon_gen_emit(&ev.hdr, NULL), BEACON_OK);

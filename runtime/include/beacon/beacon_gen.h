@@ -22,7 +22,7 @@ extern "C" {
 #endif
 
 /* ABI version of this header. Generated code checks it with #if/#error. */
-#define BEACON_GEN_ABI 1
+#define BEACON_GEN_ABI 2
 
 #if defined(_WIN32) && defined(BEACON_SHARED)
 #define BEACON_API __declspec(dllexport)
@@ -322,12 +322,15 @@ BEACON_API beacon_status beacon_gen_emit(const beacon_event_hdr *ev, beacon_trac
  *
  * For events whose layout the generator knows completely (scalars and
  * strings), the generated _emit validates inline, reserves the record with
- * beacon_gen_reserve, copies its struct and strings into it and publishes it
- * with beacon_gen_commit: the same record beacon_gen_emit would write, without
- * walking the descriptor. Record layout (shared with the runtime's decoder):
+ * beacon_gen_begin (or beacon_gen_reserve), copies its struct and strings
+ * into it and publishes it with beacon_gen_end (or beacon_gen_commit): the
+ * same record beacon_gen_emit would write, without walking the descriptor.
+ * Record layout (shared with the runtime's decoder):
  *
- *   record start                      the runtime's head (filled by reserve)
+ *   record start                      the runtime's head: size, flags, the
+ *                                     caller's tick count, context reference
  *   + BEACON_GEN_RECORD_STRUCT_OFFSET a verbatim copy of the event struct
+ *                                     (its header carries the correlation ids)
  *   + BEACON_GEN_ALIGN8(struct size)  each string, NUL-terminated, every one
  *                                     starting on an 8-byte boundary
  *
@@ -337,17 +340,80 @@ BEACON_API beacon_status beacon_gen_emit(const beacon_event_hdr *ev, beacon_trac
  * `pii: scrub` fields (scrubbing must see the whole text before the cut). */
 
 /* Offset of the event struct copy from the record start (a multiple of 8). */
-#define BEACON_GEN_RECORD_STRUCT_OFFSET 56u
+#define BEACON_GEN_RECORD_STRUCT_OFFSET 24u
 
 /* n rounded up to the record alignment (8). */
 #define BEACON_GEN_ALIGN8(n) (((size_t)(n) + 7u) & ~(size_t)7u)
 
+/* The producer side of a thread's event ring. Runtime-private: its layout
+ * is here only so that generated code can reserve and publish a record
+ * inline (beacon_gen_begin / beacon_gen_end); nothing else may touch it.
+ * Positions are free-running byte counts; the buffer holds records of an
+ * 8-byte length word followed by the record. */
+typedef struct beacon_gen_ring {
+    size_t head;         /* published position: release store, producer only */
+    size_t tail_cache;   /* the producer's last view of the consumer's position */
+    unsigned char *buf;  /* capacity bytes */
+    size_t mask;         /* capacity - 1 (a power of two) */
+    size_t max_record;   /* largest record (length word excluded) */
+    uint64_t pushed;     /* records published: relaxed store, producer only */
+    size_t reserved_[2]; /* runtime-private */
+} beacon_gen_ring;
+
+/* The calling thread's emit state. Runtime-private, like beacon_gen_ring. */
+typedef struct beacon_gen_lane {
+    uint64_t epoch;        /* `ring` is fit for emit while this equals the open epoch */
+    beacon_gen_ring *ring; /* the thread's ring, or NULL */
+    void *ctx;             /* the thread's context slots; NULL: no context set */
+    uint32_t span_depth;   /* open spans and pushed contexts */
+    uint32_t reserved_;
+    unsigned long registry; /* runtime-private */
+} beacon_gen_lane;
+
+/* Process-wide emit state read on every emit. Runtime-private. */
+typedef struct beacon_gen_globals {
+    uint64_t epoch;      /* nonzero while emit is open; new at every opening */
+    uint64_t sample_gen; /* sampling configuration generation (never 0) */
+    int32_t sleeping;    /* the worker waits to be woken by the next commit */
+    int32_t tsc;         /* ticks are the x86 time-stamp counter */
+    unsigned char reserved_[40];
+} beacon_gen_globals;
+
+/* The inline fast path exists where the runtime's thread-local and atomic
+ * builtins can be reached from generated C code: GCC or Clang on x86. */
+#if (defined(__GNUC__) || defined(__clang__)) && !defined(__cplusplus) &&                          \
+    (defined(__x86_64__) || defined(__i386__))
+#define BEACON_GEN_INLINE 1
+#else
+#define BEACON_GEN_INLINE 0
+#endif
+
+#if defined(__GNUC__) || defined(__clang__)
+/* Like the runtime's own thread-locals: one %fs-relative load even from a
+ * shared library, except under ThreadSanitizer. */
+#if defined(__SANITIZE_THREAD__)
+#define BEACON_GEN_TLS_MODEL
+#else
+#define BEACON_GEN_TLS_MODEL __attribute__((tls_model("initial-exec")))
+#endif
+/* The calling thread's lane, and the shared emit state (runtime-private). */
+BEACON_API extern __thread beacon_gen_lane beacon_gen_lane_tls BEACON_GEN_TLS_MODEL;
+BEACON_API extern beacon_gen_globals beacon_gen_g;
+#endif
+
 /* Caller memory (a local of the generated _emit) between reserve and commit.
  * Members are runtime-private except status. */
 typedef struct beacon_gen_slot {
-    void *ring;           /* the calling thread's ring */
-    size_t ring_bytes;    /* bytes reserved in the ring */
-    beacon_status status; /* why beacon_gen_reserve returned NULL */
+    beacon_gen_ring *fast; /* set by the inline path of beacon_gen_begin */
+    size_t fast_next;      /* the position beacon_gen_end publishes */
+    void *ring;            /* the runtime's path: the calling thread's ring */
+    void *body;            /* the runtime's path: the record's start */
+    size_t ring_bytes;     /* the runtime's path: bytes reserved in the ring */
+    uint32_t correlated;   /* the runtime's path: ids below replace the event's */
+    beacon_status status;  /* why beacon_gen_begin/beacon_gen_reserve returned NULL */
+    beacon_trace_id trace_id;
+    beacon_span_id span_id;
+    beacon_span_id parent_span_id;
 } beacon_gen_slot;
 
 /* Everything beacon_gen_emit does except validating and encoding: the emit
@@ -364,10 +430,11 @@ typedef struct beacon_gen_slot {
  * size below BEACON_GEN_RECORD_STRUCT_OFFSET + the struct size, sets
  * BEACON_ERR_INVALID_ARGUMENT. After a non-NULL return the caller must call
  * beacon_gen_commit with the same slot, on the same thread, before any other
- * emit (the record is invisible until then). No lock, allocation or system
- * call after the thread's first emit, except where beacon_gen_emit has them
- * too (oversized records, blocking on a full ring, waking the worker).
- * Thread-safe (each thread reserves in its own ring). */
+ * emit (the record is invisible until then); the correlation ids are written
+ * into the struct copy then, so copy the struct first. No lock, allocation
+ * or system call after the thread's first emit, except where beacon_gen_emit
+ * has them too (oversized records, blocking on a full ring, waking the
+ * worker). Thread-safe (each thread reserves in its own ring). */
 BEACON_API void *beacon_gen_reserve(const beacon_event_hdr *ev, size_t size, beacon_gen_slot *slot,
                                     beacon_trace_id *out_trace);
 
@@ -376,6 +443,83 @@ BEACON_API void *beacon_gen_reserve(const beacon_event_hdr *ev, size_t size, bea
  * reservation returns BEACON_ERR_INVALID_ARGUMENT. The thread that reserved
  * only. */
 BEACON_API beacon_status beacon_gen_commit(beacon_gen_slot *slot);
+
+/* Called by beacon_gen_end after publishing when the ring looked more than
+ * half full or the worker sleeps: looks at the consumer's position and
+ * wakes the worker if needed. The thread that owns r only. */
+BEACON_API void beacon_gen_notify(beacon_gen_ring *r);
+
+/* beacon_gen_reserve for events that are not `begin` events, with the
+ * common case inline: emit open, the thread's ring set up, the event kept
+ * whole (sample rate 1), no span open and no context set on this thread,
+ * the record fits before the end of the ring and there is room. Then it
+ * writes the record head itself and returns the struct copy's place with
+ * no call; otherwise it calls beacon_gen_reserve. Same contract, ending
+ * with beacon_gen_end instead of beacon_gen_commit. */
+static inline void *beacon_gen_begin(const beacon_event_hdr *ev, size_t size,
+                                     beacon_gen_slot *slot) {
+#if BEACON_GEN_INLINE
+    beacon_gen_lane *lane = &beacon_gen_lane_tls;
+    const beacon_event_state *st = ev->desc->state;
+    uint64_t epoch = __atomic_load_n(&beacon_gen_g.epoch, __ATOMIC_RELAXED);
+    if (__builtin_expect(lane->epoch == epoch && epoch != 0 && st != NULL &&
+                             (lane->span_depth == 0) & (lane->ctx == NULL) &&
+                             __atomic_load_n(&st->opaque[0], __ATOMIC_ACQUIRE) ==
+                                 __atomic_load_n(&beacon_gen_g.sample_gen, __ATOMIC_RELAXED) &&
+                             __atomic_load_n(&st->opaque[1], __ATOMIC_RELAXED) == UINT64_MAX &&
+                             __atomic_load_n(&beacon_gen_g.tsc, __ATOMIC_RELAXED) != 0,
+                         1)) {
+        beacon_gen_ring *r = lane->ring;
+        size_t head = __atomic_load_n(&r->head, __ATOMIC_RELAXED);
+        size_t idx = head & r->mask;
+        size_t next = head + sizeof(uint64_t) + size;
+        /* Fits before the end of the buffer, and the consumer is far enough
+         * behind (as last seen; the runtime's path looks again). */
+        if (__builtin_expect(size <= r->max_record &&
+                                 idx + sizeof(uint64_t) + size <= r->mask + 1 &&
+                                 next - r->tail_cache <= r->mask + 1,
+                             1)) {
+            unsigned char *rec = r->buf + idx;
+            uint64_t len = size;
+            uint32_t head32[2] = {(uint32_t)size, 0};
+            uint64_t ticks = ev->time_ns ? 0 : (uint64_t)__builtin_ia32_rdtsc();
+            void *ctx = NULL;
+            memcpy(rec, &len, sizeof len);
+            memcpy(rec + 8, head32, sizeof head32);
+            memcpy(rec + 16, &ticks, sizeof ticks);
+            memcpy(rec + 24, &ctx, sizeof ctx);
+            slot->fast = r;
+            slot->fast_next = next;
+            return rec + sizeof(uint64_t) + BEACON_GEN_RECORD_STRUCT_OFFSET;
+        }
+    }
+#endif
+    slot->fast = NULL;
+    return beacon_gen_reserve(ev, size, slot, NULL);
+}
+
+/* Publish the record of beacon_gen_begin: inline when beacon_gen_begin took
+ * its inline path, else beacon_gen_commit. Returns BEACON_OK (see
+ * beacon_gen_commit). The thread that reserved only. */
+static inline beacon_status beacon_gen_end(beacon_gen_slot *slot) {
+#if BEACON_GEN_INLINE
+    beacon_gen_ring *r = slot->fast;
+    if (__builtin_expect(r != NULL, 1)) {
+        size_t next = slot->fast_next;
+        slot->fast = NULL;
+        /* Counted before publication, so whoever sees the record sees the count. */
+        __atomic_store_n(&r->pushed, __atomic_load_n(&r->pushed, __ATOMIC_RELAXED) + 1,
+                         __ATOMIC_RELAXED);
+        __atomic_store_n(&r->head, next, __ATOMIC_RELEASE);
+        if (__builtin_expect(next - r->tail_cache > (r->mask + 1) / 2 ||
+                                 __atomic_load_n(&beacon_gen_g.sleeping, __ATOMIC_RELAXED) != 0,
+                             0))
+            beacon_gen_notify(r);
+        return BEACON_OK;
+    }
+#endif
+    return beacon_gen_commit(slot);
+}
 
 /* Bytes of s a record keeps: all of it when max_length is 0, else at most
  * max_length + 1, so the serializer still sees (and reports) the cut. s must

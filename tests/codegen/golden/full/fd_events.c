@@ -16,8 +16,8 @@
 
 #include <string.h>
 
-#if !defined(BEACON_GEN_ABI) || BEACON_GEN_ABI != 1
-#error "fd_events.h was generated for beacon ABI 1"
+#if !defined(BEACON_GEN_ABI) || BEACON_GEN_ABI != 2
+#error "fd_events.h was generated for beacon ABI 2"
 #endif
 
 /* ===== Catalog enums ===== */
@@ -206,7 +206,7 @@ beacon_status fd_upload_failed_emit(const fd_upload_failed *ev) {
     size_t error_len = beacon_gen_kept_len(ev->error, 0);
     size += BEACON_GEN_ALIGN8(error_len + 1);
     beacon_gen_slot slot;
-    void *room = beacon_gen_reserve(&ev->hdr, size, &slot, NULL);
+    void *room = beacon_gen_begin(&ev->hdr, size, &slot);
     if (room == NULL) {
         return slot.status;
     }
@@ -216,7 +216,7 @@ beacon_status fd_upload_failed_emit(const fd_upload_failed *ev) {
     char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
     size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
     pos = beacon_gen_put_string(rec, pos, &copy->error, ev->error, error_len);
-    return beacon_gen_commit(&slot);
+    return beacon_gen_end(&slot);
 }
 
 /* --- metrics.sample --- */
@@ -393,13 +393,13 @@ beacon_status fd_legacy_ping_emit(const fd_legacy_ping *ev) {
     }
     size_t size = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
     beacon_gen_slot slot;
-    void *room = beacon_gen_reserve(&ev->hdr, size, &slot, NULL);
+    void *room = beacon_gen_begin(&ev->hdr, size, &slot);
     if (room == NULL) {
         return slot.status;
     }
     fd_legacy_ping *copy = (fd_legacy_ping *)room;
     memcpy(copy, ev, sizeof *ev);
-    return beacon_gen_commit(&slot);
+    return beacon_gen_end(&slot);
 }
 
 /* --- field.retired --- */
@@ -448,7 +448,7 @@ beacon_status fd_field_retired_emit(const fd_field_retired *ev) {
         size += BEACON_GEN_ALIGN8(old_note_len + 1);
     }
     beacon_gen_slot slot;
-    void *room = beacon_gen_reserve(&ev->hdr, size, &slot, NULL);
+    void *room = beacon_gen_begin(&ev->hdr, size, &slot);
     if (room == NULL) {
         return slot.status;
     }
@@ -458,7 +458,7 @@ beacon_status fd_field_retired_emit(const fd_field_retired *ev) {
     char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
     size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
     pos = beacon_gen_put_string(rec, pos, &copy->old_note, old_note_str, old_note_len);
-    return beacon_gen_commit(&slot);
+    return beacon_gen_end(&slot);
 }
 
 /* --- app.started --- */
@@ -487,13 +487,13 @@ beacon_status fd_app_started_emit(const fd_app_started *ev) {
     }
     size_t size = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
     beacon_gen_slot slot;
-    void *room = beacon_gen_reserve(&ev->hdr, size, &slot, NULL);
+    void *room = beacon_gen_begin(&ev->hdr, size, &slot);
     if (room == NULL) {
         return slot.status;
     }
     fd_app_started *copy = (fd_app_started *)room;
     memcpy(copy, ev, sizeof *ev);
-    return beacon_gen_commit(&slot);
+    return beacon_gen_end(&slot);
 }
 
 /* --- task.crashed --- */
@@ -714,13 +714,13 @@ beacon_status fd_job_batch_start_emit(const fd_job_batch_start *ev) {
     }
     size_t size = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
     beacon_gen_slot slot;
-    void *room = beacon_gen_reserve(&ev->hdr, size, &slot, NULL);
+    void *room = beacon_gen_begin(&ev->hdr, size, &slot);
     if (room == NULL) {
         return slot.status;
     }
     fd_job_batch_start *copy = (fd_job_batch_start *)room;
     memcpy(copy, ev, sizeof *ev);
-    return beacon_gen_commit(&slot);
+    return beacon_gen_end(&slot);
 }
 
 /* --- job.batch.stop --- */
@@ -751,13 +751,13 @@ beacon_status fd_job_batch_stop_emit(const fd_job_batch_stop *ev) {
     }
     size_t size = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
     beacon_gen_slot slot;
-    void *room = beacon_gen_reserve(&ev->hdr, size, &slot, NULL);
+    void *room = beacon_gen_begin(&ev->hdr, size, &slot);
     if (room == NULL) {
         return slot.status;
     }
     fd_job_batch_stop *copy = (fd_job_batch_stop *)room;
     memcpy(copy, ev, sizeof *ev);
-    return beacon_gen_commit(&slot);
+    return beacon_gen_end(&slot);
 }
 
 /* --- job.batch.exception --- */
@@ -793,7 +793,7 @@ beacon_status fd_job_batch_exception_emit(const fd_job_batch_exception *ev) {
     size_t error_type_len = beacon_gen_kept_len(ev->error_type, 256);
     size += BEACON_GEN_ALIGN8(error_type_len + 1);
     beacon_gen_slot slot;
-    void *room = beacon_gen_reserve(&ev->hdr, size, &slot, NULL);
+    void *room = beacon_gen_begin(&ev->hdr, size, &slot);
     if (room == NULL) {
         return slot.status;
     }
@@ -803,7 +803,7 @@ beacon_status fd_job_batch_exception_emit(const fd_job_batch_exception *ev) {
     char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
     size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
     pos = beacon_gen_put_string(rec, pos, &copy->error_type, ev->error_type, error_type_len);
-    return beacon_gen_commit(&slot);
+    return beacon_gen_end(&slot);
 }
 
 /* ===== Spans ===== */

@@ -16,8 +16,8 @@
 
 #include <string.h>
 
-#if !defined(BEACON_GEN_ABI) || BEACON_GEN_ABI != 1
-#error "tiny_events.h was generated for beacon ABI 1"
+#if !defined(BEACON_GEN_ABI) || BEACON_GEN_ABI != 2
+#error "tiny_events.h was generated for beacon ABI 2"
 #endif
 
 /* ===== Catalog enums ===== */
@@ -64,7 +64,7 @@ beacon_status tiny_hello_emit(const tiny_hello *ev) {
     size_t who_len = beacon_gen_kept_len(ev->who, 0);
     size += BEACON_GEN_ALIGN8(who_len + 1);
     beacon_gen_slot slot;
-    void *room = beacon_gen_reserve(&ev->hdr, size, &slot, NULL);
+    void *room = beacon_gen_begin(&ev->hdr, size, &slot);
     if (room == NULL) {
         return slot.status;
     }
@@ -74,7 +74,7 @@ beacon_status tiny_hello_emit(const tiny_hello *ev) {
     char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
     size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
     pos = beacon_gen_put_string(rec, pos, &copy->who, ev->who, who_len);
-    return beacon_gen_commit(&slot);
+    return beacon_gen_end(&slot);
 }
 
 /* ===== Spans ===== */

@@ -16,8 +16,8 @@
 
 #include <string.h>
 
-#if !defined(BEACON_GEN_ABI) || BEACON_GEN_ABI != 1
-#error "ro_events.h was generated for beacon ABI 1"
+#if !defined(BEACON_GEN_ABI) || BEACON_GEN_ABI != 2
+#error "ro_events.h was generated for beacon ABI 2"
 #endif
 
 /* ===== Catalog enums ===== */
@@ -118,13 +118,13 @@ beacon_status ro_paint_checked_emit(const ro_paint_checked *ev) {
     }
     size_t size = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
     beacon_gen_slot slot;
-    void *room = beacon_gen_reserve(&ev->hdr, size, &slot, NULL);
+    void *room = beacon_gen_begin(&ev->hdr, size, &slot);
     if (room == NULL) {
         return slot.status;
     }
     ro_paint_checked *copy = (ro_paint_checked *)room;
     memcpy(copy, ev, sizeof *ev);
-    return beacon_gen_commit(&slot);
+    return beacon_gen_end(&slot);
 }
 
 /* ===== Spans ===== */
