@@ -59,6 +59,7 @@ static void on_thread_exit(void *head) {
      * this one and may still set context: they must find an empty list, not
      * the slots freed here. A slot they create re-arms the key. */
     beacon__lane.ctx = NULL;
+    beacon__lane_sync();
     while (s) {
         ctx_slot *next = s->next;
         retire(s);
@@ -100,6 +101,7 @@ static ctx_slot *slot_for(const beacon_catalog_desc *catalog) {
     pthread_once(&g_key_once, make_key);
     s->next = beacon__ctx_head;
     beacon__lane.ctx = s;
+    beacon__lane_sync();
     /* The key only exists to run on_thread_exit; the head is the value. */
     pthread_setspecific(g_key, beacon__ctx_head);
     return s;
@@ -221,6 +223,7 @@ void beacon_gen_context_clear(const beacon_catalog_desc *catalog) {
                 prev->next = s->next;
             else
                 beacon__lane.ctx = s->next;
+            beacon__lane_sync();
             retire(s);
             free(s);
             break;

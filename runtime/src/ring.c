@@ -37,6 +37,7 @@ beacon__ring *beacon__ring_new(size_t capacity_bytes) {
     r->p.buf = r->cbuf = buf;
     r->p.mask = r->cmask = cap - 1;
     r->p.max_record = cap / 2 - sizeof(uint64_t);
+    beacon__ring_bounds(r, 0);
     r->cap = cap;
     atomic_init(&r->tail, 0);
     atomic_init(&r->orphaned, false);
@@ -130,6 +131,7 @@ static void ring_reset(beacon__ring *r) {
     __atomic_store_n(&r->p.head, 0, __ATOMIC_RELAXED);
     atomic_store_explicit(&r->tail, 0, memory_order_relaxed);
     r->p.tail_cache = 0;
+    beacon__ring_bounds(r, 0);
     r->head_cache = 0;
     r->peek_size = 0;
     r->res_open = false;
@@ -151,6 +153,7 @@ static void cache_set(unsigned long reg_id, beacon__ring *ring) {
     if (beacon__lane.ring != p) beacon__lane.epoch = 0;
     beacon__lane.registry = reg_id;
     beacon__lane.ring = p;
+    beacon__lane_sync();
 }
 
 static atomic_ulong next_registry_id = 1;

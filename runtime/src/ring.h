@@ -79,7 +79,8 @@ enum {
 typedef struct beacon__ring {
     /* Producer line: head (written only by the producer), tail_cache (spares
      * the producer a load of the consumer's line until the ring looks
-     * full), buf, mask, max_record, pushed. */
+     * full), limit and wake_at (derived from head and tail_cache by
+     * beacon__ring_bounds), buf, mask, max_record, pushed. */
     _Alignas(BEACON__RING_CACHE_LINE) beacon_gen_ring p;
 
     /* Consumer line. `tail` is written only by the consumer; cbuf and cmask
@@ -132,6 +133,20 @@ static inline size_t beacon__ring_max_record(const beacon__ring *r) {
     return r->p.max_record;
 }
 
+/* Producer: recompute what generated code checks inline (beacon_gen.h)
+ * from `head` and the cached consumer position: `limit`, where a record
+ * starting at or after `head` may end at most (the end of head's lap of
+ * the buffer, or the room last seen free, whichever is nearer), and
+ * `wake_at`, past which the ring is more than half full. Call whenever
+ * tail_cache changes or head may start a new lap. Producer thread only. */
+static inline void beacon__ring_bounds(beacon__ring *r, size_t head) {
+    size_t cap = r->p.mask + 1;
+    size_t lap_end = (head & ~r->p.mask) + cap;
+    size_t room_end = r->p.tail_cache + cap;
+    r->p.limit = lap_end < room_end ? lap_end : room_end;
+    r->p.wake_at = r->p.tail_cache + cap / 2;
+}
+
 /* Producer: contiguous, 8-byte aligned space for a `len`-byte record, or NULL
  * when the ring lacks room (the caller drops and counts) or len exceeds
  * beacon__ring_max_record. A record never wraps: when the space left before the
@@ -153,6 +168,7 @@ static inline void *beacon__ring_reserve(beacon__ring *r, size_t len) {
     if (cap - (head - r->p.tail_cache) < total) {
         /* Acquire: the consumer's reads of the space it gave back are done. */
         r->p.tail_cache = atomic_load_explicit(&r->tail, memory_order_acquire);
+        beacon__ring_bounds(r, head);
         if (cap - (head - r->p.tail_cache) < total) return NULL;
     }
     size_t start = head;
@@ -175,6 +191,7 @@ static inline bool beacon__ring_half_full(beacon__ring *r, size_t head) {
     size_t half = (r->p.mask + 1) / 2;
     if (head - r->p.tail_cache <= half) return false;
     r->p.tail_cache = atomic_load_explicit(&r->tail, memory_order_acquire);
+    beacon__ring_bounds(r, head);
     return head - r->p.tail_cache > half;
 }
 
@@ -197,6 +214,7 @@ static inline bool beacon__ring_commit(beacon__ring *r, size_t len) {
                      __ATOMIC_RELAXED);
     /* Release: header, payload and any skip marker before the new head. */
     __atomic_store_n(&r->p.head, head, __ATOMIC_RELEASE);
+    beacon__ring_bounds(r, head); /* head may have started a new lap */
     return beacon__ring_half_full(r, head);
 }
 
@@ -282,6 +300,15 @@ beacon__ring *beacon__ring_for_thread(beacon__ring_registry *reg, size_t capacit
  * ring changes or the thread's exit orphans it. */
 #define beacon__lane beacon_gen_lane_tls
 
+/* Recompute the calling thread's lane.fast, which lets generated code emit
+ * inline: its epoch while no span is open, no context is set and ticks come
+ * from the TSC, else 0. Call after any change to those. */
+static inline void beacon__lane_sync(void) {
+    bool plain = beacon__lane.span_depth == 0 && beacon__lane.ctx == NULL &&
+                 __atomic_load_n(&beacon_gen_g.tsc, __ATOMIC_RELAXED);
+    beacon__lane.fast = plain ? beacon__lane.epoch : 0;
+}
+
 /* Producer: the calling thread's cached ring when its tag equals `tag`
  * (nonzero), else NULL (then call beacon__ring_for_thread and
  * beacon__ring_cache_tag). One thread-local load and compare. */
@@ -294,6 +321,7 @@ static inline beacon__ring *beacon__ring_cached(uint64_t tag) {
  * `tag`; 0 clears it. */
 static inline void beacon__ring_cache_tag(uint64_t tag) {
     beacon__lane.epoch = beacon__lane.ring ? tag : 0;
+    beacon__lane_sync();
 }
 
 /* Producer: retire the calling thread's current ring (it is orphaned, so the

@@ -342,6 +342,10 @@ uint64_t beacon__sample_refresh(const beacon_event_desc *d) {
     uint64_t thr = threshold_of(rate);
     if (d->state) {
         __atomic_store_n(&d->state->opaque[1], thr, __ATOMIC_RELAXED);
+        /* What generated code checks inline (beacon_gen_begin): this
+         * generation while the event is kept whole, else 0 (never a
+         * generation). */
+        __atomic_store_n(&d->state->opaque[2], thr == UINT64_MAX ? gen : 0, __ATOMIC_RELEASE);
         __atomic_store_n(&d->state->opaque[0], gen, __ATOMIC_RELEASE);
     }
     pthread_mutex_unlock(&g_sample_mu);

@@ -85,6 +85,7 @@ void beacon__pipeline_wake(void);
 uint64_t beacon__sample_refresh(const beacon_event_desc *d);
 
 /* The configuration generation of sampling is beacon_gen_g.sample_gen;
- * desc->state->opaque[0] caches it. */
+ * desc->state->opaque[0] caches it with the threshold in opaque[1], and
+ * opaque[2] holds it too while the threshold keeps everything. */
 
 #endif /* BEACON_SRC_RUNTIME_H */

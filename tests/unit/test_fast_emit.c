@@ -19,6 +19,7 @@
 #include <cmocka.h>
 
 #include "fixture_support.h"
+#include <beacon/beacon_trace.h>
 #include "fst_events.h"
 
 #include "counting_alloc.h"
@@ -173,9 +174,27 @@ static void every_scalar_type_matches_the_descriptor_emit(void **state) {
     }
 }
 
+/* True when generated code on this thread may emit inline again (lane.fast
+ * is current), or when ticks do not come from the TSC (never inline). */
+static bool inline_open_or_not_tsc(void) {
+    if (!__atomic_load_n(&beacon_gen_g.tsc, __ATOMIC_RELAXED)) return true;
+    return beacon_gen_lane_tls.fast == __atomic_load_n(&beacon_gen_g.epoch, __ATOMIC_RELAXED);
+}
+
+/* Emits every.scalar once through the direct path and drops it from view:
+ * its state then holds the current sampling generation, so the next direct
+ * emit of it on this thread may take the inline path unless something on
+ * the thread (a span, a context) sends it to the runtime. */
+static void warm_every_scalar(void) {
+    fst_every_scalar ev = fst_every_scalar_make(true, 1, 2, 3.0, 4, 5, FST_COLOR_RED, "warm");
+    assert_int_equal(fst_every_scalar_emit(&ev), BEACON_OK);
+    (void)captured();
+}
+
 static void context_and_explicit_time_match(void **state) {
     (void)state;
     prime();
+    warm_every_scalar();
     assert_int_equal(fst_context_set_tenant("acme"), BEACON_OK);
     fst_every_scalar ev = fst_every_scalar_make(true, 1, 2, 3.0, 4, 5, FST_COLOR_RED, "n");
     ev.hdr.time_ns = 1700000000000000000;
@@ -183,6 +202,8 @@ static void context_and_explicit_time_match(void **state) {
     assert_string_equal(json_string_value(json_object_get(json_object_get(j, "context"), "tenant")),
                         "acme");
     json_decref(j);
+    fst_context_clear();
+    assert_true(inline_open_or_not_tsc());
 }
 
 static void optional_strings_absent_present_and_null_match(void **state) {
@@ -383,6 +404,54 @@ static void span_events_carry_the_span_ids(void **state) {
     SAME(fst_fast_job_start_emit, ev);
 }
 
+/* A plain event emitted while a span is open joins it, whether the span
+ * was opened by generated code or pushed as a remote context; once it is
+ * closed or popped, the next event carries no trace again. The event's
+ * state is warm, so only the thread's span stack keeps it off the inline
+ * path. */
+static void hex(const uint8_t *b, size_t n, char *out) {
+    for (size_t i = 0; i < n; i++) snprintf(out + 2 * i, 3, "%02x", b[i]);
+}
+
+static void plain_events_join_open_spans_and_pushed_contexts(void **state) {
+    (void)state;
+    prime();
+    warm_every_scalar();
+    fst_every_scalar ev = fst_every_scalar_make(false, 7, 8, 9.0, 10, 11, FST_COLOR_BLUE, "in");
+
+    fst_fast_job_span sp = fst_fast_job_begin("build");
+    (void)captured(); /* the span's start event */
+    char trace[33], span[17];
+    hex(sp.state.trace_id.bytes, sizeof sp.state.trace_id.bytes, trace);
+    hex(sp.state.span_id.bytes, sizeof sp.state.span_id.bytes, span);
+    json_t *j = SAME_JSON(fst_every_scalar_emit, ev);
+    assert_string_equal(json_string_value(json_object_get(j, "trace_id")), trace);
+    assert_string_equal(json_string_value(json_object_get(j, "parent_span_id")), span);
+    json_decref(j);
+    assert_int_equal(fst_fast_job_end(&sp), BEACON_OK);
+    (void)captured(); /* the span's end event */
+    assert_true(inline_open_or_not_tsc());
+    j = SAME_JSON(fst_every_scalar_emit, ev);
+    assert_null(json_object_get(j, "trace_id"));
+    json_decref(j);
+
+    beacon_trace_context remote = {{{0}}, {{0}}, 1};
+    memset(remote.trace_id.bytes, 0x5a, sizeof remote.trace_id.bytes);
+    memset(remote.span_id.bytes, 0x3c, sizeof remote.span_id.bytes);
+    assert_int_equal(beacon_context_push(&remote), BEACON_OK);
+    j = SAME_JSON(fst_every_scalar_emit, ev);
+    assert_string_equal(json_string_value(json_object_get(j, "trace_id")),
+                        "5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a");
+    assert_string_equal(json_string_value(json_object_get(j, "parent_span_id")),
+                        "3c3c3c3c3c3c3c3c");
+    json_decref(j);
+    assert_int_equal(beacon_context_pop(), BEACON_OK);
+    assert_true(inline_open_or_not_tsc());
+    j = SAME_JSON(fst_every_scalar_emit, ev);
+    assert_null(json_object_get(j, "trace_id"));
+    json_decref(j);
+}
+
 static void sampled_out_and_disabled_match(void **state) {
     (void)state;
     prime();
@@ -424,7 +493,7 @@ static void null_event_is_an_invalid_argument(void **state) {
 }
 
 /* In a ring of 4 KiB the inline path meets the end of the buffer every ~20
- * events and the consumer's position every few more: those emits take the
+ * events and, in long bursts, the consumer's position: those emits take the
  * runtime's path (skip marker, refreshed view of the consumer), the others
  * the inline one. Across many laps, with the worker draining concurrently
  * and the ring often full, every event either arrives, in order and
@@ -450,11 +519,15 @@ static void inline_emits_wrap_a_small_ring_in_order(void **state) {
             assert_int_equal(st, BEACON_ERR_QUEUE_FULL);
             refused++;
         }
-        if (i % 8 == 7) assert_int_equal(beacon_flush(5000), BEACON_OK);
+        /* First half: bursts that fit the ring (wrap-around); second half:
+         * bursts of four times the ring (full ring, the worker draining
+         * while the producer writes). */
+        if (i % (i < N / 2 ? 8 : 96) == 7) assert_int_equal(beacon_flush(5000), BEACON_OK);
     }
     size_t n = captured();
     assert_int_equal(n, (size_t)sent);
     assert_true(sent > N / 2);
+    assert_true(refused > 0);
     int64_t last = -1;
     for (size_t k = 0; k < n; k++) {
         json_t *o2 = event_at(k);
@@ -525,6 +598,8 @@ int main(void) {
         cmocka_unit_test_setup_teardown(begin_returns_a_trace_id_and_follow_keeps_it, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(span_events_carry_the_span_ids, setup, teardown),
+        cmocka_unit_test_setup_teardown(plain_events_join_open_spans_and_pushed_contexts, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(sampled_out_and_disabled_match, setup, teardown),
         cmocka_unit_test_setup_teardown(after_shutdown_both_paths_report_shut_down, setup,
                                         teardown),

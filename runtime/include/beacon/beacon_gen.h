@@ -237,8 +237,10 @@ typedef struct beacon_field_desc {
     uint32_t max_items;  /* lists and attributes; 0 = unbounded */
 } beacon_field_desc;
 
-/* Mutable per-event runtime state (sampling threshold, counters). Storage is
- * emitted by the generator; only the runtime reads or writes it. */
+/* Mutable per-event runtime state. Storage is emitted by the generator; only
+ * the runtime writes it. opaque[0]: the sampling generation the threshold
+ * in opaque[1] was computed for; opaque[2]: that generation when the event
+ * is kept whole, else 0 (read by beacon_gen_begin); opaque[3]: unused. */
 typedef struct beacon_event_state {
     uint64_t opaque[4];
 } beacon_event_state;
@@ -351,18 +353,23 @@ BEACON_API beacon_status beacon_gen_emit(const beacon_event_hdr *ev, beacon_trac
  * Positions are free-running byte counts; the buffer holds records of an
  * 8-byte length word followed by the record. */
 typedef struct beacon_gen_ring {
-    size_t head;         /* published position: release store, producer only */
-    size_t tail_cache;   /* the producer's last view of the consumer's position */
-    unsigned char *buf;  /* capacity bytes */
-    size_t mask;         /* capacity - 1 (a power of two) */
-    size_t max_record;   /* largest record (length word excluded) */
-    uint64_t pushed;     /* records published: relaxed store, producer only */
-    size_t reserved_[2]; /* runtime-private */
+    size_t head;        /* published position: release store, producer only */
+    size_t limit;       /* a record may end at this position without a look at the
+                           consumer and without crossing the end of the buffer */
+    size_t wake_at;     /* past this position the ring is more than half full */
+    unsigned char *buf; /* capacity bytes */
+    size_t mask;        /* capacity - 1 (a power of two) */
+    uint64_t pushed;    /* records published: relaxed store, producer only */
+    size_t tail_cache;  /* runtime-private: the last view of the consumer's position */
+    size_t max_record;  /* runtime-private: largest record the runtime reserves */
 } beacon_gen_ring;
 
 /* The calling thread's emit state. Runtime-private, like beacon_gen_ring. */
 typedef struct beacon_gen_lane {
-    uint64_t epoch;        /* `ring` is fit for emit while this equals the open epoch */
+    uint64_t epoch; /* `ring` is fit for emit while this equals the open epoch */
+    /* `epoch` while nothing on this thread needs the runtime's emit path (no
+     * span open, no context set, ticks from the TSC), else 0. */
+    uint64_t fast;
     beacon_gen_ring *ring; /* the thread's ring, or NULL */
     void *ctx;             /* the thread's context slots; NULL: no context set */
     uint32_t span_depth;   /* open spans and pushed contexts */
@@ -450,36 +457,32 @@ BEACON_API beacon_status beacon_gen_commit(beacon_gen_slot *slot);
 BEACON_API void beacon_gen_notify(beacon_gen_ring *r);
 
 /* beacon_gen_reserve for events that are not `begin` events, with the
- * common case inline: emit open, the thread's ring set up, the event kept
- * whole (sample rate 1), no span open and no context set on this thread,
- * the record fits before the end of the ring and there is room. Then it
- * writes the record head itself and returns the struct copy's place with
- * no call; otherwise it calls beacon_gen_reserve. Same contract, ending
- * with beacon_gen_end instead of beacon_gen_commit. */
+ * common case inline: emit open, the thread's ring set up and nothing on
+ * the thread that needs the runtime (lane.fast), the event kept whole
+ * (sample rate 1: the event state's opaque[2] holds the current sampling
+ * generation), the record fits before the end of the buffer and in the
+ * room last seen free (ring.limit). Then it writes the record head itself
+ * and returns the struct copy's place with no call; otherwise it calls
+ * beacon_gen_reserve. Same contract, ending with beacon_gen_end instead of
+ * beacon_gen_commit. */
 static inline void *beacon_gen_begin(const beacon_event_hdr *ev, size_t size,
                                      beacon_gen_slot *slot) {
 #if BEACON_GEN_INLINE
     beacon_gen_lane *lane = &beacon_gen_lane_tls;
     const beacon_event_state *st = ev->desc->state;
     uint64_t epoch = __atomic_load_n(&beacon_gen_g.epoch, __ATOMIC_RELAXED);
-    if (__builtin_expect(lane->epoch == epoch && epoch != 0 && st != NULL &&
-                             (lane->span_depth == 0) & (lane->ctx == NULL) &&
-                             __atomic_load_n(&st->opaque[0], __ATOMIC_ACQUIRE) ==
-                                 __atomic_load_n(&beacon_gen_g.sample_gen, __ATOMIC_RELAXED) &&
-                             __atomic_load_n(&st->opaque[1], __ATOMIC_RELAXED) == UINT64_MAX &&
-                             __atomic_load_n(&beacon_gen_g.tsc, __ATOMIC_RELAXED) != 0,
+    if (__builtin_expect(lane->fast == epoch && epoch != 0 && st != NULL &&
+                             __atomic_load_n(&st->opaque[2], __ATOMIC_ACQUIRE) ==
+                                 __atomic_load_n(&beacon_gen_g.sample_gen, __ATOMIC_RELAXED),
                          1)) {
         beacon_gen_ring *r = lane->ring;
         size_t head = __atomic_load_n(&r->head, __ATOMIC_RELAXED);
-        size_t idx = head & r->mask;
+        size = BEACON_GEN_ALIGN8(size);
         size_t next = head + sizeof(uint64_t) + size;
         /* Fits before the end of the buffer, and the consumer is far enough
          * behind (as last seen; the runtime's path looks again). */
-        if (__builtin_expect(size <= r->max_record &&
-                                 idx + sizeof(uint64_t) + size <= r->mask + 1 &&
-                                 next - r->tail_cache <= r->mask + 1,
-                             1)) {
-            unsigned char *rec = r->buf + idx;
+        if (__builtin_expect(next <= r->limit, 1)) {
+            unsigned char *rec = r->buf + (head & r->mask);
             uint64_t len = size;
             uint32_t head32[2] = {(uint32_t)size, 0};
             uint64_t ticks = ev->time_ns ? 0 : (uint64_t)__builtin_ia32_rdtsc();
@@ -511,8 +514,8 @@ static inline beacon_status beacon_gen_end(beacon_gen_slot *slot) {
         __atomic_store_n(&r->pushed, __atomic_load_n(&r->pushed, __ATOMIC_RELAXED) + 1,
                          __ATOMIC_RELAXED);
         __atomic_store_n(&r->head, next, __ATOMIC_RELEASE);
-        if (__builtin_expect(next - r->tail_cache > (r->mask + 1) / 2 ||
-                                 __atomic_load_n(&beacon_gen_g.sleeping, __ATOMIC_RELAXED) != 0,
+        if (__builtin_expect((next > r->wake_at) |
+                                 (__atomic_load_n(&beacon_gen_g.sleeping, __ATOMIC_RELAXED) != 0),
                              0))
             beacon_gen_notify(r);
         return BEACON_OK;
