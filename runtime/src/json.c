@@ -302,7 +302,10 @@ static size_t format_double_decimal(double v, char out[32]) {
     for (int k = 0; k <= 15; k++) {
         double scaled = a * pow10[k];
         if (scaled >= 1e15) return 0;
-        double m = nearbyint(scaled);
+        /* scaled < 1e15 < 2^52, so adding 0.5 is exact and the truncation
+         * rounds to nearest (ties, which fail the check below with either
+         * neighbour, go up instead of to even); no libm call. */
+        double m = (double)(uint64_t)(scaled + 0.5);
         if (m / pow10[k] != a) continue;
         uint64_t digits = (uint64_t)m;
         unsigned nd = decimal_len(digits);
@@ -382,11 +385,60 @@ void beacon__jw_null(beacon__jw *w) {
     beacon__jw_raw(w, "null", 4);
 }
 
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+/* The eight lowercase hex digits of b[0..4), in order, as one 64-bit word
+ * to store little-endian: each byte is spread to a 16-bit lane, its high
+ * nibble to the lane's first byte and its low nibble to the second, and
+ * every nibble becomes '0'..'9' or 'a'..'f' in all eight bytes at once
+ * (nibbles above 9 get 'a' - '0' - 10 = 0x27 more). */
+static inline uint64_t hex4(const uint8_t *b) {
+    uint32_t x;
+    memcpy(&x, b, sizeof x);
+    uint64_t v = x;
+    v = (v | (v << 16)) & 0x0000FFFF0000FFFFull;
+    v = (v | (v << 8)) & 0x00FF00FF00FF00FFull;
+    uint64_t n = ((v >> 4) & 0x000F000F000F000Full) | ((v & 0x000F000F000F000Full) << 8);
+    uint64_t above9 = ((n + 0x0606060606060606ull) >> 4) & 0x0101010101010101ull;
+    return n + 0x3030303030303030ull + above9 * 0x27;
+}
+#define BEACON__HEX4 1
+#endif
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+/* The 32 lowercase hex digits of b[0..16) into out[0..32): the high and
+ * low nibbles of every byte interleaved, then '0' added to all and 'a' -
+ * '0' - 10 more to those above 9. SSE2 is part of every x86-64 CPU. */
+static inline void hex16(char *out, const uint8_t *b) {
+    __m128i in = _mm_loadu_si128((const __m128i *)(const void *)b);
+    __m128i nib = _mm_set1_epi8(0x0F);
+    __m128i hi = _mm_and_si128(_mm_srli_epi16(in, 4), nib);
+    __m128i lo = _mm_and_si128(in, nib);
+    __m128i d[2] = {_mm_unpacklo_epi8(hi, lo), _mm_unpackhi_epi8(hi, lo)};
+    for (int k = 0; k < 2; k++) {
+        __m128i above9 = _mm_and_si128(_mm_cmpgt_epi8(d[k], _mm_set1_epi8(9)), _mm_set1_epi8(0x27));
+        d[k] = _mm_add_epi8(_mm_add_epi8(d[k], _mm_set1_epi8('0')), above9);
+        _mm_storeu_si128((__m128i *)(void *)(out + 16 * k), d[k]);
+    }
+}
+#define BEACON__HEX16 1
+#endif
+
 void beacon__jw_hex(beacon__jw *w, const uint8_t *bytes, size_t n) {
     if (w->len + 2 * n + 2 < w->cap) {
         char *p = w->buf + w->len;
         *p++ = '"';
-        for (size_t i = 0; i < n; i++, p += 2) memcpy(p, k_hex_pairs + 2 * bytes[i], 2);
+        size_t i = 0;
+#ifdef BEACON__HEX16
+        for (; i + 16 <= n; i += 16, p += 32) hex16(p, bytes + i);
+#endif
+#ifdef BEACON__HEX4
+        for (; i + 4 <= n; i += 4, p += 8) {
+            uint64_t digits = hex4(bytes + i);
+            memcpy(p, &digits, sizeof digits);
+        }
+#endif
+        for (; i < n; i++, p += 2) memcpy(p, k_hex_pairs + 2 * bytes[i], 2);
         *p = '"';
         w->len += 2 * n + 2;
         return;

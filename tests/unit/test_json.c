@@ -243,6 +243,35 @@ static void doubles_use_shortest_round_trip_text(void **state) {
     }
 }
 
+/* Values with few decimals (what most telemetry doubles are), each with
+ * its two neighbours, which have no short form: the text reads back as the
+ * same double and is never longer than what %.15g..%.17g would give. */
+static void decimal_doubles_use_shortest_round_trip_text(void **state) {
+    (void)state;
+    static const double p10[] = {1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8};
+    uint64_t x = 0x243F6A8885A308D3ull;
+    for (int i = 0; i < 20000; i++) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        double base = (double)(x % 100000000000ull) / p10[(x >> 40) % 9];
+        if (x & 1) base = -base;
+        double vs[3] = {base, nextafter(base, INFINITY), nextafter(base, -INFINITY)};
+        for (int k = 0; k < 3; k++) {
+            double v = vs[k];
+            const char *t = num_json(w_double, &v);
+            assert_true(strtod(t, NULL) == v);
+            char g[40];
+            for (int prec = 15; prec <= 17; prec++) {
+                snprintf(g, sizeof g, "%.*g", prec, v);
+                if (strtod(g, NULL) == v) break;
+            }
+            if (!strchr(g, '.') && !strchr(g, 'e')) strcat(g, ".0");
+            if (strlen(t) > strlen(g)) fail_msg("%s longer than %s", t, g);
+        }
+    }
+}
+
 static void integral_doubles_read_back_as_reals(void **state) {
     (void)state;
     double v = 2500.0;
@@ -287,6 +316,45 @@ static void utf8_cut_never_splits_a_sequence(void **state) {
                      3); /* stray bytes: plain cut */
 }
 
+/* Every byte value, at every offset and length up to 36 (so the 16-byte
+ * and 4-byte steps and the byte-wise tail all see it), against snprintf's
+ * %02x. */
+static void hex_matches_snprintf_for_every_byte(void **state) {
+    (void)state;
+    uint8_t bytes[40];
+    for (int start = 0; start < 256; start += 7) {
+        for (size_t i = 0; i < sizeof bytes; i++) bytes[i] = (uint8_t)(start + 37 * i);
+        for (size_t n = 0; n <= 36; n++) {
+            char want[96] = "\"", got[96];
+            for (size_t i = 0; i < n; i++) snprintf(want + 1 + 2 * i, 3, "%02x", bytes[i]);
+            strcat(want, "\"");
+            beacon__jw w;
+            beacon__jw_init(&w, got, sizeof got);
+            beacon__jw_hex(&w, bytes, n);
+            assert_int_equal(beacon__jw_finish(&w), strlen(want));
+            assert_string_equal(got, want);
+        }
+    }
+    for (int b = 0; b < 256; b++) { /* each value in each position of 16 and of 4 */
+        for (size_t pos = 0; pos < 16; pos++) {
+            uint8_t some[16];
+            for (size_t i = 0; i < 16; i++) some[i] = (uint8_t)(0x5a ^ (17 * i));
+            some[pos] = (uint8_t)b;
+            for (size_t n = 4; n <= 16; n += 12) {
+                if (pos >= n) continue;
+                char want[40] = "\"", got[40];
+                for (size_t i = 0; i < n; i++) snprintf(want + 1 + 2 * i, 3, "%02x", some[i]);
+                strcat(want, "\"");
+                beacon__jw w;
+                beacon__jw_init(&w, got, sizeof got);
+                beacon__jw_hex(&w, some, n);
+                assert_int_equal(beacon__jw_finish(&w), 2 * n + 2);
+                assert_string_equal(got, want);
+            }
+        }
+    }
+}
+
 static void writer_has_snprintf_semantics(void **state) {
     (void)state;
     char buf[8];
@@ -321,6 +389,8 @@ int main(void) {
         cmocka_unit_test(non_finite_doubles_are_null),
         cmocka_unit_test(negative_zero_keeps_its_sign),
         cmocka_unit_test(doubles_use_shortest_round_trip_text),
+        cmocka_unit_test(hex_matches_snprintf_for_every_byte),
+        cmocka_unit_test(decimal_doubles_use_shortest_round_trip_text),
         cmocka_unit_test(integral_doubles_read_back_as_reals),
         cmocka_unit_test(time_is_rfc3339_utc_with_nanoseconds),
         cmocka_unit_test(utf8_cut_never_splits_a_sequence),
