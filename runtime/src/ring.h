@@ -43,15 +43,6 @@ extern "C" {
 /* Records are laid out on this boundary; every record has a header this wide. */
 #define BEACON__RING_ALIGN ((size_t)8)
 
-/* Thread-local storage model of the emit path's per-thread state: a plain
- * %fs-relative load even when the runtime is a shared library (the few bytes
- * fit glibc's static TLS surplus). ThreadSanitizer builds keep the default. */
-#if defined(__GNUC__) && !defined(__SANITIZE_THREAD__)
-#define BEACON__TLS_FAST __attribute__((tls_model("initial-exec")))
-#else
-#define BEACON__TLS_FAST
-#endif
-
 /* Producer-side event counters kept in every ring: written only by the
  * producer (plain relaxed load + store, no read-modify-write), read by anyone
  * with beacon__ring_counter. */

@@ -396,8 +396,9 @@ typedef struct beacon_gen_globals {
 #endif
 
 #if defined(__GNUC__) || defined(__clang__)
-/* Like the runtime's own thread-locals: one %fs-relative load even from a
- * shared library, except under ThreadSanitizer. */
+/* Thread-local storage model of the lane: one %fs-relative load even when
+ * the runtime is a shared library (the few bytes fit glibc's static TLS
+ * surplus). ThreadSanitizer builds keep the default model. */
 #if defined(__SANITIZE_THREAD__)
 #define BEACON_GEN_TLS_MODEL
 #else
@@ -444,6 +445,8 @@ typedef struct beacon_gen_slot {
  * worker). Thread-safe (each thread reserves in its own ring). */
 BEACON_API void *beacon_gen_reserve(const beacon_event_hdr *ev, size_t size, beacon_gen_slot *slot,
                                     beacon_trace_id *out_trace);
+/* (beacon_gen_reserve always sets slot->fast to NULL, which is how
+ * beacon_gen_end knows to call beacon_gen_commit.) */
 
 /* Publish the record reserved with beacon_gen_reserve to the worker (and
  * wake it when needed) and return BEACON_OK; a NULL slot or one holding no
@@ -485,7 +488,8 @@ static inline void *beacon_gen_begin(const beacon_event_hdr *ev, size_t size,
             unsigned char *rec = r->buf + (head & r->mask);
             uint64_t len = size;
             uint32_t head32[2] = {(uint32_t)size, 0};
-            uint64_t ticks = ev->time_ns ? 0 : (uint64_t)__builtin_ia32_rdtsc();
+            uint64_t ticks =
+                __builtin_expect(ev->time_ns == 0, 1) ? (uint64_t)__builtin_ia32_rdtsc() : 0;
             void *ctx = NULL;
             memcpy(rec, &len, sizeof len);
             memcpy(rec + 8, head32, sizeof head32);
@@ -497,8 +501,7 @@ static inline void *beacon_gen_begin(const beacon_event_hdr *ev, size_t size,
         }
     }
 #endif
-    slot->fast = NULL;
-    return beacon_gen_reserve(ev, size, slot, NULL);
+    return beacon_gen_reserve(ev, size, slot, NULL); /* sets slot->fast = NULL */
 }
 
 /* Publish the record of beacon_gen_begin: inline when beacon_gen_begin took
@@ -509,7 +512,6 @@ static inline beacon_status beacon_gen_end(beacon_gen_slot *slot) {
     beacon_gen_ring *r = slot->fast;
     if (__builtin_expect(r != NULL, 1)) {
         size_t next = slot->fast_next;
-        slot->fast = NULL;
         /* Counted before publication, so whoever sees the record sees the count. */
         __atomic_store_n(&r->pushed, __atomic_load_n(&r->pushed, __ATOMIC_RELAXED) + 1,
                          __ATOMIC_RELAXED);
