@@ -257,6 +257,24 @@ static void strings_longer_than_max_length_are_cut_the_same(void **state) {
     SAME(fst_text_values_emit, at);
 }
 
+/* Every length from 0 to 40 (the inline copy has cases below 8, 8..15,
+ * 16..32 and above), each byte distinct so a misplaced one shows. */
+static void strings_of_every_short_length_match(void **state) {
+    (void)state;
+    prime();
+    char text[48];
+    for (size_t len = 0; len <= 40; len++) {
+        for (size_t i = 0; i < len; i++) text[i] = (char)('A' + (i * 7) % 58);
+        text[len] = '\0';
+        fst_every_scalar ev =
+            fst_every_scalar_make(true, (int64_t)len, 0, 0.0, 0, 0, FST_COLOR_RED, text);
+        json_t *j = SAME_JSON(fst_every_scalar_emit, ev);
+        assert_string_equal(json_string_value(json_object_get(json_object_get(j, "data"), "name")),
+                            text);
+        json_decref(j);
+    }
+}
+
 static void invalid_utf8_matches(void **state) {
     (void)state;
     prime();
@@ -589,6 +607,7 @@ int main(void) {
                                         teardown),
         cmocka_unit_test_setup_teardown(strings_longer_than_max_length_are_cut_the_same, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(strings_of_every_short_length_match, setup, teardown),
         cmocka_unit_test_setup_teardown(invalid_utf8_matches, setup, teardown),
         cmocka_unit_test_setup_teardown(a_long_string_travels_on_the_heap_the_same, setup,
                                         teardown),

@@ -543,8 +543,19 @@ static inline size_t beacon_gen_put_string(char *rec, size_t pos, void *slot, co
                                            size_t len) {
     uintptr_t off = 0;
     if (s != NULL) {
-        memcpy(rec + pos, s, len);
-        rec[pos + len] = '\0';
+        char *d = rec + pos;
+        /* Short strings, the usual case, with two overlapping fixed-size
+         * copies (no call); never a byte outside s[0..len). */
+        if (len >= 16 && len <= 32) {
+            memcpy(d, s, 16);
+            memcpy(d + len - 16, s + len - 16, 16);
+        } else if (len >= 8 && len < 16) {
+            memcpy(d, s, 8);
+            memcpy(d + len - 8, s + len - 8, 8);
+        } else {
+            memcpy(d, s, len);
+        }
+        d[len] = '\0';
         off = (uintptr_t)pos;
         pos = BEACON_GEN_ALIGN8(pos + len + 1u);
     }
