@@ -487,6 +487,12 @@ beacon_status beacon_gen_emit(const beacon_event_hdr *ev, beacon_trace_id *out_t
 }
 
 /* Generated code relies on these (beacon_gen.h); record.c checks the layout. */
+_Static_assert(offsetof(beacon__ring, p) == 0, "a ring starts with its producer side");
+_Static_assert(offsetof(beacon_gen_slot, ring) == 0 &&
+                   offsetof(beacon_gen_slot, ring_bytes) == sizeof(void *) &&
+                   offsetof(beacon_gen_slot, status) == 2 * sizeof(void *),
+               "the slot starts with ABI 1's slot");
+#if BEACON_GEN_INLINE
 _Static_assert(sizeof(beacon__record_head) == BEACON_GEN_RECORD_STRUCT_OFFSET,
                "the record head is what precedes the struct copy");
 _Static_assert(offsetof(beacon__record_head, size) == 0 &&
@@ -496,16 +502,17 @@ _Static_assert(offsetof(beacon__record_head, size) == 0 &&
                "beacon_gen_begin writes the record head in this layout");
 _Static_assert(sizeof(beacon_gen_ring) == BEACON__RING_CACHE_LINE,
                "the producer side of a ring is one cache line");
-_Static_assert(offsetof(beacon__ring, p) == 0, "a ring starts with its producer side");
+#endif
 
 void *beacon_gen_reserve(const beacon_event_hdr *ev, size_t size, beacon_gen_slot *slot,
                          beacon_trace_id *out_trace) {
     if (out_trace) memset(out_trace, 0, sizeof *out_trace);
     if (!slot) return NULL;
-    slot->fast = NULL;
+    /* Until the ABI is known (emit_prepare checks it), only the members an
+     * ABI 1 slot has too are written: code generated for ABI 1 gets
+     * BEACON_ERR_ABI in its own slot instead of a stack overrun. */
     slot->ring = NULL;
     slot->ring_bytes = 0;
-    slot->correlated = 0;
     if (!ev || !ev->desc || size < BEACON__RECORD_STRUCT_OFFSET + ev->desc->struct_size ||
         size > UINT32_MAX) {
         slot->status = BEACON_ERR_INVALID_ARGUMENT;
@@ -514,6 +521,8 @@ void *beacon_gen_reserve(const beacon_event_hdr *ev, size_t size, beacon_gen_slo
     const beacon_event_desc *d = ev->desc;
     beacon__ring *r = emit_prepare(d, &slot->status);
     if (!r) return NULL;
+    slot->fast = NULL;
+    slot->correlated = 0;
     /* Records are whole multiples of the alignment; the tail is never read. */
     size = (size + BEACON__RECORD_ALIGN - 1) & ~(size_t)(BEACON__RECORD_ALIGN - 1);
     char *rec = emit_reserve(r, ev, size, &slot->ring_bytes, &slot->status);

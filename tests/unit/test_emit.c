@@ -541,6 +541,35 @@ static void descriptor_of_another_abi_is_refused_every_time(void **state) {
     assert_int_equal(after.delivered - before.delivered, 1);
 }
 
+/* Code generated for ABI 1 passes beacon_gen_reserve a 24-byte slot
+ * {ring, ring_bytes, status}: it gets BEACON_ERR_ABI there, counted as
+ * invalid, and nothing past those 24 bytes is written. */
+static void abi_1_code_gets_its_status_in_its_own_slot(void **state) {
+    (void)state;
+    static beacon_catalog_desc old;
+    static beacon_event_state old_state;
+    static beacon_event_desc desc;
+    old = tfx_catalog;
+    old.abi = 1;
+    desc = tfx_plain_desc;
+    desc.catalog = &old;
+    desc.state = &old_state;
+    ts_init_with_sinks("capture");
+    struct {
+        void *ring;
+        size_t ring_bytes;
+        beacon_status status;
+        unsigned char after[sizeof(beacon_gen_slot)]; /* the caller's other locals */
+    } frame;
+    memset(&frame, 0xA5, sizeof frame);
+    tfx_plain ev = tfx_plain_make(1);
+    ev.hdr.desc = &desc;
+    assert_null(beacon_gen_reserve(&ev.hdr, 4096, (beacon_gen_slot *)(void *)&frame, NULL));
+    assert_int_equal(frame.status, BEACON_ERR_ABI);
+    assert_null(frame.ring);
+    for (size_t i = 0; i < sizeof frame.after; i++) assert_int_equal(frame.after[i], 0xA5);
+}
+
 static void status_strings_are_never_null(void **state) {
     (void)state;
     for (int i = 0; i <= BEACON_STATUS_COUNT_ + 1; i++)
@@ -635,6 +664,7 @@ int main(void) {
         T(stats_json_parses_and_matches_stats),
         T(stats_json_reports_size_when_buffer_is_small),
         T(descriptor_of_another_abi_is_refused_every_time),
+        T(abi_1_code_gets_its_status_in_its_own_slot),
         T(status_strings_are_never_null),
         T(concurrent_emits_are_all_accounted),
         T(emits_racing_shutdown_are_all_accounted),

@@ -361,7 +361,7 @@ typedef struct beacon_gen_ring {
     size_t mask;        /* capacity - 1 (a power of two) */
     uint64_t pushed;    /* records published: relaxed store, producer only */
     size_t tail_cache;  /* runtime-private: the last view of the consumer's position */
-    size_t max_record;  /* runtime-private: largest record the runtime reserves */
+    size_t max_record;  /* largest record kept in the ring (larger ones go to the heap) */
 } beacon_gen_ring;
 
 /* The calling thread's emit state. Runtime-private, like beacon_gen_ring. */
@@ -387,9 +387,10 @@ typedef struct beacon_gen_globals {
 } beacon_gen_globals;
 
 /* The inline fast path exists where the runtime's thread-local and atomic
- * builtins can be reached from generated C code: GCC or Clang on x86. */
-#if (defined(__GNUC__) || defined(__clang__)) && !defined(__cplusplus) &&                          \
-    (defined(__x86_64__) || defined(__i386__))
+ * builtins can be reached from generated C code and positions are 64-bit:
+ * GCC or Clang on x86-64 (LP64). */
+#if (defined(__GNUC__) || defined(__clang__)) && !defined(__cplusplus) && defined(__x86_64__) &&   \
+    defined(__LP64__)
 #define BEACON_GEN_INLINE 1
 #else
 #define BEACON_GEN_INLINE 0
@@ -412,13 +413,16 @@ BEACON_API extern beacon_gen_globals beacon_gen_g;
 /* Caller memory (a local of the generated _emit) between reserve and commit.
  * Members are runtime-private except status. */
 typedef struct beacon_gen_slot {
+    /* The first three members have the layout of ABI 1's slot, so that
+     * beacon_gen_reserve can refuse code of ABI 1 (its 24-byte slot) with
+     * BEACON_ERR_ABI without writing past them. */
+    void *ring;            /* the runtime's path: the calling thread's ring */
+    size_t ring_bytes;     /* the runtime's path: bytes reserved in the ring */
+    beacon_status status;  /* why beacon_gen_begin/beacon_gen_reserve returned NULL */
+    uint32_t correlated;   /* the runtime's path: ids below replace the event's */
     beacon_gen_ring *fast; /* set by the inline path of beacon_gen_begin */
     size_t fast_next;      /* the position beacon_gen_end publishes */
-    void *ring;            /* the runtime's path: the calling thread's ring */
     void *body;            /* the runtime's path: the record's start */
-    size_t ring_bytes;     /* the runtime's path: bytes reserved in the ring */
-    uint32_t correlated;   /* the runtime's path: ids below replace the event's */
-    beacon_status status;  /* why beacon_gen_begin/beacon_gen_reserve returned NULL */
     beacon_trace_id trace_id;
     beacon_span_id span_id;
     beacon_span_id parent_span_id;
@@ -463,8 +467,9 @@ BEACON_API void beacon_gen_notify(beacon_gen_ring *r);
  * common case inline: emit open, the thread's ring set up and nothing on
  * the thread that needs the runtime (lane.fast), the event kept whole
  * (sample rate 1: the event state's opaque[2] holds the current sampling
- * generation), the record fits before the end of the buffer and in the
- * room last seen free (ring.limit). Then it writes the record head itself
+ * generation), the record is no larger than the ring keeps (max_record)
+ * and fits before the end of the buffer and in the room last seen free
+ * (ring.limit). Then it writes the record head itself
  * and returns the struct copy's place with no call; otherwise it calls
  * beacon_gen_reserve. Same contract, ending with beacon_gen_end instead of
  * beacon_gen_commit. */
@@ -484,7 +489,7 @@ static inline void *beacon_gen_begin(const beacon_event_hdr *ev, size_t size,
         size_t next = head + sizeof(uint64_t) + size;
         /* Fits before the end of the buffer, and the consumer is far enough
          * behind (as last seen; the runtime's path looks again). */
-        if (__builtin_expect(next <= r->limit, 1)) {
+        if (__builtin_expect((next <= r->limit) & (size <= r->max_record), 1)) {
             unsigned char *rec = r->buf + (head & r->mask);
             uint64_t len = size;
             uint32_t head32[2] = {(uint32_t)size, 0};
