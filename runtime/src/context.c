@@ -59,7 +59,6 @@ static void on_thread_exit(void *head) {
      * this one and may still set context: they must find an empty list, not
      * the slots freed here. A slot they create re-arms the key. */
     beacon__lane.ctx = NULL;
-    beacon__lane_sync();
     while (s) {
         ctx_slot *next = s->next;
         retire(s);
@@ -101,7 +100,6 @@ static ctx_slot *slot_for(const beacon_catalog_desc *catalog) {
     pthread_once(&g_key_once, make_key);
     s->next = beacon__ctx_head;
     beacon__lane.ctx = s;
-    beacon__lane_sync();
     /* The key only exists to run on_thread_exit; the head is the value. */
     pthread_setspecific(g_key, beacon__ctx_head);
     return s;
@@ -223,7 +221,6 @@ void beacon_gen_context_clear(const beacon_catalog_desc *catalog) {
                 prev->next = s->next;
             else
                 beacon__lane.ctx = s->next;
-            beacon__lane_sync();
             retire(s);
             free(s);
             break;
@@ -231,4 +228,9 @@ void beacon_gen_context_clear(const beacon_catalog_desc *catalog) {
     }
     pthread_once(&g_key_once, make_key);
     pthread_setspecific(g_key, beacon__ctx_head);
+}
+
+void *beacon_gen_context_ref(const beacon_catalog_desc *catalog) {
+    if (!catalog) return NULL;
+    return (void *)beacon__context_acquire(catalog);
 }

@@ -292,11 +292,12 @@ beacon__ring *beacon__ring_for_thread(beacon__ring_registry *reg, size_t capacit
 #define beacon__lane beacon_gen_lane_tls
 
 /* Recompute the calling thread's lane.fast, which lets generated code emit
- * inline: its epoch while no span is open, no context is set and ticks come
- * from the TSC, else 0. Call after any change to those. */
+ * inline: its epoch while no span is open and ticks come from the TSC, else
+ * 0 (context needs no runtime path: beacon_gen_begin asks
+ * beacon_gen_context_ref). Call after any change to those. */
 static inline void beacon__lane_sync(void) {
-    bool plain = beacon__lane.span_depth == 0 && beacon__lane.ctx == NULL &&
-                 __atomic_load_n(&beacon_gen_g.tsc, __ATOMIC_RELAXED);
+    bool plain =
+        beacon__lane.span_depth == 0 && __atomic_load_n(&beacon_gen_g.tsc, __ATOMIC_RELAXED);
     beacon__lane.fast = plain ? beacon__lane.epoch : 0;
 }
 

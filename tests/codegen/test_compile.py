@@ -305,6 +305,11 @@ void beacon_gen_notify(beacon_gen_ring *r) {
     (void)r;
 }
 
+void *beacon_gen_context_ref(const beacon_catalog_desc *catalog) {
+    (void)catalog;
+    return NULL;
+}
+
 /* The direct emit writes a record; commit turns it back into a struct in
  * `emitted` the way the runtime's decoder does (string offsets -> pointers),
  * so the checks below read both paths alike. */

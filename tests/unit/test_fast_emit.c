@@ -196,11 +196,18 @@ static void context_and_explicit_time_match(void **state) {
     prime();
     warm_every_scalar();
     assert_int_equal(fst_context_set_tenant("acme"), BEACON_OK);
+    assert_true(inline_open_or_not_tsc()); /* context stays on the inline path */
     fst_every_scalar ev = fst_every_scalar_make(true, 1, 2, 3.0, 4, 5, FST_COLOR_RED, "n");
     ev.hdr.time_ns = 1700000000000000000;
     json_t *j = SAME_JSON(fst_every_scalar_emit, ev);
     assert_string_equal(json_string_value(json_object_get(json_object_get(j, "context"), "tenant")),
                         "acme");
+    json_decref(j);
+    /* Every field unset again: no context, on the inline path too. */
+    assert_int_equal(fst_context_set_tenant(NULL), BEACON_OK);
+    ev.hdr.time_ns = 0;
+    j = SAME_JSON(fst_every_scalar_emit, ev);
+    assert_null(json_object_get(j, "context"));
     json_decref(j);
     fst_context_clear();
     assert_true(inline_open_or_not_tsc());

@@ -368,7 +368,7 @@ typedef struct beacon_gen_ring {
 typedef struct beacon_gen_lane {
     uint64_t epoch; /* `ring` is fit for emit while this equals the open epoch */
     /* `epoch` while nothing on this thread needs the runtime's emit path (no
-     * span open, no context set, ticks from the TSC), else 0. */
+     * span open, ticks from the TSC), else 0. */
     uint64_t fast;
     beacon_gen_ring *ring; /* the thread's ring, or NULL */
     void *ctx;             /* the thread's context slots; NULL: no context set */
@@ -458,6 +458,12 @@ BEACON_API void *beacon_gen_reserve(const beacon_event_hdr *ev, size_t size, bea
  * only. */
 BEACON_API beacon_status beacon_gen_commit(beacon_gen_slot *slot);
 
+/* A reference to the calling thread's current context snapshot for
+ * `catalog`, for the record beacon_gen_begin is writing (the worker gives
+ * it back), or NULL when the thread has no context field of that catalog
+ * set (or catalog is NULL). Thread-safe (per-thread state). */
+BEACON_API void *beacon_gen_context_ref(const struct beacon_catalog_desc *catalog);
+
 /* Called by beacon_gen_end after publishing when the ring looked more than
  * half full or the worker sleeps: looks at the consumer's position and
  * wakes the worker if needed. The thread that owns r only. */
@@ -465,7 +471,8 @@ BEACON_API void beacon_gen_notify(beacon_gen_ring *r);
 
 /* beacon_gen_reserve for events that are not `begin` events, with the
  * common case inline: emit open, the thread's ring set up and nothing on
- * the thread that needs the runtime (lane.fast), the event kept whole
+ * the thread that needs the runtime (lane.fast: no span open), the event
+ * kept whole
  * (sample rate 1: the event state's opaque[2] holds the current sampling
  * generation), the record is no larger than the ring keeps (max_record)
  * and fits before the end of the buffer and in the room last seen free
@@ -495,7 +502,10 @@ static inline void *beacon_gen_begin(const beacon_event_hdr *ev, size_t size,
             uint32_t head32[2] = {(uint32_t)size, 0};
             uint64_t ticks =
                 __builtin_expect(ev->time_ns == 0, 1) ? (uint64_t)__builtin_ia32_rdtsc() : 0;
-            void *ctx = NULL;
+            /* The thread's context snapshot for this catalog, if it set any. */
+            void *ctx = __builtin_expect(lane->ctx == NULL, 1)
+                            ? NULL
+                            : beacon_gen_context_ref(ev->desc->catalog);
             memcpy(rec, &len, sizeof len);
             memcpy(rec + 8, head32, sizeof head32);
             memcpy(rec + 16, &ticks, sizeof ticks);
