@@ -557,6 +557,10 @@ beacon_status beacon_gen_commit(beacon_gen_slot *slot) {
     return emit_commit(r, slot->ring_bytes);
 }
 
+void beacon_gen_correlate(beacon_event_hdr *copy) {
+    if (copy && copy->desc) correlate(copy, copy);
+}
+
 void beacon_gen_notify(beacon_gen_ring *p) {
     if (!p) return;
     beacon__ring *r = (beacon__ring *)p;

@@ -292,13 +292,13 @@ beacon__ring *beacon__ring_for_thread(beacon__ring_registry *reg, size_t capacit
 #define beacon__lane beacon_gen_lane_tls
 
 /* Recompute the calling thread's lane.fast, which lets generated code emit
- * inline: its epoch while no span is open and ticks come from the TSC, else
- * 0 (context needs no runtime path: beacon_gen_begin asks
- * beacon_gen_context_ref). Call after any change to those. */
+ * inline: its epoch while ticks come from the TSC, else 0 (spans and
+ * context need no runtime path: beacon_gen_begin/end call
+ * beacon_gen_context_ref and beacon_gen_correlate for them). Call after
+ * the epoch changes. */
 static inline void beacon__lane_sync(void) {
-    bool plain =
-        beacon__lane.span_depth == 0 && __atomic_load_n(&beacon_gen_g.tsc, __ATOMIC_RELAXED);
-    beacon__lane.fast = plain ? beacon__lane.epoch : 0;
+    bool tsc = __atomic_load_n(&beacon_gen_g.tsc, __ATOMIC_RELAXED) != 0;
+    beacon__lane.fast = tsc ? beacon__lane.epoch : 0;
 }
 
 /* Producer: the calling thread's cached ring when its tag equals `tag`

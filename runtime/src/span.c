@@ -59,7 +59,6 @@ void beacon_gen_span_start(beacon_span_state *st) {
         t_stack[beacon__span_depth].flags = flags;
         t_stack[beacon__span_depth].pushed = false;
         beacon__span_depth++;
-        beacon__lane_sync();
     } else {
         t_overflow++;
     }
@@ -83,7 +82,6 @@ int64_t beacon_gen_span_finish(beacon_span_state *st) {
                 memmove(&t_stack[i], &t_stack[i + 1],
                         (beacon__span_depth - i - 1) * sizeof t_stack[0]);
                 beacon__span_depth--;
-                beacon__lane_sync();
                 found = true;
                 break;
             }
@@ -106,7 +104,6 @@ beacon_status beacon_context_push(const beacon_trace_context *ctx) {
     t_stack[beacon__span_depth].flags = ctx->flags;
     t_stack[beacon__span_depth].pushed = true;
     beacon__span_depth++;
-    beacon__lane_sync();
     return BEACON_OK;
 }
 
@@ -117,7 +114,6 @@ beacon_status beacon_context_pop(void) {
         if (t_stack[i].pushed) {
             memmove(&t_stack[i], &t_stack[i + 1], (beacon__span_depth - i - 1) * sizeof t_stack[0]);
             beacon__span_depth--;
-            beacon__lane_sync();
             return BEACON_OK;
         }
     }

@@ -367,8 +367,9 @@ typedef struct beacon_gen_ring {
 /* The calling thread's emit state. Runtime-private, like beacon_gen_ring. */
 typedef struct beacon_gen_lane {
     uint64_t epoch; /* `ring` is fit for emit while this equals the open epoch */
-    /* `epoch` while nothing on this thread needs the runtime's emit path (no
-     * span open, ticks from the TSC), else 0. */
+    /* `epoch` while ticks come from the TSC (which generated code reads
+     * itself), else 0: the inline path is open when this equals the open
+     * epoch. */
     uint64_t fast;
     beacon_gen_ring *ring; /* the thread's ring, or NULL */
     void *ctx;             /* the thread's context slots; NULL: no context set */
@@ -464,15 +465,22 @@ BEACON_API beacon_status beacon_gen_commit(beacon_gen_slot *slot);
  * set (or catalog is NULL). Thread-safe (per-thread state). */
 BEACON_API void *beacon_gen_context_ref(const struct beacon_catalog_desc *catalog);
 
+/* Resolve the correlation ids of `copy`, the struct copy of a record being
+ * written by the calling thread, against the thread's open spans and pushed
+ * contexts, as beacon_gen_emit does (an explicit trace id wins; else the
+ * innermost span's trace, with that span as parent). Called by
+ * beacon_gen_end when a span is open. copy must not be NULL. Thread-safe
+ * (per-thread state). */
+BEACON_API void beacon_gen_correlate(beacon_event_hdr *copy);
+
 /* Called by beacon_gen_end after publishing when the ring looked more than
  * half full or the worker sleeps: looks at the consumer's position and
  * wakes the worker if needed. The thread that owns r only. */
 BEACON_API void beacon_gen_notify(beacon_gen_ring *r);
 
 /* beacon_gen_reserve for events that are not `begin` events, with the
- * common case inline: emit open, the thread's ring set up and nothing on
- * the thread that needs the runtime (lane.fast: no span open), the event
- * kept whole
+ * common case inline: emit open, the thread's ring set up and ticks from
+ * the TSC (lane.fast), the event kept whole
  * (sample rate 1: the event state's opaque[2] holds the current sampling
  * generation), the record is no larger than the ring keeps (max_record)
  * and fits before the end of the buffer and in the room last seen free
@@ -527,6 +535,13 @@ static inline beacon_status beacon_gen_end(beacon_gen_slot *slot) {
     beacon_gen_ring *r = slot->fast;
     if (__builtin_expect(r != NULL, 1)) {
         size_t next = slot->fast_next;
+        /* Inside a span (or a pushed remote context) the event joins it: its
+         * ids in the struct copy are resolved against the thread's stack. */
+        if (__builtin_expect(beacon_gen_lane_tls.span_depth != 0, 0)) {
+            unsigned char *rec = r->buf + (__atomic_load_n(&r->head, __ATOMIC_RELAXED) & r->mask);
+            beacon_gen_correlate((beacon_event_hdr *)(void *)(rec + sizeof(uint64_t) +
+                                                              BEACON_GEN_RECORD_STRUCT_OFFSET));
+        }
         /* Counted before publication, so whoever sees the record sees the count. */
         __atomic_store_n(&r->pushed, __atomic_load_n(&r->pushed, __ATOMIC_RELAXED) + 1,
                          __ATOMIC_RELAXED);
