@@ -544,8 +544,8 @@ def _direct_emit_body(cat: Catalog, ev: Event, t: str, fields: List[View],
                      f"size += BEACON_GEN_ALIGN8({length} + 1);"]
         strings.append((fv.member, value, length))
     reserve = (f"beacon_gen_reserve(&ev->hdr, size, &slot, {out_trace})" if begin
-               else "beacon_gen_begin(&ev->hdr, size, &slot)")
-    body += ["beacon_gen_slot slot;",
+               else "beacon_gen_begin(&ev->hdr, size, &fast, &slot)")
+    body += ([] if begin else ["beacon_gen_fast fast;"]) + ["beacon_gen_slot slot;",
              f"void *room = {reserve};",
              "if (room == NULL) {", "    return slot.status;", "}",
              f"{t} *copy = ({t} *)room;",
@@ -556,7 +556,8 @@ def _direct_emit_body(cat: Catalog, ev: Event, t: str, fields: List[View],
                  "size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);"]
         for member, value, length in strings:
             body.append(f"pos = beacon_gen_put_string(rec, pos, &copy->{member}, {value}, {length});")
-    body.append("return beacon_gen_commit(&slot);" if begin else "return beacon_gen_end(&slot);")
+    body.append("return beacon_gen_commit(&slot);" if begin
+                else "return beacon_gen_end(&fast, &slot);")
     return body
 
 

@@ -102,14 +102,15 @@ beacon_status brg_worker_queue_dropped_emit(const brg_worker_queue_dropped *ev) 
         return beacon_gen_emit(&ev->hdr, NULL);
     }
     size_t size = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
+    beacon_gen_fast fast;
     beacon_gen_slot slot;
-    void *room = beacon_gen_begin(&ev->hdr, size, &slot);
+    void *room = beacon_gen_begin(&ev->hdr, size, &fast, &slot);
     if (room == NULL) {
         return slot.status;
     }
     brg_worker_queue_dropped *copy = (brg_worker_queue_dropped *)room;
     memcpy(copy, ev, sizeof *ev);
-    return beacon_gen_end(&slot);
+    return beacon_gen_end(&fast, &slot);
 }
 
 /* --- tool.execution.start --- */

@@ -195,8 +195,9 @@ beacon_status fed_algorithm_progress_emit(const fed_algorithm_progress *ev) {
         step_info_len = beacon_gen_kept_len(step_info_str, 256);
         size += BEACON_GEN_ALIGN8(step_info_len + 1);
     }
+    beacon_gen_fast fast;
     beacon_gen_slot slot;
-    void *room = beacon_gen_begin(&ev->hdr, size, &slot);
+    void *room = beacon_gen_begin(&ev->hdr, size, &fast, &slot);
     if (room == NULL) {
         return slot.status;
     }
@@ -209,7 +210,7 @@ beacon_status fed_algorithm_progress_emit(const fed_algorithm_progress *ev) {
                                 algorithm_name_len);
     pos = beacon_gen_put_string(rec, pos, &copy->task_context, ev->task_context, task_context_len);
     pos = beacon_gen_put_string(rec, pos, &copy->step_info, step_info_str, step_info_len);
-    return beacon_gen_end(&slot);
+    return beacon_gen_end(&fast, &slot);
 }
 
 /* --- batch_progress --- */
@@ -242,8 +243,9 @@ beacon_status fed_batch_progress_emit(const fed_batch_progress *ev) {
     size_t size = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
     size_t protocol_name_len = beacon_gen_kept_len(ev->protocol_name, 128);
     size += BEACON_GEN_ALIGN8(protocol_name_len + 1);
+    beacon_gen_fast fast;
     beacon_gen_slot slot;
-    void *room = beacon_gen_begin(&ev->hdr, size, &slot);
+    void *room = beacon_gen_begin(&ev->hdr, size, &fast, &slot);
     if (room == NULL) {
         return slot.status;
     }
@@ -254,7 +256,7 @@ beacon_status fed_batch_progress_emit(const fed_batch_progress *ev) {
     size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
     pos = beacon_gen_put_string(rec, pos, &copy->protocol_name, ev->protocol_name,
                                 protocol_name_len);
-    return beacon_gen_end(&slot);
+    return beacon_gen_end(&fast, &slot);
 }
 
 /* --- dataset_connected --- */
@@ -293,8 +295,9 @@ beacon_status fed_dataset_connected_emit(const fed_dataset_connected *ev) {
     size += BEACON_GEN_ALIGN8(dataset_name_len + 1);
     size_t datasource_type_len = beacon_gen_kept_len(ev->datasource_type, 64);
     size += BEACON_GEN_ALIGN8(datasource_type_len + 1);
+    beacon_gen_fast fast;
     beacon_gen_slot slot;
-    void *room = beacon_gen_begin(&ev->hdr, size, &slot);
+    void *room = beacon_gen_begin(&ev->hdr, size, &fast, &slot);
     if (room == NULL) {
         return slot.status;
     }
@@ -306,7 +309,7 @@ beacon_status fed_dataset_connected_emit(const fed_dataset_connected *ev) {
     pos = beacon_gen_put_string(rec, pos, &copy->dataset_name, ev->dataset_name, dataset_name_len);
     pos = beacon_gen_put_string(rec, pos, &copy->datasource_type, ev->datasource_type,
                                 datasource_type_len);
-    return beacon_gen_end(&slot);
+    return beacon_gen_end(&fast, &slot);
 }
 
 /* --- ehr_query_complete --- */
@@ -341,8 +344,9 @@ beacon_status fed_ehr_query_complete_emit(const fed_ehr_query_complete *ev) {
     size_t size = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
     size_t config_type_len = beacon_gen_kept_len(ev->config_type, 64);
     size += BEACON_GEN_ALIGN8(config_type_len + 1);
+    beacon_gen_fast fast;
     beacon_gen_slot slot;
-    void *room = beacon_gen_begin(&ev->hdr, size, &slot);
+    void *room = beacon_gen_begin(&ev->hdr, size, &fast, &slot);
     if (room == NULL) {
         return slot.status;
     }
@@ -352,7 +356,7 @@ beacon_status fed_ehr_query_complete_emit(const fed_ehr_query_complete *ev) {
     char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
     size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
     pos = beacon_gen_put_string(rec, pos, &copy->config_type, ev->config_type, config_type_len);
-    return beacon_gen_end(&slot);
+    return beacon_gen_end(&fast, &slot);
 }
 
 /* --- ehr_session_initialised --- */
@@ -385,8 +389,9 @@ beacon_status fed_ehr_session_initialised_emit(const fed_ehr_session_initialised
     size_t size = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
     size_t config_type_len = beacon_gen_kept_len(ev->config_type, 64);
     size += BEACON_GEN_ALIGN8(config_type_len + 1);
+    beacon_gen_fast fast;
     beacon_gen_slot slot;
-    void *room = beacon_gen_begin(&ev->hdr, size, &slot);
+    void *room = beacon_gen_begin(&ev->hdr, size, &fast, &slot);
     if (room == NULL) {
         return slot.status;
     }
@@ -396,7 +401,7 @@ beacon_status fed_ehr_session_initialised_emit(const fed_ehr_session_initialised
     char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
     size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
     pos = beacon_gen_put_string(rec, pos, &copy->config_type, ev->config_type, config_type_len);
-    return beacon_gen_end(&slot);
+    return beacon_gen_end(&fast, &slot);
 }
 
 /* --- ehr_token_refreshed --- */
@@ -428,8 +433,9 @@ beacon_status fed_ehr_token_refreshed_emit(const fed_ehr_token_refreshed *ev) {
     size_t size = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
     size_t config_type_len = beacon_gen_kept_len(ev->config_type, 64);
     size += BEACON_GEN_ALIGN8(config_type_len + 1);
+    beacon_gen_fast fast;
     beacon_gen_slot slot;
-    void *room = beacon_gen_begin(&ev->hdr, size, &slot);
+    void *room = beacon_gen_begin(&ev->hdr, size, &fast, &slot);
     if (room == NULL) {
         return slot.status;
     }
@@ -439,7 +445,7 @@ beacon_status fed_ehr_token_refreshed_emit(const fed_ehr_token_refreshed *ev) {
     char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
     size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
     pos = beacon_gen_put_string(rec, pos, &copy->config_type, ev->config_type, config_type_len);
-    return beacon_gen_end(&slot);
+    return beacon_gen_end(&fast, &slot);
 }
 
 /* --- execution_time --- */
@@ -478,8 +484,9 @@ beacon_status fed_execution_time_emit(const fed_execution_time *ev) {
     size += BEACON_GEN_ALIGN8(class_name_len + 1);
     size_t function_len = beacon_gen_kept_len(ev->function, 128);
     size += BEACON_GEN_ALIGN8(function_len + 1);
+    beacon_gen_fast fast;
     beacon_gen_slot slot;
-    void *room = beacon_gen_begin(&ev->hdr, size, &slot);
+    void *room = beacon_gen_begin(&ev->hdr, size, &fast, &slot);
     if (room == NULL) {
         return slot.status;
     }
@@ -490,7 +497,7 @@ beacon_status fed_execution_time_emit(const fed_execution_time *ev) {
     size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
     pos = beacon_gen_put_string(rec, pos, &copy->class_name, ev->class_name, class_name_len);
     pos = beacon_gen_put_string(rec, pos, &copy->function, ev->function, function_len);
-    return beacon_gen_end(&slot);
+    return beacon_gen_end(&fast, &slot);
 }
 
 /* --- filtering_complete --- */
@@ -520,14 +527,15 @@ beacon_status fed_filtering_complete_emit(const fed_filtering_complete *ev) {
         return beacon_gen_emit(&ev->hdr, NULL);
     }
     size_t size = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
+    beacon_gen_fast fast;
     beacon_gen_slot slot;
-    void *room = beacon_gen_begin(&ev->hdr, size, &slot);
+    void *room = beacon_gen_begin(&ev->hdr, size, &fast, &slot);
     if (room == NULL) {
         return slot.status;
     }
     fed_filtering_complete *copy = (fed_filtering_complete *)room;
     memcpy(copy, ev, sizeof *ev);
-    return beacon_gen_end(&slot);
+    return beacon_gen_end(&fast, &slot);
 }
 
 /* --- grouping_summary --- */
@@ -617,8 +625,9 @@ beacon_status fed_grouping_summary_emit(const fed_grouping_summary *ev) {
     size_t size = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
     size_t step_len = beacon_gen_kept_len(ev->step, 64);
     size += BEACON_GEN_ALIGN8(step_len + 1);
+    beacon_gen_fast fast;
     beacon_gen_slot slot;
-    void *room = beacon_gen_begin(&ev->hdr, size, &slot);
+    void *room = beacon_gen_begin(&ev->hdr, size, &fast, &slot);
     if (room == NULL) {
         return slot.status;
     }
@@ -628,7 +637,7 @@ beacon_status fed_grouping_summary_emit(const fed_grouping_summary *ev) {
     char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
     size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
     pos = beacon_gen_put_string(rec, pos, &copy->step, ev->step, step_len);
-    return beacon_gen_end(&slot);
+    return beacon_gen_end(&fast, &slot);
 }
 
 /* --- missing_column --- */
@@ -664,8 +673,9 @@ beacon_status fed_missing_column_emit(const fed_missing_column *ev) {
     size += BEACON_GEN_ALIGN8(file_name_len + 1);
     size_t column_name_len = beacon_gen_kept_len(ev->column_name, 128);
     size += BEACON_GEN_ALIGN8(column_name_len + 1);
+    beacon_gen_fast fast;
     beacon_gen_slot slot;
-    void *room = beacon_gen_begin(&ev->hdr, size, &slot);
+    void *room = beacon_gen_begin(&ev->hdr, size, &fast, &slot);
     if (room == NULL) {
         return slot.status;
     }
@@ -676,7 +686,7 @@ beacon_status fed_missing_column_emit(const fed_missing_column *ev) {
     size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
     pos = beacon_gen_put_string(rec, pos, &copy->file_name, ev->file_name, file_name_len);
     pos = beacon_gen_put_string(rec, pos, &copy->column_name, ev->column_name, column_name_len);
-    return beacon_gen_end(&slot);
+    return beacon_gen_end(&fast, &slot);
 }
 
 /* --- patient_eligibility --- */
@@ -715,8 +725,9 @@ beacon_status fed_patient_eligibility_emit(const fed_patient_eligibility *ev) {
     size += BEACON_GEN_ALIGN8(datasource_len + 1);
     size_t project_id_len = beacon_gen_kept_len(ev->project_id, 64);
     size += BEACON_GEN_ALIGN8(project_id_len + 1);
+    beacon_gen_fast fast;
     beacon_gen_slot slot;
-    void *room = beacon_gen_begin(&ev->hdr, size, &slot);
+    void *room = beacon_gen_begin(&ev->hdr, size, &fast, &slot);
     if (room == NULL) {
         return slot.status;
     }
@@ -727,7 +738,7 @@ beacon_status fed_patient_eligibility_emit(const fed_patient_eligibility *ev) {
     size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
     pos = beacon_gen_put_string(rec, pos, &copy->datasource, ev->datasource, datasource_len);
     pos = beacon_gen_put_string(rec, pos, &copy->project_id, ev->project_id, project_id_len);
-    return beacon_gen_end(&slot);
+    return beacon_gen_end(&fast, &slot);
 }
 
 /* --- schema_generation_end --- */
@@ -765,8 +776,9 @@ beacon_status fed_schema_generation_end_emit(const fed_schema_generation_end *ev
     size_t size = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
     size_t dataset_id_len = beacon_gen_kept_len(ev->dataset_id, 64);
     size += BEACON_GEN_ALIGN8(dataset_id_len + 1);
+    beacon_gen_fast fast;
     beacon_gen_slot slot;
-    void *room = beacon_gen_begin(&ev->hdr, size, &slot);
+    void *room = beacon_gen_begin(&ev->hdr, size, &fast, &slot);
     if (room == NULL) {
         return slot.status;
     }
@@ -776,7 +788,7 @@ beacon_status fed_schema_generation_end_emit(const fed_schema_generation_end *ev
     char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
     size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
     pos = beacon_gen_put_string(rec, pos, &copy->dataset_id, ev->dataset_id, dataset_id_len);
-    return beacon_gen_end(&slot);
+    return beacon_gen_end(&fast, &slot);
 }
 
 /* --- schema_generation_start --- */
@@ -814,8 +826,9 @@ beacon_status fed_schema_generation_start_emit(const fed_schema_generation_start
     size_t size = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
     size_t dataset_id_len = beacon_gen_kept_len(ev->dataset_id, 64);
     size += BEACON_GEN_ALIGN8(dataset_id_len + 1);
+    beacon_gen_fast fast;
     beacon_gen_slot slot;
-    void *room = beacon_gen_begin(&ev->hdr, size, &slot);
+    void *room = beacon_gen_begin(&ev->hdr, size, &fast, &slot);
     if (room == NULL) {
         return slot.status;
     }
@@ -825,7 +838,7 @@ beacon_status fed_schema_generation_start_emit(const fed_schema_generation_start
     char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
     size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
     pos = beacon_gen_put_string(rec, pos, &copy->dataset_id, ev->dataset_id, dataset_id_len);
-    return beacon_gen_end(&slot);
+    return beacon_gen_end(&fast, &slot);
 }
 
 /* --- schema_upload_success --- */
@@ -861,8 +874,9 @@ beacon_status fed_schema_upload_success_emit(const fed_schema_upload_success *ev
     size_t size = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
     size_t dataset_id_len = beacon_gen_kept_len(ev->dataset_id, 64);
     size += BEACON_GEN_ALIGN8(dataset_id_len + 1);
+    beacon_gen_fast fast;
     beacon_gen_slot slot;
-    void *room = beacon_gen_begin(&ev->hdr, size, &slot);
+    void *room = beacon_gen_begin(&ev->hdr, size, &fast, &slot);
     if (room == NULL) {
         return slot.status;
     }
@@ -872,7 +886,7 @@ beacon_status fed_schema_upload_success_emit(const fed_schema_upload_success *ev
     char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
     size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
     pos = beacon_gen_put_string(rec, pos, &copy->dataset_id, ev->dataset_id, dataset_id_len);
-    return beacon_gen_end(&slot);
+    return beacon_gen_end(&fast, &slot);
 }
 
 /* --- task_accepted_by_pod --- */
@@ -914,8 +928,9 @@ beacon_status fed_task_accepted_by_pod_emit(const fed_task_accepted_by_pod *ev) 
     size += BEACON_GEN_ALIGN8(task_id_len + 1);
     size_t app_version_len = beacon_gen_kept_len(ev->app_version, 32);
     size += BEACON_GEN_ALIGN8(app_version_len + 1);
+    beacon_gen_fast fast;
     beacon_gen_slot slot;
-    void *room = beacon_gen_begin(&ev->hdr, size, &slot);
+    void *room = beacon_gen_begin(&ev->hdr, size, &fast, &slot);
     if (room == NULL) {
         return slot.status;
     }
@@ -928,7 +943,7 @@ beacon_status fed_task_accepted_by_pod_emit(const fed_task_accepted_by_pod *ev) 
                                 pod_identifier_len);
     pos = beacon_gen_put_string(rec, pos, &copy->task_id, ev->task_id, task_id_len);
     pos = beacon_gen_put_string(rec, pos, &copy->app_version, ev->app_version, app_version_len);
-    return beacon_gen_end(&slot);
+    return beacon_gen_end(&fast, &slot);
 }
 
 /* --- task_accepted --- */
@@ -1039,8 +1054,9 @@ beacon_status fed_task_complete_emit(const fed_task_complete *ev) {
     size += BEACON_GEN_ALIGN8(pod_name_len + 1);
     size_t modeller_username_len = beacon_gen_kept_len(ev->modeller_username, 128);
     size += BEACON_GEN_ALIGN8(modeller_username_len + 1);
+    beacon_gen_fast fast;
     beacon_gen_slot slot;
-    void *room = beacon_gen_begin(&ev->hdr, size, &slot);
+    void *room = beacon_gen_begin(&ev->hdr, size, &fast, &slot);
     if (room == NULL) {
         return slot.status;
     }
@@ -1053,7 +1069,7 @@ beacon_status fed_task_complete_emit(const fed_task_complete *ev) {
     pos = beacon_gen_put_string(rec, pos, &copy->pod_name, ev->pod_name, pod_name_len);
     pos = beacon_gen_put_string(rec, pos, &copy->modeller_username, ev->modeller_username,
                                 modeller_username_len);
-    return beacon_gen_end(&slot);
+    return beacon_gen_end(&fast, &slot);
 }
 
 /* --- task_error --- */

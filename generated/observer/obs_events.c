@@ -235,8 +235,9 @@ beacon_status obs_upload_processed_emit(const obs_upload_processed *ev) {
     size += BEACON_GEN_ALIGN8(transcript_id_len + 1);
     size_t category_len = beacon_gen_kept_len(ev->category, 64);
     size += BEACON_GEN_ALIGN8(category_len + 1);
+    beacon_gen_fast fast;
     beacon_gen_slot slot;
-    void *room = beacon_gen_begin(&ev->hdr, size, &slot);
+    void *room = beacon_gen_begin(&ev->hdr, size, &fast, &slot);
     if (room == NULL) {
         return slot.status;
     }
@@ -249,7 +250,7 @@ beacon_status obs_upload_processed_emit(const obs_upload_processed *ev) {
     pos = beacon_gen_put_string(rec, pos, &copy->transcript_id, ev->transcript_id,
                                 transcript_id_len);
     pos = beacon_gen_put_string(rec, pos, &copy->category, ev->category, category_len);
-    return beacon_gen_end(&slot);
+    return beacon_gen_end(&fast, &slot);
 }
 
 /* --- upload.failed --- */
@@ -281,8 +282,9 @@ beacon_status obs_upload_failed_emit(const obs_upload_failed *ev) {
     size_t size = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
     size_t error_len = beacon_gen_kept_len(ev->error, 0);
     size += BEACON_GEN_ALIGN8(error_len + 1);
+    beacon_gen_fast fast;
     beacon_gen_slot slot;
-    void *room = beacon_gen_begin(&ev->hdr, size, &slot);
+    void *room = beacon_gen_begin(&ev->hdr, size, &fast, &slot);
     if (room == NULL) {
         return slot.status;
     }
@@ -292,7 +294,7 @@ beacon_status obs_upload_failed_emit(const obs_upload_failed *ev) {
     char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
     size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
     pos = beacon_gen_put_string(rec, pos, &copy->error, ev->error, error_len);
-    return beacon_gen_end(&slot);
+    return beacon_gen_end(&fast, &slot);
 }
 
 /* --- patients.queried --- */
@@ -324,14 +326,15 @@ beacon_status obs_patients_queried_emit(const obs_patients_queried *ev) {
         return beacon_gen_emit(&ev->hdr, NULL);
     }
     size_t size = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
+    beacon_gen_fast fast;
     beacon_gen_slot slot;
-    void *room = beacon_gen_begin(&ev->hdr, size, &slot);
+    void *room = beacon_gen_begin(&ev->hdr, size, &fast, &slot);
     if (room == NULL) {
         return slot.status;
     }
     obs_patients_queried *copy = (obs_patients_queried *)room;
     memcpy(copy, ev, sizeof *ev);
-    return beacon_gen_end(&slot);
+    return beacon_gen_end(&fast, &slot);
 }
 
 /* --- clinical.query --- */
@@ -476,8 +479,9 @@ beacon_status obs_ingest_processed_emit(const obs_ingest_processed *ev) {
     size_t size = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
     size_t event_type_len = beacon_gen_kept_len(ev->event_type, 64);
     size += BEACON_GEN_ALIGN8(event_type_len + 1);
+    beacon_gen_fast fast;
     beacon_gen_slot slot;
-    void *room = beacon_gen_begin(&ev->hdr, size, &slot);
+    void *room = beacon_gen_begin(&ev->hdr, size, &fast, &slot);
     if (room == NULL) {
         return slot.status;
     }
@@ -487,7 +491,7 @@ beacon_status obs_ingest_processed_emit(const obs_ingest_processed *ev) {
     char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
     size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
     pos = beacon_gen_put_string(rec, pos, &copy->event_type, ev->event_type, event_type_len);
-    return beacon_gen_end(&slot);
+    return beacon_gen_end(&fast, &slot);
 }
 
 /* --- clinical.fetch --- */
@@ -567,8 +571,9 @@ beacon_status obs_clinical_fetch_success_emit(const obs_clinical_fetch_success *
     size_t size = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
     size_t patient_id_len = beacon_gen_kept_len(ev->patient_id, 64);
     size += BEACON_GEN_ALIGN8(patient_id_len + 1);
+    beacon_gen_fast fast;
     beacon_gen_slot slot;
-    void *room = beacon_gen_begin(&ev->hdr, size, &slot);
+    void *room = beacon_gen_begin(&ev->hdr, size, &fast, &slot);
     if (room == NULL) {
         return slot.status;
     }
@@ -578,7 +583,7 @@ beacon_status obs_clinical_fetch_success_emit(const obs_clinical_fetch_success *
     char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
     size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
     pos = beacon_gen_put_string(rec, pos, &copy->patient_id, ev->patient_id, patient_id_len);
-    return beacon_gen_end(&slot);
+    return beacon_gen_end(&fast, &slot);
 }
 
 /* ===== Spans ===== */

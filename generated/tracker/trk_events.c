@@ -81,8 +81,9 @@ beacon_status trk_generation_params_emit(const trk_generation_params *ev) {
     size_t size = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
     size_t model_len = beacon_gen_kept_len(ev->model, 64);
     size += BEACON_GEN_ALIGN8(model_len + 1);
+    beacon_gen_fast fast;
     beacon_gen_slot slot;
-    void *room = beacon_gen_begin(&ev->hdr, size, &slot);
+    void *room = beacon_gen_begin(&ev->hdr, size, &fast, &slot);
     if (room == NULL) {
         return slot.status;
     }
@@ -92,7 +93,7 @@ beacon_status trk_generation_params_emit(const trk_generation_params *ev) {
     char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
     size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
     pos = beacon_gen_put_string(rec, pos, &copy->model, ev->model, model_len);
-    return beacon_gen_end(&slot);
+    return beacon_gen_end(&fast, &slot);
 }
 
 /* --- checkout.completed --- */
@@ -126,8 +127,9 @@ beacon_status trk_checkout_completed_emit(const trk_checkout_completed *ev) {
     size_t size = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
     size_t package_id_len = beacon_gen_kept_len(ev->package_id, 64);
     size += BEACON_GEN_ALIGN8(package_id_len + 1);
+    beacon_gen_fast fast;
     beacon_gen_slot slot;
-    void *room = beacon_gen_begin(&ev->hdr, size, &slot);
+    void *room = beacon_gen_begin(&ev->hdr, size, &fast, &slot);
     if (room == NULL) {
         return slot.status;
     }
@@ -137,7 +139,7 @@ beacon_status trk_checkout_completed_emit(const trk_checkout_completed *ev) {
     char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
     size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
     pos = beacon_gen_put_string(rec, pos, &copy->package_id, ev->package_id, package_id_len);
-    return beacon_gen_end(&slot);
+    return beacon_gen_end(&fast, &slot);
 }
 
 /* --- button_click --- */
@@ -173,8 +175,9 @@ beacon_status trk_button_click_emit(const trk_button_click *ev) {
     size += BEACON_GEN_ALIGN8(button_len + 1);
     size_t page_len = beacon_gen_kept_len(ev->page, 256);
     size += BEACON_GEN_ALIGN8(page_len + 1);
+    beacon_gen_fast fast;
     beacon_gen_slot slot;
-    void *room = beacon_gen_begin(&ev->hdr, size, &slot);
+    void *room = beacon_gen_begin(&ev->hdr, size, &fast, &slot);
     if (room == NULL) {
         return slot.status;
     }
@@ -185,7 +188,7 @@ beacon_status trk_button_click_emit(const trk_button_click *ev) {
     size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
     pos = beacon_gen_put_string(rec, pos, &copy->button, ev->button, button_len);
     pos = beacon_gen_put_string(rec, pos, &copy->page, ev->page, page_len);
-    return beacon_gen_end(&slot);
+    return beacon_gen_end(&fast, &slot);
 }
 
 /* --- error.captured --- */
@@ -247,8 +250,9 @@ beacon_status trk_api_generate_start_emit(const trk_api_generate_start *ev) {
     size_t size = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
     size_t method_len = beacon_gen_kept_len(ev->method, 16);
     size += BEACON_GEN_ALIGN8(method_len + 1);
+    beacon_gen_fast fast;
     beacon_gen_slot slot;
-    void *room = beacon_gen_begin(&ev->hdr, size, &slot);
+    void *room = beacon_gen_begin(&ev->hdr, size, &fast, &slot);
     if (room == NULL) {
         return slot.status;
     }
@@ -258,7 +262,7 @@ beacon_status trk_api_generate_start_emit(const trk_api_generate_start *ev) {
     char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
     size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
     pos = beacon_gen_put_string(rec, pos, &copy->method, ev->method, method_len);
-    return beacon_gen_end(&slot);
+    return beacon_gen_end(&fast, &slot);
 }
 
 /* --- api.generate.stop --- */
@@ -291,8 +295,9 @@ beacon_status trk_api_generate_stop_emit(const trk_api_generate_stop *ev) {
     size_t size = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
     size_t method_len = beacon_gen_kept_len(ev->method, 16);
     size += BEACON_GEN_ALIGN8(method_len + 1);
+    beacon_gen_fast fast;
     beacon_gen_slot slot;
-    void *room = beacon_gen_begin(&ev->hdr, size, &slot);
+    void *room = beacon_gen_begin(&ev->hdr, size, &fast, &slot);
     if (room == NULL) {
         return slot.status;
     }
@@ -302,7 +307,7 @@ beacon_status trk_api_generate_stop_emit(const trk_api_generate_stop *ev) {
     char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
     size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
     pos = beacon_gen_put_string(rec, pos, &copy->method, ev->method, method_len);
-    return beacon_gen_end(&slot);
+    return beacon_gen_end(&fast, &slot);
 }
 
 /* --- api.generate.exception --- */
@@ -341,8 +346,9 @@ beacon_status trk_api_generate_exception_emit(const trk_api_generate_exception *
     size += BEACON_GEN_ALIGN8(method_len + 1);
     size_t error_type_len = beacon_gen_kept_len(ev->error_type, 256);
     size += BEACON_GEN_ALIGN8(error_type_len + 1);
+    beacon_gen_fast fast;
     beacon_gen_slot slot;
-    void *room = beacon_gen_begin(&ev->hdr, size, &slot);
+    void *room = beacon_gen_begin(&ev->hdr, size, &fast, &slot);
     if (room == NULL) {
         return slot.status;
     }
@@ -353,7 +359,7 @@ beacon_status trk_api_generate_exception_emit(const trk_api_generate_exception *
     size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
     pos = beacon_gen_put_string(rec, pos, &copy->method, ev->method, method_len);
     pos = beacon_gen_put_string(rec, pos, &copy->error_type, ev->error_type, error_type_len);
-    return beacon_gen_end(&slot);
+    return beacon_gen_end(&fast, &slot);
 }
 
 /* --- generation.start --- */
@@ -394,8 +400,9 @@ beacon_status trk_generation_start_emit(const trk_generation_start *ev) {
     size_t size = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
     size_t model_len = beacon_gen_kept_len(ev->model, 64);
     size += BEACON_GEN_ALIGN8(model_len + 1);
+    beacon_gen_fast fast;
     beacon_gen_slot slot;
-    void *room = beacon_gen_begin(&ev->hdr, size, &slot);
+    void *room = beacon_gen_begin(&ev->hdr, size, &fast, &slot);
     if (room == NULL) {
         return slot.status;
     }
@@ -405,7 +412,7 @@ beacon_status trk_generation_start_emit(const trk_generation_start *ev) {
     char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
     size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
     pos = beacon_gen_put_string(rec, pos, &copy->model, ev->model, model_len);
-    return beacon_gen_end(&slot);
+    return beacon_gen_end(&fast, &slot);
 }
 
 /* --- generation.stop --- */
@@ -448,8 +455,9 @@ beacon_status trk_generation_stop_emit(const trk_generation_stop *ev) {
     size_t size = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
     size_t model_len = beacon_gen_kept_len(ev->model, 64);
     size += BEACON_GEN_ALIGN8(model_len + 1);
+    beacon_gen_fast fast;
     beacon_gen_slot slot;
-    void *room = beacon_gen_begin(&ev->hdr, size, &slot);
+    void *room = beacon_gen_begin(&ev->hdr, size, &fast, &slot);
     if (room == NULL) {
         return slot.status;
     }
@@ -459,7 +467,7 @@ beacon_status trk_generation_stop_emit(const trk_generation_stop *ev) {
     char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
     size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
     pos = beacon_gen_put_string(rec, pos, &copy->model, ev->model, model_len);
-    return beacon_gen_end(&slot);
+    return beacon_gen_end(&fast, &slot);
 }
 
 /* --- generation.exception --- */
@@ -507,8 +515,9 @@ beacon_status trk_generation_exception_emit(const trk_generation_exception *ev) 
     size += BEACON_GEN_ALIGN8(model_len + 1);
     size_t error_type_len = beacon_gen_kept_len(ev->error_type, 256);
     size += BEACON_GEN_ALIGN8(error_type_len + 1);
+    beacon_gen_fast fast;
     beacon_gen_slot slot;
-    void *room = beacon_gen_begin(&ev->hdr, size, &slot);
+    void *room = beacon_gen_begin(&ev->hdr, size, &fast, &slot);
     if (room == NULL) {
         return slot.status;
     }
@@ -519,7 +528,7 @@ beacon_status trk_generation_exception_emit(const trk_generation_exception *ev) 
     size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
     pos = beacon_gen_put_string(rec, pos, &copy->model, ev->model, model_len);
     pos = beacon_gen_put_string(rec, pos, &copy->error_type, ev->error_type, error_type_len);
-    return beacon_gen_end(&slot);
+    return beacon_gen_end(&fast, &slot);
 }
 
 /* ===== Spans ===== */

@@ -125,8 +125,9 @@ beacon_status web_oe_start_emit(const web_oe_start *ev) {
     size_t size = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
     size_t entry_point_len = beacon_gen_kept_len(ev->entry_point, 64);
     size += BEACON_GEN_ALIGN8(entry_point_len + 1);
+    beacon_gen_fast fast;
     beacon_gen_slot slot;
-    void *room = beacon_gen_begin(&ev->hdr, size, &slot);
+    void *room = beacon_gen_begin(&ev->hdr, size, &fast, &slot);
     if (room == NULL) {
         return slot.status;
     }
@@ -136,7 +137,7 @@ beacon_status web_oe_start_emit(const web_oe_start *ev) {
     char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
     size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
     pos = beacon_gen_put_string(rec, pos, &copy->entry_point, ev->entry_point, entry_point_len);
-    return beacon_gen_end(&slot);
+    return beacon_gen_end(&fast, &slot);
 }
 
 /* --- oe.moderation --- */
@@ -219,14 +220,15 @@ beacon_status web_oe_interact_emit(const web_oe_interact *ev) {
         return beacon_gen_emit(&ev->hdr, NULL);
     }
     size_t size = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
+    beacon_gen_fast fast;
     beacon_gen_slot slot;
-    void *room = beacon_gen_begin(&ev->hdr, size, &slot);
+    void *room = beacon_gen_begin(&ev->hdr, size, &fast, &slot);
     if (room == NULL) {
         return slot.status;
     }
     web_oe_interact *copy = (web_oe_interact *)room;
     memcpy(copy, ev, sizeof *ev);
-    return beacon_gen_end(&slot);
+    return beacon_gen_end(&fast, &slot);
 }
 
 /* --- api.request.start --- */
@@ -272,8 +274,9 @@ beacon_status web_api_request_start_emit(const web_api_request_start *ev) {
     size += BEACON_GEN_ALIGN8(method_len + 1);
     size_t route_len = beacon_gen_kept_len(ev->route, 256);
     size += BEACON_GEN_ALIGN8(route_len + 1);
+    beacon_gen_fast fast;
     beacon_gen_slot slot;
-    void *room = beacon_gen_begin(&ev->hdr, size, &slot);
+    void *room = beacon_gen_begin(&ev->hdr, size, &fast, &slot);
     if (room == NULL) {
         return slot.status;
     }
@@ -284,7 +287,7 @@ beacon_status web_api_request_start_emit(const web_api_request_start *ev) {
     size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
     pos = beacon_gen_put_string(rec, pos, &copy->method, ev->method, method_len);
     pos = beacon_gen_put_string(rec, pos, &copy->route, ev->route, route_len);
-    return beacon_gen_end(&slot);
+    return beacon_gen_end(&fast, &slot);
 }
 
 /* --- api.request.stop --- */
@@ -332,8 +335,9 @@ beacon_status web_api_request_stop_emit(const web_api_request_stop *ev) {
     size += BEACON_GEN_ALIGN8(method_len + 1);
     size_t route_len = beacon_gen_kept_len(ev->route, 256);
     size += BEACON_GEN_ALIGN8(route_len + 1);
+    beacon_gen_fast fast;
     beacon_gen_slot slot;
-    void *room = beacon_gen_begin(&ev->hdr, size, &slot);
+    void *room = beacon_gen_begin(&ev->hdr, size, &fast, &slot);
     if (room == NULL) {
         return slot.status;
     }
@@ -344,7 +348,7 @@ beacon_status web_api_request_stop_emit(const web_api_request_stop *ev) {
     size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
     pos = beacon_gen_put_string(rec, pos, &copy->method, ev->method, method_len);
     pos = beacon_gen_put_string(rec, pos, &copy->route, ev->route, route_len);
-    return beacon_gen_end(&slot);
+    return beacon_gen_end(&fast, &slot);
 }
 
 /* --- api.request.exception --- */
@@ -398,8 +402,9 @@ beacon_status web_api_request_exception_emit(const web_api_request_exception *ev
     size += BEACON_GEN_ALIGN8(route_len + 1);
     size_t error_type_len = beacon_gen_kept_len(ev->error_type, 256);
     size += BEACON_GEN_ALIGN8(error_type_len + 1);
+    beacon_gen_fast fast;
     beacon_gen_slot slot;
-    void *room = beacon_gen_begin(&ev->hdr, size, &slot);
+    void *room = beacon_gen_begin(&ev->hdr, size, &fast, &slot);
     if (room == NULL) {
         return slot.status;
     }
@@ -411,7 +416,7 @@ beacon_status web_api_request_exception_emit(const web_api_request_exception *ev
     pos = beacon_gen_put_string(rec, pos, &copy->method, ev->method, method_len);
     pos = beacon_gen_put_string(rec, pos, &copy->route, ev->route, route_len);
     pos = beacon_gen_put_string(rec, pos, &copy->error_type, ev->error_type, error_type_len);
-    return beacon_gen_end(&slot);
+    return beacon_gen_end(&fast, &slot);
 }
 
 /* ===== Spans ===== */

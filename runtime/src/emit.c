@@ -521,7 +521,6 @@ void *beacon_gen_reserve(const beacon_event_hdr *ev, size_t size, beacon_gen_slo
     const beacon_event_desc *d = ev->desc;
     beacon__ring *r = emit_prepare(d, &slot->status);
     if (!r) return NULL;
-    slot->fast = NULL;
     slot->correlated = 0;
     /* Records are whole multiples of the alignment; the tail is never read. */
     size = (size + BEACON__RECORD_ALIGN - 1) & ~(size_t)(BEACON__RECORD_ALIGN - 1);

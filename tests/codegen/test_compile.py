@@ -328,7 +328,6 @@ void *beacon_gen_reserve(const beacon_event_hdr *ev, size_t size, beacon_gen_slo
     }
     memset(record, 0xCD, sizeof record);
     record_size = size;
-    slot->fast = NULL; /* beacon_gen_end then calls beacon_gen_commit */
     slot->ring = record;
     slot->ring_bytes = size;
     slot->status = BEACON_OK;

@@ -417,17 +417,24 @@ typedef struct beacon_gen_slot {
     /* The first three members have the layout of ABI 1's slot, so that
      * beacon_gen_reserve can refuse code of ABI 1 (its 24-byte slot) with
      * BEACON_ERR_ABI without writing past them. */
-    void *ring;            /* the runtime's path: the calling thread's ring */
-    size_t ring_bytes;     /* the runtime's path: bytes reserved in the ring */
-    beacon_status status;  /* why beacon_gen_begin/beacon_gen_reserve returned NULL */
-    uint32_t correlated;   /* the runtime's path: ids below replace the event's */
-    beacon_gen_ring *fast; /* set by the inline path of beacon_gen_begin */
-    size_t fast_next;      /* the position beacon_gen_end publishes */
-    void *body;            /* the runtime's path: the record's start */
+    void *ring;           /* the runtime's path: the calling thread's ring */
+    size_t ring_bytes;    /* the runtime's path: bytes reserved in the ring */
+    beacon_status status; /* why beacon_gen_begin/beacon_gen_reserve returned NULL */
+    uint32_t correlated;  /* the runtime's path: ids below replace the event's */
+    void *body;           /* the runtime's path: the record's start */
     beacon_trace_id trace_id;
     beacon_span_id span_id;
     beacon_span_id parent_span_id;
 } beacon_gen_slot;
+
+/* Caller memory (a local of the generated _emit) that beacon_gen_begin's
+ * inline path hands to beacon_gen_end: the ring (NULL when the runtime's
+ * path was taken) and the position to publish. Kept apart from the slot,
+ * whose address the runtime's path takes, so it can live in registers. */
+typedef struct beacon_gen_fast {
+    beacon_gen_ring *ring;
+    size_t next;
+} beacon_gen_fast;
 
 /* Everything beacon_gen_emit does except validating and encoding: the emit
  * gate, the ABI check, sampling, the thread's ring, room for a record of
@@ -450,8 +457,6 @@ typedef struct beacon_gen_slot {
  * worker). Thread-safe (each thread reserves in its own ring). */
 BEACON_API void *beacon_gen_reserve(const beacon_event_hdr *ev, size_t size, beacon_gen_slot *slot,
                                     beacon_trace_id *out_trace);
-/* (beacon_gen_reserve always sets slot->fast to NULL, which is how
- * beacon_gen_end knows to call beacon_gen_commit.) */
 
 /* Publish the record reserved with beacon_gen_reserve to the worker (and
  * wake it when needed) and return BEACON_OK; a NULL slot or one holding no
@@ -486,9 +491,10 @@ BEACON_API void beacon_gen_notify(beacon_gen_ring *r);
  * and fits before the end of the buffer and in the room last seen free
  * (ring.limit). Then it writes the record head itself
  * and returns the struct copy's place with no call; otherwise it calls
- * beacon_gen_reserve. Same contract, ending with beacon_gen_end instead of
- * beacon_gen_commit. */
-static inline void *beacon_gen_begin(const beacon_event_hdr *ev, size_t size,
+ * beacon_gen_reserve. Same contract, ending with beacon_gen_end (given the
+ * same fast and slot) instead of beacon_gen_commit; `fast` is caller memory
+ * that need not be initialised. */
+static inline void *beacon_gen_begin(const beacon_event_hdr *ev, size_t size, beacon_gen_fast *fast,
                                      beacon_gen_slot *slot) {
 #if BEACON_GEN_INLINE
     beacon_gen_lane *lane = &beacon_gen_lane_tls;
@@ -518,23 +524,25 @@ static inline void *beacon_gen_begin(const beacon_event_hdr *ev, size_t size,
             memcpy(rec + 8, head32, sizeof head32);
             memcpy(rec + 16, &ticks, sizeof ticks);
             memcpy(rec + 24, &ctx, sizeof ctx);
-            slot->fast = r;
-            slot->fast_next = next;
+            fast->ring = r;
+            fast->next = next;
             return rec + sizeof(uint64_t) + BEACON_GEN_RECORD_STRUCT_OFFSET;
         }
     }
 #endif
-    return beacon_gen_reserve(ev, size, slot, NULL); /* sets slot->fast = NULL */
+    fast->ring = NULL;
+    return beacon_gen_reserve(ev, size, slot, NULL);
 }
 
-/* Publish the record of beacon_gen_begin: inline when beacon_gen_begin took
- * its inline path, else beacon_gen_commit. Returns BEACON_OK (see
- * beacon_gen_commit). The thread that reserved only. */
-static inline beacon_status beacon_gen_end(beacon_gen_slot *slot) {
+/* Publish the record of beacon_gen_begin (once): inline when
+ * beacon_gen_begin took its inline path (fast->ring set), else
+ * beacon_gen_commit(slot). Returns BEACON_OK (see beacon_gen_commit). The
+ * thread that reserved only. */
+static inline beacon_status beacon_gen_end(const beacon_gen_fast *fast, beacon_gen_slot *slot) {
 #if BEACON_GEN_INLINE
-    beacon_gen_ring *r = slot->fast;
+    beacon_gen_ring *r = fast->ring;
     if (__builtin_expect(r != NULL, 1)) {
-        size_t next = slot->fast_next;
+        size_t next = fast->next;
         /* Inside a span (or a pushed remote context) the event joins it: its
          * ids in the struct copy are resolved against the thread's stack. */
         if (__builtin_expect(beacon_gen_lane_tls.span_depth != 0, 0)) {
@@ -552,6 +560,8 @@ static inline beacon_status beacon_gen_end(beacon_gen_slot *slot) {
             beacon_gen_notify(r);
         return BEACON_OK;
     }
+#else
+    (void)fast;
 #endif
     return beacon_gen_commit(slot);
 }

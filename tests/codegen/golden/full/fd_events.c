@@ -205,8 +205,9 @@ beacon_status fd_upload_failed_emit(const fd_upload_failed *ev) {
     size_t size = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
     size_t error_len = beacon_gen_kept_len(ev->error, 0);
     size += BEACON_GEN_ALIGN8(error_len + 1);
+    beacon_gen_fast fast;
     beacon_gen_slot slot;
-    void *room = beacon_gen_begin(&ev->hdr, size, &slot);
+    void *room = beacon_gen_begin(&ev->hdr, size, &fast, &slot);
     if (room == NULL) {
         return slot.status;
     }
@@ -216,7 +217,7 @@ beacon_status fd_upload_failed_emit(const fd_upload_failed *ev) {
     char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
     size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
     pos = beacon_gen_put_string(rec, pos, &copy->error, ev->error, error_len);
-    return beacon_gen_end(&slot);
+    return beacon_gen_end(&fast, &slot);
 }
 
 /* --- metrics.sample --- */
@@ -392,14 +393,15 @@ beacon_status fd_legacy_ping_emit(const fd_legacy_ping *ev) {
         return beacon_gen_emit(&ev->hdr, NULL);
     }
     size_t size = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
+    beacon_gen_fast fast;
     beacon_gen_slot slot;
-    void *room = beacon_gen_begin(&ev->hdr, size, &slot);
+    void *room = beacon_gen_begin(&ev->hdr, size, &fast, &slot);
     if (room == NULL) {
         return slot.status;
     }
     fd_legacy_ping *copy = (fd_legacy_ping *)room;
     memcpy(copy, ev, sizeof *ev);
-    return beacon_gen_end(&slot);
+    return beacon_gen_end(&fast, &slot);
 }
 
 /* --- field.retired --- */
@@ -447,8 +449,9 @@ beacon_status fd_field_retired_emit(const fd_field_retired *ev) {
         old_note_len = beacon_gen_kept_len(old_note_str, 0);
         size += BEACON_GEN_ALIGN8(old_note_len + 1);
     }
+    beacon_gen_fast fast;
     beacon_gen_slot slot;
-    void *room = beacon_gen_begin(&ev->hdr, size, &slot);
+    void *room = beacon_gen_begin(&ev->hdr, size, &fast, &slot);
     if (room == NULL) {
         return slot.status;
     }
@@ -458,7 +461,7 @@ beacon_status fd_field_retired_emit(const fd_field_retired *ev) {
     char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
     size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
     pos = beacon_gen_put_string(rec, pos, &copy->old_note, old_note_str, old_note_len);
-    return beacon_gen_end(&slot);
+    return beacon_gen_end(&fast, &slot);
 }
 
 /* --- app.started --- */
@@ -486,14 +489,15 @@ beacon_status fd_app_started_emit(const fd_app_started *ev) {
         return beacon_gen_emit(&ev->hdr, NULL);
     }
     size_t size = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
+    beacon_gen_fast fast;
     beacon_gen_slot slot;
-    void *room = beacon_gen_begin(&ev->hdr, size, &slot);
+    void *room = beacon_gen_begin(&ev->hdr, size, &fast, &slot);
     if (room == NULL) {
         return slot.status;
     }
     fd_app_started *copy = (fd_app_started *)room;
     memcpy(copy, ev, sizeof *ev);
-    return beacon_gen_end(&slot);
+    return beacon_gen_end(&fast, &slot);
 }
 
 /* --- task.crashed --- */
@@ -713,14 +717,15 @@ beacon_status fd_job_batch_start_emit(const fd_job_batch_start *ev) {
         return beacon_gen_emit(&ev->hdr, NULL);
     }
     size_t size = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
+    beacon_gen_fast fast;
     beacon_gen_slot slot;
-    void *room = beacon_gen_begin(&ev->hdr, size, &slot);
+    void *room = beacon_gen_begin(&ev->hdr, size, &fast, &slot);
     if (room == NULL) {
         return slot.status;
     }
     fd_job_batch_start *copy = (fd_job_batch_start *)room;
     memcpy(copy, ev, sizeof *ev);
-    return beacon_gen_end(&slot);
+    return beacon_gen_end(&fast, &slot);
 }
 
 /* --- job.batch.stop --- */
@@ -750,14 +755,15 @@ beacon_status fd_job_batch_stop_emit(const fd_job_batch_stop *ev) {
         return beacon_gen_emit(&ev->hdr, NULL);
     }
     size_t size = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
+    beacon_gen_fast fast;
     beacon_gen_slot slot;
-    void *room = beacon_gen_begin(&ev->hdr, size, &slot);
+    void *room = beacon_gen_begin(&ev->hdr, size, &fast, &slot);
     if (room == NULL) {
         return slot.status;
     }
     fd_job_batch_stop *copy = (fd_job_batch_stop *)room;
     memcpy(copy, ev, sizeof *ev);
-    return beacon_gen_end(&slot);
+    return beacon_gen_end(&fast, &slot);
 }
 
 /* --- job.batch.exception --- */
@@ -792,8 +798,9 @@ beacon_status fd_job_batch_exception_emit(const fd_job_batch_exception *ev) {
     size_t size = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
     size_t error_type_len = beacon_gen_kept_len(ev->error_type, 256);
     size += BEACON_GEN_ALIGN8(error_type_len + 1);
+    beacon_gen_fast fast;
     beacon_gen_slot slot;
-    void *room = beacon_gen_begin(&ev->hdr, size, &slot);
+    void *room = beacon_gen_begin(&ev->hdr, size, &fast, &slot);
     if (room == NULL) {
         return slot.status;
     }
@@ -803,7 +810,7 @@ beacon_status fd_job_batch_exception_emit(const fd_job_batch_exception *ev) {
     char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
     size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
     pos = beacon_gen_put_string(rec, pos, &copy->error_type, ev->error_type, error_type_len);
-    return beacon_gen_end(&slot);
+    return beacon_gen_end(&fast, &slot);
 }
 
 /* ===== Spans ===== */

@@ -63,8 +63,9 @@ beacon_status tiny_hello_emit(const tiny_hello *ev) {
     size_t size = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
     size_t who_len = beacon_gen_kept_len(ev->who, 0);
     size += BEACON_GEN_ALIGN8(who_len + 1);
+    beacon_gen_fast fast;
     beacon_gen_slot slot;
-    void *room = beacon_gen_begin(&ev->hdr, size, &slot);
+    void *room = beacon_gen_begin(&ev->hdr, size, &fast, &slot);
     if (room == NULL) {
         return slot.status;
     }
@@ -74,7 +75,7 @@ beacon_status tiny_hello_emit(const tiny_hello *ev) {
     char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
     size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
     pos = beacon_gen_put_string(rec, pos, &copy->who, ev->who, who_len);
-    return beacon_gen_end(&slot);
+    return beacon_gen_end(&fast, &slot);
 }
 
 /* ===== Spans ===== */
