@@ -34,13 +34,12 @@
 #include "runtime.h"
 #include "serialize.h"
 
-#define PASS_PER_RING 512u         /* records taken from one ring per pass */
-#define PASS_MAX      8192u        /* records per pass over all rings */
-#define BUSY_SLEEP_NS 250000LL     /* between passes while events flow */
-#define IDLE_MIN_NS   1000000LL    /* first idle wait; doubles while idle */
-#define IDLE_MAX_NS   100000000LL  /* idle wait cap (lost-wakeup bound) */
-#define DEEP_IDLE_NS  8000000LL    /* idle waits this long let producers wake us */
-#define WARM_NS       1000000000LL /* after activity, idle waits stay at IDLE_MIN_NS this long */
+#define PASS_PER_RING 512u        /* records taken from one ring per pass */
+#define PASS_MAX      8192u       /* records per pass over all rings */
+#define BUSY_SLEEP_NS 250000LL    /* between passes while events flow */
+#define IDLE_MIN_NS   1000000LL   /* first idle wait; doubles while idle */
+#define IDLE_MAX_NS   100000000LL /* idle wait cap (lost-wakeup bound) */
+#define DEEP_IDLE_NS  8000000LL   /* idle waits this long let producers wake us */
 #define RECAL_NS      1000000000LL
 #define REAP_NS       100000000LL
 #define ROUTE_CACHE   1024u
@@ -614,10 +613,11 @@ static void *worker_main(void *arg) {
     beacon__sink_block_sigpipe_on_this_thread();
     if (p->reopen) reopen_sinks(p);
     uint64_t handled = 0;
+    /* Idle waits in a row. A flush counts as activity like events do: a
+     * program that emits in bursts and flushes between them meets a worker
+     * that polls (waits of 1, 2, 4 ms) and never one that asks its next
+     * emit for a wake-up. */
     unsigned idle = 0;
-    /* When events last arrived or a flush was asked for; the worker starts
-     * out idle, so a first emit wakes it. */
-    int64_t active_at = INT64_MIN / 2;
     int64_t next_recal = now_ns() + RECAL_NS, next_reap = now_ns() + REAP_NS;
     pthread_mutex_lock(&g_mu);
     handled = p->flush_done;
@@ -641,7 +641,7 @@ static void *worker_main(void *arg) {
                     p->slots[i].sink = NULL;
                 }
             }
-            active_at = now_ns();
+            idle = 0;
             pthread_mutex_lock(&g_mu);
             p->flush_done = req;
             handled = req;
@@ -672,14 +672,7 @@ static void *worker_main(void *arg) {
             int64_t wait;
             if (got > 0) {
                 idle = 0;
-                active_at = now;
                 wait = BUSY_SLEEP_NS;
-            } else if (now - active_at < WARM_NS) {
-                /* Events came recently: poll at the shortest idle wait and
-                 * let no producer pay for a wake-up. A program that emits
-                 * in bursts never meets a sleeping worker. */
-                idle = 0;
-                wait = IDLE_MIN_NS;
             } else {
                 wait = IDLE_MIN_NS << (idle < 7 ? idle : 7);
                 if (wait > IDLE_MAX_NS) wait = IDLE_MAX_NS;

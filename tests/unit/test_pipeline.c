@@ -237,18 +237,26 @@ static void sleep_ms(long ms) {
     nanosleep(&ts, NULL);
 }
 
-/* For a second after events flowed the worker keeps polling at its
- * shortest wait instead of asking producers to wake it, so the next burst's
- * first emit makes no system call; after a longer quiet spell it sleeps
- * deeply again and the next emit wakes it. */
-static void worker_stays_warm_for_a_second_after_events(void **state) {
+/* A flush counts as activity: a program that emits in bursts with a flush
+ * after each meets a worker that polls (waits of 1, 2, 4 ms), never one
+ * that asks the next burst's first emit for a wake-up (a system call on the
+ * emit path). After a quiet spell the worker does sleep deeply, and the
+ * next emit wakes it. */
+static void bursts_with_flushes_never_meet_a_sleeping_worker(void **state) {
     (void)state;
     init_capture(64, 0);
     tfx_plain ev = tfx_plain_make(1);
-    assert_int_equal(beacon_gen_emit(&ev.hdr, NULL), BEACON_OK);
-    assert_int_equal(beacon_flush(5000), BEACON_OK);
-    sleep_ms(150); /* a deeply idle worker would have set the flag after ~7 ms */
-    assert_int_equal(__atomic_load_n(&beacon_gen_g.sleeping, __ATOMIC_SEQ_CST), 0);
+    enum { BURSTS = 40 };
+    int asleep = 0;
+    for (int i = 0; i < BURSTS; i++) {
+        assert_int_equal(beacon_gen_emit(&ev.hdr, NULL), BEACON_OK);
+        assert_int_equal(beacon_flush(5000), BEACON_OK);
+        sleep_ms(2);
+        asleep += __atomic_load_n(&beacon_gen_g.sleeping, __ATOMIC_SEQ_CST) != 0;
+    }
+    /* A few may land in a scheduling hiccup of this thread (7 ms without a
+     * flush); a worker that kept backing off across flushes sleeps in all. */
+    assert_true(asleep <= BURSTS / 8);
     int deep = 0;
     for (int i = 0; i < 100 && !deep; i++) { /* up to 5 s */
         sleep_ms(50);
@@ -256,8 +264,8 @@ static void worker_stays_warm_for_a_second_after_events(void **state) {
     }
     assert_true(deep);
     assert_int_equal(beacon_gen_emit(&ev.hdr, NULL), BEACON_OK);
-    for (int i = 0; i < 500 && beacon_capture_count("p") < 2; i++) sleep_ms(10);
-    assert_int_equal(beacon_capture_count("p"), 2);
+    for (int i = 0; i < 500 && beacon_capture_count("p") < BURSTS + 1; i++) sleep_ms(10);
+    assert_int_equal(beacon_capture_count("p"), BURSTS + 1);
 }
 
 static void *exit_after_emit(void *arg) {
@@ -292,7 +300,7 @@ int main(void) {
         T(event_larger_than_the_ring_is_still_delivered),
         T(many_producers_all_arrive_in_per_thread_order),
         T(idle_worker_delivers_without_a_flush),
-        T(worker_stays_warm_for_a_second_after_events),
+        T(bursts_with_flushes_never_meet_a_sleeping_worker),
         T(events_of_an_exited_thread_are_delivered),
     };
     return cmocka_run_group_tests_name("pipeline", tests, NULL, NULL);
