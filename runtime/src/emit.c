@@ -397,10 +397,15 @@ EMIT_STEP beacon__ring *emit_prepare(const beacon_event_desc *d, beacon_status *
     } else if (!threshold_slow(d, r, &thr, st)) {
         return NULL;
     }
-    if (thr != UINT64_MAX && beacon__rand64() >= thr) {
-        beacon__ring_count(r, BEACON__RING_SAMPLED);
-        *st = BEACON_ERR_SAMPLED_OUT;
-        return NULL;
+    if (thr != UINT64_MAX) {
+        /* Seeds the generator generated code samples with inline
+         * (beacon_gen_sample_decide), from this thread's id generator. */
+        if (BEACON__UNLIKELY(beacon__lane.rng == 0)) beacon__lane.rng = beacon__rand64() | 1;
+        if (beacon__rand64() >= thr) {
+            beacon__ring_count(r, BEACON__RING_SAMPLED);
+            *st = BEACON_ERR_SAMPLED_OUT;
+            return NULL;
+        }
     }
     return r;
 }
@@ -558,6 +563,10 @@ beacon_status beacon_gen_commit(beacon_gen_slot *slot) {
 
 void beacon_gen_correlate(beacon_event_hdr *copy) {
     if (copy && copy->desc) correlate(copy, copy);
+}
+
+void beacon_gen_sampled(beacon_gen_ring *p) {
+    if (p) beacon__ring_count((beacon__ring *)p, BEACON__RING_SAMPLED);
 }
 
 void beacon_gen_notify(beacon_gen_ring *p) {

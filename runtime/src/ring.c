@@ -290,6 +290,9 @@ size_t beacon__ring_registry_count(beacon__ring_registry *reg) {
 }
 
 void beacon__ring_registry_after_fork_child(beacon__ring_registry *reg) {
+    /* The parent's sampling draws must not repeat in the child: the
+     * generator is seeded again on the child's next sampled emit. */
+    beacon__lane.rng = 0;
     if (!reg->key_ok) return;
     beacon__ring *mine = pthread_getspecific(reg->key);
     beacon__ring *r = atomic_load_explicit(&reg->head, memory_order_relaxed);

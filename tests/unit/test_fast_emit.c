@@ -477,6 +477,47 @@ static void plain_events_join_open_spans_and_pushed_contexts(void **state) {
     json_decref(j);
 }
 
+/* At a sample rate of 0.25 the direct emit samples on the calling thread
+ * (after the first emit of the event has cached its threshold): every
+ * emit that returns BEACON_OK is delivered and every one that returns
+ * BEACON_ERR_SAMPLED_OUT is counted sampled, never drawn twice, and about
+ * a quarter are kept. */
+static void sampling_keeps_exactly_the_emits_that_returned_ok(void **state) {
+    (void)state;
+    prime();
+    assert_int_equal(beacon_set_sample_rate("every.scalar", 0.25), BEACON_OK);
+    enum { N = 4000 };
+    static bool kept[N];
+    beacon_counters c0 = totals();
+    size_t before = captured(), ok = 0;
+    for (int64_t i = 0; i < N; i++) {
+        fst_every_scalar ev = fst_every_scalar_make(true, i, 0, 0.0, 0, 0, FST_COLOR_RED, "s");
+        beacon_status st = fst_every_scalar_emit(&ev);
+        assert_true(st == BEACON_OK || st == BEACON_ERR_SAMPLED_OUT);
+        kept[i] = st == BEACON_OK;
+        ok += kept[i];
+        if (i % 256 == 255) (void)captured(); /* keep the ring from filling */
+    }
+    assert_int_equal(captured() - before, ok);
+    assert_true(ok > N * 3 / 20 && ok < N * 7 / 20); /* mean N/4, sd ~N/150 */
+    for (size_t k = 0; k < ok; k++) {
+        json_t *o = event_at(before + k);
+        int64_t count =
+            (int64_t)json_real_value(json_object_get(json_object_get(o, "data"), "count"));
+        assert_true(count >= 0 && count < N && kept[count]);
+        json_decref(o);
+    }
+    beacon_counters c = totals();
+    assert_int_equal(c.emitted - c0.emitted, (uint64_t)N);
+    assert_int_equal(c.delivered - c0.delivered, (uint64_t)ok);
+    assert_int_equal(c.dropped_sampled - c0.dropped_sampled, (uint64_t)(N - ok));
+#if defined(__x86_64__)
+    if (__atomic_load_n(&beacon_gen_g.tsc, __ATOMIC_RELAXED))
+        assert_true(beacon_gen_lane_tls.rng != 0); /* the thread sampled inline */
+#endif
+    assert_int_equal(beacon_set_sample_rate("every.scalar", 1), BEACON_OK);
+}
+
 static void sampled_out_and_disabled_match(void **state) {
     (void)state;
     prime();
@@ -625,6 +666,8 @@ int main(void) {
                                         teardown),
         cmocka_unit_test_setup_teardown(span_events_carry_the_span_ids, setup, teardown),
         cmocka_unit_test_setup_teardown(plain_events_join_open_spans_and_pushed_contexts, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(sampling_keeps_exactly_the_emits_that_returned_ok, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(sampled_out_and_disabled_match, setup, teardown),
         cmocka_unit_test_setup_teardown(after_shutdown_both_paths_report_shut_down, setup,

@@ -376,6 +376,7 @@ typedef struct beacon_gen_lane {
     uint32_t span_depth;   /* open spans and pushed contexts */
     uint32_t reserved_;
     unsigned long registry; /* runtime-private */
+    uint64_t rng;           /* the thread's sampling generator (xorshift64); 0: unseeded */
 } beacon_gen_lane;
 
 /* Process-wide emit state read on every emit. Runtime-private. */
@@ -478,17 +479,45 @@ BEACON_API void *beacon_gen_context_ref(const struct beacon_catalog_desc *catalo
  * (per-thread state). */
 BEACON_API void beacon_gen_correlate(beacon_event_hdr *copy);
 
+/* Count one event sampled out on the ring of the calling thread (the
+ * sampled-out counter beacon_stats reports). The thread that owns r only;
+ * NULL is a no-op. */
+BEACON_API void beacon_gen_sampled(beacon_gen_ring *r);
+
 /* Called by beacon_gen_end after publishing when the ring looked more than
  * half full or the worker sleeps: looks at the consumer's position and
  * wakes the worker if needed. The thread that owns r only. */
 BEACON_API void beacon_gen_notify(beacon_gen_ring *r);
 
+#if BEACON_GEN_INLINE
+/* Inline sampling for beacon_gen_begin, for an event whose sample rate is
+ * below 1: when its threshold (opaque[1]) is current (opaque[0] == gen), a
+ * draw of the thread's xorshift generator keeps the event when it is below
+ * the threshold (returns 1); otherwise the drop is counted
+ * (beacon_gen_sampled) and 0 returned. Returns -1 when the threshold is
+ * stale or the generator unseeded: the runtime's path decides. */
+static inline int beacon_gen_sample_decide(beacon_gen_lane *lane, const beacon_event_state *st,
+                                           uint64_t gen) {
+    if (__atomic_load_n(&st->opaque[0], __ATOMIC_ACQUIRE) != gen || lane->rng == 0) return -1;
+    uint64_t thr = __atomic_load_n(&st->opaque[1], __ATOMIC_RELAXED);
+    uint64_t x = lane->rng;
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    lane->rng = x;
+    if (x < thr) return 1;
+    beacon_gen_sampled(lane->ring);
+    return 0;
+}
+#endif
+
 /* beacon_gen_reserve for events that are not `begin` events, with the
  * common case inline: emit open, the thread's ring set up and ticks from
- * the TSC (lane.fast), the event kept whole
- * (sample rate 1: the event state's opaque[2] holds the current sampling
- * generation), the record is no larger than the ring keeps (max_record)
- * and fits before the end of the buffer and in the room last seen free
+ * the TSC (lane.fast), the event kept (whole, when the event state's
+ * opaque[2] holds the current sampling generation, or by the thread's own
+ * draw against a current threshold: beacon_gen_sample_decide, which counts
+ * a drop and makes this return NULL with BEACON_ERR_SAMPLED_OUT), the record is no larger than the
+ * ring keeps (max_record) and fits before the end of the buffer and in the room last seen free
  * (ring.limit). Then it writes the record head itself
  * and returns the struct copy's place with no call; otherwise it calls
  * beacon_gen_reserve. Same contract, ending with beacon_gen_end (given the
@@ -500,17 +529,29 @@ static inline void *beacon_gen_begin(const beacon_event_hdr *ev, size_t size, be
     beacon_gen_lane *lane = &beacon_gen_lane_tls;
     const beacon_event_state *st = ev->desc->state;
     uint64_t epoch = __atomic_load_n(&beacon_gen_g.epoch, __ATOMIC_RELAXED);
-    if (__builtin_expect(lane->fast == epoch && epoch != 0 && st != NULL &&
-                             __atomic_load_n(&st->opaque[2], __ATOMIC_ACQUIRE) ==
-                                 __atomic_load_n(&beacon_gen_g.sample_gen, __ATOMIC_RELAXED),
-                         1)) {
+    uint64_t gen = __atomic_load_n(&beacon_gen_g.sample_gen, __ATOMIC_RELAXED);
+    if (__builtin_expect(lane->fast == epoch && epoch != 0 && st != NULL, 1)) {
         beacon_gen_ring *r = lane->ring;
         size_t head = __atomic_load_n(&r->head, __ATOMIC_RELAXED);
         size = BEACON_GEN_ALIGN8(size);
         size_t next = head + sizeof(uint64_t) + size;
         /* Fits before the end of the buffer, and the consumer is far enough
-         * behind (as last seen; the runtime's path looks again). */
+         * behind (as last seen; the runtime's path looks again). Only then
+         * is the event sampled here, so none is drawn twice. */
+        int keep = -1;
         if (__builtin_expect((next <= r->limit) & (size <= r->max_record), 1)) {
+            /* Kept whole (opaque[2] holds the current generation), or
+             * sampled here; -1 leaves it to the runtime. */
+            keep = __atomic_load_n(&st->opaque[2], __ATOMIC_ACQUIRE) == gen
+                       ? 1
+                       : beacon_gen_sample_decide(lane, st, gen);
+        }
+        if (__builtin_expect(keep == 0, 0)) {
+            fast->ring = NULL;
+            slot->status = BEACON_ERR_SAMPLED_OUT;
+            return NULL;
+        }
+        if (__builtin_expect(keep > 0, 1)) {
             unsigned char *rec = r->buf + (head & r->mask);
             uint64_t len = size;
             uint32_t head32[2] = {(uint32_t)size, 0};
