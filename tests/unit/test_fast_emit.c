@@ -19,6 +19,7 @@
 #include <cmocka.h>
 
 #include "fixture_support.h"
+#include "ring.h"
 #include <beacon/beacon_trace.h>
 #include "fst_events.h"
 
@@ -174,17 +175,25 @@ static void every_scalar_type_matches_the_descriptor_emit(void **state) {
     }
 }
 
-/* True when generated code on this thread may emit inline again (lane.fast
- * is current), or when ticks do not come from the TSC (never inline). */
-static bool inline_open_or_not_tsc(void) {
-    if (!__atomic_load_n(&beacon_gen_g.tsc, __ATOMIC_RELAXED)) return true;
-    return beacon_gen_lane_tls.fast == __atomic_load_n(&beacon_gen_g.epoch, __ATOMIC_RELAXED);
+/* fst_every_scalar_emit, asserting that it took the inline path of
+ * beacon_gen_begin (where ticks come from the TSC; elsewhere there is no
+ * inline path): the runtime's path records its reservation in the thread's
+ * ring (res_start), the inline path never touches it. */
+static beacon_status inline_every_scalar_emit(const fst_every_scalar *ev) {
+    beacon__ring *r = (beacon__ring *)(void *)beacon_gen_lane_tls.ring;
+    assert_non_null(r);
+    r->res_start = SIZE_MAX;
+    beacon_status st = fst_every_scalar_emit(ev);
+    if (__atomic_load_n(&beacon_gen_g.tsc, __ATOMIC_RELAXED)) {
+        assert_ptr_equal(beacon_gen_lane_tls.ring, &r->p);
+        assert_true(r->res_start == SIZE_MAX);
+    }
+    return st;
 }
 
 /* Emits every.scalar once through the direct path and drops it from view:
  * its state then holds the current sampling generation, so the next direct
- * emit of it on this thread may take the inline path unless something on
- * the thread (a span, a context) sends it to the runtime. */
+ * emit of it on this thread takes the inline path. */
 static void warm_every_scalar(void) {
     fst_every_scalar ev = fst_every_scalar_make(true, 1, 2, 3.0, 4, 5, FST_COLOR_RED, "warm");
     assert_int_equal(fst_every_scalar_emit(&ev), BEACON_OK);
@@ -196,21 +205,20 @@ static void context_and_explicit_time_match(void **state) {
     prime();
     warm_every_scalar();
     assert_int_equal(fst_context_set_tenant("acme"), BEACON_OK);
-    assert_true(inline_open_or_not_tsc()); /* context stays on the inline path */
     fst_every_scalar ev = fst_every_scalar_make(true, 1, 2, 3.0, 4, 5, FST_COLOR_RED, "n");
     ev.hdr.time_ns = 1700000000000000000;
-    json_t *j = SAME_JSON(fst_every_scalar_emit, ev);
+    json_t *j = SAME_JSON(inline_every_scalar_emit, ev); /* context on the inline path */
     assert_string_equal(json_string_value(json_object_get(json_object_get(j, "context"), "tenant")),
                         "acme");
     json_decref(j);
     /* Every field unset again: no context, on the inline path too. */
     assert_int_equal(fst_context_set_tenant(NULL), BEACON_OK);
     ev.hdr.time_ns = 0;
-    j = SAME_JSON(fst_every_scalar_emit, ev);
+    j = SAME_JSON(inline_every_scalar_emit, ev);
     assert_null(json_object_get(j, "context"));
     json_decref(j);
     fst_context_clear();
-    assert_true(inline_open_or_not_tsc());
+    SAME(inline_every_scalar_emit, ev);
 }
 
 static void optional_strings_absent_present_and_null_match(void **state) {
@@ -432,8 +440,8 @@ static void span_events_carry_the_span_ids(void **state) {
 /* A plain event emitted while a span is open joins it, whether the span
  * was opened by generated code or pushed as a remote context; once it is
  * closed or popped, the next event carries no trace again. The event's
- * state is warm, so only the thread's span stack keeps it off the inline
- * path. */
+ * state is warm, so every one of these emits takes the inline path, whose
+ * beacon_gen_end resolves the ids. */
 static void hex(const uint8_t *b, size_t n, char *out) {
     for (size_t i = 0; i < n; i++) snprintf(out + 2 * i, 3, "%02x", b[i]);
 }
@@ -449,14 +457,13 @@ static void plain_events_join_open_spans_and_pushed_contexts(void **state) {
     char trace[33], span[17];
     hex(sp.state.trace_id.bytes, sizeof sp.state.trace_id.bytes, trace);
     hex(sp.state.span_id.bytes, sizeof sp.state.span_id.bytes, span);
-    json_t *j = SAME_JSON(fst_every_scalar_emit, ev);
+    json_t *j = SAME_JSON(inline_every_scalar_emit, ev);
     assert_string_equal(json_string_value(json_object_get(j, "trace_id")), trace);
     assert_string_equal(json_string_value(json_object_get(j, "parent_span_id")), span);
     json_decref(j);
     assert_int_equal(fst_fast_job_end(&sp), BEACON_OK);
     (void)captured(); /* the span's end event */
-    assert_true(inline_open_or_not_tsc());
-    j = SAME_JSON(fst_every_scalar_emit, ev);
+    j = SAME_JSON(inline_every_scalar_emit, ev);
     assert_null(json_object_get(j, "trace_id"));
     json_decref(j);
 
@@ -464,15 +471,14 @@ static void plain_events_join_open_spans_and_pushed_contexts(void **state) {
     memset(remote.trace_id.bytes, 0x5a, sizeof remote.trace_id.bytes);
     memset(remote.span_id.bytes, 0x3c, sizeof remote.span_id.bytes);
     assert_int_equal(beacon_context_push(&remote), BEACON_OK);
-    j = SAME_JSON(fst_every_scalar_emit, ev);
+    j = SAME_JSON(inline_every_scalar_emit, ev);
     assert_string_equal(json_string_value(json_object_get(j, "trace_id")),
                         "5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a");
     assert_string_equal(json_string_value(json_object_get(j, "parent_span_id")),
                         "3c3c3c3c3c3c3c3c");
     json_decref(j);
     assert_int_equal(beacon_context_pop(), BEACON_OK);
-    assert_true(inline_open_or_not_tsc());
-    j = SAME_JSON(fst_every_scalar_emit, ev);
+    j = SAME_JSON(inline_every_scalar_emit, ev);
     assert_null(json_object_get(j, "trace_id"));
     json_decref(j);
 }
@@ -492,7 +498,9 @@ static void sampling_keeps_exactly_the_emits_that_returned_ok(void **state) {
     size_t before = captured(), ok = 0;
     for (int64_t i = 0; i < N; i++) {
         fst_every_scalar ev = fst_every_scalar_make(true, i, 0, 0.0, 0, 0, FST_COLOR_RED, "s");
-        beacon_status st = fst_every_scalar_emit(&ev);
+        /* The first caches the new threshold (and seeds the thread's
+         * generator) on the runtime's path; the rest sample inline. */
+        beacon_status st = i == 0 ? fst_every_scalar_emit(&ev) : inline_every_scalar_emit(&ev);
         assert_true(st == BEACON_OK || st == BEACON_ERR_SAMPLED_OUT);
         kept[i] = st == BEACON_OK;
         ok += kept[i];
@@ -511,10 +519,6 @@ static void sampling_keeps_exactly_the_emits_that_returned_ok(void **state) {
     assert_int_equal(c.emitted - c0.emitted, (uint64_t)N);
     assert_int_equal(c.delivered - c0.delivered, (uint64_t)ok);
     assert_int_equal(c.dropped_sampled - c0.dropped_sampled, (uint64_t)(N - ok));
-#if defined(__x86_64__)
-    if (__atomic_load_n(&beacon_gen_g.tsc, __ATOMIC_RELAXED))
-        assert_true(beacon_gen_lane_tls.rng != 0); /* the thread sampled inline */
-#endif
     assert_int_equal(beacon_set_sample_rate("every.scalar", 1), BEACON_OK);
 }
 
@@ -524,6 +528,8 @@ static void sampled_out_and_disabled_match(void **state) {
     fst_every_scalar ev = fst_every_scalar_make(true, 1, 2, 3.0, 4, 5, FST_COLOR_RED, "n");
     assert_int_equal(beacon_set_sample_rate("every.scalar", 0), BEACON_OK);
     REJECTED(fst_every_scalar_emit, ev, BEACON_ERR_SAMPLED_OUT, dropped_sampled);
+    /* The threshold is cached now: the second is dropped on the inline path. */
+    REJECTED(inline_every_scalar_emit, ev, BEACON_ERR_SAMPLED_OUT, dropped_sampled);
     assert_int_equal(beacon_set_sample_rate(NULL, 0), BEACON_OK);
     SAME(fst_every_scalar_emit, ev);
 }

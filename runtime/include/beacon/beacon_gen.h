@@ -390,7 +390,7 @@ typedef struct beacon_gen_globals {
 
 /* The inline fast path exists where the runtime's thread-local and atomic
  * builtins can be reached from generated C code and positions are 64-bit:
- * GCC or Clang on x86-64 (LP64). */
+ * C (not C++) compiled by GCC or Clang for x86-64 (LP64). */
 #if (defined(__GNUC__) || defined(__clang__)) && !defined(__cplusplus) && defined(__x86_64__) &&   \
     defined(__LP64__)
 #define BEACON_GEN_INLINE 1
@@ -500,6 +500,7 @@ static inline int beacon_gen_sample_decide(beacon_gen_lane *lane, const beacon_e
                                            uint64_t gen) {
     if (__atomic_load_n(&st->opaque[0], __ATOMIC_ACQUIRE) != gen || lane->rng == 0) return -1;
     uint64_t thr = __atomic_load_n(&st->opaque[1], __ATOMIC_RELAXED);
+    if (thr == UINT64_MAX) return 1; /* kept whole (opaque[2] was read before it said so) */
     uint64_t x = lane->rng;
     x ^= x << 13;
     x ^= x >> 7;
