@@ -240,7 +240,7 @@ static bool is_zero(const uint8_t *b, size_t n) {
  * event starts a new trace; anything else joins the thread's innermost open
  * span, which becomes its parent. Reads ev's ids, writes out's (out may be
  * the record's copy of ev's header). */
-EMIT_RARE void correlate(const beacon_event_hdr *ev, beacon_event_hdr *out) {
+static void correlate(const beacon_event_hdr *ev, beacon_event_hdr *out) {
     beacon_trace_id span_trace;
     beacon_span_id span_id;
     bool in_span = beacon__span_current(&span_trace, &span_id);
