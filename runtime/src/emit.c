@@ -229,12 +229,6 @@ static void report(const beacon_event_desc *d, const violation *v) {
 #define EMIT_RARE static
 #endif
 
-static bool is_zero(const uint8_t *b, size_t n) {
-    uint8_t any = 0;
-    for (size_t i = 0; i < n; i++) any |= b[i];
-    return any == 0;
-}
-
 /* Correlation, resolved on the caller because it depends on the thread: an
  * explicit trace in the header wins (follow events, span events); a begin
  * event starts a new trace; anything else joins the thread's innermost open
@@ -248,14 +242,15 @@ static void correlate(const beacon_event_hdr *ev, beacon_event_hdr *out) {
     out->trace_id = ev->trace_id;
     out->span_id = ev->span_id;
     out->parent_span_id = ev->parent_span_id;
-    if (is_zero(out->trace_id.bytes, sizeof out->trace_id.bytes)) {
+    if (beacon__id_is_zero(out->trace_id.bytes, sizeof out->trace_id.bytes)) {
         if (ev->desc->correlation == BEACON_CORR_BEGIN) {
             beacon__rand_id(out->trace_id.bytes, sizeof out->trace_id.bytes);
             return;
         }
         if (in_span) out->trace_id = span_trace;
     }
-    if (in_span && is_zero(out->parent_span_id.bytes, sizeof out->parent_span_id.bytes) &&
+    if (in_span &&
+        beacon__id_is_zero(out->parent_span_id.bytes, sizeof out->parent_span_id.bytes) &&
         memcmp(&out->trace_id, &span_trace, sizeof span_trace) == 0 &&
         memcmp(&out->span_id, &span_id, sizeof span_id) != 0) {
         out->parent_span_id = span_id;

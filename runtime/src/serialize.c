@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ids.h"
 #include "json.h"
 #include "scrub.h"
 
@@ -405,21 +406,8 @@ static void write_context(ser *s, const beacon__context *c, bool *any_cut) {
     if (opened) beacon__jw_char(s->w, '}');
 }
 
-/* Ids are 8 or 16 bytes: whole words, no byte loop. */
-static bool all_zero(const uint8_t *b, size_t n) {
-    uint64_t any = 0;
-    size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        uint64_t v;
-        memcpy(&v, b + i, 8);
-        any |= v;
-    }
-    for (; i < n; i++) any |= b[i];
-    return any == 0;
-}
-
 static inline void write_id(beacon__jw *w, const char *key, const uint8_t *bytes, size_t n) {
-    if (all_zero(bytes, n)) return;
+    if (beacon__id_is_zero(bytes, n)) return;
     beacon__jw_lit(w, key);
     beacon__jw_hex(w, bytes, n);
 }

@@ -33,12 +33,6 @@ bool beacon__span_current(beacon_trace_id *trace, beacon_span_id *span) {
     return true;
 }
 
-static bool is_zero(const uint8_t *b, size_t n) {
-    uint8_t any = 0;
-    for (size_t i = 0; i < n; i++) any |= b[i];
-    return any == 0;
-}
-
 void beacon_gen_span_start(beacon_span_state *st) {
     if (!st) return;
     /* The caller's memory may be uninitialised: every member is set here. */
@@ -96,7 +90,7 @@ int64_t beacon_gen_span_finish(beacon_span_state *st) {
 /* ---- public context API (beacon_trace.h) ---------------------------------- */
 
 beacon_status beacon_context_push(const beacon_trace_context *ctx) {
-    if (!ctx || is_zero(ctx->trace_id.bytes, sizeof ctx->trace_id.bytes))
+    if (!ctx || beacon__id_is_zero(ctx->trace_id.bytes, sizeof ctx->trace_id.bytes))
         return BEACON_ERR_INVALID_ARGUMENT;
     if (beacon__span_depth >= BEACON__SPAN_DEPTH) return BEACON_ERR_NO_MEMORY;
     t_stack[beacon__span_depth].trace = ctx->trace_id;
@@ -145,7 +139,8 @@ beacon_status beacon_context_from_traceparent(const char *header) {
 size_t beacon_context_to_traceparent(char *buf, size_t cap) {
     beacon_trace_context ctx;
     beacon_traceparent tp;
-    if (!beacon_context_current(&ctx) || is_zero(ctx.span_id.bytes, sizeof ctx.span_id.bytes)) {
+    if (!beacon_context_current(&ctx) ||
+        beacon__id_is_zero(ctx.span_id.bytes, sizeof ctx.span_id.bytes)) {
         if (buf && cap > 0) buf[0] = '\0';
         return 0;
     }

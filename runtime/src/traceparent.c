@@ -7,6 +7,8 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "ids.h"
+
 static const char k_hex[] = "0123456789abcdef";
 
 /* Offsets in "vv-<32>-<16>-ff". */
@@ -40,12 +42,6 @@ static void encode(const uint8_t *b, size_t n, char *out) {
     }
 }
 
-static bool all_zero(const uint8_t *b, size_t n) {
-    uint8_t any = 0;
-    for (size_t i = 0; i < n; i++) any |= b[i];
-    return any == 0;
-}
-
 static bool is_ows(char c) {
     return c == ' ' || c == '\t';
 }
@@ -76,8 +72,8 @@ beacon_status beacon_traceparent_parse(const char *header, size_t len, beacon_tr
         !decode(header + FLAGS_AT, &tp.flags, 1, lower_hex)) {
         return BEACON_ERR_PARSE;
     }
-    if (all_zero(tp.trace_id.bytes, sizeof tp.trace_id.bytes) ||
-        all_zero(tp.parent_id.bytes, sizeof tp.parent_id.bytes)) {
+    if (beacon__id_is_zero(tp.trace_id.bytes, sizeof tp.trace_id.bytes) ||
+        beacon__id_is_zero(tp.parent_id.bytes, sizeof tp.parent_id.bytes)) {
         return BEACON_ERR_PARSE;
     }
     *out = tp;
@@ -85,8 +81,8 @@ beacon_status beacon_traceparent_parse(const char *header, size_t len, beacon_tr
 }
 
 size_t beacon_traceparent_format(const beacon_traceparent *tp, char *buf, size_t cap) {
-    if (!tp || all_zero(tp->trace_id.bytes, sizeof tp->trace_id.bytes) ||
-        all_zero(tp->parent_id.bytes, sizeof tp->parent_id.bytes)) {
+    if (!tp || beacon__id_is_zero(tp->trace_id.bytes, sizeof tp->trace_id.bytes) ||
+        beacon__id_is_zero(tp->parent_id.bytes, sizeof tp->parent_id.bytes)) {
         if (buf && cap > 0) buf[0] = '\0';
         return 0;
     }
