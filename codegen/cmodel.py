@@ -454,7 +454,8 @@ def _capture_view(cat: Catalog, ev: Event, ev_type: str, ptr: str, fv: View) -> 
 # --- direct emit ---------------------------------------------------------------
 # Events of scalars and strings only get an _emit that writes the ring record
 # itself (layout in beacon_gen.h) instead of having beacon_gen_emit walk the
-# descriptor: beacon_gen_begin / beacon_gen_end, whose common case is inline,
+# descriptor: beacon_gen_claim / beacon_gen_publish inline for the plain case,
+# beacon_gen_begin / beacon_gen_end (in an out-of-line helper) for the rest,
 # or, for begin events (a new trace id for the caller), beacon_gen_reserve /
 # beacon_gen_commit. It checks inline what the runtime would reject and hands
 # anything rejected to beacon_gen_emit, which reports and counts it; lists
@@ -506,21 +507,31 @@ def _rejects(cat: Catalog, fv: View) -> List[str]:
     return out
 
 
-def _direct_emit_body(cat: Catalog, ev: Event, t: str, fields: List[View],
-                      begin: bool) -> List[str]:
-    """Statements of a direct _emit after its NULL check."""
+def _direct_emit(cat: Catalog, ev: Event, t: str, fields: List[View],
+                 begin: bool) -> Tuple[List[str], List[str]]:
+    """The direct _emit of `ev`: (top-level helper functions, statements of
+    the _emit after its NULL check).
+
+    Non-begin events: the time-stamp counter is read first, so that its
+    latency overlaps the checks; beacon_gen_claim takes the plain case inline
+    with no call, and anything else (context, spans, sampling draws, a full
+    ring) goes to an out-of-line helper that calls beacon_gen_begin /
+    beacon_gen_end, so the common path stays small. Both copy the record
+    with one fill helper."""
     out_trace = "out_trace" if begin else "NULL"
     fallback = f"return beacon_gen_emit(&ev->hdr, {out_trace});"
     rejects = [f"ev->hdr.desc != &{naming.event_desc(cat, ev)}"]
     for fv in fields:
         rejects += _rejects(cat, fv)
-    body = ["/* What the runtime would reject goes the descriptor-driven way, which",
-            " * reports and counts it. */"]
+    body = [] if begin else ["uint64_t ticks = beacon_gen_ticks();"]
+    body += ["/* What the runtime would reject goes the descriptor-driven way, which",
+             " * reports and counts it. */"]
     body.append("if (" + rejects[0] + (" ||" if len(rejects) > 1 else ") {"))
     for i, r in enumerate(rejects[1:], 1):
         body.append("    " + r + (" ||" if i < len(rejects) - 1 else ") {"))
     body += ["    " + fallback, "}"]
     body.append("size_t size = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);")
+    # (member, value expression in _emit, parameter declarations, arguments)
     strings = []
     for fv in fields:
         f = fv.field
@@ -538,27 +549,64 @@ def _direct_emit_body(cat: Catalog, ev: Event, t: str, fields: List[View],
                      f"    {length} = beacon_gen_kept_len({value}, {cut});",
                      f"    size += BEACON_GEN_ALIGN8({length} + 1);",
                      "}"]
+            params, args = [f"const char *{value}", f"size_t {length}"], [value, length]
         else:
             value = f"ev->{fv.member}"
             body += [f"size_t {length} = beacon_gen_kept_len({value}, {cut});",
                      f"size += BEACON_GEN_ALIGN8({length} + 1);"]
-        strings.append((fv.member, value, length))
-    reserve = (f"beacon_gen_reserve(&ev->hdr, size, &slot, {out_trace})" if begin
-               else "beacon_gen_begin(&ev->hdr, size, &fast, &slot)")
-    body += ([] if begin else ["beacon_gen_fast fast;"]) + ["beacon_gen_slot slot;",
-             f"void *room = {reserve};",
-             "if (room == NULL) {", "    return slot.status;", "}",
-             f"{t} *copy = ({t} *)room;",
-             "memcpy(copy, ev, sizeof *ev);"]
+            params, args = [f"size_t {length}"], [length]
+        strings.append((fv.member, value, params, args))
+
+    fill = _priv(cat, f"{naming.mangle(ev.name)}_fill")
+    fill_params = ", ".join([f"void *room", f"const {t} *ev"] + [p for s in strings for p in s[2]])
+    fill_args = ", ".join(["room", "ev"] + [a for s in strings for a in s[3]])
+    helpers = [f"/* Copies {c_comment(ev.name)} into the record reserved at room (its struct copy's",
+               " * place), strings after the struct. */",
+               f"static inline void {fill}({fill_params}) {{",
+               f"    {t} *copy = ({t} *)room;",
+               "    memcpy(copy, ev, sizeof *ev);"]
     if strings:
-        body += ["/* Strings follow the struct; their pointers become record offsets. */",
-                 "char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;",
-                 "size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);"]
-        for member, value, length in strings:
-            body.append(f"pos = beacon_gen_put_string(rec, pos, &copy->{member}, {value}, {length});")
-    body.append("return beacon_gen_commit(&slot);" if begin
-                else "return beacon_gen_end(&fast, &slot);")
-    return body
+        helpers += ["    /* Strings follow the struct; their pointers become record offsets. */",
+                    "    char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;",
+                    "    size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);"]
+        for i, (member, value, _, _) in enumerate(strings):
+            call = f"beacon_gen_put_string(rec, pos, &copy->{member}, {value}, {member}_len);"
+            helpers.append(f"    pos = {call}" if i < len(strings) - 1 else f"    (void){call}")
+    helpers.append("}")
+
+    if begin:
+        body += ["beacon_gen_slot slot;",
+                 f"void *room = beacon_gen_reserve(&ev->hdr, size, &slot, {out_trace});",
+                 "if (room == NULL) {", "    return slot.status;", "}",
+                 f"{fill}({fill_args});",
+                 "return beacon_gen_commit(&slot);"]
+        return helpers, body
+
+    slow = _priv(cat, f"{naming.mangle(ev.name)}_emit_slow")
+    extra = [p for s in strings for p in s[2]]
+    slow_params = ", ".join([f"const {t} *ev", "size_t size", "uint64_t ticks"] + extra)
+    slow_args = ", ".join(["ev", "size", "ticks"] + [a for s in strings for a in s[3]])
+    helpers += ["",
+                f"/* {c_comment(ev.name)} when beacon_gen_claim declines: context, spans, sampling",
+                " * draws, a full ring, the runtime's path. */",
+                f"static BEACON_GEN_NOINLINE beacon_status {slow}({slow_params}) {{",
+                "    beacon_gen_fast fast;",
+                "    beacon_gen_slot slot;",
+                "    void *room = beacon_gen_begin(&ev->hdr, size, ticks, &fast, &slot);",
+                "    if (room == NULL) {",
+                "        return slot.status;",
+                "    }",
+                f"    {fill}({fill_args});",
+                "    return beacon_gen_end(&fast, &slot);",
+                "}"]
+    body += ["beacon_gen_fast fast;",
+             "void *room = beacon_gen_claim(&ev->hdr, size, ticks, &fast);",
+             "if (room == NULL) {",
+             f"    return {slow}({slow_args});",
+             "}",
+             f"{fill}({fill_args});",
+             "return beacon_gen_publish(&fast);"]
+    return helpers, body
 
 
 def _event_view(cat: Catalog, ev: Event) -> View:
@@ -629,6 +677,7 @@ def _event_view(cat: Catalog, ev: Event) -> View:
     else:
         what = c_comment(ev.description) or f"Span event {ev.name}."
     state = _priv(cat, f"{naming.mangle(ev.name)}_state")
+    direct = _direct_emit(cat, ev, t, fields, begin) if direct_emit(ev) else None
     return View(
         event=ev,
         name=ev.name,
@@ -655,7 +704,8 @@ def _event_view(cat: Catalog, ev: Event) -> View:
         emit=naming.event_emit(cat, ev),
         emit_params=emit_params,
         emit_call="beacon_gen_emit(&ev->hdr, out_trace)" if begin else "beacon_gen_emit(&ev->hdr, NULL)",
-        emit_body=_direct_emit_body(cat, ev, t, fields, begin) if direct_emit(ev) else None,
+        emit_helpers=direct[0] if direct else None,
+        emit_body=direct[1] if direct else None,
         emit_doc=(f"Hands {ev.name} to the runtime (values copied; thread-safe)"
                   + ("; *out_trace (may be NULL) receives the new trace id" if begin else "")
                   + "; NULL ev returns BEACON_ERR_INVALID_ARGUMENT."),

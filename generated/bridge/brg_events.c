@@ -92,10 +92,32 @@ size_t brg_worker_queue_dropped_to_json(const brg_worker_queue_dropped *ev, char
     return beacon_gen_to_json(&ev->hdr, buf, cap, 0);
 }
 
+/* Copies worker.queue.dropped into the record reserved at room (its struct copy's
+ * place), strings after the struct. */
+static inline void brg__worker_queue_dropped_fill(void *room, const brg_worker_queue_dropped *ev) {
+    brg_worker_queue_dropped *copy = (brg_worker_queue_dropped *)room;
+    memcpy(copy, ev, sizeof *ev);
+}
+
+/* worker.queue.dropped when beacon_gen_claim declines: context, spans, sampling
+ * draws, a full ring, the runtime's path. */
+static BEACON_GEN_NOINLINE beacon_status brg__worker_queue_dropped_emit_slow(const brg_worker_queue_dropped *ev,
+        size_t size, uint64_t ticks) {
+    beacon_gen_fast fast;
+    beacon_gen_slot slot;
+    void *room = beacon_gen_begin(&ev->hdr, size, ticks, &fast, &slot);
+    if (room == NULL) {
+        return slot.status;
+    }
+    brg__worker_queue_dropped_fill(room, ev);
+    return beacon_gen_end(&fast, &slot);
+}
+
 beacon_status brg_worker_queue_dropped_emit(const brg_worker_queue_dropped *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
     }
+    uint64_t ticks = beacon_gen_ticks();
     /* What the runtime would reject goes the descriptor-driven way, which
      * reports and counts it. */
     if (ev->hdr.desc != &brg_worker_queue_dropped_desc) {
@@ -103,14 +125,12 @@ beacon_status brg_worker_queue_dropped_emit(const brg_worker_queue_dropped *ev) 
     }
     size_t size = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
     beacon_gen_fast fast;
-    beacon_gen_slot slot;
-    void *room = beacon_gen_begin(&ev->hdr, size, &fast, &slot);
+    void *room = beacon_gen_claim(&ev->hdr, size, ticks, &fast);
     if (room == NULL) {
-        return slot.status;
+        return brg__worker_queue_dropped_emit_slow(ev, size, ticks);
     }
-    brg_worker_queue_dropped *copy = (brg_worker_queue_dropped *)room;
-    memcpy(copy, ev, sizeof *ev);
-    return beacon_gen_end(&fast, &slot);
+    brg__worker_queue_dropped_fill(room, ev);
+    return beacon_gen_publish(&fast);
 }
 
 /* --- tool.execution.start --- */

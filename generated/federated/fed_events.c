@@ -170,10 +170,43 @@ size_t fed_algorithm_progress_to_json(const fed_algorithm_progress *ev, char *bu
     return beacon_gen_to_json(&ev->hdr, buf, cap, 0);
 }
 
+/* Copies algorithm_progress into the record reserved at room (its struct copy's
+ * place), strings after the struct. */
+static inline void fed__algorithm_progress_fill(void *room, const fed_algorithm_progress *ev,
+                                                size_t algorithm_name_len, size_t task_context_len,
+                                                const char *step_info_str, size_t step_info_len) {
+    fed_algorithm_progress *copy = (fed_algorithm_progress *)room;
+    memcpy(copy, ev, sizeof *ev);
+    /* Strings follow the struct; their pointers become record offsets. */
+    char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
+    size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
+    pos = beacon_gen_put_string(rec, pos, &copy->algorithm_name, ev->algorithm_name,
+                                algorithm_name_len);
+    pos = beacon_gen_put_string(rec, pos, &copy->task_context, ev->task_context, task_context_len);
+    (void)beacon_gen_put_string(rec, pos, &copy->step_info, step_info_str, step_info_len);
+}
+
+/* algorithm_progress when beacon_gen_claim declines: context, spans, sampling
+ * draws, a full ring, the runtime's path. */
+static BEACON_GEN_NOINLINE beacon_status fed__algorithm_progress_emit_slow(const fed_algorithm_progress *ev,
+        size_t size, uint64_t ticks, size_t algorithm_name_len, size_t task_context_len,
+        const char *step_info_str, size_t step_info_len) {
+    beacon_gen_fast fast;
+    beacon_gen_slot slot;
+    void *room = beacon_gen_begin(&ev->hdr, size, ticks, &fast, &slot);
+    if (room == NULL) {
+        return slot.status;
+    }
+    fed__algorithm_progress_fill(room, ev, algorithm_name_len, task_context_len, step_info_str,
+                                 step_info_len);
+    return beacon_gen_end(&fast, &slot);
+}
+
 beacon_status fed_algorithm_progress_emit(const fed_algorithm_progress *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
     }
+    uint64_t ticks = beacon_gen_ticks();
     /* What the runtime would reject goes the descriptor-driven way, which
      * reports and counts it. */
     if (ev->hdr.desc != &fed_algorithm_progress_desc ||
@@ -196,21 +229,14 @@ beacon_status fed_algorithm_progress_emit(const fed_algorithm_progress *ev) {
         size += BEACON_GEN_ALIGN8(step_info_len + 1);
     }
     beacon_gen_fast fast;
-    beacon_gen_slot slot;
-    void *room = beacon_gen_begin(&ev->hdr, size, &fast, &slot);
+    void *room = beacon_gen_claim(&ev->hdr, size, ticks, &fast);
     if (room == NULL) {
-        return slot.status;
+        return fed__algorithm_progress_emit_slow(ev, size, ticks, algorithm_name_len,
+                                                 task_context_len, step_info_str, step_info_len);
     }
-    fed_algorithm_progress *copy = (fed_algorithm_progress *)room;
-    memcpy(copy, ev, sizeof *ev);
-    /* Strings follow the struct; their pointers become record offsets. */
-    char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
-    size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
-    pos = beacon_gen_put_string(rec, pos, &copy->algorithm_name, ev->algorithm_name,
-                                algorithm_name_len);
-    pos = beacon_gen_put_string(rec, pos, &copy->task_context, ev->task_context, task_context_len);
-    pos = beacon_gen_put_string(rec, pos, &copy->step_info, step_info_str, step_info_len);
-    return beacon_gen_end(&fast, &slot);
+    fed__algorithm_progress_fill(room, ev, algorithm_name_len, task_context_len, step_info_str,
+                                 step_info_len);
+    return beacon_gen_publish(&fast);
 }
 
 /* --- batch_progress --- */
@@ -230,10 +256,37 @@ size_t fed_batch_progress_to_json(const fed_batch_progress *ev, char *buf, size_
     return beacon_gen_to_json(&ev->hdr, buf, cap, 0);
 }
 
+/* Copies batch_progress into the record reserved at room (its struct copy's
+ * place), strings after the struct. */
+static inline void fed__batch_progress_fill(void *room, const fed_batch_progress *ev,
+                                            size_t protocol_name_len) {
+    fed_batch_progress *copy = (fed_batch_progress *)room;
+    memcpy(copy, ev, sizeof *ev);
+    /* Strings follow the struct; their pointers become record offsets. */
+    char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
+    size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
+    (void)beacon_gen_put_string(rec, pos, &copy->protocol_name, ev->protocol_name, protocol_name_len);
+}
+
+/* batch_progress when beacon_gen_claim declines: context, spans, sampling
+ * draws, a full ring, the runtime's path. */
+static BEACON_GEN_NOINLINE beacon_status fed__batch_progress_emit_slow(const fed_batch_progress *ev,
+        size_t size, uint64_t ticks, size_t protocol_name_len) {
+    beacon_gen_fast fast;
+    beacon_gen_slot slot;
+    void *room = beacon_gen_begin(&ev->hdr, size, ticks, &fast, &slot);
+    if (room == NULL) {
+        return slot.status;
+    }
+    fed__batch_progress_fill(room, ev, protocol_name_len);
+    return beacon_gen_end(&fast, &slot);
+}
+
 beacon_status fed_batch_progress_emit(const fed_batch_progress *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
     }
+    uint64_t ticks = beacon_gen_ticks();
     /* What the runtime would reject goes the descriptor-driven way, which
      * reports and counts it. */
     if (ev->hdr.desc != &fed_batch_progress_desc ||
@@ -244,19 +297,12 @@ beacon_status fed_batch_progress_emit(const fed_batch_progress *ev) {
     size_t protocol_name_len = beacon_gen_kept_len(ev->protocol_name, 128);
     size += BEACON_GEN_ALIGN8(protocol_name_len + 1);
     beacon_gen_fast fast;
-    beacon_gen_slot slot;
-    void *room = beacon_gen_begin(&ev->hdr, size, &fast, &slot);
+    void *room = beacon_gen_claim(&ev->hdr, size, ticks, &fast);
     if (room == NULL) {
-        return slot.status;
+        return fed__batch_progress_emit_slow(ev, size, ticks, protocol_name_len);
     }
-    fed_batch_progress *copy = (fed_batch_progress *)room;
-    memcpy(copy, ev, sizeof *ev);
-    /* Strings follow the struct; their pointers become record offsets. */
-    char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
-    size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
-    pos = beacon_gen_put_string(rec, pos, &copy->protocol_name, ev->protocol_name,
-                                protocol_name_len);
-    return beacon_gen_end(&fast, &slot);
+    fed__batch_progress_fill(room, ev, protocol_name_len);
+    return beacon_gen_publish(&fast);
 }
 
 /* --- dataset_connected --- */
@@ -279,10 +325,39 @@ size_t fed_dataset_connected_to_json(const fed_dataset_connected *ev, char *buf,
     return beacon_gen_to_json(&ev->hdr, buf, cap, 0);
 }
 
+/* Copies dataset_connected into the record reserved at room (its struct copy's
+ * place), strings after the struct. */
+static inline void fed__dataset_connected_fill(void *room, const fed_dataset_connected *ev,
+                                               size_t dataset_name_len,
+                                               size_t datasource_type_len) {
+    fed_dataset_connected *copy = (fed_dataset_connected *)room;
+    memcpy(copy, ev, sizeof *ev);
+    /* Strings follow the struct; their pointers become record offsets. */
+    char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
+    size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
+    pos = beacon_gen_put_string(rec, pos, &copy->dataset_name, ev->dataset_name, dataset_name_len);
+    (void)beacon_gen_put_string(rec, pos, &copy->datasource_type, ev->datasource_type, datasource_type_len);
+}
+
+/* dataset_connected when beacon_gen_claim declines: context, spans, sampling
+ * draws, a full ring, the runtime's path. */
+static BEACON_GEN_NOINLINE beacon_status fed__dataset_connected_emit_slow(const fed_dataset_connected *ev,
+        size_t size, uint64_t ticks, size_t dataset_name_len, size_t datasource_type_len) {
+    beacon_gen_fast fast;
+    beacon_gen_slot slot;
+    void *room = beacon_gen_begin(&ev->hdr, size, ticks, &fast, &slot);
+    if (room == NULL) {
+        return slot.status;
+    }
+    fed__dataset_connected_fill(room, ev, dataset_name_len, datasource_type_len);
+    return beacon_gen_end(&fast, &slot);
+}
+
 beacon_status fed_dataset_connected_emit(const fed_dataset_connected *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
     }
+    uint64_t ticks = beacon_gen_ticks();
     /* What the runtime would reject goes the descriptor-driven way, which
      * reports and counts it. */
     if (ev->hdr.desc != &fed_dataset_connected_desc ||
@@ -296,20 +371,13 @@ beacon_status fed_dataset_connected_emit(const fed_dataset_connected *ev) {
     size_t datasource_type_len = beacon_gen_kept_len(ev->datasource_type, 64);
     size += BEACON_GEN_ALIGN8(datasource_type_len + 1);
     beacon_gen_fast fast;
-    beacon_gen_slot slot;
-    void *room = beacon_gen_begin(&ev->hdr, size, &fast, &slot);
+    void *room = beacon_gen_claim(&ev->hdr, size, ticks, &fast);
     if (room == NULL) {
-        return slot.status;
+        return fed__dataset_connected_emit_slow(ev, size, ticks, dataset_name_len,
+                                                datasource_type_len);
     }
-    fed_dataset_connected *copy = (fed_dataset_connected *)room;
-    memcpy(copy, ev, sizeof *ev);
-    /* Strings follow the struct; their pointers become record offsets. */
-    char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
-    size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
-    pos = beacon_gen_put_string(rec, pos, &copy->dataset_name, ev->dataset_name, dataset_name_len);
-    pos = beacon_gen_put_string(rec, pos, &copy->datasource_type, ev->datasource_type,
-                                datasource_type_len);
-    return beacon_gen_end(&fast, &slot);
+    fed__dataset_connected_fill(room, ev, dataset_name_len, datasource_type_len);
+    return beacon_gen_publish(&fast);
 }
 
 /* --- ehr_query_complete --- */
@@ -331,10 +399,37 @@ size_t fed_ehr_query_complete_to_json(const fed_ehr_query_complete *ev, char *bu
     return beacon_gen_to_json(&ev->hdr, buf, cap, 0);
 }
 
+/* Copies ehr_query_complete into the record reserved at room (its struct copy's
+ * place), strings after the struct. */
+static inline void fed__ehr_query_complete_fill(void *room, const fed_ehr_query_complete *ev,
+                                                size_t config_type_len) {
+    fed_ehr_query_complete *copy = (fed_ehr_query_complete *)room;
+    memcpy(copy, ev, sizeof *ev);
+    /* Strings follow the struct; their pointers become record offsets. */
+    char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
+    size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
+    (void)beacon_gen_put_string(rec, pos, &copy->config_type, ev->config_type, config_type_len);
+}
+
+/* ehr_query_complete when beacon_gen_claim declines: context, spans, sampling
+ * draws, a full ring, the runtime's path. */
+static BEACON_GEN_NOINLINE beacon_status fed__ehr_query_complete_emit_slow(const fed_ehr_query_complete *ev,
+        size_t size, uint64_t ticks, size_t config_type_len) {
+    beacon_gen_fast fast;
+    beacon_gen_slot slot;
+    void *room = beacon_gen_begin(&ev->hdr, size, ticks, &fast, &slot);
+    if (room == NULL) {
+        return slot.status;
+    }
+    fed__ehr_query_complete_fill(room, ev, config_type_len);
+    return beacon_gen_end(&fast, &slot);
+}
+
 beacon_status fed_ehr_query_complete_emit(const fed_ehr_query_complete *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
     }
+    uint64_t ticks = beacon_gen_ticks();
     /* What the runtime would reject goes the descriptor-driven way, which
      * reports and counts it. */
     if (ev->hdr.desc != &fed_ehr_query_complete_desc ||
@@ -345,18 +440,12 @@ beacon_status fed_ehr_query_complete_emit(const fed_ehr_query_complete *ev) {
     size_t config_type_len = beacon_gen_kept_len(ev->config_type, 64);
     size += BEACON_GEN_ALIGN8(config_type_len + 1);
     beacon_gen_fast fast;
-    beacon_gen_slot slot;
-    void *room = beacon_gen_begin(&ev->hdr, size, &fast, &slot);
+    void *room = beacon_gen_claim(&ev->hdr, size, ticks, &fast);
     if (room == NULL) {
-        return slot.status;
+        return fed__ehr_query_complete_emit_slow(ev, size, ticks, config_type_len);
     }
-    fed_ehr_query_complete *copy = (fed_ehr_query_complete *)room;
-    memcpy(copy, ev, sizeof *ev);
-    /* Strings follow the struct; their pointers become record offsets. */
-    char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
-    size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
-    pos = beacon_gen_put_string(rec, pos, &copy->config_type, ev->config_type, config_type_len);
-    return beacon_gen_end(&fast, &slot);
+    fed__ehr_query_complete_fill(room, ev, config_type_len);
+    return beacon_gen_publish(&fast);
 }
 
 /* --- ehr_session_initialised --- */
@@ -376,10 +465,37 @@ size_t fed_ehr_session_initialised_to_json(const fed_ehr_session_initialised *ev
     return beacon_gen_to_json(&ev->hdr, buf, cap, 0);
 }
 
+/* Copies ehr_session_initialised into the record reserved at room (its struct copy's
+ * place), strings after the struct. */
+static inline void fed__ehr_session_initialised_fill(void *room,
+        const fed_ehr_session_initialised *ev, size_t config_type_len) {
+    fed_ehr_session_initialised *copy = (fed_ehr_session_initialised *)room;
+    memcpy(copy, ev, sizeof *ev);
+    /* Strings follow the struct; their pointers become record offsets. */
+    char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
+    size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
+    (void)beacon_gen_put_string(rec, pos, &copy->config_type, ev->config_type, config_type_len);
+}
+
+/* ehr_session_initialised when beacon_gen_claim declines: context, spans, sampling
+ * draws, a full ring, the runtime's path. */
+static BEACON_GEN_NOINLINE beacon_status fed__ehr_session_initialised_emit_slow(const fed_ehr_session_initialised *ev,
+        size_t size, uint64_t ticks, size_t config_type_len) {
+    beacon_gen_fast fast;
+    beacon_gen_slot slot;
+    void *room = beacon_gen_begin(&ev->hdr, size, ticks, &fast, &slot);
+    if (room == NULL) {
+        return slot.status;
+    }
+    fed__ehr_session_initialised_fill(room, ev, config_type_len);
+    return beacon_gen_end(&fast, &slot);
+}
+
 beacon_status fed_ehr_session_initialised_emit(const fed_ehr_session_initialised *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
     }
+    uint64_t ticks = beacon_gen_ticks();
     /* What the runtime would reject goes the descriptor-driven way, which
      * reports and counts it. */
     if (ev->hdr.desc != &fed_ehr_session_initialised_desc ||
@@ -390,18 +506,12 @@ beacon_status fed_ehr_session_initialised_emit(const fed_ehr_session_initialised
     size_t config_type_len = beacon_gen_kept_len(ev->config_type, 64);
     size += BEACON_GEN_ALIGN8(config_type_len + 1);
     beacon_gen_fast fast;
-    beacon_gen_slot slot;
-    void *room = beacon_gen_begin(&ev->hdr, size, &fast, &slot);
+    void *room = beacon_gen_claim(&ev->hdr, size, ticks, &fast);
     if (room == NULL) {
-        return slot.status;
+        return fed__ehr_session_initialised_emit_slow(ev, size, ticks, config_type_len);
     }
-    fed_ehr_session_initialised *copy = (fed_ehr_session_initialised *)room;
-    memcpy(copy, ev, sizeof *ev);
-    /* Strings follow the struct; their pointers become record offsets. */
-    char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
-    size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
-    pos = beacon_gen_put_string(rec, pos, &copy->config_type, ev->config_type, config_type_len);
-    return beacon_gen_end(&fast, &slot);
+    fed__ehr_session_initialised_fill(room, ev, config_type_len);
+    return beacon_gen_publish(&fast);
 }
 
 /* --- ehr_token_refreshed --- */
@@ -420,10 +530,37 @@ size_t fed_ehr_token_refreshed_to_json(const fed_ehr_token_refreshed *ev, char *
     return beacon_gen_to_json(&ev->hdr, buf, cap, 0);
 }
 
+/* Copies ehr_token_refreshed into the record reserved at room (its struct copy's
+ * place), strings after the struct. */
+static inline void fed__ehr_token_refreshed_fill(void *room, const fed_ehr_token_refreshed *ev,
+                                                 size_t config_type_len) {
+    fed_ehr_token_refreshed *copy = (fed_ehr_token_refreshed *)room;
+    memcpy(copy, ev, sizeof *ev);
+    /* Strings follow the struct; their pointers become record offsets. */
+    char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
+    size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
+    (void)beacon_gen_put_string(rec, pos, &copy->config_type, ev->config_type, config_type_len);
+}
+
+/* ehr_token_refreshed when beacon_gen_claim declines: context, spans, sampling
+ * draws, a full ring, the runtime's path. */
+static BEACON_GEN_NOINLINE beacon_status fed__ehr_token_refreshed_emit_slow(const fed_ehr_token_refreshed *ev,
+        size_t size, uint64_t ticks, size_t config_type_len) {
+    beacon_gen_fast fast;
+    beacon_gen_slot slot;
+    void *room = beacon_gen_begin(&ev->hdr, size, ticks, &fast, &slot);
+    if (room == NULL) {
+        return slot.status;
+    }
+    fed__ehr_token_refreshed_fill(room, ev, config_type_len);
+    return beacon_gen_end(&fast, &slot);
+}
+
 beacon_status fed_ehr_token_refreshed_emit(const fed_ehr_token_refreshed *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
     }
+    uint64_t ticks = beacon_gen_ticks();
     /* What the runtime would reject goes the descriptor-driven way, which
      * reports and counts it. */
     if (ev->hdr.desc != &fed_ehr_token_refreshed_desc ||
@@ -434,18 +571,12 @@ beacon_status fed_ehr_token_refreshed_emit(const fed_ehr_token_refreshed *ev) {
     size_t config_type_len = beacon_gen_kept_len(ev->config_type, 64);
     size += BEACON_GEN_ALIGN8(config_type_len + 1);
     beacon_gen_fast fast;
-    beacon_gen_slot slot;
-    void *room = beacon_gen_begin(&ev->hdr, size, &fast, &slot);
+    void *room = beacon_gen_claim(&ev->hdr, size, ticks, &fast);
     if (room == NULL) {
-        return slot.status;
+        return fed__ehr_token_refreshed_emit_slow(ev, size, ticks, config_type_len);
     }
-    fed_ehr_token_refreshed *copy = (fed_ehr_token_refreshed *)room;
-    memcpy(copy, ev, sizeof *ev);
-    /* Strings follow the struct; their pointers become record offsets. */
-    char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
-    size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
-    pos = beacon_gen_put_string(rec, pos, &copy->config_type, ev->config_type, config_type_len);
-    return beacon_gen_end(&fast, &slot);
+    fed__ehr_token_refreshed_fill(room, ev, config_type_len);
+    return beacon_gen_publish(&fast);
 }
 
 /* --- execution_time --- */
@@ -467,10 +598,38 @@ size_t fed_execution_time_to_json(const fed_execution_time *ev, char *buf, size_
     return beacon_gen_to_json(&ev->hdr, buf, cap, 0);
 }
 
+/* Copies execution_time into the record reserved at room (its struct copy's
+ * place), strings after the struct. */
+static inline void fed__execution_time_fill(void *room, const fed_execution_time *ev,
+                                            size_t class_name_len, size_t function_len) {
+    fed_execution_time *copy = (fed_execution_time *)room;
+    memcpy(copy, ev, sizeof *ev);
+    /* Strings follow the struct; their pointers become record offsets. */
+    char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
+    size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
+    pos = beacon_gen_put_string(rec, pos, &copy->class_name, ev->class_name, class_name_len);
+    (void)beacon_gen_put_string(rec, pos, &copy->function, ev->function, function_len);
+}
+
+/* execution_time when beacon_gen_claim declines: context, spans, sampling
+ * draws, a full ring, the runtime's path. */
+static BEACON_GEN_NOINLINE beacon_status fed__execution_time_emit_slow(const fed_execution_time *ev,
+        size_t size, uint64_t ticks, size_t class_name_len, size_t function_len) {
+    beacon_gen_fast fast;
+    beacon_gen_slot slot;
+    void *room = beacon_gen_begin(&ev->hdr, size, ticks, &fast, &slot);
+    if (room == NULL) {
+        return slot.status;
+    }
+    fed__execution_time_fill(room, ev, class_name_len, function_len);
+    return beacon_gen_end(&fast, &slot);
+}
+
 beacon_status fed_execution_time_emit(const fed_execution_time *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
     }
+    uint64_t ticks = beacon_gen_ticks();
     /* What the runtime would reject goes the descriptor-driven way, which
      * reports and counts it. */
     if (ev->hdr.desc != &fed_execution_time_desc ||
@@ -485,19 +644,12 @@ beacon_status fed_execution_time_emit(const fed_execution_time *ev) {
     size_t function_len = beacon_gen_kept_len(ev->function, 128);
     size += BEACON_GEN_ALIGN8(function_len + 1);
     beacon_gen_fast fast;
-    beacon_gen_slot slot;
-    void *room = beacon_gen_begin(&ev->hdr, size, &fast, &slot);
+    void *room = beacon_gen_claim(&ev->hdr, size, ticks, &fast);
     if (room == NULL) {
-        return slot.status;
+        return fed__execution_time_emit_slow(ev, size, ticks, class_name_len, function_len);
     }
-    fed_execution_time *copy = (fed_execution_time *)room;
-    memcpy(copy, ev, sizeof *ev);
-    /* Strings follow the struct; their pointers become record offsets. */
-    char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
-    size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
-    pos = beacon_gen_put_string(rec, pos, &copy->class_name, ev->class_name, class_name_len);
-    pos = beacon_gen_put_string(rec, pos, &copy->function, ev->function, function_len);
-    return beacon_gen_end(&fast, &slot);
+    fed__execution_time_fill(room, ev, class_name_len, function_len);
+    return beacon_gen_publish(&fast);
 }
 
 /* --- filtering_complete --- */
@@ -517,10 +669,32 @@ size_t fed_filtering_complete_to_json(const fed_filtering_complete *ev, char *bu
     return beacon_gen_to_json(&ev->hdr, buf, cap, 0);
 }
 
+/* Copies filtering_complete into the record reserved at room (its struct copy's
+ * place), strings after the struct. */
+static inline void fed__filtering_complete_fill(void *room, const fed_filtering_complete *ev) {
+    fed_filtering_complete *copy = (fed_filtering_complete *)room;
+    memcpy(copy, ev, sizeof *ev);
+}
+
+/* filtering_complete when beacon_gen_claim declines: context, spans, sampling
+ * draws, a full ring, the runtime's path. */
+static BEACON_GEN_NOINLINE beacon_status fed__filtering_complete_emit_slow(const fed_filtering_complete *ev,
+        size_t size, uint64_t ticks) {
+    beacon_gen_fast fast;
+    beacon_gen_slot slot;
+    void *room = beacon_gen_begin(&ev->hdr, size, ticks, &fast, &slot);
+    if (room == NULL) {
+        return slot.status;
+    }
+    fed__filtering_complete_fill(room, ev);
+    return beacon_gen_end(&fast, &slot);
+}
+
 beacon_status fed_filtering_complete_emit(const fed_filtering_complete *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
     }
+    uint64_t ticks = beacon_gen_ticks();
     /* What the runtime would reject goes the descriptor-driven way, which
      * reports and counts it. */
     if (ev->hdr.desc != &fed_filtering_complete_desc) {
@@ -528,14 +702,12 @@ beacon_status fed_filtering_complete_emit(const fed_filtering_complete *ev) {
     }
     size_t size = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
     beacon_gen_fast fast;
-    beacon_gen_slot slot;
-    void *room = beacon_gen_begin(&ev->hdr, size, &fast, &slot);
+    void *room = beacon_gen_claim(&ev->hdr, size, ticks, &fast);
     if (room == NULL) {
-        return slot.status;
+        return fed__filtering_complete_emit_slow(ev, size, ticks);
     }
-    fed_filtering_complete *copy = (fed_filtering_complete *)room;
-    memcpy(copy, ev, sizeof *ev);
-    return beacon_gen_end(&fast, &slot);
+    fed__filtering_complete_fill(room, ev);
+    return beacon_gen_publish(&fast);
 }
 
 /* --- grouping_summary --- */
@@ -612,10 +784,37 @@ size_t fed_grouping_summary_to_json(const fed_grouping_summary *ev, char *buf, s
     return beacon_gen_to_json(&ev->hdr, buf, cap, 0);
 }
 
+/* Copies grouping_summary into the record reserved at room (its struct copy's
+ * place), strings after the struct. */
+static inline void fed__grouping_summary_fill(void *room, const fed_grouping_summary *ev,
+                                              size_t step_len) {
+    fed_grouping_summary *copy = (fed_grouping_summary *)room;
+    memcpy(copy, ev, sizeof *ev);
+    /* Strings follow the struct; their pointers become record offsets. */
+    char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
+    size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
+    (void)beacon_gen_put_string(rec, pos, &copy->step, ev->step, step_len);
+}
+
+/* grouping_summary when beacon_gen_claim declines: context, spans, sampling
+ * draws, a full ring, the runtime's path. */
+static BEACON_GEN_NOINLINE beacon_status fed__grouping_summary_emit_slow(const fed_grouping_summary *ev,
+        size_t size, uint64_t ticks, size_t step_len) {
+    beacon_gen_fast fast;
+    beacon_gen_slot slot;
+    void *room = beacon_gen_begin(&ev->hdr, size, ticks, &fast, &slot);
+    if (room == NULL) {
+        return slot.status;
+    }
+    fed__grouping_summary_fill(room, ev, step_len);
+    return beacon_gen_end(&fast, &slot);
+}
+
 beacon_status fed_grouping_summary_emit(const fed_grouping_summary *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
     }
+    uint64_t ticks = beacon_gen_ticks();
     /* What the runtime would reject goes the descriptor-driven way, which
      * reports and counts it. */
     if (ev->hdr.desc != &fed_grouping_summary_desc ||
@@ -626,18 +825,12 @@ beacon_status fed_grouping_summary_emit(const fed_grouping_summary *ev) {
     size_t step_len = beacon_gen_kept_len(ev->step, 64);
     size += BEACON_GEN_ALIGN8(step_len + 1);
     beacon_gen_fast fast;
-    beacon_gen_slot slot;
-    void *room = beacon_gen_begin(&ev->hdr, size, &fast, &slot);
+    void *room = beacon_gen_claim(&ev->hdr, size, ticks, &fast);
     if (room == NULL) {
-        return slot.status;
+        return fed__grouping_summary_emit_slow(ev, size, ticks, step_len);
     }
-    fed_grouping_summary *copy = (fed_grouping_summary *)room;
-    memcpy(copy, ev, sizeof *ev);
-    /* Strings follow the struct; their pointers become record offsets. */
-    char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
-    size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
-    pos = beacon_gen_put_string(rec, pos, &copy->step, ev->step, step_len);
-    return beacon_gen_end(&fast, &slot);
+    fed__grouping_summary_fill(room, ev, step_len);
+    return beacon_gen_publish(&fast);
 }
 
 /* --- missing_column --- */
@@ -657,10 +850,38 @@ size_t fed_missing_column_to_json(const fed_missing_column *ev, char *buf, size_
     return beacon_gen_to_json(&ev->hdr, buf, cap, 0);
 }
 
+/* Copies missing_column into the record reserved at room (its struct copy's
+ * place), strings after the struct. */
+static inline void fed__missing_column_fill(void *room, const fed_missing_column *ev,
+                                            size_t file_name_len, size_t column_name_len) {
+    fed_missing_column *copy = (fed_missing_column *)room;
+    memcpy(copy, ev, sizeof *ev);
+    /* Strings follow the struct; their pointers become record offsets. */
+    char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
+    size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
+    pos = beacon_gen_put_string(rec, pos, &copy->file_name, ev->file_name, file_name_len);
+    (void)beacon_gen_put_string(rec, pos, &copy->column_name, ev->column_name, column_name_len);
+}
+
+/* missing_column when beacon_gen_claim declines: context, spans, sampling
+ * draws, a full ring, the runtime's path. */
+static BEACON_GEN_NOINLINE beacon_status fed__missing_column_emit_slow(const fed_missing_column *ev,
+        size_t size, uint64_t ticks, size_t file_name_len, size_t column_name_len) {
+    beacon_gen_fast fast;
+    beacon_gen_slot slot;
+    void *room = beacon_gen_begin(&ev->hdr, size, ticks, &fast, &slot);
+    if (room == NULL) {
+        return slot.status;
+    }
+    fed__missing_column_fill(room, ev, file_name_len, column_name_len);
+    return beacon_gen_end(&fast, &slot);
+}
+
 beacon_status fed_missing_column_emit(const fed_missing_column *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
     }
+    uint64_t ticks = beacon_gen_ticks();
     /* What the runtime would reject goes the descriptor-driven way, which
      * reports and counts it. */
     if (ev->hdr.desc != &fed_missing_column_desc ||
@@ -674,19 +895,12 @@ beacon_status fed_missing_column_emit(const fed_missing_column *ev) {
     size_t column_name_len = beacon_gen_kept_len(ev->column_name, 128);
     size += BEACON_GEN_ALIGN8(column_name_len + 1);
     beacon_gen_fast fast;
-    beacon_gen_slot slot;
-    void *room = beacon_gen_begin(&ev->hdr, size, &fast, &slot);
+    void *room = beacon_gen_claim(&ev->hdr, size, ticks, &fast);
     if (room == NULL) {
-        return slot.status;
+        return fed__missing_column_emit_slow(ev, size, ticks, file_name_len, column_name_len);
     }
-    fed_missing_column *copy = (fed_missing_column *)room;
-    memcpy(copy, ev, sizeof *ev);
-    /* Strings follow the struct; their pointers become record offsets. */
-    char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
-    size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
-    pos = beacon_gen_put_string(rec, pos, &copy->file_name, ev->file_name, file_name_len);
-    pos = beacon_gen_put_string(rec, pos, &copy->column_name, ev->column_name, column_name_len);
-    return beacon_gen_end(&fast, &slot);
+    fed__missing_column_fill(room, ev, file_name_len, column_name_len);
+    return beacon_gen_publish(&fast);
 }
 
 /* --- patient_eligibility --- */
@@ -709,10 +923,38 @@ size_t fed_patient_eligibility_to_json(const fed_patient_eligibility *ev, char *
     return beacon_gen_to_json(&ev->hdr, buf, cap, 0);
 }
 
+/* Copies patient_eligibility into the record reserved at room (its struct copy's
+ * place), strings after the struct. */
+static inline void fed__patient_eligibility_fill(void *room, const fed_patient_eligibility *ev,
+                                                 size_t datasource_len, size_t project_id_len) {
+    fed_patient_eligibility *copy = (fed_patient_eligibility *)room;
+    memcpy(copy, ev, sizeof *ev);
+    /* Strings follow the struct; their pointers become record offsets. */
+    char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
+    size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
+    pos = beacon_gen_put_string(rec, pos, &copy->datasource, ev->datasource, datasource_len);
+    (void)beacon_gen_put_string(rec, pos, &copy->project_id, ev->project_id, project_id_len);
+}
+
+/* patient_eligibility when beacon_gen_claim declines: context, spans, sampling
+ * draws, a full ring, the runtime's path. */
+static BEACON_GEN_NOINLINE beacon_status fed__patient_eligibility_emit_slow(const fed_patient_eligibility *ev,
+        size_t size, uint64_t ticks, size_t datasource_len, size_t project_id_len) {
+    beacon_gen_fast fast;
+    beacon_gen_slot slot;
+    void *room = beacon_gen_begin(&ev->hdr, size, ticks, &fast, &slot);
+    if (room == NULL) {
+        return slot.status;
+    }
+    fed__patient_eligibility_fill(room, ev, datasource_len, project_id_len);
+    return beacon_gen_end(&fast, &slot);
+}
+
 beacon_status fed_patient_eligibility_emit(const fed_patient_eligibility *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
     }
+    uint64_t ticks = beacon_gen_ticks();
     /* What the runtime would reject goes the descriptor-driven way, which
      * reports and counts it. */
     if (ev->hdr.desc != &fed_patient_eligibility_desc ||
@@ -726,19 +968,12 @@ beacon_status fed_patient_eligibility_emit(const fed_patient_eligibility *ev) {
     size_t project_id_len = beacon_gen_kept_len(ev->project_id, 64);
     size += BEACON_GEN_ALIGN8(project_id_len + 1);
     beacon_gen_fast fast;
-    beacon_gen_slot slot;
-    void *room = beacon_gen_begin(&ev->hdr, size, &fast, &slot);
+    void *room = beacon_gen_claim(&ev->hdr, size, ticks, &fast);
     if (room == NULL) {
-        return slot.status;
+        return fed__patient_eligibility_emit_slow(ev, size, ticks, datasource_len, project_id_len);
     }
-    fed_patient_eligibility *copy = (fed_patient_eligibility *)room;
-    memcpy(copy, ev, sizeof *ev);
-    /* Strings follow the struct; their pointers become record offsets. */
-    char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
-    size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
-    pos = beacon_gen_put_string(rec, pos, &copy->datasource, ev->datasource, datasource_len);
-    pos = beacon_gen_put_string(rec, pos, &copy->project_id, ev->project_id, project_id_len);
-    return beacon_gen_end(&fast, &slot);
+    fed__patient_eligibility_fill(room, ev, datasource_len, project_id_len);
+    return beacon_gen_publish(&fast);
 }
 
 /* --- schema_generation_end --- */
@@ -761,10 +996,37 @@ size_t fed_schema_generation_end_to_json(const fed_schema_generation_end *ev, ch
     return beacon_gen_to_json(&ev->hdr, buf, cap, 0);
 }
 
+/* Copies schema_generation_end into the record reserved at room (its struct copy's
+ * place), strings after the struct. */
+static inline void fed__schema_generation_end_fill(void *room, const fed_schema_generation_end *ev,
+        size_t dataset_id_len) {
+    fed_schema_generation_end *copy = (fed_schema_generation_end *)room;
+    memcpy(copy, ev, sizeof *ev);
+    /* Strings follow the struct; their pointers become record offsets. */
+    char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
+    size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
+    (void)beacon_gen_put_string(rec, pos, &copy->dataset_id, ev->dataset_id, dataset_id_len);
+}
+
+/* schema_generation_end when beacon_gen_claim declines: context, spans, sampling
+ * draws, a full ring, the runtime's path. */
+static BEACON_GEN_NOINLINE beacon_status fed__schema_generation_end_emit_slow(const fed_schema_generation_end *ev,
+        size_t size, uint64_t ticks, size_t dataset_id_len) {
+    beacon_gen_fast fast;
+    beacon_gen_slot slot;
+    void *room = beacon_gen_begin(&ev->hdr, size, ticks, &fast, &slot);
+    if (room == NULL) {
+        return slot.status;
+    }
+    fed__schema_generation_end_fill(room, ev, dataset_id_len);
+    return beacon_gen_end(&fast, &slot);
+}
+
 beacon_status fed_schema_generation_end_emit(const fed_schema_generation_end *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
     }
+    uint64_t ticks = beacon_gen_ticks();
     /* What the runtime would reject goes the descriptor-driven way, which
      * reports and counts it. */
     if (ev->hdr.desc != &fed_schema_generation_end_desc ||
@@ -777,18 +1039,12 @@ beacon_status fed_schema_generation_end_emit(const fed_schema_generation_end *ev
     size_t dataset_id_len = beacon_gen_kept_len(ev->dataset_id, 64);
     size += BEACON_GEN_ALIGN8(dataset_id_len + 1);
     beacon_gen_fast fast;
-    beacon_gen_slot slot;
-    void *room = beacon_gen_begin(&ev->hdr, size, &fast, &slot);
+    void *room = beacon_gen_claim(&ev->hdr, size, ticks, &fast);
     if (room == NULL) {
-        return slot.status;
+        return fed__schema_generation_end_emit_slow(ev, size, ticks, dataset_id_len);
     }
-    fed_schema_generation_end *copy = (fed_schema_generation_end *)room;
-    memcpy(copy, ev, sizeof *ev);
-    /* Strings follow the struct; their pointers become record offsets. */
-    char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
-    size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
-    pos = beacon_gen_put_string(rec, pos, &copy->dataset_id, ev->dataset_id, dataset_id_len);
-    return beacon_gen_end(&fast, &slot);
+    fed__schema_generation_end_fill(room, ev, dataset_id_len);
+    return beacon_gen_publish(&fast);
 }
 
 /* --- schema_generation_start --- */
@@ -811,10 +1067,37 @@ size_t fed_schema_generation_start_to_json(const fed_schema_generation_start *ev
     return beacon_gen_to_json(&ev->hdr, buf, cap, 0);
 }
 
+/* Copies schema_generation_start into the record reserved at room (its struct copy's
+ * place), strings after the struct. */
+static inline void fed__schema_generation_start_fill(void *room,
+        const fed_schema_generation_start *ev, size_t dataset_id_len) {
+    fed_schema_generation_start *copy = (fed_schema_generation_start *)room;
+    memcpy(copy, ev, sizeof *ev);
+    /* Strings follow the struct; their pointers become record offsets. */
+    char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
+    size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
+    (void)beacon_gen_put_string(rec, pos, &copy->dataset_id, ev->dataset_id, dataset_id_len);
+}
+
+/* schema_generation_start when beacon_gen_claim declines: context, spans, sampling
+ * draws, a full ring, the runtime's path. */
+static BEACON_GEN_NOINLINE beacon_status fed__schema_generation_start_emit_slow(const fed_schema_generation_start *ev,
+        size_t size, uint64_t ticks, size_t dataset_id_len) {
+    beacon_gen_fast fast;
+    beacon_gen_slot slot;
+    void *room = beacon_gen_begin(&ev->hdr, size, ticks, &fast, &slot);
+    if (room == NULL) {
+        return slot.status;
+    }
+    fed__schema_generation_start_fill(room, ev, dataset_id_len);
+    return beacon_gen_end(&fast, &slot);
+}
+
 beacon_status fed_schema_generation_start_emit(const fed_schema_generation_start *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
     }
+    uint64_t ticks = beacon_gen_ticks();
     /* What the runtime would reject goes the descriptor-driven way, which
      * reports and counts it. */
     if (ev->hdr.desc != &fed_schema_generation_start_desc ||
@@ -827,18 +1110,12 @@ beacon_status fed_schema_generation_start_emit(const fed_schema_generation_start
     size_t dataset_id_len = beacon_gen_kept_len(ev->dataset_id, 64);
     size += BEACON_GEN_ALIGN8(dataset_id_len + 1);
     beacon_gen_fast fast;
-    beacon_gen_slot slot;
-    void *room = beacon_gen_begin(&ev->hdr, size, &fast, &slot);
+    void *room = beacon_gen_claim(&ev->hdr, size, ticks, &fast);
     if (room == NULL) {
-        return slot.status;
+        return fed__schema_generation_start_emit_slow(ev, size, ticks, dataset_id_len);
     }
-    fed_schema_generation_start *copy = (fed_schema_generation_start *)room;
-    memcpy(copy, ev, sizeof *ev);
-    /* Strings follow the struct; their pointers become record offsets. */
-    char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
-    size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
-    pos = beacon_gen_put_string(rec, pos, &copy->dataset_id, ev->dataset_id, dataset_id_len);
-    return beacon_gen_end(&fast, &slot);
+    fed__schema_generation_start_fill(room, ev, dataset_id_len);
+    return beacon_gen_publish(&fast);
 }
 
 /* --- schema_upload_success --- */
@@ -861,10 +1138,37 @@ size_t fed_schema_upload_success_to_json(const fed_schema_upload_success *ev, ch
     return beacon_gen_to_json(&ev->hdr, buf, cap, 0);
 }
 
+/* Copies schema_upload_success into the record reserved at room (its struct copy's
+ * place), strings after the struct. */
+static inline void fed__schema_upload_success_fill(void *room, const fed_schema_upload_success *ev,
+        size_t dataset_id_len) {
+    fed_schema_upload_success *copy = (fed_schema_upload_success *)room;
+    memcpy(copy, ev, sizeof *ev);
+    /* Strings follow the struct; their pointers become record offsets. */
+    char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
+    size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
+    (void)beacon_gen_put_string(rec, pos, &copy->dataset_id, ev->dataset_id, dataset_id_len);
+}
+
+/* schema_upload_success when beacon_gen_claim declines: context, spans, sampling
+ * draws, a full ring, the runtime's path. */
+static BEACON_GEN_NOINLINE beacon_status fed__schema_upload_success_emit_slow(const fed_schema_upload_success *ev,
+        size_t size, uint64_t ticks, size_t dataset_id_len) {
+    beacon_gen_fast fast;
+    beacon_gen_slot slot;
+    void *room = beacon_gen_begin(&ev->hdr, size, ticks, &fast, &slot);
+    if (room == NULL) {
+        return slot.status;
+    }
+    fed__schema_upload_success_fill(room, ev, dataset_id_len);
+    return beacon_gen_end(&fast, &slot);
+}
+
 beacon_status fed_schema_upload_success_emit(const fed_schema_upload_success *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
     }
+    uint64_t ticks = beacon_gen_ticks();
     /* What the runtime would reject goes the descriptor-driven way, which
      * reports and counts it. */
     if (ev->hdr.desc != &fed_schema_upload_success_desc ||
@@ -875,18 +1179,12 @@ beacon_status fed_schema_upload_success_emit(const fed_schema_upload_success *ev
     size_t dataset_id_len = beacon_gen_kept_len(ev->dataset_id, 64);
     size += BEACON_GEN_ALIGN8(dataset_id_len + 1);
     beacon_gen_fast fast;
-    beacon_gen_slot slot;
-    void *room = beacon_gen_begin(&ev->hdr, size, &fast, &slot);
+    void *room = beacon_gen_claim(&ev->hdr, size, ticks, &fast);
     if (room == NULL) {
-        return slot.status;
+        return fed__schema_upload_success_emit_slow(ev, size, ticks, dataset_id_len);
     }
-    fed_schema_upload_success *copy = (fed_schema_upload_success *)room;
-    memcpy(copy, ev, sizeof *ev);
-    /* Strings follow the struct; their pointers become record offsets. */
-    char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
-    size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
-    pos = beacon_gen_put_string(rec, pos, &copy->dataset_id, ev->dataset_id, dataset_id_len);
-    return beacon_gen_end(&fast, &slot);
+    fed__schema_upload_success_fill(room, ev, dataset_id_len);
+    return beacon_gen_publish(&fast);
 }
 
 /* --- task_accepted_by_pod --- */
@@ -909,10 +1207,42 @@ size_t fed_task_accepted_by_pod_to_json(const fed_task_accepted_by_pod *ev, char
     return beacon_gen_to_json(&ev->hdr, buf, cap, 0);
 }
 
+/* Copies task_accepted_by_pod into the record reserved at room (its struct copy's
+ * place), strings after the struct. */
+static inline void fed__task_accepted_by_pod_fill(void *room, const fed_task_accepted_by_pod *ev,
+                                                  size_t pod_identifier_len, size_t task_id_len,
+                                                  size_t app_version_len) {
+    fed_task_accepted_by_pod *copy = (fed_task_accepted_by_pod *)room;
+    memcpy(copy, ev, sizeof *ev);
+    /* Strings follow the struct; their pointers become record offsets. */
+    char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
+    size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
+    pos = beacon_gen_put_string(rec, pos, &copy->pod_identifier, ev->pod_identifier,
+                                pod_identifier_len);
+    pos = beacon_gen_put_string(rec, pos, &copy->task_id, ev->task_id, task_id_len);
+    (void)beacon_gen_put_string(rec, pos, &copy->app_version, ev->app_version, app_version_len);
+}
+
+/* task_accepted_by_pod when beacon_gen_claim declines: context, spans, sampling
+ * draws, a full ring, the runtime's path. */
+static BEACON_GEN_NOINLINE beacon_status fed__task_accepted_by_pod_emit_slow(const fed_task_accepted_by_pod *ev,
+        size_t size, uint64_t ticks, size_t pod_identifier_len, size_t task_id_len,
+        size_t app_version_len) {
+    beacon_gen_fast fast;
+    beacon_gen_slot slot;
+    void *room = beacon_gen_begin(&ev->hdr, size, ticks, &fast, &slot);
+    if (room == NULL) {
+        return slot.status;
+    }
+    fed__task_accepted_by_pod_fill(room, ev, pod_identifier_len, task_id_len, app_version_len);
+    return beacon_gen_end(&fast, &slot);
+}
+
 beacon_status fed_task_accepted_by_pod_emit(const fed_task_accepted_by_pod *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
     }
+    uint64_t ticks = beacon_gen_ticks();
     /* What the runtime would reject goes the descriptor-driven way, which
      * reports and counts it. */
     if (ev->hdr.desc != &fed_task_accepted_by_pod_desc ||
@@ -929,21 +1259,13 @@ beacon_status fed_task_accepted_by_pod_emit(const fed_task_accepted_by_pod *ev) 
     size_t app_version_len = beacon_gen_kept_len(ev->app_version, 32);
     size += BEACON_GEN_ALIGN8(app_version_len + 1);
     beacon_gen_fast fast;
-    beacon_gen_slot slot;
-    void *room = beacon_gen_begin(&ev->hdr, size, &fast, &slot);
+    void *room = beacon_gen_claim(&ev->hdr, size, ticks, &fast);
     if (room == NULL) {
-        return slot.status;
+        return fed__task_accepted_by_pod_emit_slow(ev, size, ticks, pod_identifier_len, task_id_len,
+                app_version_len);
     }
-    fed_task_accepted_by_pod *copy = (fed_task_accepted_by_pod *)room;
-    memcpy(copy, ev, sizeof *ev);
-    /* Strings follow the struct; their pointers become record offsets. */
-    char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
-    size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
-    pos = beacon_gen_put_string(rec, pos, &copy->pod_identifier, ev->pod_identifier,
-                                pod_identifier_len);
-    pos = beacon_gen_put_string(rec, pos, &copy->task_id, ev->task_id, task_id_len);
-    pos = beacon_gen_put_string(rec, pos, &copy->app_version, ev->app_version, app_version_len);
-    return beacon_gen_end(&fast, &slot);
+    fed__task_accepted_by_pod_fill(room, ev, pod_identifier_len, task_id_len, app_version_len);
+    return beacon_gen_publish(&fast);
 }
 
 /* --- task_accepted --- */
@@ -967,6 +1289,26 @@ size_t fed_task_accepted_to_json(const fed_task_accepted *ev, char *buf, size_t 
         return 0;
     }
     return beacon_gen_to_json(&ev->hdr, buf, cap, 0);
+}
+
+/* Copies task_accepted into the record reserved at room (its struct copy's
+ * place), strings after the struct. */
+static inline void fed__task_accepted_fill(void *room, const fed_task_accepted *ev,
+                                           size_t task_id_len, size_t pod_name_len,
+                                           size_t modeller_username_len, size_t datasource_type_len,
+                                           size_t app_version_len) {
+    fed_task_accepted *copy = (fed_task_accepted *)room;
+    memcpy(copy, ev, sizeof *ev);
+    /* Strings follow the struct; their pointers become record offsets. */
+    char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
+    size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
+    pos = beacon_gen_put_string(rec, pos, &copy->task_id, ev->task_id, task_id_len);
+    pos = beacon_gen_put_string(rec, pos, &copy->pod_name, ev->pod_name, pod_name_len);
+    pos = beacon_gen_put_string(rec, pos, &copy->modeller_username, ev->modeller_username,
+                                modeller_username_len);
+    pos = beacon_gen_put_string(rec, pos, &copy->datasource_type, ev->datasource_type,
+                                datasource_type_len);
+    (void)beacon_gen_put_string(rec, pos, &copy->app_version, ev->app_version, app_version_len);
 }
 
 beacon_status fed_task_accepted_emit(const fed_task_accepted *ev, beacon_trace_id *out_trace) {
@@ -999,18 +1341,8 @@ beacon_status fed_task_accepted_emit(const fed_task_accepted *ev, beacon_trace_i
     if (room == NULL) {
         return slot.status;
     }
-    fed_task_accepted *copy = (fed_task_accepted *)room;
-    memcpy(copy, ev, sizeof *ev);
-    /* Strings follow the struct; their pointers become record offsets. */
-    char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
-    size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
-    pos = beacon_gen_put_string(rec, pos, &copy->task_id, ev->task_id, task_id_len);
-    pos = beacon_gen_put_string(rec, pos, &copy->pod_name, ev->pod_name, pod_name_len);
-    pos = beacon_gen_put_string(rec, pos, &copy->modeller_username, ev->modeller_username,
-                                modeller_username_len);
-    pos = beacon_gen_put_string(rec, pos, &copy->datasource_type, ev->datasource_type,
-                                datasource_type_len);
-    pos = beacon_gen_put_string(rec, pos, &copy->app_version, ev->app_version, app_version_len);
+    fed__task_accepted_fill(room, ev, task_id_len, pod_name_len, modeller_username_len,
+                            datasource_type_len, app_version_len);
     return beacon_gen_commit(&slot);
 }
 
@@ -1035,10 +1367,41 @@ size_t fed_task_complete_to_json(const fed_task_complete *ev, char *buf, size_t 
     return beacon_gen_to_json(&ev->hdr, buf, cap, 0);
 }
 
+/* Copies task_complete into the record reserved at room (its struct copy's
+ * place), strings after the struct. */
+static inline void fed__task_complete_fill(void *room, const fed_task_complete *ev,
+                                           size_t task_id_len, size_t pod_name_len,
+                                           size_t modeller_username_len) {
+    fed_task_complete *copy = (fed_task_complete *)room;
+    memcpy(copy, ev, sizeof *ev);
+    /* Strings follow the struct; their pointers become record offsets. */
+    char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
+    size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
+    pos = beacon_gen_put_string(rec, pos, &copy->task_id, ev->task_id, task_id_len);
+    pos = beacon_gen_put_string(rec, pos, &copy->pod_name, ev->pod_name, pod_name_len);
+    (void)beacon_gen_put_string(rec, pos, &copy->modeller_username, ev->modeller_username, modeller_username_len);
+}
+
+/* task_complete when beacon_gen_claim declines: context, spans, sampling
+ * draws, a full ring, the runtime's path. */
+static BEACON_GEN_NOINLINE beacon_status fed__task_complete_emit_slow(const fed_task_complete *ev,
+        size_t size, uint64_t ticks, size_t task_id_len, size_t pod_name_len,
+        size_t modeller_username_len) {
+    beacon_gen_fast fast;
+    beacon_gen_slot slot;
+    void *room = beacon_gen_begin(&ev->hdr, size, ticks, &fast, &slot);
+    if (room == NULL) {
+        return slot.status;
+    }
+    fed__task_complete_fill(room, ev, task_id_len, pod_name_len, modeller_username_len);
+    return beacon_gen_end(&fast, &slot);
+}
+
 beacon_status fed_task_complete_emit(const fed_task_complete *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
     }
+    uint64_t ticks = beacon_gen_ticks();
     /* What the runtime would reject goes the descriptor-driven way, which
      * reports and counts it. */
     if (ev->hdr.desc != &fed_task_complete_desc ||
@@ -1055,21 +1418,13 @@ beacon_status fed_task_complete_emit(const fed_task_complete *ev) {
     size_t modeller_username_len = beacon_gen_kept_len(ev->modeller_username, 128);
     size += BEACON_GEN_ALIGN8(modeller_username_len + 1);
     beacon_gen_fast fast;
-    beacon_gen_slot slot;
-    void *room = beacon_gen_begin(&ev->hdr, size, &fast, &slot);
+    void *room = beacon_gen_claim(&ev->hdr, size, ticks, &fast);
     if (room == NULL) {
-        return slot.status;
+        return fed__task_complete_emit_slow(ev, size, ticks, task_id_len, pod_name_len,
+                                            modeller_username_len);
     }
-    fed_task_complete *copy = (fed_task_complete *)room;
-    memcpy(copy, ev, sizeof *ev);
-    /* Strings follow the struct; their pointers become record offsets. */
-    char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
-    size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
-    pos = beacon_gen_put_string(rec, pos, &copy->task_id, ev->task_id, task_id_len);
-    pos = beacon_gen_put_string(rec, pos, &copy->pod_name, ev->pod_name, pod_name_len);
-    pos = beacon_gen_put_string(rec, pos, &copy->modeller_username, ev->modeller_username,
-                                modeller_username_len);
-    return beacon_gen_end(&fast, &slot);
+    fed__task_complete_fill(room, ev, task_id_len, pod_name_len, modeller_username_len);
+    return beacon_gen_publish(&fast);
 }
 
 /* --- task_error --- */

@@ -159,6 +159,18 @@ size_t obs_upload_received_to_json(const obs_upload_received *ev, char *buf, siz
     return beacon_gen_to_json(&ev->hdr, buf, cap, 0);
 }
 
+/* Copies upload.received into the record reserved at room (its struct copy's
+ * place), strings after the struct. */
+static inline void obs__upload_received_fill(void *room, const obs_upload_received *ev,
+                                             const char *mrn_str, size_t mrn_len) {
+    obs_upload_received *copy = (obs_upload_received *)room;
+    memcpy(copy, ev, sizeof *ev);
+    /* Strings follow the struct; their pointers become record offsets. */
+    char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
+    size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
+    (void)beacon_gen_put_string(rec, pos, &copy->mrn, mrn_str, mrn_len);
+}
+
 beacon_status obs_upload_received_emit(const obs_upload_received *ev, beacon_trace_id *out_trace) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
@@ -183,12 +195,7 @@ beacon_status obs_upload_received_emit(const obs_upload_received *ev, beacon_tra
     if (room == NULL) {
         return slot.status;
     }
-    obs_upload_received *copy = (obs_upload_received *)room;
-    memcpy(copy, ev, sizeof *ev);
-    /* Strings follow the struct; their pointers become record offsets. */
-    char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
-    size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
-    pos = beacon_gen_put_string(rec, pos, &copy->mrn, mrn_str, mrn_len);
+    obs__upload_received_fill(room, ev, mrn_str, mrn_len);
     return beacon_gen_commit(&slot);
 }
 
@@ -214,10 +221,42 @@ size_t obs_upload_processed_to_json(const obs_upload_processed *ev, char *buf, s
     return beacon_gen_to_json(&ev->hdr, buf, cap, 0);
 }
 
+/* Copies upload.processed into the record reserved at room (its struct copy's
+ * place), strings after the struct. */
+static inline void obs__upload_processed_fill(void *room, const obs_upload_processed *ev,
+                                              size_t patient_id_len, size_t transcript_id_len,
+                                              size_t category_len) {
+    obs_upload_processed *copy = (obs_upload_processed *)room;
+    memcpy(copy, ev, sizeof *ev);
+    /* Strings follow the struct; their pointers become record offsets. */
+    char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
+    size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
+    pos = beacon_gen_put_string(rec, pos, &copy->patient_id, ev->patient_id, patient_id_len);
+    pos = beacon_gen_put_string(rec, pos, &copy->transcript_id, ev->transcript_id,
+                                transcript_id_len);
+    (void)beacon_gen_put_string(rec, pos, &copy->category, ev->category, category_len);
+}
+
+/* upload.processed when beacon_gen_claim declines: context, spans, sampling
+ * draws, a full ring, the runtime's path. */
+static BEACON_GEN_NOINLINE beacon_status obs__upload_processed_emit_slow(const obs_upload_processed *ev,
+        size_t size, uint64_t ticks, size_t patient_id_len, size_t transcript_id_len,
+        size_t category_len) {
+    beacon_gen_fast fast;
+    beacon_gen_slot slot;
+    void *room = beacon_gen_begin(&ev->hdr, size, ticks, &fast, &slot);
+    if (room == NULL) {
+        return slot.status;
+    }
+    obs__upload_processed_fill(room, ev, patient_id_len, transcript_id_len, category_len);
+    return beacon_gen_end(&fast, &slot);
+}
+
 beacon_status obs_upload_processed_emit(const obs_upload_processed *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
     }
+    uint64_t ticks = beacon_gen_ticks();
     /* What the runtime would reject goes the descriptor-driven way, which
      * reports and counts it. */
     if (ev->hdr.desc != &obs_upload_processed_desc ||
@@ -236,21 +275,13 @@ beacon_status obs_upload_processed_emit(const obs_upload_processed *ev) {
     size_t category_len = beacon_gen_kept_len(ev->category, 64);
     size += BEACON_GEN_ALIGN8(category_len + 1);
     beacon_gen_fast fast;
-    beacon_gen_slot slot;
-    void *room = beacon_gen_begin(&ev->hdr, size, &fast, &slot);
+    void *room = beacon_gen_claim(&ev->hdr, size, ticks, &fast);
     if (room == NULL) {
-        return slot.status;
+        return obs__upload_processed_emit_slow(ev, size, ticks, patient_id_len, transcript_id_len,
+                                               category_len);
     }
-    obs_upload_processed *copy = (obs_upload_processed *)room;
-    memcpy(copy, ev, sizeof *ev);
-    /* Strings follow the struct; their pointers become record offsets. */
-    char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
-    size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
-    pos = beacon_gen_put_string(rec, pos, &copy->patient_id, ev->patient_id, patient_id_len);
-    pos = beacon_gen_put_string(rec, pos, &copy->transcript_id, ev->transcript_id,
-                                transcript_id_len);
-    pos = beacon_gen_put_string(rec, pos, &copy->category, ev->category, category_len);
-    return beacon_gen_end(&fast, &slot);
+    obs__upload_processed_fill(room, ev, patient_id_len, transcript_id_len, category_len);
+    return beacon_gen_publish(&fast);
 }
 
 /* --- upload.failed --- */
@@ -269,10 +300,37 @@ size_t obs_upload_failed_to_json(const obs_upload_failed *ev, char *buf, size_t 
     return beacon_gen_to_json(&ev->hdr, buf, cap, 0);
 }
 
+/* Copies upload.failed into the record reserved at room (its struct copy's
+ * place), strings after the struct. */
+static inline void obs__upload_failed_fill(void *room, const obs_upload_failed *ev,
+                                           size_t error_len) {
+    obs_upload_failed *copy = (obs_upload_failed *)room;
+    memcpy(copy, ev, sizeof *ev);
+    /* Strings follow the struct; their pointers become record offsets. */
+    char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
+    size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
+    (void)beacon_gen_put_string(rec, pos, &copy->error, ev->error, error_len);
+}
+
+/* upload.failed when beacon_gen_claim declines: context, spans, sampling
+ * draws, a full ring, the runtime's path. */
+static BEACON_GEN_NOINLINE beacon_status obs__upload_failed_emit_slow(const obs_upload_failed *ev,
+        size_t size, uint64_t ticks, size_t error_len) {
+    beacon_gen_fast fast;
+    beacon_gen_slot slot;
+    void *room = beacon_gen_begin(&ev->hdr, size, ticks, &fast, &slot);
+    if (room == NULL) {
+        return slot.status;
+    }
+    obs__upload_failed_fill(room, ev, error_len);
+    return beacon_gen_end(&fast, &slot);
+}
+
 beacon_status obs_upload_failed_emit(const obs_upload_failed *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
     }
+    uint64_t ticks = beacon_gen_ticks();
     /* What the runtime would reject goes the descriptor-driven way, which
      * reports and counts it. */
     if (ev->hdr.desc != &obs_upload_failed_desc ||
@@ -283,18 +341,12 @@ beacon_status obs_upload_failed_emit(const obs_upload_failed *ev) {
     size_t error_len = beacon_gen_kept_len(ev->error, 0);
     size += BEACON_GEN_ALIGN8(error_len + 1);
     beacon_gen_fast fast;
-    beacon_gen_slot slot;
-    void *room = beacon_gen_begin(&ev->hdr, size, &fast, &slot);
+    void *room = beacon_gen_claim(&ev->hdr, size, ticks, &fast);
     if (room == NULL) {
-        return slot.status;
+        return obs__upload_failed_emit_slow(ev, size, ticks, error_len);
     }
-    obs_upload_failed *copy = (obs_upload_failed *)room;
-    memcpy(copy, ev, sizeof *ev);
-    /* Strings follow the struct; their pointers become record offsets. */
-    char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
-    size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
-    pos = beacon_gen_put_string(rec, pos, &copy->error, ev->error, error_len);
-    return beacon_gen_end(&fast, &slot);
+    obs__upload_failed_fill(room, ev, error_len);
+    return beacon_gen_publish(&fast);
 }
 
 /* --- patients.queried --- */
@@ -314,10 +366,32 @@ size_t obs_patients_queried_to_json(const obs_patients_queried *ev, char *buf, s
     return beacon_gen_to_json(&ev->hdr, buf, cap, 0);
 }
 
+/* Copies patients.queried into the record reserved at room (its struct copy's
+ * place), strings after the struct. */
+static inline void obs__patients_queried_fill(void *room, const obs_patients_queried *ev) {
+    obs_patients_queried *copy = (obs_patients_queried *)room;
+    memcpy(copy, ev, sizeof *ev);
+}
+
+/* patients.queried when beacon_gen_claim declines: context, spans, sampling
+ * draws, a full ring, the runtime's path. */
+static BEACON_GEN_NOINLINE beacon_status obs__patients_queried_emit_slow(const obs_patients_queried *ev,
+        size_t size, uint64_t ticks) {
+    beacon_gen_fast fast;
+    beacon_gen_slot slot;
+    void *room = beacon_gen_begin(&ev->hdr, size, ticks, &fast, &slot);
+    if (room == NULL) {
+        return slot.status;
+    }
+    obs__patients_queried_fill(room, ev);
+    return beacon_gen_end(&fast, &slot);
+}
+
 beacon_status obs_patients_queried_emit(const obs_patients_queried *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
     }
+    uint64_t ticks = beacon_gen_ticks();
     /* What the runtime would reject goes the descriptor-driven way, which
      * reports and counts it. */
     if (ev->hdr.desc != &obs_patients_queried_desc ||
@@ -327,14 +401,12 @@ beacon_status obs_patients_queried_emit(const obs_patients_queried *ev) {
     }
     size_t size = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
     beacon_gen_fast fast;
-    beacon_gen_slot slot;
-    void *room = beacon_gen_begin(&ev->hdr, size, &fast, &slot);
+    void *room = beacon_gen_claim(&ev->hdr, size, ticks, &fast);
     if (room == NULL) {
-        return slot.status;
+        return obs__patients_queried_emit_slow(ev, size, ticks);
     }
-    obs_patients_queried *copy = (obs_patients_queried *)room;
-    memcpy(copy, ev, sizeof *ev);
-    return beacon_gen_end(&fast, &slot);
+    obs__patients_queried_fill(room, ev);
+    return beacon_gen_publish(&fast);
 }
 
 /* --- clinical.query --- */
@@ -354,6 +426,13 @@ size_t obs_clinical_query_to_json(const obs_clinical_query *ev, char *buf, size_
     return beacon_gen_to_json(&ev->hdr, buf, cap, 0);
 }
 
+/* Copies clinical.query into the record reserved at room (its struct copy's
+ * place), strings after the struct. */
+static inline void obs__clinical_query_fill(void *room, const obs_clinical_query *ev) {
+    obs_clinical_query *copy = (obs_clinical_query *)room;
+    memcpy(copy, ev, sizeof *ev);
+}
+
 beacon_status obs_clinical_query_emit(const obs_clinical_query *ev, beacon_trace_id *out_trace) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
@@ -369,8 +448,7 @@ beacon_status obs_clinical_query_emit(const obs_clinical_query *ev, beacon_trace
     if (room == NULL) {
         return slot.status;
     }
-    obs_clinical_query *copy = (obs_clinical_query *)room;
-    memcpy(copy, ev, sizeof *ev);
+    obs__clinical_query_fill(room, ev);
     return beacon_gen_commit(&slot);
 }
 
@@ -419,6 +497,18 @@ size_t obs_ingest_received_to_json(const obs_ingest_received *ev, char *buf, siz
     return beacon_gen_to_json(&ev->hdr, buf, cap, 0);
 }
 
+/* Copies ingest.received into the record reserved at room (its struct copy's
+ * place), strings after the struct. */
+static inline void obs__ingest_received_fill(void *room, const obs_ingest_received *ev,
+                                             size_t event_type_len) {
+    obs_ingest_received *copy = (obs_ingest_received *)room;
+    memcpy(copy, ev, sizeof *ev);
+    /* Strings follow the struct; their pointers become record offsets. */
+    char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
+    size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
+    (void)beacon_gen_put_string(rec, pos, &copy->event_type, ev->event_type, event_type_len);
+}
+
 beacon_status obs_ingest_received_emit(const obs_ingest_received *ev, beacon_trace_id *out_trace) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
@@ -437,12 +527,7 @@ beacon_status obs_ingest_received_emit(const obs_ingest_received *ev, beacon_tra
     if (room == NULL) {
         return slot.status;
     }
-    obs_ingest_received *copy = (obs_ingest_received *)room;
-    memcpy(copy, ev, sizeof *ev);
-    /* Strings follow the struct; their pointers become record offsets. */
-    char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
-    size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
-    pos = beacon_gen_put_string(rec, pos, &copy->event_type, ev->event_type, event_type_len);
+    obs__ingest_received_fill(room, ev, event_type_len);
     return beacon_gen_commit(&slot);
 }
 
@@ -464,10 +549,37 @@ size_t obs_ingest_processed_to_json(const obs_ingest_processed *ev, char *buf, s
     return beacon_gen_to_json(&ev->hdr, buf, cap, 0);
 }
 
+/* Copies ingest.processed into the record reserved at room (its struct copy's
+ * place), strings after the struct. */
+static inline void obs__ingest_processed_fill(void *room, const obs_ingest_processed *ev,
+                                              size_t event_type_len) {
+    obs_ingest_processed *copy = (obs_ingest_processed *)room;
+    memcpy(copy, ev, sizeof *ev);
+    /* Strings follow the struct; their pointers become record offsets. */
+    char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
+    size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
+    (void)beacon_gen_put_string(rec, pos, &copy->event_type, ev->event_type, event_type_len);
+}
+
+/* ingest.processed when beacon_gen_claim declines: context, spans, sampling
+ * draws, a full ring, the runtime's path. */
+static BEACON_GEN_NOINLINE beacon_status obs__ingest_processed_emit_slow(const obs_ingest_processed *ev,
+        size_t size, uint64_t ticks, size_t event_type_len) {
+    beacon_gen_fast fast;
+    beacon_gen_slot slot;
+    void *room = beacon_gen_begin(&ev->hdr, size, ticks, &fast, &slot);
+    if (room == NULL) {
+        return slot.status;
+    }
+    obs__ingest_processed_fill(room, ev, event_type_len);
+    return beacon_gen_end(&fast, &slot);
+}
+
 beacon_status obs_ingest_processed_emit(const obs_ingest_processed *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
     }
+    uint64_t ticks = beacon_gen_ticks();
     /* What the runtime would reject goes the descriptor-driven way, which
      * reports and counts it. */
     if (ev->hdr.desc != &obs_ingest_processed_desc ||
@@ -480,18 +592,12 @@ beacon_status obs_ingest_processed_emit(const obs_ingest_processed *ev) {
     size_t event_type_len = beacon_gen_kept_len(ev->event_type, 64);
     size += BEACON_GEN_ALIGN8(event_type_len + 1);
     beacon_gen_fast fast;
-    beacon_gen_slot slot;
-    void *room = beacon_gen_begin(&ev->hdr, size, &fast, &slot);
+    void *room = beacon_gen_claim(&ev->hdr, size, ticks, &fast);
     if (room == NULL) {
-        return slot.status;
+        return obs__ingest_processed_emit_slow(ev, size, ticks, event_type_len);
     }
-    obs_ingest_processed *copy = (obs_ingest_processed *)room;
-    memcpy(copy, ev, sizeof *ev);
-    /* Strings follow the struct; their pointers become record offsets. */
-    char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
-    size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
-    pos = beacon_gen_put_string(rec, pos, &copy->event_type, ev->event_type, event_type_len);
-    return beacon_gen_end(&fast, &slot);
+    obs__ingest_processed_fill(room, ev, event_type_len);
+    return beacon_gen_publish(&fast);
 }
 
 /* --- clinical.fetch --- */
@@ -508,6 +614,18 @@ size_t obs_clinical_fetch_to_json(const obs_clinical_fetch *ev, char *buf, size_
         return 0;
     }
     return beacon_gen_to_json(&ev->hdr, buf, cap, 0);
+}
+
+/* Copies clinical.fetch into the record reserved at room (its struct copy's
+ * place), strings after the struct. */
+static inline void obs__clinical_fetch_fill(void *room, const obs_clinical_fetch *ev,
+                                            size_t athena_mrn_len) {
+    obs_clinical_fetch *copy = (obs_clinical_fetch *)room;
+    memcpy(copy, ev, sizeof *ev);
+    /* Strings follow the struct; their pointers become record offsets. */
+    char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
+    size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
+    (void)beacon_gen_put_string(rec, pos, &copy->athena_mrn, ev->athena_mrn, athena_mrn_len);
 }
 
 beacon_status obs_clinical_fetch_emit(const obs_clinical_fetch *ev, beacon_trace_id *out_trace) {
@@ -528,12 +646,7 @@ beacon_status obs_clinical_fetch_emit(const obs_clinical_fetch *ev, beacon_trace
     if (room == NULL) {
         return slot.status;
     }
-    obs_clinical_fetch *copy = (obs_clinical_fetch *)room;
-    memcpy(copy, ev, sizeof *ev);
-    /* Strings follow the struct; their pointers become record offsets. */
-    char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
-    size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
-    pos = beacon_gen_put_string(rec, pos, &copy->athena_mrn, ev->athena_mrn, athena_mrn_len);
+    obs__clinical_fetch_fill(room, ev, athena_mrn_len);
     return beacon_gen_commit(&slot);
 }
 
@@ -557,10 +670,37 @@ size_t obs_clinical_fetch_success_to_json(const obs_clinical_fetch_success *ev, 
     return beacon_gen_to_json(&ev->hdr, buf, cap, 0);
 }
 
+/* Copies clinical.fetch_success into the record reserved at room (its struct copy's
+ * place), strings after the struct. */
+static inline void obs__clinical_fetch_success_fill(void *room,
+        const obs_clinical_fetch_success *ev, size_t patient_id_len) {
+    obs_clinical_fetch_success *copy = (obs_clinical_fetch_success *)room;
+    memcpy(copy, ev, sizeof *ev);
+    /* Strings follow the struct; their pointers become record offsets. */
+    char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
+    size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
+    (void)beacon_gen_put_string(rec, pos, &copy->patient_id, ev->patient_id, patient_id_len);
+}
+
+/* clinical.fetch_success when beacon_gen_claim declines: context, spans, sampling
+ * draws, a full ring, the runtime's path. */
+static BEACON_GEN_NOINLINE beacon_status obs__clinical_fetch_success_emit_slow(const obs_clinical_fetch_success *ev,
+        size_t size, uint64_t ticks, size_t patient_id_len) {
+    beacon_gen_fast fast;
+    beacon_gen_slot slot;
+    void *room = beacon_gen_begin(&ev->hdr, size, ticks, &fast, &slot);
+    if (room == NULL) {
+        return slot.status;
+    }
+    obs__clinical_fetch_success_fill(room, ev, patient_id_len);
+    return beacon_gen_end(&fast, &slot);
+}
+
 beacon_status obs_clinical_fetch_success_emit(const obs_clinical_fetch_success *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
     }
+    uint64_t ticks = beacon_gen_ticks();
     /* What the runtime would reject goes the descriptor-driven way, which
      * reports and counts it. */
     if (ev->hdr.desc != &obs_clinical_fetch_success_desc ||
@@ -572,18 +712,12 @@ beacon_status obs_clinical_fetch_success_emit(const obs_clinical_fetch_success *
     size_t patient_id_len = beacon_gen_kept_len(ev->patient_id, 64);
     size += BEACON_GEN_ALIGN8(patient_id_len + 1);
     beacon_gen_fast fast;
-    beacon_gen_slot slot;
-    void *room = beacon_gen_begin(&ev->hdr, size, &fast, &slot);
+    void *room = beacon_gen_claim(&ev->hdr, size, ticks, &fast);
     if (room == NULL) {
-        return slot.status;
+        return obs__clinical_fetch_success_emit_slow(ev, size, ticks, patient_id_len);
     }
-    obs_clinical_fetch_success *copy = (obs_clinical_fetch_success *)room;
-    memcpy(copy, ev, sizeof *ev);
-    /* Strings follow the struct; their pointers become record offsets. */
-    char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
-    size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
-    pos = beacon_gen_put_string(rec, pos, &copy->patient_id, ev->patient_id, patient_id_len);
-    return beacon_gen_end(&fast, &slot);
+    obs__clinical_fetch_success_fill(room, ev, patient_id_len);
+    return beacon_gen_publish(&fast);
 }
 
 /* ===== Spans ===== */

@@ -68,10 +68,37 @@ size_t trk_generation_params_to_json(const trk_generation_params *ev, char *buf,
     return beacon_gen_to_json(&ev->hdr, buf, cap, 0);
 }
 
+/* Copies generation.params into the record reserved at room (its struct copy's
+ * place), strings after the struct. */
+static inline void trk__generation_params_fill(void *room, const trk_generation_params *ev,
+                                               size_t model_len) {
+    trk_generation_params *copy = (trk_generation_params *)room;
+    memcpy(copy, ev, sizeof *ev);
+    /* Strings follow the struct; their pointers become record offsets. */
+    char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
+    size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
+    (void)beacon_gen_put_string(rec, pos, &copy->model, ev->model, model_len);
+}
+
+/* generation.params when beacon_gen_claim declines: context, spans, sampling
+ * draws, a full ring, the runtime's path. */
+static BEACON_GEN_NOINLINE beacon_status trk__generation_params_emit_slow(const trk_generation_params *ev,
+        size_t size, uint64_t ticks, size_t model_len) {
+    beacon_gen_fast fast;
+    beacon_gen_slot slot;
+    void *room = beacon_gen_begin(&ev->hdr, size, ticks, &fast, &slot);
+    if (room == NULL) {
+        return slot.status;
+    }
+    trk__generation_params_fill(room, ev, model_len);
+    return beacon_gen_end(&fast, &slot);
+}
+
 beacon_status trk_generation_params_emit(const trk_generation_params *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
     }
+    uint64_t ticks = beacon_gen_ticks();
     /* What the runtime would reject goes the descriptor-driven way, which
      * reports and counts it. */
     if (ev->hdr.desc != &trk_generation_params_desc ||
@@ -82,18 +109,12 @@ beacon_status trk_generation_params_emit(const trk_generation_params *ev) {
     size_t model_len = beacon_gen_kept_len(ev->model, 64);
     size += BEACON_GEN_ALIGN8(model_len + 1);
     beacon_gen_fast fast;
-    beacon_gen_slot slot;
-    void *room = beacon_gen_begin(&ev->hdr, size, &fast, &slot);
+    void *room = beacon_gen_claim(&ev->hdr, size, ticks, &fast);
     if (room == NULL) {
-        return slot.status;
+        return trk__generation_params_emit_slow(ev, size, ticks, model_len);
     }
-    trk_generation_params *copy = (trk_generation_params *)room;
-    memcpy(copy, ev, sizeof *ev);
-    /* Strings follow the struct; their pointers become record offsets. */
-    char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
-    size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
-    pos = beacon_gen_put_string(rec, pos, &copy->model, ev->model, model_len);
-    return beacon_gen_end(&fast, &slot);
+    trk__generation_params_fill(room, ev, model_len);
+    return beacon_gen_publish(&fast);
 }
 
 /* --- checkout.completed --- */
@@ -113,10 +134,37 @@ size_t trk_checkout_completed_to_json(const trk_checkout_completed *ev, char *bu
     return beacon_gen_to_json(&ev->hdr, buf, cap, 0);
 }
 
+/* Copies checkout.completed into the record reserved at room (its struct copy's
+ * place), strings after the struct. */
+static inline void trk__checkout_completed_fill(void *room, const trk_checkout_completed *ev,
+                                                size_t package_id_len) {
+    trk_checkout_completed *copy = (trk_checkout_completed *)room;
+    memcpy(copy, ev, sizeof *ev);
+    /* Strings follow the struct; their pointers become record offsets. */
+    char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
+    size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
+    (void)beacon_gen_put_string(rec, pos, &copy->package_id, ev->package_id, package_id_len);
+}
+
+/* checkout.completed when beacon_gen_claim declines: context, spans, sampling
+ * draws, a full ring, the runtime's path. */
+static BEACON_GEN_NOINLINE beacon_status trk__checkout_completed_emit_slow(const trk_checkout_completed *ev,
+        size_t size, uint64_t ticks, size_t package_id_len) {
+    beacon_gen_fast fast;
+    beacon_gen_slot slot;
+    void *room = beacon_gen_begin(&ev->hdr, size, ticks, &fast, &slot);
+    if (room == NULL) {
+        return slot.status;
+    }
+    trk__checkout_completed_fill(room, ev, package_id_len);
+    return beacon_gen_end(&fast, &slot);
+}
+
 beacon_status trk_checkout_completed_emit(const trk_checkout_completed *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
     }
+    uint64_t ticks = beacon_gen_ticks();
     /* What the runtime would reject goes the descriptor-driven way, which
      * reports and counts it. */
     if (ev->hdr.desc != &trk_checkout_completed_desc ||
@@ -128,18 +176,12 @@ beacon_status trk_checkout_completed_emit(const trk_checkout_completed *ev) {
     size_t package_id_len = beacon_gen_kept_len(ev->package_id, 64);
     size += BEACON_GEN_ALIGN8(package_id_len + 1);
     beacon_gen_fast fast;
-    beacon_gen_slot slot;
-    void *room = beacon_gen_begin(&ev->hdr, size, &fast, &slot);
+    void *room = beacon_gen_claim(&ev->hdr, size, ticks, &fast);
     if (room == NULL) {
-        return slot.status;
+        return trk__checkout_completed_emit_slow(ev, size, ticks, package_id_len);
     }
-    trk_checkout_completed *copy = (trk_checkout_completed *)room;
-    memcpy(copy, ev, sizeof *ev);
-    /* Strings follow the struct; their pointers become record offsets. */
-    char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
-    size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
-    pos = beacon_gen_put_string(rec, pos, &copy->package_id, ev->package_id, package_id_len);
-    return beacon_gen_end(&fast, &slot);
+    trk__checkout_completed_fill(room, ev, package_id_len);
+    return beacon_gen_publish(&fast);
 }
 
 /* --- button_click --- */
@@ -159,10 +201,38 @@ size_t trk_button_click_to_json(const trk_button_click *ev, char *buf, size_t ca
     return beacon_gen_to_json(&ev->hdr, buf, cap, 0);
 }
 
+/* Copies button_click into the record reserved at room (its struct copy's
+ * place), strings after the struct. */
+static inline void trk__button_click_fill(void *room, const trk_button_click *ev, size_t button_len,
+                                          size_t page_len) {
+    trk_button_click *copy = (trk_button_click *)room;
+    memcpy(copy, ev, sizeof *ev);
+    /* Strings follow the struct; their pointers become record offsets. */
+    char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
+    size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
+    pos = beacon_gen_put_string(rec, pos, &copy->button, ev->button, button_len);
+    (void)beacon_gen_put_string(rec, pos, &copy->page, ev->page, page_len);
+}
+
+/* button_click when beacon_gen_claim declines: context, spans, sampling
+ * draws, a full ring, the runtime's path. */
+static BEACON_GEN_NOINLINE beacon_status trk__button_click_emit_slow(const trk_button_click *ev,
+        size_t size, uint64_t ticks, size_t button_len, size_t page_len) {
+    beacon_gen_fast fast;
+    beacon_gen_slot slot;
+    void *room = beacon_gen_begin(&ev->hdr, size, ticks, &fast, &slot);
+    if (room == NULL) {
+        return slot.status;
+    }
+    trk__button_click_fill(room, ev, button_len, page_len);
+    return beacon_gen_end(&fast, &slot);
+}
+
 beacon_status trk_button_click_emit(const trk_button_click *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
     }
+    uint64_t ticks = beacon_gen_ticks();
     /* What the runtime would reject goes the descriptor-driven way, which
      * reports and counts it. */
     if (ev->hdr.desc != &trk_button_click_desc ||
@@ -176,19 +246,12 @@ beacon_status trk_button_click_emit(const trk_button_click *ev) {
     size_t page_len = beacon_gen_kept_len(ev->page, 256);
     size += BEACON_GEN_ALIGN8(page_len + 1);
     beacon_gen_fast fast;
-    beacon_gen_slot slot;
-    void *room = beacon_gen_begin(&ev->hdr, size, &fast, &slot);
+    void *room = beacon_gen_claim(&ev->hdr, size, ticks, &fast);
     if (room == NULL) {
-        return slot.status;
+        return trk__button_click_emit_slow(ev, size, ticks, button_len, page_len);
     }
-    trk_button_click *copy = (trk_button_click *)room;
-    memcpy(copy, ev, sizeof *ev);
-    /* Strings follow the struct; their pointers become record offsets. */
-    char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
-    size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
-    pos = beacon_gen_put_string(rec, pos, &copy->button, ev->button, button_len);
-    pos = beacon_gen_put_string(rec, pos, &copy->page, ev->page, page_len);
-    return beacon_gen_end(&fast, &slot);
+    trk__button_click_fill(room, ev, button_len, page_len);
+    return beacon_gen_publish(&fast);
 }
 
 /* --- error.captured --- */
@@ -237,10 +300,37 @@ size_t trk_api_generate_start_to_json(const trk_api_generate_start *ev, char *bu
     return beacon_gen_to_json(&ev->hdr, buf, cap, 0);
 }
 
+/* Copies api.generate.start into the record reserved at room (its struct copy's
+ * place), strings after the struct. */
+static inline void trk__api_generate_start_fill(void *room, const trk_api_generate_start *ev,
+                                                size_t method_len) {
+    trk_api_generate_start *copy = (trk_api_generate_start *)room;
+    memcpy(copy, ev, sizeof *ev);
+    /* Strings follow the struct; their pointers become record offsets. */
+    char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
+    size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
+    (void)beacon_gen_put_string(rec, pos, &copy->method, ev->method, method_len);
+}
+
+/* api.generate.start when beacon_gen_claim declines: context, spans, sampling
+ * draws, a full ring, the runtime's path. */
+static BEACON_GEN_NOINLINE beacon_status trk__api_generate_start_emit_slow(const trk_api_generate_start *ev,
+        size_t size, uint64_t ticks, size_t method_len) {
+    beacon_gen_fast fast;
+    beacon_gen_slot slot;
+    void *room = beacon_gen_begin(&ev->hdr, size, ticks, &fast, &slot);
+    if (room == NULL) {
+        return slot.status;
+    }
+    trk__api_generate_start_fill(room, ev, method_len);
+    return beacon_gen_end(&fast, &slot);
+}
+
 beacon_status trk_api_generate_start_emit(const trk_api_generate_start *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
     }
+    uint64_t ticks = beacon_gen_ticks();
     /* What the runtime would reject goes the descriptor-driven way, which
      * reports and counts it. */
     if (ev->hdr.desc != &trk_api_generate_start_desc ||
@@ -251,18 +341,12 @@ beacon_status trk_api_generate_start_emit(const trk_api_generate_start *ev) {
     size_t method_len = beacon_gen_kept_len(ev->method, 16);
     size += BEACON_GEN_ALIGN8(method_len + 1);
     beacon_gen_fast fast;
-    beacon_gen_slot slot;
-    void *room = beacon_gen_begin(&ev->hdr, size, &fast, &slot);
+    void *room = beacon_gen_claim(&ev->hdr, size, ticks, &fast);
     if (room == NULL) {
-        return slot.status;
+        return trk__api_generate_start_emit_slow(ev, size, ticks, method_len);
     }
-    trk_api_generate_start *copy = (trk_api_generate_start *)room;
-    memcpy(copy, ev, sizeof *ev);
-    /* Strings follow the struct; their pointers become record offsets. */
-    char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
-    size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
-    pos = beacon_gen_put_string(rec, pos, &copy->method, ev->method, method_len);
-    return beacon_gen_end(&fast, &slot);
+    trk__api_generate_start_fill(room, ev, method_len);
+    return beacon_gen_publish(&fast);
 }
 
 /* --- api.generate.stop --- */
@@ -282,10 +366,37 @@ size_t trk_api_generate_stop_to_json(const trk_api_generate_stop *ev, char *buf,
     return beacon_gen_to_json(&ev->hdr, buf, cap, 0);
 }
 
+/* Copies api.generate.stop into the record reserved at room (its struct copy's
+ * place), strings after the struct. */
+static inline void trk__api_generate_stop_fill(void *room, const trk_api_generate_stop *ev,
+                                               size_t method_len) {
+    trk_api_generate_stop *copy = (trk_api_generate_stop *)room;
+    memcpy(copy, ev, sizeof *ev);
+    /* Strings follow the struct; their pointers become record offsets. */
+    char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
+    size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
+    (void)beacon_gen_put_string(rec, pos, &copy->method, ev->method, method_len);
+}
+
+/* api.generate.stop when beacon_gen_claim declines: context, spans, sampling
+ * draws, a full ring, the runtime's path. */
+static BEACON_GEN_NOINLINE beacon_status trk__api_generate_stop_emit_slow(const trk_api_generate_stop *ev,
+        size_t size, uint64_t ticks, size_t method_len) {
+    beacon_gen_fast fast;
+    beacon_gen_slot slot;
+    void *room = beacon_gen_begin(&ev->hdr, size, ticks, &fast, &slot);
+    if (room == NULL) {
+        return slot.status;
+    }
+    trk__api_generate_stop_fill(room, ev, method_len);
+    return beacon_gen_end(&fast, &slot);
+}
+
 beacon_status trk_api_generate_stop_emit(const trk_api_generate_stop *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
     }
+    uint64_t ticks = beacon_gen_ticks();
     /* What the runtime would reject goes the descriptor-driven way, which
      * reports and counts it. */
     if (ev->hdr.desc != &trk_api_generate_stop_desc ||
@@ -296,18 +407,12 @@ beacon_status trk_api_generate_stop_emit(const trk_api_generate_stop *ev) {
     size_t method_len = beacon_gen_kept_len(ev->method, 16);
     size += BEACON_GEN_ALIGN8(method_len + 1);
     beacon_gen_fast fast;
-    beacon_gen_slot slot;
-    void *room = beacon_gen_begin(&ev->hdr, size, &fast, &slot);
+    void *room = beacon_gen_claim(&ev->hdr, size, ticks, &fast);
     if (room == NULL) {
-        return slot.status;
+        return trk__api_generate_stop_emit_slow(ev, size, ticks, method_len);
     }
-    trk_api_generate_stop *copy = (trk_api_generate_stop *)room;
-    memcpy(copy, ev, sizeof *ev);
-    /* Strings follow the struct; their pointers become record offsets. */
-    char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
-    size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
-    pos = beacon_gen_put_string(rec, pos, &copy->method, ev->method, method_len);
-    return beacon_gen_end(&fast, &slot);
+    trk__api_generate_stop_fill(room, ev, method_len);
+    return beacon_gen_publish(&fast);
 }
 
 /* --- api.generate.exception --- */
@@ -330,10 +435,38 @@ size_t trk_api_generate_exception_to_json(const trk_api_generate_exception *ev, 
     return beacon_gen_to_json(&ev->hdr, buf, cap, 0);
 }
 
+/* Copies api.generate.exception into the record reserved at room (its struct copy's
+ * place), strings after the struct. */
+static inline void trk__api_generate_exception_fill(void *room,
+        const trk_api_generate_exception *ev, size_t method_len, size_t error_type_len) {
+    trk_api_generate_exception *copy = (trk_api_generate_exception *)room;
+    memcpy(copy, ev, sizeof *ev);
+    /* Strings follow the struct; their pointers become record offsets. */
+    char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
+    size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
+    pos = beacon_gen_put_string(rec, pos, &copy->method, ev->method, method_len);
+    (void)beacon_gen_put_string(rec, pos, &copy->error_type, ev->error_type, error_type_len);
+}
+
+/* api.generate.exception when beacon_gen_claim declines: context, spans, sampling
+ * draws, a full ring, the runtime's path. */
+static BEACON_GEN_NOINLINE beacon_status trk__api_generate_exception_emit_slow(const trk_api_generate_exception *ev,
+        size_t size, uint64_t ticks, size_t method_len, size_t error_type_len) {
+    beacon_gen_fast fast;
+    beacon_gen_slot slot;
+    void *room = beacon_gen_begin(&ev->hdr, size, ticks, &fast, &slot);
+    if (room == NULL) {
+        return slot.status;
+    }
+    trk__api_generate_exception_fill(room, ev, method_len, error_type_len);
+    return beacon_gen_end(&fast, &slot);
+}
+
 beacon_status trk_api_generate_exception_emit(const trk_api_generate_exception *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
     }
+    uint64_t ticks = beacon_gen_ticks();
     /* What the runtime would reject goes the descriptor-driven way, which
      * reports and counts it. */
     if (ev->hdr.desc != &trk_api_generate_exception_desc ||
@@ -347,19 +480,12 @@ beacon_status trk_api_generate_exception_emit(const trk_api_generate_exception *
     size_t error_type_len = beacon_gen_kept_len(ev->error_type, 256);
     size += BEACON_GEN_ALIGN8(error_type_len + 1);
     beacon_gen_fast fast;
-    beacon_gen_slot slot;
-    void *room = beacon_gen_begin(&ev->hdr, size, &fast, &slot);
+    void *room = beacon_gen_claim(&ev->hdr, size, ticks, &fast);
     if (room == NULL) {
-        return slot.status;
+        return trk__api_generate_exception_emit_slow(ev, size, ticks, method_len, error_type_len);
     }
-    trk_api_generate_exception *copy = (trk_api_generate_exception *)room;
-    memcpy(copy, ev, sizeof *ev);
-    /* Strings follow the struct; their pointers become record offsets. */
-    char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
-    size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
-    pos = beacon_gen_put_string(rec, pos, &copy->method, ev->method, method_len);
-    pos = beacon_gen_put_string(rec, pos, &copy->error_type, ev->error_type, error_type_len);
-    return beacon_gen_end(&fast, &slot);
+    trk__api_generate_exception_fill(room, ev, method_len, error_type_len);
+    return beacon_gen_publish(&fast);
 }
 
 /* --- generation.start --- */
@@ -387,10 +513,37 @@ size_t trk_generation_start_to_json(const trk_generation_start *ev, char *buf, s
     return beacon_gen_to_json(&ev->hdr, buf, cap, 0);
 }
 
+/* Copies generation.start into the record reserved at room (its struct copy's
+ * place), strings after the struct. */
+static inline void trk__generation_start_fill(void *room, const trk_generation_start *ev,
+                                              size_t model_len) {
+    trk_generation_start *copy = (trk_generation_start *)room;
+    memcpy(copy, ev, sizeof *ev);
+    /* Strings follow the struct; their pointers become record offsets. */
+    char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
+    size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
+    (void)beacon_gen_put_string(rec, pos, &copy->model, ev->model, model_len);
+}
+
+/* generation.start when beacon_gen_claim declines: context, spans, sampling
+ * draws, a full ring, the runtime's path. */
+static BEACON_GEN_NOINLINE beacon_status trk__generation_start_emit_slow(const trk_generation_start *ev,
+        size_t size, uint64_t ticks, size_t model_len) {
+    beacon_gen_fast fast;
+    beacon_gen_slot slot;
+    void *room = beacon_gen_begin(&ev->hdr, size, ticks, &fast, &slot);
+    if (room == NULL) {
+        return slot.status;
+    }
+    trk__generation_start_fill(room, ev, model_len);
+    return beacon_gen_end(&fast, &slot);
+}
+
 beacon_status trk_generation_start_emit(const trk_generation_start *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
     }
+    uint64_t ticks = beacon_gen_ticks();
     /* What the runtime would reject goes the descriptor-driven way, which
      * reports and counts it. */
     if (ev->hdr.desc != &trk_generation_start_desc ||
@@ -401,18 +554,12 @@ beacon_status trk_generation_start_emit(const trk_generation_start *ev) {
     size_t model_len = beacon_gen_kept_len(ev->model, 64);
     size += BEACON_GEN_ALIGN8(model_len + 1);
     beacon_gen_fast fast;
-    beacon_gen_slot slot;
-    void *room = beacon_gen_begin(&ev->hdr, size, &fast, &slot);
+    void *room = beacon_gen_claim(&ev->hdr, size, ticks, &fast);
     if (room == NULL) {
-        return slot.status;
+        return trk__generation_start_emit_slow(ev, size, ticks, model_len);
     }
-    trk_generation_start *copy = (trk_generation_start *)room;
-    memcpy(copy, ev, sizeof *ev);
-    /* Strings follow the struct; their pointers become record offsets. */
-    char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
-    size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
-    pos = beacon_gen_put_string(rec, pos, &copy->model, ev->model, model_len);
-    return beacon_gen_end(&fast, &slot);
+    trk__generation_start_fill(room, ev, model_len);
+    return beacon_gen_publish(&fast);
 }
 
 /* --- generation.stop --- */
@@ -442,10 +589,37 @@ size_t trk_generation_stop_to_json(const trk_generation_stop *ev, char *buf, siz
     return beacon_gen_to_json(&ev->hdr, buf, cap, 0);
 }
 
+/* Copies generation.stop into the record reserved at room (its struct copy's
+ * place), strings after the struct. */
+static inline void trk__generation_stop_fill(void *room, const trk_generation_stop *ev,
+                                             size_t model_len) {
+    trk_generation_stop *copy = (trk_generation_stop *)room;
+    memcpy(copy, ev, sizeof *ev);
+    /* Strings follow the struct; their pointers become record offsets. */
+    char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
+    size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
+    (void)beacon_gen_put_string(rec, pos, &copy->model, ev->model, model_len);
+}
+
+/* generation.stop when beacon_gen_claim declines: context, spans, sampling
+ * draws, a full ring, the runtime's path. */
+static BEACON_GEN_NOINLINE beacon_status trk__generation_stop_emit_slow(const trk_generation_stop *ev,
+        size_t size, uint64_t ticks, size_t model_len) {
+    beacon_gen_fast fast;
+    beacon_gen_slot slot;
+    void *room = beacon_gen_begin(&ev->hdr, size, ticks, &fast, &slot);
+    if (room == NULL) {
+        return slot.status;
+    }
+    trk__generation_stop_fill(room, ev, model_len);
+    return beacon_gen_end(&fast, &slot);
+}
+
 beacon_status trk_generation_stop_emit(const trk_generation_stop *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
     }
+    uint64_t ticks = beacon_gen_ticks();
     /* What the runtime would reject goes the descriptor-driven way, which
      * reports and counts it. */
     if (ev->hdr.desc != &trk_generation_stop_desc ||
@@ -456,18 +630,12 @@ beacon_status trk_generation_stop_emit(const trk_generation_stop *ev) {
     size_t model_len = beacon_gen_kept_len(ev->model, 64);
     size += BEACON_GEN_ALIGN8(model_len + 1);
     beacon_gen_fast fast;
-    beacon_gen_slot slot;
-    void *room = beacon_gen_begin(&ev->hdr, size, &fast, &slot);
+    void *room = beacon_gen_claim(&ev->hdr, size, ticks, &fast);
     if (room == NULL) {
-        return slot.status;
+        return trk__generation_stop_emit_slow(ev, size, ticks, model_len);
     }
-    trk_generation_stop *copy = (trk_generation_stop *)room;
-    memcpy(copy, ev, sizeof *ev);
-    /* Strings follow the struct; their pointers become record offsets. */
-    char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
-    size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
-    pos = beacon_gen_put_string(rec, pos, &copy->model, ev->model, model_len);
-    return beacon_gen_end(&fast, &slot);
+    trk__generation_stop_fill(room, ev, model_len);
+    return beacon_gen_publish(&fast);
 }
 
 /* --- generation.exception --- */
@@ -499,10 +667,38 @@ size_t trk_generation_exception_to_json(const trk_generation_exception *ev, char
     return beacon_gen_to_json(&ev->hdr, buf, cap, 0);
 }
 
+/* Copies generation.exception into the record reserved at room (its struct copy's
+ * place), strings after the struct. */
+static inline void trk__generation_exception_fill(void *room, const trk_generation_exception *ev,
+                                                  size_t model_len, size_t error_type_len) {
+    trk_generation_exception *copy = (trk_generation_exception *)room;
+    memcpy(copy, ev, sizeof *ev);
+    /* Strings follow the struct; their pointers become record offsets. */
+    char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
+    size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
+    pos = beacon_gen_put_string(rec, pos, &copy->model, ev->model, model_len);
+    (void)beacon_gen_put_string(rec, pos, &copy->error_type, ev->error_type, error_type_len);
+}
+
+/* generation.exception when beacon_gen_claim declines: context, spans, sampling
+ * draws, a full ring, the runtime's path. */
+static BEACON_GEN_NOINLINE beacon_status trk__generation_exception_emit_slow(const trk_generation_exception *ev,
+        size_t size, uint64_t ticks, size_t model_len, size_t error_type_len) {
+    beacon_gen_fast fast;
+    beacon_gen_slot slot;
+    void *room = beacon_gen_begin(&ev->hdr, size, ticks, &fast, &slot);
+    if (room == NULL) {
+        return slot.status;
+    }
+    trk__generation_exception_fill(room, ev, model_len, error_type_len);
+    return beacon_gen_end(&fast, &slot);
+}
+
 beacon_status trk_generation_exception_emit(const trk_generation_exception *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
     }
+    uint64_t ticks = beacon_gen_ticks();
     /* What the runtime would reject goes the descriptor-driven way, which
      * reports and counts it. */
     if (ev->hdr.desc != &trk_generation_exception_desc ||
@@ -516,19 +712,12 @@ beacon_status trk_generation_exception_emit(const trk_generation_exception *ev) 
     size_t error_type_len = beacon_gen_kept_len(ev->error_type, 256);
     size += BEACON_GEN_ALIGN8(error_type_len + 1);
     beacon_gen_fast fast;
-    beacon_gen_slot slot;
-    void *room = beacon_gen_begin(&ev->hdr, size, &fast, &slot);
+    void *room = beacon_gen_claim(&ev->hdr, size, ticks, &fast);
     if (room == NULL) {
-        return slot.status;
+        return trk__generation_exception_emit_slow(ev, size, ticks, model_len, error_type_len);
     }
-    trk_generation_exception *copy = (trk_generation_exception *)room;
-    memcpy(copy, ev, sizeof *ev);
-    /* Strings follow the struct; their pointers become record offsets. */
-    char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
-    size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
-    pos = beacon_gen_put_string(rec, pos, &copy->model, ev->model, model_len);
-    pos = beacon_gen_put_string(rec, pos, &copy->error_type, ev->error_type, error_type_len);
-    return beacon_gen_end(&fast, &slot);
+    trk__generation_exception_fill(room, ev, model_len, error_type_len);
+    return beacon_gen_publish(&fast);
 }
 
 /* ===== Spans ===== */

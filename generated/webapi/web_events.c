@@ -112,10 +112,36 @@ size_t web_oe_start_to_json(const web_oe_start *ev, char *buf, size_t cap) {
     return beacon_gen_to_json(&ev->hdr, buf, cap, 0);
 }
 
+/* Copies oe.start into the record reserved at room (its struct copy's
+ * place), strings after the struct. */
+static inline void web__oe_start_fill(void *room, const web_oe_start *ev, size_t entry_point_len) {
+    web_oe_start *copy = (web_oe_start *)room;
+    memcpy(copy, ev, sizeof *ev);
+    /* Strings follow the struct; their pointers become record offsets. */
+    char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
+    size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
+    (void)beacon_gen_put_string(rec, pos, &copy->entry_point, ev->entry_point, entry_point_len);
+}
+
+/* oe.start when beacon_gen_claim declines: context, spans, sampling
+ * draws, a full ring, the runtime's path. */
+static BEACON_GEN_NOINLINE beacon_status web__oe_start_emit_slow(const web_oe_start *ev,
+        size_t size, uint64_t ticks, size_t entry_point_len) {
+    beacon_gen_fast fast;
+    beacon_gen_slot slot;
+    void *room = beacon_gen_begin(&ev->hdr, size, ticks, &fast, &slot);
+    if (room == NULL) {
+        return slot.status;
+    }
+    web__oe_start_fill(room, ev, entry_point_len);
+    return beacon_gen_end(&fast, &slot);
+}
+
 beacon_status web_oe_start_emit(const web_oe_start *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
     }
+    uint64_t ticks = beacon_gen_ticks();
     /* What the runtime would reject goes the descriptor-driven way, which
      * reports and counts it. */
     if (ev->hdr.desc != &web_oe_start_desc ||
@@ -126,18 +152,12 @@ beacon_status web_oe_start_emit(const web_oe_start *ev) {
     size_t entry_point_len = beacon_gen_kept_len(ev->entry_point, 64);
     size += BEACON_GEN_ALIGN8(entry_point_len + 1);
     beacon_gen_fast fast;
-    beacon_gen_slot slot;
-    void *room = beacon_gen_begin(&ev->hdr, size, &fast, &slot);
+    void *room = beacon_gen_claim(&ev->hdr, size, ticks, &fast);
     if (room == NULL) {
-        return slot.status;
+        return web__oe_start_emit_slow(ev, size, ticks, entry_point_len);
     }
-    web_oe_start *copy = (web_oe_start *)room;
-    memcpy(copy, ev, sizeof *ev);
-    /* Strings follow the struct; their pointers become record offsets. */
-    char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
-    size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
-    pos = beacon_gen_put_string(rec, pos, &copy->entry_point, ev->entry_point, entry_point_len);
-    return beacon_gen_end(&fast, &slot);
+    web__oe_start_fill(room, ev, entry_point_len);
+    return beacon_gen_publish(&fast);
 }
 
 /* --- oe.moderation --- */
@@ -206,10 +226,32 @@ size_t web_oe_interact_to_json(const web_oe_interact *ev, char *buf, size_t cap)
     return beacon_gen_to_json(&ev->hdr, buf, cap, 0);
 }
 
+/* Copies oe.interact into the record reserved at room (its struct copy's
+ * place), strings after the struct. */
+static inline void web__oe_interact_fill(void *room, const web_oe_interact *ev) {
+    web_oe_interact *copy = (web_oe_interact *)room;
+    memcpy(copy, ev, sizeof *ev);
+}
+
+/* oe.interact when beacon_gen_claim declines: context, spans, sampling
+ * draws, a full ring, the runtime's path. */
+static BEACON_GEN_NOINLINE beacon_status web__oe_interact_emit_slow(const web_oe_interact *ev,
+        size_t size, uint64_t ticks) {
+    beacon_gen_fast fast;
+    beacon_gen_slot slot;
+    void *room = beacon_gen_begin(&ev->hdr, size, ticks, &fast, &slot);
+    if (room == NULL) {
+        return slot.status;
+    }
+    web__oe_interact_fill(room, ev);
+    return beacon_gen_end(&fast, &slot);
+}
+
 beacon_status web_oe_interact_emit(const web_oe_interact *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
     }
+    uint64_t ticks = beacon_gen_ticks();
     /* What the runtime would reject goes the descriptor-driven way, which
      * reports and counts it. */
     if (ev->hdr.desc != &web_oe_interact_desc ||
@@ -221,14 +263,12 @@ beacon_status web_oe_interact_emit(const web_oe_interact *ev) {
     }
     size_t size = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
     beacon_gen_fast fast;
-    beacon_gen_slot slot;
-    void *room = beacon_gen_begin(&ev->hdr, size, &fast, &slot);
+    void *room = beacon_gen_claim(&ev->hdr, size, ticks, &fast);
     if (room == NULL) {
-        return slot.status;
+        return web__oe_interact_emit_slow(ev, size, ticks);
     }
-    web_oe_interact *copy = (web_oe_interact *)room;
-    memcpy(copy, ev, sizeof *ev);
-    return beacon_gen_end(&fast, &slot);
+    web__oe_interact_fill(room, ev);
+    return beacon_gen_publish(&fast);
 }
 
 /* --- api.request.start --- */
@@ -256,10 +296,38 @@ size_t web_api_request_start_to_json(const web_api_request_start *ev, char *buf,
     return beacon_gen_to_json(&ev->hdr, buf, cap, 0);
 }
 
+/* Copies api.request.start into the record reserved at room (its struct copy's
+ * place), strings after the struct. */
+static inline void web__api_request_start_fill(void *room, const web_api_request_start *ev,
+                                               size_t method_len, size_t route_len) {
+    web_api_request_start *copy = (web_api_request_start *)room;
+    memcpy(copy, ev, sizeof *ev);
+    /* Strings follow the struct; their pointers become record offsets. */
+    char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
+    size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
+    pos = beacon_gen_put_string(rec, pos, &copy->method, ev->method, method_len);
+    (void)beacon_gen_put_string(rec, pos, &copy->route, ev->route, route_len);
+}
+
+/* api.request.start when beacon_gen_claim declines: context, spans, sampling
+ * draws, a full ring, the runtime's path. */
+static BEACON_GEN_NOINLINE beacon_status web__api_request_start_emit_slow(const web_api_request_start *ev,
+        size_t size, uint64_t ticks, size_t method_len, size_t route_len) {
+    beacon_gen_fast fast;
+    beacon_gen_slot slot;
+    void *room = beacon_gen_begin(&ev->hdr, size, ticks, &fast, &slot);
+    if (room == NULL) {
+        return slot.status;
+    }
+    web__api_request_start_fill(room, ev, method_len, route_len);
+    return beacon_gen_end(&fast, &slot);
+}
+
 beacon_status web_api_request_start_emit(const web_api_request_start *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
     }
+    uint64_t ticks = beacon_gen_ticks();
     /* What the runtime would reject goes the descriptor-driven way, which
      * reports and counts it. */
     if (ev->hdr.desc != &web_api_request_start_desc ||
@@ -275,19 +343,12 @@ beacon_status web_api_request_start_emit(const web_api_request_start *ev) {
     size_t route_len = beacon_gen_kept_len(ev->route, 256);
     size += BEACON_GEN_ALIGN8(route_len + 1);
     beacon_gen_fast fast;
-    beacon_gen_slot slot;
-    void *room = beacon_gen_begin(&ev->hdr, size, &fast, &slot);
+    void *room = beacon_gen_claim(&ev->hdr, size, ticks, &fast);
     if (room == NULL) {
-        return slot.status;
+        return web__api_request_start_emit_slow(ev, size, ticks, method_len, route_len);
     }
-    web_api_request_start *copy = (web_api_request_start *)room;
-    memcpy(copy, ev, sizeof *ev);
-    /* Strings follow the struct; their pointers become record offsets. */
-    char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
-    size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
-    pos = beacon_gen_put_string(rec, pos, &copy->method, ev->method, method_len);
-    pos = beacon_gen_put_string(rec, pos, &copy->route, ev->route, route_len);
-    return beacon_gen_end(&fast, &slot);
+    web__api_request_start_fill(room, ev, method_len, route_len);
+    return beacon_gen_publish(&fast);
 }
 
 /* --- api.request.stop --- */
@@ -317,10 +378,38 @@ size_t web_api_request_stop_to_json(const web_api_request_stop *ev, char *buf, s
     return beacon_gen_to_json(&ev->hdr, buf, cap, 0);
 }
 
+/* Copies api.request.stop into the record reserved at room (its struct copy's
+ * place), strings after the struct. */
+static inline void web__api_request_stop_fill(void *room, const web_api_request_stop *ev,
+                                              size_t method_len, size_t route_len) {
+    web_api_request_stop *copy = (web_api_request_stop *)room;
+    memcpy(copy, ev, sizeof *ev);
+    /* Strings follow the struct; their pointers become record offsets. */
+    char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
+    size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
+    pos = beacon_gen_put_string(rec, pos, &copy->method, ev->method, method_len);
+    (void)beacon_gen_put_string(rec, pos, &copy->route, ev->route, route_len);
+}
+
+/* api.request.stop when beacon_gen_claim declines: context, spans, sampling
+ * draws, a full ring, the runtime's path. */
+static BEACON_GEN_NOINLINE beacon_status web__api_request_stop_emit_slow(const web_api_request_stop *ev,
+        size_t size, uint64_t ticks, size_t method_len, size_t route_len) {
+    beacon_gen_fast fast;
+    beacon_gen_slot slot;
+    void *room = beacon_gen_begin(&ev->hdr, size, ticks, &fast, &slot);
+    if (room == NULL) {
+        return slot.status;
+    }
+    web__api_request_stop_fill(room, ev, method_len, route_len);
+    return beacon_gen_end(&fast, &slot);
+}
+
 beacon_status web_api_request_stop_emit(const web_api_request_stop *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
     }
+    uint64_t ticks = beacon_gen_ticks();
     /* What the runtime would reject goes the descriptor-driven way, which
      * reports and counts it. */
     if (ev->hdr.desc != &web_api_request_stop_desc ||
@@ -336,19 +425,12 @@ beacon_status web_api_request_stop_emit(const web_api_request_stop *ev) {
     size_t route_len = beacon_gen_kept_len(ev->route, 256);
     size += BEACON_GEN_ALIGN8(route_len + 1);
     beacon_gen_fast fast;
-    beacon_gen_slot slot;
-    void *room = beacon_gen_begin(&ev->hdr, size, &fast, &slot);
+    void *room = beacon_gen_claim(&ev->hdr, size, ticks, &fast);
     if (room == NULL) {
-        return slot.status;
+        return web__api_request_stop_emit_slow(ev, size, ticks, method_len, route_len);
     }
-    web_api_request_stop *copy = (web_api_request_stop *)room;
-    memcpy(copy, ev, sizeof *ev);
-    /* Strings follow the struct; their pointers become record offsets. */
-    char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
-    size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
-    pos = beacon_gen_put_string(rec, pos, &copy->method, ev->method, method_len);
-    pos = beacon_gen_put_string(rec, pos, &copy->route, ev->route, route_len);
-    return beacon_gen_end(&fast, &slot);
+    web__api_request_stop_fill(room, ev, method_len, route_len);
+    return beacon_gen_publish(&fast);
 }
 
 /* --- api.request.exception --- */
@@ -381,10 +463,39 @@ size_t web_api_request_exception_to_json(const web_api_request_exception *ev, ch
     return beacon_gen_to_json(&ev->hdr, buf, cap, 0);
 }
 
+/* Copies api.request.exception into the record reserved at room (its struct copy's
+ * place), strings after the struct. */
+static inline void web__api_request_exception_fill(void *room, const web_api_request_exception *ev,
+        size_t method_len, size_t route_len, size_t error_type_len) {
+    web_api_request_exception *copy = (web_api_request_exception *)room;
+    memcpy(copy, ev, sizeof *ev);
+    /* Strings follow the struct; their pointers become record offsets. */
+    char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
+    size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
+    pos = beacon_gen_put_string(rec, pos, &copy->method, ev->method, method_len);
+    pos = beacon_gen_put_string(rec, pos, &copy->route, ev->route, route_len);
+    (void)beacon_gen_put_string(rec, pos, &copy->error_type, ev->error_type, error_type_len);
+}
+
+/* api.request.exception when beacon_gen_claim declines: context, spans, sampling
+ * draws, a full ring, the runtime's path. */
+static BEACON_GEN_NOINLINE beacon_status web__api_request_exception_emit_slow(const web_api_request_exception *ev,
+        size_t size, uint64_t ticks, size_t method_len, size_t route_len, size_t error_type_len) {
+    beacon_gen_fast fast;
+    beacon_gen_slot slot;
+    void *room = beacon_gen_begin(&ev->hdr, size, ticks, &fast, &slot);
+    if (room == NULL) {
+        return slot.status;
+    }
+    web__api_request_exception_fill(room, ev, method_len, route_len, error_type_len);
+    return beacon_gen_end(&fast, &slot);
+}
+
 beacon_status web_api_request_exception_emit(const web_api_request_exception *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
     }
+    uint64_t ticks = beacon_gen_ticks();
     /* What the runtime would reject goes the descriptor-driven way, which
      * reports and counts it. */
     if (ev->hdr.desc != &web_api_request_exception_desc ||
@@ -403,20 +514,13 @@ beacon_status web_api_request_exception_emit(const web_api_request_exception *ev
     size_t error_type_len = beacon_gen_kept_len(ev->error_type, 256);
     size += BEACON_GEN_ALIGN8(error_type_len + 1);
     beacon_gen_fast fast;
-    beacon_gen_slot slot;
-    void *room = beacon_gen_begin(&ev->hdr, size, &fast, &slot);
+    void *room = beacon_gen_claim(&ev->hdr, size, ticks, &fast);
     if (room == NULL) {
-        return slot.status;
+        return web__api_request_exception_emit_slow(ev, size, ticks, method_len, route_len,
+                error_type_len);
     }
-    web_api_request_exception *copy = (web_api_request_exception *)room;
-    memcpy(copy, ev, sizeof *ev);
-    /* Strings follow the struct; their pointers become record offsets. */
-    char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
-    size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
-    pos = beacon_gen_put_string(rec, pos, &copy->method, ev->method, method_len);
-    pos = beacon_gen_put_string(rec, pos, &copy->route, ev->route, route_len);
-    pos = beacon_gen_put_string(rec, pos, &copy->error_type, ev->error_type, error_type_len);
-    return beacon_gen_end(&fast, &slot);
+    web__api_request_exception_fill(room, ev, method_len, route_len, error_type_len);
+    return beacon_gen_publish(&fast);
 }
 
 /* ===== Spans ===== */

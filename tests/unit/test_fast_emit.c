@@ -15,6 +15,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -219,6 +222,94 @@ static void context_and_explicit_time_match(void **state) {
     json_decref(j);
     fst_context_clear();
     SAME(inline_every_scalar_emit, ev);
+}
+
+/* The "time" value of captured event i, as written. */
+static void time_text(size_t i, char *out, size_t cap) {
+    static char buf[1 << 16];
+    size_t n = beacon_capture_get(SINK, i, buf, sizeof buf);
+    assert_true(n > 0 && n < sizeof buf);
+    const char *v = strstr(buf, ",\"time\":\"");
+    assert_non_null(v);
+    v += strlen(",\"time\":\"");
+    const char *end = strchr(v, '"');
+    assert_non_null(end);
+    assert_true((size_t)(end - v) < cap);
+    memcpy(out, v, (size_t)(end - v));
+    out[end - v] = '\0';
+}
+
+/* An event that carries its own time keeps it on the plain inline path
+ * (beacon_gen_claim), as on the descriptor path; one without gets the
+ * emit's time, within the test's own clock readings. */
+static void explicit_and_stamped_time_on_the_plain_path(void **state) {
+    (void)state;
+    prime();
+    warm_every_scalar();
+    fst_every_scalar ev = fst_every_scalar_make(true, 1, 2, 3.0, 4, 5, FST_COLOR_RED, "t");
+    ev.hdr.time_ns = 1700000000123456789;
+    mark();
+    assert_int_equal(inline_every_scalar_emit(&ev), BEACON_OK);
+    assert_int_equal(beacon_gen_emit(&ev.hdr, NULL), BEACON_OK);
+    assert_int_equal(captured(), g_before + 2);
+    char direct[64], descriptor[64];
+    time_text(g_before, direct, sizeof direct);
+    time_text(g_before + 1, descriptor, sizeof descriptor);
+    assert_string_equal(direct, "2023-11-14T22:13:20.123456789Z");
+    assert_string_equal(descriptor, direct);
+
+    ev.hdr.time_ns = 0;
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_REALTIME, &t0);
+    mark();
+    assert_int_equal(inline_every_scalar_emit(&ev), BEACON_OK);
+    clock_gettime(CLOCK_REALTIME, &t1);
+    assert_int_equal(captured(), g_before + 1);
+    json_t *j = event_at(g_before);
+    json_decref(j);
+    time_text(g_before, direct, sizeof direct);
+    /* Compare at whole seconds: "YYYY-MM-DDTHH:MM:SS" within [t0, t1] (the
+     * worker converts ticks with a calibration good to well under 1 s). */
+    struct tm a, b;
+    char lo[32], hi[32];
+    gmtime_r(&t0.tv_sec, &a);
+    gmtime_r(&t1.tv_sec, &b);
+    strftime(lo, sizeof lo, "%Y-%m-%dT%H:%M:%S", &a);
+    strftime(hi, sizeof hi, "%Y-%m-%dT%H:%M:%S", &b);
+    direct[19] = '\0';
+    assert_true(strcmp(direct, lo) >= 0 && strcmp(direct, hi) <= 0);
+}
+
+/* beacon_gen_kept_len against its definition for every length 0..200 and
+ * several bounds (0: unbounded): with the NUL as the last readable byte
+ * before a page that cannot be read (a scan that crossed into it would
+ * crash the test), and at every alignment with non-zero bytes after the
+ * NUL. Generated code uses it for every string field. */
+static void kept_len_matches_its_definition_and_stays_in_the_page(void **state) {
+    (void)state;
+    size_t pg = (size_t)sysconf(_SC_PAGESIZE);
+    unsigned char *m =
+        mmap(NULL, 2 * pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    assert_true(m != MAP_FAILED);
+    assert_int_equal(mprotect(m + pg, pg, PROT_NONE), 0);
+    static const uint32_t bounds[] = {0, 1, 7, 15, 16, 17, 31, 32, 63, 64, 65, 100, 1000};
+    for (size_t len = 0; len <= 200; len++) {
+        for (size_t where = 0; where < 17; where++) {
+            /* where 16: ending at the page end; else starting at alignment `where`. */
+            memset(m, 0x5a, pg);
+            char *s = where == 16 ? (char *)m + pg - len - 1 : (char *)m + 256 + where;
+            for (size_t i = 0; i < len; i++) s[i] = (char)(1 + (i * 37) % 255);
+            s[len] = '\0';
+            for (size_t b = 0; b < sizeof bounds / sizeof bounds[0]; b++) {
+                size_t want = bounds[b] == 0 || len <= bounds[b] ? len : (size_t)bounds[b] + 1;
+                size_t got = beacon_gen_kept_len(s, bounds[b]);
+                if (got != want)
+                    fail_msg("len %zu where %zu bound %u: %zu, want %zu", len, where,
+                             (unsigned)bounds[b], got, want);
+            }
+        }
+    }
+    assert_int_equal(munmap(m, 2 * pg), 0);
 }
 
 static void optional_strings_absent_present_and_null_match(void **state) {
@@ -657,6 +748,9 @@ int main(void) {
         cmocka_unit_test_setup_teardown(every_scalar_type_matches_the_descriptor_emit, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(context_and_explicit_time_match, setup, teardown),
+        cmocka_unit_test_setup_teardown(explicit_and_stamped_time_on_the_plain_path, setup,
+                                        teardown),
+        cmocka_unit_test(kept_len_matches_its_definition_and_stays_in_the_page),
         cmocka_unit_test_setup_teardown(optional_strings_absent_present_and_null_match, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(strings_longer_than_max_length_are_cut_the_same, setup,

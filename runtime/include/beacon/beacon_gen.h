@@ -32,6 +32,16 @@ extern "C" {
 #define BEACON_API
 #endif
 
+/* Keeps a generated function out of line (the rare path of a generated
+ * _emit, so that its common path stays small). */
+#if defined(__GNUC__) || defined(__clang__)
+#define BEACON_GEN_NOINLINE __attribute__((noinline))
+#elif defined(_MSC_VER)
+#define BEACON_GEN_NOINLINE __declspec(noinline)
+#else
+#define BEACON_GEN_NOINLINE
+#endif
+
 /* Marks deprecated catalog items (functions, enumerators) for the compiler. */
 #if defined(__GNUC__) || defined(__clang__)
 #define BEACON_DEPRECATED            __attribute__((deprecated))
@@ -484,10 +494,12 @@ BEACON_API void beacon_gen_correlate(beacon_event_hdr *copy);
  * NULL is a no-op. */
 BEACON_API void beacon_gen_sampled(beacon_gen_ring *r);
 
-/* Called by beacon_gen_end after publishing when the ring looked more than
- * half full or the worker sleeps: looks at the consumer's position and
- * wakes the worker if needed. The thread that owns r only. */
-BEACON_API void beacon_gen_notify(beacon_gen_ring *r);
+/* Called by beacon_gen_publish and beacon_gen_end after publishing when
+ * the ring looked more than half full or the worker sleeps: looks at the
+ * consumer's position and wakes the worker if needed. Returns BEACON_OK
+ * (so the caller can return its result); NULL is a no-op. The thread that
+ * owns r only. */
+BEACON_API beacon_status beacon_gen_notify(beacon_gen_ring *r);
 
 #if BEACON_GEN_INLINE
 /* Inline sampling for beacon_gen_begin, for an event whose sample rate is
@@ -512,20 +524,116 @@ static inline int beacon_gen_sample_decide(beacon_gen_lane *lane, const beacon_e
 }
 #endif
 
+/* The tick count for the record of an event emitted now: the time-stamp
+ * counter where the inline path exists, else 0 (the runtime's path stamps
+ * the event itself). A generated _emit reads it first, so that the
+ * counter's latency overlaps the checks that follow. Thread-safe. */
+static inline uint64_t beacon_gen_ticks(void) {
+#if BEACON_GEN_INLINE
+    return (uint64_t)__builtin_ia32_rdtsc();
+#else
+    return 0;
+#endif
+}
+
+#if BEACON_GEN_INLINE
+/* Writes the head of a record of `size` bytes (8-aligned, head included)
+ * at rec: the length word, the runtime's head (size, flags, ticks) and the
+ * context reference ctx. (An event that carries its own time keeps it: the
+ * worker reads the ticks only when the struct's time_ns is 0.) */
+static inline void beacon_gen_put_head(unsigned char *rec, size_t size, uint64_t ticks, void *ctx) {
+    uint64_t len = size;
+    uint32_t head32[2] = {(uint32_t)size, 0};
+    memcpy(rec, &len, sizeof len);
+    memcpy(rec + 8, head32, sizeof head32);
+    memcpy(rec + 16, &ticks, sizeof ticks);
+    memcpy(rec + 24, &ctx, sizeof ctx);
+}
+#endif
+
+/* The plain case of beacon_gen_begin, inline and without any call: emit
+ * open, the thread's ring set up and ticks from the TSC (lane.fast), no
+ * context set and no span open on the thread, the event kept whole
+ * (opaque[2] holds the current sampling generation), and a record no
+ * larger than the ring keeps (max_record) that fits before the end of the
+ * buffer and in the room last seen free (ring.limit). Then it writes the
+ * record head, with `ticks` from beacon_gen_ticks, and returns where the
+ * struct copy goes; publish with beacon_gen_publish(fast). Otherwise it
+ * returns NULL having done nothing (no count, no draw): call
+ * beacon_gen_begin instead. `ev` must be valid (checked by the caller);
+ * `fast` is caller memory that need not be initialised. Thread-safe (each
+ * thread writes its own ring). */
+static inline void *beacon_gen_claim(const beacon_event_hdr *ev, size_t size, uint64_t ticks,
+                                     beacon_gen_fast *fast) {
+#if BEACON_GEN_INLINE
+    beacon_gen_lane *lane = &beacon_gen_lane_tls;
+    const beacon_event_state *st = ev->desc->state;
+    uint64_t epoch = __atomic_load_n(&beacon_gen_g.epoch, __ATOMIC_RELAXED);
+    uint64_t gen = __atomic_load_n(&beacon_gen_g.sample_gen, __ATOMIC_RELAXED);
+    /* One branch for the lane's state: bitwise, not short-circuit. */
+    if (__builtin_expect((lane->fast != epoch) | (epoch == 0) | (st == NULL) | (lane->ctx != NULL) |
+                             (lane->span_depth != 0),
+                         0))
+        return NULL;
+    beacon_gen_ring *r = lane->ring;
+    size_t head = __atomic_load_n(&r->head, __ATOMIC_RELAXED);
+    size = BEACON_GEN_ALIGN8(size);
+    size_t next = head + sizeof(uint64_t) + size;
+    if (__builtin_expect((next > r->limit) | (size > r->max_record), 0)) return NULL;
+    if (__builtin_expect(__atomic_load_n(&st->opaque[2], __ATOMIC_ACQUIRE) != gen, 0)) return NULL;
+    unsigned char *rec = r->buf + (head & r->mask);
+    beacon_gen_put_head(rec, size, ticks, NULL);
+    fast->ring = r;
+    fast->next = next;
+    return rec + sizeof(uint64_t) + BEACON_GEN_RECORD_STRUCT_OFFSET;
+#else
+    (void)ev;
+    (void)size;
+    (void)ticks;
+    fast->ring = NULL;
+    return NULL;
+#endif
+}
+
+/* Publish the record of beacon_gen_claim (once) and return BEACON_OK,
+ * waking the worker when needed (beacon_gen_notify). The thread that
+ * claimed only; fast must hold a claim. */
+static inline beacon_status beacon_gen_publish(const beacon_gen_fast *fast) {
+#if BEACON_GEN_INLINE
+    beacon_gen_ring *r = fast->ring;
+    size_t next = fast->next;
+    /* Counted before publication, so whoever sees the record sees the count. */
+    __atomic_store_n(&r->pushed, __atomic_load_n(&r->pushed, __ATOMIC_RELAXED) + 1,
+                     __ATOMIC_RELAXED);
+    __atomic_store_n(&r->head, next, __ATOMIC_RELEASE);
+    if (__builtin_expect((next > r->wake_at) |
+                             (__atomic_load_n(&beacon_gen_g.sleeping, __ATOMIC_RELAXED) != 0),
+                         0))
+        return beacon_gen_notify(r);
+    return BEACON_OK;
+#else
+    (void)fast;
+    return BEACON_ERR_INVALID_ARGUMENT;
+#endif
+}
+
 /* beacon_gen_reserve for events that are not `begin` events, with the
  * common case inline: emit open, the thread's ring set up and ticks from
  * the TSC (lane.fast), the event kept (whole, when the event state's
  * opaque[2] holds the current sampling generation, or by the thread's own
  * draw against a current threshold: beacon_gen_sample_decide, which counts
- * a drop and makes this return NULL with BEACON_ERR_SAMPLED_OUT), the record is no larger than the
- * ring keeps (max_record) and fits before the end of the buffer and in the room last seen free
- * (ring.limit). Then it writes the record head itself
- * and returns the struct copy's place with no call; otherwise it calls
+ * a drop and makes this return NULL with BEACON_ERR_SAMPLED_OUT), the
+ * record no larger than the ring keeps (max_record) and fitting before the
+ * end of the buffer and in the room last seen free (ring.limit). Then it
+ * writes the record head itself, with `ticks` from beacon_gen_ticks and the
+ * thread's context reference (beacon_gen_context_ref, when the thread set
+ * any), and returns the struct copy's place; otherwise it calls
  * beacon_gen_reserve. Same contract, ending with beacon_gen_end (given the
  * same fast and slot) instead of beacon_gen_commit; `fast` is caller memory
- * that need not be initialised. */
-static inline void *beacon_gen_begin(const beacon_event_hdr *ev, size_t size, beacon_gen_fast *fast,
-                                     beacon_gen_slot *slot) {
+ * that need not be initialised. A generated _emit calls it when
+ * beacon_gen_claim declined. */
+static inline void *beacon_gen_begin(const beacon_event_hdr *ev, size_t size, uint64_t ticks,
+                                     beacon_gen_fast *fast, beacon_gen_slot *slot) {
 #if BEACON_GEN_INLINE
     beacon_gen_lane *lane = &beacon_gen_lane_tls;
     const beacon_event_state *st = ev->desc->state;
@@ -554,23 +662,18 @@ static inline void *beacon_gen_begin(const beacon_event_hdr *ev, size_t size, be
         }
         if (__builtin_expect(keep > 0, 1)) {
             unsigned char *rec = r->buf + (head & r->mask);
-            uint64_t len = size;
-            uint32_t head32[2] = {(uint32_t)size, 0};
-            uint64_t ticks =
-                __builtin_expect(ev->time_ns == 0, 1) ? (uint64_t)__builtin_ia32_rdtsc() : 0;
             /* The thread's context snapshot for this catalog, if it set any. */
             void *ctx = __builtin_expect(lane->ctx == NULL, 1)
                             ? NULL
                             : beacon_gen_context_ref(ev->desc->catalog);
-            memcpy(rec, &len, sizeof len);
-            memcpy(rec + 8, head32, sizeof head32);
-            memcpy(rec + 16, &ticks, sizeof ticks);
-            memcpy(rec + 24, &ctx, sizeof ctx);
+            beacon_gen_put_head(rec, size, ticks, ctx);
             fast->ring = r;
             fast->next = next;
             return rec + sizeof(uint64_t) + BEACON_GEN_RECORD_STRUCT_OFFSET;
         }
     }
+#else
+    (void)ticks;
 #endif
     fast->ring = NULL;
     return beacon_gen_reserve(ev, size, slot, NULL);
@@ -599,7 +702,7 @@ static inline beacon_status beacon_gen_end(const beacon_gen_fast *fast, beacon_g
         if (__builtin_expect((next > r->wake_at) |
                                  (__atomic_load_n(&beacon_gen_g.sleeping, __ATOMIC_RELAXED) != 0),
                              0))
-            beacon_gen_notify(r);
+            return beacon_gen_notify(r);
         return BEACON_OK;
     }
 #else
@@ -608,13 +711,66 @@ static inline beacon_status beacon_gen_end(const beacon_gen_fast *fast, beacon_g
     return beacon_gen_commit(slot);
 }
 
+/* Whether beacon_gen_kept_len scans a string in aligned 16-byte blocks
+ * inline (1) or calls memchr/strlen (0). A block that holds a byte of the
+ * string never crosses a page, so the scan cannot fault, but it reads the
+ * bytes around the string inside its first and last block; memory checkers
+ * would report those reads (Valgrind's memcheck accepts them with its
+ * default --partial-loads-ok=yes). So builds with AddressSanitizer,
+ * ThreadSanitizer or MemorySanitizer, and builds that define
+ * BEACON_GEN_STRICT_READS, call memchr/strlen. */
+#if BEACON_GEN_INLINE && !defined(BEACON_GEN_STRICT_READS) && !defined(__SANITIZE_ADDRESS__) &&    \
+    !defined(__SANITIZE_THREAD__) && !defined(__SANITIZE_HWADDRESS__)
+#define BEACON_GEN_WIDE_SCAN 1
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer) ||                         \
+    __has_feature(memory_sanitizer) || __has_feature(hwaddress_sanitizer)
+#undef BEACON_GEN_WIDE_SCAN
+#define BEACON_GEN_WIDE_SCAN 0
+#endif
+#endif
+#else
+#define BEACON_GEN_WIDE_SCAN 0
+#endif
+
 /* Bytes of s a record keeps: all of it when max_length is 0, else at most
  * max_length + 1, so the serializer still sees (and reports) the cut. s must
- * not be NULL. Reads no byte past the first NUL. */
+ * not be NULL. Looks at no byte past the first NUL or the cut, except, with
+ * BEACON_GEN_WIDE_SCAN, the rest of the aligned 16-byte block holding it
+ * (and the bytes before s in its first block). */
 static inline size_t beacon_gen_kept_len(const char *s, uint32_t max_length) {
+#if BEACON_GEN_WIDE_SCAN
+    typedef char beacon_gen_v16_ __attribute__((vector_size(16), aligned(16), may_alias));
+    const beacon_gen_v16_ zero = {0};
+    /* Unbounded strings are scanned here for their first 64 bytes, then by strlen. */
+    size_t lim = max_length != 0 ? (size_t)max_length + 1u : 64u;
+    const char *block = (const char *)((uintptr_t)s & ~(uintptr_t)15);
+    unsigned skip = (unsigned)((uintptr_t)s & 15u);
+    unsigned nul = (unsigned)__builtin_ia32_pmovmskb128(
+                       *(const beacon_gen_v16_ *)(const void *)block == zero) >>
+                   skip;
+    size_t n = 16u - skip;
+    if (nul != 0) {
+        n = (size_t)__builtin_ctz(nul);
+    } else {
+        for (;;) {
+            if (n >= lim) return max_length != 0 ? lim : n + strlen(s + n);
+            block += 16;
+            nul = (unsigned)__builtin_ia32_pmovmskb128(
+                *(const beacon_gen_v16_ *)(const void *)block == zero);
+            if (nul != 0) {
+                n += (size_t)__builtin_ctz(nul);
+                break;
+            }
+            n += 16u;
+        }
+    }
+    return max_length != 0 && n > lim ? lim : n;
+#else
     if (max_length == 0) return strlen(s);
     const char *nul = (const char *)memchr(s, '\0', (size_t)max_length + 1u);
     return nul ? (size_t)(nul - s) : (size_t)max_length + 1u;
+#endif
 }
 
 /* Append s (len bytes and a NUL) to the record `rec` at byte `pos` and store

@@ -190,10 +190,37 @@ size_t fd_upload_failed_to_json(const fd_upload_failed *ev, char *buf, size_t ca
     return beacon_gen_to_json(&ev->hdr, buf, cap, 0);
 }
 
+/* Copies upload.failed into the record reserved at room (its struct copy's
+ * place), strings after the struct. */
+static inline void fd__upload_failed_fill(void *room, const fd_upload_failed *ev,
+                                          size_t error_len) {
+    fd_upload_failed *copy = (fd_upload_failed *)room;
+    memcpy(copy, ev, sizeof *ev);
+    /* Strings follow the struct; their pointers become record offsets. */
+    char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
+    size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
+    (void)beacon_gen_put_string(rec, pos, &copy->error, ev->error, error_len);
+}
+
+/* upload.failed when beacon_gen_claim declines: context, spans, sampling
+ * draws, a full ring, the runtime's path. */
+static BEACON_GEN_NOINLINE beacon_status fd__upload_failed_emit_slow(const fd_upload_failed *ev,
+        size_t size, uint64_t ticks, size_t error_len) {
+    beacon_gen_fast fast;
+    beacon_gen_slot slot;
+    void *room = beacon_gen_begin(&ev->hdr, size, ticks, &fast, &slot);
+    if (room == NULL) {
+        return slot.status;
+    }
+    fd__upload_failed_fill(room, ev, error_len);
+    return beacon_gen_end(&fast, &slot);
+}
+
 beacon_status fd_upload_failed_emit(const fd_upload_failed *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
     }
+    uint64_t ticks = beacon_gen_ticks();
     /* What the runtime would reject goes the descriptor-driven way, which
      * reports and counts it. */
     if (ev->hdr.desc != &fd_upload_failed_desc ||
@@ -206,18 +233,12 @@ beacon_status fd_upload_failed_emit(const fd_upload_failed *ev) {
     size_t error_len = beacon_gen_kept_len(ev->error, 0);
     size += BEACON_GEN_ALIGN8(error_len + 1);
     beacon_gen_fast fast;
-    beacon_gen_slot slot;
-    void *room = beacon_gen_begin(&ev->hdr, size, &fast, &slot);
+    void *room = beacon_gen_claim(&ev->hdr, size, ticks, &fast);
     if (room == NULL) {
-        return slot.status;
+        return fd__upload_failed_emit_slow(ev, size, ticks, error_len);
     }
-    fd_upload_failed *copy = (fd_upload_failed *)room;
-    memcpy(copy, ev, sizeof *ev);
-    /* Strings follow the struct; their pointers become record offsets. */
-    char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
-    size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
-    pos = beacon_gen_put_string(rec, pos, &copy->error, ev->error, error_len);
-    return beacon_gen_end(&fast, &slot);
+    fd__upload_failed_fill(room, ev, error_len);
+    return beacon_gen_publish(&fast);
 }
 
 /* --- metrics.sample --- */
@@ -383,10 +404,32 @@ size_t fd_legacy_ping_to_json(const fd_legacy_ping *ev, char *buf, size_t cap) {
     return beacon_gen_to_json(&ev->hdr, buf, cap, 0);
 }
 
+/* Copies legacy.ping into the record reserved at room (its struct copy's
+ * place), strings after the struct. */
+static inline void fd__legacy_ping_fill(void *room, const fd_legacy_ping *ev) {
+    fd_legacy_ping *copy = (fd_legacy_ping *)room;
+    memcpy(copy, ev, sizeof *ev);
+}
+
+/* legacy.ping when beacon_gen_claim declines: context, spans, sampling
+ * draws, a full ring, the runtime's path. */
+static BEACON_GEN_NOINLINE beacon_status fd__legacy_ping_emit_slow(const fd_legacy_ping *ev,
+        size_t size, uint64_t ticks) {
+    beacon_gen_fast fast;
+    beacon_gen_slot slot;
+    void *room = beacon_gen_begin(&ev->hdr, size, ticks, &fast, &slot);
+    if (room == NULL) {
+        return slot.status;
+    }
+    fd__legacy_ping_fill(room, ev);
+    return beacon_gen_end(&fast, &slot);
+}
+
 beacon_status fd_legacy_ping_emit(const fd_legacy_ping *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
     }
+    uint64_t ticks = beacon_gen_ticks();
     /* What the runtime would reject goes the descriptor-driven way, which
      * reports and counts it. */
     if (ev->hdr.desc != &fd_legacy_ping_desc) {
@@ -394,14 +437,12 @@ beacon_status fd_legacy_ping_emit(const fd_legacy_ping *ev) {
     }
     size_t size = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
     beacon_gen_fast fast;
-    beacon_gen_slot slot;
-    void *room = beacon_gen_begin(&ev->hdr, size, &fast, &slot);
+    void *room = beacon_gen_claim(&ev->hdr, size, ticks, &fast);
     if (room == NULL) {
-        return slot.status;
+        return fd__legacy_ping_emit_slow(ev, size, ticks);
     }
-    fd_legacy_ping *copy = (fd_legacy_ping *)room;
-    memcpy(copy, ev, sizeof *ev);
-    return beacon_gen_end(&fast, &slot);
+    fd__legacy_ping_fill(room, ev);
+    return beacon_gen_publish(&fast);
 }
 
 /* --- field.retired --- */
@@ -432,10 +473,37 @@ size_t fd_field_retired_to_json(const fd_field_retired *ev, char *buf, size_t ca
     return beacon_gen_to_json(&ev->hdr, buf, cap, 0);
 }
 
+/* Copies field.retired into the record reserved at room (its struct copy's
+ * place), strings after the struct. */
+static inline void fd__field_retired_fill(void *room, const fd_field_retired *ev,
+                                          const char *old_note_str, size_t old_note_len) {
+    fd_field_retired *copy = (fd_field_retired *)room;
+    memcpy(copy, ev, sizeof *ev);
+    /* Strings follow the struct; their pointers become record offsets. */
+    char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
+    size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
+    (void)beacon_gen_put_string(rec, pos, &copy->old_note, old_note_str, old_note_len);
+}
+
+/* field.retired when beacon_gen_claim declines: context, spans, sampling
+ * draws, a full ring, the runtime's path. */
+static BEACON_GEN_NOINLINE beacon_status fd__field_retired_emit_slow(const fd_field_retired *ev,
+        size_t size, uint64_t ticks, const char *old_note_str, size_t old_note_len) {
+    beacon_gen_fast fast;
+    beacon_gen_slot slot;
+    void *room = beacon_gen_begin(&ev->hdr, size, ticks, &fast, &slot);
+    if (room == NULL) {
+        return slot.status;
+    }
+    fd__field_retired_fill(room, ev, old_note_str, old_note_len);
+    return beacon_gen_end(&fast, &slot);
+}
+
 beacon_status fd_field_retired_emit(const fd_field_retired *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
     }
+    uint64_t ticks = beacon_gen_ticks();
     /* What the runtime would reject goes the descriptor-driven way, which
      * reports and counts it. */
     if (ev->hdr.desc != &fd_field_retired_desc) {
@@ -450,18 +518,12 @@ beacon_status fd_field_retired_emit(const fd_field_retired *ev) {
         size += BEACON_GEN_ALIGN8(old_note_len + 1);
     }
     beacon_gen_fast fast;
-    beacon_gen_slot slot;
-    void *room = beacon_gen_begin(&ev->hdr, size, &fast, &slot);
+    void *room = beacon_gen_claim(&ev->hdr, size, ticks, &fast);
     if (room == NULL) {
-        return slot.status;
+        return fd__field_retired_emit_slow(ev, size, ticks, old_note_str, old_note_len);
     }
-    fd_field_retired *copy = (fd_field_retired *)room;
-    memcpy(copy, ev, sizeof *ev);
-    /* Strings follow the struct; their pointers become record offsets. */
-    char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
-    size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
-    pos = beacon_gen_put_string(rec, pos, &copy->old_note, old_note_str, old_note_len);
-    return beacon_gen_end(&fast, &slot);
+    fd__field_retired_fill(room, ev, old_note_str, old_note_len);
+    return beacon_gen_publish(&fast);
 }
 
 /* --- app.started --- */
@@ -479,10 +541,32 @@ size_t fd_app_started_to_json(const fd_app_started *ev, char *buf, size_t cap) {
     return beacon_gen_to_json(&ev->hdr, buf, cap, 0);
 }
 
+/* Copies app.started into the record reserved at room (its struct copy's
+ * place), strings after the struct. */
+static inline void fd__app_started_fill(void *room, const fd_app_started *ev) {
+    fd_app_started *copy = (fd_app_started *)room;
+    memcpy(copy, ev, sizeof *ev);
+}
+
+/* app.started when beacon_gen_claim declines: context, spans, sampling
+ * draws, a full ring, the runtime's path. */
+static BEACON_GEN_NOINLINE beacon_status fd__app_started_emit_slow(const fd_app_started *ev,
+        size_t size, uint64_t ticks) {
+    beacon_gen_fast fast;
+    beacon_gen_slot slot;
+    void *room = beacon_gen_begin(&ev->hdr, size, ticks, &fast, &slot);
+    if (room == NULL) {
+        return slot.status;
+    }
+    fd__app_started_fill(room, ev);
+    return beacon_gen_end(&fast, &slot);
+}
+
 beacon_status fd_app_started_emit(const fd_app_started *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
     }
+    uint64_t ticks = beacon_gen_ticks();
     /* What the runtime would reject goes the descriptor-driven way, which
      * reports and counts it. */
     if (ev->hdr.desc != &fd_app_started_desc) {
@@ -490,14 +574,12 @@ beacon_status fd_app_started_emit(const fd_app_started *ev) {
     }
     size_t size = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
     beacon_gen_fast fast;
-    beacon_gen_slot slot;
-    void *room = beacon_gen_begin(&ev->hdr, size, &fast, &slot);
+    void *room = beacon_gen_claim(&ev->hdr, size, ticks, &fast);
     if (room == NULL) {
-        return slot.status;
+        return fd__app_started_emit_slow(ev, size, ticks);
     }
-    fd_app_started *copy = (fd_app_started *)room;
-    memcpy(copy, ev, sizeof *ev);
-    return beacon_gen_end(&fast, &slot);
+    fd__app_started_fill(room, ev);
+    return beacon_gen_publish(&fast);
 }
 
 /* --- task.crashed --- */
@@ -707,10 +789,32 @@ size_t fd_job_batch_start_to_json(const fd_job_batch_start *ev, char *buf, size_
     return beacon_gen_to_json(&ev->hdr, buf, cap, 0);
 }
 
+/* Copies job.batch.start into the record reserved at room (its struct copy's
+ * place), strings after the struct. */
+static inline void fd__job_batch_start_fill(void *room, const fd_job_batch_start *ev) {
+    fd_job_batch_start *copy = (fd_job_batch_start *)room;
+    memcpy(copy, ev, sizeof *ev);
+}
+
+/* job.batch.start when beacon_gen_claim declines: context, spans, sampling
+ * draws, a full ring, the runtime's path. */
+static BEACON_GEN_NOINLINE beacon_status fd__job_batch_start_emit_slow(const fd_job_batch_start *ev,
+        size_t size, uint64_t ticks) {
+    beacon_gen_fast fast;
+    beacon_gen_slot slot;
+    void *room = beacon_gen_begin(&ev->hdr, size, ticks, &fast, &slot);
+    if (room == NULL) {
+        return slot.status;
+    }
+    fd__job_batch_start_fill(room, ev);
+    return beacon_gen_end(&fast, &slot);
+}
+
 beacon_status fd_job_batch_start_emit(const fd_job_batch_start *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
     }
+    uint64_t ticks = beacon_gen_ticks();
     /* What the runtime would reject goes the descriptor-driven way, which
      * reports and counts it. */
     if (ev->hdr.desc != &fd_job_batch_start_desc) {
@@ -718,14 +822,12 @@ beacon_status fd_job_batch_start_emit(const fd_job_batch_start *ev) {
     }
     size_t size = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
     beacon_gen_fast fast;
-    beacon_gen_slot slot;
-    void *room = beacon_gen_begin(&ev->hdr, size, &fast, &slot);
+    void *room = beacon_gen_claim(&ev->hdr, size, ticks, &fast);
     if (room == NULL) {
-        return slot.status;
+        return fd__job_batch_start_emit_slow(ev, size, ticks);
     }
-    fd_job_batch_start *copy = (fd_job_batch_start *)room;
-    memcpy(copy, ev, sizeof *ev);
-    return beacon_gen_end(&fast, &slot);
+    fd__job_batch_start_fill(room, ev);
+    return beacon_gen_publish(&fast);
 }
 
 /* --- job.batch.stop --- */
@@ -745,10 +847,32 @@ size_t fd_job_batch_stop_to_json(const fd_job_batch_stop *ev, char *buf, size_t 
     return beacon_gen_to_json(&ev->hdr, buf, cap, 0);
 }
 
+/* Copies job.batch.stop into the record reserved at room (its struct copy's
+ * place), strings after the struct. */
+static inline void fd__job_batch_stop_fill(void *room, const fd_job_batch_stop *ev) {
+    fd_job_batch_stop *copy = (fd_job_batch_stop *)room;
+    memcpy(copy, ev, sizeof *ev);
+}
+
+/* job.batch.stop when beacon_gen_claim declines: context, spans, sampling
+ * draws, a full ring, the runtime's path. */
+static BEACON_GEN_NOINLINE beacon_status fd__job_batch_stop_emit_slow(const fd_job_batch_stop *ev,
+        size_t size, uint64_t ticks) {
+    beacon_gen_fast fast;
+    beacon_gen_slot slot;
+    void *room = beacon_gen_begin(&ev->hdr, size, ticks, &fast, &slot);
+    if (room == NULL) {
+        return slot.status;
+    }
+    fd__job_batch_stop_fill(room, ev);
+    return beacon_gen_end(&fast, &slot);
+}
+
 beacon_status fd_job_batch_stop_emit(const fd_job_batch_stop *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
     }
+    uint64_t ticks = beacon_gen_ticks();
     /* What the runtime would reject goes the descriptor-driven way, which
      * reports and counts it. */
     if (ev->hdr.desc != &fd_job_batch_stop_desc) {
@@ -756,14 +880,12 @@ beacon_status fd_job_batch_stop_emit(const fd_job_batch_stop *ev) {
     }
     size_t size = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
     beacon_gen_fast fast;
-    beacon_gen_slot slot;
-    void *room = beacon_gen_begin(&ev->hdr, size, &fast, &slot);
+    void *room = beacon_gen_claim(&ev->hdr, size, ticks, &fast);
     if (room == NULL) {
-        return slot.status;
+        return fd__job_batch_stop_emit_slow(ev, size, ticks);
     }
-    fd_job_batch_stop *copy = (fd_job_batch_stop *)room;
-    memcpy(copy, ev, sizeof *ev);
-    return beacon_gen_end(&fast, &slot);
+    fd__job_batch_stop_fill(room, ev);
+    return beacon_gen_publish(&fast);
 }
 
 /* --- job.batch.exception --- */
@@ -785,10 +907,37 @@ size_t fd_job_batch_exception_to_json(const fd_job_batch_exception *ev, char *bu
     return beacon_gen_to_json(&ev->hdr, buf, cap, 0);
 }
 
+/* Copies job.batch.exception into the record reserved at room (its struct copy's
+ * place), strings after the struct. */
+static inline void fd__job_batch_exception_fill(void *room, const fd_job_batch_exception *ev,
+                                                size_t error_type_len) {
+    fd_job_batch_exception *copy = (fd_job_batch_exception *)room;
+    memcpy(copy, ev, sizeof *ev);
+    /* Strings follow the struct; their pointers become record offsets. */
+    char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
+    size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
+    (void)beacon_gen_put_string(rec, pos, &copy->error_type, ev->error_type, error_type_len);
+}
+
+/* job.batch.exception when beacon_gen_claim declines: context, spans, sampling
+ * draws, a full ring, the runtime's path. */
+static BEACON_GEN_NOINLINE beacon_status fd__job_batch_exception_emit_slow(const fd_job_batch_exception *ev,
+        size_t size, uint64_t ticks, size_t error_type_len) {
+    beacon_gen_fast fast;
+    beacon_gen_slot slot;
+    void *room = beacon_gen_begin(&ev->hdr, size, ticks, &fast, &slot);
+    if (room == NULL) {
+        return slot.status;
+    }
+    fd__job_batch_exception_fill(room, ev, error_type_len);
+    return beacon_gen_end(&fast, &slot);
+}
+
 beacon_status fd_job_batch_exception_emit(const fd_job_batch_exception *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
     }
+    uint64_t ticks = beacon_gen_ticks();
     /* What the runtime would reject goes the descriptor-driven way, which
      * reports and counts it. */
     if (ev->hdr.desc != &fd_job_batch_exception_desc ||
@@ -799,18 +948,12 @@ beacon_status fd_job_batch_exception_emit(const fd_job_batch_exception *ev) {
     size_t error_type_len = beacon_gen_kept_len(ev->error_type, 256);
     size += BEACON_GEN_ALIGN8(error_type_len + 1);
     beacon_gen_fast fast;
-    beacon_gen_slot slot;
-    void *room = beacon_gen_begin(&ev->hdr, size, &fast, &slot);
+    void *room = beacon_gen_claim(&ev->hdr, size, ticks, &fast);
     if (room == NULL) {
-        return slot.status;
+        return fd__job_batch_exception_emit_slow(ev, size, ticks, error_type_len);
     }
-    fd_job_batch_exception *copy = (fd_job_batch_exception *)room;
-    memcpy(copy, ev, sizeof *ev);
-    /* Strings follow the struct; their pointers become record offsets. */
-    char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
-    size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
-    pos = beacon_gen_put_string(rec, pos, &copy->error_type, ev->error_type, error_type_len);
-    return beacon_gen_end(&fast, &slot);
+    fd__job_batch_exception_fill(room, ev, error_type_len);
+    return beacon_gen_publish(&fast);
 }
 
 /* ===== Spans ===== */

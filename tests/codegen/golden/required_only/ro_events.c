@@ -107,10 +107,32 @@ size_t ro_paint_checked_to_json(const ro_paint_checked *ev, char *buf, size_t ca
     return beacon_gen_to_json(&ev->hdr, buf, cap, 0);
 }
 
+/* Copies paint.checked into the record reserved at room (its struct copy's
+ * place), strings after the struct. */
+static inline void ro__paint_checked_fill(void *room, const ro_paint_checked *ev) {
+    ro_paint_checked *copy = (ro_paint_checked *)room;
+    memcpy(copy, ev, sizeof *ev);
+}
+
+/* paint.checked when beacon_gen_claim declines: context, spans, sampling
+ * draws, a full ring, the runtime's path. */
+static BEACON_GEN_NOINLINE beacon_status ro__paint_checked_emit_slow(const ro_paint_checked *ev,
+        size_t size, uint64_t ticks) {
+    beacon_gen_fast fast;
+    beacon_gen_slot slot;
+    void *room = beacon_gen_begin(&ev->hdr, size, ticks, &fast, &slot);
+    if (room == NULL) {
+        return slot.status;
+    }
+    ro__paint_checked_fill(room, ev);
+    return beacon_gen_end(&fast, &slot);
+}
+
 beacon_status ro_paint_checked_emit(const ro_paint_checked *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
     }
+    uint64_t ticks = beacon_gen_ticks();
     /* What the runtime would reject goes the descriptor-driven way, which
      * reports and counts it. */
     if (ev->hdr.desc != &ro_paint_checked_desc) {
@@ -118,14 +140,12 @@ beacon_status ro_paint_checked_emit(const ro_paint_checked *ev) {
     }
     size_t size = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
     beacon_gen_fast fast;
-    beacon_gen_slot slot;
-    void *room = beacon_gen_begin(&ev->hdr, size, &fast, &slot);
+    void *room = beacon_gen_claim(&ev->hdr, size, ticks, &fast);
     if (room == NULL) {
-        return slot.status;
+        return ro__paint_checked_emit_slow(ev, size, ticks);
     }
-    ro_paint_checked *copy = (ro_paint_checked *)room;
-    memcpy(copy, ev, sizeof *ev);
-    return beacon_gen_end(&fast, &slot);
+    ro__paint_checked_fill(room, ev);
+    return beacon_gen_publish(&fast);
 }
 
 /* ===== Spans ===== */
