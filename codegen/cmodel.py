@@ -531,16 +531,19 @@ def _direct_emit(cat: Catalog, ev: Event, t: str, fields: List[View],
         body.append("    " + r + (" ||" if i < len(rejects) - 1 else ") {"))
     body += ["    " + fallback, "}"]
     body.append("size_t size = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);")
-    # (member, value expression in _emit, parameter declarations, arguments)
+    # (member, value expression, length local, parameter declarations,
+    # arguments). Locals are named len_<member> and str_<member>: a member
+    # name cannot turn them into an identifier the code uses (a field named
+    # beacon_gen_kept would make <member>_len the scan function's name).
     strings = []
     for fv in fields:
         f = fv.field
         if f.type.base != "string":
             continue
         cut = 0 if f.pii == "scrub" else (f.max_length or 0)
-        length = f"{fv.member}_len"
+        length = f"len_{fv.member}"
         if f.optional:
-            value = f"{fv.member}_str"
+            value = f"str_{fv.member}"
             present = f"(ev->present[{fv.present_byte}] & {fv.present_mask}) != 0"
             body += [f"const char *{value} = NULL;",
                      f"size_t {length} = 0;",
@@ -555,11 +558,11 @@ def _direct_emit(cat: Catalog, ev: Event, t: str, fields: List[View],
             body += [f"size_t {length} = beacon_gen_kept_len({value}, {cut});",
                      f"size += BEACON_GEN_ALIGN8({length} + 1);"]
             params, args = [f"size_t {length}"], [length]
-        strings.append((fv.member, value, params, args))
+        strings.append((fv.member, value, length, params, args))
 
     fill = _priv(cat, f"{naming.mangle(ev.name)}_fill")
-    fill_params = ", ".join([f"void *room", f"const {t} *ev"] + [p for s in strings for p in s[2]])
-    fill_args = ", ".join(["room", "ev"] + [a for s in strings for a in s[3]])
+    fill_params = ", ".join(["void *room", f"const {t} *ev"] + [p for s in strings for p in s[3]])
+    fill_args = ", ".join(["room", "ev"] + [a for s in strings for a in s[4]])
     helpers = [f"/* Copies {c_comment(ev.name)} into the record reserved at room (its struct copy's",
                " * place), strings after the struct. */",
                f"static inline void {fill}({fill_params}) {{",
@@ -569,8 +572,8 @@ def _direct_emit(cat: Catalog, ev: Event, t: str, fields: List[View],
         helpers += ["    /* Strings follow the struct; their pointers become record offsets. */",
                     "    char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;",
                     "    size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);"]
-        for i, (member, value, _, _) in enumerate(strings):
-            call = f"beacon_gen_put_string(rec, pos, &copy->{member}, {value}, {member}_len);"
+        for i, (member, value, length, _, _) in enumerate(strings):
+            call = f"beacon_gen_put_string(rec, pos, &copy->{member}, {value}, {length});"
             helpers.append(f"    pos = {call}" if i < len(strings) - 1 else f"    (void){call}")
     helpers.append("}")
 
@@ -583,9 +586,9 @@ def _direct_emit(cat: Catalog, ev: Event, t: str, fields: List[View],
         return helpers, body
 
     slow = _priv(cat, f"{naming.mangle(ev.name)}_emit_slow")
-    extra = [p for s in strings for p in s[2]]
+    extra = [p for s in strings for p in s[3]]
     slow_params = ", ".join([f"const {t} *ev", "size_t size", "uint64_t ticks"] + extra)
-    slow_args = ", ".join(["ev", "size", "ticks"] + [a for s in strings for a in s[3]])
+    slow_args = ", ".join(["ev", "size", "ticks"] + [a for s in strings for a in s[4]])
     helpers += ["",
                 f"/* {c_comment(ev.name)} when beacon_gen_claim declines: context, spans, sampling",
                 " * draws, a full ring, the runtime's path. */",

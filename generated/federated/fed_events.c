@@ -173,32 +173,32 @@ size_t fed_algorithm_progress_to_json(const fed_algorithm_progress *ev, char *bu
 /* Copies algorithm_progress into the record reserved at room (its struct copy's
  * place), strings after the struct. */
 static inline void fed__algorithm_progress_fill(void *room, const fed_algorithm_progress *ev,
-                                                size_t algorithm_name_len, size_t task_context_len,
-                                                const char *step_info_str, size_t step_info_len) {
+                                                size_t len_algorithm_name, size_t len_task_context,
+                                                const char *str_step_info, size_t len_step_info) {
     fed_algorithm_progress *copy = (fed_algorithm_progress *)room;
     memcpy(copy, ev, sizeof *ev);
     /* Strings follow the struct; their pointers become record offsets. */
     char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
     size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
     pos = beacon_gen_put_string(rec, pos, &copy->algorithm_name, ev->algorithm_name,
-                                algorithm_name_len);
-    pos = beacon_gen_put_string(rec, pos, &copy->task_context, ev->task_context, task_context_len);
-    (void)beacon_gen_put_string(rec, pos, &copy->step_info, step_info_str, step_info_len);
+                                len_algorithm_name);
+    pos = beacon_gen_put_string(rec, pos, &copy->task_context, ev->task_context, len_task_context);
+    (void)beacon_gen_put_string(rec, pos, &copy->step_info, str_step_info, len_step_info);
 }
 
 /* algorithm_progress when beacon_gen_claim declines: context, spans, sampling
  * draws, a full ring, the runtime's path. */
 static BEACON_GEN_NOINLINE beacon_status fed__algorithm_progress_emit_slow(const fed_algorithm_progress *ev,
-        size_t size, uint64_t ticks, size_t algorithm_name_len, size_t task_context_len,
-        const char *step_info_str, size_t step_info_len) {
+        size_t size, uint64_t ticks, size_t len_algorithm_name, size_t len_task_context,
+        const char *str_step_info, size_t len_step_info) {
     beacon_gen_fast fast;
     beacon_gen_slot slot;
     void *room = beacon_gen_begin(&ev->hdr, size, ticks, &fast, &slot);
     if (room == NULL) {
         return slot.status;
     }
-    fed__algorithm_progress_fill(room, ev, algorithm_name_len, task_context_len, step_info_str,
-                                 step_info_len);
+    fed__algorithm_progress_fill(room, ev, len_algorithm_name, len_task_context, str_step_info,
+                                 len_step_info);
     return beacon_gen_end(&fast, &slot);
 }
 
@@ -217,25 +217,25 @@ beacon_status fed_algorithm_progress_emit(const fed_algorithm_progress *ev) {
         return beacon_gen_emit(&ev->hdr, NULL);
     }
     size_t size = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
-    size_t algorithm_name_len = beacon_gen_kept_len(ev->algorithm_name, 128);
-    size += BEACON_GEN_ALIGN8(algorithm_name_len + 1);
-    size_t task_context_len = beacon_gen_kept_len(ev->task_context, 64);
-    size += BEACON_GEN_ALIGN8(task_context_len + 1);
-    const char *step_info_str = NULL;
-    size_t step_info_len = 0;
+    size_t len_algorithm_name = beacon_gen_kept_len(ev->algorithm_name, 128);
+    size += BEACON_GEN_ALIGN8(len_algorithm_name + 1);
+    size_t len_task_context = beacon_gen_kept_len(ev->task_context, 64);
+    size += BEACON_GEN_ALIGN8(len_task_context + 1);
+    const char *str_step_info = NULL;
+    size_t len_step_info = 0;
     if ((ev->present[0] & 0x04u) != 0 && ev->step_info != NULL) {
-        step_info_str = ev->step_info;
-        step_info_len = beacon_gen_kept_len(step_info_str, 256);
-        size += BEACON_GEN_ALIGN8(step_info_len + 1);
+        str_step_info = ev->step_info;
+        len_step_info = beacon_gen_kept_len(str_step_info, 256);
+        size += BEACON_GEN_ALIGN8(len_step_info + 1);
     }
     beacon_gen_fast fast;
     void *room = beacon_gen_claim(&ev->hdr, size, ticks, &fast);
     if (room == NULL) {
-        return fed__algorithm_progress_emit_slow(ev, size, ticks, algorithm_name_len,
-                                                 task_context_len, step_info_str, step_info_len);
+        return fed__algorithm_progress_emit_slow(ev, size, ticks, len_algorithm_name,
+                                                 len_task_context, str_step_info, len_step_info);
     }
-    fed__algorithm_progress_fill(room, ev, algorithm_name_len, task_context_len, step_info_str,
-                                 step_info_len);
+    fed__algorithm_progress_fill(room, ev, len_algorithm_name, len_task_context, str_step_info,
+                                 len_step_info);
     return beacon_gen_publish(&fast);
 }
 
@@ -259,26 +259,26 @@ size_t fed_batch_progress_to_json(const fed_batch_progress *ev, char *buf, size_
 /* Copies batch_progress into the record reserved at room (its struct copy's
  * place), strings after the struct. */
 static inline void fed__batch_progress_fill(void *room, const fed_batch_progress *ev,
-                                            size_t protocol_name_len) {
+                                            size_t len_protocol_name) {
     fed_batch_progress *copy = (fed_batch_progress *)room;
     memcpy(copy, ev, sizeof *ev);
     /* Strings follow the struct; their pointers become record offsets. */
     char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
     size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
-    (void)beacon_gen_put_string(rec, pos, &copy->protocol_name, ev->protocol_name, protocol_name_len);
+    (void)beacon_gen_put_string(rec, pos, &copy->protocol_name, ev->protocol_name, len_protocol_name);
 }
 
 /* batch_progress when beacon_gen_claim declines: context, spans, sampling
  * draws, a full ring, the runtime's path. */
 static BEACON_GEN_NOINLINE beacon_status fed__batch_progress_emit_slow(const fed_batch_progress *ev,
-        size_t size, uint64_t ticks, size_t protocol_name_len) {
+        size_t size, uint64_t ticks, size_t len_protocol_name) {
     beacon_gen_fast fast;
     beacon_gen_slot slot;
     void *room = beacon_gen_begin(&ev->hdr, size, ticks, &fast, &slot);
     if (room == NULL) {
         return slot.status;
     }
-    fed__batch_progress_fill(room, ev, protocol_name_len);
+    fed__batch_progress_fill(room, ev, len_protocol_name);
     return beacon_gen_end(&fast, &slot);
 }
 
@@ -294,14 +294,14 @@ beacon_status fed_batch_progress_emit(const fed_batch_progress *ev) {
         return beacon_gen_emit(&ev->hdr, NULL);
     }
     size_t size = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
-    size_t protocol_name_len = beacon_gen_kept_len(ev->protocol_name, 128);
-    size += BEACON_GEN_ALIGN8(protocol_name_len + 1);
+    size_t len_protocol_name = beacon_gen_kept_len(ev->protocol_name, 128);
+    size += BEACON_GEN_ALIGN8(len_protocol_name + 1);
     beacon_gen_fast fast;
     void *room = beacon_gen_claim(&ev->hdr, size, ticks, &fast);
     if (room == NULL) {
-        return fed__batch_progress_emit_slow(ev, size, ticks, protocol_name_len);
+        return fed__batch_progress_emit_slow(ev, size, ticks, len_protocol_name);
     }
-    fed__batch_progress_fill(room, ev, protocol_name_len);
+    fed__batch_progress_fill(room, ev, len_protocol_name);
     return beacon_gen_publish(&fast);
 }
 
@@ -328,28 +328,28 @@ size_t fed_dataset_connected_to_json(const fed_dataset_connected *ev, char *buf,
 /* Copies dataset_connected into the record reserved at room (its struct copy's
  * place), strings after the struct. */
 static inline void fed__dataset_connected_fill(void *room, const fed_dataset_connected *ev,
-                                               size_t dataset_name_len,
-                                               size_t datasource_type_len) {
+                                               size_t len_dataset_name,
+                                               size_t len_datasource_type) {
     fed_dataset_connected *copy = (fed_dataset_connected *)room;
     memcpy(copy, ev, sizeof *ev);
     /* Strings follow the struct; their pointers become record offsets. */
     char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
     size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
-    pos = beacon_gen_put_string(rec, pos, &copy->dataset_name, ev->dataset_name, dataset_name_len);
-    (void)beacon_gen_put_string(rec, pos, &copy->datasource_type, ev->datasource_type, datasource_type_len);
+    pos = beacon_gen_put_string(rec, pos, &copy->dataset_name, ev->dataset_name, len_dataset_name);
+    (void)beacon_gen_put_string(rec, pos, &copy->datasource_type, ev->datasource_type, len_datasource_type);
 }
 
 /* dataset_connected when beacon_gen_claim declines: context, spans, sampling
  * draws, a full ring, the runtime's path. */
 static BEACON_GEN_NOINLINE beacon_status fed__dataset_connected_emit_slow(const fed_dataset_connected *ev,
-        size_t size, uint64_t ticks, size_t dataset_name_len, size_t datasource_type_len) {
+        size_t size, uint64_t ticks, size_t len_dataset_name, size_t len_datasource_type) {
     beacon_gen_fast fast;
     beacon_gen_slot slot;
     void *room = beacon_gen_begin(&ev->hdr, size, ticks, &fast, &slot);
     if (room == NULL) {
         return slot.status;
     }
-    fed__dataset_connected_fill(room, ev, dataset_name_len, datasource_type_len);
+    fed__dataset_connected_fill(room, ev, len_dataset_name, len_datasource_type);
     return beacon_gen_end(&fast, &slot);
 }
 
@@ -366,17 +366,17 @@ beacon_status fed_dataset_connected_emit(const fed_dataset_connected *ev) {
         return beacon_gen_emit(&ev->hdr, NULL);
     }
     size_t size = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
-    size_t dataset_name_len = beacon_gen_kept_len(ev->dataset_name, 128);
-    size += BEACON_GEN_ALIGN8(dataset_name_len + 1);
-    size_t datasource_type_len = beacon_gen_kept_len(ev->datasource_type, 64);
-    size += BEACON_GEN_ALIGN8(datasource_type_len + 1);
+    size_t len_dataset_name = beacon_gen_kept_len(ev->dataset_name, 128);
+    size += BEACON_GEN_ALIGN8(len_dataset_name + 1);
+    size_t len_datasource_type = beacon_gen_kept_len(ev->datasource_type, 64);
+    size += BEACON_GEN_ALIGN8(len_datasource_type + 1);
     beacon_gen_fast fast;
     void *room = beacon_gen_claim(&ev->hdr, size, ticks, &fast);
     if (room == NULL) {
-        return fed__dataset_connected_emit_slow(ev, size, ticks, dataset_name_len,
-                                                datasource_type_len);
+        return fed__dataset_connected_emit_slow(ev, size, ticks, len_dataset_name,
+                                                len_datasource_type);
     }
-    fed__dataset_connected_fill(room, ev, dataset_name_len, datasource_type_len);
+    fed__dataset_connected_fill(room, ev, len_dataset_name, len_datasource_type);
     return beacon_gen_publish(&fast);
 }
 
@@ -402,26 +402,26 @@ size_t fed_ehr_query_complete_to_json(const fed_ehr_query_complete *ev, char *bu
 /* Copies ehr_query_complete into the record reserved at room (its struct copy's
  * place), strings after the struct. */
 static inline void fed__ehr_query_complete_fill(void *room, const fed_ehr_query_complete *ev,
-                                                size_t config_type_len) {
+                                                size_t len_config_type) {
     fed_ehr_query_complete *copy = (fed_ehr_query_complete *)room;
     memcpy(copy, ev, sizeof *ev);
     /* Strings follow the struct; their pointers become record offsets. */
     char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
     size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
-    (void)beacon_gen_put_string(rec, pos, &copy->config_type, ev->config_type, config_type_len);
+    (void)beacon_gen_put_string(rec, pos, &copy->config_type, ev->config_type, len_config_type);
 }
 
 /* ehr_query_complete when beacon_gen_claim declines: context, spans, sampling
  * draws, a full ring, the runtime's path. */
 static BEACON_GEN_NOINLINE beacon_status fed__ehr_query_complete_emit_slow(const fed_ehr_query_complete *ev,
-        size_t size, uint64_t ticks, size_t config_type_len) {
+        size_t size, uint64_t ticks, size_t len_config_type) {
     beacon_gen_fast fast;
     beacon_gen_slot slot;
     void *room = beacon_gen_begin(&ev->hdr, size, ticks, &fast, &slot);
     if (room == NULL) {
         return slot.status;
     }
-    fed__ehr_query_complete_fill(room, ev, config_type_len);
+    fed__ehr_query_complete_fill(room, ev, len_config_type);
     return beacon_gen_end(&fast, &slot);
 }
 
@@ -437,14 +437,14 @@ beacon_status fed_ehr_query_complete_emit(const fed_ehr_query_complete *ev) {
         return beacon_gen_emit(&ev->hdr, NULL);
     }
     size_t size = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
-    size_t config_type_len = beacon_gen_kept_len(ev->config_type, 64);
-    size += BEACON_GEN_ALIGN8(config_type_len + 1);
+    size_t len_config_type = beacon_gen_kept_len(ev->config_type, 64);
+    size += BEACON_GEN_ALIGN8(len_config_type + 1);
     beacon_gen_fast fast;
     void *room = beacon_gen_claim(&ev->hdr, size, ticks, &fast);
     if (room == NULL) {
-        return fed__ehr_query_complete_emit_slow(ev, size, ticks, config_type_len);
+        return fed__ehr_query_complete_emit_slow(ev, size, ticks, len_config_type);
     }
-    fed__ehr_query_complete_fill(room, ev, config_type_len);
+    fed__ehr_query_complete_fill(room, ev, len_config_type);
     return beacon_gen_publish(&fast);
 }
 
@@ -468,26 +468,26 @@ size_t fed_ehr_session_initialised_to_json(const fed_ehr_session_initialised *ev
 /* Copies ehr_session_initialised into the record reserved at room (its struct copy's
  * place), strings after the struct. */
 static inline void fed__ehr_session_initialised_fill(void *room,
-        const fed_ehr_session_initialised *ev, size_t config_type_len) {
+        const fed_ehr_session_initialised *ev, size_t len_config_type) {
     fed_ehr_session_initialised *copy = (fed_ehr_session_initialised *)room;
     memcpy(copy, ev, sizeof *ev);
     /* Strings follow the struct; their pointers become record offsets. */
     char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
     size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
-    (void)beacon_gen_put_string(rec, pos, &copy->config_type, ev->config_type, config_type_len);
+    (void)beacon_gen_put_string(rec, pos, &copy->config_type, ev->config_type, len_config_type);
 }
 
 /* ehr_session_initialised when beacon_gen_claim declines: context, spans, sampling
  * draws, a full ring, the runtime's path. */
 static BEACON_GEN_NOINLINE beacon_status fed__ehr_session_initialised_emit_slow(const fed_ehr_session_initialised *ev,
-        size_t size, uint64_t ticks, size_t config_type_len) {
+        size_t size, uint64_t ticks, size_t len_config_type) {
     beacon_gen_fast fast;
     beacon_gen_slot slot;
     void *room = beacon_gen_begin(&ev->hdr, size, ticks, &fast, &slot);
     if (room == NULL) {
         return slot.status;
     }
-    fed__ehr_session_initialised_fill(room, ev, config_type_len);
+    fed__ehr_session_initialised_fill(room, ev, len_config_type);
     return beacon_gen_end(&fast, &slot);
 }
 
@@ -503,14 +503,14 @@ beacon_status fed_ehr_session_initialised_emit(const fed_ehr_session_initialised
         return beacon_gen_emit(&ev->hdr, NULL);
     }
     size_t size = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
-    size_t config_type_len = beacon_gen_kept_len(ev->config_type, 64);
-    size += BEACON_GEN_ALIGN8(config_type_len + 1);
+    size_t len_config_type = beacon_gen_kept_len(ev->config_type, 64);
+    size += BEACON_GEN_ALIGN8(len_config_type + 1);
     beacon_gen_fast fast;
     void *room = beacon_gen_claim(&ev->hdr, size, ticks, &fast);
     if (room == NULL) {
-        return fed__ehr_session_initialised_emit_slow(ev, size, ticks, config_type_len);
+        return fed__ehr_session_initialised_emit_slow(ev, size, ticks, len_config_type);
     }
-    fed__ehr_session_initialised_fill(room, ev, config_type_len);
+    fed__ehr_session_initialised_fill(room, ev, len_config_type);
     return beacon_gen_publish(&fast);
 }
 
@@ -533,26 +533,26 @@ size_t fed_ehr_token_refreshed_to_json(const fed_ehr_token_refreshed *ev, char *
 /* Copies ehr_token_refreshed into the record reserved at room (its struct copy's
  * place), strings after the struct. */
 static inline void fed__ehr_token_refreshed_fill(void *room, const fed_ehr_token_refreshed *ev,
-                                                 size_t config_type_len) {
+                                                 size_t len_config_type) {
     fed_ehr_token_refreshed *copy = (fed_ehr_token_refreshed *)room;
     memcpy(copy, ev, sizeof *ev);
     /* Strings follow the struct; their pointers become record offsets. */
     char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
     size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
-    (void)beacon_gen_put_string(rec, pos, &copy->config_type, ev->config_type, config_type_len);
+    (void)beacon_gen_put_string(rec, pos, &copy->config_type, ev->config_type, len_config_type);
 }
 
 /* ehr_token_refreshed when beacon_gen_claim declines: context, spans, sampling
  * draws, a full ring, the runtime's path. */
 static BEACON_GEN_NOINLINE beacon_status fed__ehr_token_refreshed_emit_slow(const fed_ehr_token_refreshed *ev,
-        size_t size, uint64_t ticks, size_t config_type_len) {
+        size_t size, uint64_t ticks, size_t len_config_type) {
     beacon_gen_fast fast;
     beacon_gen_slot slot;
     void *room = beacon_gen_begin(&ev->hdr, size, ticks, &fast, &slot);
     if (room == NULL) {
         return slot.status;
     }
-    fed__ehr_token_refreshed_fill(room, ev, config_type_len);
+    fed__ehr_token_refreshed_fill(room, ev, len_config_type);
     return beacon_gen_end(&fast, &slot);
 }
 
@@ -568,14 +568,14 @@ beacon_status fed_ehr_token_refreshed_emit(const fed_ehr_token_refreshed *ev) {
         return beacon_gen_emit(&ev->hdr, NULL);
     }
     size_t size = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
-    size_t config_type_len = beacon_gen_kept_len(ev->config_type, 64);
-    size += BEACON_GEN_ALIGN8(config_type_len + 1);
+    size_t len_config_type = beacon_gen_kept_len(ev->config_type, 64);
+    size += BEACON_GEN_ALIGN8(len_config_type + 1);
     beacon_gen_fast fast;
     void *room = beacon_gen_claim(&ev->hdr, size, ticks, &fast);
     if (room == NULL) {
-        return fed__ehr_token_refreshed_emit_slow(ev, size, ticks, config_type_len);
+        return fed__ehr_token_refreshed_emit_slow(ev, size, ticks, len_config_type);
     }
-    fed__ehr_token_refreshed_fill(room, ev, config_type_len);
+    fed__ehr_token_refreshed_fill(room, ev, len_config_type);
     return beacon_gen_publish(&fast);
 }
 
@@ -601,27 +601,27 @@ size_t fed_execution_time_to_json(const fed_execution_time *ev, char *buf, size_
 /* Copies execution_time into the record reserved at room (its struct copy's
  * place), strings after the struct. */
 static inline void fed__execution_time_fill(void *room, const fed_execution_time *ev,
-                                            size_t class_name_len, size_t function_len) {
+                                            size_t len_class_name, size_t len_function) {
     fed_execution_time *copy = (fed_execution_time *)room;
     memcpy(copy, ev, sizeof *ev);
     /* Strings follow the struct; their pointers become record offsets. */
     char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
     size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
-    pos = beacon_gen_put_string(rec, pos, &copy->class_name, ev->class_name, class_name_len);
-    (void)beacon_gen_put_string(rec, pos, &copy->function, ev->function, function_len);
+    pos = beacon_gen_put_string(rec, pos, &copy->class_name, ev->class_name, len_class_name);
+    (void)beacon_gen_put_string(rec, pos, &copy->function, ev->function, len_function);
 }
 
 /* execution_time when beacon_gen_claim declines: context, spans, sampling
  * draws, a full ring, the runtime's path. */
 static BEACON_GEN_NOINLINE beacon_status fed__execution_time_emit_slow(const fed_execution_time *ev,
-        size_t size, uint64_t ticks, size_t class_name_len, size_t function_len) {
+        size_t size, uint64_t ticks, size_t len_class_name, size_t len_function) {
     beacon_gen_fast fast;
     beacon_gen_slot slot;
     void *room = beacon_gen_begin(&ev->hdr, size, ticks, &fast, &slot);
     if (room == NULL) {
         return slot.status;
     }
-    fed__execution_time_fill(room, ev, class_name_len, function_len);
+    fed__execution_time_fill(room, ev, len_class_name, len_function);
     return beacon_gen_end(&fast, &slot);
 }
 
@@ -639,16 +639,16 @@ beacon_status fed_execution_time_emit(const fed_execution_time *ev) {
         return beacon_gen_emit(&ev->hdr, NULL);
     }
     size_t size = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
-    size_t class_name_len = beacon_gen_kept_len(ev->class_name, 128);
-    size += BEACON_GEN_ALIGN8(class_name_len + 1);
-    size_t function_len = beacon_gen_kept_len(ev->function, 128);
-    size += BEACON_GEN_ALIGN8(function_len + 1);
+    size_t len_class_name = beacon_gen_kept_len(ev->class_name, 128);
+    size += BEACON_GEN_ALIGN8(len_class_name + 1);
+    size_t len_function = beacon_gen_kept_len(ev->function, 128);
+    size += BEACON_GEN_ALIGN8(len_function + 1);
     beacon_gen_fast fast;
     void *room = beacon_gen_claim(&ev->hdr, size, ticks, &fast);
     if (room == NULL) {
-        return fed__execution_time_emit_slow(ev, size, ticks, class_name_len, function_len);
+        return fed__execution_time_emit_slow(ev, size, ticks, len_class_name, len_function);
     }
-    fed__execution_time_fill(room, ev, class_name_len, function_len);
+    fed__execution_time_fill(room, ev, len_class_name, len_function);
     return beacon_gen_publish(&fast);
 }
 
@@ -787,26 +787,26 @@ size_t fed_grouping_summary_to_json(const fed_grouping_summary *ev, char *buf, s
 /* Copies grouping_summary into the record reserved at room (its struct copy's
  * place), strings after the struct. */
 static inline void fed__grouping_summary_fill(void *room, const fed_grouping_summary *ev,
-                                              size_t step_len) {
+                                              size_t len_step) {
     fed_grouping_summary *copy = (fed_grouping_summary *)room;
     memcpy(copy, ev, sizeof *ev);
     /* Strings follow the struct; their pointers become record offsets. */
     char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
     size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
-    (void)beacon_gen_put_string(rec, pos, &copy->step, ev->step, step_len);
+    (void)beacon_gen_put_string(rec, pos, &copy->step, ev->step, len_step);
 }
 
 /* grouping_summary when beacon_gen_claim declines: context, spans, sampling
  * draws, a full ring, the runtime's path. */
 static BEACON_GEN_NOINLINE beacon_status fed__grouping_summary_emit_slow(const fed_grouping_summary *ev,
-        size_t size, uint64_t ticks, size_t step_len) {
+        size_t size, uint64_t ticks, size_t len_step) {
     beacon_gen_fast fast;
     beacon_gen_slot slot;
     void *room = beacon_gen_begin(&ev->hdr, size, ticks, &fast, &slot);
     if (room == NULL) {
         return slot.status;
     }
-    fed__grouping_summary_fill(room, ev, step_len);
+    fed__grouping_summary_fill(room, ev, len_step);
     return beacon_gen_end(&fast, &slot);
 }
 
@@ -822,14 +822,14 @@ beacon_status fed_grouping_summary_emit(const fed_grouping_summary *ev) {
         return beacon_gen_emit(&ev->hdr, NULL);
     }
     size_t size = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
-    size_t step_len = beacon_gen_kept_len(ev->step, 64);
-    size += BEACON_GEN_ALIGN8(step_len + 1);
+    size_t len_step = beacon_gen_kept_len(ev->step, 64);
+    size += BEACON_GEN_ALIGN8(len_step + 1);
     beacon_gen_fast fast;
     void *room = beacon_gen_claim(&ev->hdr, size, ticks, &fast);
     if (room == NULL) {
-        return fed__grouping_summary_emit_slow(ev, size, ticks, step_len);
+        return fed__grouping_summary_emit_slow(ev, size, ticks, len_step);
     }
-    fed__grouping_summary_fill(room, ev, step_len);
+    fed__grouping_summary_fill(room, ev, len_step);
     return beacon_gen_publish(&fast);
 }
 
@@ -853,27 +853,27 @@ size_t fed_missing_column_to_json(const fed_missing_column *ev, char *buf, size_
 /* Copies missing_column into the record reserved at room (its struct copy's
  * place), strings after the struct. */
 static inline void fed__missing_column_fill(void *room, const fed_missing_column *ev,
-                                            size_t file_name_len, size_t column_name_len) {
+                                            size_t len_file_name, size_t len_column_name) {
     fed_missing_column *copy = (fed_missing_column *)room;
     memcpy(copy, ev, sizeof *ev);
     /* Strings follow the struct; their pointers become record offsets. */
     char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
     size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
-    pos = beacon_gen_put_string(rec, pos, &copy->file_name, ev->file_name, file_name_len);
-    (void)beacon_gen_put_string(rec, pos, &copy->column_name, ev->column_name, column_name_len);
+    pos = beacon_gen_put_string(rec, pos, &copy->file_name, ev->file_name, len_file_name);
+    (void)beacon_gen_put_string(rec, pos, &copy->column_name, ev->column_name, len_column_name);
 }
 
 /* missing_column when beacon_gen_claim declines: context, spans, sampling
  * draws, a full ring, the runtime's path. */
 static BEACON_GEN_NOINLINE beacon_status fed__missing_column_emit_slow(const fed_missing_column *ev,
-        size_t size, uint64_t ticks, size_t file_name_len, size_t column_name_len) {
+        size_t size, uint64_t ticks, size_t len_file_name, size_t len_column_name) {
     beacon_gen_fast fast;
     beacon_gen_slot slot;
     void *room = beacon_gen_begin(&ev->hdr, size, ticks, &fast, &slot);
     if (room == NULL) {
         return slot.status;
     }
-    fed__missing_column_fill(room, ev, file_name_len, column_name_len);
+    fed__missing_column_fill(room, ev, len_file_name, len_column_name);
     return beacon_gen_end(&fast, &slot);
 }
 
@@ -890,16 +890,16 @@ beacon_status fed_missing_column_emit(const fed_missing_column *ev) {
         return beacon_gen_emit(&ev->hdr, NULL);
     }
     size_t size = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
-    size_t file_name_len = beacon_gen_kept_len(ev->file_name, 512);
-    size += BEACON_GEN_ALIGN8(file_name_len + 1);
-    size_t column_name_len = beacon_gen_kept_len(ev->column_name, 128);
-    size += BEACON_GEN_ALIGN8(column_name_len + 1);
+    size_t len_file_name = beacon_gen_kept_len(ev->file_name, 512);
+    size += BEACON_GEN_ALIGN8(len_file_name + 1);
+    size_t len_column_name = beacon_gen_kept_len(ev->column_name, 128);
+    size += BEACON_GEN_ALIGN8(len_column_name + 1);
     beacon_gen_fast fast;
     void *room = beacon_gen_claim(&ev->hdr, size, ticks, &fast);
     if (room == NULL) {
-        return fed__missing_column_emit_slow(ev, size, ticks, file_name_len, column_name_len);
+        return fed__missing_column_emit_slow(ev, size, ticks, len_file_name, len_column_name);
     }
-    fed__missing_column_fill(room, ev, file_name_len, column_name_len);
+    fed__missing_column_fill(room, ev, len_file_name, len_column_name);
     return beacon_gen_publish(&fast);
 }
 
@@ -926,27 +926,27 @@ size_t fed_patient_eligibility_to_json(const fed_patient_eligibility *ev, char *
 /* Copies patient_eligibility into the record reserved at room (its struct copy's
  * place), strings after the struct. */
 static inline void fed__patient_eligibility_fill(void *room, const fed_patient_eligibility *ev,
-                                                 size_t datasource_len, size_t project_id_len) {
+                                                 size_t len_datasource, size_t len_project_id) {
     fed_patient_eligibility *copy = (fed_patient_eligibility *)room;
     memcpy(copy, ev, sizeof *ev);
     /* Strings follow the struct; their pointers become record offsets. */
     char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
     size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
-    pos = beacon_gen_put_string(rec, pos, &copy->datasource, ev->datasource, datasource_len);
-    (void)beacon_gen_put_string(rec, pos, &copy->project_id, ev->project_id, project_id_len);
+    pos = beacon_gen_put_string(rec, pos, &copy->datasource, ev->datasource, len_datasource);
+    (void)beacon_gen_put_string(rec, pos, &copy->project_id, ev->project_id, len_project_id);
 }
 
 /* patient_eligibility when beacon_gen_claim declines: context, spans, sampling
  * draws, a full ring, the runtime's path. */
 static BEACON_GEN_NOINLINE beacon_status fed__patient_eligibility_emit_slow(const fed_patient_eligibility *ev,
-        size_t size, uint64_t ticks, size_t datasource_len, size_t project_id_len) {
+        size_t size, uint64_t ticks, size_t len_datasource, size_t len_project_id) {
     beacon_gen_fast fast;
     beacon_gen_slot slot;
     void *room = beacon_gen_begin(&ev->hdr, size, ticks, &fast, &slot);
     if (room == NULL) {
         return slot.status;
     }
-    fed__patient_eligibility_fill(room, ev, datasource_len, project_id_len);
+    fed__patient_eligibility_fill(room, ev, len_datasource, len_project_id);
     return beacon_gen_end(&fast, &slot);
 }
 
@@ -963,16 +963,16 @@ beacon_status fed_patient_eligibility_emit(const fed_patient_eligibility *ev) {
         return beacon_gen_emit(&ev->hdr, NULL);
     }
     size_t size = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
-    size_t datasource_len = beacon_gen_kept_len(ev->datasource, 128);
-    size += BEACON_GEN_ALIGN8(datasource_len + 1);
-    size_t project_id_len = beacon_gen_kept_len(ev->project_id, 64);
-    size += BEACON_GEN_ALIGN8(project_id_len + 1);
+    size_t len_datasource = beacon_gen_kept_len(ev->datasource, 128);
+    size += BEACON_GEN_ALIGN8(len_datasource + 1);
+    size_t len_project_id = beacon_gen_kept_len(ev->project_id, 64);
+    size += BEACON_GEN_ALIGN8(len_project_id + 1);
     beacon_gen_fast fast;
     void *room = beacon_gen_claim(&ev->hdr, size, ticks, &fast);
     if (room == NULL) {
-        return fed__patient_eligibility_emit_slow(ev, size, ticks, datasource_len, project_id_len);
+        return fed__patient_eligibility_emit_slow(ev, size, ticks, len_datasource, len_project_id);
     }
-    fed__patient_eligibility_fill(room, ev, datasource_len, project_id_len);
+    fed__patient_eligibility_fill(room, ev, len_datasource, len_project_id);
     return beacon_gen_publish(&fast);
 }
 
@@ -999,26 +999,26 @@ size_t fed_schema_generation_end_to_json(const fed_schema_generation_end *ev, ch
 /* Copies schema_generation_end into the record reserved at room (its struct copy's
  * place), strings after the struct. */
 static inline void fed__schema_generation_end_fill(void *room, const fed_schema_generation_end *ev,
-        size_t dataset_id_len) {
+        size_t len_dataset_id) {
     fed_schema_generation_end *copy = (fed_schema_generation_end *)room;
     memcpy(copy, ev, sizeof *ev);
     /* Strings follow the struct; their pointers become record offsets. */
     char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
     size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
-    (void)beacon_gen_put_string(rec, pos, &copy->dataset_id, ev->dataset_id, dataset_id_len);
+    (void)beacon_gen_put_string(rec, pos, &copy->dataset_id, ev->dataset_id, len_dataset_id);
 }
 
 /* schema_generation_end when beacon_gen_claim declines: context, spans, sampling
  * draws, a full ring, the runtime's path. */
 static BEACON_GEN_NOINLINE beacon_status fed__schema_generation_end_emit_slow(const fed_schema_generation_end *ev,
-        size_t size, uint64_t ticks, size_t dataset_id_len) {
+        size_t size, uint64_t ticks, size_t len_dataset_id) {
     beacon_gen_fast fast;
     beacon_gen_slot slot;
     void *room = beacon_gen_begin(&ev->hdr, size, ticks, &fast, &slot);
     if (room == NULL) {
         return slot.status;
     }
-    fed__schema_generation_end_fill(room, ev, dataset_id_len);
+    fed__schema_generation_end_fill(room, ev, len_dataset_id);
     return beacon_gen_end(&fast, &slot);
 }
 
@@ -1036,14 +1036,14 @@ beacon_status fed_schema_generation_end_emit(const fed_schema_generation_end *ev
         return beacon_gen_emit(&ev->hdr, NULL);
     }
     size_t size = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
-    size_t dataset_id_len = beacon_gen_kept_len(ev->dataset_id, 64);
-    size += BEACON_GEN_ALIGN8(dataset_id_len + 1);
+    size_t len_dataset_id = beacon_gen_kept_len(ev->dataset_id, 64);
+    size += BEACON_GEN_ALIGN8(len_dataset_id + 1);
     beacon_gen_fast fast;
     void *room = beacon_gen_claim(&ev->hdr, size, ticks, &fast);
     if (room == NULL) {
-        return fed__schema_generation_end_emit_slow(ev, size, ticks, dataset_id_len);
+        return fed__schema_generation_end_emit_slow(ev, size, ticks, len_dataset_id);
     }
-    fed__schema_generation_end_fill(room, ev, dataset_id_len);
+    fed__schema_generation_end_fill(room, ev, len_dataset_id);
     return beacon_gen_publish(&fast);
 }
 
@@ -1070,26 +1070,26 @@ size_t fed_schema_generation_start_to_json(const fed_schema_generation_start *ev
 /* Copies schema_generation_start into the record reserved at room (its struct copy's
  * place), strings after the struct. */
 static inline void fed__schema_generation_start_fill(void *room,
-        const fed_schema_generation_start *ev, size_t dataset_id_len) {
+        const fed_schema_generation_start *ev, size_t len_dataset_id) {
     fed_schema_generation_start *copy = (fed_schema_generation_start *)room;
     memcpy(copy, ev, sizeof *ev);
     /* Strings follow the struct; their pointers become record offsets. */
     char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
     size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
-    (void)beacon_gen_put_string(rec, pos, &copy->dataset_id, ev->dataset_id, dataset_id_len);
+    (void)beacon_gen_put_string(rec, pos, &copy->dataset_id, ev->dataset_id, len_dataset_id);
 }
 
 /* schema_generation_start when beacon_gen_claim declines: context, spans, sampling
  * draws, a full ring, the runtime's path. */
 static BEACON_GEN_NOINLINE beacon_status fed__schema_generation_start_emit_slow(const fed_schema_generation_start *ev,
-        size_t size, uint64_t ticks, size_t dataset_id_len) {
+        size_t size, uint64_t ticks, size_t len_dataset_id) {
     beacon_gen_fast fast;
     beacon_gen_slot slot;
     void *room = beacon_gen_begin(&ev->hdr, size, ticks, &fast, &slot);
     if (room == NULL) {
         return slot.status;
     }
-    fed__schema_generation_start_fill(room, ev, dataset_id_len);
+    fed__schema_generation_start_fill(room, ev, len_dataset_id);
     return beacon_gen_end(&fast, &slot);
 }
 
@@ -1107,14 +1107,14 @@ beacon_status fed_schema_generation_start_emit(const fed_schema_generation_start
         return beacon_gen_emit(&ev->hdr, NULL);
     }
     size_t size = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
-    size_t dataset_id_len = beacon_gen_kept_len(ev->dataset_id, 64);
-    size += BEACON_GEN_ALIGN8(dataset_id_len + 1);
+    size_t len_dataset_id = beacon_gen_kept_len(ev->dataset_id, 64);
+    size += BEACON_GEN_ALIGN8(len_dataset_id + 1);
     beacon_gen_fast fast;
     void *room = beacon_gen_claim(&ev->hdr, size, ticks, &fast);
     if (room == NULL) {
-        return fed__schema_generation_start_emit_slow(ev, size, ticks, dataset_id_len);
+        return fed__schema_generation_start_emit_slow(ev, size, ticks, len_dataset_id);
     }
-    fed__schema_generation_start_fill(room, ev, dataset_id_len);
+    fed__schema_generation_start_fill(room, ev, len_dataset_id);
     return beacon_gen_publish(&fast);
 }
 
@@ -1141,26 +1141,26 @@ size_t fed_schema_upload_success_to_json(const fed_schema_upload_success *ev, ch
 /* Copies schema_upload_success into the record reserved at room (its struct copy's
  * place), strings after the struct. */
 static inline void fed__schema_upload_success_fill(void *room, const fed_schema_upload_success *ev,
-        size_t dataset_id_len) {
+        size_t len_dataset_id) {
     fed_schema_upload_success *copy = (fed_schema_upload_success *)room;
     memcpy(copy, ev, sizeof *ev);
     /* Strings follow the struct; their pointers become record offsets. */
     char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
     size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
-    (void)beacon_gen_put_string(rec, pos, &copy->dataset_id, ev->dataset_id, dataset_id_len);
+    (void)beacon_gen_put_string(rec, pos, &copy->dataset_id, ev->dataset_id, len_dataset_id);
 }
 
 /* schema_upload_success when beacon_gen_claim declines: context, spans, sampling
  * draws, a full ring, the runtime's path. */
 static BEACON_GEN_NOINLINE beacon_status fed__schema_upload_success_emit_slow(const fed_schema_upload_success *ev,
-        size_t size, uint64_t ticks, size_t dataset_id_len) {
+        size_t size, uint64_t ticks, size_t len_dataset_id) {
     beacon_gen_fast fast;
     beacon_gen_slot slot;
     void *room = beacon_gen_begin(&ev->hdr, size, ticks, &fast, &slot);
     if (room == NULL) {
         return slot.status;
     }
-    fed__schema_upload_success_fill(room, ev, dataset_id_len);
+    fed__schema_upload_success_fill(room, ev, len_dataset_id);
     return beacon_gen_end(&fast, &slot);
 }
 
@@ -1176,14 +1176,14 @@ beacon_status fed_schema_upload_success_emit(const fed_schema_upload_success *ev
         return beacon_gen_emit(&ev->hdr, NULL);
     }
     size_t size = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
-    size_t dataset_id_len = beacon_gen_kept_len(ev->dataset_id, 64);
-    size += BEACON_GEN_ALIGN8(dataset_id_len + 1);
+    size_t len_dataset_id = beacon_gen_kept_len(ev->dataset_id, 64);
+    size += BEACON_GEN_ALIGN8(len_dataset_id + 1);
     beacon_gen_fast fast;
     void *room = beacon_gen_claim(&ev->hdr, size, ticks, &fast);
     if (room == NULL) {
-        return fed__schema_upload_success_emit_slow(ev, size, ticks, dataset_id_len);
+        return fed__schema_upload_success_emit_slow(ev, size, ticks, len_dataset_id);
     }
-    fed__schema_upload_success_fill(room, ev, dataset_id_len);
+    fed__schema_upload_success_fill(room, ev, len_dataset_id);
     return beacon_gen_publish(&fast);
 }
 
@@ -1210,31 +1210,31 @@ size_t fed_task_accepted_by_pod_to_json(const fed_task_accepted_by_pod *ev, char
 /* Copies task_accepted_by_pod into the record reserved at room (its struct copy's
  * place), strings after the struct. */
 static inline void fed__task_accepted_by_pod_fill(void *room, const fed_task_accepted_by_pod *ev,
-                                                  size_t pod_identifier_len, size_t task_id_len,
-                                                  size_t app_version_len) {
+                                                  size_t len_pod_identifier, size_t len_task_id,
+                                                  size_t len_app_version) {
     fed_task_accepted_by_pod *copy = (fed_task_accepted_by_pod *)room;
     memcpy(copy, ev, sizeof *ev);
     /* Strings follow the struct; their pointers become record offsets. */
     char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
     size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
     pos = beacon_gen_put_string(rec, pos, &copy->pod_identifier, ev->pod_identifier,
-                                pod_identifier_len);
-    pos = beacon_gen_put_string(rec, pos, &copy->task_id, ev->task_id, task_id_len);
-    (void)beacon_gen_put_string(rec, pos, &copy->app_version, ev->app_version, app_version_len);
+                                len_pod_identifier);
+    pos = beacon_gen_put_string(rec, pos, &copy->task_id, ev->task_id, len_task_id);
+    (void)beacon_gen_put_string(rec, pos, &copy->app_version, ev->app_version, len_app_version);
 }
 
 /* task_accepted_by_pod when beacon_gen_claim declines: context, spans, sampling
  * draws, a full ring, the runtime's path. */
 static BEACON_GEN_NOINLINE beacon_status fed__task_accepted_by_pod_emit_slow(const fed_task_accepted_by_pod *ev,
-        size_t size, uint64_t ticks, size_t pod_identifier_len, size_t task_id_len,
-        size_t app_version_len) {
+        size_t size, uint64_t ticks, size_t len_pod_identifier, size_t len_task_id,
+        size_t len_app_version) {
     beacon_gen_fast fast;
     beacon_gen_slot slot;
     void *room = beacon_gen_begin(&ev->hdr, size, ticks, &fast, &slot);
     if (room == NULL) {
         return slot.status;
     }
-    fed__task_accepted_by_pod_fill(room, ev, pod_identifier_len, task_id_len, app_version_len);
+    fed__task_accepted_by_pod_fill(room, ev, len_pod_identifier, len_task_id, len_app_version);
     return beacon_gen_end(&fast, &slot);
 }
 
@@ -1252,19 +1252,19 @@ beacon_status fed_task_accepted_by_pod_emit(const fed_task_accepted_by_pod *ev) 
         return beacon_gen_emit(&ev->hdr, NULL);
     }
     size_t size = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
-    size_t pod_identifier_len = beacon_gen_kept_len(ev->pod_identifier, 128);
-    size += BEACON_GEN_ALIGN8(pod_identifier_len + 1);
-    size_t task_id_len = beacon_gen_kept_len(ev->task_id, 64);
-    size += BEACON_GEN_ALIGN8(task_id_len + 1);
-    size_t app_version_len = beacon_gen_kept_len(ev->app_version, 32);
-    size += BEACON_GEN_ALIGN8(app_version_len + 1);
+    size_t len_pod_identifier = beacon_gen_kept_len(ev->pod_identifier, 128);
+    size += BEACON_GEN_ALIGN8(len_pod_identifier + 1);
+    size_t len_task_id = beacon_gen_kept_len(ev->task_id, 64);
+    size += BEACON_GEN_ALIGN8(len_task_id + 1);
+    size_t len_app_version = beacon_gen_kept_len(ev->app_version, 32);
+    size += BEACON_GEN_ALIGN8(len_app_version + 1);
     beacon_gen_fast fast;
     void *room = beacon_gen_claim(&ev->hdr, size, ticks, &fast);
     if (room == NULL) {
-        return fed__task_accepted_by_pod_emit_slow(ev, size, ticks, pod_identifier_len, task_id_len,
-                app_version_len);
+        return fed__task_accepted_by_pod_emit_slow(ev, size, ticks, len_pod_identifier, len_task_id,
+                len_app_version);
     }
-    fed__task_accepted_by_pod_fill(room, ev, pod_identifier_len, task_id_len, app_version_len);
+    fed__task_accepted_by_pod_fill(room, ev, len_pod_identifier, len_task_id, len_app_version);
     return beacon_gen_publish(&fast);
 }
 
@@ -1294,21 +1294,21 @@ size_t fed_task_accepted_to_json(const fed_task_accepted *ev, char *buf, size_t 
 /* Copies task_accepted into the record reserved at room (its struct copy's
  * place), strings after the struct. */
 static inline void fed__task_accepted_fill(void *room, const fed_task_accepted *ev,
-                                           size_t task_id_len, size_t pod_name_len,
-                                           size_t modeller_username_len, size_t datasource_type_len,
-                                           size_t app_version_len) {
+                                           size_t len_task_id, size_t len_pod_name,
+                                           size_t len_modeller_username, size_t len_datasource_type,
+                                           size_t len_app_version) {
     fed_task_accepted *copy = (fed_task_accepted *)room;
     memcpy(copy, ev, sizeof *ev);
     /* Strings follow the struct; their pointers become record offsets. */
     char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
     size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
-    pos = beacon_gen_put_string(rec, pos, &copy->task_id, ev->task_id, task_id_len);
-    pos = beacon_gen_put_string(rec, pos, &copy->pod_name, ev->pod_name, pod_name_len);
+    pos = beacon_gen_put_string(rec, pos, &copy->task_id, ev->task_id, len_task_id);
+    pos = beacon_gen_put_string(rec, pos, &copy->pod_name, ev->pod_name, len_pod_name);
     pos = beacon_gen_put_string(rec, pos, &copy->modeller_username, ev->modeller_username,
-                                modeller_username_len);
+                                len_modeller_username);
     pos = beacon_gen_put_string(rec, pos, &copy->datasource_type, ev->datasource_type,
-                                datasource_type_len);
-    (void)beacon_gen_put_string(rec, pos, &copy->app_version, ev->app_version, app_version_len);
+                                len_datasource_type);
+    (void)beacon_gen_put_string(rec, pos, &copy->app_version, ev->app_version, len_app_version);
 }
 
 beacon_status fed_task_accepted_emit(const fed_task_accepted *ev, beacon_trace_id *out_trace) {
@@ -1326,23 +1326,23 @@ beacon_status fed_task_accepted_emit(const fed_task_accepted *ev, beacon_trace_i
         return beacon_gen_emit(&ev->hdr, out_trace);
     }
     size_t size = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
-    size_t task_id_len = beacon_gen_kept_len(ev->task_id, 64);
-    size += BEACON_GEN_ALIGN8(task_id_len + 1);
-    size_t pod_name_len = beacon_gen_kept_len(ev->pod_name, 128);
-    size += BEACON_GEN_ALIGN8(pod_name_len + 1);
-    size_t modeller_username_len = beacon_gen_kept_len(ev->modeller_username, 128);
-    size += BEACON_GEN_ALIGN8(modeller_username_len + 1);
-    size_t datasource_type_len = beacon_gen_kept_len(ev->datasource_type, 64);
-    size += BEACON_GEN_ALIGN8(datasource_type_len + 1);
-    size_t app_version_len = beacon_gen_kept_len(ev->app_version, 32);
-    size += BEACON_GEN_ALIGN8(app_version_len + 1);
+    size_t len_task_id = beacon_gen_kept_len(ev->task_id, 64);
+    size += BEACON_GEN_ALIGN8(len_task_id + 1);
+    size_t len_pod_name = beacon_gen_kept_len(ev->pod_name, 128);
+    size += BEACON_GEN_ALIGN8(len_pod_name + 1);
+    size_t len_modeller_username = beacon_gen_kept_len(ev->modeller_username, 128);
+    size += BEACON_GEN_ALIGN8(len_modeller_username + 1);
+    size_t len_datasource_type = beacon_gen_kept_len(ev->datasource_type, 64);
+    size += BEACON_GEN_ALIGN8(len_datasource_type + 1);
+    size_t len_app_version = beacon_gen_kept_len(ev->app_version, 32);
+    size += BEACON_GEN_ALIGN8(len_app_version + 1);
     beacon_gen_slot slot;
     void *room = beacon_gen_reserve(&ev->hdr, size, &slot, out_trace);
     if (room == NULL) {
         return slot.status;
     }
-    fed__task_accepted_fill(room, ev, task_id_len, pod_name_len, modeller_username_len,
-                            datasource_type_len, app_version_len);
+    fed__task_accepted_fill(room, ev, len_task_id, len_pod_name, len_modeller_username,
+                            len_datasource_type, len_app_version);
     return beacon_gen_commit(&slot);
 }
 
@@ -1370,30 +1370,30 @@ size_t fed_task_complete_to_json(const fed_task_complete *ev, char *buf, size_t 
 /* Copies task_complete into the record reserved at room (its struct copy's
  * place), strings after the struct. */
 static inline void fed__task_complete_fill(void *room, const fed_task_complete *ev,
-                                           size_t task_id_len, size_t pod_name_len,
-                                           size_t modeller_username_len) {
+                                           size_t len_task_id, size_t len_pod_name,
+                                           size_t len_modeller_username) {
     fed_task_complete *copy = (fed_task_complete *)room;
     memcpy(copy, ev, sizeof *ev);
     /* Strings follow the struct; their pointers become record offsets. */
     char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
     size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
-    pos = beacon_gen_put_string(rec, pos, &copy->task_id, ev->task_id, task_id_len);
-    pos = beacon_gen_put_string(rec, pos, &copy->pod_name, ev->pod_name, pod_name_len);
-    (void)beacon_gen_put_string(rec, pos, &copy->modeller_username, ev->modeller_username, modeller_username_len);
+    pos = beacon_gen_put_string(rec, pos, &copy->task_id, ev->task_id, len_task_id);
+    pos = beacon_gen_put_string(rec, pos, &copy->pod_name, ev->pod_name, len_pod_name);
+    (void)beacon_gen_put_string(rec, pos, &copy->modeller_username, ev->modeller_username, len_modeller_username);
 }
 
 /* task_complete when beacon_gen_claim declines: context, spans, sampling
  * draws, a full ring, the runtime's path. */
 static BEACON_GEN_NOINLINE beacon_status fed__task_complete_emit_slow(const fed_task_complete *ev,
-        size_t size, uint64_t ticks, size_t task_id_len, size_t pod_name_len,
-        size_t modeller_username_len) {
+        size_t size, uint64_t ticks, size_t len_task_id, size_t len_pod_name,
+        size_t len_modeller_username) {
     beacon_gen_fast fast;
     beacon_gen_slot slot;
     void *room = beacon_gen_begin(&ev->hdr, size, ticks, &fast, &slot);
     if (room == NULL) {
         return slot.status;
     }
-    fed__task_complete_fill(room, ev, task_id_len, pod_name_len, modeller_username_len);
+    fed__task_complete_fill(room, ev, len_task_id, len_pod_name, len_modeller_username);
     return beacon_gen_end(&fast, &slot);
 }
 
@@ -1411,19 +1411,19 @@ beacon_status fed_task_complete_emit(const fed_task_complete *ev) {
         return beacon_gen_emit(&ev->hdr, NULL);
     }
     size_t size = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
-    size_t task_id_len = beacon_gen_kept_len(ev->task_id, 64);
-    size += BEACON_GEN_ALIGN8(task_id_len + 1);
-    size_t pod_name_len = beacon_gen_kept_len(ev->pod_name, 128);
-    size += BEACON_GEN_ALIGN8(pod_name_len + 1);
-    size_t modeller_username_len = beacon_gen_kept_len(ev->modeller_username, 128);
-    size += BEACON_GEN_ALIGN8(modeller_username_len + 1);
+    size_t len_task_id = beacon_gen_kept_len(ev->task_id, 64);
+    size += BEACON_GEN_ALIGN8(len_task_id + 1);
+    size_t len_pod_name = beacon_gen_kept_len(ev->pod_name, 128);
+    size += BEACON_GEN_ALIGN8(len_pod_name + 1);
+    size_t len_modeller_username = beacon_gen_kept_len(ev->modeller_username, 128);
+    size += BEACON_GEN_ALIGN8(len_modeller_username + 1);
     beacon_gen_fast fast;
     void *room = beacon_gen_claim(&ev->hdr, size, ticks, &fast);
     if (room == NULL) {
-        return fed__task_complete_emit_slow(ev, size, ticks, task_id_len, pod_name_len,
-                                            modeller_username_len);
+        return fed__task_complete_emit_slow(ev, size, ticks, len_task_id, len_pod_name,
+                                            len_modeller_username);
     }
-    fed__task_complete_fill(room, ev, task_id_len, pod_name_len, modeller_username_len);
+    fed__task_complete_fill(room, ev, len_task_id, len_pod_name, len_modeller_username);
     return beacon_gen_publish(&fast);
 }
 

@@ -162,13 +162,13 @@ size_t obs_upload_received_to_json(const obs_upload_received *ev, char *buf, siz
 /* Copies upload.received into the record reserved at room (its struct copy's
  * place), strings after the struct. */
 static inline void obs__upload_received_fill(void *room, const obs_upload_received *ev,
-                                             const char *mrn_str, size_t mrn_len) {
+                                             const char *str_mrn, size_t len_mrn) {
     obs_upload_received *copy = (obs_upload_received *)room;
     memcpy(copy, ev, sizeof *ev);
     /* Strings follow the struct; their pointers become record offsets. */
     char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
     size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
-    (void)beacon_gen_put_string(rec, pos, &copy->mrn, mrn_str, mrn_len);
+    (void)beacon_gen_put_string(rec, pos, &copy->mrn, str_mrn, len_mrn);
 }
 
 beacon_status obs_upload_received_emit(const obs_upload_received *ev, beacon_trace_id *out_trace) {
@@ -183,19 +183,19 @@ beacon_status obs_upload_received_emit(const obs_upload_received *ev, beacon_tra
         return beacon_gen_emit(&ev->hdr, out_trace);
     }
     size_t size = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
-    const char *mrn_str = NULL;
-    size_t mrn_len = 0;
+    const char *str_mrn = NULL;
+    size_t len_mrn = 0;
     if ((ev->present[0] & 0x01u) != 0 && ev->mrn != NULL) {
-        mrn_str = ev->mrn;
-        mrn_len = beacon_gen_kept_len(mrn_str, 64);
-        size += BEACON_GEN_ALIGN8(mrn_len + 1);
+        str_mrn = ev->mrn;
+        len_mrn = beacon_gen_kept_len(str_mrn, 64);
+        size += BEACON_GEN_ALIGN8(len_mrn + 1);
     }
     beacon_gen_slot slot;
     void *room = beacon_gen_reserve(&ev->hdr, size, &slot, out_trace);
     if (room == NULL) {
         return slot.status;
     }
-    obs__upload_received_fill(room, ev, mrn_str, mrn_len);
+    obs__upload_received_fill(room, ev, str_mrn, len_mrn);
     return beacon_gen_commit(&slot);
 }
 
@@ -224,31 +224,31 @@ size_t obs_upload_processed_to_json(const obs_upload_processed *ev, char *buf, s
 /* Copies upload.processed into the record reserved at room (its struct copy's
  * place), strings after the struct. */
 static inline void obs__upload_processed_fill(void *room, const obs_upload_processed *ev,
-                                              size_t patient_id_len, size_t transcript_id_len,
-                                              size_t category_len) {
+                                              size_t len_patient_id, size_t len_transcript_id,
+                                              size_t len_category) {
     obs_upload_processed *copy = (obs_upload_processed *)room;
     memcpy(copy, ev, sizeof *ev);
     /* Strings follow the struct; their pointers become record offsets. */
     char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
     size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
-    pos = beacon_gen_put_string(rec, pos, &copy->patient_id, ev->patient_id, patient_id_len);
+    pos = beacon_gen_put_string(rec, pos, &copy->patient_id, ev->patient_id, len_patient_id);
     pos = beacon_gen_put_string(rec, pos, &copy->transcript_id, ev->transcript_id,
-                                transcript_id_len);
-    (void)beacon_gen_put_string(rec, pos, &copy->category, ev->category, category_len);
+                                len_transcript_id);
+    (void)beacon_gen_put_string(rec, pos, &copy->category, ev->category, len_category);
 }
 
 /* upload.processed when beacon_gen_claim declines: context, spans, sampling
  * draws, a full ring, the runtime's path. */
 static BEACON_GEN_NOINLINE beacon_status obs__upload_processed_emit_slow(const obs_upload_processed *ev,
-        size_t size, uint64_t ticks, size_t patient_id_len, size_t transcript_id_len,
-        size_t category_len) {
+        size_t size, uint64_t ticks, size_t len_patient_id, size_t len_transcript_id,
+        size_t len_category) {
     beacon_gen_fast fast;
     beacon_gen_slot slot;
     void *room = beacon_gen_begin(&ev->hdr, size, ticks, &fast, &slot);
     if (room == NULL) {
         return slot.status;
     }
-    obs__upload_processed_fill(room, ev, patient_id_len, transcript_id_len, category_len);
+    obs__upload_processed_fill(room, ev, len_patient_id, len_transcript_id, len_category);
     return beacon_gen_end(&fast, &slot);
 }
 
@@ -268,19 +268,19 @@ beacon_status obs_upload_processed_emit(const obs_upload_processed *ev) {
         return beacon_gen_emit(&ev->hdr, NULL);
     }
     size_t size = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
-    size_t patient_id_len = beacon_gen_kept_len(ev->patient_id, 64);
-    size += BEACON_GEN_ALIGN8(patient_id_len + 1);
-    size_t transcript_id_len = beacon_gen_kept_len(ev->transcript_id, 64);
-    size += BEACON_GEN_ALIGN8(transcript_id_len + 1);
-    size_t category_len = beacon_gen_kept_len(ev->category, 64);
-    size += BEACON_GEN_ALIGN8(category_len + 1);
+    size_t len_patient_id = beacon_gen_kept_len(ev->patient_id, 64);
+    size += BEACON_GEN_ALIGN8(len_patient_id + 1);
+    size_t len_transcript_id = beacon_gen_kept_len(ev->transcript_id, 64);
+    size += BEACON_GEN_ALIGN8(len_transcript_id + 1);
+    size_t len_category = beacon_gen_kept_len(ev->category, 64);
+    size += BEACON_GEN_ALIGN8(len_category + 1);
     beacon_gen_fast fast;
     void *room = beacon_gen_claim(&ev->hdr, size, ticks, &fast);
     if (room == NULL) {
-        return obs__upload_processed_emit_slow(ev, size, ticks, patient_id_len, transcript_id_len,
-                                               category_len);
+        return obs__upload_processed_emit_slow(ev, size, ticks, len_patient_id, len_transcript_id,
+                                               len_category);
     }
-    obs__upload_processed_fill(room, ev, patient_id_len, transcript_id_len, category_len);
+    obs__upload_processed_fill(room, ev, len_patient_id, len_transcript_id, len_category);
     return beacon_gen_publish(&fast);
 }
 
@@ -303,26 +303,26 @@ size_t obs_upload_failed_to_json(const obs_upload_failed *ev, char *buf, size_t 
 /* Copies upload.failed into the record reserved at room (its struct copy's
  * place), strings after the struct. */
 static inline void obs__upload_failed_fill(void *room, const obs_upload_failed *ev,
-                                           size_t error_len) {
+                                           size_t len_error) {
     obs_upload_failed *copy = (obs_upload_failed *)room;
     memcpy(copy, ev, sizeof *ev);
     /* Strings follow the struct; their pointers become record offsets. */
     char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
     size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
-    (void)beacon_gen_put_string(rec, pos, &copy->error, ev->error, error_len);
+    (void)beacon_gen_put_string(rec, pos, &copy->error, ev->error, len_error);
 }
 
 /* upload.failed when beacon_gen_claim declines: context, spans, sampling
  * draws, a full ring, the runtime's path. */
 static BEACON_GEN_NOINLINE beacon_status obs__upload_failed_emit_slow(const obs_upload_failed *ev,
-        size_t size, uint64_t ticks, size_t error_len) {
+        size_t size, uint64_t ticks, size_t len_error) {
     beacon_gen_fast fast;
     beacon_gen_slot slot;
     void *room = beacon_gen_begin(&ev->hdr, size, ticks, &fast, &slot);
     if (room == NULL) {
         return slot.status;
     }
-    obs__upload_failed_fill(room, ev, error_len);
+    obs__upload_failed_fill(room, ev, len_error);
     return beacon_gen_end(&fast, &slot);
 }
 
@@ -338,14 +338,14 @@ beacon_status obs_upload_failed_emit(const obs_upload_failed *ev) {
         return beacon_gen_emit(&ev->hdr, NULL);
     }
     size_t size = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
-    size_t error_len = beacon_gen_kept_len(ev->error, 0);
-    size += BEACON_GEN_ALIGN8(error_len + 1);
+    size_t len_error = beacon_gen_kept_len(ev->error, 0);
+    size += BEACON_GEN_ALIGN8(len_error + 1);
     beacon_gen_fast fast;
     void *room = beacon_gen_claim(&ev->hdr, size, ticks, &fast);
     if (room == NULL) {
-        return obs__upload_failed_emit_slow(ev, size, ticks, error_len);
+        return obs__upload_failed_emit_slow(ev, size, ticks, len_error);
     }
-    obs__upload_failed_fill(room, ev, error_len);
+    obs__upload_failed_fill(room, ev, len_error);
     return beacon_gen_publish(&fast);
 }
 
@@ -500,13 +500,13 @@ size_t obs_ingest_received_to_json(const obs_ingest_received *ev, char *buf, siz
 /* Copies ingest.received into the record reserved at room (its struct copy's
  * place), strings after the struct. */
 static inline void obs__ingest_received_fill(void *room, const obs_ingest_received *ev,
-                                             size_t event_type_len) {
+                                             size_t len_event_type) {
     obs_ingest_received *copy = (obs_ingest_received *)room;
     memcpy(copy, ev, sizeof *ev);
     /* Strings follow the struct; their pointers become record offsets. */
     char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
     size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
-    (void)beacon_gen_put_string(rec, pos, &copy->event_type, ev->event_type, event_type_len);
+    (void)beacon_gen_put_string(rec, pos, &copy->event_type, ev->event_type, len_event_type);
 }
 
 beacon_status obs_ingest_received_emit(const obs_ingest_received *ev, beacon_trace_id *out_trace) {
@@ -520,14 +520,14 @@ beacon_status obs_ingest_received_emit(const obs_ingest_received *ev, beacon_tra
         return beacon_gen_emit(&ev->hdr, out_trace);
     }
     size_t size = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
-    size_t event_type_len = beacon_gen_kept_len(ev->event_type, 64);
-    size += BEACON_GEN_ALIGN8(event_type_len + 1);
+    size_t len_event_type = beacon_gen_kept_len(ev->event_type, 64);
+    size += BEACON_GEN_ALIGN8(len_event_type + 1);
     beacon_gen_slot slot;
     void *room = beacon_gen_reserve(&ev->hdr, size, &slot, out_trace);
     if (room == NULL) {
         return slot.status;
     }
-    obs__ingest_received_fill(room, ev, event_type_len);
+    obs__ingest_received_fill(room, ev, len_event_type);
     return beacon_gen_commit(&slot);
 }
 
@@ -552,26 +552,26 @@ size_t obs_ingest_processed_to_json(const obs_ingest_processed *ev, char *buf, s
 /* Copies ingest.processed into the record reserved at room (its struct copy's
  * place), strings after the struct. */
 static inline void obs__ingest_processed_fill(void *room, const obs_ingest_processed *ev,
-                                              size_t event_type_len) {
+                                              size_t len_event_type) {
     obs_ingest_processed *copy = (obs_ingest_processed *)room;
     memcpy(copy, ev, sizeof *ev);
     /* Strings follow the struct; their pointers become record offsets. */
     char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
     size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
-    (void)beacon_gen_put_string(rec, pos, &copy->event_type, ev->event_type, event_type_len);
+    (void)beacon_gen_put_string(rec, pos, &copy->event_type, ev->event_type, len_event_type);
 }
 
 /* ingest.processed when beacon_gen_claim declines: context, spans, sampling
  * draws, a full ring, the runtime's path. */
 static BEACON_GEN_NOINLINE beacon_status obs__ingest_processed_emit_slow(const obs_ingest_processed *ev,
-        size_t size, uint64_t ticks, size_t event_type_len) {
+        size_t size, uint64_t ticks, size_t len_event_type) {
     beacon_gen_fast fast;
     beacon_gen_slot slot;
     void *room = beacon_gen_begin(&ev->hdr, size, ticks, &fast, &slot);
     if (room == NULL) {
         return slot.status;
     }
-    obs__ingest_processed_fill(room, ev, event_type_len);
+    obs__ingest_processed_fill(room, ev, len_event_type);
     return beacon_gen_end(&fast, &slot);
 }
 
@@ -589,14 +589,14 @@ beacon_status obs_ingest_processed_emit(const obs_ingest_processed *ev) {
         return beacon_gen_emit(&ev->hdr, NULL);
     }
     size_t size = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
-    size_t event_type_len = beacon_gen_kept_len(ev->event_type, 64);
-    size += BEACON_GEN_ALIGN8(event_type_len + 1);
+    size_t len_event_type = beacon_gen_kept_len(ev->event_type, 64);
+    size += BEACON_GEN_ALIGN8(len_event_type + 1);
     beacon_gen_fast fast;
     void *room = beacon_gen_claim(&ev->hdr, size, ticks, &fast);
     if (room == NULL) {
-        return obs__ingest_processed_emit_slow(ev, size, ticks, event_type_len);
+        return obs__ingest_processed_emit_slow(ev, size, ticks, len_event_type);
     }
-    obs__ingest_processed_fill(room, ev, event_type_len);
+    obs__ingest_processed_fill(room, ev, len_event_type);
     return beacon_gen_publish(&fast);
 }
 
@@ -619,13 +619,13 @@ size_t obs_clinical_fetch_to_json(const obs_clinical_fetch *ev, char *buf, size_
 /* Copies clinical.fetch into the record reserved at room (its struct copy's
  * place), strings after the struct. */
 static inline void obs__clinical_fetch_fill(void *room, const obs_clinical_fetch *ev,
-                                            size_t athena_mrn_len) {
+                                            size_t len_athena_mrn) {
     obs_clinical_fetch *copy = (obs_clinical_fetch *)room;
     memcpy(copy, ev, sizeof *ev);
     /* Strings follow the struct; their pointers become record offsets. */
     char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
     size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
-    (void)beacon_gen_put_string(rec, pos, &copy->athena_mrn, ev->athena_mrn, athena_mrn_len);
+    (void)beacon_gen_put_string(rec, pos, &copy->athena_mrn, ev->athena_mrn, len_athena_mrn);
 }
 
 beacon_status obs_clinical_fetch_emit(const obs_clinical_fetch *ev, beacon_trace_id *out_trace) {
@@ -639,14 +639,14 @@ beacon_status obs_clinical_fetch_emit(const obs_clinical_fetch *ev, beacon_trace
         return beacon_gen_emit(&ev->hdr, out_trace);
     }
     size_t size = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
-    size_t athena_mrn_len = beacon_gen_kept_len(ev->athena_mrn, 64);
-    size += BEACON_GEN_ALIGN8(athena_mrn_len + 1);
+    size_t len_athena_mrn = beacon_gen_kept_len(ev->athena_mrn, 64);
+    size += BEACON_GEN_ALIGN8(len_athena_mrn + 1);
     beacon_gen_slot slot;
     void *room = beacon_gen_reserve(&ev->hdr, size, &slot, out_trace);
     if (room == NULL) {
         return slot.status;
     }
-    obs__clinical_fetch_fill(room, ev, athena_mrn_len);
+    obs__clinical_fetch_fill(room, ev, len_athena_mrn);
     return beacon_gen_commit(&slot);
 }
 
@@ -673,26 +673,26 @@ size_t obs_clinical_fetch_success_to_json(const obs_clinical_fetch_success *ev, 
 /* Copies clinical.fetch_success into the record reserved at room (its struct copy's
  * place), strings after the struct. */
 static inline void obs__clinical_fetch_success_fill(void *room,
-        const obs_clinical_fetch_success *ev, size_t patient_id_len) {
+        const obs_clinical_fetch_success *ev, size_t len_patient_id) {
     obs_clinical_fetch_success *copy = (obs_clinical_fetch_success *)room;
     memcpy(copy, ev, sizeof *ev);
     /* Strings follow the struct; their pointers become record offsets. */
     char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
     size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
-    (void)beacon_gen_put_string(rec, pos, &copy->patient_id, ev->patient_id, patient_id_len);
+    (void)beacon_gen_put_string(rec, pos, &copy->patient_id, ev->patient_id, len_patient_id);
 }
 
 /* clinical.fetch_success when beacon_gen_claim declines: context, spans, sampling
  * draws, a full ring, the runtime's path. */
 static BEACON_GEN_NOINLINE beacon_status obs__clinical_fetch_success_emit_slow(const obs_clinical_fetch_success *ev,
-        size_t size, uint64_t ticks, size_t patient_id_len) {
+        size_t size, uint64_t ticks, size_t len_patient_id) {
     beacon_gen_fast fast;
     beacon_gen_slot slot;
     void *room = beacon_gen_begin(&ev->hdr, size, ticks, &fast, &slot);
     if (room == NULL) {
         return slot.status;
     }
-    obs__clinical_fetch_success_fill(room, ev, patient_id_len);
+    obs__clinical_fetch_success_fill(room, ev, len_patient_id);
     return beacon_gen_end(&fast, &slot);
 }
 
@@ -709,14 +709,14 @@ beacon_status obs_clinical_fetch_success_emit(const obs_clinical_fetch_success *
         return beacon_gen_emit(&ev->hdr, NULL);
     }
     size_t size = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
-    size_t patient_id_len = beacon_gen_kept_len(ev->patient_id, 64);
-    size += BEACON_GEN_ALIGN8(patient_id_len + 1);
+    size_t len_patient_id = beacon_gen_kept_len(ev->patient_id, 64);
+    size += BEACON_GEN_ALIGN8(len_patient_id + 1);
     beacon_gen_fast fast;
     void *room = beacon_gen_claim(&ev->hdr, size, ticks, &fast);
     if (room == NULL) {
-        return obs__clinical_fetch_success_emit_slow(ev, size, ticks, patient_id_len);
+        return obs__clinical_fetch_success_emit_slow(ev, size, ticks, len_patient_id);
     }
-    obs__clinical_fetch_success_fill(room, ev, patient_id_len);
+    obs__clinical_fetch_success_fill(room, ev, len_patient_id);
     return beacon_gen_publish(&fast);
 }
 

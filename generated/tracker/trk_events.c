@@ -71,26 +71,26 @@ size_t trk_generation_params_to_json(const trk_generation_params *ev, char *buf,
 /* Copies generation.params into the record reserved at room (its struct copy's
  * place), strings after the struct. */
 static inline void trk__generation_params_fill(void *room, const trk_generation_params *ev,
-                                               size_t model_len) {
+                                               size_t len_model) {
     trk_generation_params *copy = (trk_generation_params *)room;
     memcpy(copy, ev, sizeof *ev);
     /* Strings follow the struct; their pointers become record offsets. */
     char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
     size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
-    (void)beacon_gen_put_string(rec, pos, &copy->model, ev->model, model_len);
+    (void)beacon_gen_put_string(rec, pos, &copy->model, ev->model, len_model);
 }
 
 /* generation.params when beacon_gen_claim declines: context, spans, sampling
  * draws, a full ring, the runtime's path. */
 static BEACON_GEN_NOINLINE beacon_status trk__generation_params_emit_slow(const trk_generation_params *ev,
-        size_t size, uint64_t ticks, size_t model_len) {
+        size_t size, uint64_t ticks, size_t len_model) {
     beacon_gen_fast fast;
     beacon_gen_slot slot;
     void *room = beacon_gen_begin(&ev->hdr, size, ticks, &fast, &slot);
     if (room == NULL) {
         return slot.status;
     }
-    trk__generation_params_fill(room, ev, model_len);
+    trk__generation_params_fill(room, ev, len_model);
     return beacon_gen_end(&fast, &slot);
 }
 
@@ -106,14 +106,14 @@ beacon_status trk_generation_params_emit(const trk_generation_params *ev) {
         return beacon_gen_emit(&ev->hdr, NULL);
     }
     size_t size = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
-    size_t model_len = beacon_gen_kept_len(ev->model, 64);
-    size += BEACON_GEN_ALIGN8(model_len + 1);
+    size_t len_model = beacon_gen_kept_len(ev->model, 64);
+    size += BEACON_GEN_ALIGN8(len_model + 1);
     beacon_gen_fast fast;
     void *room = beacon_gen_claim(&ev->hdr, size, ticks, &fast);
     if (room == NULL) {
-        return trk__generation_params_emit_slow(ev, size, ticks, model_len);
+        return trk__generation_params_emit_slow(ev, size, ticks, len_model);
     }
-    trk__generation_params_fill(room, ev, model_len);
+    trk__generation_params_fill(room, ev, len_model);
     return beacon_gen_publish(&fast);
 }
 
@@ -137,26 +137,26 @@ size_t trk_checkout_completed_to_json(const trk_checkout_completed *ev, char *bu
 /* Copies checkout.completed into the record reserved at room (its struct copy's
  * place), strings after the struct. */
 static inline void trk__checkout_completed_fill(void *room, const trk_checkout_completed *ev,
-                                                size_t package_id_len) {
+                                                size_t len_package_id) {
     trk_checkout_completed *copy = (trk_checkout_completed *)room;
     memcpy(copy, ev, sizeof *ev);
     /* Strings follow the struct; their pointers become record offsets. */
     char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
     size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
-    (void)beacon_gen_put_string(rec, pos, &copy->package_id, ev->package_id, package_id_len);
+    (void)beacon_gen_put_string(rec, pos, &copy->package_id, ev->package_id, len_package_id);
 }
 
 /* checkout.completed when beacon_gen_claim declines: context, spans, sampling
  * draws, a full ring, the runtime's path. */
 static BEACON_GEN_NOINLINE beacon_status trk__checkout_completed_emit_slow(const trk_checkout_completed *ev,
-        size_t size, uint64_t ticks, size_t package_id_len) {
+        size_t size, uint64_t ticks, size_t len_package_id) {
     beacon_gen_fast fast;
     beacon_gen_slot slot;
     void *room = beacon_gen_begin(&ev->hdr, size, ticks, &fast, &slot);
     if (room == NULL) {
         return slot.status;
     }
-    trk__checkout_completed_fill(room, ev, package_id_len);
+    trk__checkout_completed_fill(room, ev, len_package_id);
     return beacon_gen_end(&fast, &slot);
 }
 
@@ -173,14 +173,14 @@ beacon_status trk_checkout_completed_emit(const trk_checkout_completed *ev) {
         return beacon_gen_emit(&ev->hdr, NULL);
     }
     size_t size = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
-    size_t package_id_len = beacon_gen_kept_len(ev->package_id, 64);
-    size += BEACON_GEN_ALIGN8(package_id_len + 1);
+    size_t len_package_id = beacon_gen_kept_len(ev->package_id, 64);
+    size += BEACON_GEN_ALIGN8(len_package_id + 1);
     beacon_gen_fast fast;
     void *room = beacon_gen_claim(&ev->hdr, size, ticks, &fast);
     if (room == NULL) {
-        return trk__checkout_completed_emit_slow(ev, size, ticks, package_id_len);
+        return trk__checkout_completed_emit_slow(ev, size, ticks, len_package_id);
     }
-    trk__checkout_completed_fill(room, ev, package_id_len);
+    trk__checkout_completed_fill(room, ev, len_package_id);
     return beacon_gen_publish(&fast);
 }
 
@@ -203,28 +203,28 @@ size_t trk_button_click_to_json(const trk_button_click *ev, char *buf, size_t ca
 
 /* Copies button_click into the record reserved at room (its struct copy's
  * place), strings after the struct. */
-static inline void trk__button_click_fill(void *room, const trk_button_click *ev, size_t button_len,
-                                          size_t page_len) {
+static inline void trk__button_click_fill(void *room, const trk_button_click *ev, size_t len_button,
+                                          size_t len_page) {
     trk_button_click *copy = (trk_button_click *)room;
     memcpy(copy, ev, sizeof *ev);
     /* Strings follow the struct; their pointers become record offsets. */
     char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
     size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
-    pos = beacon_gen_put_string(rec, pos, &copy->button, ev->button, button_len);
-    (void)beacon_gen_put_string(rec, pos, &copy->page, ev->page, page_len);
+    pos = beacon_gen_put_string(rec, pos, &copy->button, ev->button, len_button);
+    (void)beacon_gen_put_string(rec, pos, &copy->page, ev->page, len_page);
 }
 
 /* button_click when beacon_gen_claim declines: context, spans, sampling
  * draws, a full ring, the runtime's path. */
 static BEACON_GEN_NOINLINE beacon_status trk__button_click_emit_slow(const trk_button_click *ev,
-        size_t size, uint64_t ticks, size_t button_len, size_t page_len) {
+        size_t size, uint64_t ticks, size_t len_button, size_t len_page) {
     beacon_gen_fast fast;
     beacon_gen_slot slot;
     void *room = beacon_gen_begin(&ev->hdr, size, ticks, &fast, &slot);
     if (room == NULL) {
         return slot.status;
     }
-    trk__button_click_fill(room, ev, button_len, page_len);
+    trk__button_click_fill(room, ev, len_button, len_page);
     return beacon_gen_end(&fast, &slot);
 }
 
@@ -241,16 +241,16 @@ beacon_status trk_button_click_emit(const trk_button_click *ev) {
         return beacon_gen_emit(&ev->hdr, NULL);
     }
     size_t size = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
-    size_t button_len = beacon_gen_kept_len(ev->button, 64);
-    size += BEACON_GEN_ALIGN8(button_len + 1);
-    size_t page_len = beacon_gen_kept_len(ev->page, 256);
-    size += BEACON_GEN_ALIGN8(page_len + 1);
+    size_t len_button = beacon_gen_kept_len(ev->button, 64);
+    size += BEACON_GEN_ALIGN8(len_button + 1);
+    size_t len_page = beacon_gen_kept_len(ev->page, 256);
+    size += BEACON_GEN_ALIGN8(len_page + 1);
     beacon_gen_fast fast;
     void *room = beacon_gen_claim(&ev->hdr, size, ticks, &fast);
     if (room == NULL) {
-        return trk__button_click_emit_slow(ev, size, ticks, button_len, page_len);
+        return trk__button_click_emit_slow(ev, size, ticks, len_button, len_page);
     }
-    trk__button_click_fill(room, ev, button_len, page_len);
+    trk__button_click_fill(room, ev, len_button, len_page);
     return beacon_gen_publish(&fast);
 }
 
@@ -303,26 +303,26 @@ size_t trk_api_generate_start_to_json(const trk_api_generate_start *ev, char *bu
 /* Copies api.generate.start into the record reserved at room (its struct copy's
  * place), strings after the struct. */
 static inline void trk__api_generate_start_fill(void *room, const trk_api_generate_start *ev,
-                                                size_t method_len) {
+                                                size_t len_method) {
     trk_api_generate_start *copy = (trk_api_generate_start *)room;
     memcpy(copy, ev, sizeof *ev);
     /* Strings follow the struct; their pointers become record offsets. */
     char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
     size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
-    (void)beacon_gen_put_string(rec, pos, &copy->method, ev->method, method_len);
+    (void)beacon_gen_put_string(rec, pos, &copy->method, ev->method, len_method);
 }
 
 /* api.generate.start when beacon_gen_claim declines: context, spans, sampling
  * draws, a full ring, the runtime's path. */
 static BEACON_GEN_NOINLINE beacon_status trk__api_generate_start_emit_slow(const trk_api_generate_start *ev,
-        size_t size, uint64_t ticks, size_t method_len) {
+        size_t size, uint64_t ticks, size_t len_method) {
     beacon_gen_fast fast;
     beacon_gen_slot slot;
     void *room = beacon_gen_begin(&ev->hdr, size, ticks, &fast, &slot);
     if (room == NULL) {
         return slot.status;
     }
-    trk__api_generate_start_fill(room, ev, method_len);
+    trk__api_generate_start_fill(room, ev, len_method);
     return beacon_gen_end(&fast, &slot);
 }
 
@@ -338,14 +338,14 @@ beacon_status trk_api_generate_start_emit(const trk_api_generate_start *ev) {
         return beacon_gen_emit(&ev->hdr, NULL);
     }
     size_t size = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
-    size_t method_len = beacon_gen_kept_len(ev->method, 16);
-    size += BEACON_GEN_ALIGN8(method_len + 1);
+    size_t len_method = beacon_gen_kept_len(ev->method, 16);
+    size += BEACON_GEN_ALIGN8(len_method + 1);
     beacon_gen_fast fast;
     void *room = beacon_gen_claim(&ev->hdr, size, ticks, &fast);
     if (room == NULL) {
-        return trk__api_generate_start_emit_slow(ev, size, ticks, method_len);
+        return trk__api_generate_start_emit_slow(ev, size, ticks, len_method);
     }
-    trk__api_generate_start_fill(room, ev, method_len);
+    trk__api_generate_start_fill(room, ev, len_method);
     return beacon_gen_publish(&fast);
 }
 
@@ -369,26 +369,26 @@ size_t trk_api_generate_stop_to_json(const trk_api_generate_stop *ev, char *buf,
 /* Copies api.generate.stop into the record reserved at room (its struct copy's
  * place), strings after the struct. */
 static inline void trk__api_generate_stop_fill(void *room, const trk_api_generate_stop *ev,
-                                               size_t method_len) {
+                                               size_t len_method) {
     trk_api_generate_stop *copy = (trk_api_generate_stop *)room;
     memcpy(copy, ev, sizeof *ev);
     /* Strings follow the struct; their pointers become record offsets. */
     char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
     size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
-    (void)beacon_gen_put_string(rec, pos, &copy->method, ev->method, method_len);
+    (void)beacon_gen_put_string(rec, pos, &copy->method, ev->method, len_method);
 }
 
 /* api.generate.stop when beacon_gen_claim declines: context, spans, sampling
  * draws, a full ring, the runtime's path. */
 static BEACON_GEN_NOINLINE beacon_status trk__api_generate_stop_emit_slow(const trk_api_generate_stop *ev,
-        size_t size, uint64_t ticks, size_t method_len) {
+        size_t size, uint64_t ticks, size_t len_method) {
     beacon_gen_fast fast;
     beacon_gen_slot slot;
     void *room = beacon_gen_begin(&ev->hdr, size, ticks, &fast, &slot);
     if (room == NULL) {
         return slot.status;
     }
-    trk__api_generate_stop_fill(room, ev, method_len);
+    trk__api_generate_stop_fill(room, ev, len_method);
     return beacon_gen_end(&fast, &slot);
 }
 
@@ -404,14 +404,14 @@ beacon_status trk_api_generate_stop_emit(const trk_api_generate_stop *ev) {
         return beacon_gen_emit(&ev->hdr, NULL);
     }
     size_t size = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
-    size_t method_len = beacon_gen_kept_len(ev->method, 16);
-    size += BEACON_GEN_ALIGN8(method_len + 1);
+    size_t len_method = beacon_gen_kept_len(ev->method, 16);
+    size += BEACON_GEN_ALIGN8(len_method + 1);
     beacon_gen_fast fast;
     void *room = beacon_gen_claim(&ev->hdr, size, ticks, &fast);
     if (room == NULL) {
-        return trk__api_generate_stop_emit_slow(ev, size, ticks, method_len);
+        return trk__api_generate_stop_emit_slow(ev, size, ticks, len_method);
     }
-    trk__api_generate_stop_fill(room, ev, method_len);
+    trk__api_generate_stop_fill(room, ev, len_method);
     return beacon_gen_publish(&fast);
 }
 
@@ -438,27 +438,27 @@ size_t trk_api_generate_exception_to_json(const trk_api_generate_exception *ev, 
 /* Copies api.generate.exception into the record reserved at room (its struct copy's
  * place), strings after the struct. */
 static inline void trk__api_generate_exception_fill(void *room,
-        const trk_api_generate_exception *ev, size_t method_len, size_t error_type_len) {
+        const trk_api_generate_exception *ev, size_t len_method, size_t len_error_type) {
     trk_api_generate_exception *copy = (trk_api_generate_exception *)room;
     memcpy(copy, ev, sizeof *ev);
     /* Strings follow the struct; their pointers become record offsets. */
     char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
     size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
-    pos = beacon_gen_put_string(rec, pos, &copy->method, ev->method, method_len);
-    (void)beacon_gen_put_string(rec, pos, &copy->error_type, ev->error_type, error_type_len);
+    pos = beacon_gen_put_string(rec, pos, &copy->method, ev->method, len_method);
+    (void)beacon_gen_put_string(rec, pos, &copy->error_type, ev->error_type, len_error_type);
 }
 
 /* api.generate.exception when beacon_gen_claim declines: context, spans, sampling
  * draws, a full ring, the runtime's path. */
 static BEACON_GEN_NOINLINE beacon_status trk__api_generate_exception_emit_slow(const trk_api_generate_exception *ev,
-        size_t size, uint64_t ticks, size_t method_len, size_t error_type_len) {
+        size_t size, uint64_t ticks, size_t len_method, size_t len_error_type) {
     beacon_gen_fast fast;
     beacon_gen_slot slot;
     void *room = beacon_gen_begin(&ev->hdr, size, ticks, &fast, &slot);
     if (room == NULL) {
         return slot.status;
     }
-    trk__api_generate_exception_fill(room, ev, method_len, error_type_len);
+    trk__api_generate_exception_fill(room, ev, len_method, len_error_type);
     return beacon_gen_end(&fast, &slot);
 }
 
@@ -475,16 +475,16 @@ beacon_status trk_api_generate_exception_emit(const trk_api_generate_exception *
         return beacon_gen_emit(&ev->hdr, NULL);
     }
     size_t size = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
-    size_t method_len = beacon_gen_kept_len(ev->method, 16);
-    size += BEACON_GEN_ALIGN8(method_len + 1);
-    size_t error_type_len = beacon_gen_kept_len(ev->error_type, 256);
-    size += BEACON_GEN_ALIGN8(error_type_len + 1);
+    size_t len_method = beacon_gen_kept_len(ev->method, 16);
+    size += BEACON_GEN_ALIGN8(len_method + 1);
+    size_t len_error_type = beacon_gen_kept_len(ev->error_type, 256);
+    size += BEACON_GEN_ALIGN8(len_error_type + 1);
     beacon_gen_fast fast;
     void *room = beacon_gen_claim(&ev->hdr, size, ticks, &fast);
     if (room == NULL) {
-        return trk__api_generate_exception_emit_slow(ev, size, ticks, method_len, error_type_len);
+        return trk__api_generate_exception_emit_slow(ev, size, ticks, len_method, len_error_type);
     }
-    trk__api_generate_exception_fill(room, ev, method_len, error_type_len);
+    trk__api_generate_exception_fill(room, ev, len_method, len_error_type);
     return beacon_gen_publish(&fast);
 }
 
@@ -516,26 +516,26 @@ size_t trk_generation_start_to_json(const trk_generation_start *ev, char *buf, s
 /* Copies generation.start into the record reserved at room (its struct copy's
  * place), strings after the struct. */
 static inline void trk__generation_start_fill(void *room, const trk_generation_start *ev,
-                                              size_t model_len) {
+                                              size_t len_model) {
     trk_generation_start *copy = (trk_generation_start *)room;
     memcpy(copy, ev, sizeof *ev);
     /* Strings follow the struct; their pointers become record offsets. */
     char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
     size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
-    (void)beacon_gen_put_string(rec, pos, &copy->model, ev->model, model_len);
+    (void)beacon_gen_put_string(rec, pos, &copy->model, ev->model, len_model);
 }
 
 /* generation.start when beacon_gen_claim declines: context, spans, sampling
  * draws, a full ring, the runtime's path. */
 static BEACON_GEN_NOINLINE beacon_status trk__generation_start_emit_slow(const trk_generation_start *ev,
-        size_t size, uint64_t ticks, size_t model_len) {
+        size_t size, uint64_t ticks, size_t len_model) {
     beacon_gen_fast fast;
     beacon_gen_slot slot;
     void *room = beacon_gen_begin(&ev->hdr, size, ticks, &fast, &slot);
     if (room == NULL) {
         return slot.status;
     }
-    trk__generation_start_fill(room, ev, model_len);
+    trk__generation_start_fill(room, ev, len_model);
     return beacon_gen_end(&fast, &slot);
 }
 
@@ -551,14 +551,14 @@ beacon_status trk_generation_start_emit(const trk_generation_start *ev) {
         return beacon_gen_emit(&ev->hdr, NULL);
     }
     size_t size = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
-    size_t model_len = beacon_gen_kept_len(ev->model, 64);
-    size += BEACON_GEN_ALIGN8(model_len + 1);
+    size_t len_model = beacon_gen_kept_len(ev->model, 64);
+    size += BEACON_GEN_ALIGN8(len_model + 1);
     beacon_gen_fast fast;
     void *room = beacon_gen_claim(&ev->hdr, size, ticks, &fast);
     if (room == NULL) {
-        return trk__generation_start_emit_slow(ev, size, ticks, model_len);
+        return trk__generation_start_emit_slow(ev, size, ticks, len_model);
     }
-    trk__generation_start_fill(room, ev, model_len);
+    trk__generation_start_fill(room, ev, len_model);
     return beacon_gen_publish(&fast);
 }
 
@@ -592,26 +592,26 @@ size_t trk_generation_stop_to_json(const trk_generation_stop *ev, char *buf, siz
 /* Copies generation.stop into the record reserved at room (its struct copy's
  * place), strings after the struct. */
 static inline void trk__generation_stop_fill(void *room, const trk_generation_stop *ev,
-                                             size_t model_len) {
+                                             size_t len_model) {
     trk_generation_stop *copy = (trk_generation_stop *)room;
     memcpy(copy, ev, sizeof *ev);
     /* Strings follow the struct; their pointers become record offsets. */
     char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
     size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
-    (void)beacon_gen_put_string(rec, pos, &copy->model, ev->model, model_len);
+    (void)beacon_gen_put_string(rec, pos, &copy->model, ev->model, len_model);
 }
 
 /* generation.stop when beacon_gen_claim declines: context, spans, sampling
  * draws, a full ring, the runtime's path. */
 static BEACON_GEN_NOINLINE beacon_status trk__generation_stop_emit_slow(const trk_generation_stop *ev,
-        size_t size, uint64_t ticks, size_t model_len) {
+        size_t size, uint64_t ticks, size_t len_model) {
     beacon_gen_fast fast;
     beacon_gen_slot slot;
     void *room = beacon_gen_begin(&ev->hdr, size, ticks, &fast, &slot);
     if (room == NULL) {
         return slot.status;
     }
-    trk__generation_stop_fill(room, ev, model_len);
+    trk__generation_stop_fill(room, ev, len_model);
     return beacon_gen_end(&fast, &slot);
 }
 
@@ -627,14 +627,14 @@ beacon_status trk_generation_stop_emit(const trk_generation_stop *ev) {
         return beacon_gen_emit(&ev->hdr, NULL);
     }
     size_t size = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
-    size_t model_len = beacon_gen_kept_len(ev->model, 64);
-    size += BEACON_GEN_ALIGN8(model_len + 1);
+    size_t len_model = beacon_gen_kept_len(ev->model, 64);
+    size += BEACON_GEN_ALIGN8(len_model + 1);
     beacon_gen_fast fast;
     void *room = beacon_gen_claim(&ev->hdr, size, ticks, &fast);
     if (room == NULL) {
-        return trk__generation_stop_emit_slow(ev, size, ticks, model_len);
+        return trk__generation_stop_emit_slow(ev, size, ticks, len_model);
     }
-    trk__generation_stop_fill(room, ev, model_len);
+    trk__generation_stop_fill(room, ev, len_model);
     return beacon_gen_publish(&fast);
 }
 
@@ -670,27 +670,27 @@ size_t trk_generation_exception_to_json(const trk_generation_exception *ev, char
 /* Copies generation.exception into the record reserved at room (its struct copy's
  * place), strings after the struct. */
 static inline void trk__generation_exception_fill(void *room, const trk_generation_exception *ev,
-                                                  size_t model_len, size_t error_type_len) {
+                                                  size_t len_model, size_t len_error_type) {
     trk_generation_exception *copy = (trk_generation_exception *)room;
     memcpy(copy, ev, sizeof *ev);
     /* Strings follow the struct; their pointers become record offsets. */
     char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
     size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
-    pos = beacon_gen_put_string(rec, pos, &copy->model, ev->model, model_len);
-    (void)beacon_gen_put_string(rec, pos, &copy->error_type, ev->error_type, error_type_len);
+    pos = beacon_gen_put_string(rec, pos, &copy->model, ev->model, len_model);
+    (void)beacon_gen_put_string(rec, pos, &copy->error_type, ev->error_type, len_error_type);
 }
 
 /* generation.exception when beacon_gen_claim declines: context, spans, sampling
  * draws, a full ring, the runtime's path. */
 static BEACON_GEN_NOINLINE beacon_status trk__generation_exception_emit_slow(const trk_generation_exception *ev,
-        size_t size, uint64_t ticks, size_t model_len, size_t error_type_len) {
+        size_t size, uint64_t ticks, size_t len_model, size_t len_error_type) {
     beacon_gen_fast fast;
     beacon_gen_slot slot;
     void *room = beacon_gen_begin(&ev->hdr, size, ticks, &fast, &slot);
     if (room == NULL) {
         return slot.status;
     }
-    trk__generation_exception_fill(room, ev, model_len, error_type_len);
+    trk__generation_exception_fill(room, ev, len_model, len_error_type);
     return beacon_gen_end(&fast, &slot);
 }
 
@@ -707,16 +707,16 @@ beacon_status trk_generation_exception_emit(const trk_generation_exception *ev) 
         return beacon_gen_emit(&ev->hdr, NULL);
     }
     size_t size = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
-    size_t model_len = beacon_gen_kept_len(ev->model, 64);
-    size += BEACON_GEN_ALIGN8(model_len + 1);
-    size_t error_type_len = beacon_gen_kept_len(ev->error_type, 256);
-    size += BEACON_GEN_ALIGN8(error_type_len + 1);
+    size_t len_model = beacon_gen_kept_len(ev->model, 64);
+    size += BEACON_GEN_ALIGN8(len_model + 1);
+    size_t len_error_type = beacon_gen_kept_len(ev->error_type, 256);
+    size += BEACON_GEN_ALIGN8(len_error_type + 1);
     beacon_gen_fast fast;
     void *room = beacon_gen_claim(&ev->hdr, size, ticks, &fast);
     if (room == NULL) {
-        return trk__generation_exception_emit_slow(ev, size, ticks, model_len, error_type_len);
+        return trk__generation_exception_emit_slow(ev, size, ticks, len_model, len_error_type);
     }
-    trk__generation_exception_fill(room, ev, model_len, error_type_len);
+    trk__generation_exception_fill(room, ev, len_model, len_error_type);
     return beacon_gen_publish(&fast);
 }
 

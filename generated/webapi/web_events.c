@@ -114,26 +114,26 @@ size_t web_oe_start_to_json(const web_oe_start *ev, char *buf, size_t cap) {
 
 /* Copies oe.start into the record reserved at room (its struct copy's
  * place), strings after the struct. */
-static inline void web__oe_start_fill(void *room, const web_oe_start *ev, size_t entry_point_len) {
+static inline void web__oe_start_fill(void *room, const web_oe_start *ev, size_t len_entry_point) {
     web_oe_start *copy = (web_oe_start *)room;
     memcpy(copy, ev, sizeof *ev);
     /* Strings follow the struct; their pointers become record offsets. */
     char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
     size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
-    (void)beacon_gen_put_string(rec, pos, &copy->entry_point, ev->entry_point, entry_point_len);
+    (void)beacon_gen_put_string(rec, pos, &copy->entry_point, ev->entry_point, len_entry_point);
 }
 
 /* oe.start when beacon_gen_claim declines: context, spans, sampling
  * draws, a full ring, the runtime's path. */
 static BEACON_GEN_NOINLINE beacon_status web__oe_start_emit_slow(const web_oe_start *ev,
-        size_t size, uint64_t ticks, size_t entry_point_len) {
+        size_t size, uint64_t ticks, size_t len_entry_point) {
     beacon_gen_fast fast;
     beacon_gen_slot slot;
     void *room = beacon_gen_begin(&ev->hdr, size, ticks, &fast, &slot);
     if (room == NULL) {
         return slot.status;
     }
-    web__oe_start_fill(room, ev, entry_point_len);
+    web__oe_start_fill(room, ev, len_entry_point);
     return beacon_gen_end(&fast, &slot);
 }
 
@@ -149,14 +149,14 @@ beacon_status web_oe_start_emit(const web_oe_start *ev) {
         return beacon_gen_emit(&ev->hdr, NULL);
     }
     size_t size = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
-    size_t entry_point_len = beacon_gen_kept_len(ev->entry_point, 64);
-    size += BEACON_GEN_ALIGN8(entry_point_len + 1);
+    size_t len_entry_point = beacon_gen_kept_len(ev->entry_point, 64);
+    size += BEACON_GEN_ALIGN8(len_entry_point + 1);
     beacon_gen_fast fast;
     void *room = beacon_gen_claim(&ev->hdr, size, ticks, &fast);
     if (room == NULL) {
-        return web__oe_start_emit_slow(ev, size, ticks, entry_point_len);
+        return web__oe_start_emit_slow(ev, size, ticks, len_entry_point);
     }
-    web__oe_start_fill(room, ev, entry_point_len);
+    web__oe_start_fill(room, ev, len_entry_point);
     return beacon_gen_publish(&fast);
 }
 
@@ -299,27 +299,27 @@ size_t web_api_request_start_to_json(const web_api_request_start *ev, char *buf,
 /* Copies api.request.start into the record reserved at room (its struct copy's
  * place), strings after the struct. */
 static inline void web__api_request_start_fill(void *room, const web_api_request_start *ev,
-                                               size_t method_len, size_t route_len) {
+                                               size_t len_method, size_t len_route) {
     web_api_request_start *copy = (web_api_request_start *)room;
     memcpy(copy, ev, sizeof *ev);
     /* Strings follow the struct; their pointers become record offsets. */
     char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
     size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
-    pos = beacon_gen_put_string(rec, pos, &copy->method, ev->method, method_len);
-    (void)beacon_gen_put_string(rec, pos, &copy->route, ev->route, route_len);
+    pos = beacon_gen_put_string(rec, pos, &copy->method, ev->method, len_method);
+    (void)beacon_gen_put_string(rec, pos, &copy->route, ev->route, len_route);
 }
 
 /* api.request.start when beacon_gen_claim declines: context, spans, sampling
  * draws, a full ring, the runtime's path. */
 static BEACON_GEN_NOINLINE beacon_status web__api_request_start_emit_slow(const web_api_request_start *ev,
-        size_t size, uint64_t ticks, size_t method_len, size_t route_len) {
+        size_t size, uint64_t ticks, size_t len_method, size_t len_route) {
     beacon_gen_fast fast;
     beacon_gen_slot slot;
     void *room = beacon_gen_begin(&ev->hdr, size, ticks, &fast, &slot);
     if (room == NULL) {
         return slot.status;
     }
-    web__api_request_start_fill(room, ev, method_len, route_len);
+    web__api_request_start_fill(room, ev, len_method, len_route);
     return beacon_gen_end(&fast, &slot);
 }
 
@@ -338,16 +338,16 @@ beacon_status web_api_request_start_emit(const web_api_request_start *ev) {
         return beacon_gen_emit(&ev->hdr, NULL);
     }
     size_t size = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
-    size_t method_len = beacon_gen_kept_len(ev->method, 16);
-    size += BEACON_GEN_ALIGN8(method_len + 1);
-    size_t route_len = beacon_gen_kept_len(ev->route, 256);
-    size += BEACON_GEN_ALIGN8(route_len + 1);
+    size_t len_method = beacon_gen_kept_len(ev->method, 16);
+    size += BEACON_GEN_ALIGN8(len_method + 1);
+    size_t len_route = beacon_gen_kept_len(ev->route, 256);
+    size += BEACON_GEN_ALIGN8(len_route + 1);
     beacon_gen_fast fast;
     void *room = beacon_gen_claim(&ev->hdr, size, ticks, &fast);
     if (room == NULL) {
-        return web__api_request_start_emit_slow(ev, size, ticks, method_len, route_len);
+        return web__api_request_start_emit_slow(ev, size, ticks, len_method, len_route);
     }
-    web__api_request_start_fill(room, ev, method_len, route_len);
+    web__api_request_start_fill(room, ev, len_method, len_route);
     return beacon_gen_publish(&fast);
 }
 
@@ -381,27 +381,27 @@ size_t web_api_request_stop_to_json(const web_api_request_stop *ev, char *buf, s
 /* Copies api.request.stop into the record reserved at room (its struct copy's
  * place), strings after the struct. */
 static inline void web__api_request_stop_fill(void *room, const web_api_request_stop *ev,
-                                              size_t method_len, size_t route_len) {
+                                              size_t len_method, size_t len_route) {
     web_api_request_stop *copy = (web_api_request_stop *)room;
     memcpy(copy, ev, sizeof *ev);
     /* Strings follow the struct; their pointers become record offsets. */
     char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
     size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
-    pos = beacon_gen_put_string(rec, pos, &copy->method, ev->method, method_len);
-    (void)beacon_gen_put_string(rec, pos, &copy->route, ev->route, route_len);
+    pos = beacon_gen_put_string(rec, pos, &copy->method, ev->method, len_method);
+    (void)beacon_gen_put_string(rec, pos, &copy->route, ev->route, len_route);
 }
 
 /* api.request.stop when beacon_gen_claim declines: context, spans, sampling
  * draws, a full ring, the runtime's path. */
 static BEACON_GEN_NOINLINE beacon_status web__api_request_stop_emit_slow(const web_api_request_stop *ev,
-        size_t size, uint64_t ticks, size_t method_len, size_t route_len) {
+        size_t size, uint64_t ticks, size_t len_method, size_t len_route) {
     beacon_gen_fast fast;
     beacon_gen_slot slot;
     void *room = beacon_gen_begin(&ev->hdr, size, ticks, &fast, &slot);
     if (room == NULL) {
         return slot.status;
     }
-    web__api_request_stop_fill(room, ev, method_len, route_len);
+    web__api_request_stop_fill(room, ev, len_method, len_route);
     return beacon_gen_end(&fast, &slot);
 }
 
@@ -420,16 +420,16 @@ beacon_status web_api_request_stop_emit(const web_api_request_stop *ev) {
         return beacon_gen_emit(&ev->hdr, NULL);
     }
     size_t size = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
-    size_t method_len = beacon_gen_kept_len(ev->method, 16);
-    size += BEACON_GEN_ALIGN8(method_len + 1);
-    size_t route_len = beacon_gen_kept_len(ev->route, 256);
-    size += BEACON_GEN_ALIGN8(route_len + 1);
+    size_t len_method = beacon_gen_kept_len(ev->method, 16);
+    size += BEACON_GEN_ALIGN8(len_method + 1);
+    size_t len_route = beacon_gen_kept_len(ev->route, 256);
+    size += BEACON_GEN_ALIGN8(len_route + 1);
     beacon_gen_fast fast;
     void *room = beacon_gen_claim(&ev->hdr, size, ticks, &fast);
     if (room == NULL) {
-        return web__api_request_stop_emit_slow(ev, size, ticks, method_len, route_len);
+        return web__api_request_stop_emit_slow(ev, size, ticks, len_method, len_route);
     }
-    web__api_request_stop_fill(room, ev, method_len, route_len);
+    web__api_request_stop_fill(room, ev, len_method, len_route);
     return beacon_gen_publish(&fast);
 }
 
@@ -466,28 +466,28 @@ size_t web_api_request_exception_to_json(const web_api_request_exception *ev, ch
 /* Copies api.request.exception into the record reserved at room (its struct copy's
  * place), strings after the struct. */
 static inline void web__api_request_exception_fill(void *room, const web_api_request_exception *ev,
-        size_t method_len, size_t route_len, size_t error_type_len) {
+        size_t len_method, size_t len_route, size_t len_error_type) {
     web_api_request_exception *copy = (web_api_request_exception *)room;
     memcpy(copy, ev, sizeof *ev);
     /* Strings follow the struct; their pointers become record offsets. */
     char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
     size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
-    pos = beacon_gen_put_string(rec, pos, &copy->method, ev->method, method_len);
-    pos = beacon_gen_put_string(rec, pos, &copy->route, ev->route, route_len);
-    (void)beacon_gen_put_string(rec, pos, &copy->error_type, ev->error_type, error_type_len);
+    pos = beacon_gen_put_string(rec, pos, &copy->method, ev->method, len_method);
+    pos = beacon_gen_put_string(rec, pos, &copy->route, ev->route, len_route);
+    (void)beacon_gen_put_string(rec, pos, &copy->error_type, ev->error_type, len_error_type);
 }
 
 /* api.request.exception when beacon_gen_claim declines: context, spans, sampling
  * draws, a full ring, the runtime's path. */
 static BEACON_GEN_NOINLINE beacon_status web__api_request_exception_emit_slow(const web_api_request_exception *ev,
-        size_t size, uint64_t ticks, size_t method_len, size_t route_len, size_t error_type_len) {
+        size_t size, uint64_t ticks, size_t len_method, size_t len_route, size_t len_error_type) {
     beacon_gen_fast fast;
     beacon_gen_slot slot;
     void *room = beacon_gen_begin(&ev->hdr, size, ticks, &fast, &slot);
     if (room == NULL) {
         return slot.status;
     }
-    web__api_request_exception_fill(room, ev, method_len, route_len, error_type_len);
+    web__api_request_exception_fill(room, ev, len_method, len_route, len_error_type);
     return beacon_gen_end(&fast, &slot);
 }
 
@@ -507,19 +507,19 @@ beacon_status web_api_request_exception_emit(const web_api_request_exception *ev
         return beacon_gen_emit(&ev->hdr, NULL);
     }
     size_t size = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
-    size_t method_len = beacon_gen_kept_len(ev->method, 16);
-    size += BEACON_GEN_ALIGN8(method_len + 1);
-    size_t route_len = beacon_gen_kept_len(ev->route, 256);
-    size += BEACON_GEN_ALIGN8(route_len + 1);
-    size_t error_type_len = beacon_gen_kept_len(ev->error_type, 256);
-    size += BEACON_GEN_ALIGN8(error_type_len + 1);
+    size_t len_method = beacon_gen_kept_len(ev->method, 16);
+    size += BEACON_GEN_ALIGN8(len_method + 1);
+    size_t len_route = beacon_gen_kept_len(ev->route, 256);
+    size += BEACON_GEN_ALIGN8(len_route + 1);
+    size_t len_error_type = beacon_gen_kept_len(ev->error_type, 256);
+    size += BEACON_GEN_ALIGN8(len_error_type + 1);
     beacon_gen_fast fast;
     void *room = beacon_gen_claim(&ev->hdr, size, ticks, &fast);
     if (room == NULL) {
-        return web__api_request_exception_emit_slow(ev, size, ticks, method_len, route_len,
-                error_type_len);
+        return web__api_request_exception_emit_slow(ev, size, ticks, len_method, len_route,
+                len_error_type);
     }
-    web__api_request_exception_fill(room, ev, method_len, route_len, error_type_len);
+    web__api_request_exception_fill(room, ev, len_method, len_route, len_error_type);
     return beacon_gen_publish(&fast);
 }
 

@@ -564,11 +564,10 @@ void beacon_gen_sampled(beacon_gen_ring *p) {
     if (p) beacon__ring_count((beacon__ring *)p, BEACON__RING_SAMPLED);
 }
 
-beacon_status beacon_gen_notify(beacon_gen_ring *p) {
-    if (!p) return BEACON_OK;
+void beacon_gen_notify(beacon_gen_ring *p) {
+    if (!p) return;
     beacon__ring *r = (beacon__ring *)p;
     if (beacon__ring_half_full(r, __atomic_load_n(&p->head, __ATOMIC_RELAXED)) ||
         __atomic_load_n(&beacon_gen_g.sleeping, __ATOMIC_RELAXED))
         beacon__pipeline_wake();
-    return BEACON_OK;
 }

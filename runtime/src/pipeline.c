@@ -146,6 +146,7 @@ static pthread_cond_t g_wake_cv = PTHREAD_COND_INITIALIZER;
 static pthread_cond_t g_done_cv = PTHREAD_COND_INITIALIZER;
 
 static pipeline *g_pipe;                            /* written with g_lock and g_mu held */
+static uint64_t g_wakes;                            /* wake-ups signalled; with g_mu held */
 static pipeline *g_abandoned;                       /* g_lock; kept reachable, never freed */
 static bool g_enabled = true;                       /* g_lock */
 static bool g_killed;                               /* g_lock */
@@ -710,8 +711,16 @@ void beacon__pipeline_wake(void) {
         return;
     pthread_mutex_lock(&g_mu);
     if (g_pipe && g_pipe->need_start) start_worker_locked(g_pipe);
+    g_wakes++;
     pthread_cond_signal(&g_wake_cv);
     pthread_mutex_unlock(&g_mu);
+}
+
+uint64_t beacon__pipeline_wakes(void) {
+    pthread_mutex_lock(&g_mu);
+    uint64_t n = g_wakes;
+    pthread_mutex_unlock(&g_mu);
+    return n;
 }
 
 /* ---- lifecycle ------------------------------------------------------------ */

@@ -19,7 +19,8 @@
 typedef struct beacon__record_head {
     uint32_t size;  /* whole record, bytes (multiple of 8) */
     uint32_t flags; /* 0; reserved */
-    uint64_t ticks; /* caller timestamp (clock.h ticks) or 0 */
+    uint64_t ticks; /* caller timestamp (clock.h ticks) or 0; unused when the
+                       struct's time_ns is set */
     void *ctx;      /* context snapshot reference or NULL (owner: pipeline) */
 } beacon__record_head;
 /* The correlation ids resolved at emit are in the struct copy's header. */

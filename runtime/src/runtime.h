@@ -79,6 +79,10 @@ void beacon__count_caller_drop(beacon__outcome o);
  * producer already did. Thread-safe. */
 void beacon__pipeline_wake(void);
 
+/* Wake-ups beacon__pipeline_wake has signalled since the process started
+ * (for tests: whether an emit woke a sleeping worker). Thread-safe. */
+uint64_t beacon__pipeline_wakes(void);
+
 /* Sampling threshold of d for the current configuration: slow path taken
  * when d's cached generation is stale; stores the result in d->state.
  * Returns the threshold (keep when rand64 < threshold; UINT64_MAX keeps all). */

@@ -301,9 +301,8 @@ __thread beacon_gen_lane beacon_gen_lane_tls;
 beacon_gen_globals beacon_gen_g;
 #endif
 
-beacon_status beacon_gen_notify(beacon_gen_ring *r) {
+void beacon_gen_notify(beacon_gen_ring *r) {
     (void)r;
-    return BEACON_OK;
 }
 
 void beacon_gen_correlate(beacon_event_hdr *copy) {

@@ -23,6 +23,7 @@
 
 #include "fixture_support.h"
 #include "ring.h"
+#include "runtime.h"
 #include <beacon/beacon_trace.h>
 #include "fst_events.h"
 
@@ -41,6 +42,12 @@ static int setup(void **state) {
 static int teardown(void **state) {
     (void)state;
     fst_context_clear();
+    /* What a failed test may have left behind on this thread: pushed
+     * contexts, open spans, sampling patterns. */
+    while (beacon_context_pop() == BEACON_OK) {
+    }
+    beacon_gen_lane_tls.span_depth = 0;
+    beacon_set_sample_rate(NULL, 0);
     ts_reset_runtime();
     beacon_capture_clear(SINK);
     return 0;
@@ -310,6 +317,96 @@ static void kept_len_matches_its_definition_and_stays_in_the_page(void **state) 
         }
     }
     assert_int_equal(munmap(m, 2 * pg), 0);
+}
+
+/* Claims and publishes ev by hand with beacon_gen_claim / beacon_gen_publish,
+ * as a generated _emit does; false when the claim was declined. */
+static bool claim_every_scalar(const fst_every_scalar *ev) {
+    size_t len = strlen(ev->name);
+    size_t at = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
+    beacon_gen_fast fast;
+    void *room =
+        beacon_gen_claim(&ev->hdr, at + BEACON_GEN_ALIGN8(len + 1), beacon_gen_ticks(), &fast);
+    if (room == NULL) return false;
+    fst_every_scalar *copy = room;
+    memcpy(copy, ev, sizeof *ev);
+    (void)beacon_gen_put_string((char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET, at, &copy->name,
+                                ev->name, len);
+    assert_int_equal(beacon_gen_publish(&fast), BEACON_OK);
+    return true;
+}
+
+/* beacon_gen_claim takes the plain case (counted once, delivered as
+ * written) and declines, touching nothing, whatever needs more: context,
+ * a pushed context, a stale sampling generation, emit switched off, a
+ * record larger than the ring keeps. */
+static void claim_takes_the_plain_case_and_declines_the_rest(void **state) {
+    (void)state;
+    prime();
+    warm_every_scalar();
+    if (!BEACON_GEN_INLINE || !__atomic_load_n(&beacon_gen_g.tsc, __ATOMIC_RELAXED)) skip();
+    fst_every_scalar ev = fst_every_scalar_make(true, 7, 8, 0.5, 1, 2, FST_COLOR_BLUE, "claimed");
+    beacon_gen_ring *r = beacon_gen_lane_tls.ring;
+    mark();
+    uint64_t pushed = r->pushed;
+    assert_true(claim_every_scalar(&ev));
+    assert_int_equal(r->pushed, pushed + 1);
+    assert_int_equal(captured(), g_before + 1);
+    json_t *j = event_at(g_before);
+    json_t *data = json_object_get(j, "data");
+    assert_string_equal(json_string_value(json_object_get(data, "name")), "claimed");
+    assert_true(json_real_value(json_object_get(data, "count")) == 7.0);
+    assert_string_equal(json_string_value(json_object_get(data, "color")), "blue");
+    json_decref(j);
+
+    pushed = r->pushed;
+    assert_int_equal(fst_context_set_tenant("acme"), BEACON_OK);
+    assert_false(claim_every_scalar(&ev));
+    fst_context_clear();
+    assert_int_equal(
+        beacon_context_from_traceparent("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"),
+        BEACON_OK);
+    assert_false(claim_every_scalar(&ev));
+    assert_int_equal(beacon_context_pop(), BEACON_OK);
+    beacon_gen_fast fast;
+    assert_null(beacon_gen_claim(&ev.hdr, r->max_record + 64, beacon_gen_ticks(), &fast));
+    assert_int_equal(beacon_set_sample_rate("every.*", 0.5), BEACON_OK);
+    assert_false(claim_every_scalar(&ev));
+    assert_int_equal(beacon_set_sample_rate(NULL, 0), BEACON_OK);
+    warm_every_scalar();
+    beacon_set_enabled(false);
+    assert_false(claim_every_scalar(&ev));
+    beacon_set_enabled(true);
+    assert_int_equal(r->pushed, pushed + 1); /* warm_every_scalar's one */
+    beacon_counters c = totals();
+    assert_int_equal(c.emitted, g_c0.emitted + 2);
+
+    /* Plain again once the thread's state is refreshed (a runtime-path emit). */
+    warm_every_scalar();
+    mark();
+    assert_true(claim_every_scalar(&ev));
+    assert_int_equal(captured(), g_before + 1);
+}
+
+/* The emit that finds the worker asleep wakes it: beacon_gen_publish calls
+ * the runtime then. (The worker sleeps after ~15 ms without events; an emit
+ * can meet its timed wake-up instead, so a few attempts are allowed.) */
+static void plain_publish_wakes_a_sleeping_worker(void **state) {
+    (void)state;
+    prime();
+    warm_every_scalar();
+    if (!BEACON_GEN_INLINE || !__atomic_load_n(&beacon_gen_g.tsc, __ATOMIC_RELAXED)) skip();
+    fst_every_scalar ev = fst_every_scalar_make(true, 1, 2, 3.0, 4, 5, FST_COLOR_RED, "wake");
+    bool woke = false;
+    for (int attempt = 0; attempt < 20 && !woke; attempt++) {
+        for (int i = 0; i < 3000 && !__atomic_load_n(&beacon_gen_g.sleeping, __ATOMIC_RELAXED); i++)
+            usleep(1000);
+        assert_true(__atomic_load_n(&beacon_gen_g.sleeping, __ATOMIC_RELAXED));
+        uint64_t w0 = beacon__pipeline_wakes();
+        assert_true(claim_every_scalar(&ev));
+        woke = beacon__pipeline_wakes() > w0;
+    }
+    assert_true(woke);
 }
 
 static void optional_strings_absent_present_and_null_match(void **state) {
@@ -751,6 +848,9 @@ int main(void) {
         cmocka_unit_test_setup_teardown(explicit_and_stamped_time_on_the_plain_path, setup,
                                         teardown),
         cmocka_unit_test(kept_len_matches_its_definition_and_stays_in_the_page),
+        cmocka_unit_test_setup_teardown(claim_takes_the_plain_case_and_declines_the_rest, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(plain_publish_wakes_a_sleeping_worker, setup, teardown),
         cmocka_unit_test_setup_teardown(optional_strings_absent_present_and_null_match, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(strings_longer_than_max_length_are_cut_the_same, setup,

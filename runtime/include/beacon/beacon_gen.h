@@ -496,10 +496,9 @@ BEACON_API void beacon_gen_sampled(beacon_gen_ring *r);
 
 /* Called by beacon_gen_publish and beacon_gen_end after publishing when
  * the ring looked more than half full or the worker sleeps: looks at the
- * consumer's position and wakes the worker if needed. Returns BEACON_OK
- * (so the caller can return its result); NULL is a no-op. The thread that
- * owns r only. */
-BEACON_API beacon_status beacon_gen_notify(beacon_gen_ring *r);
+ * consumer's position and wakes the worker if needed. NULL is a no-op. The
+ * thread that owns r only. */
+BEACON_API void beacon_gen_notify(beacon_gen_ring *r);
 
 #if BEACON_GEN_INLINE
 /* Inline sampling for beacon_gen_begin, for an event whose sample rate is
@@ -609,7 +608,7 @@ static inline beacon_status beacon_gen_publish(const beacon_gen_fast *fast) {
     if (__builtin_expect((next > r->wake_at) |
                              (__atomic_load_n(&beacon_gen_g.sleeping, __ATOMIC_RELAXED) != 0),
                          0))
-        return beacon_gen_notify(r);
+        beacon_gen_notify(r);
     return BEACON_OK;
 #else
     (void)fast;
@@ -702,7 +701,7 @@ static inline beacon_status beacon_gen_end(const beacon_gen_fast *fast, beacon_g
         if (__builtin_expect((next > r->wake_at) |
                                  (__atomic_load_n(&beacon_gen_g.sleeping, __ATOMIC_RELAXED) != 0),
                              0))
-            return beacon_gen_notify(r);
+            beacon_gen_notify(r);
         return BEACON_OK;
     }
 #else
@@ -719,8 +718,9 @@ static inline beacon_status beacon_gen_end(const beacon_gen_fast *fast, beacon_g
  * default --partial-loads-ok=yes). So builds with AddressSanitizer,
  * ThreadSanitizer or MemorySanitizer, and builds that define
  * BEACON_GEN_STRICT_READS, call memchr/strlen. */
-#if BEACON_GEN_INLINE && !defined(BEACON_GEN_STRICT_READS) && !defined(__SANITIZE_ADDRESS__) &&    \
-    !defined(__SANITIZE_THREAD__) && !defined(__SANITIZE_HWADDRESS__)
+#if BEACON_GEN_INLINE && defined(__SSE2__) && !defined(BEACON_GEN_STRICT_READS) &&                 \
+    !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__) &&                             \
+    !defined(__SANITIZE_HWADDRESS__)
 #define BEACON_GEN_WIDE_SCAN 1
 #if defined(__has_feature)
 #if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer) ||                         \
@@ -754,7 +754,14 @@ static inline size_t beacon_gen_kept_len(const char *s, uint32_t max_length) {
         n = (size_t)__builtin_ctz(nul);
     } else {
         for (;;) {
-            if (n >= lim) return max_length != 0 ? lim : n + strlen(s + n);
+            if (n >= lim) {
+                if (max_length != 0) return lim;
+                /* Hidden from the compiler, which may know s's object is
+                 * shorter than this scan and warn (-Wstringop-overread). */
+                const char *rest = s + n;
+                __asm__("" : "+r"(rest));
+                return n + strlen(rest);
+            }
             block += 16;
             nul = (unsigned)__builtin_ia32_pmovmskb128(
                 *(const beacon_gen_v16_ *)(const void *)block == zero);

@@ -52,26 +52,26 @@ size_t tiny_hello_to_json(const tiny_hello *ev, char *buf, size_t cap) {
 
 /* Copies hello into the record reserved at room (its struct copy's
  * place), strings after the struct. */
-static inline void tiny__hello_fill(void *room, const tiny_hello *ev, size_t who_len) {
+static inline void tiny__hello_fill(void *room, const tiny_hello *ev, size_t len_who) {
     tiny_hello *copy = (tiny_hello *)room;
     memcpy(copy, ev, sizeof *ev);
     /* Strings follow the struct; their pointers become record offsets. */
     char *rec = (char *)copy - BEACON_GEN_RECORD_STRUCT_OFFSET;
     size_t pos = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
-    (void)beacon_gen_put_string(rec, pos, &copy->who, ev->who, who_len);
+    (void)beacon_gen_put_string(rec, pos, &copy->who, ev->who, len_who);
 }
 
 /* hello when beacon_gen_claim declines: context, spans, sampling
  * draws, a full ring, the runtime's path. */
 static BEACON_GEN_NOINLINE beacon_status tiny__hello_emit_slow(const tiny_hello *ev, size_t size,
-        uint64_t ticks, size_t who_len) {
+        uint64_t ticks, size_t len_who) {
     beacon_gen_fast fast;
     beacon_gen_slot slot;
     void *room = beacon_gen_begin(&ev->hdr, size, ticks, &fast, &slot);
     if (room == NULL) {
         return slot.status;
     }
-    tiny__hello_fill(room, ev, who_len);
+    tiny__hello_fill(room, ev, len_who);
     return beacon_gen_end(&fast, &slot);
 }
 
@@ -87,14 +87,14 @@ beacon_status tiny_hello_emit(const tiny_hello *ev) {
         return beacon_gen_emit(&ev->hdr, NULL);
     }
     size_t size = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
-    size_t who_len = beacon_gen_kept_len(ev->who, 0);
-    size += BEACON_GEN_ALIGN8(who_len + 1);
+    size_t len_who = beacon_gen_kept_len(ev->who, 0);
+    size += BEACON_GEN_ALIGN8(len_who + 1);
     beacon_gen_fast fast;
     void *room = beacon_gen_claim(&ev->hdr, size, ticks, &fast);
     if (room == NULL) {
-        return tiny__hello_emit_slow(ev, size, ticks, who_len);
+        return tiny__hello_emit_slow(ev, size, ticks, len_who);
     }
-    tiny__hello_fill(room, ev, who_len);
+    tiny__hello_fill(room, ev, len_who);
     return beacon_gen_publish(&fast);
 }
 
