@@ -373,9 +373,13 @@ static bool serialize_into_arena(pipeline *p, const format_key *fk, const beacon
         p->arena_cap = ncap;
         fk->fn(ev, env, p->arena + p->arena_len, ncap - p->arena_len, fk->flags);
     }
+    /* Each text is followed by a newline (where the serializer put its NUL):
+     * a sink's batch of consecutive events of one format is then NDJSON as
+     * it lies in the arena. */
+    p->arena[p->arena_len + need] = '\n';
     *off = p->arena_len;
     *len = need;
-    p->arena_len += need; /* the NUL is overwritten by the next event */
+    p->arena_len += need + 1;
     return true;
 }
 
@@ -499,9 +503,13 @@ static void write_and_book(pipeline *p) {
             s->n = 0;
             continue;
         }
-        for (size_t k = 0; k < s->n; k++) s->items[k].json = p->arena + s->offs[k];
+        bool ndjson = true;
+        for (size_t k = 0; k < s->n; k++) {
+            s->items[k].json = p->arena + s->offs[k];
+            if (k > 0 && s->offs[k] != s->offs[k - 1] + s->items[k - 1].len + 1) ndjson = false;
+        }
         memset(s->failed, 0, s->n);
-        beacon__batch batch = {s->items, s->n, s->failed};
+        beacon__batch batch = {s->items, s->n, s->failed, ndjson};
         size_t delivered = 0;
         s->sink->vt->write(s->sink, &batch, &delivered);
         if (delivered > s->n) delivered = s->n;

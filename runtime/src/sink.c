@@ -501,6 +501,17 @@ static int write_all(int fd, const char *buf, size_t len, size_t *written) {
     return err;
 }
 
+/* *delivered = the batch's lines (each prefix_len + text + '\n') wholly
+ * within the first `written` bytes. */
+static void count_whole_lines(const beacon__batch *batch, size_t prefix_len, size_t written,
+                              size_t *delivered) {
+    for (size_t i = 0, end = 0; i < batch->count; i++) {
+        end += prefix_len + batch->records[i].len + 1;
+        if (end > written) break;
+        (*delivered)++;
+    }
+}
+
 beacon_status beacon__fd_write_lines(int fd, const char *prefix, size_t prefix_len,
                                      const beacon__batch *batch, beacon__scratch *scratch,
                                      size_t *delivered, int *err_no) {
@@ -510,6 +521,13 @@ beacon_status beacon__fd_write_lines(int fd, const char *prefix, size_t prefix_l
     for (size_t i = 0; i < batch->count; i++) total += prefix_len + batch->records[i].len + 1;
     if (total == 0) return BEACON_OK;
 
+    if (prefix_len == 0 && batch->ndjson) {
+        /* Already NDJSON in one piece: written as it lies, in one write(). */
+        size_t written = 0;
+        *err_no = write_all(fd, batch->records[0].json, total, &written);
+        count_whole_lines(batch, 0, written, delivered);
+        return *delivered == batch->count ? BEACON_OK : BEACON_ERR_IO;
+    }
     if (scratch->cap < total) {
         char *grown = realloc(scratch->data, total);
         if (grown) {
@@ -529,11 +547,7 @@ beacon_status beacon__fd_write_lines(int fd, const char *prefix, size_t prefix_l
             scratch->data[off++] = '\n';
         }
         *err_no = write_all(fd, scratch->data, total, &written);
-        for (size_t i = 0, end = 0; i < batch->count; i++) {
-            end += prefix_len + batch->records[i].len + 1;
-            if (end > written) break;
-            (*delivered)++;
-        }
+        count_whole_lines(batch, prefix_len, written, delivered);
     } else {
         /* Out of memory for the batch buffer: fall back to pieces. */
         for (size_t i = 0; i < batch->count && *err_no == 0; i++) {

@@ -34,6 +34,9 @@ typedef struct beacon__batch {
      * sets failed[i] = 1 for every record it did not deliver, so the right
      * events are accounted; *delivered is then the number not failed. */
     uint8_t *failed;
+    /* True when the records lie back to back in memory, each followed by one
+     * '\n': from records[0].json on, the batch is already NDJSON. */
+    bool ndjson;
 } beacon__batch;
 
 /* Which serialization a sink wants. Records handed to a sink are always in
@@ -183,7 +186,9 @@ typedef struct beacon__scratch {
 void beacon__scratch_free(beacon__scratch *s);
 
 /* Writes the batch to fd as NDJSON lines (prefix + json + '\n'), with one
- * write() for the whole batch when the scratch buffer can hold it, retrying
+ * write() for the whole batch (straight from the records for an ndjson batch
+ * without prefix, else gathered in the scratch buffer when it can hold
+ * them; line by line when it cannot), retrying
  * on EINTR and partial writes. *delivered receives the number of complete
  * lines written; *err_no the errno of a failure (0 if none). */
 beacon_status beacon__fd_write_lines(int fd, const char *prefix, size_t prefix_len,

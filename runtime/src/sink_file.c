@@ -151,7 +151,8 @@ static beacon_status file_write(beacon__sink *sink, const beacon__batch *batch, 
             }
             j = i + 1; /* oversized line into an empty file */
         }
-        beacon__batch part = {batch->records + i, j - i, batch->failed ? batch->failed + i : NULL};
+        beacon__batch part = {batch->records + i, j - i, batch->failed ? batch->failed + i : NULL,
+                              batch->ndjson};
         size_t done = 0;
         beacon_status st = write_part(s, &part, &done);
         *delivered += done;

@@ -405,7 +405,7 @@ static void batch_is_written_whole_and_counted(void **state) {
     beacon__sink *sink = NULL;
     assert_int_equal(beacon__sink_open(spec, NULL, &sink, err, sizeof err), BEACON_OK);
     beacon__batch_item recs[3] = {{"{\"a\":1}", 7, NULL}, {"{\"b\":2}", 7, NULL}, {"{}", 2, NULL}};
-    beacon__batch batch = {recs, 3, NULL};
+    beacon__batch batch = {recs, 3, NULL, false};
     size_t delivered = 0;
     assert_int_equal(sink->vt->write(sink, &batch, &delivered), BEACON_OK);
     assert_int_equal(delivered, 3);
@@ -415,6 +415,47 @@ static void batch_is_written_whole_and_counted(void **state) {
     assert_string_equal(text, "{\"a\":1}\n{\"b\":2}\n{}\n");
     free(text);
     free(file);
+}
+
+/* An ndjson batch (records back to back, each followed by '\n', as the
+ * pipeline's arena holds them) is written as it lies, also when it is cut
+ * for rotation; /dev/full shows a failed write counts nothing delivered. */
+static void ndjson_batch_is_written_as_it_lies(void **state) {
+    (void)state;
+    static const char arena[] = "{\"a\":1}\n{\"b\":22}\n{}\n";
+    beacon__batch_item recs[3] = {{arena, 7, NULL}, {arena + 8, 8, NULL}, {arena + 17, 2, NULL}};
+    beacon__batch batch = {recs, 3, NULL, true};
+    char *file = ts_path(g_dir, "lies.ndjson");
+    char spec[512], err[128];
+    for (int rotate = 0; rotate < 2; rotate++) {
+        /* rotate: a size limit that cuts the batch after its first two lines */
+        snprintf(spec, sizeof spec, rotate ? "file:%s?max_bytes=17&keep=1" : "file:%s", file);
+        unlink(file);
+        beacon__sink *sink = NULL;
+        assert_int_equal(beacon__sink_open(spec, NULL, &sink, err, sizeof err), BEACON_OK);
+        size_t delivered = 0;
+        assert_int_equal(sink->vt->write(sink, &batch, &delivered), BEACON_OK);
+        assert_int_equal(delivered, 3);
+        assert_int_equal(sink->vt->close(sink, 100), BEACON_OK);
+        char *text = ts_read_file(file);
+        assert_string_equal(text, rotate ? "{}\n" : arena);
+        free(text);
+        if (rotate) {
+            char *first = ts_path(g_dir, "lies.ndjson.1");
+            text = ts_read_file(first);
+            assert_string_equal(text, "{\"a\":1}\n{\"b\":22}\n");
+            free(text);
+            free(first);
+        }
+    }
+    free(file);
+    if (access("/dev/full", W_OK) != 0) return;
+    beacon__sink *full = NULL;
+    assert_int_equal(beacon__sink_open("file:/dev/full", NULL, &full, err, sizeof err), BEACON_OK);
+    size_t delivered = 99;
+    assert_int_equal(full->vt->write(full, &batch, &delivered), BEACON_ERR_IO);
+    assert_int_equal(delivered, 0);
+    assert_int_equal(full->vt->close(full, 100), BEACON_OK);
 }
 
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
@@ -438,6 +479,7 @@ int main(void) {
         T(stderr_sink_writes_plain_ndjson),
         T(file_sink_appends_to_an_existing_file),
         T(file_sink_creates_file_with_mode_0644),
+        T(ndjson_batch_is_written_as_it_lies),
         T(relative_file_path_is_relative_to_cwd),
         T(unopenable_file_counts_sink_errors_and_reports),
         T(file_sink_retries_open_once_the_directory_exists),

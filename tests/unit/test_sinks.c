@@ -281,6 +281,57 @@ static void file_is_reopened_after_an_outside_rename(void **state) {
     free(moved);
 }
 
+/* Three file sinks over one stream of events: two share a format (one of
+ * them filtered, so its batch is every other text of the worker's arena),
+ * one has another (resource=1, so the two formats' texts interleave). Each
+ * file gets exactly its events, in order, one parseable line each. */
+static void file_sinks_with_filters_and_formats_get_their_lines(void **state) {
+    (void)state;
+    char *all = ts_path(g_dir, "all.ndjson"), *up = ts_path(g_dir, "up.ndjson"),
+         *res = ts_path(g_dir, "res.ndjson");
+    char spec[2048];
+    snprintf(spec, sizeof spec, "file:%s;file:%s?filter=fx.upload.*;file:%s?resource=1", all, up,
+             res);
+    ts_init_with_sinks(spec);
+    enum { N = 300 };
+    for (int i = 0; i < N; i++) {
+        if (i % 2 == 0) {
+            emit_plain(i % 10);
+        } else {
+            char file[16];
+            snprintf(file, sizeof file, "f%d", i);
+            tfx_upload_begin b = tfx_upload_begin_make(file);
+            assert_int_equal(beacon_gen_emit(&b.hdr, NULL), BEACON_OK);
+        }
+        if (i % 97 == 96) assert_int_equal(beacon_flush(5000), BEACON_OK);
+    }
+    assert_int_equal(beacon_shutdown(5000), BEACON_OK);
+    const char *paths[3] = {all, up, res};
+    for (int f = 0; f < 3; f++) {
+        json_t *lines = ts_read_ndjson(paths[f]);
+        assert_int_equal(json_array_size(lines), f == 1 ? N / 2 : N);
+        for (size_t k = 0; k < json_array_size(lines); k++) {
+            json_t *j = json_array_get(lines, k);
+            int i = f == 1 ? (int)(2 * k + 1) : (int)k;
+            json_t *data = json_object_get(j, "data");
+            if (i % 2 == 0) {
+                assert_string_equal(event_name(j), "fx.plain");
+                assert_int_equal(json_integer_value(json_object_get(data, "n")), i % 10);
+            } else {
+                char file[16];
+                snprintf(file, sizeof file, "f%d", i);
+                assert_string_equal(event_name(j), "fx.upload.begin");
+                assert_string_equal(json_string_value(json_object_get(data, "file")), file);
+            }
+            assert_true((json_object_get(j, "resource") != NULL) == (f == 2));
+        }
+        json_decref(lines);
+    }
+    free(all);
+    free(up);
+    free(res);
+}
+
 static void filter_globs_and_negation_route_per_sink(void **state) {
     (void)state;
     ts_init_with_sinks("capture:a?filter=fx.*,!fx.plain;capture:b?filter=category:system");
@@ -358,6 +409,7 @@ int main(void) {
         T(callback_options_are_validated),
         T(file_rotates_at_max_bytes_and_keeps_k_files),
         T(file_is_reopened_after_an_outside_rename),
+        T(file_sinks_with_filters_and_formats_get_their_lines),
         T(filter_globs_and_negation_route_per_sink),
         T(level_option_keeps_events_at_or_above_it),
         T(sample_option_keeps_about_that_fraction),
