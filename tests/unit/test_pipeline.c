@@ -163,6 +163,37 @@ static void blocking_emit_waits_for_room_instead_of_dropping(void **state) {
     assert_int_equal(c.dropped_queue_full, 0);
 }
 
+/* With the worker held inside a sink, a blocking emit gives up after its
+ * bound: the event is dropped as queue_full and emit returns, every time. */
+static void blocking_emit_gives_up_after_its_bound(void **state) {
+    (void)state;
+    set_gate(0);
+    beacon_options *o = beacon_options_new();
+    assert_int_equal(beacon_options_add_callback_sink(o, gated_sink, NULL, NULL), BEACON_OK);
+    beacon_options_set_ring_kb(o, 4);
+    beacon_options_set_block_ms(o, 10);
+    assert_int_equal(beacon_init(o), BEACON_OK);
+    tfx_plain ev = tfx_plain_make(1);
+    assert_int_equal(beacon_gen_emit(&ev.hdr, NULL), BEACON_OK);
+    beacon_flush(0);
+    wait_gate_entered();
+    enum { N = 100 };
+    uint64_t full = 0;
+    for (int i = 0; i < N; i++) {
+        beacon_status st = beacon_gen_emit(&ev.hdr, NULL);
+        if (st == BEACON_ERR_QUEUE_FULL) {
+            full++;
+        } else {
+            assert_int_equal(st, BEACON_OK);
+        }
+    }
+    assert_true(full > 0 && full < N);
+    set_gate(1);
+    beacon_counters c = ts_sink_counters(0);
+    assert_int_equal(c.dropped_queue_full, full);
+    assert_int_equal(c.delivered, 1 + N - full);
+}
+
 static void event_larger_than_the_ring_is_still_delivered(void **state) {
     (void)state;
     init_capture(4, 0);
@@ -298,6 +329,7 @@ int main(void) {
         T(events_survive_many_ring_wraps_in_order),
         T(full_ring_drops_newest_and_counts_them),
         T(blocking_emit_waits_for_room_instead_of_dropping),
+        T(blocking_emit_gives_up_after_its_bound),
         T(event_larger_than_the_ring_is_still_delivered),
         T(many_producers_all_arrive_in_per_thread_order),
         T(idle_worker_delivers_without_a_flush),

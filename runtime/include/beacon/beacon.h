@@ -125,7 +125,8 @@ BEACON_API beacon_status beacon_options_add_callback_sink(beacon_options *opts,
 BEACON_API void beacon_options_set_ring_kb(beacon_options *opts, size_t kb);
 
 /* When a thread's queue is full, wait up to `ms` milliseconds for room
- * (spinning, yielding, then sleeping briefly) before dropping the event as
+ * (spinning briefly, then sleeping in short steps until a quarter of the
+ * queue is free) before dropping the event as
  * dropped_queue_full. Default 0: drop at once, emit never waits. NULL opts or
  * a negative value is a no-op. Not safe concurrently with other use of the
  * same object. */
