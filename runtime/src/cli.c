@@ -198,6 +198,8 @@ static void say(const beacon_cli *cli, const char *fmt, ...)
 
 static void say(const beacon_cli *cli, const char *fmt, ...) {
     va_list ap;
+    /* One line per message, also when --threads producers report at once. */
+    flockfile(stderr);
     fprintf(stderr, "%s: ", cli->ctx->prog);
     if (cli->line > 0) {
         fprintf(stderr, "line %ld: ", cli->line);
@@ -209,6 +211,7 @@ static void say(const beacon_cli *cli, const char *fmt, ...) {
     vfprintf(stderr, fmt, ap);
     va_end(ap);
     fputc('\n', stderr);
+    funlockfile(stderr);
 }
 
 static const char *type_name(const beacon_field_desc *f) {

@@ -754,6 +754,35 @@ static void stats_option_prints_counters_json_on_stderr(void **state) {
  * Stdin mode
  * ========================================================================= */
 
+/* With --threads, producers report bad lines at the same time: every
+ * message still arrives as one whole line. */
+static void threaded_stdin_reports_each_bad_line_whole(void **state) {
+    (void)state;
+    enum { LINES = 600 };
+    static char text[LINES * 48];
+    size_t n = 0;
+    for (int i = 0; i < LINES; i++)
+        n += (size_t)snprintf(text + n, sizeof text - n,
+                              "job.started name=a attempt=x kind=batch\n");
+    assert_int_equal(run_stdin(text, "--sink", g_sink, "--threads", "4", "-", (const char *)NULL),
+                     2);
+    static bool seen[LINES + 1];
+    memset(seen, 0, sizeof seen);
+    int reports = 0;
+    for (char *line = strtok(g_err, "\n"); line != NULL; line = strtok(NULL, "\n")) {
+        long no = 0;
+        int end = 0;
+        if (strcmp(line, "fx-emit: 600 of 600 event lines failed") == 0) continue;
+        if (sscanf(line, "fx-emit: line %ld: job.started: field 'attempt': expected int, got 'x'%n",
+                   &no, &end) != 1 ||
+            line[end] != '\0' || no < 1 || no > LINES || seen[no])
+            fail_msg("not one whole report: '%s'", line);
+        seen[no] = true;
+        reports++;
+    }
+    assert_int_equal(reports, LINES);
+}
+
 static void stdin_mode_emits_good_lines_and_reports_bad_ones(void **state) {
     (void)state;
     assert_int_equal(EMIT_STDIN("# a comment\n"
@@ -914,6 +943,7 @@ int main(void) {
         T(debug_notes_events_not_sent),
         T(span_event_takes_optional_correlation),
         T(stats_option_prints_counters_json_on_stderr),
+        T(threaded_stdin_reports_each_bad_line_whole),
         T(stdin_mode_emits_good_lines_and_reports_bad_ones),
         T(stdin_mode_tokenizes_like_a_shell),
         T(stdin_mode_reports_unterminated_quote),
