@@ -282,23 +282,27 @@ EMIT_RARE void report_full(const beacon_event_desc *d, bool no_memory) {
 
 /* Opt-in wait for room, up to block_ms: the worker is woken first, the
  * caller spins briefly, then sleeps in 50 us steps until a quarter of the
- * ring is free (or the deadline), and tries again. The hysteresis matters:
- * a caller that took each record's worth of room as it appeared would burn
- * its core in wake-ups and ping-pong the ring's cache lines with the worker
- * (on machines whose vCPUs share a core, slowing the worker by a quarter). */
+ * ring is free (or room for this record, when it is larger) or the
+ * deadline, and tries again. The hysteresis matters: a caller that took
+ * each record's worth of room as it appeared would burn its core in
+ * wake-ups and ping-pong the ring's cache lines with the worker (on
+ * machines whose vCPUs share a core, slowing the worker by a quarter). */
 EMIT_RARE void *reserve_blocking(beacon__ring *r, size_t size, int block_ms) {
     beacon__pipeline_wake();
     int64_t deadline = beacon__clock_monotonic_ns() + (int64_t)block_ms * 1000000;
-    size_t resume_at = beacon__ring_capacity(r) / 4 * 3; /* bytes in use */
+    size_t cap = beacon__ring_capacity(r), need = beacon__ring_record_size(size);
+    size_t resume_at = cap / 4 * 3; /* bytes in use */
+    if (need <= cap && cap - need < resume_at) resume_at = cap - need;
+    unsigned naps = 0;
     for (unsigned i = 0;; i++) {
         void *rec = beacon__ring_reserve(r, size);
         if (rec) return rec;
         if (i < 16) continue;
         if (beacon__clock_monotonic_ns() >= deadline) return NULL;
-        for (unsigned naps = 1;; naps++) {
+        for (;;) {
             struct timespec ts = {0, 50000};
             nanosleep(&ts, NULL);
-            if (naps % 64 == 0) beacon__pipeline_wake();
+            if (++naps % 64 == 0) beacon__pipeline_wake();
             if (beacon__ring_used_bytes(r) <= resume_at || beacon__clock_monotonic_ns() >= deadline)
                 break;
         }

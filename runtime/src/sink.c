@@ -502,14 +502,17 @@ static int write_all(int fd, const char *buf, size_t len, size_t *written) {
 }
 
 /* *delivered = the batch's lines (each prefix_len + text + '\n') wholly
- * within the first `written` bytes. */
-static void count_whole_lines(const beacon__batch *batch, size_t prefix_len, size_t written,
-                              size_t *delivered) {
-    for (size_t i = 0, end = 0; i < batch->count; i++) {
-        end += prefix_len + batch->records[i].len + 1;
-        if (end > written) break;
+ * within the first `written` bytes; returns their bytes. */
+static size_t count_whole_lines(const beacon__batch *batch, size_t prefix_len, size_t written,
+                                size_t *delivered) {
+    size_t end = 0;
+    for (size_t i = 0; i < batch->count; i++) {
+        size_t next = end + prefix_len + batch->records[i].len + 1;
+        if (next > written) break;
+        end = next;
         (*delivered)++;
     }
+    return end;
 }
 
 beacon_status beacon__fd_write_lines(int fd, const char *prefix, size_t prefix_len,
@@ -520,25 +523,31 @@ beacon_status beacon__fd_write_lines(int fd, const char *prefix, size_t prefix_l
     *err_no = 0;
     for (size_t i = 0; i < batch->count; i++) total += prefix_len + batch->records[i].len + 1;
     if (total == 0) return BEACON_OK;
+    /* A failed write that stopped inside a line left it unterminated: end it
+     * first, so that the batch's first line stays a line of its own. */
+    size_t lead = scratch->torn ? 1 : 0;
 
     if (prefix_len == 0 && batch->ndjson) {
         /* Already NDJSON in one piece: written as it lies, in one write(). */
         size_t written = 0;
+        if (lead && (*err_no = write_all(fd, "\n", 1, &written)) != 0) return BEACON_ERR_IO;
+        scratch->torn = false;
         *err_no = write_all(fd, batch->records[0].json, total, &written);
-        count_whole_lines(batch, 0, written, delivered);
+        scratch->torn = count_whole_lines(batch, 0, written, delivered) < written;
         return *delivered == batch->count ? BEACON_OK : BEACON_ERR_IO;
     }
-    if (scratch->cap < total) {
-        char *grown = realloc(scratch->data, total);
+    if (scratch->cap < lead + total) {
+        char *grown = realloc(scratch->data, lead + total);
         if (grown) {
             scratch->data = grown;
-            scratch->cap = total;
+            scratch->cap = lead + total;
         }
     }
-    if (scratch->cap >= total) {
+    if (scratch->cap >= lead + total) {
         /* One write() keeps the batch's lines together in an O_APPEND file
          * shared with other writers. */
         size_t off = 0, written = 0;
+        if (lead) scratch->data[off++] = '\n';
         for (size_t i = 0; i < batch->count; i++) {
             if (prefix_len) memcpy(scratch->data + off, prefix, prefix_len);
             off += prefix_len;
@@ -546,17 +555,30 @@ beacon_status beacon__fd_write_lines(int fd, const char *prefix, size_t prefix_l
             off += batch->records[i].len;
             scratch->data[off++] = '\n';
         }
-        *err_no = write_all(fd, scratch->data, total, &written);
-        count_whole_lines(batch, prefix_len, written, delivered);
+        *err_no = write_all(fd, scratch->data, lead + total, &written);
+        if (written >= lead) {
+            written -= lead;
+            scratch->torn = count_whole_lines(batch, prefix_len, written, delivered) < written;
+        }
     } else {
         /* Out of memory for the batch buffer: fall back to pieces. */
+        size_t w = 0;
+        if (lead && (*err_no = write_all(fd, "\n", 1, &w)) != 0) return BEACON_ERR_IO;
+        scratch->torn = false;
         for (size_t i = 0; i < batch->count && *err_no == 0; i++) {
-            size_t w;
-            if (prefix_len) *err_no = write_all(fd, prefix, prefix_len, &w);
-            if (!*err_no)
-                *err_no = write_all(fd, batch->records[i].json, batch->records[i].len, &w);
-            if (!*err_no) *err_no = write_all(fd, "\n", 1, &w);
-            if (!*err_no) (*delivered)++;
+            const char *piece[3] = {prefix, batch->records[i].json, "\n"};
+            size_t piece_len[3] = {prefix_len, batch->records[i].len, 1};
+            size_t line = 0;
+            for (int k = 0; k < 3 && *err_no == 0; k++) {
+                if (piece_len[k] == 0) continue;
+                *err_no = write_all(fd, piece[k], piece_len[k], &w);
+                line += w;
+            }
+            if (*err_no == 0) {
+                (*delivered)++;
+            } else {
+                scratch->torn = line > 0;
+            }
         }
     }
     return *delivered == batch->count ? BEACON_OK : BEACON_ERR_IO;

@@ -181,11 +181,16 @@ void beacon__sink_block_sigpipe_on_this_thread(void);
 typedef struct beacon__scratch {
     char *data;
     size_t cap;
+    /* The last write to the sink's fd failed inside a line: the next one
+     * starts with '\n' (reset when the sink opens a new file). */
+    bool torn;
 } beacon__scratch;
 
 void beacon__scratch_free(beacon__scratch *s);
 
-/* Writes the batch to fd as NDJSON lines (prefix + json + '\n'), with one
+/* Writes the batch to fd as NDJSON lines (prefix + json + '\n'), after a
+ * '\n' that ends the line a failed earlier write left unterminated
+ * (scratch->torn), with one
  * write() for the whole batch (straight from the records for an ndjson batch
  * without prefix, else gathered in the scratch buffer when it can hold
  * them; line by line when it cannot), retrying

@@ -44,6 +44,7 @@ static int file_try_open(file_sink *s) {
     struct stat st;
     s->size = fstat(fd, &st) == 0 ? (uint64_t)st.st_size : 0;
     s->fd = fd;
+    s->scratch.torn = false; /* a line a failed write cut short was in another file */
     s->next_check_ns = beacon__clock_monotonic_ns() + FILE_CHECK_NS;
     return 0;
 }

@@ -163,6 +163,12 @@ static void blocking_emit_waits_for_room_instead_of_dropping(void **state) {
     assert_int_equal(c.dropped_queue_full, 0);
 }
 
+static int64_t mono_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 /* With the worker held inside a sink, a blocking emit gives up after its
  * bound: the event is dropped as queue_full and emit returns, every time. */
 static void blocking_emit_gives_up_after_its_bound(void **state) {
@@ -171,16 +177,19 @@ static void blocking_emit_gives_up_after_its_bound(void **state) {
     beacon_options *o = beacon_options_new();
     assert_int_equal(beacon_options_add_callback_sink(o, gated_sink, NULL, NULL), BEACON_OK);
     beacon_options_set_ring_kb(o, 4);
-    beacon_options_set_block_ms(o, 10);
+    enum { BLOCK_MS = 50, N = 60 };
+    beacon_options_set_block_ms(o, BLOCK_MS);
     assert_int_equal(beacon_init(o), BEACON_OK);
     tfx_plain ev = tfx_plain_make(1);
     assert_int_equal(beacon_gen_emit(&ev.hdr, NULL), BEACON_OK);
     beacon_flush(0);
     wait_gate_entered();
-    enum { N = 100 };
     uint64_t full = 0;
     for (int i = 0; i < N; i++) {
+        int64_t t0 = mono_ms();
         beacon_status st = beacon_gen_emit(&ev.hdr, NULL);
+        /* Back by the bound; the margin is for a loaded test machine. */
+        assert_true(mono_ms() - t0 < BLOCK_MS + 200);
         if (st == BEACON_ERR_QUEUE_FULL) {
             full++;
         } else {

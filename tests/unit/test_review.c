@@ -92,7 +92,7 @@ static int direct_write_into_closed_pipe(void) {
     signal(SIGPIPE, SIG_DFL);
     beacon__batch_item item = {"{}", 2, NULL};
     beacon__batch batch = {&item, 1, NULL, false};
-    beacon__scratch scratch = {NULL, 0};
+    beacon__scratch scratch = {NULL, 0, false};
     size_t delivered = 9;
     int err_no = 0;
     beacon_status st =

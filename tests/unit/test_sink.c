@@ -6,6 +6,7 @@
 #define _POSIX_C_SOURCE 200809L
 #endif
 #include <fcntl.h>
+#include <signal.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -458,6 +460,44 @@ static void ndjson_batch_is_written_as_it_lies(void **state) {
     assert_int_equal(full->vt->close(full, 100), BEACON_OK);
 }
 
+/* A write that the file size limit cuts inside a line leaves that line
+ * unterminated; the next batch ends it first, so its own first line is not
+ * glued to the fragment. Both write paths: gathered and ndjson. */
+static void a_line_cut_by_a_failed_write_is_ended_before_the_next(void **state) {
+    (void)state;
+    static const char arena[] =
+        "{\"k\":\"aaaaaaaa\"}\n{\"k\":\"bbbbbbbb\"}\n{\"k\":\"cccccccc\"}\n";
+    beacon__batch_item recs[3] = {
+        {arena, 16, NULL}, {arena + 17, 16, NULL}, {arena + 34, 16, NULL}};
+    beacon__batch_item next = {"{\"k\":\"dddddddd\"}", 16, NULL};
+    struct rlimit old;
+    assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+    void (*prev)(int) = signal(SIGXFSZ, SIG_IGN);
+    for (int ndjson = 0; ndjson < 2; ndjson++) {
+        char *file = ts_path(g_dir, ndjson ? "torn2.ndjson" : "torn1.ndjson");
+        char spec[512], err[128];
+        snprintf(spec, sizeof spec, "file:%s", file);
+        beacon__sink *sink = NULL;
+        assert_int_equal(beacon__sink_open(spec, NULL, &sink, err, sizeof err), BEACON_OK);
+        beacon__batch three = {recs, 3, NULL, ndjson == 1}, one = {&next, 1, NULL, false};
+        struct rlimit small = {30, old.rlim_max};
+        assert_int_equal(setrlimit(RLIMIT_FSIZE, &small), 0);
+        size_t delivered = 99;
+        beacon_status st = sink->vt->write(sink, &three, &delivered);
+        assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+        assert_int_equal(st, BEACON_ERR_IO);
+        assert_int_equal(delivered, 1);
+        assert_int_equal(sink->vt->write(sink, &one, &delivered), BEACON_OK);
+        assert_int_equal(delivered, 1);
+        assert_int_equal(sink->vt->close(sink, 100), BEACON_OK);
+        char *text = ts_read_file(file);
+        assert_string_equal(text, "{\"k\":\"aaaaaaaa\"}\n{\"k\":\"bbbbbbb\n{\"k\":\"dddddddd\"}\n");
+        free(text);
+        free(file);
+    }
+    signal(SIGXFSZ, prev);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void) {
@@ -480,6 +520,7 @@ int main(void) {
         T(file_sink_appends_to_an_existing_file),
         T(file_sink_creates_file_with_mode_0644),
         T(ndjson_batch_is_written_as_it_lies),
+        T(a_line_cut_by_a_failed_write_is_ended_before_the_next),
         T(relative_file_path_is_relative_to_cwd),
         T(unopenable_file_counts_sink_errors_and_reports),
         T(file_sink_retries_open_once_the_directory_exists),

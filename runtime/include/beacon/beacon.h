@@ -126,7 +126,7 @@ BEACON_API void beacon_options_set_ring_kb(beacon_options *opts, size_t kb);
 
 /* When a thread's queue is full, wait up to `ms` milliseconds for room
  * (spinning briefly, then sleeping in short steps until a quarter of the
- * queue is free) before dropping the event as
+ * queue, or room for the event, is free) before dropping the event as
  * dropped_queue_full. Default 0: drop at once, emit never waits. NULL opts or
  * a negative value is a no-op. Not safe concurrently with other use of the
  * same object. */
