@@ -438,7 +438,7 @@ EMIT_STEP void *emit_reserve(beacon__ring *r, const beacon_event_hdr *ev, size_t
     void *rec = beacon__ring_reserve(r, slot);
     if (BEACON__UNLIKELY(!rec)) {
         int block_ms = atomic_load_explicit(&beacon__g.block_ms, memory_order_relaxed);
-        if (block_ms > 0) rec = reserve_blocking(r, slot, block_ms);
+        if (block_ms > 0 && !beacon__on_worker) rec = reserve_blocking(r, slot, block_ms);
         if (!rec) {
             free(heap);
             beacon__ring_count(r, BEACON__RING_QUEUE_FULL);

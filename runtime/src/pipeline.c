@@ -617,8 +617,11 @@ static void reopen_sinks(pipeline *p) {
     p->reopen = false;
 }
 
+_Thread_local bool beacon__on_worker;
+
 static void *worker_main(void *arg) {
     pipeline *p = arg;
+    beacon__on_worker = true;
     beacon__sink_block_sigpipe_on_this_thread();
     if (p->reopen) reopen_sinks(p);
     uint64_t handled = 0;

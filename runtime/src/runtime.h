@@ -79,6 +79,11 @@ void beacon__count_caller_drop(beacon__outcome o);
  * producer already did. Thread-safe. */
 void beacon__pipeline_wake(void);
 
+/* True on the runtime's worker thread (set when it starts): events a
+ * callback sink emits there never wait for room (block_ms), since only that
+ * thread could make it. */
+extern _Thread_local bool beacon__on_worker;
+
 /* Wake-ups beacon__pipeline_wake has signalled since the process started
  * (for tests: whether an emit woke a sleeping worker). Thread-safe. */
 uint64_t beacon__pipeline_wakes(void);

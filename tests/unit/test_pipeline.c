@@ -203,6 +203,52 @@ static void blocking_emit_gives_up_after_its_bound(void **state) {
     assert_int_equal(c.delivered, 1 + N - full);
 }
 
+/* A callback sink that emits (allowed) runs on the worker, the only thread
+ * that could make room in its own ring: with block_ms set, those emits must
+ * drop at once instead of stalling the worker for block_ms each. */
+static int g_reemit_calls;
+static uint64_t g_reemit_full, g_reemit_ok;
+static int64_t g_reemit_ms;
+
+static bool reemitting_sink(const beacon_event_json *ev, size_t n, void *user) {
+    (void)ev;
+    (void)n;
+    (void)user;
+    if (g_reemit_calls++ > 0) return true; /* once: not for its own events */
+    int64_t t0 = mono_ms();
+    for (int i = 0; i < 200; i++) {
+        tfx_plain e = tfx_plain_make(2);
+        if (beacon_gen_emit(&e.hdr, NULL) == BEACON_OK) {
+            g_reemit_ok++;
+        } else {
+            g_reemit_full++;
+        }
+    }
+    g_reemit_ms = mono_ms() - t0;
+    return true;
+}
+
+static void callback_emits_on_the_worker_never_wait_for_room(void **state) {
+    (void)state;
+    g_reemit_calls = 0;
+    g_reemit_full = g_reemit_ok = 0;
+    beacon_options *o = beacon_options_new();
+    assert_int_equal(beacon_options_add_callback_sink(o, reemitting_sink, NULL, NULL), BEACON_OK);
+    beacon_options_set_ring_kb(o, 4);
+    beacon_options_set_block_ms(o, 5000);
+    assert_int_equal(beacon_init(o), BEACON_OK);
+    tfx_plain ev = tfx_plain_make(1);
+    assert_int_equal(beacon_gen_emit(&ev.hdr, NULL), BEACON_OK);
+    assert_int_equal(beacon_flush(30000), BEACON_OK);
+    assert_int_equal(g_reemit_ok + g_reemit_full, 200);
+    assert_true(g_reemit_full > 0);
+    assert_true(g_reemit_ms < 2000); /* one wait of block_ms would be 5000 */
+    assert_int_equal(beacon_flush(30000), BEACON_OK);
+    beacon_counters c = ts_sink_counters(0);
+    assert_int_equal(c.delivered, 1 + g_reemit_ok);
+    assert_int_equal(c.dropped_queue_full, g_reemit_full);
+}
+
 static void event_larger_than_the_ring_is_still_delivered(void **state) {
     (void)state;
     init_capture(4, 0);
@@ -339,6 +385,7 @@ int main(void) {
         T(full_ring_drops_newest_and_counts_them),
         T(blocking_emit_waits_for_room_instead_of_dropping),
         T(blocking_emit_gives_up_after_its_bound),
+        T(callback_emits_on_the_worker_never_wait_for_room),
         T(event_larger_than_the_ring_is_still_delivered),
         T(many_producers_all_arrive_in_per_thread_order),
         T(idle_worker_delivers_without_a_flush),

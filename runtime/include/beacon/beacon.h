@@ -92,7 +92,8 @@ typedef struct beacon_event_json {
  * Returns true when the events were taken; false counts them all as
  * dropped_sink_error. It must not call beacon_flush() or beacon_shutdown()
  * (those wait for the worker that is running the callback); emitting from it
- * is allowed but such events are only delivered on a later pass. */
+ * is allowed but such events are only delivered on a later pass, and they
+ * never wait for room (a full queue drops them even with block_ms set). */
 typedef bool (*beacon_callback_fn)(const beacon_event_json *events, size_t count, void *user);
 
 /* Appends a sink that hands events to fn. `query_options` (may be NULL or "")
