@@ -564,7 +564,7 @@ def _direct_emit(cat: Catalog, ev: Event, t: str, fields: List[View],
     fill_params = ", ".join(["void *room", f"const {t} *ev"] + [p for s in strings for p in s[3]])
     fill_args = ", ".join(["room", "ev"] + [a for s in strings for a in s[4]])
     helpers = [f"/* Copies {c_comment(ev.name)} into the record reserved at room (its struct copy's",
-               " * place), strings after the struct. */",
+               " * place)" + (", strings after the struct. */" if strings else ". */"),
                f"static inline void {fill}({fill_params}) {{",
                f"    {t} *copy = ({t} *)room;",
                "    memcpy(copy, ev, sizeof *ev);"]

@@ -93,7 +93,7 @@ size_t brg_worker_queue_dropped_to_json(const brg_worker_queue_dropped *ev, char
 }
 
 /* Copies worker.queue.dropped into the record reserved at room (its struct copy's
- * place), strings after the struct. */
+ * place). */
 static inline void brg__worker_queue_dropped_fill(void *room, const brg_worker_queue_dropped *ev) {
     brg_worker_queue_dropped *copy = (brg_worker_queue_dropped *)room;
     memcpy(copy, ev, sizeof *ev);

@@ -670,7 +670,7 @@ size_t fed_filtering_complete_to_json(const fed_filtering_complete *ev, char *bu
 }
 
 /* Copies filtering_complete into the record reserved at room (its struct copy's
- * place), strings after the struct. */
+ * place). */
 static inline void fed__filtering_complete_fill(void *room, const fed_filtering_complete *ev) {
     fed_filtering_complete *copy = (fed_filtering_complete *)room;
     memcpy(copy, ev, sizeof *ev);

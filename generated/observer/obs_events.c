@@ -367,7 +367,7 @@ size_t obs_patients_queried_to_json(const obs_patients_queried *ev, char *buf, s
 }
 
 /* Copies patients.queried into the record reserved at room (its struct copy's
- * place), strings after the struct. */
+ * place). */
 static inline void obs__patients_queried_fill(void *room, const obs_patients_queried *ev) {
     obs_patients_queried *copy = (obs_patients_queried *)room;
     memcpy(copy, ev, sizeof *ev);
@@ -427,7 +427,7 @@ size_t obs_clinical_query_to_json(const obs_clinical_query *ev, char *buf, size_
 }
 
 /* Copies clinical.query into the record reserved at room (its struct copy's
- * place), strings after the struct. */
+ * place). */
 static inline void obs__clinical_query_fill(void *room, const obs_clinical_query *ev) {
     obs_clinical_query *copy = (obs_clinical_query *)room;
     memcpy(copy, ev, sizeof *ev);

@@ -227,7 +227,7 @@ size_t web_oe_interact_to_json(const web_oe_interact *ev, char *buf, size_t cap)
 }
 
 /* Copies oe.interact into the record reserved at room (its struct copy's
- * place), strings after the struct. */
+ * place). */
 static inline void web__oe_interact_fill(void *room, const web_oe_interact *ev) {
     web_oe_interact *copy = (web_oe_interact *)room;
     memcpy(copy, ev, sizeof *ev);

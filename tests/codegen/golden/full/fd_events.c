@@ -407,7 +407,7 @@ size_t fd_legacy_ping_to_json(const fd_legacy_ping *ev, char *buf, size_t cap) {
 }
 
 /* Copies legacy.ping into the record reserved at room (its struct copy's
- * place), strings after the struct. */
+ * place). */
 static inline void fd__legacy_ping_fill(void *room, const fd_legacy_ping *ev) {
     fd_legacy_ping *copy = (fd_legacy_ping *)room;
     memcpy(copy, ev, sizeof *ev);
@@ -654,7 +654,7 @@ size_t fd_app_started_to_json(const fd_app_started *ev, char *buf, size_t cap) {
 }
 
 /* Copies app.started into the record reserved at room (its struct copy's
- * place), strings after the struct. */
+ * place). */
 static inline void fd__app_started_fill(void *room, const fd_app_started *ev) {
     fd_app_started *copy = (fd_app_started *)room;
     memcpy(copy, ev, sizeof *ev);
@@ -902,7 +902,7 @@ size_t fd_job_batch_start_to_json(const fd_job_batch_start *ev, char *buf, size_
 }
 
 /* Copies job.batch.start into the record reserved at room (its struct copy's
- * place), strings after the struct. */
+ * place). */
 static inline void fd__job_batch_start_fill(void *room, const fd_job_batch_start *ev) {
     fd_job_batch_start *copy = (fd_job_batch_start *)room;
     memcpy(copy, ev, sizeof *ev);
@@ -960,7 +960,7 @@ size_t fd_job_batch_stop_to_json(const fd_job_batch_stop *ev, char *buf, size_t 
 }
 
 /* Copies job.batch.stop into the record reserved at room (its struct copy's
- * place), strings after the struct. */
+ * place). */
 static inline void fd__job_batch_stop_fill(void *room, const fd_job_batch_stop *ev) {
     fd_job_batch_stop *copy = (fd_job_batch_stop *)room;
     memcpy(copy, ev, sizeof *ev);

@@ -108,7 +108,7 @@ size_t ro_paint_checked_to_json(const ro_paint_checked *ev, char *buf, size_t ca
 }
 
 /* Copies paint.checked into the record reserved at room (its struct copy's
- * place), strings after the struct. */
+ * place). */
 static inline void ro__paint_checked_fill(void *room, const ro_paint_checked *ev) {
     ro_paint_checked *copy = (ro_paint_checked *)room;
     memcpy(copy, ev, sizeof *ev);
