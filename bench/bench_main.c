@@ -13,6 +13,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 typedef struct emit_ctx {
@@ -159,9 +160,27 @@ static int bench_emit(bench_report *rep, uint64_t *dropped) {
 /* Worker throughput: one producer emits `n` events as fast as it can (far
  * faster than they can be written), waiting for room when its ring is full,
  * then flushes; events per second from the first emit to the end of the
- * flush is the rate the worker serialized and wrote them to an NDJSON file. */
-static int bench_worker(double *events_per_sec, uint64_t *delivered, uint64_t *dropped,
-                        size_t *file_bytes) {
+ * flush is the rate the worker serialized and wrote them to an NDJSON file.
+ * The worker's CPU time over the same span (the process's minus this
+ * thread's: no other thread runs then) gives how busy it was and its CPU
+ * time per event, which say whether the rate is the worker's own. */
+typedef struct worker_result {
+    double events_per_sec;
+    uint64_t delivered, dropped;
+    size_t file_bytes;
+    double busy;             /* worker CPU time / wall time */
+    double cpu_ns_per_event; /* worker CPU time (user + system) / delivered */
+} worker_result;
+
+static double cpu_ns(int who) {
+    struct rusage ru;
+    if (getrusage(who, &ru) != 0) return 0;
+    return ((double)ru.ru_utime.tv_sec + (double)ru.ru_stime.tv_sec) * 1e9 +
+           ((double)ru.ru_utime.tv_usec + (double)ru.ru_stime.tv_usec) * 1e3;
+}
+
+static int bench_worker(worker_result *out) {
+    memset(out, 0, sizeof *out);
     char dir[] = "/tmp/beacon-bench-XXXXXX";
     if (!mkdtemp(dir)) return -1;
     char path[128], sink[160];
@@ -173,21 +192,24 @@ static int bench_worker(double *events_per_sec, uint64_t *delivered, uint64_t *d
     /* Totals are process-wide; count only this run's events. */
     beacon_counters before;
     if (beacon_stats(&before, NULL, 0, NULL) != BEACON_OK) return -1;
+    double proc0 = cpu_ns(RUSAGE_SELF), self0 = cpu_ns(RUSAGE_THREAD);
     uint64_t t0 = bench_mono_ns();
     for (size_t i = 0; i < n; i++) run_emit(&ctx);
     if (beacon_flush(120000) != BEACON_OK) return -1;
     uint64_t t1 = bench_mono_ns();
+    double worker_cpu = (cpu_ns(RUSAGE_SELF) - proc0) - (cpu_ns(RUSAGE_THREAD) - self0);
     beacon_counters total;
     if (beacon_stats(&total, NULL, 0, NULL) != BEACON_OK) return -1;
     beacon_shutdown(10000);
-    *delivered = total.delivered - before.delivered;
-    *dropped = (total.emitted - before.emitted) - *delivered;
-    *events_per_sec = (double)*delivered / ((double)(t1 - t0) / 1e9);
+    out->delivered = total.delivered - before.delivered;
+    out->dropped = (total.emitted - before.emitted) - out->delivered;
+    out->events_per_sec = (double)out->delivered / ((double)(t1 - t0) / 1e9);
+    out->busy = worker_cpu / (double)(t1 - t0);
+    out->cpu_ns_per_event = out->delivered ? worker_cpu / (double)out->delivered : 0;
     FILE *f = fopen(path, "rb");
-    *file_bytes = 0;
     if (f) {
         fseek(f, 0, SEEK_END);
-        *file_bytes = (size_t)ftell(f);
+        out->file_bytes = (size_t)ftell(f);
         fclose(f);
     }
     unlink(path);
@@ -237,10 +259,8 @@ int main(int argc, char **argv) {
         fprintf(stderr, "beacon-bench: baselines failed\n");
         return 1;
     }
-    double eps = 0;
-    uint64_t delivered = 0, worker_dropped = 0;
-    size_t file_bytes = 0;
-    if (bench_worker(&eps, &delivered, &worker_dropped, &file_bytes) != 0) {
+    worker_result wr;
+    if (bench_worker(&wr) != 0) {
         fprintf(stderr, "beacon-bench: worker benchmark failed\n");
         return 1;
     }
@@ -252,8 +272,10 @@ int main(int argc, char **argv) {
     printf("core-to-core latency: %.0f ns before the emit runs, %.0f ns after\n", c2c_before,
            c2c_after);
     printf("worker: %.2f M events/s to an NDJSON file (%" PRIu64 " delivered, %" PRIu64
-           " not, %.1f MB written)\n",
-           eps / 1e6, delivered, worker_dropped, (double)file_bytes / 1e6);
+           " not, %.1f MB written); worker thread busy %.0f%% of that time, %.0f ns of CPU "
+           "per event\n",
+           wr.events_per_sec / 1e6, wr.delivered, wr.dropped, (double)wr.file_bytes / 1e6,
+           wr.busy * 100, wr.cpu_ns_per_event);
 
     printf("\np50 of each baseline / p50 of beacon (caller side, same run):\n");
     const char *base[] = {"baseline: fprintf", "baseline: cjson",
@@ -284,8 +306,10 @@ int main(int argc, char **argv) {
         fprintf(f,
                 "  \"emit_dropped\":%" PRIu64 ",\n"
                 "  \"core_to_core_ns\":[%.1f,%.1f],\n  \"worker_events_per_sec\":%.0f,\n"
-                "  \"worker_delivered\":%" PRIu64 ",\n  \"peak_rss_kib\":%ld\n}\n",
-                emit_dropped, c2c_before, c2c_after, eps, delivered, rep.peak_rss_kib);
+                "  \"worker_delivered\":%" PRIu64 ",\n  \"worker_busy\":%.3f,\n"
+                "  \"worker_cpu_ns_per_event\":%.0f,\n  \"peak_rss_kib\":%ld\n}\n",
+                emit_dropped, c2c_before, c2c_after, wr.events_per_sec, wr.delivered, wr.busy,
+                wr.cpu_ns_per_event, rep.peak_rss_kib);
         if (fclose(f) != 0 || rename(tmp, json_path) != 0) {
             fprintf(stderr, "beacon-bench: cannot write %s\n", json_path);
             return 1;
