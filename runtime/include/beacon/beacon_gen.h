@@ -548,6 +548,23 @@ static inline void beacon_gen_put_head(unsigned char *rec, size_t size, uint64_t
     memcpy(rec + 16, &ticks, sizeof ticks);
     memcpy(rec + 24, &ctx, sizeof ctx);
 }
+
+/* The test both inline paths start with: emit open for the lane with ticks
+ * from the TSC (lane.fast), the event's state present, and a record of
+ * `size` bytes (8-aligned) no larger than the ring keeps (max_record) that
+ * fits before the end of the buffer and in the room last seen free
+ * (ring.limit). Returns the lane's ring, with its head in *head and the
+ * position after the record in *next; NULL otherwise (nothing done). */
+static inline beacon_gen_ring *beacon_gen_room(const beacon_gen_lane *lane,
+                                               const beacon_event_state *st, uint64_t epoch,
+                                               size_t size, size_t *head, size_t *next) {
+    if (__builtin_expect((lane->fast != epoch) | (epoch == 0) | (st == NULL), 0)) return NULL;
+    beacon_gen_ring *r = lane->ring;
+    *head = __atomic_load_n(&r->head, __ATOMIC_RELAXED);
+    *next = *head + sizeof(uint64_t) + size;
+    if (__builtin_expect((*next > r->limit) | (size > r->max_record), 0)) return NULL;
+    return r;
+}
 #endif
 
 /* The plain case of beacon_gen_begin, inline and without any call: emit
@@ -569,17 +586,13 @@ static inline void *beacon_gen_claim(const beacon_event_hdr *ev, size_t size, ui
     const beacon_event_state *st = ev->desc->state;
     uint64_t epoch = __atomic_load_n(&beacon_gen_g.epoch, __ATOMIC_RELAXED);
     uint64_t gen = __atomic_load_n(&beacon_gen_g.sample_gen, __ATOMIC_RELAXED);
-    /* One branch for the lane's state: bitwise, not short-circuit. */
-    if (__builtin_expect((lane->fast != epoch) | (epoch == 0) | (st == NULL) | (lane->ctx != NULL) |
-                             (lane->span_depth != 0),
-                         0))
-        return NULL;
-    beacon_gen_ring *r = lane->ring;
-    size_t head = __atomic_load_n(&r->head, __ATOMIC_RELAXED);
+    if (__builtin_expect((lane->ctx != NULL) | (lane->span_depth != 0), 0)) return NULL;
     size = BEACON_GEN_ALIGN8(size);
-    size_t next = head + sizeof(uint64_t) + size;
-    if (__builtin_expect((next > r->limit) | (size > r->max_record), 0)) return NULL;
-    if (__builtin_expect(__atomic_load_n(&st->opaque[2], __ATOMIC_ACQUIRE) != gen, 0)) return NULL;
+    size_t head, next;
+    beacon_gen_ring *r = beacon_gen_room(lane, st, epoch, size, &head, &next);
+    if (__builtin_expect(r == NULL, 0) ||
+        __builtin_expect(__atomic_load_n(&st->opaque[2], __ATOMIC_ACQUIRE) != gen, 0))
+        return NULL;
     unsigned char *rec = r->buf + (head & r->mask);
     beacon_gen_put_head(rec, size, ticks, NULL);
     fast->ring = r;
@@ -638,22 +651,16 @@ static inline void *beacon_gen_begin(const beacon_event_hdr *ev, size_t size, ui
     const beacon_event_state *st = ev->desc->state;
     uint64_t epoch = __atomic_load_n(&beacon_gen_g.epoch, __ATOMIC_RELAXED);
     uint64_t gen = __atomic_load_n(&beacon_gen_g.sample_gen, __ATOMIC_RELAXED);
-    if (__builtin_expect(lane->fast == epoch && epoch != 0 && st != NULL, 1)) {
-        beacon_gen_ring *r = lane->ring;
-        size_t head = __atomic_load_n(&r->head, __ATOMIC_RELAXED);
-        size = BEACON_GEN_ALIGN8(size);
-        size_t next = head + sizeof(uint64_t) + size;
-        /* Fits before the end of the buffer, and the consumer is far enough
-         * behind (as last seen; the runtime's path looks again). Only then
-         * is the event sampled here, so none is drawn twice. */
-        int keep = -1;
-        if (__builtin_expect((next <= r->limit) & (size <= r->max_record), 1)) {
-            /* Kept whole (opaque[2] holds the current generation), or
-             * sampled here; -1 leaves it to the runtime. */
-            keep = __atomic_load_n(&st->opaque[2], __ATOMIC_ACQUIRE) == gen
+    size_t size8 = BEACON_GEN_ALIGN8(size), head, next;
+    /* Only when the record fits (as last seen; the runtime's path looks
+     * again) is the event sampled here, so none is drawn twice. */
+    beacon_gen_ring *r = beacon_gen_room(lane, st, epoch, size8, &head, &next);
+    if (__builtin_expect(r != NULL, 1)) {
+        /* Kept whole (opaque[2] holds the current generation), or sampled
+         * here; -1 leaves it to the runtime. */
+        int keep = __atomic_load_n(&st->opaque[2], __ATOMIC_ACQUIRE) == gen
                        ? 1
                        : beacon_gen_sample_decide(lane, st, gen);
-        }
         if (__builtin_expect(keep == 0, 0)) {
             fast->ring = NULL;
             slot->status = BEACON_ERR_SAMPLED_OUT;
@@ -665,7 +672,7 @@ static inline void *beacon_gen_begin(const beacon_event_hdr *ev, size_t size, ui
             void *ctx = __builtin_expect(lane->ctx == NULL, 1)
                             ? NULL
                             : beacon_gen_context_ref(ev->desc->catalog);
-            beacon_gen_put_head(rec, size, ticks, ctx);
+            beacon_gen_put_head(rec, size8, ticks, ctx);
             fast->ring = r;
             fast->next = next;
             return rec + sizeof(uint64_t) + BEACON_GEN_RECORD_STRUCT_OFFSET;
