@@ -1,9 +1,11 @@
 """Pure rendering: a validated model.Catalog in, {file name: text} out.
 
-cmodel.py computes every name, type and initializer; the Jinja2 templates in
-templates/ only lay them out. Nothing here touches the file system except to
-read the templates, and the output depends on nothing but the catalog and the
-generator version (no timestamps), so reruns are byte-identical.
+cmodel.py decides what to generate (every name, type, field list and flag);
+the Jinja2 templates in templates/ spell it in C (the wrappers, helpers and
+descriptors as macros in templates/macros.j2). Nothing here touches the file
+system except to read the templates, and the output depends on nothing but
+the catalog and the generator version (no timestamps), so reruns are
+byte-identical.
 """
 from __future__ import annotations
 
@@ -20,6 +22,24 @@ TEMPLATE_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "templat
 _env = None
 
 
+def _params(decls) -> str:
+    """A C parameter list: the declarations joined, or `void`."""
+    return ", ".join(cmodel.decl(d.type, d.name) for d in decls) or "void"
+
+
+# How the templates spell C literals and declarations (see templates/macros.j2).
+_FILTERS = {
+    "decl": lambda d: cmodel.decl(d.type, d.name),
+    "params": _params,
+    "cstr": cmodel.c_string,
+    "comment": cmodel.c_comment,
+    "int64": lambda v: cmodel.int_literal(int(v)),
+    "uint64": lambda v: "UINT64_C(%d)" % int(v),
+    "double": cmodel.double_literal,
+    "mask": lambda m: "0x%02Xu" % m,
+}
+
+
 def _environment() -> jinja2.Environment:
     global _env
     if _env is None:
@@ -31,6 +51,7 @@ def _environment() -> jinja2.Environment:
             keep_trailing_newline=True,
             undefined=jinja2.StrictUndefined,
         )
+        _env.filters.update(_FILTERS)
     return _env
 
 
