@@ -12,6 +12,7 @@ written; 2 the catalog has errors (nothing is written) or bad usage.
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
 from typing import Dict, List, Optional
@@ -119,6 +120,11 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Optional[List[str]] = None) -> int:
+    # A run is a short batch job that builds and drops millions of small,
+    # acyclic objects (YAML nodes, views, template output); the cyclic
+    # collector's passes over them took a third of its time and found
+    # nothing to free. Memory is returned at exit.
+    gc.disable()
     parser = _parser()
     args = parser.parse_args(argv)
     if not getattr(args, "command", None):

@@ -9,6 +9,7 @@ the JSON_MAX bound.
 """
 from __future__ import annotations
 
+import re
 from types import SimpleNamespace as View
 from typing import Dict, List, Optional, Tuple
 
@@ -68,6 +69,12 @@ def _priv(cat: Catalog, rest: str) -> str:
 
 # --- text helpers ------------------------------------------------------------
 
+# Printable ASCII without a double quote or backslash: characters that are
+# their own JSON and C spelling (the common case, so the per-character loops
+# can be skipped).
+_PLAIN = re.compile(r'[ !#-\[\]-~]*\Z')
+
+
 def c_comment(text: Optional[str]) -> str:
     """One line of comment text: whitespace collapsed, and nothing that could
     end the comment or form a trigraph."""
@@ -86,6 +93,9 @@ def c_string(text: Optional[str]) -> str:
     digits); '?' after '?' is escaped so no trigraph can form."""
     if text is None:
         return "NULL"
+    text = str(text)
+    if _PLAIN.match(text) and "??" not in text:
+        return f'"{text}"'
     out = ['"']
     prev = ""
     for b in str(text).encode("utf-8"):
@@ -118,6 +128,18 @@ def unique(base: str, taken) -> str:
     while name in taken:
         name += "_"
     return name
+
+
+def number_literal(v, kind: str) -> str:
+    """A number as a C literal of kind "i" (int64_t), "u" (uint64_t) or "d"
+    (double); None spells zero."""
+    if v is None:
+        return "0.0" if kind == "d" else "0"
+    if kind == "u":
+        return "UINT64_C(%d)" % int(v)
+    if kind == "d":
+        return double_literal(v)
+    return int_literal(int(v))
 
 
 def int_literal(v: int) -> str:
@@ -171,6 +193,8 @@ _HASH_KEY_ID_MAX = 64  # "hash_key": ids are 1..64 chars of [A-Za-z0-9._:-]
 
 def _json_str_len(s: str) -> int:
     """Exact escaped length (with quotes) of a known string."""
+    if _PLAIN.match(s):
+        return len(s) + 2
     n = 2
     for ch in s:
         if ch in '"\\':
@@ -441,14 +465,14 @@ def direct_emit(ev: Event) -> bool:
 def _rejects(cat: Catalog, fv: View) -> List[View]:
     """The tests that are true when the runtime's validation would reject the
     field's value (emit.c check_value / validate_field), one per condition:
-    `test` names the comparison, `bound` its literal operand."""
+    `test` names the comparison, `bound` (of literal `kind`) its operand."""
     f = fv.field
     base = f.type.base
     out: List[View] = []
 
-    def add(test: str, bound=None, low=None, high=None) -> None:
-        out.append(View(test=test, member=fv.member, bound=bound, low=low, high=high,
-                        optional=f.optional, present_byte=fv.present_byte,
+    def add(test: str, bound=None, kind=None, low=None, high=None) -> None:
+        out.append(View(test=test, member=fv.member, bound=bound, kind=kind, low=low,
+                        high=high, optional=f.optional, present_byte=fv.present_byte,
                         present_mask=fv.present_mask))
 
     if base == "string":
@@ -459,17 +483,17 @@ def _rejects(cat: Catalog, fv: View) -> List[View]:
         add("enum_above", bound=naming.enum_count_const(cat, f.type.enum))
     elif base == "double":
         if f.min is not None or f.max is not None:  # NaN fails any bound
-            add("double_outside", low=f.min, high=f.max)
+            add("outside", low=f.min, high=f.max)
     elif base == "uint":
         if f.min is not None and int(f.min) > 0:
-            add("uint_below", bound=int(f.min))
+            add("below", int(f.min), "u")
         if f.max is not None and int(f.max) < _UINT64_MAX:
-            add("uint_above", bound=int(f.max))
+            add("above", int(f.max), "u")
     elif base in ("int", "timestamp", "duration"):
         if f.min is not None and int(f.min) > _INT64_MIN:
-            add("int_below", bound=int(f.min))
+            add("below", int(f.min), "i")
         if f.max is not None and int(f.max) < _INT64_MAX:
-            add("int_above", bound=int(f.max))
+            add("above", int(f.max), "i")
     return out
 
 

@@ -10,6 +10,7 @@ byte-identical.
 from __future__ import annotations
 
 import os
+import re
 from typing import Dict, List
 
 import jinja2
@@ -33,9 +34,7 @@ _FILTERS = {
     "params": _params,
     "cstr": cmodel.c_string,
     "comment": cmodel.c_comment,
-    "int64": lambda v: cmodel.int_literal(int(v)),
-    "uint64": lambda v: "UINT64_C(%d)" % int(v),
-    "double": cmodel.double_literal,
+    "literal": cmodel.number_literal,
     "mask": lambda m: "0x%02Xu" % m,
 }
 
@@ -58,17 +57,22 @@ def _environment() -> jinja2.Environment:
 WIDTH = 100
 
 
+_PARENS = re.compile(r"[()]")
+_NESTING = re.compile(r"[(){}\[\],]")
+
+
 def _split_args(inner: str) -> List[str]:
     """Top-level comma-separated pieces of an argument list."""
     parts, depth, start = [], 0, 0
-    for i, ch in enumerate(inner):
+    for m in _NESTING.finditer(inner):
+        ch = m.group()
         if ch in "([{":
             depth += 1
         elif ch in ")]}":
             depth -= 1
-        elif ch == "," and depth == 0:
-            parts.append(inner[start:i].strip())
-            start = i + 1
+        elif depth == 0:
+            parts.append(inner[start:m.start()].strip())
+            start = m.end()
     parts.append(inner[start:].strip())
     return parts
 
@@ -84,9 +88,10 @@ def _wrap(line: str) -> str:
         return line
     open_at = line.index("(")
     depth = 0
-    for close_at in range(open_at, len(line)):
-        depth += {"(": 1, ")": -1}.get(line[close_at], 0)
+    for m in _PARENS.finditer(line, open_at):
+        depth += 1 if m.group() == "(" else -1
         if depth == 0:
+            close_at = m.start()
             break
     else:
         return line
@@ -108,8 +113,11 @@ def _wrap(line: str) -> str:
     return "\n".join(out)
 
 
+_LONG_LINE = re.compile(r"^.{%d,}$" % (WIDTH + 1), re.MULTILINE)
+
+
 def _wrap_long_lines(text: str) -> str:
-    return "\n".join(_wrap(line) for line in text.split("\n"))
+    return _LONG_LINE.sub(lambda m: _wrap(m.group(0)), text)
 
 
 def render(catalog: Catalog, cli: bool = False) -> Dict[str, str]:
