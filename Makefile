@@ -71,6 +71,7 @@ bench: deps
 	cmake -S . -B $(BUILD_BENCH) -DCMAKE_BUILD_TYPE=Release -DBEACON_BUILD_TESTS=OFF $(CMAKE_FLAGS)
 	cmake --build $(BUILD_BENCH) -j $(JOBS)
 	./$(BUILD_BENCH)/bin/beacon-bench --json bench/results.json
+	$$(sed -n 's/^BEACON_PYTHON:FILEPATH=//p' $(BUILD_BENCH)/CMakeCache.txt) bench/codegen_bench.py --json bench/results.json
 
 # Refresh the committed generator output in generated/ for every shipped catalog.
 regen: configure

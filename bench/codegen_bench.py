@@ -78,11 +78,12 @@ def time_generate(catalog: str, out_dir: str, root: str) -> Tuple[float, float]:
     """(wall seconds, CPU seconds) of one `python3 -m codegen generate --cli`
     from the tree at `root` into an empty out_dir."""
     shutil.rmtree(out_dir, ignore_errors=True)
-    env = dict(os.environ, PYTHONPATH=root)
+    env = dict(os.environ, PYTHONPATH=os.path.abspath(root))
     cpu0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     subprocess.run([sys.executable, "-m", "codegen", "generate", catalog, "-o", out_dir,
-                    "--cli", "--source-name", "gen_bench.yaml"], env=env, check=True)
+                    "--cli", "--source-name", "gen_bench.yaml"], env=env, check=True,
+                   cwd=os.path.dirname(catalog))  # not the cwd: `-m` would import from there
     wall = time.perf_counter() - start
     cpu1 = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (cpu1.ru_utime - cpu0.ru_utime) + (cpu1.ru_stime - cpu0.ru_stime)
