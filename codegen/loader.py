@@ -90,16 +90,20 @@ def _drop_duplicate_keys(src: Source, root: yaml.Node) -> None:
     nests deeper than Python's recursion limit."""
     seen_nodes = set()
     stack = [root]
+    mapping, sequence, scalar = yaml.MappingNode, yaml.SequenceNode, yaml.ScalarNode
     while stack:
         node = stack.pop()
+        kind = type(node)
+        if kind is scalar:
+            continue
         if id(node) in seen_nodes:  # aliases share nodes, and may form cycles
             continue
         seen_nodes.add(id(node))
-        if isinstance(node, yaml.MappingNode):
+        if kind is mapping:
             keys = set()
             kept = []
             for key, value in node.value:
-                if isinstance(key, yaml.ScalarNode):
+                if type(key) is scalar:
                     if key.value in keys:
                         p = node_pos(src.path, key)
                         _error(src, p.line, p.col, f"duplicate key '{key.value}'")
@@ -108,7 +112,7 @@ def _drop_duplicate_keys(src: Source, root: yaml.Node) -> None:
                 kept.append((key, value))
                 stack.append(value)
             node.value = kept
-        elif isinstance(node, yaml.SequenceNode):
+        elif kind is sequence:
             stack.extend(node.value)
 
 

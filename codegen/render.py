@@ -59,10 +59,13 @@ WIDTH = 100
 
 _PARENS = re.compile(r"[()]")
 _NESTING = re.compile(r"[(){}\[\],]")
+_BRACKETS = re.compile(r"[(){}\[\]]")
 
 
 def _split_args(inner: str) -> List[str]:
     """Top-level comma-separated pieces of an argument list."""
+    if not _BRACKETS.search(inner):  # the common case: nothing nested
+        return [a.strip() for a in inner.split(",")]
     parts, depth, start = [], 0, 0
     for m in _NESTING.finditer(inner):
         ch = m.group()
@@ -88,13 +91,18 @@ def _wrap(line: str) -> str:
         return line
     open_at = line.index("(")
     depth = 0
-    for m in _PARENS.finditer(line, open_at):
-        depth += 1 if m.group() == "(" else -1
-        if depth == 0:
-            close_at = m.start()
-            break
+    if line.count("(") == 1:  # the common case: one pair
+        close_at = line.find(")", open_at)
+        if close_at < 0:
+            return line
     else:
-        return line
+        for m in _PARENS.finditer(line, open_at):
+            depth += 1 if m.group() == "(" else -1
+            if depth == 0:
+                close_at = m.start()
+                break
+        else:
+            return line
     args = _split_args(line[open_at + 1:close_at])
     if len(args) < 2:
         return line
