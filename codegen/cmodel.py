@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from types import SimpleNamespace as View
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, Optional
 
 from . import naming
 from .model import Catalog, Enum, Event, Field, Span
