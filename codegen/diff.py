@@ -30,6 +30,9 @@ class Change:
 
     @property
     def where(self) -> Optional[Pos]:
+        """Where a reader looks: the old place of a removed item, else the new one."""
+        if self.kind.endswith("removed") and self.old is not None:
+            return self.old
         return self.new or self.old
 
 
@@ -226,7 +229,7 @@ class _Differ:
             if name not in news:
                 self.add(BREAKING, "field.removed", _subject(owner, name),
                          f"{what.replace('field', f'field {_q(name)}', 1)} removed "
-                         f"(or renamed)", old=f, new=new_owner)
+                         f"(or renamed)", old=f, new=None if context else new_owner)
         for name, f in news.items():
             s = _subject(owner, name)
             label = what.replace("field", f"field {_q(name)}", 1)

@@ -218,7 +218,6 @@ def _environment() -> jinja2.Environment:
                                   keep_trailing_newline=True,
                                   undefined=jinja2.StrictUndefined)
         _env.filters["cell"] = _cell
-        _env.filters["tojson_script"] = lambda v: json.dumps(v).replace("</", "<\\/")
     return _env
 
 

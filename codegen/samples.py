@@ -35,7 +35,7 @@ def _number_text(v) -> str:
 def _string(f: Field, index: int = 0) -> str:
     text = SCRUB_TEXT if f.pii == "scrub" else f"example-{f.name.replace('_', '-')}"
     if index:
-        text = f"{text}-{index + 1}"
+        text = f"{text} #{index + 1}" if f.pii == "scrub" else f"{text}-{index + 1}"
     if f.max_length is not None:
         text = text.encode("utf-8")[: f.max_length].decode("utf-8", "ignore")
     return text
