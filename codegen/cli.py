@@ -21,7 +21,9 @@ from __future__ import annotations
 import argparse
 import io
 import os
+import subprocess
 import sys
+import tempfile
 from typing import Dict, List, Optional
 
 from . import __version__
@@ -38,8 +40,13 @@ def _load_path(path: str, strict: bool = False, source_name: Optional[str] = Non
     from .validate import load_catalog  # imported late: --version needs no YAML
 
     if path.startswith("git:"):
-        return _load_git(path, strict)
-    catalog, diags = load_catalog(path, strict=strict, display_path=path)
+        with tempfile.TemporaryDirectory() as tmp:
+            copy = _git_show(path, tmp)
+            if copy is None:
+                return None, True
+            catalog, diags = load_catalog(copy, strict=strict, display_path=path)
+    else:
+        catalog, diags = load_catalog(path, strict=strict, display_path=path)
     for d in diags:
         print(str(d), file=sys.stderr)
     failed = catalog is None or any(d.severity == "error" for d in diags)
@@ -50,34 +57,27 @@ def _load_path(path: str, strict: bool = False, source_name: Optional[str] = Non
     return catalog, failed
 
 
-def _load_git(spec: str, strict: bool):
-    """Loads `git:REF:PATH` through `git show REF:PATH` (PATH as git reads it:
-    from the repository root, or ./relative to the current directory)."""
-    import subprocess
-    import tempfile
-
-    from .validate import load_catalog
-
+def _git_show(spec: str, directory: str) -> Optional[str]:
+    """Writes the catalog `git:REF:PATH` names (`git show REF:PATH`, so PATH
+    is from the repository root, or ./relative to the current directory)
+    into `directory`; returns the copy's path, or None after saying why."""
     ref, sep, path = spec[len("git:"):].partition(":")
     if not sep or not ref or not path:
         print(f"beacon-gen: '{spec}' is not git:REF:PATH", file=sys.stderr)
-        return None, True
-    proc = subprocess.run(["git", "show", f"{ref}:{path}"], capture_output=True)
+        return None
+    try:
+        proc = subprocess.run(["git", "show", f"{ref}:{path}"], capture_output=True)
+    except OSError as exc:
+        print(f"beacon-gen: cannot run git: {exc.strerror}", file=sys.stderr)
+        return None
     if proc.returncode != 0:
         err = proc.stderr.decode("utf-8", "replace").strip()
         print(f"beacon-gen: cannot read {spec}: {err}", file=sys.stderr)
-        return None, True
-    with tempfile.TemporaryDirectory() as tmp:
-        copy = os.path.join(tmp, "catalog.yaml")
-        with open(copy, "wb") as fh:
-            fh.write(proc.stdout)
-        catalog, diags = load_catalog(copy, strict=strict, display_path=spec)
-    for d in diags:
-        print(str(d), file=sys.stderr)
-    failed = catalog is None or any(d.severity == "error" for d in diags)
-    if catalog is not None:
-        catalog.source_path = spec
-    return catalog, failed
+        return None
+    copy = os.path.join(directory, "catalog.yaml")
+    with open(copy, "wb") as fh:
+        fh.write(proc.stdout)
+    return copy
 
 
 def _write_tree(directory: str, files: Dict[str, str], check: bool, hint: str) -> int:

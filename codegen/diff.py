@@ -178,13 +178,21 @@ class _Differ:
             subj = {"span": name}
             what = f"span '{name}'"
             self.attributes(subj, what, o, s)
+            self.fields(subj, f"field of {what}", o.fields, s.fields, o, s)
             for suffix in ("start", "stop", "exception"):
                 oe, ne = getattr(o, suffix), getattr(s, suffix)
-                if oe is not None and ne is not None and oe.name != ne.name:
+                if oe is None or ne is None:
+                    continue
+                if oe.name != ne.name:
                     self.add(BREAKING, "span.event_renamed", subj,
                              f"{suffix} event of {what} renamed '{oe.name}' -> '{ne.name}'",
                              o, s)
-            self.fields(subj, f"field of {what}", o.fields, s.fields, o, s)
+                # The fields the span adds to its derived events (its duration,
+                # the failure's error), compared like declared ones.
+                declared = {f.name for f in s.fields} | {f.name for f in o.fields}
+                self.fields({"event": ne.name}, f"field of event '{ne.name}'",
+                            [f for f in oe.fields if f.name not in declared],
+                            [f for f in ne.fields if f.name not in declared], oe, ne)
 
     def attributes(self, s: Dict[str, str], what: str, o, n) -> None:
         """Keys events and spans share."""

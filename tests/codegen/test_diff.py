@@ -198,6 +198,15 @@ class Pairs(unittest.TestCase):
         k = self.kinds(BASE + "      phase: {type: int}\n")
         self.assertEqual(k, {("field.added_required", "breaking")})
 
+    def test_fields_a_span_adds_to_its_events_are_compared(self):
+        old = load(write(self.tmp.name, "old.yaml", BASE))
+        new = load(write(self.tmp.name, "new.yaml", BASE))
+        duration = next(f for f in new.spans[0].stop.fields if f.name == "duration_ns")
+        duration.unit = "ms"
+        kinds = [(c.kind, c.subject) for c in diff.diff(old, new).changes]
+        self.assertEqual(kinds, [("field.unit_changed", {"event": "step.stop",
+                                                         "field": "duration_ns"})])
+
     def test_context_fields_added_are_compatible_and_removed_breaking(self):
         more = self.edit("context:\n", "context:\n  region: string\n")
         self.assertEqual(self.kinds(more), {("field.added_optional", "compatible")})
