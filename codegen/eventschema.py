@@ -87,6 +87,8 @@ def field_schema(f: Field) -> Dict[str, object]:
             value = dict(REDACTED)
         else:
             value = dict(ATTRIBUTE_SCALAR)
+            if f.max_length is not None:
+                value["maxLength"] = f.max_length  # applies to the string values only
         s: Dict[str, object] = {"type": "object", "additionalProperties": value}
         if f.max_items is not None:
             s["maxProperties"] = f.max_items
