@@ -92,7 +92,7 @@ class _Differ:
             self.add(COMPATIBLE, "catalog.description_changed", top,
                      "catalog description changed", a, b)
         self.enums(a.enums, b.enums)
-        self.fields({"context": ""}, "context field", a.context, b.context, a, b)
+        self.fields({"context": ""}, None, a.context, b.context, a, b)
         self.events([e for e in a.events if e.span is None],
                     [e for e in b.events if e.span is None])
         self.spans(a.spans, b.spans)
@@ -158,7 +158,7 @@ class _Differ:
                 self.add(BREAKING, "event.correlation_changed", s,
                          f"correlation of {what} changed '{o.correlation}' -> "
                          f"'{e.correlation}'", o, e)
-            self.fields(s, f"field of {what}", o.fields, e.fields, o, e)
+            self.fields(s, what, o.fields, e.fields, o, e)
 
     def spans(self, old: Sequence[Span], new: Sequence[Span]) -> None:
         olds = {s.name: s for s in old}
@@ -178,7 +178,7 @@ class _Differ:
             subj = {"span": name}
             what = f"span '{name}'"
             self.attributes(subj, what, o, s)
-            self.fields(subj, f"field of {what}", o.fields, s.fields, o, s)
+            self.fields(subj, what, o.fields, s.fields, o, s)
             for suffix in ("start", "stop", "exception"):
                 oe, ne = getattr(o, suffix), getattr(s, suffix)
                 if oe is None or ne is None:
@@ -190,7 +190,7 @@ class _Differ:
                 # The fields the span adds to its derived events (its duration,
                 # the failure's error), compared like declared ones.
                 declared = {f.name for f in s.fields} | {f.name for f in o.fields}
-                self.fields({"event": ne.name}, f"field of event '{ne.name}'",
+                self.fields({"event": ne.name}, f"event '{ne.name}'",
                             [f for f in oe.fields if f.name not in declared],
                             [f for f in ne.fields if f.name not in declared], oe, ne)
 
@@ -216,7 +216,7 @@ class _Differ:
         a, b = wire.deprecation(o), wire.deprecation(n)
         if a == b:
             return
-        kind = s_kind(s)
+        kind = _kind(s)
         if b is None:
             self.add(COMPATIBLE, f"{kind}.undeprecated", s, f"{what} is no longer deprecated",
                      o, n)
@@ -228,28 +228,33 @@ class _Differ:
 
     # --- fields -------------------------------------------------------------
 
-    def fields(self, owner: Dict[str, str], what: str, old: Sequence[Field],
+    def fields(self, owner: Dict[str, str], what: Optional[str], old: Sequence[Field],
                new: Sequence[Field], old_owner, new_owner) -> None:
-        context = "context" in owner
+        """Fields of one owner: `what` names the event or span (None: the
+        catalog's context)."""
+        context = what is None
+
+        def label(name: str) -> str:
+            return f"context field '{name}'" if context else f"field '{name}' of {what}"
+
         olds = {f.name: f for f in old}
         news = {f.name: f for f in new}
         for name, f in olds.items():
             if name not in news:
                 self.add(BREAKING, "field.removed", _subject(owner, name),
-                         f"{what.replace('field', f'field {_q(name)}', 1)} removed "
-                         f"(or renamed)", old=f, new=None if context else new_owner)
+                         f"{label(name)} removed (or renamed)", old=f,
+                         new=None if context else new_owner)
         for name, f in news.items():
             s = _subject(owner, name)
-            label = what.replace("field", f"field {_q(name)}", 1)
             if name not in olds:
                 if f.optional or context:
                     self.add(COMPATIBLE, "field.added_optional", s,
-                             f"optional {label} added", new=f)
+                             f"optional {label(name)} added", new=f)
                 else:
                     self.add(BREAKING, "field.added_required", s,
-                             f"required {label} added (emitters must now set it)", new=f)
+                             f"required {label(name)} added (emitters must now set it)", new=f)
                 continue
-            self.field(s, label, olds[name], f, context)
+            self.field(s, label(name), olds[name], f, context)
 
     def field(self, s: Dict[str, str], what: str, o: Field, n: Field, context: bool) -> None:
         if o.type.spelling != n.type.spelling:
@@ -323,7 +328,7 @@ class _Differ:
                      f"{text}: less of the value leaves the process", o, n)
 
 
-def s_kind(s: Dict[str, str]) -> str:
+def _kind(s: Dict[str, str]) -> str:
     """The kind prefix of a subject: field, value (of an enum), span or event."""
     if "field" in s:
         return "field"
@@ -340,10 +345,6 @@ def _subject(owner: Dict[str, str], name: str) -> Dict[str, str]:
 
 def _derived_names(s: Span) -> List[str]:
     return [getattr(s, k).name for k in ("start", "stop", "exception") if getattr(s, k)]
-
-
-def _q(name: str) -> str:
-    return f"'{name}'"
 
 
 def _shown(v) -> str:
