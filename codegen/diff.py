@@ -144,7 +144,8 @@ class _Differ:
         for name, e in olds.items():
             if name not in news:
                 self.add(BREAKING, "event.removed", {"event": name},
-                         f"event '{name}' removed (or renamed)", old=e)
+                         f"event '{name}' removed{_renamed(e, olds, news, _same_event)}",
+                         old=e)
         for name, e in news.items():
             if name not in olds:
                 self.add(COMPATIBLE, "event.added", {"event": name},
@@ -242,7 +243,7 @@ class _Differ:
         for name, f in olds.items():
             if name not in news:
                 self.add(BREAKING, "field.removed", _subject(owner, name),
-                         f"{label(name)} removed (or renamed)", old=f,
+                         f"{label(name)} removed{_renamed(f, olds, news, _same_field)}", old=f,
                          new=None if context else new_owner)
         for name, f in news.items():
             s = _subject(owner, name)
@@ -335,6 +336,23 @@ def _kind(s: Dict[str, str]) -> str:
     if "value" in s:
         return "enum.value"
     return "span" if "span" in s else "event"
+
+
+def _same_field(a: Field, b: Field) -> bool:
+    return a.type.spelling == b.type.spelling
+
+
+def _same_event(a: Event, b: Event) -> bool:
+    return [(f.name, f.type.spelling) for f in a.fields] == \
+        [(f.name, f.type.spelling) for f in b.fields]
+
+
+def _renamed(item, olds: Dict[str, object], news: Dict[str, object], same) -> str:
+    """' (renamed to 'x'?)' when exactly one added item looks like `item`
+    renamed, else ' (or renamed)': a rename is a removal plus an addition,
+    and says so."""
+    added = [n for n, v in news.items() if n not in olds and same(item, v)]
+    return f" (renamed to '{added[0]}'?)" if len(added) == 1 else " (or renamed)"
 
 
 def _subject(owner: Dict[str, str], name: str) -> Dict[str, str]:

@@ -98,6 +98,16 @@ class Pairs(unittest.TestCase):
         self.assertIn(("field.removed", "breaking"), k)
         self.assertIn(("field.added_optional", "compatible"), k)
 
+    def test_rename_is_a_removal_and_an_addition_named_as_a_likely_rename(self):
+        v = self.verdict(BASE, self.edit("size: {type: uint,", "volume: {type: uint,"))
+        self.assertEqual([(c.kind, c.classification) for c in v.changes],
+                         [("field.removed", "breaking"), ("field.added_required", "breaking")])
+        self.assertEqual(v.changes[0].message,
+                         "field 'size' of event 'job.started' removed (renamed to 'volume'?)")
+        v = self.verdict(BASE, self.edit("  job.done:", "  job.finished:"))
+        self.assertEqual(v.changes[0].message, "event 'job.done' removed (renamed to "
+                                               "'job.finished'?)")
+
     def test_new_required_field_on_existing_event_is_breaking(self):
         k = self.kinds(self.edit("      ok: {type: bool, description: Success.}\n",
                                  "      ok: {type: bool, description: Success.}\n"
