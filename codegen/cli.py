@@ -208,7 +208,10 @@ def _docs(args: argparse.Namespace) -> int:
                 examples = docs.read_examples(fh.read())
         else:
             examples = {}
-    except (OSError, docs.EmitterError) as exc:
+    except OSError as exc:
+        print(f"beacon-gen: cannot read {exc.filename}: {exc.strerror}", file=sys.stderr)
+        return 1
+    except docs.EmitterError as exc:
         print(f"beacon-gen: examples: {exc}", file=sys.stderr)
         return 1
     files = docs.render(catalog, examples, html=args.html)
