@@ -9,11 +9,13 @@ BUILD_BENCH ?= build-bench
 JOBS        ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
 
-# Debian packages the build, the tests and the benchmarks use.
+# Debian packages the build, the tests and the benchmarks use (chromium: the
+# test of the HTML catalog reference drives it headless).
 DEB_PACKAGES = cmake make pkg-config gcc g++ clang clang-format libclang-rt-14-dev \
                python3 python3-jinja2 python3-yaml python3-jsonschema \
                libcmocka-dev libjansson-dev libcjson-dev \
-               libcurl4-openssl-dev libssl-dev zlib1g-dev
+               libcurl4-openssl-dev libssl-dev zlib1g-dev \
+               chromium
 
 .PHONY: all deps configure build demo test test-unit test-asan test-tsan bench regen format clean
 
@@ -73,12 +75,21 @@ bench: deps
 	./$(BUILD_BENCH)/bin/beacon-bench --json bench/results.json
 	$$(sed -n 's/^BEACON_PYTHON:FILEPATH=//p' $(BUILD_BENCH)/CMakeCache.txt) bench/codegen_bench.py --json bench/results.json
 
-# Refresh the committed generator output in generated/ for every shipped catalog.
+# Refresh the committed generator output in generated/ and the catalog
+# references in docs/events/ (their examples come from each catalog's built
+# <prefix>-emit) for every shipped catalog.
 regen: configure
 	@py=$$(sed -n 's/^BEACON_PYTHON:FILEPATH=//p' $(BUILD)/CMakeCache.txt); \
 	for cat in schema/*.yaml; do \
 	  name=$$(basename $$cat .yaml); \
 	  PYTHONPATH=. $$py -m codegen generate $$cat -o generated/$$name --source-name $$cat --cli || exit 1; \
+	done; \
+	for cat in schema/*.yaml; do \
+	  prefix=$$(sed -n 's/^prefix:[[:space:]]*\([a-z0-9_]*\).*/\1/p' $$cat); \
+	  [ -n "$$prefix" ] || prefix=$$(sed -n 's/^catalog:[[:space:]]*\([a-z0-9_]*\).*/\1/p' $$cat); \
+	  cmake --build $(BUILD) -j $(JOBS) --target $$prefix-emit >/dev/null || exit 1; \
+	  PYTHONPATH=. $$py -m codegen docs $$cat -o docs/events --source-name $$cat \
+	    --emitter $(BUILD)/bin/$$prefix-emit || exit 1; \
 	done
 
 format:
