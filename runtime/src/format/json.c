@@ -2,7 +2,7 @@
  * hex ids and RFC 3339 times. No allocation, no locale-dependent output;
  * serialize.c builds events on top of it.
  */
-#include "json.h"
+#include "format/json.h"
 
 #include <math.h>
 #include <stdatomic.h>

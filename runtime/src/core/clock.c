@@ -9,7 +9,7 @@
 #define _POSIX_C_SOURCE 200809L
 #endif
 
-#include "clock.h"
+#include "core/clock.h"
 
 #include "beacon/beacon_gen.h"
 

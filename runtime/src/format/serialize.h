@@ -11,8 +11,8 @@
 #include <stdint.h>
 
 #include "beacon/beacon_gen.h"
-#include "context.h"
-#include "pii_hash.h"
+#include "emit/context.h"
+#include "privacy/pii_hash.h"
 
 /* Internal serializer flag (beside the public BEACON_JSON_*): append the
  * envelope's "resource" object to the event (sink option resource=1). */

@@ -10,7 +10,7 @@
 #include <stdbool.h>
 
 #include "beacon/beacon_gen.h"
-#include "ring.h" /* beacon__lane */
+#include "emit/ring.h" /* beacon__lane */
 
 /* Spans nested deeper than this still work but are not tracked as parents. */
 #define BEACON__SPAN_DEPTH 32

@@ -2,9 +2,9 @@
  * record and restore it on the worker (see record.h). Sizes and copies are
  * computed by walking the event descriptor; nothing here allocates.
  */
-#include "record.h"
+#include "emit/record.h"
 
-#include "serialize.h"
+#include "format/serialize.h"
 
 #include <string.h>
 

@@ -6,16 +6,16 @@
  * scrubbing (scrub.c) write straight into the bounded writer of json.c, so
  * nothing allocates and no raw value of a protected field is ever copied out.
  */
-#include "serialize.h"
+#include "format/serialize.h"
 
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "ids.h"
-#include "json.h"
-#include "scrub.h"
+#include "core/ids.h"
+#include "format/json.h"
+#include "privacy/scrub.h"
 
 static const char *const k_levels[] = {"debug", "info", "warn", "error"};
 static const char k_redacted[] = "\"[REDACTED]\"";

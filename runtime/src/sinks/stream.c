@@ -11,8 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "diag.h"
-#include "sink.h"
+#include "core/diag.h"
+#include "sinks/sink.h"
 
 typedef struct stream_sink {
     beacon__sink base;

@@ -20,7 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "serialize.h"
+#include "format/serialize.h"
 
 #define CLI_FLUSH_TIMEOUT_MS 5000
 #define CLI_QUOTE_MAX        64   /* bytes of a user value echoed in a message */

@@ -10,8 +10,8 @@
 #include <stddef.h>
 
 #include "beacon/beacon.h"
-#include "pii_hash.h"
-#include "sink.h"
+#include "privacy/pii_hash.h"
+#include "sinks/sink.h"
 
 /* One configured sink before it is opened. */
 typedef struct beacon__sink_config {

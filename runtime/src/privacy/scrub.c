@@ -7,7 +7,7 @@
  * number). No rule backtracks, so each byte is inspected a bounded number
  * of times. The step counter in beacon__scrub_stats lets tests prove it.
  */
-#include "scrub.h"
+#include "privacy/scrub.h"
 
 #include <stdbool.h>
 #include <string.h>

@@ -16,9 +16,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "clock.h"
-#include "diag.h"
-#include "sink.h"
+#include "core/clock.h"
+#include "core/diag.h"
+#include "sinks/sink.h"
 
 #define FILE_CHECK_NS  1000000000LL /* path identity check interval */
 #define FILE_KEEP_DFLT 5

@@ -17,15 +17,15 @@
 
 #include <time.h>
 
-#include "clock.h"
-#include "context.h"
-#include "diag.h"
-#include "ids.h"
-#include "record.h"
-#include "ring.h"
-#include "runtime.h"
-#include "serialize.h"
-#include "span.h"
+#include "core/clock.h"
+#include "emit/context.h"
+#include "core/diag.h"
+#include "core/ids.h"
+#include "emit/record.h"
+#include "emit/ring.h"
+#include "core/state.h"
+#include "format/serialize.h"
+#include "emit/span.h"
 
 /* ---- validation ------------------------------------------------------- */
 

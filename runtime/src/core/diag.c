@@ -6,9 +6,9 @@
 #ifndef _POSIX_C_SOURCE
 #define _POSIX_C_SOURCE 200809L /* strdup, clock_gettime, O_CLOEXEC */
 #endif
-#include "diag.h"
+#include "core/diag.h"
 
-#include "clock.h"
+#include "core/clock.h"
 
 #include <pthread.h>
 #include <stdarg.h>

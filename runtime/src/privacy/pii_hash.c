@@ -10,7 +10,7 @@
 #define _POSIX_C_SOURCE 200809L /* pthread_rwlock_t */
 #endif
 #define OPENSSL_SUPPRESS_DEPRECATED 1
-#include "pii_hash.h"
+#include "privacy/pii_hash.h"
 
 #include <pthread.h>
 #include <stdatomic.h>

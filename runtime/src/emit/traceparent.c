@@ -7,7 +7,7 @@
 #include <stdbool.h>
 #include <string.h>
 
-#include "ids.h"
+#include "core/ids.h"
 
 static const char k_hex[] = "0123456789abcdef";
 

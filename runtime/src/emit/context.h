@@ -17,7 +17,7 @@
 #include <stdint.h>
 
 #include "beacon/beacon_gen.h"
-#include "ring.h" /* beacon__lane */
+#include "emit/ring.h" /* beacon__lane */
 
 /* One context value, in the member the field's type selects:
  * b bool; i int/timestamp/duration; u uint; d double; e enum; s string (owned). */

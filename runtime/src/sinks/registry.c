@@ -5,9 +5,9 @@
 #ifndef _POSIX_C_SOURCE
 #define _POSIX_C_SOURCE 200809L /* strdup, clock_gettime, O_CLOEXEC */
 #endif
-#include "sink.h"
+#include "sinks/sink.h"
 
-#include "serialize.h"
+#include "format/serialize.h"
 
 #include <ctype.h>
 #include <errno.h>

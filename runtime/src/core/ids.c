@@ -4,7 +4,7 @@
 #ifndef _POSIX_C_SOURCE
 #define _POSIX_C_SOURCE 200809L /* strdup, clock_gettime, O_CLOEXEC */
 #endif
-#include "ids.h"
+#include "core/ids.h"
 
 #include <pthread.h>
 #include <stdatomic.h>

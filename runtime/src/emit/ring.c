@@ -5,7 +5,7 @@
  * each own one cache line; they meet only through the release/acquire pair on
  * `head` (records published) and `tail` (space given back).
  */
-#include "ring.h"
+#include "emit/ring.h"
 
 #include <stdint.h>
 #include <stdlib.h>

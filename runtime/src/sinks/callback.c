@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sink.h"
+#include "sinks/sink.h"
 
 typedef struct callback_sink {
     beacon__sink base;

@@ -7,13 +7,13 @@
 #ifndef _POSIX_C_SOURCE
 #define _POSIX_C_SOURCE 200809L /* strdup, clock_gettime, O_CLOEXEC */
 #endif
-#include "span.h"
+#include "emit/span.h"
 
 #include <string.h>
 
 #include "beacon/beacon_trace.h"
-#include "clock.h"
-#include "ids.h"
+#include "core/clock.h"
+#include "core/ids.h"
 
 typedef struct span_frame {
     beacon_trace_id trace;

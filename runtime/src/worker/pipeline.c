@@ -18,21 +18,21 @@
 #ifndef _POSIX_C_SOURCE
 #define _POSIX_C_SOURCE 200809L
 #endif
-#include "pipeline.h"
+#include "worker/pipeline.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "clock.h"
-#include "context.h"
-#include "diag.h"
-#include "ids.h"
-#include "json.h"
-#include "record.h"
-#include "runtime.h"
-#include "serialize.h"
+#include "core/clock.h"
+#include "emit/context.h"
+#include "core/diag.h"
+#include "core/ids.h"
+#include "format/json.h"
+#include "emit/record.h"
+#include "core/state.h"
+#include "format/serialize.h"
 
 #define PASS_PER_RING 512u        /* records taken from one ring per pass */
 #define PASS_MAX      8192u       /* records per pass over all rings */

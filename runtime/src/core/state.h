@@ -15,7 +15,7 @@
 #include <stdint.h>
 
 #include "beacon/beacon.h"
-#include "ring.h"
+#include "emit/ring.h"
 
 /* Where an emitted event ended; the order matches beacon_counters (index 0 is
  * `emitted`). */

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sink.h"
+#include "sinks/sink.h"
 
 #define CAPTURE_DEFAULT_MAX 65536u
 

@@ -14,12 +14,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "diag.h"
-#include "json.h"
-#include "pii_hash.h"
-#include "pipeline.h"
-#include "runtime.h"
-#include "sink.h"
+#include "core/diag.h"
+#include "format/json.h"
+#include "privacy/pii_hash.h"
+#include "worker/pipeline.h"
+#include "core/state.h"
+#include "sinks/sink.h"
 
 #define ERR_MAX         256
 #define DEFAULT_RING_KB 256

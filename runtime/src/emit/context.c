@@ -6,7 +6,7 @@
 #ifndef _POSIX_C_SOURCE
 #define _POSIX_C_SOURCE 200809L /* strdup */
 #endif
-#include "context.h"
+#include "emit/context.h"
 
 #include <math.h>
 #include <pthread.h>
