@@ -698,7 +698,7 @@ static void runtime_rejection_exits_2_naming_the_field(void **state) {
     (void)state;
     assert_int_equal(EMIT("job.started", "name=a", "attempt=11", "kind=batch"), 2);
     assert_string_equal(g_err,
-                        "fx-emit: job.started: field 'attempt': 11 is above the maximum 10\n");
+                        "fx-emit: job.started: field 'attempt' = 11 is above max 10\n");
     assert_string_equal(g_out, "");
 }
 

@@ -20,7 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "format/serialize.h"
+#include "core/field.h"
 
 #define CLI_FLUSH_TIMEOUT_MS 5000
 #define CLI_QUOTE_MAX        64   /* bytes of a user value echoed in a message */
@@ -1147,74 +1147,28 @@ const beacon_trace_id *beacon_cli_correlation(const beacon_cli *cli) {
  * ========================================================================= */
 
 /* Formats a numeric bound or value of `f` for a message. */
-static void fmt_number(const beacon_field_desc *f, const cli_scalar *v, char *buf, size_t cap) {
-    if (f->type == BEACON_TYPE_UINT) {
-        snprintf(buf, cap, "%" PRIu64, v->u);
-    } else if (f->type == BEACON_TYPE_DOUBLE) {
-        snprintf(buf, cap, "%.17g", v->d);
-    } else {
-        snprintf(buf, cap, "%" PRId64, v->i);
-    }
-}
-
-/* -1 below min, 1 above max, 0 inside (NaN counts as inside: it is nulled). */
-static int out_of_bounds(const beacon_field_desc *f, const cli_scalar *v) {
-    bool lo = (f->flags & BEACON_FIELD_HAS_MIN) != 0, hi = (f->flags & BEACON_FIELD_HAS_MAX) != 0;
-    switch ((beacon_type)f->type) {
-        case BEACON_TYPE_UINT: return lo && v->u < f->min.u ? -1 : hi && v->u > f->max.u ? 1 : 0;
-        case BEACON_TYPE_DOUBLE: return lo && v->d < f->min.d ? -1 : hi && v->d > f->max.d ? 1 : 0;
-        case BEACON_TYPE_INT:
-        case BEACON_TYPE_TIMESTAMP:
-        case BEACON_TYPE_DURATION:
-            return lo && v->i < f->min.i ? -1 : hi && v->i > f->max.i ? 1 : 0;
-        default: return 0;
-    }
-}
-
-static cli_scalar load_elem(const beacon_field_desc *f, const void *items, size_t k) {
-    cli_scalar s;
-    memset(&s, 0, sizeof s);
-    switch ((beacon_type)f->type) {
-        case BEACON_TYPE_UINT: s.u = ((const uint64_t *)items)[k]; break;
-        case BEACON_TYPE_DOUBLE: s.d = ((const double *)items)[k]; break;
-        case BEACON_TYPE_INT:
-        case BEACON_TYPE_TIMESTAMP:
-        case BEACON_TYPE_DURATION: s.i = ((const int64_t *)items)[k]; break;
-        default: break;
-    }
-    return s;
-}
-
-/* The runtime rejected the event: name the field(s) outside their catalog
- * bounds so the user need not rerun with BEACON_DEBUG. Returns how many. */
+/* The runtime rejected the event: name the field and the rule it broke, so
+ * the user need not rerun with BEACON_DEBUG. Returns how many fields. */
 static unsigned explain_invalid(beacon_cli *cli) {
     unsigned found = 0;
     const beacon_event_desc *d = cli->desc;
     for (uint32_t fi = 0; d != NULL && cli->values != NULL && fi < d->field_count; fi++) {
         const beacon_field_desc *f = &d->fields[fi];
         const cli_value *v = &cli->values[fi];
-        if (!(f->flags & (BEACON_FIELD_HAS_MIN | BEACON_FIELD_HAS_MAX)) || v->filled == 0) {
+        if (v->filled == 0 || f->type == BEACON_TYPE_STRING || f->type == BEACON_TYPE_ATTRIBUTES) {
             continue;
         }
-        size_t n = f->is_list ? v->filled : 1;
+        size_t n = f->is_list ? v->filled : 1, size = beacon__elem_size(f->type);
+        if (f->is_list && f->max_items && n > f->max_items) {
+            n = f->max_items; /* items past max_items are cut, not checked */
+        }
         for (size_t k = 0; k < n; k++) {
-            cli_scalar s = f->is_list ? load_elem(f, v->items, k) : v->v;
-            int ob = out_of_bounds(f, &s);
-            if (ob != 0) {
-                char val[64], bound[64];
-                cli_scalar b;
-                memset(&b, 0, sizeof b);
-                if (f->type == BEACON_TYPE_UINT) {
-                    b.u = ob < 0 ? f->min.u : f->max.u;
-                } else if (f->type == BEACON_TYPE_DOUBLE) {
-                    b.d = ob < 0 ? f->min.d : f->max.d;
-                } else {
-                    b.i = ob < 0 ? f->min.i : f->max.i;
-                }
-                fmt_number(f, &s, val, sizeof val);
-                fmt_number(f, &b, bound, sizeof bound);
-                say(cli, "field '%s': %s is %s the %s %s", f->name, val, ob < 0 ? "below" : "above",
-                    ob < 0 ? "minimum" : "maximum", bound);
+            const void *value = f->is_list ? (const char *)v->items + k * size : (const void *)&v->v;
+            beacon__field_verdict verdict;
+            if (!beacon__field_value_ok(f, value, &verdict)) {
+                char text[256];
+                verdict.index = f->is_list ? (long long)k : -1;
+                say(cli, "%s", beacon__field_verdict_text(&verdict, text, sizeof text));
                 found++;
                 break;
             }
@@ -1903,14 +1857,20 @@ static bool parse_context_arg(cli_ctx *ctx, const char *arg) {
                 expected_spelling(f, sp, sizeof sp), shown_value(q, f, eq + 1));
         return false;
     }
-    /* Setting it here checks the catalog bounds before anything is sent;
-     * each emitting thread sets it again for itself. */
+    /* The field's rules are checked before anything is sent; each emitting
+     * thread sets the value again for itself. */
+    beacon__field_verdict verdict;
+    if (f->type != BEACON_TYPE_STRING && !beacon__field_value_ok(f, &v, &verdict)) {
+        char text[256];
+        fprintf(stderr, "%s: --context: %s\n", ctx->prog,
+                beacon__field_verdict_text(&verdict, text, sizeof text));
+        return false;
+    }
     beacon_status st = beacon_gen_context_set(cat, index, &v);
     beacon_gen_context_clear(cat);
     if (st != BEACON_OK) {
         fprintf(stderr, "%s: --context: field '%s': %s\n", ctx->prog, f->name,
-                st == BEACON_ERR_INVALID_ARGUMENT ? "value outside the catalog's bounds"
-                                                  : beacon_status_str(st));
+                beacon_status_str(st));
         return false;
     }
     ctx->ctxvals[ctx->nctx].index = index;

@@ -8,6 +8,9 @@
 #endif
 #include "emit/context.h"
 
+#include "core/diag.h"
+#include "core/field.h"
+
 #include <math.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -149,27 +152,6 @@ fail:
     return NULL;
 }
 
-static bool in_bounds(const beacon_field_desc *f, const beacon__ctx_value *v) {
-    switch (f->type) {
-        case BEACON_TYPE_INT:
-        case BEACON_TYPE_TIMESTAMP:
-        case BEACON_TYPE_DURATION:
-            return !((f->flags & BEACON_FIELD_HAS_MIN) && v->i < f->min.i) &&
-                   !((f->flags & BEACON_FIELD_HAS_MAX) && v->i > f->max.i);
-        case BEACON_TYPE_UINT:
-            return !((f->flags & BEACON_FIELD_HAS_MIN) && v->u < f->min.u) &&
-                   !((f->flags & BEACON_FIELD_HAS_MAX) && v->u > f->max.u);
-        case BEACON_TYPE_DOUBLE:
-            if ((f->flags & (BEACON_FIELD_HAS_MIN | BEACON_FIELD_HAS_MAX)) && isnan(v->d))
-                return false;
-            return !((f->flags & BEACON_FIELD_HAS_MIN) && v->d < f->min.d) &&
-                   !((f->flags & BEACON_FIELD_HAS_MAX) && v->d > f->max.d);
-        case BEACON_TYPE_ENUM:
-            return f->enum_desc && v->e >= 0 && (uint32_t)v->e < f->enum_desc->count;
-        default: return true;
-    }
-}
-
 beacon_status beacon_gen_context_set(const beacon_catalog_desc *catalog, uint32_t index,
                                      const void *value) {
     if (!catalog || index >= catalog->context_count || !catalog->context)
@@ -192,7 +174,13 @@ beacon_status beacon_gen_context_set(const beacon_catalog_desc *catalog, uint32_
             case BEACON_TYPE_STRING: memcpy(&str, value, sizeof str); break;
             default: return BEACON_ERR_INVALID_ARGUMENT;
         }
-        if (!in_bounds(f, &v)) return BEACON_ERR_INVALID_ARGUMENT;
+        beacon__field_verdict verdict;
+        if (f->type != BEACON_TYPE_STRING && !beacon__field_value_ok(f, value, &verdict)) {
+            char text[256];
+            beacon__diag(BEACON_ERR_INVALID_ARGUMENT, "context: %s",
+                         beacon__field_verdict_text(&verdict, text, sizeof text));
+            return BEACON_ERR_INVALID_ARGUMENT;
+        }
     }
     /* A NULL string value unsets, like a NULL value pointer. */
     bool unset = !value || (f->type == BEACON_TYPE_STRING && !str);

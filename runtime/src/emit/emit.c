@@ -24,198 +24,23 @@
 #include "emit/record.h"
 #include "emit/ring.h"
 #include "core/state.h"
-#include "format/serialize.h"
+#include "core/field.h"
 #include "emit/span.h"
 
 /* ---- validation ------------------------------------------------------- */
 
-typedef struct violation {
-    const beacon_field_desc *field;
-    long long index; /* list element, -1 for the field itself */
-    char what[160];
-} violation;
-
-static void describe_value(char *out, size_t cap, const beacon_field_desc *f, const void *p) {
-    /* Numeric values may be shown only for fields without a PII policy. */
-    if (f->pii != BEACON_PII_NONE) {
-        snprintf(out, cap, "%s", "");
-        return;
-    }
-    switch (f->type) {
-        case BEACON_TYPE_INT:
-        case BEACON_TYPE_TIMESTAMP:
-        case BEACON_TYPE_DURATION: {
-            int64_t v;
-            memcpy(&v, p, sizeof v);
-            snprintf(out, cap, " = %" PRId64, v);
-            break;
-        }
-        case BEACON_TYPE_UINT: {
-            uint64_t v;
-            memcpy(&v, p, sizeof v);
-            snprintf(out, cap, " = %" PRIu64, v);
-            break;
-        }
-        case BEACON_TYPE_DOUBLE: {
-            double v;
-            memcpy(&v, p, sizeof v);
-            snprintf(out, cap, " = %.17g", v);
-            break;
-        }
-        case BEACON_TYPE_ENUM: {
-            int v;
-            memcpy(&v, p, sizeof v);
-            snprintf(out, cap, " = %d", v);
-            break;
-        }
-        default: snprintf(out, cap, "%s", ""); break;
-    }
-}
-
-/* Checks one value of f's element type at p; fills v and returns false on a
- * violation. The value is formatted only then: this runs on every emit. */
-static bool check_value(const beacon_field_desc *f, const void *p, violation *v) {
-    char shown[48];
-    bool has_min = (f->flags & BEACON_FIELD_HAS_MIN) != 0;
-    bool has_max = (f->flags & BEACON_FIELD_HAS_MAX) != 0;
-    switch (f->type) {
-        case BEACON_TYPE_INT:
-        case BEACON_TYPE_TIMESTAMP:
-        case BEACON_TYPE_DURATION: {
-            int64_t x;
-            memcpy(&x, p, sizeof x);
-            if (has_min && x < f->min.i) {
-                describe_value(shown, sizeof shown, f, p);
-                snprintf(v->what, sizeof v->what, "%s is below min %" PRId64, shown, f->min.i);
-                return false;
-            }
-            if (has_max && x > f->max.i) {
-                describe_value(shown, sizeof shown, f, p);
-                snprintf(v->what, sizeof v->what, "%s is above max %" PRId64, shown, f->max.i);
-                return false;
-            }
-            return true;
-        }
-        case BEACON_TYPE_UINT: {
-            uint64_t x;
-            memcpy(&x, p, sizeof x);
-            if (has_min && x < f->min.u) {
-                describe_value(shown, sizeof shown, f, p);
-                snprintf(v->what, sizeof v->what, "%s is below min %" PRIu64, shown, f->min.u);
-                return false;
-            }
-            if (has_max && x > f->max.u) {
-                describe_value(shown, sizeof shown, f, p);
-                snprintf(v->what, sizeof v->what, "%s is above max %" PRIu64, shown, f->max.u);
-                return false;
-            }
-            return true;
-        }
-        case BEACON_TYPE_DOUBLE: {
-            double x;
-            memcpy(&x, p, sizeof x);
-            if ((has_min || has_max) && isnan(x)) {
-                snprintf(v->what, sizeof v->what, " is NaN but the field has bounds");
-                return false;
-            }
-            if (has_min && x < f->min.d) {
-                describe_value(shown, sizeof shown, f, p);
-                snprintf(v->what, sizeof v->what, "%s is below min %.17g", shown, f->min.d);
-                return false;
-            }
-            if (has_max && x > f->max.d) {
-                describe_value(shown, sizeof shown, f, p);
-                snprintf(v->what, sizeof v->what, "%s is above max %.17g", shown, f->max.d);
-                return false;
-            }
-            return true;
-        }
-        case BEACON_TYPE_ENUM: {
-            int x;
-            memcpy(&x, p, sizeof x);
-            if (!f->enum_desc || x < 0 || (uint32_t)x >= f->enum_desc->count) {
-                describe_value(shown, sizeof shown, f, p);
-                snprintf(v->what, sizeof v->what, "%s is not a value of enum %s", shown,
-                         f->enum_desc && f->enum_desc->name ? f->enum_desc->name : "?");
-                return false;
-            }
-            return true;
-        }
-        default: return true;
-    }
-}
-
-static bool field_present(const beacon_event_hdr *ev, const beacon_field_desc *f) {
-    if (f->presence_bit < 0) return true;
-    const uint8_t *bits = (const uint8_t *)ev + ev->desc->presence_offset;
-    return (bits[f->presence_bit >> 3] >> (f->presence_bit & 7)) & 1u;
-}
-
-static bool validate_field(const beacon_event_hdr *ev, const beacon_field_desc *f, violation *v) {
-    const char *base = (const char *)ev;
-    v->field = f;
-    v->index = -1;
-    if (!field_present(ev, f)) return true;
-    if (f->type == BEACON_TYPE_ATTRIBUTES || f->is_list) {
-        const char *items;
-        size_t count;
-        memcpy(&items, base + f->offset, sizeof items);
-        memcpy(&count, base + f->count_offset, sizeof count);
-        if (!items && count > 0) {
-            snprintf(v->what, sizeof v->what, " has %zu items but no item array (NULL)", count);
-            return false;
-        }
-        /* Items past max_items are cut at serialization, so they are not
-         * checked either. */
-        if (f->max_items && count > f->max_items) count = f->max_items;
-        if (f->type == BEACON_TYPE_ATTRIBUTES) {
-            const beacon_attr *attrs = (const beacon_attr *)(const void *)items;
-            for (size_t i = 0; i < count; i++) {
-                if (!attrs[i].key) {
-                    v->index = (long long)i;
-                    snprintf(v->what, sizeof v->what, " has a NULL key");
-                    return false;
-                }
-            }
-            return true;
-        }
-        size_t size = beacon__elem_size(f->type);
-        for (size_t i = 0; i < count; i++) {
-            if (!check_value(f, items + i * size, v)) {
-                v->index = (long long)i;
-                return false;
-            }
-        }
-        return true;
-    }
-    if (f->type == BEACON_TYPE_STRING && f->presence_bit < 0) {
-        const char *s;
-        memcpy(&s, base + f->offset, sizeof s);
-        if (!s) {
-            snprintf(v->what, sizeof v->what, " is required but NULL");
-            return false;
-        }
-        return true;
-    }
-    return check_value(f, base + f->offset, v);
-}
-
-static bool validate(const beacon_event_hdr *ev, violation *v) {
+static bool validate(const beacon_event_hdr *ev, beacon__field_verdict *v) {
     const beacon_event_desc *d = ev->desc;
     for (uint32_t i = 0; i < d->field_count; i++) {
-        if (!validate_field(ev, &d->fields[i], v)) return false;
+        if (!beacon__field_ok(ev, &d->fields[i], v)) return false;
     }
     return true;
 }
 
-static void report(const beacon_event_desc *d, const violation *v) {
-    if (v->index >= 0) {
-        beacon__diag(BEACON_ERR_INVALID_EVENT, "%s: field '%s'[%lld]%s", d->name, v->field->name,
-                     v->index, v->what);
-    } else {
-        beacon__diag(BEACON_ERR_INVALID_EVENT, "%s: field '%s'%s", d->name, v->field->name,
-                     v->what);
-    }
+static void report(const beacon_event_desc *d, const beacon__field_verdict *v) {
+    char text[256];
+    beacon__diag(BEACON_ERR_INVALID_EVENT, "%s: %s", d->name,
+                 beacon__field_verdict_text(v, text, sizeof text));
 }
 
 /* ---- emit ------------------------------------------------------------- */
@@ -474,7 +299,7 @@ beacon_status beacon_gen_emit(const beacon_event_hdr *ev, beacon_trace_id *out_t
     beacon_status st;
     beacon__ring *r = emit_prepare(d, &st);
     if (!r) return st;
-    violation v;
+    beacon__field_verdict v;
     if (!validate(ev, &v)) {
         beacon__ring_count(r, BEACON__RING_INVALID);
         report(d, &v);

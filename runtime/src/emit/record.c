@@ -4,7 +4,7 @@
  */
 #include "emit/record.h"
 
-#include "format/serialize.h"
+#include "core/field.h"
 
 #include <string.h>
 

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/field.h"
 #include "core/ids.h"
 #include "format/json.h"
 #include "privacy/scrub.h"
@@ -39,27 +40,6 @@ static uint8_t policy(ser *s, const beacon_field_desc *f) {
         return BEACON_PII_DROP;
     }
     return f->pii <= BEACON_PII_SCRUB ? f->pii : BEACON_PII_DROP;
-}
-
-size_t beacon__elem_size(uint8_t type) {
-    switch (type) {
-        case BEACON_TYPE_BOOL: return sizeof(bool);
-        case BEACON_TYPE_INT:
-        case BEACON_TYPE_TIMESTAMP:
-        case BEACON_TYPE_DURATION: return sizeof(int64_t);
-        case BEACON_TYPE_UINT: return sizeof(uint64_t);
-        case BEACON_TYPE_DOUBLE: return sizeof(double);
-        case BEACON_TYPE_STRING: return sizeof(const char *);
-        case BEACON_TYPE_ENUM: return sizeof(int);
-        case BEACON_TYPE_ATTRIBUTES: return sizeof(beacon_attr);
-        default: return 0;
-    }
-}
-
-static bool is_present(const beacon_event_hdr *ev, const beacon_field_desc *f) {
-    if (f->presence_bit < 0) return true;
-    const uint8_t *bits = (const uint8_t *)ev + ev->desc->presence_offset;
-    return (bits[f->presence_bit >> 3] >> (f->presence_bit & 7)) & 1u;
 }
 
 /* ---- policy-applied strings ---------------------------------------------- */
@@ -419,7 +399,7 @@ static void write_truncated(ser *s, const beacon_event_hdr *ev, const beacon__co
     bool opened = false;
     for (uint32_t i = 0; data_cut && i < d->field_count; i++) {
         const beacon_field_desc *f = &d->fields[i];
-        if (!is_present(ev, f)) continue;
+        if (!beacon__field_present(ev, f)) continue;
         uint8_t pii = policy(s, f);
         if (pii == BEACON_PII_DROP || !field_is_cut(s, ev, f, pii)) continue;
         beacon__jw_lit(w, opened ? "," : ",\"truncated\":[");
@@ -628,7 +608,7 @@ static bool write_data(ser *s, const beacon_event_hdr *ev, const plan *pl) {
     bool first = true, cut = false;
     for (uint32_t i = 0; i < d->field_count; i++) {
         const beacon_field_desc *f = &d->fields[i];
-        if (!is_present(ev, f)) continue;
+        if (!beacon__field_present(ev, f)) continue;
         uint8_t pii = policy(s, f);
         if (pii == BEACON_PII_DROP) continue;
         const plan_field *pf = pl ? &pl->fields[i] : NULL;
