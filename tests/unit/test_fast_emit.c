@@ -24,6 +24,7 @@
 #include "fixture_support.h"
 #include "emit/ring.h"
 #include "core/state.h"
+#include "worker/pipeline.h"
 #include <beacon/beacon_trace.h>
 #include "fst_events.h"
 

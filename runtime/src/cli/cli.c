@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "core/field.h"
+#include "core/text.h"
 
 #define CLI_FLUSH_TIMEOUT_MS 5000
 #define CLI_QUOTE_MAX        64   /* bytes of a user value echoed in a message */
@@ -618,31 +619,16 @@ static bool parse_enum(const beacon_enum_desc *e, const char *s, int *out) {
     return false;
 }
 
-static int hex_nibble(char c) {
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-    if (c >= 'A' && c <= 'F') {
-        return c - 'A' + 10;
-    }
-    return -1;
-}
-
 /* 32 hex digits, not all zero (zero means "no trace"). */
 static bool parse_trace_id(const char *s, beacon_trace_id *out) {
     if (strlen(s) != 32) {
         return false;
     }
+    if (!beacon__hex_decode(s, sizeof out->bytes, out->bytes, false)) {
+        return false;
+    }
     unsigned any = 0;
-    for (size_t i = 0; i < 16; i++) {
-        int hi = hex_nibble(s[2 * i]), lo = hex_nibble(s[2 * i + 1]);
-        if (hi < 0 || lo < 0) {
-            return false;
-        }
-        out->bytes[i] = (uint8_t)(hi << 4 | lo);
+    for (size_t i = 0; i < sizeof out->bytes; i++) {
         any |= out->bytes[i];
     }
     return any != 0;
@@ -1163,7 +1149,8 @@ static unsigned explain_invalid(beacon_cli *cli) {
             n = f->max_items; /* items past max_items are cut, not checked */
         }
         for (size_t k = 0; k < n; k++) {
-            const void *value = f->is_list ? (const char *)v->items + k * size : (const void *)&v->v;
+            const void *value =
+                f->is_list ? (const char *)v->items + k * size : (const void *)&v->v;
             beacon__field_verdict verdict;
             if (!beacon__field_value_ok(f, value, &verdict)) {
                 char text[256];

@@ -135,7 +135,8 @@ bool beacon__field_value_ok(const beacon_field_desc *f, const void *p, beacon__f
     }
 }
 
-bool beacon__field_ok(const beacon_event_hdr *ev, const beacon_field_desc *f, beacon__field_verdict *v) {
+bool beacon__field_ok(const beacon_event_hdr *ev, const beacon_field_desc *f,
+                      beacon__field_verdict *v) {
     const char *base = (const char *)ev;
     v->field = f;
     v->index = -1;

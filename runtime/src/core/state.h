@@ -1,21 +1,34 @@
-/* runtime.h — process-wide runtime state shared by the caller side (emit.c),
- * the lifecycle (runtime.c) and the pipeline (pipeline.c) (internal).
+/* state.h — process-wide runtime state shared by the caller side (emit/),
+ * the configuration and the worker (worker/) (internal). Every global shared
+ * between files is defined in core/state.c.
  *
  * Everything the emit path touches is a global that lives for the whole
  * process, so an emit racing beacon_shutdown() never dereferences freed
  * memory: the gate, the ring registry, the configured ring size and blocking
  * bound, the worker's wake flags and the caller-side drop counters.
  */
-#ifndef BEACON_SRC_RUNTIME_H
-#define BEACON_SRC_RUNTIME_H
+#ifndef BEACON_SRC_CORE_STATE_H
+#define BEACON_SRC_CORE_STATE_H
 
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "beacon/beacon.h"
-#include "emit/ring.h"
+#include "beacon/beacon_gen.h"
+
+/* Every emitting thread's ring (emit/ring.h) in one lock-free list. Part of
+ * the process state, so its shape lives here; its fields are private to
+ * emit/ring.c. */
+typedef struct beacon__ring beacon__ring;
+typedef struct beacon__ring_registry {
+    _Atomic(beacon__ring *) head; /* lock-free push list; consumer unlinks */
+    pthread_key_t key;            /* owning ring of each thread; destructor orphans it */
+    unsigned long id;             /* distinguishes registries in the thread cache */
+    bool key_ok;
+} beacon__ring_registry;
 
 /* Where an emitted event ended; the order matches beacon_counters (index 0 is
  * `emitted`). */
@@ -62,12 +75,12 @@ typedef struct beacon__globals {
     /* Worker wake-up. beacon_gen_g.sleeping is set by an idle worker before
      * it waits; `kick` makes sure only one producer pays for the signal. */
     _Alignas(64) _Atomic int kick;
+    /* Signals the worker (set by worker/ when it starts a run; NULL: no
+     * worker to wake). Called by beacon__worker_wake only. */
+    void (*_Atomic wake)(void);
 } beacon__globals;
 
 extern beacon__globals beacon__g;
-
-/* Makes sure the globals (ring registry) exist; idempotent, thread-safe. */
-void beacon__globals_once(void);
 
 /* Current lifecycle state (lock-free read). */
 beacon__state beacon__get_state(void);
@@ -75,18 +88,14 @@ beacon__state beacon__get_state(void);
 /* Counts one caller-side drop in the process-wide atomics. */
 void beacon__count_caller_drop(beacon__outcome o);
 
-/* Wakes the worker (and starts it in a forked child). Cheap when another
- * producer already did. Thread-safe. */
-void beacon__pipeline_wake(void);
+/* Wakes the worker through beacon__g.wake (which also starts it in a forked
+ * child). Cheap when another producer already did. Thread-safe. */
+void beacon__worker_wake(void);
 
 /* True on the runtime's worker thread (set when it starts): events a
  * callback sink emits there never wait for room (block_ms), since only that
  * thread could make it. */
 extern _Thread_local bool beacon__on_worker;
-
-/* Wake-ups beacon__pipeline_wake has signalled since the process started
- * (for tests: whether an emit woke a sleeping worker). Thread-safe. */
-uint64_t beacon__pipeline_wakes(void);
 
 /* Sampling threshold of d for the current configuration: slow path taken
  * when d's cached generation is stale; stores the result in d->state.
@@ -97,4 +106,4 @@ uint64_t beacon__sample_refresh(const beacon_event_desc *d);
  * desc->state->opaque[0] caches it with the threshold in opaque[1], and
  * opaque[2] holds it too while the threshold keeps everything. */
 
-#endif /* BEACON_SRC_RUNTIME_H */
+#endif /* BEACON_SRC_CORE_STATE_H */

@@ -113,7 +113,7 @@ EMIT_RARE void report_full(const beacon_event_desc *d, bool no_memory) {
  * wake-ups and ping-pong the ring's cache lines with the worker (on
  * machines whose vCPUs share a core, slowing the worker by a quarter). */
 EMIT_RARE void *reserve_blocking(beacon__ring *r, size_t size, int block_ms) {
-    beacon__pipeline_wake();
+    beacon__worker_wake();
     int64_t deadline = beacon__clock_monotonic_ns() + (int64_t)block_ms * 1000000;
     size_t cap = beacon__ring_capacity(r), need = beacon__ring_record_size(size);
     size_t resume_at = cap / 4 * 3; /* bytes in use */
@@ -127,7 +127,7 @@ EMIT_RARE void *reserve_blocking(beacon__ring *r, size_t size, int block_ms) {
         for (;;) {
             struct timespec ts = {0, 50000};
             nanosleep(&ts, NULL);
-            if (++naps % 64 == 0) beacon__pipeline_wake();
+            if (++naps % 64 == 0) beacon__worker_wake();
             if (beacon__ring_used_bytes(r) <= resume_at || beacon__clock_monotonic_ns() >= deadline)
                 break;
         }
@@ -268,7 +268,7 @@ EMIT_STEP void *emit_reserve(beacon__ring *r, const beacon_event_hdr *ev, size_t
             free(heap);
             beacon__ring_count(r, BEACON__RING_QUEUE_FULL);
             report_full(d, false);
-            beacon__pipeline_wake();
+            beacon__worker_wake();
             *st = BEACON_ERR_QUEUE_FULL;
             return NULL;
         }
@@ -287,7 +287,7 @@ EMIT_STEP void *emit_reserve(beacon__ring *r, const beacon_event_hdr *ev, size_t
 EMIT_STEP beacon_status emit_commit(beacon__ring *r, size_t ring_bytes) {
     bool half = beacon__ring_commit(r, ring_bytes);
     if (BEACON__UNLIKELY(half || __atomic_load_n(&beacon_gen_g.sleeping, __ATOMIC_RELAXED)))
-        beacon__pipeline_wake();
+        beacon__worker_wake();
     return BEACON_OK;
 }
 
@@ -402,5 +402,5 @@ void beacon_gen_notify(beacon_gen_ring *p) {
     beacon__ring *r = (beacon__ring *)p;
     if (beacon__ring_half_full(r, __atomic_load_n(&p->head, __ATOMIC_RELAXED)) ||
         __atomic_load_n(&beacon_gen_g.sleeping, __ATOMIC_RELAXED))
-        beacon__pipeline_wake();
+        beacon__worker_wake();
 }

@@ -29,6 +29,7 @@
 #include <string.h>
 
 #include "beacon/beacon_gen.h"
+#include "core/state.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -254,14 +255,8 @@ bool beacon__ring_is_orphaned(const beacon__ring *r);
  * Per-thread registry
  * ========================================================================= */
 
-/* One per runtime instance. Caller memory: beacon__ring_registry_init /
- * beacon__ring_registry_deinit. Fields are private. */
-typedef struct beacon__ring_registry {
-    _Atomic(beacon__ring *) head; /* lock-free push list; consumer unlinks */
-    pthread_key_t key;            /* owning ring of each thread; destructor orphans it */
-    unsigned long id;             /* distinguishes registries in the thread cache */
-    bool key_ok;
-} beacon__ring_registry;
+/* beacon__ring_registry (one per process, in core/state.h): caller memory,
+ * beacon__ring_registry_init / beacon__ring_registry_deinit. */
 
 /* Prepare an empty registry. Returns false (registry unusable, deinit still
  * safe) when no pthread key is left. Not thread-safe with other calls on the

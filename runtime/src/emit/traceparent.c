@@ -8,39 +8,10 @@
 #include <string.h>
 
 #include "core/ids.h"
-
-static const char k_hex[] = "0123456789abcdef";
+#include "core/text.h"
 
 /* Offsets in "vv-<32>-<16>-ff". */
 enum { TRACE_AT = 3, PARENT_AT = 36, FLAGS_AT = 53 };
-
-static int lower_hex(unsigned char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    return -1;
-}
-
-static int any_hex(unsigned char c) {
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return lower_hex(c);
-}
-
-/* Decodes 2n chars of s into n bytes with the given digit reader. */
-static bool decode(const char *s, uint8_t *out, size_t n, int (*digit)(unsigned char)) {
-    for (size_t i = 0; i < n; i++) {
-        int hi = digit((unsigned char)s[2 * i]), lo = digit((unsigned char)s[2 * i + 1]);
-        if (hi < 0 || lo < 0) return false;
-        out[i] = (uint8_t)(hi << 4 | lo);
-    }
-    return true;
-}
-
-static void encode(const uint8_t *b, size_t n, char *out) {
-    for (size_t i = 0; i < n; i++) {
-        out[2 * i] = k_hex[b[i] >> 4];
-        out[2 * i + 1] = k_hex[b[i] & 15];
-    }
-}
 
 static bool is_ows(char c) {
     return c == ' ' || c == '\t';
@@ -57,7 +28,8 @@ beacon_status beacon_traceparent_parse(const char *header, size_t len, beacon_tr
     if (len < BEACON_TRACEPARENT_LEN) return BEACON_ERR_PARSE;
 
     beacon_traceparent tp;
-    if (!decode(header, &tp.version, 1, lower_hex) || tp.version == 0xff) return BEACON_ERR_PARSE;
+    if (!beacon__hex_decode(header, 1, &tp.version, true) || tp.version == 0xff)
+        return BEACON_ERR_PARSE;
     /* Version 00 is exactly 55 chars; a later version may append fields,
      * but only after a '-', so "…-01.x" stays invalid for every version. */
     if (tp.version == 0 ? len != BEACON_TRACEPARENT_LEN
@@ -67,9 +39,10 @@ beacon_status beacon_traceparent_parse(const char *header, size_t len, beacon_tr
     if (header[2] != '-' || header[PARENT_AT - 1] != '-' || header[FLAGS_AT - 1] != '-') {
         return BEACON_ERR_PARSE;
     }
-    if (!decode(header + TRACE_AT, tp.trace_id.bytes, sizeof tp.trace_id.bytes, lower_hex) ||
-        !decode(header + PARENT_AT, tp.parent_id.bytes, sizeof tp.parent_id.bytes, lower_hex) ||
-        !decode(header + FLAGS_AT, &tp.flags, 1, lower_hex)) {
+    if (!beacon__hex_decode(header + TRACE_AT, sizeof tp.trace_id.bytes, tp.trace_id.bytes, true) ||
+        !beacon__hex_decode(header + PARENT_AT, sizeof tp.parent_id.bytes, tp.parent_id.bytes,
+                            true) ||
+        !beacon__hex_decode(header + FLAGS_AT, 1, &tp.flags, true)) {
         return BEACON_ERR_PARSE;
     }
     if (beacon__id_is_zero(tp.trace_id.bytes, sizeof tp.trace_id.bytes) ||
@@ -90,11 +63,11 @@ size_t beacon_traceparent_format(const beacon_traceparent *tp, char *buf, size_t
     text[0] = '0';
     text[1] = '0';
     text[2] = '-';
-    encode(tp->trace_id.bytes, sizeof tp->trace_id.bytes, text + TRACE_AT);
+    beacon__hex_encode(tp->trace_id.bytes, sizeof tp->trace_id.bytes, text + TRACE_AT);
     text[PARENT_AT - 1] = '-';
-    encode(tp->parent_id.bytes, sizeof tp->parent_id.bytes, text + PARENT_AT);
+    beacon__hex_encode(tp->parent_id.bytes, sizeof tp->parent_id.bytes, text + PARENT_AT);
     text[FLAGS_AT - 1] = '-';
-    encode(&tp->flags, 1, text + FLAGS_AT);
+    beacon__hex_encode(&tp->flags, 1, text + FLAGS_AT);
     if (buf && cap > 0) {
         size_t n = cap - 1 < sizeof text ? cap - 1 : sizeof text;
         memcpy(buf, text, n);
@@ -106,7 +79,7 @@ size_t beacon_traceparent_format(const beacon_traceparent *tp, char *buf, size_t
 char *beacon_trace_id_to_hex(const beacon_trace_id *id, char out[33]) {
     if (!out) return NULL;
     static const beacon_trace_id zero;
-    encode((id ? id : &zero)->bytes, sizeof zero.bytes, out);
+    beacon__hex_encode((id ? id : &zero)->bytes, sizeof zero.bytes, out);
     out[32] = '\0';
     return out;
 }
@@ -114,14 +87,14 @@ char *beacon_trace_id_to_hex(const beacon_trace_id *id, char out[33]) {
 char *beacon_span_id_to_hex(const beacon_span_id *id, char out[17]) {
     if (!out) return NULL;
     static const beacon_span_id zero;
-    encode((id ? id : &zero)->bytes, sizeof zero.bytes, out);
+    beacon__hex_encode((id ? id : &zero)->bytes, sizeof zero.bytes, out);
     out[16] = '\0';
     return out;
 }
 
 static beacon_status from_hex(const char *hex, size_t len, uint8_t *out, size_t n) {
     memset(out, 0, n);
-    if (len != 2 * n || !decode(hex, out, n, any_hex)) {
+    if (len != 2 * n || !beacon__hex_decode(hex, n, out, false)) {
         memset(out, 0, n);
         return BEACON_ERR_PARSE;
     }

@@ -12,6 +12,8 @@
 #define OPENSSL_SUPPRESS_DEPRECATED 1
 #include "privacy/pii_hash.h"
 
+#include "core/text.h"
+
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -42,7 +44,6 @@ struct beacon__hasher {
     _Atomic long refs; /* holders: the creator, beacon__hasher_ref callers */
 };
 
-static const char k_hex[] = "0123456789abcdef";
 static const char k_key_id_label[] = "beacon key id";
 
 static bool key_id_valid(const char *id) {
@@ -119,10 +120,7 @@ static bool mac(const beacon__hasher *h, const void *in, size_t len, uint8_t md[
 }
 
 static void to_hex(const uint8_t *b, size_t n, char *out) {
-    for (size_t i = 0; i < n; i++) {
-        out[2 * i] = k_hex[b[i] >> 4];
-        out[2 * i + 1] = k_hex[b[i] & 15];
-    }
+    beacon__hex_encode(b, n, out);
     out[2 * n] = '\0';
 }
 
@@ -201,13 +199,6 @@ beacon__hash_backend beacon__hasher_backend(const beacon__hasher *h) {
 
 /* --- key specs ------------------------------------------------------------ */
 
-static int hex_val(unsigned char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
 static int b64_val(unsigned char c) {
     if (c >= 'A' && c <= 'Z') return c - 'A';
     if (c >= 'a' && c <= 'z') return c - 'a' + 26;
@@ -218,12 +209,7 @@ static int b64_val(unsigned char c) {
 }
 
 static bool decode_hex(const char *s, size_t n, uint8_t *out, size_t *len) {
-    if (n % 2) return false;
-    for (size_t i = 0; i < n; i += 2) {
-        int hi = hex_val((unsigned char)s[i]), lo = hex_val((unsigned char)s[i + 1]);
-        if (hi < 0 || lo < 0) return false;
-        out[i / 2] = (uint8_t)(hi << 4 | lo);
-    }
+    if (n % 2 || !beacon__hex_decode(s, n / 2, out, false)) return false;
     *len = n / 2;
     return true;
 }

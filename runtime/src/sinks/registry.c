@@ -7,6 +7,8 @@
 #endif
 #include "sinks/sink.h"
 
+#include "core/text.h"
+
 #include "format/serialize.h"
 
 #include <ctype.h>
@@ -55,37 +57,18 @@ static char *dup_range(const char *s, size_t n) {
     return d;
 }
 
-static int hexval(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
 /* Percent-decodes s[0..n) into a new string. '+' stays literal (RFC 3986,
  * not form encoding), so "prefix=a+b" means "a+b". */
 static beacon_status decode(const char *s, size_t n, char **out, const char *what, char *err,
                             size_t err_cap) {
     char *d = malloc(n + 1);
-    size_t j = 0;
+    size_t len;
     if (!d) return BEACON_ERR_NO_MEMORY;
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] != '%') {
-            d[j++] = s[i];
-            continue;
-        }
-        int a = i + 1 < n ? hexval(s[i + 1]) : -1;
-        int b = i + 2 < n ? hexval(s[i + 2]) : -1;
-        /* %00 would cut the C string short, so it is refused too. */
-        if (a < 0 || b < 0 || (a == 0 && b == 0)) {
-            snprintf(err, err_cap, "bad percent-escape in %s", what);
-            free(d);
-            return BEACON_ERR_SINK_SPEC;
-        }
-        d[j++] = (char)(a * 16 + b);
-        i += 2;
+    if (!beacon__percent_decode(s, n, d, &len)) {
+        snprintf(err, err_cap, "bad percent-escape in %s", what);
+        free(d);
+        return BEACON_ERR_SINK_SPEC;
     }
-    d[j] = '\0';
     *out = d;
     return BEACON_OK;
 }
@@ -305,27 +288,6 @@ beacon_status beacon__sink_open(const char *spec, const beacon__callback_target 
 }
 
 /* ---- routing options ---------------------------------------------------- */
-
-bool beacon__glob_match(const char *glob, const char *s) {
-    if (!s) return strcmp(glob, "*") == 0;
-    const char *star = NULL, *resume = NULL;
-    while (*s) {
-        if (*glob == '*') {
-            star = glob++;
-            resume = s;
-        } else if (*glob == '?' || *glob == *s) {
-            glob++;
-            s++;
-        } else if (star) {
-            glob = star + 1;
-            s = ++resume;
-        } else {
-            return false;
-        }
-    }
-    while (*glob == '*') glob++;
-    return *glob == '\0';
-}
 
 void beacon__route_free(beacon__route *route) {
     for (size_t i = 0; i < route->count; i++) free(route->patterns[i].glob);

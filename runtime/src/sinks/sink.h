@@ -128,9 +128,6 @@ void beacon__route_free(beacon__route *route);
 /* Whether filter and level let events of d through (sampling aside). */
 bool beacon__route_accepts(const beacon__route *route, const beacon_event_desc *d);
 
-/* '*' and '?' glob match of the whole string. NULL s matches only "*". */
-bool beacon__glob_match(const char *glob, const char *s);
-
 /* Validates spec without creating anything, routing options included.
  * `callback` specs are valid only with allow_callback (they need a function
  * and come from beacon_options_add_callback_sink). */

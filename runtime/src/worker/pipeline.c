@@ -28,6 +28,7 @@
 #include "core/clock.h"
 #include "emit/context.h"
 #include "core/diag.h"
+#include "core/sampling.h"
 #include "core/ids.h"
 #include "format/json.h"
 #include "emit/record.h"
@@ -135,8 +136,6 @@ struct beacon__pipeline_s {
 };
 typedef struct beacon__pipeline_s pipeline;
 
-beacon__globals beacon__g = {.gate = BEACON__GATE_NEW, .state = BEACON__STATE_NEW};
-
 static pthread_once_t g_once = PTHREAD_ONCE_INIT;
 static pthread_mutex_t g_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_mutex_t g_consumer_mu = PTHREAD_MUTEX_INITIALIZER;
@@ -157,24 +156,18 @@ static uint64_t g_total_base[BEACON__COUNTERS];     /* g_stats_mu; a fork child'
 static void atfork_prepare(void);
 static void atfork_parent(void);
 static void atfork_child(void);
+static void signal_worker(void);
 
 static void globals_init(void) {
     beacon__ring_registry_init(&beacon__g.rings);
     atomic_store(&beacon__g.ring_bytes, beacon__ring_round_capacity(256 * 1024));
     beacon__clock_init();
+    atomic_store(&beacon__g.wake, signal_worker);
     pthread_atfork(atfork_prepare, atfork_parent, atfork_child);
 }
 
 void beacon__globals_once(void) {
     pthread_once(&g_once, globals_init);
-}
-
-beacon__state beacon__get_state(void) {
-    return (beacon__state)atomic_load_explicit(&beacon__g.state, memory_order_acquire);
-}
-
-void beacon__count_caller_drop(beacon__outcome o) {
-    atomic_fetch_add_explicit(&beacon__g.caller_drops[o], 1, memory_order_relaxed);
 }
 
 /* Caller holds g_lock. */
@@ -617,8 +610,6 @@ static void reopen_sinks(pipeline *p) {
     p->reopen = false;
 }
 
-_Thread_local bool beacon__on_worker;
-
 static void *worker_main(void *arg) {
     pipeline *p = arg;
     beacon__on_worker = true;
@@ -716,10 +707,8 @@ static beacon_status start_worker_locked(pipeline *p) {
     return BEACON_OK;
 }
 
-void beacon__pipeline_wake(void) {
-    if (atomic_load_explicit(&beacon__g.kick, memory_order_relaxed) ||
-        atomic_exchange_explicit(&beacon__g.kick, 1, memory_order_acq_rel))
-        return;
+/* beacon__g.wake: what beacon__worker_wake calls once per kick. */
+static void signal_worker(void) {
     pthread_mutex_lock(&g_mu);
     if (g_pipe && g_pipe->need_start) start_worker_locked(g_pipe);
     g_wakes++;
@@ -1114,10 +1103,6 @@ beacon_status beacon__pipeline_stats_json(char *buf, size_t cap, size_t *needed)
  * runtime is reset to a fresh run with the same sinks: other threads' rings
  * dropped, counters from zero, sinks reopened and a new worker started by the
  * first emit or flush. */
-
-void beacon__sample_atfork_prepare(void);
-void beacon__sample_atfork_parent(void);
-void beacon__sample_atfork_child(void);
 
 static void atfork_prepare(void) {
     pthread_mutex_lock(&g_lock);

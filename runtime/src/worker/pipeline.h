@@ -49,6 +49,14 @@ beacon_status beacon__pipeline_stats(beacon_counters *total, beacon_sink_stats *
                                      size_t *count);
 beacon_status beacon__pipeline_stats_json(char *buf, size_t cap, size_t *needed);
 
+/* Makes sure the process globals (ring registry, clock, fork hooks, the
+ * worker's wake-up) are set up; idempotent, thread-safe. */
+void beacon__globals_once(void);
+
+/* Wake-ups the worker has been signalled since the process started (for
+ * tests: whether an emit woke a sleeping worker). Thread-safe. */
+uint64_t beacon__pipeline_wakes(void);
+
 /* Run-time switch: recomputes the emit gate. */
 void beacon__pipeline_set_enabled(bool on);
 bool beacon__pipeline_is_enabled(void);

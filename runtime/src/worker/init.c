@@ -1,7 +1,9 @@
-/* runtime.c — the options object, beacon_init and the thin public wrappers
- * over the pipeline (flush, shutdown, stats, run-time switch), and sampling
- * configuration: the per-pattern rates behind beacon_set_sample_rate() and
- * the slow path that turns them into each event's cached threshold.
+/* init.c — the options object and beacon_init, which gathers sinks, hash
+ * key, resource attributes and the environment into the worker's
+ * configuration, and the thin public wrappers over the worker (flush,
+ * shutdown, stats, run-time switch). It sits above every other folder
+ * because options hold sink specs (checked by sinks/) and a hasher
+ * (privacy/).
  */
 #ifndef _POSIX_C_SOURCE
 #define _POSIX_C_SOURCE 200809L /* strdup */
@@ -15,6 +17,8 @@
 #include <string.h>
 
 #include "core/diag.h"
+#include "core/sampling.h"
+#include "core/text.h"
 #include "format/json.h"
 #include "privacy/pii_hash.h"
 #include "worker/pipeline.h"
@@ -295,124 +299,6 @@ void beacon_options_set_block_ms(beacon_options *opts, int ms) {
     if (opts && ms >= 0) opts->block_ms = ms;
 }
 
-/* ---- sampling configuration --------------------------------------------- */
-
-typedef struct sample_rule {
-    char *pattern;
-    double rate;
-} sample_rule;
-
-/* Read by every emit, generated code included (beacon_gen.h); alone on its
- * cache line. */
-_Alignas(64) BEACON_API beacon_gen_globals beacon_gen_g = {.sample_gen = 1};
-static pthread_mutex_t g_sample_mu = PTHREAD_MUTEX_INITIALIZER;
-static sample_rule *g_rules; /* g_sample_mu */
-static size_t g_rule_count;
-static double g_env_rate = NAN; /* BEACON_SAMPLE_RATE at init; NaN: unset */
-
-void beacon__sample_atfork_prepare(void) {
-    pthread_mutex_lock(&g_sample_mu);
-}
-void beacon__sample_atfork_parent(void) {
-    pthread_mutex_unlock(&g_sample_mu);
-}
-void beacon__sample_atfork_child(void) {
-    pthread_mutex_unlock(&g_sample_mu);
-}
-
-static bool rule_matches(const char *pattern, const beacon_event_desc *d) {
-    if (strncmp(pattern, "category:", 9) == 0) return beacon__glob_match(pattern + 9, d->category);
-    return beacon__glob_match(pattern, d->name);
-}
-
-static uint64_t threshold_of(double rate) {
-    if (!(rate < 1.0)) return UINT64_MAX; /* NaN or >= 1 keeps everything */
-    if (!(rate > 0.0)) return 0;
-    return (uint64_t)(rate * 18446744073709551616.0);
-}
-
-uint64_t beacon__sample_refresh(const beacon_event_desc *d) {
-    pthread_mutex_lock(&g_sample_mu);
-    uint64_t gen = __atomic_load_n(&beacon_gen_g.sample_gen, __ATOMIC_SEQ_CST);
-    double rate = d->sample_rate;
-    if (!isnan(g_env_rate)) rate = g_env_rate;
-    for (size_t i = 0; i < g_rule_count; i++) {
-        if (rule_matches(g_rules[i].pattern, d)) rate = g_rules[i].rate; /* last wins */
-    }
-    uint64_t thr = threshold_of(rate);
-    if (d->state) {
-        __atomic_store_n(&d->state->opaque[1], thr, __ATOMIC_RELAXED);
-        /* What generated code checks inline (beacon_gen_begin): this
-         * generation while the event is kept whole, else 0 (never a
-         * generation). */
-        __atomic_store_n(&d->state->opaque[2], thr == UINT64_MAX ? gen : 0, __ATOMIC_RELEASE);
-        __atomic_store_n(&d->state->opaque[0], gen, __ATOMIC_RELEASE);
-    }
-    pthread_mutex_unlock(&g_sample_mu);
-    return thr;
-}
-
-beacon_status beacon_set_sample_rate(const char *pattern, double rate) {
-    if (pattern && (isnan(rate) || rate > 1.0)) return BEACON_ERR_INVALID_ARGUMENT;
-    beacon_status st = BEACON_OK;
-    pthread_mutex_lock(&g_sample_mu);
-    if (!pattern) {
-        for (size_t i = 0; i < g_rule_count; i++) free(g_rules[i].pattern);
-        free(g_rules);
-        g_rules = NULL;
-        g_rule_count = 0;
-    } else {
-        size_t i = 0;
-        while (i < g_rule_count && strcmp(g_rules[i].pattern, pattern) != 0) i++;
-        if (i < g_rule_count) {
-            /* Re-setting moves the pattern to the end: it is now the latest. */
-            sample_rule r = g_rules[i];
-            memmove(&g_rules[i], &g_rules[i + 1], (g_rule_count - i - 1) * sizeof *g_rules);
-            g_rule_count--;
-            if (rate < 0) {
-                free(r.pattern);
-            } else {
-                r.rate = rate;
-                g_rules[g_rule_count++] = r;
-            }
-        } else if (rate >= 0) {
-            char *copy = strdup(pattern);
-            sample_rule *grown = copy ? realloc(g_rules, (g_rule_count + 1) * sizeof *grown) : NULL;
-            if (!grown) {
-                free(copy);
-                st = BEACON_ERR_NO_MEMORY;
-            } else {
-                g_rules = grown;
-                g_rules[g_rule_count].pattern = copy;
-                g_rules[g_rule_count].rate = rate;
-                g_rule_count++;
-            }
-        }
-    }
-    if (st == BEACON_OK) __atomic_fetch_add(&beacon_gen_g.sample_gen, 1, __ATOMIC_SEQ_CST);
-    pthread_mutex_unlock(&g_sample_mu);
-    return st;
-}
-
-static void read_env_sample_rate(void) {
-    const char *v = getenv("BEACON_SAMPLE_RATE");
-    double rate = NAN;
-    if (v && *v) {
-        char *end = NULL;
-        double d = strtod(v, &end);
-        if (end && *end == '\0' && d >= 0.0 && d <= 1.0) {
-            rate = d;
-        } else {
-            beacon__diag(BEACON_ERR_INVALID_ARGUMENT,
-                         "BEACON_SAMPLE_RATE='%s' is not a number from 0 to 1; ignored", v);
-        }
-    }
-    pthread_mutex_lock(&g_sample_mu);
-    g_env_rate = rate;
-    __atomic_fetch_add(&beacon_gen_g.sample_gen, 1, __ATOMIC_SEQ_CST);
-    pthread_mutex_unlock(&g_sample_mu);
-}
-
 /* ---- lifecycle -------------------------------------------------------- */
 
 static bool env_is_one(const char *name) {
@@ -434,39 +320,12 @@ static size_t ring_kb_from_env(void) {
 
 /* ---- resource attributes ----------------------------------------------- */
 
-static int hexval(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
 static void free_attrs(beacon__resource_attr *a, size_t n) {
     for (size_t i = 0; i < n; i++) {
         free(a[i].key);
         free(a[i].value);
     }
     free(a);
-}
-
-/* Percent-decodes s[0..n) into out (n + 1 bytes); false on a malformed
- * escape or %00. OTEL_RESOURCE_ATTRIBUTES uses the W3C Baggage encoding. */
-static bool pct_decode(const char *s, size_t n, char *out, size_t *out_len) {
-    size_t j = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] != '%') {
-            out[j++] = s[i];
-            continue;
-        }
-        int hi = i + 1 < n ? hexval(s[i + 1]) : -1;
-        int lo = i + 2 < n ? hexval(s[i + 2]) : -1;
-        if (hi < 0 || lo < 0 || (hi == 0 && lo == 0)) return false;
-        out[j++] = (char)(hi * 16 + lo);
-        i += 2;
-    }
-    out[j] = '\0';
-    *out_len = j;
-    return true;
 }
 
 static void trim(const char **b, const char **e) {
@@ -489,8 +348,9 @@ static beacon_status parse_otel_attrs(const char *v, beacon__resource_attr **lis
             trim(&vb, &ve);
             char *key = malloc((size_t)(ke - kb) + 1), *val = malloc((size_t)(ve - vb) + 1);
             size_t kl = 0, vl = 0;
-            bool ok = key && val && eq && ke > kb && pct_decode(kb, (size_t)(ke - kb), key, &kl) &&
-                      pct_decode(vb, (size_t)(ve - vb), val, &vl) && kl > 0;
+            bool ok = key && val && eq && ke > kb &&
+                      beacon__percent_decode(kb, (size_t)(ke - kb), key, &kl) &&
+                      beacon__percent_decode(vb, (size_t)(ve - vb), val, &vl) && kl > 0;
             beacon_status st = BEACON_OK;
             if (ok) {
                 st = attr_put(list, n, key, kl, val, vl);
@@ -657,7 +517,7 @@ beacon_status beacon_init(beacon_options *opts) {
     pc.service_version = o->service_version;
     o->service_name = o->service_version = NULL;
     beacon_options_free(opts);
-    read_env_sample_rate();
+    beacon__sample_read_env();
     return beacon__pipeline_start(&pc);
 }
 
