@@ -67,9 +67,8 @@ static beacon_status callback_close(beacon__sink *sink, int timeout_ms) {
 static const beacon__sink_vtable k_callback_vt = {"callback", callback_write, callback_flush,
                                                   callback_close};
 
-beacon_status beacon__sink_callback_open(const beacon__sink_spec *spec,
-                                         const beacon__callback_target *cb, beacon__sink **out,
-                                         char *err, size_t err_cap) {
+static beacon_status callback_open(const beacon__sink_spec *spec, const beacon__callback_target *cb,
+                                   beacon__sink **out, char *err, size_t err_cap) {
     (void)err;
     (void)err_cap;
     callback_sink *s = calloc(1, sizeof *s);
@@ -82,3 +81,15 @@ beacon_status beacon__sink_callback_open(const beacon__sink_spec *spec,
     *out = &s->base;
     return BEACON_OK;
 }
+
+static const char *const k_callback_options[] = {"per_event", NULL};
+
+const beacon__sink_scheme beacon__sink_scheme_callback = {
+    .scheme = "callback",
+    .usage = NULL,
+    .target = BEACON__TARGET_NONE,
+    .options = k_callback_options,
+    .flags = k_callback_options,
+    .needs_callback = true,
+    .open = callback_open,
+};

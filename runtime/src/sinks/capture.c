@@ -32,13 +32,14 @@ typedef struct capture_sink {
 static pthread_mutex_t g_capture_lock = PTHREAD_MUTEX_INITIALIZER;
 static capture_store *g_stores; /* guarded by g_capture_lock */
 
-void beacon__capture_atfork_prepare(void) {
+/* The store list's lock is held across fork(). */
+static void capture_atfork_prepare(void) {
     pthread_mutex_lock(&g_capture_lock);
 }
-void beacon__capture_atfork_parent(void) {
+static void capture_atfork_parent(void) {
     pthread_mutex_unlock(&g_capture_lock);
 }
-void beacon__capture_atfork_child(void) {
+static void capture_atfork_child(void) {
     pthread_mutex_unlock(&g_capture_lock);
 }
 
@@ -114,8 +115,9 @@ static beacon_status capture_close(beacon__sink *sink, int timeout_ms) {
 static const beacon__sink_vtable k_capture_vt = {"capture", capture_write, capture_flush,
                                                  capture_close};
 
-beacon_status beacon__sink_capture_open(const beacon__sink_spec *spec, beacon__sink **out,
-                                        char *err, size_t err_cap) {
+static beacon_status capture_open(const beacon__sink_spec *spec, const beacon__callback_target *cb,
+                                  beacon__sink **out, char *err, size_t err_cap) {
+    (void)cb;
     (void)err;
     (void)err_cap;
     capture_sink *s = calloc(1, sizeof *s);
@@ -174,3 +176,17 @@ void beacon_capture_clear(const char *name) {
     }
     pthread_mutex_unlock(&g_capture_lock);
 }
+
+static const char *const k_capture_options[] = {"max", NULL};
+
+const beacon__sink_scheme beacon__sink_scheme_capture = {
+    .scheme = "capture",
+    .usage = "capture[:NAME]",
+    .target = BEACON__TARGET_OPTIONAL,
+    .options = k_capture_options,
+    .numeric = k_capture_options,
+    .open = capture_open,
+    .fork_prepare = capture_atfork_prepare,
+    .fork_parent = capture_atfork_parent,
+    .fork_child = capture_atfork_child,
+};

@@ -186,8 +186,9 @@ static beacon_status file_close(beacon__sink *sink, int timeout_ms) {
 
 static const beacon__sink_vtable k_file_vt = {"file", file_write, file_flush, file_close};
 
-beacon_status beacon__sink_file_open(const beacon__sink_spec *spec, beacon__sink **out, char *err,
-                                     size_t err_cap) {
+static beacon_status file_open(const beacon__sink_spec *spec, const beacon__callback_target *cb,
+                               beacon__sink **out, char *err, size_t err_cap) {
+    (void)cb;
     (void)err;
     (void)err_cap;
     file_sink *s = calloc(1, sizeof *s);
@@ -215,3 +216,14 @@ beacon_status beacon__sink_file_open(const beacon__sink_spec *spec, beacon__sink
     *out = &s->base;
     return BEACON_OK;
 }
+
+static const char *const k_file_options[] = {"max_bytes", "keep", NULL};
+
+const beacon__sink_scheme beacon__sink_scheme_file = {
+    .scheme = "file",
+    .usage = "file:PATH",
+    .target = BEACON__TARGET_REQUIRED,
+    .options = k_file_options,
+    .numeric = k_file_options,
+    .open = file_open,
+};

@@ -4,9 +4,11 @@
  * somewhere. The pipeline's worker thread (pipeline.c) owns routing, batching
  * and accounting; sinks only write, flush and close, always on the worker
  * thread (or, after the worker stopped, on the thread shutting down), never
- * concurrently for one sink. One file per sink implementation (sink_stream.c,
- * sink_file.c, sink_callback.c, sink_capture.c, ...); sink.c parses specs,
- * per-sink routing options and dispatches on the scheme.
+ * concurrently for one sink. One file per sink implementation (stream.c,
+ * file.c, callback.c, capture.c, ...), each describing its scheme in a
+ * beacon__sink_scheme listed in schemes.c; registry.c parses specs and
+ * per-sink routing options and opens sinks through that table; fdwrite.c
+ * writes NDJSON lines to a file descriptor.
  */
 #ifndef BEACON_SRC_SINK_H
 #define BEACON_SRC_SINK_H
@@ -150,24 +152,50 @@ unsigned beacon__sink_json_flags(const beacon__sink_spec *spec);
 beacon_status beacon__sink_open(const char *spec, const beacon__callback_target *cb,
                                 beacon__sink **out, char *err, size_t err_cap);
 
-/* Per-scheme constructors (one file each). */
-beacon_status beacon__sink_stream_open(const beacon__sink_spec *spec, beacon__sink **out, char *err,
-                                       size_t err_cap);
-beacon_status beacon__sink_file_open(const beacon__sink_spec *spec, beacon__sink **out, char *err,
-                                     size_t err_cap);
-beacon_status beacon__sink_capture_open(const beacon__sink_spec *spec, beacon__sink **out,
-                                        char *err, size_t err_cap);
-beacon_status beacon__sink_callback_open(const beacon__sink_spec *spec,
-                                         const beacon__callback_target *cb, beacon__sink **out,
-                                         char *err, size_t err_cap);
+/* What a sink scheme's path after "scheme:" may be. */
+typedef enum beacon__target_rule {
+    BEACON__TARGET_NONE,
+    BEACON__TARGET_REQUIRED,
+    BEACON__TARGET_OPTIONAL
+} beacon__target_rule;
+
+/* One sink scheme, defined in the sink's own file and listed once in
+ * sinks/schemes.c; the registry (spec parsing, validation, opening, fork
+ * hooks) knows schemes only through this table. */
+typedef struct beacon__sink_scheme {
+    const char *scheme; /* lower case, as written before ':' */
+    const char *usage;  /* how to write it in an error ("file:PATH"); NULL: not by spec */
+    beacon__target_rule target;
+    /* NULL-terminated scheme options (the routing and content options come
+     * on top); those in `numeric` want a non-negative integer, those in
+     * `flags` 0 or 1. Each may be NULL. */
+    const char *const *options;
+    const char *const *numeric;
+    const char *const *flags;
+    /* Needs a function (beacon_options_add_callback_sink): cb is then
+     * required and the scheme cannot be written in BEACON_SINKS. */
+    bool needs_callback;
+    /* Creates the sink of a parsed, validated spec. */
+    beacon_status (*open)(const beacon__sink_spec *spec, const beacon__callback_target *cb,
+                          beacon__sink **out, char *err, size_t err_cap);
+    /* Optional (NULL): process-wide locks of the scheme, taken before
+     * fork() and released after it in parent and child. */
+    void (*fork_prepare)(void);
+    void (*fork_parent)(void);
+    void (*fork_child)(void);
+} beacon__sink_scheme;
+
+/* Every scheme (sinks/schemes.c), NULL-terminated. */
+extern const beacon__sink_scheme *const beacon__sink_schemes[];
+
+/* Fork hooks of every scheme: prepare in table order, parent and child in
+ * reverse. Called by the runtime's fork handlers only. */
+void beacon__sinks_atfork_prepare(void);
+void beacon__sinks_atfork_parent(void);
+void beacon__sinks_atfork_child(void);
 
 /* Parses a non-negative decimal integer option; false when malformed. */
 bool beacon__parse_u64(const char *s, uint64_t *out);
-
-/* Locks taken around fork() so the child never inherits them held. */
-void beacon__capture_atfork_prepare(void);
-void beacon__capture_atfork_parent(void);
-void beacon__capture_atfork_child(void);
 
 /* Blocks SIGPIPE on the calling thread for good, so that its writes into a
  * closed pipe fail with EPIPE instead of killing the process. The worker

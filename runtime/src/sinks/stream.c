@@ -56,8 +56,9 @@ static beacon_status stream_close(beacon__sink *sink, int timeout_ms) {
 
 static const beacon__sink_vtable k_stream_vt = {"stream", stream_write, stream_flush, stream_close};
 
-beacon_status beacon__sink_stream_open(const beacon__sink_spec *spec, beacon__sink **out, char *err,
-                                       size_t err_cap) {
+static beacon_status stream_open(const beacon__sink_spec *spec, const beacon__callback_target *cb,
+                                 beacon__sink **out, char *err, size_t err_cap) {
+    (void)cb;
     (void)err;
     (void)err_cap;
     stream_sink *s = calloc(1, sizeof *s);
@@ -80,3 +81,21 @@ beacon_status beacon__sink_stream_open(const beacon__sink_spec *spec, beacon__si
     *out = &s->base;
     return BEACON_OK;
 }
+
+static const char *const k_stream_options[] = {"prefix", NULL};
+
+const beacon__sink_scheme beacon__sink_scheme_stderr = {
+    .scheme = "stderr",
+    .usage = "stderr",
+    .target = BEACON__TARGET_NONE,
+    .options = k_stream_options,
+    .open = stream_open,
+};
+
+const beacon__sink_scheme beacon__sink_scheme_stdout = {
+    .scheme = "stdout",
+    .usage = "stdout",
+    .target = BEACON__TARGET_NONE,
+    .options = k_stream_options,
+    .open = stream_open,
+};

@@ -28,6 +28,7 @@
 #include "core/clock.h"
 #include "emit/context.h"
 #include "core/diag.h"
+#include "core/fork.h"
 #include "core/sampling.h"
 #include "core/ids.h"
 #include "format/json.h"
@@ -163,7 +164,17 @@ static void globals_init(void) {
     atomic_store(&beacon__g.ring_bytes, beacon__ring_round_capacity(256 * 1024));
     beacon__clock_init();
     atomic_store(&beacon__g.wake, signal_worker);
-    pthread_atfork(atfork_prepare, atfork_parent, atfork_child);
+    /* The worker's locks are taken first and released last, around every
+     * other part's (fork.h). */
+    static const beacon__fork_hooks hooks[] = {
+        {atfork_prepare, atfork_parent, atfork_child},
+        {beacon__sample_atfork_prepare, beacon__sample_atfork_parent, beacon__sample_atfork_child},
+        {beacon__sinks_atfork_prepare, beacon__sinks_atfork_parent, beacon__sinks_atfork_child},
+        {beacon__clock_atfork_prepare, beacon__clock_atfork_parent, beacon__clock_atfork_child},
+        {beacon__diag_atfork_prepare, beacon__diag_atfork_parent, beacon__diag_atfork_child},
+        {beacon__hasher_atfork_prepare, beacon__hasher_atfork_parent, beacon__hasher_atfork_child},
+    };
+    for (size_t i = 0; i < sizeof hooks / sizeof hooks[0]; i++) beacon__fork_add(&hooks[i]);
 }
 
 void beacon__globals_once(void) {
@@ -1109,19 +1120,9 @@ static void atfork_prepare(void) {
     pthread_mutex_lock(&g_consumer_mu);
     pthread_mutex_lock(&g_stats_mu);
     pthread_mutex_lock(&g_mu);
-    beacon__sample_atfork_prepare();
-    beacon__capture_atfork_prepare();
-    beacon__clock_atfork_prepare();
-    beacon__diag_atfork_prepare();
-    beacon__hasher_atfork_prepare();
 }
 
 static void atfork_parent(void) {
-    beacon__hasher_atfork_parent();
-    beacon__diag_atfork_parent();
-    beacon__clock_atfork_parent();
-    beacon__capture_atfork_parent();
-    beacon__sample_atfork_parent();
     pthread_mutex_unlock(&g_mu);
     pthread_mutex_unlock(&g_stats_mu);
     pthread_mutex_unlock(&g_consumer_mu);
@@ -1129,11 +1130,6 @@ static void atfork_parent(void) {
 }
 
 static void atfork_child(void) {
-    beacon__hasher_atfork_child();
-    beacon__diag_atfork_child();
-    beacon__clock_atfork_child();
-    beacon__capture_atfork_child();
-    beacon__sample_atfork_child();
     /* The parent's worker may have been waiting on these. */
     pthread_cond_init(&g_wake_cv, NULL);
     pthread_cond_init(&g_done_cv, NULL);
