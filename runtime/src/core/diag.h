@@ -41,7 +41,7 @@ void beacon__diag_to(const beacon__diag_cfg *cfg, beacon_status code, const char
 /* True when BEACON_DEBUG is set to "1" in the environment. */
 bool beacon__env_debug(void);
 
-/* fork() safety (see pipeline.c's pthread_atfork handlers). */
+/* fork() safety (run from core/fork.c's table; the worker registers them). */
 void beacon__diag_atfork_prepare(void);
 void beacon__diag_atfork_parent(void);
 void beacon__diag_atfork_child(void);

@@ -4,7 +4,7 @@
  * context snapshot reference. After the thread's first emit this path takes
  * no lock, allocates nothing and makes no system call (except waking an idle
  * worker, or waiting when the user asked emit to block on a full ring).
- * The worker (pipeline.c) does everything else.
+ * The worker (worker/pipeline.c) does everything else.
  */
 #ifndef _POSIX_C_SOURCE
 #define _POSIX_C_SOURCE 200809L /* strdup, clock_gettime, O_CLOEXEC */

@@ -2,7 +2,7 @@
  *
  * A bounded writer with snprintf semantics: it keeps counting the length the
  * full output needs while storing only what fits, and never allocates. Used by
- * serialize.c for events and by runtime.c for the stats object.
+ * serialize.c for events and by worker/pipeline.c for the stats object.
  */
 #ifndef BEACON_SRC_JSON_H
 #define BEACON_SRC_JSON_H

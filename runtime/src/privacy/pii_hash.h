@@ -1,5 +1,5 @@
 /* pii_hash.h — keyed hashing of `pii: hash` values (internal): HMAC-SHA256
- * under the deployment key, first 128 bits as 32 lowercase hex. runtime.c
+ * under the deployment key, first 128 bits as 32 lowercase hex. worker/init.c
  * builds one hasher at init (beacon__hasher_from_env); the serializer calls
  * beacon__hasher_hex for each hashed value and names the key with "hash_key".
  */
@@ -116,7 +116,7 @@ void beacon__hasher_global_set(beacon__hasher *h);
 const beacon__hasher *beacon__hasher_global_acquire(void);
 void beacon__hasher_global_release(void);
 /* The global hasher's lock around fork(); only the pipeline's fork handlers
- * call these, after taking their own locks (see pipeline.c). */
+ * register these (core/fork.h), after their own locks. */
 void beacon__hasher_atfork_prepare(void);
 void beacon__hasher_atfork_parent(void);
 void beacon__hasher_atfork_child(void);

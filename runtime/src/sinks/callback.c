@@ -1,4 +1,4 @@
-/* sink_callback.c — the callback sink: hands each batch (or, with
+/* callback.c — the callback sink: hands each batch (or, with
  * per_event=1, each event) to a user function as an array of {json, len}.
  * Created only through beacon_options_add_callback_sink(), which supplies the
  * function; the spec carries its options.

@@ -1,4 +1,4 @@
-/* sink_capture.c — the in-memory `capture[:NAME]` sink and the public
+/* capture.c — the in-memory `capture[:NAME]` sink and the public
  * beacon_capture_* functions users read it back with in their own tests.
  * Stores are process-wide, keyed by name, guarded by one mutex, and outlive
  * the runtime until cleared.

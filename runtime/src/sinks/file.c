@@ -1,4 +1,4 @@
-/* sink_file.c — the `file:PATH` sink: NDJSON appended to a file, one write()
+/* file.c — the `file:PATH` sink: NDJSON appended to a file, one write()
  * per batch so lines from concurrent processes never interleave mid-line.
  * Optional size rotation (max_bytes=N, keep=K: PATH.1 … PATH.K, newest
  * first). A file that cannot be opened is retried on each batch; about once a

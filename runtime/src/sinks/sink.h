@@ -1,7 +1,7 @@
 /* sink.h — the sink interface (internal).
  *
  * A sink receives BATCHES of already-serialized events and writes them
- * somewhere. The pipeline's worker thread (pipeline.c) owns routing, batching
+ * somewhere. The pipeline's worker thread (worker/pipeline.c) owns routing, batching
  * and accounting; sinks only write, flush and close, always on the worker
  * thread (or, after the worker stopped, on the thread shutting down), never
  * concurrently for one sink. One file per sink implementation (stream.c,

@@ -1,4 +1,4 @@
-/* sink_stream.c — the `stderr` and `stdout` sinks: NDJSON lines on the
+/* stream.c — the `stderr` and `stdout` sinks: NDJSON lines on the
  * process's standard streams, optionally prefixed (?prefix=TEXT) so they can
  * be told apart from the program's own output.
  */

@@ -2,7 +2,7 @@
  * thread's ring, stamps and serializes each event once per distinct sink
  * format, routes it through per-sink filters into per-sink batches, writes
  * the batches and books every outcome; flush, shutdown with deadlines, stats
- * and fork handling. emit.c is the producer side; runtime.c the options.
+ * and fork handling. emit/ is the producer side; init.c the options.
  *
  * Accounting. Caller-side outcomes live in each ring's producer-written
  * counters (plus a few process-wide atomics); the worker books what happens

@@ -1,7 +1,7 @@
 /* pipeline.h — the running runtime: sinks with their routes and counters,
  * the worker thread that drains every thread's ring, and the lifecycle and
- * accounting built on them (internal). runtime.c collects options and calls
- * these; emit.c only touches the globals in runtime.h.
+ * accounting built on them (internal). worker/init.c collects options and calls
+ * these; emit/ only touches the globals in core/state.h.
  */
 #ifndef BEACON_SRC_PIPELINE_H
 #define BEACON_SRC_PIPELINE_H
