@@ -32,6 +32,7 @@
 #include "core/sampling.h"
 #include "core/ids.h"
 #include "format/json.h"
+#include "worker/stats.h"
 #include "emit/record.h"
 #include "core/state.h"
 #include "format/serialize.h"
@@ -961,23 +962,6 @@ beacon_status beacon__pipeline_shutdown(int timeout_ms) {
 
 /* ---- statistics ----------------------------------------------------------- */
 
-static uint64_t *counter_at(beacon_counters *c, size_t i) {
-    static const size_t offs[BEACON__COUNTERS] = {
-        offsetof(beacon_counters, emitted),
-        offsetof(beacon_counters, delivered),
-        offsetof(beacon_counters, dropped_queue_full),
-        offsetof(beacon_counters, dropped_sampled),
-        offsetof(beacon_counters, dropped_filtered),
-        offsetof(beacon_counters, dropped_invalid),
-        offsetof(beacon_counters, dropped_shutdown),
-        offsetof(beacon_counters, dropped_sink_error),
-    };
-    return (uint64_t *)((char *)c + offs[i]);
-}
-
-static const int k_caller_kinds[] = {0, BEACON__DROPPED_QUEUE_FULL, BEACON__DROPPED_SAMPLED,
-                                     BEACON__DROPPED_FILTERED, BEACON__DROPPED_INVALID};
-
 /* Worker-booked outcomes, read before the caller-side counts so that an
  * outcome is never seen without its emit. */
 static void read_booked(uint64_t w[BEACON__COUNTERS]) {
@@ -988,34 +972,6 @@ static void read_booked(uint64_t w[BEACON__COUNTERS]) {
 static void read_slot(const slot *s, uint64_t out[BEACON__COUNTERS]) {
     for (int o = 0; o < BEACON__COUNTERS; o++)
         out[o] = atomic_load_explicit(&((slot *)s)->out[o], memory_order_acquire);
-}
-
-/* Raw process totals from caller sums c and booked outcomes w. */
-static void raw_totals(const uint64_t c[BEACON__COUNTERS], const uint64_t w[BEACON__COUNTERS],
-                       bool running, uint64_t t[]) {
-    t[0] = c[0] + c[2] + c[3] + c[4] + c[5] + c[6];
-    t[BEACON__DELIVERED] = w[BEACON__DELIVERED];
-    t[BEACON__DROPPED_QUEUE_FULL] = c[2];
-    t[BEACON__DROPPED_SAMPLED] = c[3] + w[BEACON__DROPPED_SAMPLED];
-    t[BEACON__DROPPED_FILTERED] = c[4] + w[BEACON__DROPPED_FILTERED];
-    t[BEACON__DROPPED_INVALID] = c[5];
-    t[BEACON__DROPPED_SHUTDOWN] = c[6] + w[BEACON__DROPPED_SHUTDOWN];
-    t[BEACON__DROPPED_SINK_ERROR] = w[BEACON__DROPPED_SINK_ERROR];
-    /* With no worker, nothing in flight will be delivered by this run. */
-    if (!running && c[0] > w[0]) t[BEACON__DROPPED_SHUTDOWN] += c[0] - w[0];
-}
-
-static void slot_counters(const pipeline *p, const uint64_t out[], const uint64_t c[],
-                          beacon_counters *res) {
-    uint64_t v[BEACON__COUNTERS] = {0};
-    for (size_t k = 0; k < sizeof k_caller_kinds / sizeof k_caller_kinds[0]; k++) {
-        int i = k_caller_kinds[k];
-        uint64_t d = c[i] - p->base[i];
-        v[0] += d;
-        if (i) v[i] += d;
-    }
-    for (int o = 1; o < BEACON__COUNTERS; o++) v[o] += out[o];
-    for (int i = 0; i < BEACON__COUNTERS; i++) *counter_at(res, (size_t)i) = v[i];
 }
 
 /* A consistent-enough snapshot: caller holds g_lock. outs receives each
@@ -1030,9 +986,9 @@ static size_t snapshot(beacon_counters *total, uint64_t (*outs)[BEACON__COUNTERS
     for (size_t i = 0; i < n && i < max_slots; i++) read_slot(&p->slots[i], outs[i]);
     caller_sums(c);
     if (total) {
-        raw_totals(c, w, p != NULL, t);
+        beacon__stats_totals(c, w, p != NULL, t);
         for (int i = 0; i < BEACON__COUNTERS; i++)
-            *counter_at(total, (size_t)i) = t[i] - g_total_base[i];
+            *beacon__stats_counter(total, (size_t)i) = t[i] - g_total_base[i];
     }
     pthread_mutex_unlock(&g_stats_mu);
     return n;
@@ -1049,7 +1005,7 @@ beacon_status beacon__pipeline_stats(beacon_counters *total, beacon_sink_stats *
     size_t n = snapshot(total, outs, cap, c);
     for (size_t i = 0; i < n && i < cap; i++) {
         sinks[i].spec = g_pipe->slots[i].cfg.spec;
-        slot_counters(g_pipe, outs[i], c, &sinks[i].counters);
+        beacon__stats_sink(g_pipe->base, outs[i], c, &sinks[i].counters);
     }
     pthread_mutex_unlock(&g_lock);
     free(outs);
@@ -1057,53 +1013,31 @@ beacon_status beacon__pipeline_stats(beacon_counters *total, beacon_sink_stats *
     return BEACON_OK;
 }
 
-static const char *const k_counter_names[BEACON__COUNTERS] = {
-    "emitted",          "delivered",       "dropped_queue_full", "dropped_sampled",
-    "dropped_filtered", "dropped_invalid", "dropped_shutdown",   "dropped_sink_error",
-};
-
-static void write_counters(beacon__jw *w, beacon_counters *c) {
-    for (size_t i = 0; i < BEACON__COUNTERS; i++) {
-        if (i) beacon__jw_char(w, ',');
-        beacon__jw_char(w, '"');
-        beacon__jw_lit(w, k_counter_names[i]);
-        beacon__jw_lit(w, "\":");
-        beacon__jw_uint(w, *counter_at(c, i));
-    }
-}
-
 beacon_status beacon__pipeline_stats_json(char *buf, size_t cap, size_t *needed) {
-    beacon__jw w;
-    beacon_counters total;
     if (!buf && cap > 0) return BEACON_ERR_INVALID_ARGUMENT;
     beacon__globals_once();
-    beacon__jw_init(&w, buf, cap);
     pthread_mutex_lock(&g_lock);
     size_t n = g_pipe ? g_pipe->nslots : 0;
     uint64_t c[BEACON__COUNTERS];
     uint64_t(*outs)[BEACON__COUNTERS] = n ? calloc(n, sizeof *outs) : NULL;
-    if (n && !outs) {
+    beacon_sink_stats *sinks = n ? calloc(n, sizeof *sinks) : NULL;
+    if (n && (!outs || !sinks)) {
         pthread_mutex_unlock(&g_lock);
+        free(outs);
+        free(sinks);
         return BEACON_ERR_NO_MEMORY;
     }
+    beacon_counters total;
     snapshot(&total, outs, n, c);
-    beacon__jw_lit(&w, "{\"total\":{");
-    write_counters(&w, &total);
-    beacon__jw_lit(&w, "},\"sinks\":[");
     for (size_t i = 0; i < n; i++) {
-        beacon_counters sc;
-        slot_counters(g_pipe, outs[i], c, &sc);
-        if (i) beacon__jw_char(&w, ',');
-        beacon__jw_lit(&w, "{\"spec\":");
-        beacon__jw_cstr(&w, g_pipe->slots[i].cfg.spec);
-        beacon__jw_char(&w, ',');
-        write_counters(&w, &sc);
-        beacon__jw_char(&w, '}');
+        sinks[i].spec = g_pipe->slots[i].cfg.spec;
+        beacon__stats_sink(g_pipe->base, outs[i], c, &sinks[i].counters);
     }
+    /* Written under g_lock: the specs belong to the run. */
+    size_t len = beacon__stats_json(buf, cap, &total, sinks, n);
     pthread_mutex_unlock(&g_lock);
     free(outs);
-    beacon__jw_lit(&w, "]}");
-    size_t len = beacon__jw_finish(&w);
+    free(sinks);
     if (needed) *needed = len;
     return len < cap ? BEACON_OK : BEACON_ERR_INVALID_ARGUMENT;
 }
@@ -1157,7 +1091,7 @@ static void atfork_child(void) {
     caller_sums(c);
     atomic_store(&g_booked[0], c[0]);
     read_booked(w);
-    raw_totals(c, w, p != NULL, t);
+    beacon__stats_totals(c, w, p != NULL, t);
     memcpy(g_total_base, t, sizeof t);
     if (p) memcpy(p->base, c, sizeof c);
     atomic_store(&beacon__g.kick, 0);
