@@ -75,7 +75,7 @@ typedef struct beacon__globals {
     /* Worker wake-up. beacon_gen_g.sleeping is set by an idle worker before
      * it waits; `kick` makes sure only one producer pays for the signal. */
     _Alignas(64) _Atomic int kick;
-    /* Signals the worker (set by worker/ when it starts a run; NULL: no
+    /* Signals the worker (installed by worker/ at its one-time setup; NULL: no
      * worker to wake). Called by beacon__worker_wake only. */
     void (*_Atomic wake)(void);
 } beacon__globals;
