@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "scrub.h"
+#include "privacy/scrub.h"
 
 #define CHECK(cond)                                                                                \
     do {                                                                                           \

@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pii_hash.h"
+#include "privacy/pii_hash.h"
 
 static int hex_val(int c) {
     if (c >= '0' && c <= '9') return c - '0';

@@ -536,9 +536,25 @@ class CliTest(unittest.TestCase):
                     hi = f.bound("max")
                     r = self.emit(args + [f"{f.name}={int(hi) + 1}"])
                     self.assertEqual(r.returncode, 2, r.stderr)
-                    self.assertIn(f"{PROG}: {ev.name}: field '{f.name}': ", r.stderr)
+                    shown = "" if f.pii != "none" else f" = {int(hi) + 1}"
+                    self.assertEqual(r.stderr, f"{PROG}: {ev.name}: field '{f.name}'{shown} "
+                                               f"is above max {int(hi)}\n")
                     return
         self.skipTest("catalog has no integer field with a max")
+
+    def test_nan_in_bounded_field_exits_2_naming_the_field_and_rule(self):
+        for ev in self.events:
+            for f in ev.fields:
+                if f.kind == "double" and not f.is_list and ("max" in f.extras or
+                                                             "min" in f.extras):
+                    args, _ = minimal_args(ev, skip=f.name)
+                    r = self.emit(args + [f"{f.name}=nan"])
+                    self.assertEqual(r.returncode, 2, r.stderr)
+                    self.assertEqual(r.stderr, f"{PROG}: {ev.name}: field '{f.name}' is NaN "
+                                               f"but the field has bounds\n")
+                    self.assertEqual(r.stdout, "")
+                    return
+        self.skipTest("catalog has no bounded double field")
 
     # --- bad lines ------------------------------------------------------------
 

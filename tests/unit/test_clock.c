@@ -20,7 +20,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "clock.h"
+#include "core/clock.h"
 
 /* Generous bound: only a broken calibration is off by this much, never a
  * preempted test. */

@@ -169,6 +169,24 @@ static void bad_context_arguments_are_rejected(void **state) {
                      BEACON_ERR_INVALID_ARGUMENT);
 }
 
+static void refused_context_value_is_reported_naming_field_and_rule(void **state) {
+    (void)state;
+    ts_reset_runtime();
+    ts_diag_captured cap = {0};
+    beacon_options *o = beacon_options_new();
+    assert_non_null(o);
+    assert_int_equal(beacon_options_set_sinks(o, "capture:ctx_rule"), BEACON_OK);
+    beacon_options_set_diagnostic_callback(o, ts_diag_capture, &cap);
+    assert_int_equal(beacon_init(o), BEACON_OK);
+    int bad_mode = 5;
+    assert_int_equal(beacon_gen_context_set(&tfx_catalog, TFX_CTX_MODE, &bad_mode),
+                     BEACON_ERR_INVALID_ARGUMENT);
+    assert_int_equal(cap.calls, 1);
+    assert_int_equal(cap.code, BEACON_ERR_INVALID_ARGUMENT);
+    assert_string_equal(cap.last, "context: field 'mode' = 5 is not a value of enum color");
+    ts_reset_runtime();
+}
+
 static void *emit_from_other_thread(void *arg) {
     (void)arg;
     tfx_plain ev = tfx_plain_make(2);
@@ -325,6 +343,7 @@ int main(void) {
         T(context_string_is_copied),
         T(long_context_string_is_cut_and_marked),
         T(bad_context_arguments_are_rejected),
+        T(refused_context_value_is_reported_naming_field_and_rule),
         T(context_is_per_thread),
         T(thread_exit_releases_context),
         T(span_start_sets_ids_and_finish_measures),

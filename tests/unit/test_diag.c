@@ -18,7 +18,7 @@
 
 #include <cmocka.h>
 
-#include "diag.h"
+#include "core/diag.h"
 #include "fixture_events.h"
 #include "fixture_support.h"
 

@@ -22,8 +22,9 @@
 #include <cmocka.h>
 
 #include "fixture_support.h"
-#include "ring.h"
-#include "runtime.h"
+#include "emit/ring.h"
+#include "core/state.h"
+#include "worker/pipeline.h"
 #include <beacon/beacon_trace.h>
 #include "fst_events.h"
 

@@ -15,7 +15,7 @@
 #include <cmocka.h>
 #include <jansson.h>
 
-#include "json.h"
+#include "format/json.h"
 
 /* Writes s[0..n) as a JSON string; returns the text (static buffer). */
 static const char *str_json(const char *s, size_t n) {

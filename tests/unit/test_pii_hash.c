@@ -17,7 +17,7 @@
 #include <cmocka.h>
 #include <openssl/crypto.h>
 
-#include "pii_hash.h"
+#include "privacy/pii_hash.h"
 
 /* OpenSSL allocations, counted through CRYPTO_set_mem_functions (installed
  * in main before anything else touches OpenSSL). */

@@ -19,7 +19,7 @@
 
 #include "fixture_events.h"
 #include "fixture_support.h"
-#include "runtime.h"
+#include "core/state.h"
 
 static int setup(void **state) {
     (void)state;

@@ -27,7 +27,7 @@
 
 #include "fixture_events.h"
 #include "fixture_support.h"
-#include "sink.h"
+#include "sinks/sink.h"
 
 static void sleep_ms(long ms) {
     struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};

@@ -23,7 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "ring.h"
+#include "emit/ring.h"
 
 /* --- helpers -------------------------------------------------------------- */
 

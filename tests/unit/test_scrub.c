@@ -12,7 +12,7 @@
 
 #include <cmocka.h>
 
-#include "scrub.h"
+#include "privacy/scrub.h"
 
 typedef struct scase {
     const char *in;

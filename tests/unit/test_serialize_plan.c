@@ -17,10 +17,10 @@
 
 #include <cmocka.h>
 
-#include "context.h"
+#include "emit/context.h"
 #include "fixture_events.h"
-#include "pii_hash.h"
-#include "serialize.h"
+#include "privacy/pii_hash.h"
+#include "format/serialize.h"
 
 #define OUT_MAX 8192
 

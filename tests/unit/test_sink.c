@@ -21,7 +21,7 @@
 #include <cmocka.h>
 
 #include "fixture_events.h"
-#include "sink.h"
+#include "sinks/sink.h"
 #include "fixture_support.h"
 
 static char *g_dir;

@@ -1,0 +1,89 @@
+/* report.c — the emit status turned into an exit code and a message naming
+ * the field and the rule it broke.
+ */
+#ifndef _POSIX_C_SOURCE
+#define _POSIX_C_SOURCE 200809L /* getline */
+#endif
+#include "cli/cli.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/field.h"
+#include "core/text.h"
+
+/* =========================================================================
+ * Reporting the emit status
+ * ========================================================================= */
+
+/* Formats a numeric bound or value of `f` for a message. */
+/* The runtime rejected the event: name the field and the rule it broke, so
+ * the user need not rerun with BEACON_DEBUG. Returns how many fields. */
+static unsigned explain_invalid(beacon_cli *cli) {
+    unsigned found = 0;
+    const beacon_event_desc *d = cli->desc;
+    for (uint32_t fi = 0; d != NULL && cli->values != NULL && fi < d->field_count; fi++) {
+        const beacon_field_desc *f = &d->fields[fi];
+        const cli_value *v = &cli->values[fi];
+        if (v->filled == 0 || f->type == BEACON_TYPE_STRING || f->type == BEACON_TYPE_ATTRIBUTES) {
+            continue;
+        }
+        size_t n = f->is_list ? v->filled : 1, size = beacon__elem_size(f->type);
+        if (f->is_list && f->max_items && n > f->max_items) {
+            n = f->max_items; /* items past max_items are cut, not checked */
+        }
+        for (size_t k = 0; k < n; k++) {
+            const void *value =
+                f->is_list ? (const char *)v->items + k * size : (const void *)&v->v;
+            beacon__field_verdict verdict;
+            if (!beacon__field_value_ok(f, value, &verdict)) {
+                char text[256];
+                verdict.index = f->is_list ? (long long)k : -1;
+                beacon__cli_say(cli, "%s", beacon__field_verdict_text(&verdict, text, sizeof text));
+                found++;
+                break;
+            }
+        }
+    }
+    return found;
+}
+
+int beacon_cli_finish(beacon_cli *cli, beacon_status st, const beacon_trace_id *begin_trace) {
+    if (cli == NULL || cli->ctx == NULL) {
+        return st == BEACON_OK ? 0 : 1;
+    }
+    switch (st) {
+        case BEACON_OK:
+            if (cli->desc != NULL && cli->desc->correlation == BEACON_CORR_BEGIN &&
+                begin_trace != NULL) {
+                char hex[33];
+                for (size_t i = 0; i < 16; i++) {
+                    snprintf(hex + 2 * i, 3, "%02x", begin_trace->bytes[i]);
+                }
+                printf("%s\n", hex);
+                fflush(stdout);
+            }
+            return 0;
+        case BEACON_ERR_SAMPLED_OUT:
+        case BEACON_ERR_DISABLED:
+            if (cli->ctx->debug) {
+                beacon__cli_say(cli, "not sent: %s", beacon_status_str(st));
+            }
+            return 0;
+        case BEACON_ERR_NOT_INITIALIZED:
+            beacon__cli_say(cli, "emit failed: %s", beacon_status_str(st));
+            return 1;
+        case BEACON_ERR_INVALID_EVENT:
+            if (explain_invalid(cli) == 0) {
+                beacon__cli_say(cli, "rejected: %s", beacon_status_str(st));
+            }
+            return 2;
+        default: beacon__cli_say(cli, "emit failed: %s", beacon_status_str(st)); return 1;
+    }
+}

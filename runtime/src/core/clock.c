@@ -1,0 +1,249 @@
+/* clock.c — tick source selection, calibration and tick → wall-time conversion
+ * (method in clock.h).
+ *
+ * The conversion line (base ticks, base ns, ns per tick) is published through a
+ * seqlock of atomics: readers (worker, span ends) never block, the rare writer
+ * (init/recalibrate) is serialised by a mutex.
+ */
+#if !defined(_POSIX_C_SOURCE) && !defined(_GNU_SOURCE)
+#define _POSIX_C_SOURCE 200809L
+#endif
+
+#include "core/clock.h"
+
+#include "beacon/beacon_gen.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <cpuid.h>
+#endif
+
+#define NS_PER_SEC           1000000000LL
+#define INIT_WAIT_NS         (15 * 1000000LL) /* calibration interval at init */
+#define MIN_RATE_INTERVAL_NS 100000000LL      /* shorter intervals keep the old rate */
+#define STEP_THRESHOLD_NS    1000000LL        /* larger offsets step instead of slewing */
+#define SAMPLE_TRIES         9
+
+_Atomic int beacon__clock_source_ = BEACON__CLOCK_GETTIME;
+
+/* Conversion line, read under the seqlock. Doubles travel as their bits. */
+static _Atomic unsigned line_seq;
+static _Atomic uint64_t line_base_ticks;
+static _Atomic int64_t line_base_ns;
+static _Atomic uint64_t line_rate_bits; /* ns per tick, double */
+static _Atomic bool line_ready;
+
+/* Writer-only state (under writer_lock). */
+static pthread_mutex_t writer_lock = PTHREAD_MUTEX_INITIALIZER;
+
+void beacon__clock_atfork_prepare(void) {
+    pthread_mutex_lock(&writer_lock);
+}
+void beacon__clock_atfork_parent(void) {
+    pthread_mutex_unlock(&writer_lock);
+}
+void beacon__clock_atfork_child(void) {
+    pthread_mutex_unlock(&writer_lock);
+}
+static uint64_t anchor_ticks; /* last (ticks, monotonic) pair the rate was measured from */
+static int64_t anchor_mono;
+
+static uint64_t dbl_bits(double d) {
+    uint64_t u;
+    memcpy(&u, &d, sizeof u);
+    return u;
+}
+
+static double bits_dbl(uint64_t u) {
+    double d;
+    memcpy(&d, &u, sizeof d);
+    return d;
+}
+
+static int64_t read_clock(clockid_t id) {
+    struct timespec ts;
+    if (clock_gettime(id, &ts) != 0) return 0;
+    return (int64_t)ts.tv_sec * NS_PER_SEC + ts.tv_nsec;
+}
+
+int64_t beacon__clock_monotonic_ns(void) {
+    return read_clock(CLOCK_MONOTONIC);
+}
+
+int64_t beacon__clock_realtime_ns(void) {
+    return read_clock(CLOCK_REALTIME);
+}
+
+/* A (ticks, clock) pair: the clock read bracketed by two tick reads; the
+ * tightest of a few brackets wins (least likely to include a preemption). */
+static void sample_pair(clockid_t id, uint64_t *ticks, int64_t *ns) {
+    uint64_t best = UINT64_MAX;
+    for (int i = 0; i < SAMPLE_TRIES; i++) {
+        uint64_t t0 = beacon__clock_now_ticks();
+        int64_t c = read_clock(id);
+        uint64_t t1 = beacon__clock_now_ticks();
+        if (t1 - t0 < best) {
+            best = t1 - t0;
+            *ticks = t0 + (t1 - t0) / 2;
+            *ns = c;
+        }
+    }
+}
+
+static void line_read(uint64_t *base_ticks, int64_t *base_ns, double *rate) {
+    for (;;) {
+        unsigned s1 = atomic_load_explicit(&line_seq, memory_order_acquire);
+        *base_ticks = atomic_load_explicit(&line_base_ticks, memory_order_relaxed);
+        *base_ns = atomic_load_explicit(&line_base_ns, memory_order_relaxed);
+        *rate = bits_dbl(atomic_load_explicit(&line_rate_bits, memory_order_relaxed));
+        atomic_thread_fence(memory_order_acquire);
+        unsigned s2 = atomic_load_explicit(&line_seq, memory_order_relaxed);
+        if (s1 == s2 && (s1 & 1u) == 0) return;
+    }
+}
+
+/* Caller holds writer_lock. */
+static void line_write(uint64_t base_ticks, int64_t base_ns, double rate) {
+    unsigned s = atomic_load_explicit(&line_seq, memory_order_relaxed);
+    atomic_store_explicit(&line_seq, s + 1, memory_order_relaxed);
+    atomic_thread_fence(memory_order_release);
+    atomic_store_explicit(&line_base_ticks, base_ticks, memory_order_relaxed);
+    atomic_store_explicit(&line_base_ns, base_ns, memory_order_relaxed);
+    atomic_store_explicit(&line_rate_bits, dbl_bits(rate), memory_order_relaxed);
+    atomic_store_explicit(&line_seq, s + 2, memory_order_release);
+}
+
+static int64_t line_eval(uint64_t ticks, uint64_t base_ticks, int64_t base_ns, double rate) {
+    /* Signed delta: events stamped before the current base convert too. */
+    int64_t d = (int64_t)(ticks - base_ticks);
+    return base_ns + (int64_t)((double)d * rate);
+}
+
+static int detect_source(void) {
+    const char *env = getenv("BEACON_CLOCK");
+    if (env && strcmp(env, "clock_gettime") == 0) return BEACON__CLOCK_GETTIME;
+#if defined(__x86_64__) || defined(__i386__)
+    unsigned a, b, c, d;
+    if (!__get_cpuid(0x80000000u, &a, &b, &c, &d) || a < 0x80000007u) return BEACON__CLOCK_GETTIME;
+    if (!__get_cpuid(0x80000007u, &a, &b, &c, &d) || !(d & (1u << 8))) return BEACON__CLOCK_GETTIME;
+    FILE *f = fopen("/sys/devices/system/clocksource/clocksource0/current_clocksource", "r");
+    if (f) {
+        char name[64] = {0};
+        bool tsc = fgets(name, sizeof name, f) && strncmp(name, "tsc", 3) == 0 &&
+                   (name[3] == '\n' || name[3] == '\0');
+        fclose(f);
+        if (!tsc) return BEACON__CLOCK_GETTIME;
+    }
+    return BEACON__CLOCK_TSC;
+#elif defined(__aarch64__)
+    return BEACON__CLOCK_CNTVCT;
+#else
+    return BEACON__CLOCK_GETTIME;
+#endif
+}
+
+int beacon__clock_init(void) {
+    pthread_mutex_lock(&writer_lock);
+    int src = detect_source();
+    atomic_store_explicit(&beacon__clock_source_, src, memory_order_relaxed);
+    /* Generated code stamps inline only when ticks are the TSC. */
+    __atomic_store_n(&beacon_gen_g.tsc, src == BEACON__CLOCK_TSC, __ATOMIC_RELAXED);
+
+    uint64_t t0, t1, tr;
+    int64_t m0, m1, real;
+    double rate = 1.0;
+    sample_pair(CLOCK_MONOTONIC, &t0, &m0);
+    if (src != BEACON__CLOCK_GETTIME) {
+        struct timespec wait = {0, INIT_WAIT_NS};
+        while (nanosleep(&wait, &wait) != 0) {
+        }
+        sample_pair(CLOCK_MONOTONIC, &t1, &m1);
+        if (t1 > t0 && m1 > m0) rate = (double)(m1 - m0) / (double)(t1 - t0);
+    } else {
+        t1 = t0;
+        m1 = m0;
+    }
+    sample_pair(CLOCK_REALTIME, &tr, &real);
+    anchor_ticks = t1;
+    anchor_mono = m1;
+    line_write(tr, real, rate);
+    atomic_store_explicit(&line_ready, true, memory_order_release);
+    pthread_mutex_unlock(&writer_lock);
+    return src;
+}
+
+void beacon__clock_recalibrate(void) {
+    if (!atomic_load_explicit(&line_ready, memory_order_acquire)) return;
+    pthread_mutex_lock(&writer_lock);
+    uint64_t base_ticks, tm, tr;
+    int64_t base_ns, mono, real;
+    double rate;
+    line_read(&base_ticks, &base_ns, &rate);
+
+    sample_pair(CLOCK_MONOTONIC, &tm, &mono);
+    sample_pair(CLOCK_REALTIME, &tr, &real);
+
+    double measured = rate;
+    int64_t interval = mono - anchor_mono;
+    if (interval >= MIN_RATE_INTERVAL_NS && tm > anchor_ticks) {
+        measured = (double)interval / (double)(tm - anchor_ticks);
+        anchor_ticks = tm;
+        anchor_mono = mono;
+    }
+    if (interval < MIN_RATE_INTERVAL_NS) interval = MIN_RATE_INTERVAL_NS;
+
+    int64_t predicted = line_eval(tr, base_ticks, base_ns, rate);
+    int64_t offset = real - predicted;
+    if (offset > STEP_THRESHOLD_NS || offset < -STEP_THRESHOLD_NS) {
+        line_write(tr, real, measured);
+    } else {
+        /* Slew: continue from where the old line is now and meet true time one
+         * interval later. |offset| <= 1 ms over >= 100 ms keeps the slope
+         * within 1% of the measured one, so it stays positive. */
+        double interval_ticks = (double)interval / measured;
+        line_write(tr, predicted, measured + (double)offset / interval_ticks);
+    }
+    pthread_mutex_unlock(&writer_lock);
+}
+
+int64_t beacon__clock_ticks_to_realtime_ns(uint64_t ticks) {
+    if (!atomic_load_explicit(&line_ready, memory_order_acquire)) {
+        /* Not calibrated: ticks are CLOCK_MONOTONIC ns. */
+        return (int64_t)ticks + (read_clock(CLOCK_REALTIME) - read_clock(CLOCK_MONOTONIC));
+    }
+    uint64_t base_ticks;
+    int64_t base_ns;
+    double rate;
+    line_read(&base_ticks, &base_ns, &rate);
+    return line_eval(ticks, base_ticks, base_ns, rate);
+}
+
+int64_t beacon__clock_ticks_delta_ns(uint64_t from, uint64_t to) {
+    if (!atomic_load_explicit(&line_ready, memory_order_acquire)) return (int64_t)(to - from);
+    uint64_t base_ticks;
+    int64_t base_ns;
+    double rate;
+    line_read(&base_ticks, &base_ns, &rate);
+    return (int64_t)((double)(int64_t)(to - from) * rate);
+}
+
+const char *beacon__clock_source_name(void) {
+    switch (atomic_load_explicit(&beacon__clock_source_, memory_order_relaxed)) {
+        case BEACON__CLOCK_TSC: return "tsc";
+        case BEACON__CLOCK_CNTVCT: return "cntvct";
+        default: return "clock_gettime";
+    }
+}
+
+double beacon__clock_ticks_per_second(void) {
+    if (!atomic_load_explicit(&line_ready, memory_order_acquire)) return 1e9;
+    uint64_t base_ticks;
+    int64_t base_ns;
+    double rate;
+    line_read(&base_ticks, &base_ns, &rate);
+    return 1e9 / rate;
+}

@@ -1,0 +1,126 @@
+/* diag.c — rate-limited diagnostics through a user callback or stderr.
+ *
+ * The message is formatted under a mutex but delivered after it is released,
+ * so a slow callback only delays its own thread.
+ */
+#ifndef _POSIX_C_SOURCE
+#define _POSIX_C_SOURCE 200809L /* strdup, clock_gettime, O_CLOEXEC */
+#endif
+#include "core/diag.h"
+
+#include "core/clock.h"
+
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DIAG_MSG_MAX 512
+
+typedef struct diag_limit {
+    int64_t window; /* second the current window started */
+    unsigned sent;  /* messages delivered in this window */
+    unsigned long suppressed;
+} diag_limit;
+
+static pthread_mutex_t g_diag_lock = PTHREAD_MUTEX_INITIALIZER;
+static beacon__diag_cfg g_cfg;
+static diag_limit g_limits[BEACON_STATUS_COUNT_ + 1];
+
+void beacon__diag_configure(const beacon__diag_cfg *cfg) {
+    pthread_mutex_lock(&g_diag_lock);
+    if (cfg) {
+        g_cfg = *cfg;
+    } else {
+        memset(&g_cfg, 0, sizeof g_cfg);
+    }
+    pthread_mutex_unlock(&g_diag_lock);
+}
+
+void beacon__diag_atfork_prepare(void) {
+    pthread_mutex_lock(&g_diag_lock);
+}
+void beacon__diag_atfork_parent(void) {
+    pthread_mutex_unlock(&g_diag_lock);
+}
+void beacon__diag_atfork_child(void) {
+    pthread_mutex_unlock(&g_diag_lock);
+}
+
+void beacon__diag_reset_limits(void) {
+    pthread_mutex_lock(&g_diag_lock);
+    memset(g_limits, 0, sizeof g_limits);
+    pthread_mutex_unlock(&g_diag_lock);
+}
+
+bool beacon__env_debug(void) {
+    const char *v = getenv("BEACON_DEBUG");
+    return v && strcmp(v, "1") == 0;
+}
+
+static int64_t now_sec(void) {
+    return beacon__clock_monotonic_ns() / 1000000000;
+}
+
+static void deliver(const beacon__diag_cfg *cfg, beacon_status code, const char *msg) {
+    if (cfg->fn) {
+        cfg->fn(code, msg, cfg->user);
+    } else if (cfg->debug) {
+        /* One fprintf call keeps concurrent lines whole. */
+        fprintf(stderr, "beacon: %s\n", msg);
+    }
+}
+
+static void vdiag(const beacon__diag_cfg *explicit_cfg, beacon_status code, const char *fmt,
+                  va_list ap) {
+    char msg[DIAG_MSG_MAX];
+    char summary[96];
+    beacon__diag_cfg cfg;
+    bool send = false;
+    unsigned long suppressed = 0;
+    size_t slot = (unsigned)code < BEACON_STATUS_COUNT_ ? (size_t)code : BEACON_STATUS_COUNT_;
+    int64_t now = now_sec();
+
+    pthread_mutex_lock(&g_diag_lock);
+    cfg = explicit_cfg ? *explicit_cfg : g_cfg;
+    if (cfg.fn || cfg.debug) {
+        diag_limit *l = &g_limits[slot];
+        if (l->window != now) {
+            suppressed = l->suppressed;
+            l->window = now;
+            l->sent = 0;
+            l->suppressed = 0;
+        }
+        if (l->sent < BEACON__DIAG_PER_SEC) {
+            l->sent++;
+            send = true;
+        } else {
+            l->suppressed++;
+        }
+    }
+    pthread_mutex_unlock(&g_diag_lock);
+
+    if (suppressed) {
+        snprintf(summary, sizeof summary, "%lu messages suppressed (%s)", suppressed,
+                 beacon_status_str(code));
+        deliver(&cfg, code, summary);
+    }
+    if (!send) return;
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    deliver(&cfg, code, msg);
+}
+
+void beacon__diag(beacon_status code, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    vdiag(NULL, code, fmt, ap);
+    va_end(ap);
+}
+
+void beacon__diag_to(const beacon__diag_cfg *cfg, beacon_status code, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    vdiag(cfg, code, fmt, ap);
+    va_end(ap);
+}

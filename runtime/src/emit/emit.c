@@ -1,0 +1,406 @@
+/* emit.c — beacon_gen_emit, the caller side of the pipeline: the emit gate,
+ * per-event sampling, catalog validation, then a self-contained record in the
+ * calling thread's ring (record.c) stamped with ticks, correlation ids and a
+ * context snapshot reference. After the thread's first emit this path takes
+ * no lock, allocates nothing and makes no system call (except waking an idle
+ * worker, or waiting when the user asked emit to block on a full ring).
+ * The worker (worker/pipeline.c) does everything else.
+ */
+#ifndef _POSIX_C_SOURCE
+#define _POSIX_C_SOURCE 200809L /* strdup, clock_gettime, O_CLOEXEC */
+#endif
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <time.h>
+
+#include "core/clock.h"
+#include "emit/context.h"
+#include "core/diag.h"
+#include "core/ids.h"
+#include "emit/record.h"
+#include "emit/ring.h"
+#include "core/state.h"
+#include "core/field.h"
+#include "emit/span.h"
+
+/* ---- validation ------------------------------------------------------- */
+
+static bool validate(const beacon_event_hdr *ev, beacon__field_verdict *v) {
+    const beacon_event_desc *d = ev->desc;
+    for (uint32_t i = 0; i < d->field_count; i++) {
+        if (!beacon__field_ok(ev, &d->fields[i], v)) return false;
+    }
+    return true;
+}
+
+static void report(const beacon_event_desc *d, const beacon__field_verdict *v) {
+    char text[256];
+    beacon__diag(BEACON_ERR_INVALID_EVENT, "%s: %s", d->name,
+                 beacon__field_verdict_text(v, text, sizeof text));
+}
+
+/* ---- emit ------------------------------------------------------------- */
+
+/* Paths an emit rarely takes stay out of line, so the common path keeps
+ * its registers and its instruction cache lines to itself. */
+#if defined(__GNUC__)
+#define EMIT_RARE static __attribute__((cold, noinline))
+#else
+#define EMIT_RARE static
+#endif
+
+/* Correlation, resolved on the caller because it depends on the thread: an
+ * explicit trace in the header wins (follow events, span events); a begin
+ * event starts a new trace; anything else joins the thread's innermost open
+ * span, which becomes its parent. Reads ev's ids, writes out's (out may be
+ * the record's copy of ev's header). */
+static void correlate(const beacon_event_hdr *ev, beacon_event_hdr *out) {
+    beacon_trace_id span_trace;
+    beacon_span_id span_id;
+    bool in_span = beacon__span_current(&span_trace, &span_id);
+
+    out->trace_id = ev->trace_id;
+    out->span_id = ev->span_id;
+    out->parent_span_id = ev->parent_span_id;
+    if (beacon__id_is_zero(out->trace_id.bytes, sizeof out->trace_id.bytes)) {
+        if (ev->desc->correlation == BEACON_CORR_BEGIN) {
+            beacon__rand_id(out->trace_id.bytes, sizeof out->trace_id.bytes);
+            return;
+        }
+        if (in_span) out->trace_id = span_trace;
+    }
+    if (in_span &&
+        beacon__id_is_zero(out->parent_span_id.bytes, sizeof out->parent_span_id.bytes) &&
+        memcmp(&out->trace_id, &span_trace, sizeof span_trace) == 0 &&
+        memcmp(&out->span_id, &span_id, sizeof span_id) != 0) {
+        out->parent_span_id = span_id;
+    }
+}
+
+/* True when the record's ids may differ from the event's own: a span is
+ * open on this thread, or the event starts a trace. */
+static inline bool needs_correlation(const beacon_event_desc *d) {
+    return beacon__span_depth != 0 || d->correlation == BEACON_CORR_BEGIN;
+}
+
+/* Queue-full reports are rate-limited before they reach diag's lock, so a
+ * flood of drops costs one relaxed load each. */
+static _Atomic uint64_t g_next_full_report;
+
+EMIT_RARE void report_full(const beacon_event_desc *d, bool no_memory) {
+    uint64_t now = beacon__clock_now_ticks();
+    uint64_t next = atomic_load_explicit(&g_next_full_report, memory_order_relaxed);
+    if (now < next) return;
+    uint64_t step = (uint64_t)(beacon__clock_ticks_per_second() / 10);
+    if (!atomic_compare_exchange_strong(&g_next_full_report, &next, now + step)) return;
+    if (no_memory) {
+        beacon__diag(BEACON_ERR_QUEUE_FULL, "%s: no memory for an event larger than the queue",
+                     d->name);
+    } else {
+        beacon__diag(BEACON_ERR_QUEUE_FULL, "%s: queue full; event dropped", d->name);
+    }
+}
+
+/* Opt-in wait for room, up to block_ms: the worker is woken first, the
+ * caller spins briefly, then sleeps in 50 us steps until a quarter of the
+ * ring is free (or room for this record, when it is larger) or the
+ * deadline, and tries again. The hysteresis matters: a caller that took
+ * each record's worth of room as it appeared would burn its core in
+ * wake-ups and ping-pong the ring's cache lines with the worker (on
+ * machines whose vCPUs share a core, slowing the worker by a quarter). */
+EMIT_RARE void *reserve_blocking(beacon__ring *r, size_t size, int block_ms) {
+    beacon__worker_wake();
+    int64_t deadline = beacon__clock_monotonic_ns() + (int64_t)block_ms * 1000000;
+    size_t cap = beacon__ring_capacity(r), need = beacon__ring_record_size(size);
+    size_t resume_at = cap / 4 * 3; /* bytes in use */
+    if (need <= cap && cap - need < resume_at) resume_at = cap - need;
+    unsigned naps = 0;
+    for (unsigned i = 0;; i++) {
+        void *rec = beacon__ring_reserve(r, size);
+        if (rec) return rec;
+        if (i < 16) continue;
+        if (beacon__clock_monotonic_ns() >= deadline) return NULL;
+        for (;;) {
+            struct timespec ts = {0, 50000};
+            nanosleep(&ts, NULL);
+            if (++naps % 64 == 0) beacon__worker_wake();
+            if (beacon__ring_used_bytes(r) <= resume_at || beacon__clock_monotonic_ns() >= deadline)
+                break;
+        }
+    }
+}
+
+EMIT_RARE beacon_status closed_gate(int gate) {
+    if (gate == BEACON__GATE_DISABLED) {
+        beacon__count_caller_drop(BEACON__DROPPED_FILTERED);
+        return BEACON_ERR_DISABLED;
+    }
+    beacon__count_caller_drop(BEACON__DROPPED_SHUTDOWN);
+    return gate == BEACON__GATE_NEW ? BEACON_ERR_NOT_INITIALIZED : BEACON_ERR_SHUT_DOWN;
+}
+
+/* The steps below are inlined into both entry points (beacon_gen_emit and
+ * beacon_gen_reserve): on the direct path a call per step costs about as
+ * much as the step itself. */
+#if defined(__GNUC__)
+#define EMIT_STEP           static inline __attribute__((always_inline))
+#define BEACON__LIKELY(x)   __builtin_expect(!!(x), 1)
+#define BEACON__UNLIKELY(x) __builtin_expect(!!(x), 0)
+#else
+#define EMIT_STEP           static inline
+#define BEACON__LIKELY(x)   (x)
+#define BEACON__UNLIKELY(x) (x)
+#endif
+
+/* The thread's ring when the fast check fails: the gate is not open, the
+ * thread has no ring yet, or the runtime was (re)initialised since the ring
+ * was tagged (the configured size may differ). Returns the ring, tagged with
+ * `epoch`, or NULL with *st set and the drop counted. Not inlined: it runs
+ * once per thread per init. */
+EMIT_RARE beacon__ring *ring_slow(const beacon_event_desc *d, beacon_status *st) {
+    /* The gate opens after its epoch is stored and closes before the epoch
+     * is cleared, so an open gate with no epoch is a close in progress. */
+    int gate = atomic_load_explicit(&beacon__g.gate, memory_order_acquire);
+    uint64_t epoch = __atomic_load_n(&beacon_gen_g.epoch, __ATOMIC_ACQUIRE);
+    if (gate == BEACON__GATE_OPEN && epoch == 0)
+        gate = atomic_load_explicit(&beacon__g.gate, memory_order_acquire);
+    if (gate != BEACON__GATE_OPEN || epoch == 0) {
+        *st = closed_gate(gate == BEACON__GATE_OPEN ? BEACON__GATE_SHUT : gate);
+        return NULL;
+    }
+    size_t want = atomic_load_explicit(&beacon__g.ring_bytes, memory_order_relaxed);
+    beacon__ring *r = beacon__ring_for_thread(&beacon__g.rings, want);
+    if (r && beacon__ring_capacity(r) != want) {
+        beacon__ring *fresh = beacon__ring_renew_for_thread(&beacon__g.rings, want);
+        if (fresh) r = fresh;
+    }
+    if (!r) {
+        beacon__count_caller_drop(BEACON__DROPPED_QUEUE_FULL);
+        beacon__diag(BEACON_ERR_NO_MEMORY, "%s: no memory for this thread's queue", d->name);
+        *st = BEACON_ERR_QUEUE_FULL;
+        return NULL;
+    }
+    beacon__ring_cache_tag(epoch);
+    return r;
+}
+
+/* Sampling threshold of d when its cached one is stale or d has no state:
+ * first the ABI check (a descriptor from another ABI is never cached, so it
+ * is rejected on every emit), then beacon__sample_refresh, which caches.
+ * Returns false with *st set and the drop counted. */
+EMIT_RARE bool threshold_slow(const beacon_event_desc *d, beacon__ring *r, uint64_t *thr,
+                              beacon_status *st) {
+    if (d->catalog && d->catalog->abi != BEACON_GEN_ABI) {
+        beacon__ring_count(r, BEACON__RING_INVALID);
+        beacon__diag(BEACON_ERR_ABI, "%s: generated for beacon ABI %u, runtime has %u", d->name,
+                     (unsigned)d->catalog->abi, (unsigned)BEACON_GEN_ABI);
+        *st = BEACON_ERR_ABI;
+        return false;
+    }
+    *thr = beacon__sample_refresh(d);
+    return true;
+}
+
+/* The checks every emit passes before its record: gate, the thread's ring,
+ * ABI, sampling. Returns the ring, or NULL with *st set and the drop counted.
+ * The common case is two thread-local/relaxed loads for the ring and three
+ * for the sampling threshold. */
+EMIT_STEP beacon__ring *emit_prepare(const beacon_event_desc *d, beacon_status *st) {
+    uint64_t epoch = __atomic_load_n(&beacon_gen_g.epoch, __ATOMIC_RELAXED);
+    beacon__ring *r = epoch ? beacon__ring_cached(epoch) : NULL;
+    if (BEACON__UNLIKELY(!r)) {
+        r = ring_slow(d, st);
+        if (!r) return NULL;
+    }
+    const beacon_event_state *state = d->state;
+    uint64_t thr;
+    if (BEACON__LIKELY(state != NULL &&
+                       __atomic_load_n(&state->opaque[0], __ATOMIC_ACQUIRE) ==
+                           __atomic_load_n(&beacon_gen_g.sample_gen, __ATOMIC_RELAXED))) {
+        thr = __atomic_load_n(&state->opaque[1], __ATOMIC_RELAXED);
+    } else if (!threshold_slow(d, r, &thr, st)) {
+        return NULL;
+    }
+    if (thr != UINT64_MAX) {
+        /* Seeds the generator generated code samples with inline
+         * (beacon_gen_sample_decide), from this thread's id generator. */
+        if (BEACON__UNLIKELY(beacon__lane.rng == 0)) beacon__lane.rng = beacon__rand64() | 1;
+        if (beacon__rand64() >= thr) {
+            beacon__ring_count(r, BEACON__RING_SAMPLED);
+            *st = BEACON_ERR_SAMPLED_OUT;
+            return NULL;
+        }
+    }
+    return r;
+}
+
+/* Room for a `size`-byte record of ev in r, with its head filled (size,
+ * ticks, context reference). Returns the record start, or NULL with *st set
+ * and the drop counted. *ring_bytes receives what to commit. The caller
+ * writes the struct copy and out-of-line bytes, and the correlation ids
+ * into the copy when needs_correlation(). */
+EMIT_STEP void *emit_reserve(beacon__ring *r, const beacon_event_hdr *ev, size_t size,
+                             size_t *ring_bytes, beacon_status *st) {
+    const beacon_event_desc *d = ev->desc;
+    /* An event too large for the ring travels on the heap; the ring carries
+     * only the pointer (a record of exactly BEACON__RECORD_INDIRECT bytes). */
+    void *heap = NULL;
+    size_t slot = size;
+    if (BEACON__UNLIKELY(size > beacon__ring_max_record(r))) {
+        heap = malloc(size);
+        if (!heap) {
+            beacon__ring_count(r, BEACON__RING_QUEUE_FULL);
+            report_full(d, true);
+            *st = BEACON_ERR_QUEUE_FULL;
+            return NULL;
+        }
+        slot = BEACON__RECORD_INDIRECT;
+    }
+    void *rec = beacon__ring_reserve(r, slot);
+    if (BEACON__UNLIKELY(!rec)) {
+        int block_ms = atomic_load_explicit(&beacon__g.block_ms, memory_order_relaxed);
+        if (block_ms > 0 && !beacon__on_worker) rec = reserve_blocking(r, slot, block_ms);
+        if (!rec) {
+            free(heap);
+            beacon__ring_count(r, BEACON__RING_QUEUE_FULL);
+            report_full(d, false);
+            beacon__worker_wake();
+            *st = BEACON_ERR_QUEUE_FULL;
+            return NULL;
+        }
+    }
+    void *body = heap ? heap : rec;
+    if (heap) memcpy(rec, &heap, sizeof heap);
+    beacon__record_head *h = body;
+    h->size = (uint32_t)size;
+    h->flags = 0;
+    h->ticks = ev->time_ns ? 0 : beacon__clock_now_ticks();
+    h->ctx = beacon__ctx_head && d->catalog ? (void *)beacon__context_acquire(d->catalog) : NULL;
+    *ring_bytes = slot;
+    return body;
+}
+
+EMIT_STEP beacon_status emit_commit(beacon__ring *r, size_t ring_bytes) {
+    bool half = beacon__ring_commit(r, ring_bytes);
+    if (BEACON__UNLIKELY(half || __atomic_load_n(&beacon_gen_g.sleeping, __ATOMIC_RELAXED)))
+        beacon__worker_wake();
+    return BEACON_OK;
+}
+
+beacon_status beacon_gen_emit(const beacon_event_hdr *ev, beacon_trace_id *out_trace) {
+    if (out_trace) memset(out_trace, 0, sizeof *out_trace);
+    if (!ev || !ev->desc) return BEACON_ERR_INVALID_ARGUMENT;
+    const beacon_event_desc *d = ev->desc;
+
+    beacon_status st;
+    beacon__ring *r = emit_prepare(d, &st);
+    if (!r) return st;
+    beacon__field_verdict v;
+    if (!validate(ev, &v)) {
+        beacon__ring_count(r, BEACON__RING_INVALID);
+        report(d, &v);
+        return BEACON_ERR_INVALID_EVENT;
+    }
+
+    size_t size = beacon__record_size(ev);
+    size_t ring_bytes = 0;
+    char *rec = emit_reserve(r, ev, size, &ring_bytes, &st);
+    if (!rec) return st;
+    beacon__record_encode(ev, rec, size);
+    if (BEACON__UNLIKELY(needs_correlation(d))) {
+        beacon_event_hdr *copy = (beacon_event_hdr *)(rec + BEACON__RECORD_STRUCT_OFFSET);
+        correlate(ev, copy);
+        if (out_trace && d->correlation == BEACON_CORR_BEGIN) *out_trace = copy->trace_id;
+    }
+    return emit_commit(r, ring_bytes);
+}
+
+/* Generated code relies on these (beacon_gen.h); record.c checks the layout. */
+_Static_assert(offsetof(beacon__ring, p) == 0, "a ring starts with its producer side");
+_Static_assert(offsetof(beacon_gen_slot, ring) == 0 &&
+                   offsetof(beacon_gen_slot, ring_bytes) == sizeof(void *) &&
+                   offsetof(beacon_gen_slot, status) == 2 * sizeof(void *),
+               "the slot starts with ABI 1's slot");
+#if BEACON_GEN_INLINE
+_Static_assert(sizeof(beacon__record_head) == BEACON_GEN_RECORD_STRUCT_OFFSET,
+               "the record head is what precedes the struct copy");
+_Static_assert(offsetof(beacon__record_head, size) == 0 &&
+                   offsetof(beacon__record_head, flags) == 4 &&
+                   offsetof(beacon__record_head, ticks) == 8 &&
+                   offsetof(beacon__record_head, ctx) == 16,
+               "beacon_gen_begin writes the record head in this layout");
+_Static_assert(sizeof(beacon_gen_ring) == BEACON__RING_CACHE_LINE,
+               "the producer side of a ring is one cache line");
+#endif
+
+void *beacon_gen_reserve(const beacon_event_hdr *ev, size_t size, beacon_gen_slot *slot,
+                         beacon_trace_id *out_trace) {
+    if (out_trace) memset(out_trace, 0, sizeof *out_trace);
+    if (!slot) return NULL;
+    /* Until the ABI is known (emit_prepare checks it), only the members an
+     * ABI 1 slot has too are written: code generated for ABI 1 gets
+     * BEACON_ERR_ABI in its own slot instead of a stack overrun. */
+    slot->ring = NULL;
+    slot->ring_bytes = 0;
+    if (!ev || !ev->desc || size < BEACON__RECORD_STRUCT_OFFSET + ev->desc->struct_size ||
+        size > UINT32_MAX) {
+        slot->status = BEACON_ERR_INVALID_ARGUMENT;
+        return NULL;
+    }
+    const beacon_event_desc *d = ev->desc;
+    beacon__ring *r = emit_prepare(d, &slot->status);
+    if (!r) return NULL;
+    slot->correlated = 0;
+    /* Records are whole multiples of the alignment; the tail is never read. */
+    size = (size + BEACON__RECORD_ALIGN - 1) & ~(size_t)(BEACON__RECORD_ALIGN - 1);
+    char *rec = emit_reserve(r, ev, size, &slot->ring_bytes, &slot->status);
+    if (!rec) return NULL;
+    if (BEACON__UNLIKELY(needs_correlation(d))) {
+        /* Applied by commit, after the caller copied the struct. */
+        beacon_event_hdr ids;
+        correlate(ev, &ids);
+        slot->correlated = 1;
+        slot->trace_id = ids.trace_id;
+        slot->span_id = ids.span_id;
+        slot->parent_span_id = ids.parent_span_id;
+        if (out_trace && d->correlation == BEACON_CORR_BEGIN) *out_trace = ids.trace_id;
+    }
+    slot->ring = r;
+    slot->body = rec;
+    slot->status = BEACON_OK;
+    return rec + BEACON__RECORD_STRUCT_OFFSET;
+}
+
+beacon_status beacon_gen_commit(beacon_gen_slot *slot) {
+    if (!slot || !slot->ring) return BEACON_ERR_INVALID_ARGUMENT;
+    beacon__ring *r = slot->ring;
+    slot->ring = NULL;
+    if (slot->correlated) {
+        beacon_event_hdr *copy =
+            (beacon_event_hdr *)((char *)slot->body + BEACON__RECORD_STRUCT_OFFSET);
+        copy->trace_id = slot->trace_id;
+        copy->span_id = slot->span_id;
+        copy->parent_span_id = slot->parent_span_id;
+    }
+    return emit_commit(r, slot->ring_bytes);
+}
+
+void beacon_gen_correlate(beacon_event_hdr *copy) {
+    if (copy && copy->desc) correlate(copy, copy);
+}
+
+void beacon_gen_sampled(beacon_gen_ring *p) {
+    if (p) beacon__ring_count((beacon__ring *)p, BEACON__RING_SAMPLED);
+}
+
+void beacon_gen_notify(beacon_gen_ring *p) {
+    if (!p) return;
+    beacon__ring *r = (beacon__ring *)p;
+    if (beacon__ring_half_full(r, __atomic_load_n(&p->head, __ATOMIC_RELAXED)) ||
+        __atomic_load_n(&beacon_gen_g.sleeping, __ATOMIC_RELAXED))
+        beacon__worker_wake();
+}

@@ -1,0 +1,229 @@
+/* file.c — the `file:PATH` sink: NDJSON appended to a file, one write()
+ * per batch so lines from concurrent processes never interleave mid-line.
+ * Optional size rotation (max_bytes=N, keep=K: PATH.1 … PATH.K, newest
+ * first). A file that cannot be opened is retried on each batch; about once a
+ * second the path is checked and reopened when someone else rotated or
+ * removed the file (logrotate without copytruncate).
+ */
+#ifndef _POSIX_C_SOURCE
+#define _POSIX_C_SOURCE 200809L /* strdup, O_CLOEXEC */
+#endif
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/clock.h"
+#include "core/diag.h"
+#include "sinks/sink.h"
+
+#define FILE_CHECK_NS  1000000000LL /* path identity check interval */
+#define FILE_KEEP_DFLT 5
+#define FILE_KEEP_MAX  1000
+
+typedef struct file_sink {
+    beacon__sink base;
+    char *path;
+    int fd;             /* -1 while not open */
+    uint64_t max_bytes; /* 0: no rotation */
+    uint64_t keep;
+    uint64_t size; /* bytes in the current file, when rotating */
+    int64_t next_check_ns;
+    beacon__scratch scratch;
+} file_sink;
+
+static int file_try_open(file_sink *s) {
+    int fd;
+    do {
+        fd = open(s->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+    } while (fd < 0 && errno == EINTR);
+    if (fd < 0) return errno;
+    struct stat st;
+    s->size = fstat(fd, &st) == 0 ? (uint64_t)st.st_size : 0;
+    s->fd = fd;
+    s->scratch.torn = false; /* a line a failed write cut short was in another file */
+    s->next_check_ns = beacon__clock_monotonic_ns() + FILE_CHECK_NS;
+    return 0;
+}
+
+static void file_close_fd(file_sink *s) {
+    if (s->fd >= 0) close(s->fd);
+    s->fd = -1;
+}
+
+/* Reopens when the path no longer names the file we hold open. */
+static void file_check_identity(file_sink *s) {
+    int64_t now = beacon__clock_monotonic_ns();
+    if (s->fd < 0 || now < s->next_check_ns) return;
+    s->next_check_ns = now + FILE_CHECK_NS;
+    struct stat by_path, by_fd;
+    if (fstat(s->fd, &by_fd) != 0) return;
+    if (stat(s->path, &by_path) != 0 || by_path.st_ino != by_fd.st_ino ||
+        by_path.st_dev != by_fd.st_dev) {
+        file_close_fd(s);
+        file_try_open(s);
+    }
+}
+
+static char *numbered(const char *path, uint64_t n) {
+    size_t len = strlen(path) + 24;
+    char *p = malloc(len);
+    if (p) snprintf(p, len, "%s.%llu", path, (unsigned long long)n);
+    return p;
+}
+
+/* PATH.K is dropped, PATH.i becomes PATH.i+1, PATH becomes PATH.1. */
+static void file_rotate(file_sink *s) {
+    file_close_fd(s);
+    if (s->keep == 0) {
+        unlink(s->path);
+    } else {
+        char *last = numbered(s->path, s->keep);
+        if (last) unlink(last);
+        free(last);
+        for (uint64_t i = s->keep; i > 1; i--) {
+            char *from = numbered(s->path, i - 1), *to = numbered(s->path, i);
+            if (from && to) rename(from, to);
+            free(from);
+            free(to);
+        }
+        char *first = numbered(s->path, 1);
+        if (first && rename(s->path, first) != 0 && errno != ENOENT) {
+            beacon__diag(BEACON_ERR_IO, "sink file:%s: cannot rotate: %s", s->path,
+                         strerror(errno));
+        }
+        free(first);
+    }
+    file_try_open(s);
+}
+
+static beacon_status write_part(file_sink *s, const beacon__batch *part, size_t *delivered) {
+    int err_no = 0;
+    *delivered = 0;
+    if (s->fd < 0 && (err_no = file_try_open(s)) != 0) {
+        beacon__diag(BEACON_ERR_IO, "sink file:%s: cannot open: %s", s->path, strerror(err_no));
+        return BEACON_ERR_IO;
+    }
+    beacon_status st =
+        beacon__fd_write_lines(s->fd, NULL, 0, part, &s->scratch, delivered, &err_no);
+    for (size_t i = 0; i < *delivered; i++) s->size += part->records[i].len + 1;
+    if (st != BEACON_OK) {
+        beacon__diag(BEACON_ERR_IO, "sink file:%s: write failed: %s", s->path,
+                     strerror(err_no ? err_no : EIO));
+    }
+    return st;
+}
+
+static beacon_status file_write(beacon__sink *sink, const beacon__batch *batch, size_t *delivered) {
+    file_sink *s = (file_sink *)sink;
+    *delivered = 0;
+    file_check_identity(s);
+    if (s->max_bytes == 0) return write_part(s, batch, delivered);
+    /* Cut the batch where the file would pass max_bytes; a single line longer
+     * than the limit gets a file of its own. When a rotation leaves a
+     * non-empty file (PATH could not be renamed or removed), the rest of the
+     * batch goes into it past the limit: retrying at once would spin, and
+     * dropping events loses more than an oversized file. */
+    size_t i = 0;
+    bool rotation_failed = false;
+    while (i < batch->count) {
+        int err_no;
+        if (s->fd < 0 && (err_no = file_try_open(s)) != 0) {
+            beacon__diag(BEACON_ERR_IO, "sink file:%s: cannot open: %s", s->path, strerror(err_no));
+            return BEACON_ERR_IO;
+        }
+        uint64_t room = s->size < s->max_bytes ? s->max_bytes - s->size : 0;
+        size_t j = i;
+        uint64_t bytes = 0;
+        while (j < batch->count && bytes + batch->records[j].len + 1 <= room) {
+            bytes += batch->records[j].len + 1;
+            j++;
+        }
+        if (rotation_failed) {
+            j = batch->count;
+        } else if (j == i) {
+            if (s->size > 0) {
+                file_rotate(s);
+                rotation_failed = s->fd >= 0 && s->size > 0;
+                continue;
+            }
+            j = i + 1; /* oversized line into an empty file */
+        }
+        beacon__batch part = {batch->records + i, j - i, batch->failed ? batch->failed + i : NULL,
+                              batch->ndjson};
+        size_t done = 0;
+        beacon_status st = write_part(s, &part, &done);
+        *delivered += done;
+        if (st != BEACON_OK) return st;
+        i = j;
+    }
+    return BEACON_OK;
+}
+
+static beacon_status file_flush(beacon__sink *sink, int timeout_ms) {
+    (void)sink;
+    (void)timeout_ms;
+    /* Lines are in the kernel once write() returns; fsync is not promised. */
+    return BEACON_OK;
+}
+
+static beacon_status file_close(beacon__sink *sink, int timeout_ms) {
+    file_sink *s = (file_sink *)sink;
+    beacon_status st = BEACON_OK;
+    (void)timeout_ms;
+    if (s->fd >= 0 && close(s->fd) != 0 && errno != EINTR) {
+        beacon__diag(BEACON_ERR_IO, "sink file:%s: close failed: %s", s->path, strerror(errno));
+        st = BEACON_ERR_IO;
+    }
+    beacon__scratch_free(&s->scratch);
+    free(s->path);
+    free(s);
+    return st;
+}
+
+static const beacon__sink_vtable k_file_vt = {"file", file_write, file_flush, file_close};
+
+static beacon_status file_open(const beacon__sink_spec *spec, const beacon__callback_target *cb,
+                               beacon__sink **out, char *err, size_t err_cap) {
+    (void)cb;
+    (void)err;
+    (void)err_cap;
+    file_sink *s = calloc(1, sizeof *s);
+    if (!s) return BEACON_ERR_NO_MEMORY;
+    s->base.vt = &k_file_vt;
+    s->base.format = BEACON__FORMAT_CANONICAL;
+    s->fd = -1;
+    s->keep = FILE_KEEP_DFLT;
+    const char *v = beacon__sink_spec_option(spec, "max_bytes");
+    if (v) beacon__parse_u64(v, &s->max_bytes); /* validated with the spec */
+    v = beacon__sink_spec_option(spec, "keep");
+    if (v) beacon__parse_u64(v, &s->keep);
+    if (s->keep > FILE_KEEP_MAX) s->keep = FILE_KEEP_MAX; /* each rotation renames them all */
+    s->path = strdup(spec->target);
+    if (!s->path) {
+        free(s);
+        return BEACON_ERR_NO_MEMORY;
+    }
+    int err_no = file_try_open(s);
+    if (err_no) {
+        /* Not fatal: reported now, retried on each write. */
+        beacon__diag(BEACON_ERR_IO, "sink file:%s: cannot open: %s (will retry)", s->path,
+                     strerror(err_no));
+    }
+    *out = &s->base;
+    return BEACON_OK;
+}
+
+static const char *const k_file_options[] = {"max_bytes", "keep", NULL};
+
+const beacon__sink_scheme beacon__sink_scheme_file = {
+    .scheme = "file",
+    .usage = "file:PATH",
+    .target = BEACON__TARGET_REQUIRED,
+    .options = k_file_options,
+    .numeric = k_file_options,
+    .open = file_open,
+};
