@@ -54,7 +54,8 @@ typedef struct beacon__envelope {
 size_t beacon__serialize(const beacon_event_hdr *ev, const beacon__envelope *env, char *buf,
                          size_t cap, unsigned flags);
 
-/* Size in bytes of one element of a field of this type in a generated list. */
-size_t beacon__elem_size(uint8_t type);
+/* Size in bytes of one element of a field of this type in a generated list.
+ * Exported from the shared runtime for libbeacon_cli only (not public API). */
+BEACON_API size_t beacon__elem_size(uint8_t type);
 
 #endif /* BEACON_SRC_SERIALIZE_H */
