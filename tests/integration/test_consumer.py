@@ -103,6 +103,23 @@ class ConsumerTest(unittest.TestCase):
         self.assertRegex(started["trace_id"], "^[0-9a-f]{32}$")
         self.assertEqual(finished["trace_id"], started["trace_id"])
 
+    def test_shared_library_exports(self):
+        libs = {os.path.basename(p): p for p in glob.glob(os.path.join(self.prefix, "lib*", "libbeacon*.so.0"))}
+        self.assertEqual(sorted(libs), ["libbeacon.so.0", "libbeacon_cli.so.0"])
+        for soname, path in libs.items():
+            dynamic = run(["readelf", "-d", path]).stdout
+            self.assertIn(f"Library soname: [{soname}]", dynamic)
+        runtime = run(["nm", "-D", "--defined-only", libs["libbeacon.so.0"]]).stdout.split("\n")
+        symbols = {line.split()[-1] for line in runtime if line.strip()}
+        # The public API, the generated-code ABI (functions, the thread lane,
+        # the globals) and the one internal entry libbeacon_cli needs.
+        for name in ("beacon_init", "beacon_version", "beacon_gen_emit", "beacon_gen_lane_tls",
+                     "beacon_gen_g", "beacon__elem_size"):
+            self.assertIn(name, symbols)
+        self.assertEqual([s for s in symbols if not s.startswith("beacon_")], [])
+        # Internal runtime functions (beacon__*) stay hidden.
+        self.assertEqual([s for s in symbols if s.startswith("beacon__")], ["beacon__elem_size"])
+
     def test_find_package(self):
         build = os.path.join(self.tmp, "find-package")
         configure(CONSUMER, build, f"-DCMAKE_PREFIX_PATH={self.prefix}")
