@@ -1,19 +1,27 @@
 # beacon_add_catalog(<target> CATALOG <file.yaml> [CLI] [OUTPUT_DIR <dir>])
 #
 # Generates C from a beacon event catalog into the build tree and builds it
-# as a static library <target> linked to beacon::runtime. The code is
-# regenerated whenever the catalog, a template or a generator source changes.
-# With CLI, also builds the catalog's command-line emitter <prefix>-emit.
+# as a static library <target> linked to beacon::runtime (the shared runtime),
+# or to beacon::runtime_static where the variable BEACON_LINK_STATIC is true
+# (beacon's own build sets it for its examples, tests and benchmarks). The
+# code is regenerated whenever the catalog, a template or a generator source
+# changes. With CLI, also builds the catalog's command-line emitter
+# <prefix>-emit, linked to beacon::cli (or beacon::cli_static).
+#
+# The generator is the codegen/ package beside this file's folder in a source
+# tree, or the one BEACON_CODEGEN_DIR names (the installed package sets it).
+# It is recorded when this file is first included, so the function works from
+# any directory of any project, including one that add_subdirectory()'d beacon.
 include_guard(GLOBAL)
 include(${CMAKE_CURRENT_LIST_DIR}/BeaconPython.cmake)
 
 if(NOT BEACON_CODEGEN_DIR)
-  if(EXISTS "${CMAKE_CURRENT_LIST_DIR}/../codegen/__main__.py")
-    get_filename_component(BEACON_CODEGEN_DIR "${CMAKE_CURRENT_LIST_DIR}/../codegen" ABSOLUTE)
-  else()
-    get_filename_component(BEACON_CODEGEN_DIR "${CMAKE_CURRENT_LIST_DIR}/../../../share/beacon/codegen" ABSOLUTE)
-  endif()
+  get_filename_component(BEACON_CODEGEN_DIR "${CMAKE_CURRENT_LIST_DIR}/../codegen" ABSOLUTE)
 endif()
+if(NOT EXISTS "${BEACON_CODEGEN_DIR}/__main__.py")
+  message(FATAL_ERROR "beacon: no generator package at ${BEACON_CODEGEN_DIR}")
+endif()
+set_property(GLOBAL PROPERTY BEACON_CODEGEN_DIR "${BEACON_CODEGEN_DIR}")
 
 function(beacon_add_catalog target)
   cmake_parse_arguments(ARG "CLI" "CATALOG;OUTPUT_DIR" "" ${ARGN})
@@ -50,10 +58,15 @@ function(beacon_add_catalog target)
     set(cli_flag --cli)
   endif()
 
-  file(GLOB gen_deps CONFIGURE_DEPENDS
-       "${BEACON_CODEGEN_DIR}/*.py" "${BEACON_CODEGEN_DIR}/templates/*")
-  file(RELATIVE_PATH source_name "${CMAKE_SOURCE_DIR}" "${catalog}")
-  get_filename_component(codegen_parent "${BEACON_CODEGEN_DIR}" DIRECTORY)
+  get_property(codegen_dir GLOBAL PROPERTY BEACON_CODEGEN_DIR)
+  file(GLOB gen_deps CONFIGURE_DEPENDS "${codegen_dir}/*.py" "${codegen_dir}/templates/*")
+  get_filename_component(codegen_parent "${codegen_dir}" DIRECTORY)
+  # The catalog as the generated files' banner names it: relative to the
+  # calling project, or its file name when it lives elsewhere.
+  file(RELATIVE_PATH source_name "${PROJECT_SOURCE_DIR}" "${catalog}")
+  if(source_name MATCHES "^\\.\\./")
+    get_filename_component(source_name "${catalog}" NAME)
+  endif()
 
   add_custom_command(
     OUTPUT ${outputs}
@@ -64,15 +77,23 @@ function(beacon_add_catalog target)
     # does not re-run this command on every invocation.
     COMMAND ${CMAKE_COMMAND} -E touch_nocreate ${outputs}
     DEPENDS "${catalog}" ${gen_deps}
+    WORKING_DIRECTORY "${CMAKE_CURRENT_BINARY_DIR}"
     COMMENT "beacon-gen ${source_name}"
     VERBATIM)
 
   add_library(${target} STATIC "${outdir}/${prefix}_events.c" "${outdir}/${prefix}_events.h")
   target_include_directories(${target} PUBLIC "${outdir}")
-  target_link_libraries(${target} PUBLIC beacon::runtime)
+  if(BEACON_LINK_STATIC)
+    set(runtime beacon::runtime_static)
+    set(cli beacon::cli_static)
+  else()
+    set(runtime beacon::runtime)
+    set(cli beacon::cli)
+  endif()
+  target_link_libraries(${target} PUBLIC ${runtime})
 
   if(ARG_CLI)
     add_executable(${prefix}-emit "${outdir}/${prefix}_emit_main.c")
-    target_link_libraries(${prefix}-emit PRIVATE ${target} beacon::cli)
+    target_link_libraries(${prefix}-emit PRIVATE ${target} ${cli})
   endif()
 endfunction()

@@ -16,6 +16,7 @@
 
 #include "beacon/beacon_gen.h"
 #include "beacon/beacon_trace.h"
+#include "beacon/beacon_version.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -381,6 +382,17 @@ BEACON_API beacon_status beacon_stats(beacon_counters *total, beacon_sink_stats 
  * @endcode
  */
 BEACON_API beacon_status beacon_stats_json(char *buf, size_t cap, size_t *needed);
+
+/* =========================================================================
+ * Version
+ * ========================================================================= */
+
+/* The version of the runtime this program is linked with, "MAJOR.MINOR.PATCH"
+ * (BEACON_VERSION of the build that produced the library; compare it with the
+ * BEACON_VERSION the program was compiled against). Returns a static string
+ * the caller must not free; never NULL. Thread-safe; works before
+ * beacon_init(). */
+BEACON_API const char *beacon_version(void);
 
 #ifdef __cplusplus
 }

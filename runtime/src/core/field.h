@@ -2,6 +2,8 @@
  * size, list items, numeric bounds, NaN under bounds, enum range, required
  * strings. The one place that decides whether a value is acceptable and
  * says why; emit validation, the context setters and the CLI all ask here.
+ * The few functions marked BEACON_API are exported from libbeacon.so for
+ * libbeacon_cli only; they are not public API.
  */
 #ifndef BEACON_SRC_CORE_FIELD_H
 #define BEACON_SRC_CORE_FIELD_H
@@ -24,7 +26,7 @@ typedef struct beacon__field_verdict {
 
 /* Size in bytes of one element of a field of this type in a generated list
  * (0 for an unknown type). */
-size_t beacon__elem_size(uint8_t type);
+BEACON_API size_t beacon__elem_size(uint8_t type);
 
 /* Whether an optional field of ev is set (always true for required ones). */
 static inline bool beacon__field_present(const beacon_event_hdr *ev, const beacon_field_desc *f) {
@@ -38,7 +40,7 @@ static inline bool beacon__field_present(const beacon_event_hdr *ev, const beaco
  * under bounds, enum range. True when acceptable; otherwise fills *v (field
  * and reason; index -1) and returns false. The reason is formatted only on
  * refusal. value must not be NULL. Thread-safe. */
-bool beacon__field_value_ok(const beacon_field_desc *f, const void *value,
+BEACON_API bool beacon__field_value_ok(const beacon_field_desc *f, const void *value,
                             beacon__field_verdict *v);
 
 /* Checks field f of event ev as a whole: an absent optional field passes; a
@@ -52,6 +54,6 @@ bool beacon__field_ok(const beacon_event_hdr *ev, const beacon_field_desc *f,
 
 /* Writes "field 'n'[2] = -9 is below min -5" (the index only for list
  * items) into buf[0..cap), NUL-terminated and cut to fit. Returns buf. */
-const char *beacon__field_verdict_text(const beacon__field_verdict *v, char *buf, size_t cap);
+BEACON_API const char *beacon__field_verdict_text(const beacon__field_verdict *v, char *buf, size_t cap);
 
 #endif /* BEACON_SRC_CORE_FIELD_H */

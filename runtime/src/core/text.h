@@ -9,13 +9,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "beacon/beacon_gen.h" /* BEACON_API */
+
 /* Value of hex digit c (0..15), or -1. Upper case counts only when
  * lower_only is false. */
 int beacon__hex_digit(int c, bool lower_only);
 
 /* Decodes the 2n hex digits at s into n bytes at out; false (out partly
  * written) when any of them is not a hex digit (see beacon__hex_digit). */
-bool beacon__hex_decode(const char *s, size_t n, uint8_t *out, bool lower_only);
+BEACON_API bool beacon__hex_decode(const char *s, size_t n, uint8_t *out, bool lower_only);
 
 /* Writes the 2n lower-case hex digits of b[0..n) to out (no NUL). */
 void beacon__hex_encode(const uint8_t *b, size_t n, char *out);
