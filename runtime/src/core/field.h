@@ -41,7 +41,7 @@ static inline bool beacon__field_present(const beacon_event_hdr *ev, const beaco
  * and reason; index -1) and returns false. The reason is formatted only on
  * refusal. value must not be NULL. Thread-safe. */
 BEACON_API bool beacon__field_value_ok(const beacon_field_desc *f, const void *value,
-                            beacon__field_verdict *v);
+                                       beacon__field_verdict *v);
 
 /* Checks field f of event ev as a whole: an absent optional field passes; a
  * required string must not be NULL; a list needs its item array when it has
@@ -54,6 +54,7 @@ bool beacon__field_ok(const beacon_event_hdr *ev, const beacon_field_desc *f,
 
 /* Writes "field 'n'[2] = -9 is below min -5" (the index only for list
  * items) into buf[0..cap), NUL-terminated and cut to fit. Returns buf. */
-BEACON_API const char *beacon__field_verdict_text(const beacon__field_verdict *v, char *buf, size_t cap);
+BEACON_API const char *beacon__field_verdict_text(const beacon__field_verdict *v, char *buf,
+                                                  size_t cap);
 
 #endif /* BEACON_SRC_CORE_FIELD_H */
