@@ -138,12 +138,6 @@ static void read_monotonic(void *p) {
     timer_sink += (uint64_t)ts.tv_nsec;
 }
 
-static size_t samples_from_env(void) {
-    const char *s = getenv("BENCH_SAMPLES");
-    long v = s ? strtol(s, NULL, 10) : 0;
-    return v > 0 ? (size_t)v : 50000;
-}
-
 static int measure(bench_report *out, const char *name, bench_fn fn, void *const *ctxs,
                    unsigned threads, size_t samples) {
     bench_stats st;
@@ -171,7 +165,7 @@ int bench_baselines_run(bench_report *out) {
         {"jansson (object_set_new)", baseline_jansson},
         {"jansson (json_pack)", baseline_jansson_pack},
     };
-    size_t samples = samples_from_env();
+    size_t samples = bench_samples_from_env();
     /* jansson seeds its hash function on the first json_object(); do it up
      * front so no measured call pays for it and it never runs concurrently. */
     json_object_seed(0);
@@ -231,7 +225,7 @@ int main(void) {
         buf = NULL;
     }
     printf("timer: %s, %.4f ticks/ns, batch %u calls/sample, %zu samples/thread\n",
-           bench_timer_name(), bench_ticks_per_ns(), BENCH_BATCH, samples_from_env());
+           bench_timer_name(), bench_ticks_per_ns(), BENCH_BATCH, bench_samples_from_env());
     if (bench_baselines_run(&report) != 0) {
         fprintf(stderr, "bench_baselines_run failed\n");
         return 1;
