@@ -112,7 +112,9 @@ static void barectf_call(void *p) {
                                       1, 0);
 }
 
-static int barectf_close(unsigned threads, void **ctxs, uint64_t *counted, uint64_t *lost) {
+static int barectf_close(unsigned threads, void **ctxs, uint64_t given, uint64_t *counted,
+                         uint64_t *lost) {
+    (void)given;
     (void)ctxs;
     int rc = 0;
     *lost = 0;

@@ -61,7 +61,9 @@ static int count_lines(const char *file, uint64_t *lines) {
     return bad ? -1 : 0;
 }
 
-static int spdlog_close(unsigned threads, void **ctxs, uint64_t *counted, uint64_t *lost) {
+static int spdlog_close(unsigned threads, void **ctxs, uint64_t given, uint64_t *counted,
+                        uint64_t *lost) {
+    (void)given;
     (void)threads;
     (void)ctxs;
     *lost = bench_spdlog_close(logger);

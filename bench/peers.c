@@ -76,10 +76,10 @@ static int run_peer(const bench_peer *p, bench_report *rep) {
         if (!row) return -1;
         enum { ALLOC_CALLS = 1000 };
         bench_count_allocs(p->call, ctxs[0], ALLOC_CALLS, row);
-        uint64_t counted = 0, lost = 0;
-        if (p->close(threads, ctxs, &counted, &lost) != 0) return -1;
+        uint64_t given = st.calls + ALLOC_CALLS, counted = 0, lost = 0;
+        if (p->close(threads, ctxs, given, &counted, &lost) != 0) return -1;
         row->delivery_checked = 1;
-        row->expected = st.calls + ALLOC_CALLS;
+        row->expected = given;
         row->counted = counted;
         row->lost = lost;
         if (counted + lost != row->expected || counted > row->expected) {

@@ -28,9 +28,10 @@ typedef struct bench_peer {
     bench_fn call;   /* records the benchmark event once */
     bench_fn settle; /* between bursts, untimed (may be NULL) */
     /* Stops recording, reads the output back and sets *counted (events found
-     * in it) and *lost (events the peer says it discarded); frees what open
-     * made. Returns 0, or -1 when the output cannot be read. */
-    int (*close)(unsigned threads, void **ctxs, uint64_t *counted, uint64_t *lost);
+     * in it) and *lost (events the peer says it discarded) for the `given`
+     * calls made since open; frees what open made. Returns 0, or -1 when the
+     * output cannot be read. */
+    int (*close)(unsigned threads, void **ctxs, uint64_t given, uint64_t *counted, uint64_t *lost);
     void (*teardown)(void); /* once after everything (may be NULL) */
 } bench_peer;
 
