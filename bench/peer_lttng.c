@@ -72,6 +72,7 @@ static int lttng_setup(void) {
     snprintf(tmp_dir, sizeof tmp_dir, "/tmp/beacon-bench-lttng-XXXXXX");
     if (!mkdtemp(tmp_dir)) {
         fprintf(stderr, "beacon-bench: lttng: mkdtemp: %s\n", strerror(errno));
+        tmp_dir[0] = '\0';
         return -1;
     }
     if (geteuid() == 0) snprintf(env_prefix, sizeof env_prefix, "LTTNG_HOME='%s' ", tmp_dir);
@@ -85,9 +86,11 @@ static int lttng_setup(void) {
     char pidfile[256];
     if (geteuid() == 0)
         snprintf(pidfile, sizeof pidfile, "/var/run/lttng/lttng-sessiond.pid");
-    else
+    else if (getenv("LTTNG_HOME") || getenv("HOME"))
         snprintf(pidfile, sizeof pidfile, "%s/.lttng/lttng-sessiond.pid",
                  getenv("LTTNG_HOME") ? getenv("LTTNG_HOME") : getenv("HOME"));
+    else
+        pidfile[0] = '\0';
     FILE *f = fopen(pidfile, "r");
     long pid = 0;
     if (f) {

@@ -97,9 +97,9 @@ int bench_peers_run(bench_report *rep) {
     int measured = 0;
     for (size_t i = 0; peers[i]; i++) {
         const bench_peer *p = peers[i];
-        if (p->setup && p->setup() != 0) return -1;
-        int rc = run_peer(p, rep);
-        if (p->teardown) p->teardown();
+        int rc = p->setup ? p->setup() : 0;
+        if (rc == 0) rc = run_peer(p, rep);
+        if (p->teardown) p->teardown(); /* also after a failed setup */
         if (rc != 0) return -1;
         measured++;
     }

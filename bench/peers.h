@@ -32,7 +32,8 @@ typedef struct bench_peer {
      * calls made since open; frees what open made. Returns 0, or -1 when the
      * output cannot be read. */
     int (*close)(unsigned threads, void **ctxs, uint64_t given, uint64_t *counted, uint64_t *lost);
-    void (*teardown)(void); /* once after everything (may be NULL) */
+    /* Once after everything, also after a failed setup (may be NULL). */
+    void (*teardown)(void);
 } bench_peer;
 
 #ifdef BENCH_HAVE_LTTNG
