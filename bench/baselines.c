@@ -144,14 +144,7 @@ static int measure(bench_report *out, const char *name, bench_fn fn, void *const
     if (bench_latency(fn, ctxs, threads, samples, BENCH_BATCH, &st) != 0) return -1;
     bench_row *row = bench_report_add(out, name, &st);
     if (!row) return -1;
-    if (bench_alloc_available()) {
-        enum { CALLS = 1000 };
-        bench_alloc_window_begin();
-        for (int i = 0; i < CALLS; i++) fn(ctxs[0]);
-        bench_alloc_counts c = bench_alloc_window_end();
-        row->allocs_per_call = (double)c.calls / CALLS;
-        row->bytes_per_call = (double)c.bytes / CALLS;
-    }
+    bench_count_allocs(fn, ctxs[0], 1000, row);
     return 0;
 }
 

@@ -1,6 +1,8 @@
 /* bench_main.c — beacon-bench: the caller-side cost of emitting the benchmark
- * event through beacon, next to the same event built and written with
- * fprintf, cJSON and jansson (baselines.c), the worker's throughput to an
+ * event through beacon, and of emitting it when no sink will take it, next
+ * to the same event recorded by the peers a developer would pick instead
+ * (LTTng-UST, barectf, spdlog: peers.c) and built and written by hand with
+ * fprintf, cJSON and jansson (baselines.c); the worker's throughput to an
  * NDJSON file, peak RSS, and the allocations on the emit path. Prints a table
  * and writes the numbers as JSON (--json PATH). Method: bench/README.md.
  */
