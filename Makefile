@@ -17,6 +17,10 @@ DEB_PACKAGES = cmake make pkg-config gcc g++ clang clang-format libclang-rt-14-d
                libcurl4-openssl-dev libssl-dev zlib1g-dev \
                chromium
 
+# The peers beacon-bench measures beacon against (bench/README.md); only
+# `make bench` installs and requires them.
+BENCH_PACKAGES = liblttng-ust-dev lttng-tools babeltrace2 python3-barectf libspdlog-dev
+
 .PHONY: all deps configure build demo test test-unit test-asan test-tsan bench regen format clean
 
 all: build
@@ -70,7 +74,9 @@ test-tsan: deps
 	cd $(BUILD_TSAN) && ctest --output-on-failure -j $(JOBS) -L concurrency
 
 bench: deps
-	cmake -S . -B $(BUILD_BENCH) -DCMAKE_BUILD_TYPE=Release -DBEACON_BUILD_TESTS=OFF $(CMAKE_FLAGS)
+	@$(MAKE) --no-print-directory deps DEB_PACKAGES="$(BENCH_PACKAGES)"
+	cmake -S . -B $(BUILD_BENCH) -DCMAKE_BUILD_TYPE=Release -DBEACON_BUILD_TESTS=OFF \
+	      -DBEACON_BENCH_PEERS=ON $(CMAKE_FLAGS)
 	cmake --build $(BUILD_BENCH) -j $(JOBS)
 	./$(BUILD_BENCH)/bin/beacon-bench --json bench/results.json
 	$$(sed -n 's/^BEACON_PYTHON:FILEPATH=//p' $(BUILD_BENCH)/CMakeCache.txt) bench/codegen_bench.py --json bench/results.json

@@ -138,26 +138,13 @@ static void read_monotonic(void *p) {
     timer_sink += (uint64_t)ts.tv_nsec;
 }
 
-static size_t samples_from_env(void) {
-    const char *s = getenv("BENCH_SAMPLES");
-    long v = s ? strtol(s, NULL, 10) : 0;
-    return v > 0 ? (size_t)v : 50000;
-}
-
 static int measure(bench_report *out, const char *name, bench_fn fn, void *const *ctxs,
                    unsigned threads, size_t samples) {
     bench_stats st;
     if (bench_latency(fn, ctxs, threads, samples, BENCH_BATCH, &st) != 0) return -1;
     bench_row *row = bench_report_add(out, name, &st);
     if (!row) return -1;
-    if (bench_alloc_available()) {
-        enum { CALLS = 1000 };
-        bench_alloc_window_begin();
-        for (int i = 0; i < CALLS; i++) fn(ctxs[0]);
-        bench_alloc_counts c = bench_alloc_window_end();
-        row->allocs_per_call = (double)c.calls / CALLS;
-        row->bytes_per_call = (double)c.bytes / CALLS;
-    }
+    bench_count_allocs(fn, ctxs[0], 1000, row);
     return 0;
 }
 
@@ -171,7 +158,7 @@ int bench_baselines_run(bench_report *out) {
         {"jansson (object_set_new)", baseline_jansson},
         {"jansson (json_pack)", baseline_jansson_pack},
     };
-    size_t samples = samples_from_env();
+    size_t samples = bench_samples_from_env();
     /* jansson seeds its hash function on the first json_object(); do it up
      * front so no measured call pays for it and it never runs concurrently. */
     json_object_seed(0);
@@ -231,7 +218,7 @@ int main(void) {
         buf = NULL;
     }
     printf("timer: %s, %.4f ticks/ns, batch %u calls/sample, %zu samples/thread\n",
-           bench_timer_name(), bench_ticks_per_ns(), BENCH_BATCH, samples_from_env());
+           bench_timer_name(), bench_ticks_per_ns(), BENCH_BATCH, bench_samples_from_env());
     if (bench_baselines_run(&report) != 0) {
         fprintf(stderr, "bench_baselines_run failed\n");
         return 1;

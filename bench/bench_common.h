@@ -105,6 +105,13 @@ static inline double bench_ticks_per_ns(void) {
  * Latency statistics
  * ========================================================================= */
 
+/* Batches per thread: BENCH_SAMPLES from the environment, default 50,000. */
+static inline size_t bench_samples_from_env(void) {
+    const char *s = getenv("BENCH_SAMPLES");
+    long v = s ? strtol(s, NULL, 10) : 0;
+    return v > 0 ? (size_t)v : 50000;
+}
+
 /* The measured operation; ctx is the caller's (one per thread). */
 typedef void (*bench_fn)(void *ctx);
 
@@ -116,6 +123,7 @@ typedef struct bench_stats {
     double p50, p90, p99, p999, max, mean;
     double overhead_ns;   /* per-batch harness overhead subtracted (median, ns) */
     double calls_per_sec; /* all threads' calls / slowest thread's wall time */
+    uint64_t calls;       /* calls made by all threads, warm-up included */
 } bench_stats;
 
 static inline int bench_cmp_double(const void *a, const void *b) {
@@ -297,6 +305,97 @@ static inline int bench_latency(bench_fn fn, void *const *ctxs, unsigned threads
     st.threads = threads;
     st.overhead_ns = overhead / threads / bench_ticks_per_ns();
     st.calls_per_sec = (double)samples * batch * threads / ((double)wall / 1e9);
+    size_t warm = samples / 10 < 1000 ? 1000 : samples / 10;
+    st.calls = (uint64_t)(warm + samples) * batch * threads;
+    *out = st;
+    free(all);
+    return 0;
+}
+
+/* =========================================================================
+ * Bursts
+ * ========================================================================= */
+
+/* Timed batches per burst: BENCH_BURST_BATCHES * BENCH_BATCH calls, about
+ * 100 KiB of beacon records, within beacon's default 256 KiB ring. */
+#define BENCH_BURST_BATCHES 32u
+
+typedef struct bench_burst_arg {
+    bench_fn fn, settle;
+    void *ctx;
+    size_t samples;
+    double *out;     /* samples per-call ns */
+    double overhead; /* ticks */
+    pthread_barrier_t *start;
+} bench_burst_arg;
+
+static inline void *bench_burst_main(void *p) {
+    bench_burst_arg *a = (bench_burst_arg *)p;
+    double tpn = bench_ticks_per_ns();
+    a->overhead = bench_overhead_ticks(BENCH_BATCH);
+    for (unsigned i = 0; i < 2 * BENCH_BURST_BATCHES * BENCH_BATCH; i++) a->fn(a->ctx);
+    if (a->settle) a->settle(a->ctx);
+    if (a->start) pthread_barrier_wait(a->start);
+    for (size_t s = 0; s < a->samples;) {
+        for (unsigned b = 0; b < BENCH_BURST_BATCHES && s < a->samples; b++, s++) {
+            uint64_t t0 = bench_ticks_begin();
+            for (unsigned i = 0; i < BENCH_BATCH; i++) a->fn(a->ctx);
+            uint64_t t1 = bench_ticks_end();
+            double d = (double)(t1 - t0) - a->overhead;
+            a->out[s] = (d > 0 ? d : 0) / tpn / BENCH_BATCH;
+        }
+        if (a->settle) a->settle(a->ctx);
+    }
+    return NULL;
+}
+
+/* Measure fn in bursts on `threads` threads at once (1..64): each thread
+ * makes 2 bursts of warm-up, then `samples` timed batches of BENCH_BATCH
+ * calls, and after every BENCH_BURST_BATCHES batches (a burst) calls
+ * settle(ctx) untimed (may be NULL). For code that hands work to a consumer
+ * (a queue drained by another thread), a back-to-back run would end up
+ * timing a full queue; settle waits until the consumer has caught up, as a
+ * program's pauses between bursts would let it. Threads start together at a
+ * barrier; with one thread it runs on the calling thread. ctxs is borrowed.
+ * `calls_per_sec` includes the settle waits. Returns 0, or -1 (out
+ * untouched) on bad arguments or allocation/thread failure. */
+static inline int bench_burst_latency(bench_fn fn, bench_fn settle, void *const *ctxs,
+                                      unsigned threads, size_t samples, bench_stats *out) {
+    if (!fn || !ctxs || !out || threads == 0 || threads > 64 || samples == 0) return -1;
+    bench_ticks_per_ns();
+    double *all = (double *)malloc(sizeof(double) * samples * threads);
+    if (!all) return -1;
+    bench_burst_arg args[64];
+    pthread_t tid[64];
+    pthread_barrier_t start;
+    if (threads > 1 && pthread_barrier_init(&start, NULL, threads) != 0) {
+        free(all);
+        return -1;
+    }
+    uint64_t w0 = bench_mono_ns();
+    for (unsigned i = 0; i < threads; i++)
+        args[i] = (bench_burst_arg){
+            fn, settle, ctxs[i], samples, all + i * samples, 0, threads > 1 ? &start : NULL};
+    if (threads == 1) {
+        bench_burst_main(&args[0]);
+    } else {
+        for (unsigned i = 0; i < threads; i++)
+            if (pthread_create(&tid[i], NULL, bench_burst_main, &args[i]) != 0) {
+                /* Nobody can pass the barrier now; fatal for a benchmark. */
+                fprintf(stderr, "bench: pthread_create failed\n");
+                exit(1);
+            }
+        for (unsigned i = 0; i < threads; i++) pthread_join(tid[i], NULL);
+        pthread_barrier_destroy(&start);
+    }
+    uint64_t wall = bench_mono_ns() - w0;
+    bench_stats st = {0};
+    bench_stats_from_samples(all, samples * threads, &st);
+    st.batch = BENCH_BATCH;
+    st.threads = threads;
+    st.overhead_ns = args[0].overhead / bench_ticks_per_ns();
+    st.calls_per_sec = (double)samples * BENCH_BATCH * threads / ((double)wall / 1e9);
+    st.calls = (uint64_t)(2 * BENCH_BURST_BATCHES + samples) * BENCH_BATCH * threads;
     *out = st;
     free(all);
     return 0;
@@ -313,6 +412,10 @@ typedef struct bench_row {
     bench_stats st;
     double allocs_per_call; /* < 0: not measured */
     double bytes_per_call;
+    /* Peers: whether the output was read back, the calls made, the events
+     * found in the output and those the peer reported discarded. */
+    int delivery_checked;
+    uint64_t expected, counted, lost;
 } bench_row;
 
 typedef struct bench_report {
@@ -450,6 +553,18 @@ static inline int bench_alloc_available(void) {
     /* Through a volatile so the compiler cannot fold the weak address. */
     void (*volatile begin)(void) = bench_alloc_window_begin;
     return begin != NULL;
+}
+
+/* Counts the allocations of `calls` more calls of fn(ctx) on this thread
+ * into row (allocs_per_call, bytes_per_call); leaves the row unmeasured (-1)
+ * when the counting allocator is not linked. ctx and row are borrowed. */
+static inline void bench_count_allocs(bench_fn fn, void *ctx, unsigned calls, bench_row *row) {
+    if (!bench_alloc_available() || calls == 0) return;
+    bench_alloc_window_begin();
+    for (unsigned i = 0; i < calls; i++) fn(ctx);
+    bench_alloc_counts c = bench_alloc_window_end();
+    row->allocs_per_call = (double)c.calls / calls;
+    row->bytes_per_call = (double)c.bytes / calls;
 }
 
 #ifdef BENCH_ALLOC_IMPLEMENTATION

@@ -1,6 +1,8 @@
 /* bench_main.c — beacon-bench: the caller-side cost of emitting the benchmark
- * event through beacon, next to the same event built and written with
- * fprintf, cJSON and jansson (baselines.c), the worker's throughput to an
+ * event through beacon, and of emitting it when no sink will take it, next
+ * to the same event recorded by the peers a developer would pick instead
+ * (LTTng-UST, barectf, spdlog: peers.c) and built and written by hand with
+ * fprintf, cJSON and jansson (baselines.c); the worker's throughput to an
  * NDJSON file, peak RSS, and the allocations on the emit path. Prints a table
  * and writes the numbers as JSON (--json PATH). Method: bench/README.md.
  */
@@ -10,6 +12,7 @@
 #include <beacon/beacon.h>
 
 #include "bev_events.h"
+#include "peers.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -53,107 +56,102 @@ static int stop_runtime(beacon_counters *total) {
     return beacon_shutdown(10000) == BEACON_OK ? 0 : -1;
 }
 
-static size_t samples_from_env(void) {
-    const char *s = getenv("BENCH_SAMPLES");
-    long v = s ? strtol(s, NULL, 10) : 0;
-    return v > 0 ? (size_t)v : 50000;
-}
-
-/* Emit latency on 1 and 2 producer threads, in bursts. The caller outruns
- * any worker (~20 ns against ~300 ns per event), so back-to-back emits for a
- * whole run would end up measuring the drop path of a full ring, or, with a
- * ring big enough for the run, stores to cold memory. A program emits in
- * bursts instead; each thread here emits BURST_BATCHES batches of BENCH_BATCH
- * events (about 100 KiB of records, within the default 256 KiB ring), then
- * waits, untimed, until the worker has written them (beacon_flush), and
- * repeats. Every timed batch is one sample. */
-#define BURST_BATCHES 32
-
-typedef struct burst_arg {
-    emit_ctx ctx;
-    size_t samples;
-    double *out; /* per-call ns of each batch */
-    double overhead;
-    pthread_barrier_t *start;
-} burst_arg;
-
-static void *burst_main(void *p) {
-    burst_arg *a = p;
-    double tpn = bench_ticks_per_ns();
-    a->overhead = bench_overhead_ticks(BENCH_BATCH);
-    for (unsigned i = 0; i < 2 * BURST_BATCHES * BENCH_BATCH; i++) run_emit(&a->ctx); /* warm-up */
+/* Emit latency on 1 and 2 producer threads, in bursts
+ * (bench_burst_latency). The caller outruns any worker (~20 ns against
+ * ~300 ns per event), so back-to-back emits for a whole run would end up
+ * measuring the drop path of a full ring, or, with a ring big enough for the
+ * run, stores to cold memory. A program emits in bursts instead; after each
+ * burst the thread waits, untimed, until the worker has written it
+ * (beacon_flush). */
+static void settle_flush(void *ctx) {
+    (void)ctx;
     beacon_flush(10000);
-    if (a->start) pthread_barrier_wait(a->start);
-    for (size_t s = 0; s < a->samples;) {
-        for (unsigned b = 0; b < BURST_BATCHES && s < a->samples; b++, s++) {
-            uint64_t t0 = bench_ticks_begin();
-            for (unsigned i = 0; i < BENCH_BATCH; i++) run_emit(&a->ctx);
-            uint64_t t1 = bench_ticks_end();
-            double d = (double)(t1 - t0) - a->overhead;
-            a->out[s] = (d > 0 ? d : 0) / tpn / BENCH_BATCH;
-        }
-        beacon_flush(10000);
-    }
-    return NULL;
-}
-
-static int burst_latency(unsigned threads, size_t samples, bench_stats *st) {
-    double *all = malloc(sizeof(double) * samples * threads);
-    burst_arg args[2];
-    pthread_t tid[2];
-    pthread_barrier_t start;
-    if (!all || threads < 1 || threads > 2) {
-        free(all);
-        return -1;
-    }
-    if (threads > 1) pthread_barrier_init(&start, NULL, threads);
-    uint64_t w0 = bench_mono_ns();
-    for (unsigned i = 0; i < threads; i++) {
-        args[i] = (burst_arg){{BENCH_EVENT_TOOL, BENCH_EVENT_USER, 0},
-                              samples,
-                              all + i * samples,
-                              0,
-                              threads > 1 ? &start : NULL};
-        if (threads > 1 && pthread_create(&tid[i], NULL, burst_main, &args[i]) != 0) return -1;
-    }
-    if (threads == 1) burst_main(&args[0]);
-    for (unsigned i = 0; threads > 1 && i < threads; i++) pthread_join(tid[i], NULL);
-    uint64_t wall = bench_mono_ns() - w0;
-    if (threads > 1) pthread_barrier_destroy(&start);
-    memset(st, 0, sizeof *st);
-    bench_stats_from_samples(all, samples * threads, st);
-    st->batch = BENCH_BATCH;
-    st->threads = threads;
-    st->overhead_ns = args[0].overhead / bench_ticks_per_ns();
-    /* Includes the untimed waits for the worker: the sustained rate. */
-    st->calls_per_sec = (double)samples * BENCH_BATCH * threads / ((double)wall / 1e9);
-    free(all);
-    return 0;
 }
 
 static int bench_emit(bench_report *rep, uint64_t *dropped) {
-    size_t samples = samples_from_env();
+    size_t samples = bench_samples_from_env();
     *dropped = 0;
     for (unsigned threads = 1; threads <= 2; threads++) {
         if (start_runtime("file:/dev/null", 0) != 0) return -1;
+        emit_ctx ctx[2] = {{BENCH_EVENT_TOOL, BENCH_EVENT_USER, 0},
+                           {BENCH_EVENT_TOOL, BENCH_EVENT_USER, 0}};
+        void *ctxs[2] = {&ctx[0], &ctx[1]};
         bench_stats st;
-        if (burst_latency(threads, samples, &st) != 0) return -1;
+        if (bench_burst_latency(run_emit, settle_flush, ctxs, threads, samples, &st) != 0)
+            return -1;
         bench_row *row = bench_report_add(rep, "beacon: make + emit", &st);
         if (!row) return -1;
-        if (bench_alloc_available()) {
-            /* This thread has emitted already, so its ring exists. */
-            enum { CALLS = 1000 };
-            emit_ctx ctx = {BENCH_EVENT_TOOL, BENCH_EVENT_USER, 0};
-            bench_alloc_window_begin();
-            for (int i = 0; i < CALLS; i++) run_emit(&ctx);
-            bench_alloc_counts c = bench_alloc_window_end();
-            row->allocs_per_call = (double)c.calls / CALLS;
-            row->bytes_per_call = (double)c.bytes / CALLS;
-        }
+        /* This thread has emitted already, so its ring exists. */
+        bench_count_allocs(run_emit, &ctx[0], 1000, row);
         beacon_counters total;
         if (stop_runtime(&total) != 0) return -1;
         *dropped += total.dropped_queue_full;
     }
+    return 0;
+}
+
+/* The emit of an event no sink will take, one case per row: the kill switch
+ * (BEACON_DISABLED=1 at init), beacon_set_enabled(false), a sample rate of 0
+ * for the event, and sinks whose filter or level refuse it. One thread, in
+ * bursts like the kept emit. Every call must be refused or dropped: the
+ * runtime's counters must show none delivered. */
+typedef enum off_case {
+    OFF_KILL_SWITCH,
+    OFF_SET_ENABLED,
+    OFF_SAMPLE_RATE,
+    OFF_SINKS_REFUSE
+} off_case;
+
+static int bench_off_case(bench_report *rep, off_case which) {
+    static const char *const names[] = {
+        "beacon off: BEACON_DISABLED=1", "beacon off: beacon_set_enabled(false)",
+        "beacon off: sample rate 0", "beacon off: every sink refuses"};
+    size_t samples = bench_samples_from_env();
+    if (which == OFF_KILL_SWITCH) setenv("BEACON_DISABLED", "1", 1);
+    beacon_options *opts = beacon_options_new();
+    if (!opts) return -1;
+    /* The event is level info, category system: one sink filters it out by
+     * name, the other by level. */
+    const char *sinks[] = {"file:/dev/null", NULL};
+    if (which == OFF_SINKS_REFUSE) {
+        sinks[0] = "file:/dev/null?filter=other.*";
+        sinks[1] = "file:/dev/null?level=error";
+    }
+    for (int i = 0; i < 2 && sinks[i]; i++)
+        if (beacon_options_add_sink(opts, sinks[i]) != BEACON_OK) {
+            beacon_options_free(opts);
+            return -1;
+        }
+    beacon_status init = beacon_init(opts);
+    if (which == OFF_KILL_SWITCH) unsetenv("BEACON_DISABLED");
+    if (init != BEACON_OK) return -1;
+    if (which == OFF_SET_ENABLED) beacon_set_enabled(false);
+    if (which == OFF_SAMPLE_RATE && beacon_set_sample_rate(BENCH_EVENT_NAME, 0) != BEACON_OK)
+        return -1;
+    beacon_counters before; /* totals are process-wide */
+    if (beacon_stats(&before, NULL, 0, NULL) != BEACON_OK) return -1;
+    emit_ctx ctx = {BENCH_EVENT_TOOL, BENCH_EVENT_USER, 0};
+    void *ctxs[1] = {&ctx};
+    bench_stats st;
+    if (bench_burst_latency(run_emit, settle_flush, ctxs, 1, samples, &st) != 0) return -1;
+    bench_row *row = bench_report_add(rep, names[which], &st);
+    if (!row) return -1;
+    bench_count_allocs(run_emit, &ctx, 1000, row);
+    beacon_counters total;
+    int rc = stop_runtime(&total);
+    if (which == OFF_SAMPLE_RATE) beacon_set_sample_rate(NULL, 0);
+    if (rc != 0) return -1;
+    if (total.delivered != before.delivered) {
+        fprintf(stderr, "beacon-bench: %s: %" PRIu64 " events delivered, expected none\n",
+                names[which], total.delivered - before.delivered);
+        return -1;
+    }
+    return 0;
+}
+
+static int bench_off(bench_report *rep) {
+    for (int c = OFF_KILL_SWITCH; c <= OFF_SINKS_REFUSE; c++)
+        if (bench_off_case(rep, (off_case)c) != 0) return -1;
     return 0;
 }
 
@@ -221,9 +219,16 @@ static void json_row(FILE *f, const bench_row *w, int last) {
     fprintf(f,
             "    {\"name\":\"%s\",\"threads\":%u,\"p50_ns\":%.1f,\"p90_ns\":%.1f,"
             "\"p99_ns\":%.1f,\"p999_ns\":%.1f,\"max_ns\":%.1f,\"calls_per_sec\":%.0f,"
-            "\"allocs_per_call\":%.2f,\"bytes_per_call\":%.1f}%s\n",
+            "\"allocs_per_call\":%.2f,\"bytes_per_call\":%.1f",
             w->name, w->st.threads, w->st.p50, w->st.p90, w->st.p99, w->st.p999, w->st.max,
-            w->st.calls_per_sec, w->allocs_per_call, w->bytes_per_call, last ? "" : ",");
+            w->st.calls_per_sec, w->allocs_per_call, w->bytes_per_call);
+    if (w->delivery_checked)
+        fprintf(f,
+                ",\"delivery\":{\"expected\":%" PRIu64 ",\"counted\":%" PRIu64
+                ",\"discarded\":%" PRIu64 ",\"verified\":%s}",
+                w->expected, w->counted, w->lost,
+                w->counted + w->lost == w->expected ? "true" : "false");
+    fprintf(f, "}%s\n", last ? "" : ",");
 }
 
 int main(int argc, char **argv) {
@@ -255,6 +260,15 @@ int main(int argc, char **argv) {
                c2c_after);
         return 0;
     }
+    if (bench_off(&rep) != 0) {
+        fprintf(stderr, "beacon-bench: emit-when-off benchmark failed\n");
+        return 1;
+    }
+    int peers = bench_peers_run(&rep);
+    if (peers < 0) {
+        fprintf(stderr, "beacon-bench: a peer failed\n");
+        return 1;
+    }
     if (bench_baselines_run(&rep) != 0) {
         fprintf(stderr, "beacon-bench: baselines failed\n");
         return 1;
@@ -277,15 +291,25 @@ int main(int argc, char **argv) {
            wr.events_per_sec / 1e6, wr.delivered, wr.dropped, (double)wr.file_bytes / 1e6,
            wr.busy * 100, wr.cpu_ns_per_event);
 
-    printf("\np50 of each baseline / p50 of beacon (caller side, same run):\n");
-    const char *base[] = {"baseline: fprintf", "baseline: cjson",
-                          "baseline: jansson (object_set_new)", "baseline: jansson (json_pack)"};
+    if (peers < bench_peers_built())
+        printf("peers: %d of %d measured\n", peers, bench_peers_built());
+    for (size_t i = 0; i < rep.n; i++) {
+        const bench_row *w = &rep.rows[i];
+        if (w->delivery_checked)
+            printf("%s, %u thread%s: %" PRIu64 " events given, %" PRIu64 " in its output, %" PRIu64
+                   " reported discarded\n",
+                   w->name, w->st.threads, w->st.threads > 1 ? "s" : "", w->expected, w->counted,
+                   w->lost);
+    }
+
+    printf("\np50 of each peer and baseline / p50 of beacon (caller side, same run):\n");
     for (unsigned t = 1; t <= 2; t++) {
         const bench_row *b = bench_report_find(&rep, "beacon: make + emit", t);
-        for (size_t i = 0; b && i < sizeof base / sizeof base[0]; i++) {
-            const bench_row *o = bench_report_find(&rep, base[i], t);
-            if (o && b->st.p50 > 0)
-                printf("  %u thread%s: %-36s %7.1fx\n", t, t > 1 ? "s" : " ", base[i],
+        for (size_t i = 0; b && b->st.p50 > 0 && i < rep.n; i++) {
+            const bench_row *o = &rep.rows[i];
+            if (o->st.threads == t &&
+                (strncmp(o->name, "peer: ", 6) == 0 || strncmp(o->name, "baseline: ", 10) == 0))
+                printf("  %u thread%s: %-36s %7.1fx\n", t, t > 1 ? "s" : " ", o->name,
                        o->st.p50 / b->st.p50);
         }
     }
@@ -299,7 +323,7 @@ int main(int argc, char **argv) {
             return 1;
         }
         fprintf(f, "{\n  \"timer\":\"%s\",\n  \"samples_per_thread\":%zu,\n  \"batch\":%u,\n",
-                bench_timer_name(), samples_from_env(), BENCH_BATCH);
+                bench_timer_name(), bench_samples_from_env(), BENCH_BATCH);
         fprintf(f, "  \"rows\":[\n");
         for (size_t i = 0; i < rep.n; i++) json_row(f, &rep.rows[i], i + 1 == rep.n);
         fprintf(f, "  ],\n");
