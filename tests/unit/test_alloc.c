@@ -15,7 +15,7 @@
 
 #include <cmocka.h>
 
-#include "fixture_events.h"
+#include "tfx_events.h"
 #include "fixture_support.h"
 
 #include "counting_alloc.h"
@@ -26,14 +26,14 @@ static const int64_t k_nums[] = {1, 2, 3};
 static void emit_mix(int i) {
     tfx_everything e =
         tfx_everything_make(i & 1, 3, 5, 0.25, "name", 1, 2, TFX_COLOR_RED, k_tags, 2, k_nums, 3);
-    assert_int_equal(beacon_gen_emit(&e.hdr, NULL), BEACON_OK);
+    assert_int_equal(tfx_everything_emit(&e), BEACON_OK);
     tfx_plain p = tfx_plain_make(i % 10);
-    assert_int_equal(beacon_gen_emit(&p.hdr, NULL), BEACON_OK);
+    assert_int_equal(tfx_plain_emit(&p), BEACON_OK);
     beacon_trace_id t;
     tfx_upload_begin b = tfx_upload_begin_make("file.bin");
-    assert_int_equal(beacon_gen_emit(&b.hdr, &t), BEACON_OK);
-    tfx_plain s = tfx_sampled_make(1);
-    assert_int_equal(beacon_gen_emit(&s.hdr, NULL), BEACON_ERR_SAMPLED_OUT);
+    assert_int_equal(tfx_upload_begin_emit(&b, &t), BEACON_OK);
+    tfx_sampled s = tfx_sampled_make(1);
+    assert_int_equal(tfx_sampled_emit(&s), BEACON_ERR_SAMPLED_OUT);
 }
 
 static void emit_allocates_nothing_after_the_first_emit(void **state) {
@@ -45,8 +45,8 @@ static void emit_allocates_nothing_after_the_first_emit(void **state) {
     assert_int_equal(beacon_options_add_sink(o, "capture:al?max=100000000"), BEACON_OK);
     beacon_options_set_ring_kb(o, 8192); /* room for the whole burst */
     assert_int_equal(beacon_init(o), BEACON_OK);
-    const char *tenant = "acme"; /* context is copied at set, not at emit */
-    assert_int_equal(beacon_gen_context_set(&tfx_catalog, TFX_CTX_TENANT, &tenant), BEACON_OK);
+    /* context is copied at set, not at emit */
+    assert_int_equal(tfx_context_set_request_id("acme"), BEACON_OK);
     emit_mix(0); /* the thread's first emit sets up its ring */
     assert_int_equal(beacon_flush(5000), BEACON_OK);
     t_allocs = 0;
@@ -56,7 +56,7 @@ static void emit_allocates_nothing_after_the_first_emit(void **state) {
     assert_int_equal(t_allocs, 0);
     assert_int_equal(beacon_flush(10000), BEACON_OK);
     assert_int_equal(beacon_capture_count("al"), 3 * 5000);
-    beacon_gen_context_clear(&tfx_catalog);
+    tfx_context_clear();
     ts_reset_runtime();
     beacon_capture_clear("al");
 }

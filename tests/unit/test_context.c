@@ -17,7 +17,8 @@
 
 #include <cmocka.h>
 
-#include "fixture_events.h"
+#include "fx_context.h"
+#include "tfx_events.h"
 #include "fixture_support.h"
 
 static char *g_dir;
@@ -46,7 +47,7 @@ static int teardown(void **state) {
 /* Emits one fx.plain and returns the parsed line (caller decrefs). */
 static json_t *emit_and_read_last(void) {
     tfx_plain ev = tfx_plain_make(1);
-    assert_int_equal(beacon_gen_emit(&ev.hdr, NULL), BEACON_OK);
+    assert_int_equal(tfx_plain_emit(&ev), BEACON_OK);
     json_t *lines = ts_read_ndjson(g_file);
     size_t n = json_array_size(lines);
     assert_true(n > 0);
@@ -83,7 +84,7 @@ static void context_comes_before_data(void **state) {
     (void)state;
     set_str(TFX_CTX_REQUEST_ID, "r");
     tfx_plain ev = tfx_plain_make(1);
-    beacon_gen_emit(&ev.hdr, NULL);
+    tfx_plain_emit(&ev);
     char *text = ts_read_file(g_file);
     char *c = strstr(text, "\"context\":");
     char *d = strstr(text, "\"data\":");
@@ -159,6 +160,16 @@ static void long_context_string_is_cut_and_marked(void **state) {
     json_decref(e);
 }
 
+static void context_positions_match_the_catalog(void **state) {
+    (void)state;
+    assert_int_equal(tfx_catalog.context_count, 5);
+    assert_string_equal(tfx_catalog.context[TFX_CTX_REQUEST_ID].name, "request_id");
+    assert_string_equal(tfx_catalog.context[TFX_CTX_TENANT].name, "tenant");
+    assert_string_equal(tfx_catalog.context[TFX_CTX_USER_EMAIL].name, "user_email");
+    assert_string_equal(tfx_catalog.context[TFX_CTX_MODE].name, "mode");
+    assert_string_equal(tfx_catalog.context[TFX_CTX_WEIGHT].name, "weight");
+}
+
 static void bad_context_arguments_are_rejected(void **state) {
     (void)state;
     int64_t v = 1;
@@ -190,7 +201,7 @@ static void refused_context_value_is_reported_naming_field_and_rule(void **state
 static void *emit_from_other_thread(void *arg) {
     (void)arg;
     tfx_plain ev = tfx_plain_make(2);
-    beacon_gen_emit(&ev.hdr, NULL);
+    tfx_plain_emit(&ev);
     return NULL;
 }
 
@@ -216,7 +227,7 @@ static void *set_context_and_exit(void *arg) {
     beacon_gen_context_set(&tfx_catalog, TFX_CTX_REQUEST_ID, &s);
     beacon_gen_context_set(&tfx_catalog, TFX_CTX_TENANT, &tenant);
     tfx_plain ev = tfx_plain_make(3);
-    return (void *)(intptr_t)beacon_gen_emit(&ev.hdr, NULL);
+    return (void *)(intptr_t)tfx_plain_emit(&ev);
 }
 
 /* The strings a thread leaves behind are freed by the key destructor; the
@@ -265,13 +276,11 @@ static const char *str_at(json_t *lines, size_t i, const char *key) {
 
 static void events_inside_a_span_join_its_trace(void **state) {
     (void)state;
-    beacon_status st;
-    tfx_op_span op = tfx_op_begin("outer", &st);
-    assert_int_equal(st, BEACON_OK);
+    tfx_op_span op = tfx_op_begin("outer");
     tfx_plain ev = tfx_plain_make(1);
-    beacon_gen_emit(&ev.hdr, NULL);
+    tfx_plain_emit(&ev);
     assert_int_equal(tfx_op_end(&op), BEACON_OK);
-    beacon_gen_emit(&ev.hdr, NULL); /* after the span: no trace */
+    tfx_plain_emit(&ev); /* after the span: no trace */
 
     json_t *lines = ts_read_ndjson(g_file);
     assert_int_equal(json_array_size(lines), 4);
@@ -283,7 +292,7 @@ static void events_inside_a_span_join_its_trace(void **state) {
     assert_string_equal(str_at(lines, 1, "trace_id"), trace);
     assert_string_equal(str_at(lines, 1, "parent_span_id"), span);
     assert_null(str_at(lines, 1, "span_id"));
-    assert_string_equal(str_at(lines, 2, "event"), "fx.op.stop");
+    assert_string_equal(str_at(lines, 2, "event"), "op.stop");
     assert_string_equal(str_at(lines, 2, "span_id"), span);
     assert_null(str_at(lines, 2, "parent_span_id"));
     assert_true(json_integer_value(json_object_get(
@@ -295,12 +304,12 @@ static void events_inside_a_span_join_its_trace(void **state) {
 
 static void nested_spans_chain_parent_ids(void **state) {
     (void)state;
-    tfx_op_span outer = tfx_op_begin("outer", NULL);
-    tfx_op_span inner = tfx_op_begin("inner", NULL);
+    tfx_op_span outer = tfx_op_begin("outer");
+    tfx_op_span inner = tfx_op_begin("inner");
     tfx_plain ev = tfx_plain_make(1);
-    beacon_gen_emit(&ev.hdr, NULL);
+    tfx_plain_emit(&ev);
     tfx_op_end(&inner);
-    beacon_gen_emit(&ev.hdr, NULL);
+    tfx_plain_emit(&ev);
     tfx_op_end(&outer);
 
     json_t *lines = ts_read_ndjson(g_file);
@@ -320,10 +329,10 @@ static void nested_spans_chain_parent_ids(void **state) {
 
 static void begin_event_inside_a_span_starts_a_new_trace(void **state) {
     (void)state;
-    tfx_op_span op = tfx_op_begin("outer", NULL);
+    tfx_op_span op = tfx_op_begin("outer");
     beacon_trace_id t;
     tfx_upload_begin b = tfx_upload_begin_make("f");
-    assert_int_equal(beacon_gen_emit(&b.hdr, &t), BEACON_OK);
+    assert_int_equal(tfx_upload_begin_emit(&b, &t), BEACON_OK);
     assert_memory_not_equal(&t, &op.state.trace_id, sizeof t);
     tfx_op_end(&op);
     json_t *lines = ts_read_ndjson(g_file);
@@ -342,6 +351,7 @@ int main(void) {
         T(null_value_unsets_one_field),
         T(context_string_is_copied),
         T(long_context_string_is_cut_and_marked),
+        T(context_positions_match_the_catalog),
         T(bad_context_arguments_are_rejected),
         T(refused_context_value_is_reported_naming_field_and_rule),
         T(context_is_per_thread),

@@ -19,7 +19,7 @@
 #include <cmocka.h>
 
 #include "core/diag.h"
-#include "fixture_events.h"
+#include "tfx_events.h"
 #include "fixture_support.h"
 
 typedef struct captured {
@@ -63,7 +63,7 @@ static void burst_is_limited_to_ten_per_second_per_code(void **state) {
     init_with_capture(&cap);
     wait_for_new_second();
     tfx_plain bad = tfx_plain_make(50);
-    for (int i = 0; i < 25; i++) beacon_gen_emit(&bad.hdr, NULL);
+    for (int i = 0; i < 25; i++) tfx_plain_emit(&bad);
     assert_int_equal(cap.by_code[BEACON_ERR_INVALID_EVENT], BEACON__DIAG_PER_SEC);
     /* Another code has its own budget. */
     beacon__diag(BEACON_ERR_IO, "io problem");
@@ -77,11 +77,11 @@ static void suppressed_messages_are_summarised_later(void **state) {
     init_with_capture(&cap);
     wait_for_new_second();
     tfx_plain bad = tfx_plain_make(50);
-    for (int i = 0; i < 13; i++) beacon_gen_emit(&bad.hdr, NULL);
+    for (int i = 0; i < 13; i++) tfx_plain_emit(&bad);
     wait_for_new_second();
-    beacon_gen_emit(&bad.hdr, NULL);
+    tfx_plain_emit(&bad);
     assert_non_null(strstr(cap.all, "3 messages suppressed"));
-    assert_string_equal(cap.last, "fx.plain: field 'n' = 50 is above max 10");
+    assert_string_equal(cap.last, "plain: field 'n' = 50 is above max 10");
 }
 
 static void diagnostics_are_silent_without_callback_or_debug(void **state) {
@@ -95,7 +95,7 @@ static void diagnostics_are_silent_without_callback_or_debug(void **state) {
     close(f);
     ts_init_with_sinks("file:/dev/null");
     tfx_plain bad = tfx_plain_make(50);
-    beacon_gen_emit(&bad.hdr, NULL);
+    tfx_plain_emit(&bad);
     fflush(stderr);
     dup2(saved, 2);
     close(saved);
@@ -120,7 +120,7 @@ static char *stderr_of_invalid_emit(bool debug_in_code) {
     if (debug_in_code) beacon_options_set_debug(o, true);
     assert_int_equal(beacon_init(o), BEACON_OK);
     tfx_plain bad = tfx_plain_make(50);
-    beacon_gen_emit(&bad.hdr, NULL);
+    tfx_plain_emit(&bad);
     fflush(stderr);
     dup2(saved, 2);
     close(saved);
@@ -133,7 +133,7 @@ static char *stderr_of_invalid_emit(bool debug_in_code) {
 static void debug_option_prints_prefixed_lines_to_stderr(void **state) {
     (void)state;
     char *text = stderr_of_invalid_emit(true);
-    assert_string_equal(text, "beacon: fx.plain: field 'n' = 50 is above max 10\n");
+    assert_string_equal(text, "beacon: plain: field 'n' = 50 is above max 10\n");
     free(text);
 }
 
@@ -141,7 +141,7 @@ static void beacon_debug_env_enables_stderr_diagnostics(void **state) {
     (void)state;
     setenv("BEACON_DEBUG", "1", 1);
     char *text = stderr_of_invalid_emit(false);
-    assert_string_equal(text, "beacon: fx.plain: field 'n' = 50 is above max 10\n");
+    assert_string_equal(text, "beacon: plain: field 'n' = 50 is above max 10\n");
     free(text);
 }
 
@@ -160,7 +160,7 @@ static void code_debug_off_wins_over_env(void **state) {
     beacon_options_set_debug(o, false);
     assert_int_equal(beacon_init(o), BEACON_OK);
     tfx_plain bad = tfx_plain_make(50);
-    beacon_gen_emit(&bad.hdr, NULL);
+    tfx_plain_emit(&bad);
     fflush(stderr);
     dup2(saved, 2);
     close(saved);

@@ -17,7 +17,8 @@
 
 #include <cmocka.h>
 
-#include "fixture_events.h"
+#include "handmade_events.h"
+#include "tfx_events.h"
 #include "fixture_support.h"
 
 typedef struct tfx_ctx {
@@ -66,7 +67,7 @@ static void emit_before_init_is_a_counted_no_op(void **state) {
     (void)state;
     beacon_counters before = totals();
     tfx_plain ev = tfx_plain_make(1);
-    assert_int_equal(beacon_gen_emit(&ev.hdr, NULL), BEACON_ERR_NOT_INITIALIZED);
+    assert_int_equal(tfx_plain_emit(&ev), BEACON_ERR_NOT_INITIALIZED);
     assert_int_equal(beacon_flush(10), BEACON_ERR_NOT_INITIALIZED);
     assert_int_equal(beacon_shutdown(10), BEACON_ERR_NOT_INITIALIZED);
     beacon_counters after = totals();
@@ -81,7 +82,7 @@ static void emit_after_shutdown_is_a_counted_no_op(void **state) {
     assert_int_equal(beacon_shutdown(1000), BEACON_OK);
     beacon_counters before = totals();
     tfx_plain ev = tfx_plain_make(1);
-    assert_int_equal(beacon_gen_emit(&ev.hdr, NULL), BEACON_ERR_SHUT_DOWN);
+    assert_int_equal(tfx_plain_emit(&ev), BEACON_ERR_SHUT_DOWN);
     assert_int_equal(beacon_flush(10), BEACON_ERR_SHUT_DOWN);
     assert_int_equal(beacon_shutdown(10), BEACON_ERR_SHUT_DOWN);
     beacon_counters after = totals();
@@ -107,7 +108,7 @@ static void init_works_again_after_shutdown(void **state) {
     assert_int_equal(beacon_shutdown(1000), BEACON_OK);
     ts_init_with_sinks(c->spec);
     tfx_plain ev = tfx_plain_make(2);
-    assert_int_equal(beacon_gen_emit(&ev.hdr, NULL), BEACON_OK);
+    assert_int_equal(tfx_plain_emit(&ev), BEACON_OK);
     assert_int_equal(beacon_flush(1000), BEACON_OK);
     json_t *lines = ts_read_ndjson(c->file);
     assert_int_equal(json_array_size(lines), 1);
@@ -127,14 +128,14 @@ static void file_sink_gets_one_json_line_per_event(void **state) {
     ts_init_with_sinks(c->spec);
     tfx_everything ev = good_event();
     tfx_plain p = tfx_plain_make(4);
-    assert_int_equal(beacon_gen_emit(&ev.hdr, NULL), BEACON_OK);
-    assert_int_equal(beacon_gen_emit(&p.hdr, NULL), BEACON_OK);
+    assert_int_equal(tfx_everything_emit(&ev), BEACON_OK);
+    assert_int_equal(tfx_plain_emit(&p), BEACON_OK);
     assert_int_equal(beacon_shutdown(1000), BEACON_OK);
     json_t *lines = ts_read_ndjson(c->file);
     assert_int_equal(json_array_size(lines), 2);
     json_t *a = json_array_get(lines, 0), *b = json_array_get(lines, 1);
-    assert_string_equal(json_string_value(json_object_get(a, "event")), "fx.everything");
-    assert_string_equal(json_string_value(json_object_get(b, "event")), "fx.plain");
+    assert_string_equal(json_string_value(json_object_get(a, "event")), "everything");
+    assert_string_equal(json_string_value(json_object_get(b, "event")), "plain");
     assert_string_equal(json_string_value(json_object_get(b, "level")), "debug");
     assert_int_equal(json_integer_value(json_object_get(json_object_get(b, "data"), "n")), 4);
     const char *t = json_string_value(json_object_get(b, "time"));
@@ -153,7 +154,7 @@ static void explicit_time_in_header_is_kept(void **state) {
     ts_init_with_sinks(c->spec);
     tfx_plain p = tfx_plain_make(1);
     p.hdr.time_ns = 1795325400123456789LL;
-    assert_int_equal(beacon_gen_emit(&p.hdr, NULL), BEACON_OK);
+    assert_int_equal(tfx_plain_emit(&p), BEACON_OK);
     json_t *lines = ts_read_ndjson(c->file);
     assert_string_equal(json_string_value(json_object_get(json_array_get(lines, 0), "time")),
                         "2026-11-22T05:30:00.123456789Z");
@@ -165,8 +166,8 @@ static void begin_event_returns_a_new_nonzero_trace(void **state) {
     ts_init_with_sinks(c->spec);
     beacon_trace_id t1, t2;
     tfx_upload_begin b = tfx_upload_begin_make("x");
-    assert_int_equal(beacon_gen_emit(&b.hdr, &t1), BEACON_OK);
-    assert_int_equal(beacon_gen_emit(&b.hdr, &t2), BEACON_OK);
+    assert_int_equal(tfx_upload_begin_emit(&b, &t1), BEACON_OK);
+    assert_int_equal(tfx_upload_begin_emit(&b, &t2), BEACON_OK);
     beacon_trace_id zero;
     memset(&zero, 0, sizeof zero);
     assert_memory_not_equal(&t1, &zero, sizeof zero);
@@ -185,11 +186,9 @@ static void follow_event_carries_the_begin_trace(void **state) {
     ts_init_with_sinks(c->spec);
     beacon_trace_id t;
     tfx_upload_begin b = tfx_upload_begin_make("x");
-    assert_int_equal(beacon_gen_emit(&b.hdr, &t), BEACON_OK);
+    assert_int_equal(tfx_upload_begin_emit(&b, &t), BEACON_OK);
     tfx_upload_step s = tfx_upload_step_make(t, 1);
-    beacon_trace_id untouched;
-    memset(&untouched, 0x77, sizeof untouched);
-    assert_int_equal(beacon_gen_emit(&s.hdr, &untouched), BEACON_OK);
+    assert_int_equal(tfx_upload_step_emit(&s), BEACON_OK);
     json_t *lines = ts_read_ndjson(c->file);
     assert_int_equal(json_array_size(lines), 2);
     assert_string_equal(json_string_value(json_object_get(json_array_get(lines, 0), "trace_id")),
@@ -204,16 +203,16 @@ static void rejected_begin_event_returns_zero_trace(void **state) {
     beacon_trace_id t;
     memset(&t, 0x55, sizeof t);
     tfx_upload_begin b = tfx_upload_begin_make("x");
-    assert_int_equal(beacon_gen_emit(&b.hdr, &t), BEACON_ERR_DISABLED);
+    assert_int_equal(tfx_upload_begin_emit(&b, &t), BEACON_ERR_DISABLED);
     beacon_trace_id zero;
     memset(&zero, 0, sizeof zero);
     assert_memory_equal(&t, &zero, sizeof t);
 }
 
 /* Emits ev, expects BEACON_ERR_INVALID_EVENT, no output, one dropped_invalid. */
-static void assert_rejected(tfx_ctx *c, const beacon_event_hdr *hdr) {
+static void assert_rejected(tfx_ctx *c, const tfx_everything *ev) {
     beacon_counters before = ts_sink_counters(0);
-    assert_int_equal(beacon_gen_emit(hdr, NULL), BEACON_ERR_INVALID_EVENT);
+    assert_int_equal(tfx_everything_emit(ev), BEACON_ERR_INVALID_EVENT);
     beacon_counters after = ts_sink_counters(0);
     assert_int_equal(after.dropped_invalid - before.dropped_invalid, 1);
     assert_int_equal(after.delivered, before.delivered);
@@ -227,7 +226,7 @@ static void null_required_string_is_rejected(void **state) {
     ts_init_with_sinks(c->spec);
     tfx_everything ev = good_event();
     ev.name = NULL;
-    assert_rejected(c, &ev.hdr);
+    assert_rejected(c, &ev);
 }
 
 static void int_outside_min_max_is_rejected(void **state) {
@@ -235,9 +234,9 @@ static void int_outside_min_max_is_rejected(void **state) {
     ts_init_with_sinks(c->spec);
     tfx_everything ev = good_event();
     ev.count = 11;
-    assert_rejected(c, &ev.hdr);
+    assert_rejected(c, &ev);
     ev.count = -1;
-    assert_rejected(c, &ev.hdr);
+    assert_rejected(c, &ev);
 }
 
 static void uint_above_max_is_rejected(void **state) {
@@ -245,7 +244,7 @@ static void uint_above_max_is_rejected(void **state) {
     ts_init_with_sinks(c->spec);
     tfx_everything ev = good_event();
     ev.size = 1001;
-    assert_rejected(c, &ev.hdr);
+    assert_rejected(c, &ev);
 }
 
 static void double_outside_bounds_or_nan_is_rejected(void **state) {
@@ -253,9 +252,9 @@ static void double_outside_bounds_or_nan_is_rejected(void **state) {
     ts_init_with_sinks(c->spec);
     tfx_everything ev = good_event();
     ev.ratio = 1.5;
-    assert_rejected(c, &ev.hdr);
+    assert_rejected(c, &ev);
     ev.ratio = NAN;
-    assert_rejected(c, &ev.hdr);
+    assert_rejected(c, &ev);
 }
 
 static void enum_out_of_range_is_rejected(void **state) {
@@ -263,9 +262,9 @@ static void enum_out_of_range_is_rejected(void **state) {
     ts_init_with_sinks(c->spec);
     tfx_everything ev = good_event();
     ev.color = (tfx_color)3;
-    assert_rejected(c, &ev.hdr);
+    assert_rejected(c, &ev);
     ev.color = (tfx_color)-1;
-    assert_rejected(c, &ev.hdr);
+    assert_rejected(c, &ev);
 }
 
 static void list_element_outside_bounds_is_rejected(void **state) {
@@ -275,11 +274,11 @@ static void list_element_outside_bounds_is_rejected(void **state) {
     tfx_everything ev = good_event();
     ev.nums = nums;
     ev.nums_count = 2;
-    assert_rejected(c, &ev.hdr);
+    assert_rejected(c, &ev);
     tfx_color bad[] = {TFX_COLOR_RED, (tfx_color)9};
     ev = good_event();
     tfx_everything_set_colors(&ev, bad, 2);
-    assert_rejected(c, &ev.hdr);
+    assert_rejected(c, &ev);
 }
 
 static void null_items_with_nonzero_count_are_rejected(void **state) {
@@ -288,10 +287,10 @@ static void null_items_with_nonzero_count_are_rejected(void **state) {
     tfx_everything ev = good_event();
     ev.tags = NULL;
     ev.tags_count = 2;
-    assert_rejected(c, &ev.hdr);
+    assert_rejected(c, &ev);
     ev = good_event();
     tfx_everything_set_extra(&ev, NULL, 1);
-    assert_rejected(c, &ev.hdr);
+    assert_rejected(c, &ev);
 }
 
 static void attribute_with_null_key_is_rejected(void **state) {
@@ -300,7 +299,7 @@ static void attribute_with_null_key_is_rejected(void **state) {
     beacon_attr extra[] = {beacon_attr_int(NULL, 1)};
     tfx_everything ev = good_event();
     tfx_everything_set_extra(&ev, extra, 1);
-    assert_rejected(c, &ev.hdr);
+    assert_rejected(c, &ev);
 }
 
 static void optional_null_string_is_accepted(void **state) {
@@ -308,7 +307,7 @@ static void optional_null_string_is_accepted(void **state) {
     ts_init_with_sinks(c->spec);
     tfx_everything ev = good_event();
     tfx_everything_set_note(&ev, NULL);
-    assert_int_equal(beacon_gen_emit(&ev.hdr, NULL), BEACON_OK);
+    assert_int_equal(tfx_everything_emit(&ev), BEACON_OK);
 }
 
 static void init_with_capture(tfx_ctx *c, ts_diag_captured *cap) {
@@ -323,21 +322,21 @@ static void invalid_event_diagnostic_names_event_field_and_bound(void **state) {
     ts_diag_captured cap = {0};
     init_with_capture(c, &cap);
     tfx_plain ev = tfx_plain_make(12);
-    assert_int_equal(beacon_gen_emit(&ev.hdr, NULL), BEACON_ERR_INVALID_EVENT);
+    assert_int_equal(tfx_plain_emit(&ev), BEACON_ERR_INVALID_EVENT);
     assert_int_equal(cap.calls, 1);
     assert_int_equal(cap.code, BEACON_ERR_INVALID_EVENT);
-    assert_string_equal(cap.last, "fx.plain: field 'n' = 12 is above max 10");
+    assert_string_equal(cap.last, "plain: field 'n' = 12 is above max 10");
 }
 
 static void invalid_event_diagnostic_hides_pii_values(void **state) {
     tfx_ctx *c = *state;
     ts_diag_captured cap = {0};
     init_with_capture(c, &cap);
-    tfx_plain ev = tfx_secret_number_make(987654);
+    hm_secret_number ev = hm_secret_number_make(987654);
     assert_int_equal(beacon_gen_emit(&ev.hdr, NULL), BEACON_ERR_INVALID_EVENT);
     assert_int_equal(cap.calls, 1);
     assert_null(strstr(cap.last, "987654"));
-    assert_string_equal(cap.last, "fx.secret_number: field 'n' is above max 10");
+    assert_string_equal(cap.last, "secret_number: field 'n' is above max 10");
 }
 
 static void list_diagnostic_names_the_element(void **state) {
@@ -348,16 +347,16 @@ static void list_diagnostic_names_the_element(void **state) {
     tfx_everything ev = good_event();
     ev.nums = nums;
     ev.nums_count = 3;
-    assert_int_equal(beacon_gen_emit(&ev.hdr, NULL), BEACON_ERR_INVALID_EVENT);
-    assert_string_equal(cap.last, "fx.everything: field 'nums'[2] = -9 is below min -5");
+    assert_int_equal(tfx_everything_emit(&ev), BEACON_ERR_INVALID_EVENT);
+    assert_string_equal(cap.last, "everything: field 'nums'[2] = -9 is below min -5");
 }
 
 static void sample_rate_zero_drops_every_event(void **state) {
     tfx_ctx *c = *state;
     ts_init_with_sinks(c->spec);
     for (int i = 0; i < 100; i++) {
-        tfx_plain ev = tfx_sampled_make(1);
-        assert_int_equal(beacon_gen_emit(&ev.hdr, NULL), BEACON_ERR_SAMPLED_OUT);
+        tfx_sampled ev = tfx_sampled_make(1);
+        assert_int_equal(tfx_sampled_emit(&ev), BEACON_ERR_SAMPLED_OUT);
     }
     beacon_counters s = ts_sink_counters(0);
     assert_int_equal(s.emitted, 100);
@@ -373,10 +372,10 @@ static void disabled_emit_is_counted_as_filtered(void **state) {
     beacon_set_enabled(false);
     assert_false(beacon_is_enabled());
     tfx_plain ev = tfx_plain_make(1);
-    assert_int_equal(beacon_gen_emit(&ev.hdr, NULL), BEACON_ERR_DISABLED);
+    assert_int_equal(tfx_plain_emit(&ev), BEACON_ERR_DISABLED);
     beacon_set_enabled(true);
     assert_true(beacon_is_enabled());
-    assert_int_equal(beacon_gen_emit(&ev.hdr, NULL), BEACON_OK);
+    assert_int_equal(tfx_plain_emit(&ev), BEACON_OK);
     beacon_counters s = ts_sink_counters(0);
     assert_int_equal(s.dropped_filtered, 1);
     assert_int_equal(s.delivered, 1);
@@ -389,7 +388,7 @@ static void options_can_start_disabled(void **state) {
     beacon_options_set_enabled(o, false);
     assert_int_equal(beacon_init(o), BEACON_OK);
     tfx_plain ev = tfx_plain_make(1);
-    assert_int_equal(beacon_gen_emit(&ev.hdr, NULL), BEACON_ERR_DISABLED);
+    assert_int_equal(tfx_plain_emit(&ev), BEACON_ERR_DISABLED);
 }
 
 static void kill_switch_env_overrides_code(void **state) {
@@ -402,7 +401,7 @@ static void kill_switch_env_overrides_code(void **state) {
     beacon_set_enabled(true);
     assert_false(beacon_is_enabled());
     tfx_plain ev = tfx_plain_make(1);
-    assert_int_equal(beacon_gen_emit(&ev.hdr, NULL), BEACON_ERR_DISABLED);
+    assert_int_equal(tfx_plain_emit(&ev), BEACON_ERR_DISABLED);
     json_t *lines = ts_read_ndjson(c->file);
     assert_int_equal(json_array_size(lines), 0);
     json_decref(lines);
@@ -415,7 +414,7 @@ static void emitted_event_records_max_items_truncation(void **state) {
     tfx_everything ev = good_event();
     ev.tags = tags;
     ev.tags_count = 4;
-    assert_int_equal(beacon_gen_emit(&ev.hdr, NULL), BEACON_OK);
+    assert_int_equal(tfx_everything_emit(&ev), BEACON_OK);
     json_t *lines = ts_read_ndjson(c->file);
     json_t *e = json_array_get(lines, 0);
     assert_int_equal(json_array_size(json_object_get(json_object_get(e, "data"), "tags")), 3);
@@ -441,12 +440,13 @@ static void every_event_lands_in_exactly_one_counter_per_sink(void **state) {
     snprintf(specs, sizeof specs, "%s;file:%s", c->spec, bad);
     beacon_counters t0 = totals();
     ts_init_with_sinks(specs);
-    tfx_plain ok = tfx_plain_make(1), invalid = tfx_plain_make(99), sampled = tfx_sampled_make(1);
-    for (int i = 0; i < 5; i++) beacon_gen_emit(&ok.hdr, NULL);
-    for (int i = 0; i < 3; i++) beacon_gen_emit(&invalid.hdr, NULL);
-    for (int i = 0; i < 4; i++) beacon_gen_emit(&sampled.hdr, NULL);
+    tfx_plain ok = tfx_plain_make(1), invalid = tfx_plain_make(99);
+    tfx_sampled sampled = tfx_sampled_make(1);
+    for (int i = 0; i < 5; i++) tfx_plain_emit(&ok);
+    for (int i = 0; i < 3; i++) tfx_plain_emit(&invalid);
+    for (int i = 0; i < 4; i++) tfx_sampled_emit(&sampled);
     beacon_set_enabled(false);
-    beacon_gen_emit(&ok.hdr, NULL);
+    tfx_plain_emit(&ok);
     beacon_set_enabled(true);
     assert_int_equal(beacon_flush(1000), BEACON_OK);
 
@@ -475,7 +475,7 @@ static void stats_json_parses_and_matches_stats(void **state) {
     tfx_ctx *c = *state;
     ts_init_with_sinks(c->spec);
     tfx_plain ok = tfx_plain_make(1);
-    beacon_gen_emit(&ok.hdr, NULL);
+    tfx_plain_emit(&ok);
     assert_int_equal(beacon_flush(5000), BEACON_OK);
     char buf[4096];
     size_t need = 0;
@@ -531,9 +531,9 @@ static void descriptor_of_another_abi_is_refused_every_time(void **state) {
     assert_int_equal(beacon_stats(&before, NULL, 0, NULL), BEACON_OK);
     tfx_plain ev = tfx_plain_make(1);
     ev.hdr.desc = &desc;
-    for (int i = 0; i < 3; i++) assert_int_equal(beacon_gen_emit(&ev.hdr, NULL), BEACON_ERR_ABI);
+    for (int i = 0; i < 3; i++) assert_int_equal(tfx_plain_emit(&ev), BEACON_ERR_ABI);
     ev.hdr.desc = &tfx_plain_desc;
-    assert_int_equal(beacon_gen_emit(&ev.hdr, NULL), BEACON_OK);
+    assert_int_equal(tfx_plain_emit(&ev), BEACON_OK);
     assert_int_equal(beacon_flush(5000), BEACON_OK);
     beacon_counters after;
     assert_int_equal(beacon_stats(&after, NULL, 0, NULL), BEACON_OK);
@@ -581,7 +581,7 @@ static void status_strings_are_never_null(void **state) {
 static void *emit_many(void *arg) {
     int n = *(const int *)arg;
     tfx_plain ok = tfx_plain_make(1), invalid = tfx_plain_make(99);
-    for (int i = 0; i < n; i++) beacon_gen_emit(i % 10 == 0 ? &invalid.hdr : &ok.hdr, NULL);
+    for (int i = 0; i < n; i++) tfx_plain_emit(i % 10 == 0 ? &invalid : &ok);
     return NULL;
 }
 

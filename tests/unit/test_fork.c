@@ -24,7 +24,7 @@
 
 #include <cmocka.h>
 
-#include "fixture_events.h"
+#include "tfx_events.h"
 #include "fixture_support.h"
 
 static atomic_bool g_stop;
@@ -33,7 +33,7 @@ static void *busy(void *arg) {
     (void)arg;
     while (!atomic_load(&g_stop)) {
         tfx_plain ev = tfx_plain_make(1);
-        beacon_gen_emit(&ev.hdr, NULL);
+        tfx_plain_emit(&ev);
     }
     return NULL;
 }
@@ -45,7 +45,7 @@ static int child_body(void) {
     if (c0.emitted != 0) return 10;
     for (int i = 0; i < 25; i++) {
         tfx_plain ev = tfx_plain_make(7);
-        if (beacon_gen_emit(&ev.hdr, NULL) != BEACON_OK) return 11;
+        if (tfx_plain_emit(&ev) != BEACON_OK) return 11;
     }
     if (beacon_flush(10000) != BEACON_OK) return 12;
     beacon_sink_stats s[1];
@@ -101,7 +101,7 @@ static void child_of_a_busy_process_delivers_and_parent_is_unaffected(void **sta
     for (int i = 0; i < 2; i++) pthread_join(t[i], NULL);
 
     tfx_plain mine = tfx_plain_make(3);
-    assert_int_equal(beacon_gen_emit(&mine.hdr, NULL), BEACON_OK);
+    assert_int_equal(tfx_plain_emit(&mine), BEACON_OK);
     assert_int_equal(beacon_flush(10000), BEACON_OK);
     beacon_counters c = ts_sink_counters(0);
     ts_assert_balanced(&c);
@@ -132,7 +132,7 @@ static void child_of_an_idle_runtime_can_shut_down_without_emitting(void **state
     assert_true(WIFEXITED(status));
     assert_int_equal(WEXITSTATUS(status), 0);
     tfx_plain ev = tfx_plain_make(1);
-    assert_int_equal(beacon_gen_emit(&ev.hdr, NULL), BEACON_OK);
+    assert_int_equal(tfx_plain_emit(&ev), BEACON_OK);
     assert_int_equal(beacon_flush(5000), BEACON_OK);
     ts_reset_runtime();
     beacon_capture_clear("fk");

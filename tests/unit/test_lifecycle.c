@@ -18,7 +18,7 @@
 
 #include <cmocka.h>
 
-#include "fixture_events.h"
+#include "tfx_events.h"
 #include "fixture_support.h"
 
 static int setup(void **state) {
@@ -84,7 +84,7 @@ static void flush_returns_timeout_by_its_deadline_when_a_sink_blocks(void **stat
     (void)state;
     init_blocking();
     tfx_plain ev = tfx_plain_make(1);
-    assert_int_equal(beacon_gen_emit(&ev.hdr, NULL), BEACON_OK);
+    assert_int_equal(tfx_plain_emit(&ev), BEACON_OK);
     int64_t t0 = mono_ms();
     assert_int_equal(beacon_flush(200), BEACON_ERR_TIMEOUT);
     int64_t took = mono_ms() - t0;
@@ -99,7 +99,7 @@ static void shutdown_returns_by_its_deadline_and_counts_the_stuck_events(void **
     beacon_counters before;
     beacon_stats(&before, NULL, 0, NULL);
     tfx_plain ev = tfx_plain_make(1);
-    for (int i = 0; i < 10; i++) assert_int_equal(beacon_gen_emit(&ev.hdr, NULL), BEACON_OK);
+    for (int i = 0; i < 10; i++) assert_int_equal(tfx_plain_emit(&ev), BEACON_OK);
     int64_t t0 = mono_ms();
     assert_int_equal(beacon_shutdown(300), BEACON_ERR_TIMEOUT);
     int64_t took = mono_ms() - t0;
@@ -111,7 +111,7 @@ static void shutdown_returns_by_its_deadline_and_counts_the_stuck_events(void **
     ts_assert_balanced(&after);
     /* A new runtime works while the old worker is still stuck. */
     ts_init_with_sinks("capture:l");
-    assert_int_equal(beacon_gen_emit(&ev.hdr, NULL), BEACON_OK);
+    assert_int_equal(tfx_plain_emit(&ev), BEACON_OK);
     assert_int_equal(beacon_flush(5000), BEACON_OK);
     assert_int_equal(beacon_capture_count("l"), 1);
     release_sink();
@@ -121,10 +121,10 @@ static void flush_and_shutdown_without_limit_wait_for_delivery(void **state) {
     (void)state;
     ts_init_with_sinks("capture:l");
     tfx_plain ev = tfx_plain_make(1);
-    for (int i = 0; i < 100; i++) beacon_gen_emit(&ev.hdr, NULL);
+    for (int i = 0; i < 100; i++) tfx_plain_emit(&ev);
     assert_int_equal(beacon_flush(-1), BEACON_OK);
     assert_int_equal(beacon_capture_count("l"), 100);
-    for (int i = 0; i < 100; i++) beacon_gen_emit(&ev.hdr, NULL);
+    for (int i = 0; i < 100; i++) tfx_plain_emit(&ev);
     assert_int_equal(beacon_shutdown(-1), BEACON_OK);
     assert_int_equal(beacon_capture_count("l"), 200);
 }
@@ -135,9 +135,9 @@ static void switch_off_and_on_without_restart(void **state) {
     tfx_plain ev = tfx_plain_make(1);
     beacon_set_enabled(false);
     assert_false(beacon_is_enabled());
-    assert_int_equal(beacon_gen_emit(&ev.hdr, NULL), BEACON_ERR_DISABLED);
+    assert_int_equal(tfx_plain_emit(&ev), BEACON_ERR_DISABLED);
     beacon_set_enabled(true);
-    assert_int_equal(beacon_gen_emit(&ev.hdr, NULL), BEACON_OK);
+    assert_int_equal(tfx_plain_emit(&ev), BEACON_OK);
     beacon_counters c = ts_sink_counters(0);
     assert_int_equal(beacon_capture_count("l"), 1);
     assert_int_equal(c.dropped_filtered, 1);
@@ -148,7 +148,7 @@ static size_t kept_of(int n, beacon_status *last) {
     size_t kept = 0;
     for (int i = 0; i < n; i++) {
         tfx_plain ev = tfx_plain_make(1);
-        *last = beacon_gen_emit(&ev.hdr, NULL);
+        *last = tfx_plain_emit(&ev);
         if (*last == BEACON_OK) kept++;
         if (i % 500 == 499) beacon_flush(5000); /* never a full queue */
     }
@@ -160,13 +160,13 @@ static void sample_rate_pattern_applies_without_restart(void **state) {
     ts_init_with_sinks("capture:l");
     beacon_status last;
     assert_int_equal(kept_of(100, &last), 100);
-    assert_int_equal(beacon_set_sample_rate("fx.pl*", 0), BEACON_OK);
+    assert_int_equal(beacon_set_sample_rate("pl*", 0), BEACON_OK);
     assert_int_equal(kept_of(100, &last), 0);
     assert_int_equal(last, BEACON_ERR_SAMPLED_OUT);
-    assert_int_equal(beacon_set_sample_rate("fx.pl*", 0.5), BEACON_OK);
+    assert_int_equal(beacon_set_sample_rate("pl*", 0.5), BEACON_OK);
     size_t half = kept_of(4000, &last);
     assert_true(half > 1700 && half < 2300);
-    assert_int_equal(beacon_set_sample_rate("fx.pl*", -1), BEACON_OK); /* removed */
+    assert_int_equal(beacon_set_sample_rate("pl*", -1), BEACON_OK); /* removed */
     assert_int_equal(kept_of(100, &last), 100);
     beacon_counters c = ts_sink_counters(0);
     assert_int_equal(c.dropped_sampled, 100 + (4000 - half));
@@ -179,7 +179,7 @@ static void later_pattern_wins_and_category_patterns_match(void **state) {
     beacon_status last;
     beacon_set_sample_rate("category:system", 0);
     assert_int_equal(kept_of(50, &last), 0);
-    beacon_set_sample_rate("fx.*", 1);
+    beacon_set_sample_rate("*", 1);
     assert_int_equal(kept_of(50, &last), 50);
     beacon_set_sample_rate("category:system", 0); /* set again: now the latest */
     assert_int_equal(kept_of(50, &last), 0);
@@ -192,7 +192,7 @@ static void sample_rate_env_overrides_catalog_default(void **state) {
     ts_init_with_sinks("capture:l");
     beacon_status last;
     assert_int_equal(kept_of(20, &last), 0);
-    beacon_set_sample_rate("fx.plain", 1); /* code wins over the environment */
+    beacon_set_sample_rate("plain", 1); /* code wins over the environment */
     assert_int_equal(kept_of(20, &last), 20);
 }
 

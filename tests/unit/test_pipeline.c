@@ -17,7 +17,7 @@
 
 #include <cmocka.h>
 
-#include "fixture_events.h"
+#include "tfx_events.h"
 #include "fixture_support.h"
 #include "core/state.h"
 
@@ -61,7 +61,7 @@ static void events_survive_many_ring_wraps_in_order(void **state) {
     for (int burst = 0; burst < 200; burst++) {
         for (int i = 0; i < 7; i++) {
             tfx_plain ev = tfx_plain_make(sent % 10);
-            assert_int_equal(beacon_gen_emit(&ev.hdr, NULL), BEACON_OK);
+            assert_int_equal(tfx_plain_emit(&ev), BEACON_OK);
             sent++;
         }
         assert_int_equal(beacon_flush(5000), BEACON_OK);
@@ -114,12 +114,12 @@ static void full_ring_drops_newest_and_counts_them(void **state) {
     beacon_options_set_ring_kb(o, 4);
     assert_int_equal(beacon_init(o), BEACON_OK);
     tfx_plain ev = tfx_plain_make(1);
-    assert_int_equal(beacon_gen_emit(&ev.hdr, NULL), BEACON_OK);
+    assert_int_equal(tfx_plain_emit(&ev), BEACON_OK);
     beacon_flush(0); /* wakes the worker, which then blocks in the sink */
     wait_gate_entered();
     int ok = 0, full = 0;
     for (int i = 0; i < 1000; i++) {
-        beacon_status st = beacon_gen_emit(&ev.hdr, NULL);
+        beacon_status st = tfx_plain_emit(&ev);
         if (st == BEACON_OK) ok++;
         if (st == BEACON_ERR_QUEUE_FULL) full++;
     }
@@ -151,12 +151,12 @@ static void blocking_emit_waits_for_room_instead_of_dropping(void **state) {
     beacon_options_set_block_ms(o, 20000);
     assert_int_equal(beacon_init(o), BEACON_OK);
     tfx_plain ev = tfx_plain_make(1);
-    assert_int_equal(beacon_gen_emit(&ev.hdr, NULL), BEACON_OK);
+    assert_int_equal(tfx_plain_emit(&ev), BEACON_OK);
     beacon_flush(0);
     wait_gate_entered();
     pthread_t t;
     assert_int_equal(pthread_create(&t, NULL, open_gate_later, NULL), 0);
-    for (int i = 0; i < 500; i++) assert_int_equal(beacon_gen_emit(&ev.hdr, NULL), BEACON_OK);
+    for (int i = 0; i < 500; i++) assert_int_equal(tfx_plain_emit(&ev), BEACON_OK);
     pthread_join(t, NULL);
     beacon_counters c = ts_sink_counters(0);
     assert_int_equal(c.delivered, 501);
@@ -181,13 +181,13 @@ static void blocking_emit_gives_up_after_its_bound(void **state) {
     beacon_options_set_block_ms(o, BLOCK_MS);
     assert_int_equal(beacon_init(o), BEACON_OK);
     tfx_plain ev = tfx_plain_make(1);
-    assert_int_equal(beacon_gen_emit(&ev.hdr, NULL), BEACON_OK);
+    assert_int_equal(tfx_plain_emit(&ev), BEACON_OK);
     beacon_flush(0);
     wait_gate_entered();
     uint64_t full = 0;
     for (int i = 0; i < N; i++) {
         int64_t t0 = mono_ms();
-        beacon_status st = beacon_gen_emit(&ev.hdr, NULL);
+        beacon_status st = tfx_plain_emit(&ev);
         /* Back by the bound; the margin is for a loaded test machine. */
         assert_true(mono_ms() - t0 < BLOCK_MS + 200);
         if (st == BEACON_ERR_QUEUE_FULL) {
@@ -218,7 +218,7 @@ static bool reemitting_sink(const beacon_event_json *ev, size_t n, void *user) {
     int64_t t0 = mono_ms();
     for (int i = 0; i < 200; i++) {
         tfx_plain e = tfx_plain_make(2);
-        if (beacon_gen_emit(&e.hdr, NULL) == BEACON_OK) {
+        if (tfx_plain_emit(&e) == BEACON_OK) {
             g_reemit_ok++;
         } else {
             g_reemit_full++;
@@ -238,7 +238,7 @@ static void callback_emits_on_the_worker_never_wait_for_room(void **state) {
     beacon_options_set_block_ms(o, 5000);
     assert_int_equal(beacon_init(o), BEACON_OK);
     tfx_plain ev = tfx_plain_make(1);
-    assert_int_equal(beacon_gen_emit(&ev.hdr, NULL), BEACON_OK);
+    assert_int_equal(tfx_plain_emit(&ev), BEACON_OK);
     assert_int_equal(beacon_flush(30000), BEACON_OK);
     assert_int_equal(g_reemit_ok + g_reemit_full, 200);
     assert_true(g_reemit_full > 0);
@@ -257,7 +257,7 @@ static void event_larger_than_the_ring_is_still_delivered(void **state) {
     memset(big, 'x', n);
     big[n] = '\0';
     tfx_upload_begin ev = tfx_upload_begin_make(big);
-    assert_int_equal(beacon_gen_emit(&ev.hdr, NULL), BEACON_OK);
+    assert_int_equal(tfx_upload_begin_emit(&ev, NULL), BEACON_OK);
     free(big);
     assert_int_equal(beacon_flush(5000), BEACON_OK);
     assert_int_equal(beacon_capture_count("p"), 1);
@@ -277,7 +277,7 @@ static void *produce(void *arg) {
     int64_t id = (int64_t)(intptr_t)arg;
     for (int i = 0; i < PER_PRODUCER; i++) {
         tfx_plain ev = tfx_plain_make(id);
-        if (beacon_gen_emit(&ev.hdr, NULL) != BEACON_OK) return (void *)1;
+        if (tfx_plain_emit(&ev) != BEACON_OK) return (void *)1;
     }
     return NULL;
 }
@@ -310,7 +310,7 @@ static void idle_worker_delivers_without_a_flush(void **state) {
     struct timespec idle = {0, 300 * 1000000};
     nanosleep(&idle, NULL); /* the worker is now in its longest wait */
     tfx_plain ev = tfx_plain_make(1);
-    assert_int_equal(beacon_gen_emit(&ev.hdr, NULL), BEACON_OK);
+    assert_int_equal(tfx_plain_emit(&ev), BEACON_OK);
     for (int i = 0; i < 500 && beacon_capture_count("p") == 0; i++) {
         struct timespec ts = {0, 10 * 1000000};
         nanosleep(&ts, NULL);
@@ -335,7 +335,7 @@ static void bursts_with_flushes_never_meet_a_sleeping_worker(void **state) {
     enum { BURSTS = 40 };
     int asleep = 0;
     for (int i = 0; i < BURSTS; i++) {
-        assert_int_equal(beacon_gen_emit(&ev.hdr, NULL), BEACON_OK);
+        assert_int_equal(tfx_plain_emit(&ev), BEACON_OK);
         assert_int_equal(beacon_flush(5000), BEACON_OK);
         sleep_ms(2);
         asleep += __atomic_load_n(&beacon_gen_g.sleeping, __ATOMIC_SEQ_CST) != 0;
@@ -350,7 +350,7 @@ static void bursts_with_flushes_never_meet_a_sleeping_worker(void **state) {
         deep = __atomic_load_n(&beacon_gen_g.sleeping, __ATOMIC_SEQ_CST);
     }
     assert_true(deep);
-    assert_int_equal(beacon_gen_emit(&ev.hdr, NULL), BEACON_OK);
+    assert_int_equal(tfx_plain_emit(&ev), BEACON_OK);
     for (int i = 0; i < 500 && beacon_capture_count("p") < BURSTS + 1; i++) sleep_ms(10);
     assert_int_equal(beacon_capture_count("p"), BURSTS + 1);
 }
@@ -358,7 +358,7 @@ static void bursts_with_flushes_never_meet_a_sleeping_worker(void **state) {
 static void *exit_after_emit(void *arg) {
     (void)arg;
     tfx_plain ev = tfx_plain_make(2);
-    beacon_gen_emit(&ev.hdr, NULL);
+    tfx_plain_emit(&ev);
     return NULL;
 }
 

@@ -25,7 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "fixture_events.h"
+#include "tfx_events.h"
 #include "fixture_support.h"
 #include "sinks/sink.h"
 
@@ -56,7 +56,7 @@ static int stdout_into_closed_pipe(void) {
     if (!o || beacon_options_add_sink(o, "stdout") != BEACON_OK) return 12;
     if (beacon_init(o) != BEACON_OK) return 13;
     tfx_plain ev = tfx_plain_make(1);
-    if (beacon_gen_emit(&ev.hdr, NULL) != BEACON_OK) return 14;
+    if (tfx_plain_emit(&ev) != BEACON_OK) return 14;
     if (beacon_flush(5000) != BEACON_OK) return 15;
     beacon_counters c;
     if (beacon_stats(&c, NULL, 0, NULL) != BEACON_OK) return 16;
@@ -133,7 +133,7 @@ static void file_whose_rotation_fails_keeps_writing_instead_of_spinning(void **s
     ts_init_with_sinks(spec);
     for (int i = 0; i < 10; i++) {
         tfx_plain ev = tfx_plain_make(i);
-        assert_int_equal(beacon_gen_emit(&ev.hdr, NULL), BEACON_OK);
+        assert_int_equal(tfx_plain_emit(&ev), BEACON_OK);
     }
     assert_int_equal(beacon_flush(5000), BEACON_OK);
     beacon_counters c = ts_sink_counters(0);
@@ -221,10 +221,10 @@ static void abandoned_worker_calls_no_callback_after_shutdown_returned(void **st
     assert_int_equal(beacon_init(o), BEACON_OK);
 
     tfx_plain e1 = tfx_plain_make(1), e2 = tfx_plain_make(2), e3 = tfx_plain_make(3);
-    assert_int_equal(beacon_gen_emit(&e1.hdr, NULL), BEACON_OK);
+    assert_int_equal(tfx_plain_emit(&e1), BEACON_OK);
     wait_for(&g_in_gate);
-    assert_int_equal(beacon_gen_emit(&e2.hdr, NULL), BEACON_OK);
-    assert_int_equal(beacon_gen_emit(&e3.hdr, NULL), BEACON_OK);
+    assert_int_equal(tfx_plain_emit(&e2), BEACON_OK);
+    assert_int_equal(tfx_plain_emit(&e3), BEACON_OK);
     release(&g_release_gate);
     wait_for(&g_in_stuck);
 
@@ -302,16 +302,14 @@ static atomic_int g_late_ran, g_late_status;
  * creation order), as another library's cleanup would. */
 static void late_destructor(void *v) {
     (void)v;
-    const char *s = "late";
-    g_late_status = beacon_gen_context_set(&tfx_catalog, TFX_CTX_TENANT, &s);
-    beacon_gen_context_clear(&tfx_catalog);
+    g_late_status = tfx_context_set_request_id("late");
+    tfx_context_clear();
     atomic_store(&g_late_ran, 1);
 }
 
 static void *thread_with_context(void *arg) {
     (void)arg;
-    const char *s = "early";
-    assert_int_equal(beacon_gen_context_set(&tfx_catalog, TFX_CTX_TENANT, &s), BEACON_OK);
+    assert_int_equal(tfx_context_set_request_id("early"), BEACON_OK);
     pthread_setspecific(g_late_key, (void *)1);
     return NULL;
 }
@@ -319,9 +317,8 @@ static void *thread_with_context(void *arg) {
 static void context_set_from_a_later_thread_exit_destructor_is_safe(void **state) {
     (void)state;
     /* Makes sure beacon's key exists before ours. */
-    const char *s = "x";
-    assert_int_equal(beacon_gen_context_set(&tfx_catalog, TFX_CTX_TENANT, &s), BEACON_OK);
-    beacon_gen_context_clear(&tfx_catalog);
+    assert_int_equal(tfx_context_set_request_id("x"), BEACON_OK);
+    tfx_context_clear();
     assert_int_equal(pthread_key_create(&g_late_key, late_destructor), 0);
     pthread_t t;
     assert_int_equal(pthread_create(&t, NULL, thread_with_context, NULL), 0);

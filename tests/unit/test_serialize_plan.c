@@ -18,7 +18,9 @@
 #include <cmocka.h>
 
 #include "emit/context.h"
-#include "fixture_events.h"
+#include "handmade_events.h"
+#include "fx_context.h"
+#include "tfx_events.h"
 #include "privacy/pii_hash.h"
 #include "format/serialize.h"
 
@@ -154,7 +156,7 @@ static void plan_output_matches_plain_path_for_every_case(void **state) {
     /* Other descriptors: other names, levels, categories and field types. */
     tfx_plain plain = tfx_plain_make(3);
     assert_all_envelopes(&plain.hdr, h);
-    tfx_plain secret = tfx_secret_number_make(4);
+    hm_secret_number secret = hm_secret_number_make(4);
     assert_all_envelopes(&secret.hdr, h);
     tfx_upload_begin begin = tfx_upload_begin_make("report.pdf");
     assert_all_envelopes(&begin.hdr, h);

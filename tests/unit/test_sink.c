@@ -20,7 +20,7 @@
 
 #include <cmocka.h>
 
-#include "fixture_events.h"
+#include "tfx_events.h"
 #include "sinks/sink.h"
 #include "fixture_support.h"
 
@@ -202,7 +202,7 @@ static void beacon_sinks_env_is_used_when_code_sets_none(void **state) {
     assert_int_equal(beacon_init(beacon_options_new()), BEACON_OK);
     assert_int_equal(sink_count(), 2);
     tfx_plain ev = tfx_plain_make(3);
-    assert_int_equal(beacon_gen_emit(&ev.hdr, NULL), BEACON_OK);
+    assert_int_equal(tfx_plain_emit(&ev), BEACON_OK);
     json_t *lines = ts_read_ndjson(file);
     assert_int_equal(json_array_size(lines), 1);
     json_decref(lines);
@@ -231,7 +231,7 @@ static void invalid_env_sinks_fail_init(void **state) {
     assert_int_equal(beacon_init(o), BEACON_ERR_SINK_SPEC);
     assert_true(cap.calls >= 1);
     tfx_plain ev = tfx_plain_make(1);
-    assert_int_not_equal(beacon_gen_emit(&ev.hdr, NULL), BEACON_OK);
+    assert_int_not_equal(tfx_plain_emit(&ev), BEACON_OK);
 }
 
 /* Runs fn with fd (1 or 2) redirected into a file; returns the ts_diag_captured text. */
@@ -255,8 +255,8 @@ static char *capture_fd(int fd, void (*fn)(void)) {
 
 static void emit_two_plain(void) {
     tfx_plain a = tfx_plain_make(1), b = tfx_plain_make(2);
-    beacon_gen_emit(&a.hdr, NULL);
-    beacon_gen_emit(&b.hdr, NULL);
+    tfx_plain_emit(&a);
+    tfx_plain_emit(&b);
 }
 
 static void stdout_sink_writes_prefixed_ndjson(void **state) {
@@ -270,7 +270,7 @@ static void stdout_sink_writes_prefixed_ndjson(void **state) {
     assert_int_equal(strncmp(text, "TELEMETRY: ", 11), 0);
     assert_int_equal(strncmp(line2, "TELEMETRY: ", 11), 0);
     json_t *a = ts_parse(text + 11);
-    assert_string_equal(json_string_value(json_object_get(a, "event")), "fx.plain");
+    assert_string_equal(json_string_value(json_object_get(a, "event")), "plain");
     json_decref(a);
     free(text);
     beacon_counters c = ts_sink_counters(0);
@@ -355,7 +355,7 @@ static void unopenable_file_counts_sink_errors_and_reports(void **state) {
     assert_int_equal(beacon_init(o), BEACON_OK);
     assert_int_equal(cap.code, BEACON_ERR_IO);
     tfx_plain ev = tfx_plain_make(1);
-    assert_int_equal(beacon_gen_emit(&ev.hdr, NULL), BEACON_OK);
+    assert_int_equal(tfx_plain_emit(&ev), BEACON_OK);
     beacon_counters c = ts_sink_counters(0);
     assert_int_equal(c.dropped_sink_error, 1);
     ts_assert_balanced(&c);
@@ -371,10 +371,10 @@ static void file_sink_retries_open_once_the_directory_exists(void **state) {
     snprintf(spec, sizeof spec, "file:%s", file);
     ts_init_with_sinks(spec);
     tfx_plain ev = tfx_plain_make(1);
-    beacon_gen_emit(&ev.hdr, NULL);
+    tfx_plain_emit(&ev);
     assert_int_equal(beacon_flush(5000), BEACON_OK); /* written (and failed) before mkdir */
     assert_int_equal(mkdir(sub, 0700), 0);
-    beacon_gen_emit(&ev.hdr, NULL);
+    tfx_plain_emit(&ev);
     beacon_counters c = ts_sink_counters(0);
     assert_int_equal(c.dropped_sink_error, 1);
     assert_int_equal(c.delivered, 1);

@@ -19,7 +19,7 @@
 
 #include <cmocka.h>
 
-#include "fixture_events.h"
+#include "tfx_events.h"
 #include "fixture_support.h"
 
 static char *g_dir;
@@ -43,7 +43,7 @@ static int teardown(void **state) {
 
 static void emit_plain(int n) {
     tfx_plain ev = tfx_plain_make(n);
-    assert_int_equal(beacon_gen_emit(&ev.hdr, NULL), BEACON_OK);
+    assert_int_equal(tfx_plain_emit(&ev), BEACON_OK);
 }
 
 static json_t *captured(const char *name, size_t i) {
@@ -64,7 +64,7 @@ static void capture_sink_keeps_events_for_read_back(void **state) {
     assert_int_equal(beacon_flush(5000), BEACON_OK);
     assert_int_equal(beacon_capture_count(NULL), 2);
     json_t *j = captured(NULL, 1);
-    assert_string_equal(event_name(j), "fx.plain");
+    assert_string_equal(event_name(j), "plain");
     assert_int_equal(json_integer_value(json_object_get(json_object_get(j, "data"), "n")), 4);
     json_decref(j);
     assert_int_equal(beacon_capture_get(NULL, 2, NULL, 0), 0); /* no such event */
@@ -133,7 +133,7 @@ static void callback_sink_receives_batches_of_json(void **state) {
     assert_int_equal(log.events, 50);
     assert_true(log.calls <= 50);
     json_t *j = ts_parse(log.first);
-    assert_string_equal(event_name(j), "fx.plain");
+    assert_string_equal(event_name(j), "plain");
     json_decref(j);
     beacon_sink_stats s[1];
     size_t n;
@@ -290,8 +290,7 @@ static void file_sinks_with_filters_and_formats_get_their_lines(void **state) {
     char *all = ts_path(g_dir, "all.ndjson"), *up = ts_path(g_dir, "up.ndjson"),
          *res = ts_path(g_dir, "res.ndjson");
     char spec[2048];
-    snprintf(spec, sizeof spec, "file:%s;file:%s?filter=fx.upload.*;file:%s?resource=1", all, up,
-             res);
+    snprintf(spec, sizeof spec, "file:%s;file:%s?filter=upload.*;file:%s?resource=1", all, up, res);
     ts_init_with_sinks(spec);
     enum { N = 300 };
     for (int i = 0; i < N; i++) {
@@ -301,7 +300,7 @@ static void file_sinks_with_filters_and_formats_get_their_lines(void **state) {
             char file[16];
             snprintf(file, sizeof file, "f%d", i);
             tfx_upload_begin b = tfx_upload_begin_make(file);
-            assert_int_equal(beacon_gen_emit(&b.hdr, NULL), BEACON_OK);
+            assert_int_equal(tfx_upload_begin_emit(&b, NULL), BEACON_OK);
         }
         if (i % 97 == 96) assert_int_equal(beacon_flush(5000), BEACON_OK);
     }
@@ -315,12 +314,12 @@ static void file_sinks_with_filters_and_formats_get_their_lines(void **state) {
             int i = f == 1 ? (int)(2 * k + 1) : (int)k;
             json_t *data = json_object_get(j, "data");
             if (i % 2 == 0) {
-                assert_string_equal(event_name(j), "fx.plain");
+                assert_string_equal(event_name(j), "plain");
                 assert_int_equal(json_integer_value(json_object_get(data, "n")), i % 10);
             } else {
                 char file[16];
                 snprintf(file, sizeof file, "f%d", i);
-                assert_string_equal(event_name(j), "fx.upload.begin");
+                assert_string_equal(event_name(j), "upload.begin");
                 assert_string_equal(json_string_value(json_object_get(data, "file")), file);
             }
             assert_true((json_object_get(j, "resource") != NULL) == (f == 2));
@@ -334,18 +333,18 @@ static void file_sinks_with_filters_and_formats_get_their_lines(void **state) {
 
 static void filter_globs_and_negation_route_per_sink(void **state) {
     (void)state;
-    ts_init_with_sinks("capture:a?filter=fx.*,!fx.plain;capture:b?filter=category:system");
+    ts_init_with_sinks("capture:a?filter=*,!plain;capture:b?filter=category:system");
     tfx_upload_begin b = tfx_upload_begin_make("f");
-    beacon_gen_emit(&b.hdr, NULL);
+    tfx_upload_begin_emit(&b, NULL);
     emit_plain(1);
     beacon_flush(5000);
     assert_int_equal(beacon_capture_count("a"), 1);
     json_t *j = captured("a", 0);
-    assert_string_equal(event_name(j), "fx.upload.begin");
+    assert_string_equal(event_name(j), "upload.begin");
     json_decref(j);
     assert_int_equal(beacon_capture_count("b"), 1);
     j = captured("b", 0);
-    assert_string_equal(event_name(j), "fx.plain");
+    assert_string_equal(event_name(j), "plain");
     json_decref(j);
     beacon_counters a = ts_sink_counters(0), bc = ts_sink_counters(1);
     assert_int_equal(a.dropped_filtered, 1);
@@ -360,11 +359,11 @@ static void level_option_keeps_events_at_or_above_it(void **state) {
     emit_plain(1); /* debug */
     tfx_everything e = tfx_everything_make(false, 3, 5, 0.5, "nm", 1, 2, TFX_COLOR_RED, NULL, 0,
                                            NULL, 0); /* warn */
-    assert_int_equal(beacon_gen_emit(&e.hdr, NULL), BEACON_OK);
+    assert_int_equal(tfx_everything_emit(&e), BEACON_OK);
     beacon_flush(5000);
     assert_int_equal(beacon_capture_count("a"), 1);
     json_t *j = captured("a", 0);
-    assert_string_equal(event_name(j), "fx.everything");
+    assert_string_equal(event_name(j), "everything");
     json_decref(j);
 }
 
