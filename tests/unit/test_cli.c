@@ -1,26 +1,26 @@
-/* test_cli.c — beacon_cli_main() driven with argv arrays against the
- * hand-written fixture catalog (cli_fixture.c): exact stderr messages and exit
- * codes for bad input, and typed values checked in the NDJSON a file: sink
- * wrote, parsed with jansson.
+/* test_cli.c — the generated command-line emitter of the fixture catalog
+ * (catalogs/fixture.yaml, `fx-emit`, path in FX_EMIT) run with argv arrays:
+ * exact stderr messages and exit codes for bad input, and typed values
+ * checked in the NDJSON a file: sink wrote, parsed with jansson.
  */
 #define _POSIX_C_SOURCE 200809L
 
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 #include <jansson.h>
 
 #include <beacon/beacon_cli.h>
-
-#include "cli_fixture.h"
 
 /* =========================================================================
  * Harness: run the emitter with captured stdout/stderr (and stdin)
@@ -43,7 +43,7 @@ static void slurp(FILE *f, char *buf, size_t cap) {
     fclose(f);
 }
 
-/* Runs "fx-emit ARGS..." (NULL-terminated); stdin_text non-NULL feeds stdin.
+/* Runs "fx-emit ARGS..." (NULL-terminated) as a child process; stdin_text non-NULL feeds stdin.
  * Captured output lands in g_out / g_err. */
 static int run_v(const char *stdin_text, va_list ap) {
     char *argv[ARGS_MAX + 1];
@@ -74,7 +74,16 @@ static int run_v(const char *stdin_text, va_list ap) {
         clearerr(stdin);
     }
 
-    int rc = beacon_cli_main(&fx_catalog, fx_cli_events, FX_EVENT_COUNT, argc, argv);
+    /* The child inherits the redirected descriptors and the environment. */
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        execv(FX_EMIT, argv);
+        _exit(127);
+    }
+    int status = 0;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    int rc = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 
     fflush(stdout);
     fflush(stderr);
@@ -225,10 +234,13 @@ static void version_names_catalog_and_abi(void **state) {
 static void list_prints_each_event_with_level_and_category(void **state) {
     (void)state;
     assert_int_equal(RUN("--list"), 0);
-    assert_string_equal(g_out, "job.started     info   system  A job started.\n"
-                               "job.finished    warn   system  A job finished.\n"
-                               "types.lists     debug  test    One list of every element type.\n"
-                               "task.run.start  info   -       \n");
+    assert_string_equal(g_out,
+                        "job.started         info   system  A job started.\n"
+                        "job.finished        warn   system  A job finished.\n"
+                        "types.lists         debug  test    One list of every element type.\n"
+                        "task.run.start      info   -       A task ran.\n"
+                        "task.run.stop       info   -       A task ran.\n"
+                        "task.run.exception  error  -       A task ran.\n");
 }
 
 static void describe_prints_fields_types_and_constraints(void **state) {
