@@ -1,6 +1,8 @@
-/* test_context.c — per-thread context fields (beacon_gen_context_set/clear)
- * and spans (beacon_gen_span_start/finish): what appears under "context",
- * and how trace_id / span_id / parent_span_id chain through nested spans.
+/* test_context.c — per-thread context fields (generated setters and
+ * beacon_gen_context_set/clear) and spans (beacon_gen_span_start/finish):
+ * what appears under "context", how trace_id / span_id / parent_span_id
+ * chain through nested spans, and context set from a thread-exit destructor
+ * that runs after beacon's own.
  */
 #ifndef _POSIX_C_SOURCE
 #define _POSIX_C_SOURCE 200809L
@@ -8,6 +10,7 @@
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -340,6 +343,39 @@ static void begin_event_inside_a_span_starts_a_new_trace(void **state) {
     json_decref(lines);
 }
 
+static pthread_key_t g_late_key;
+static atomic_int g_late_ran, g_late_status;
+
+/* Runs after beacon's own thread-exit destructor (keys are destroyed in
+ * creation order), as another library's cleanup would. */
+static void late_destructor(void *v) {
+    (void)v;
+    g_late_status = tfx_context_set_request_id("late");
+    tfx_context_clear();
+    atomic_store(&g_late_ran, 1);
+}
+
+static void *thread_with_context(void *arg) {
+    (void)arg;
+    assert_int_equal(tfx_context_set_request_id("early"), BEACON_OK);
+    pthread_setspecific(g_late_key, (void *)1);
+    return NULL;
+}
+
+static void context_set_from_a_later_thread_exit_destructor_is_safe(void **state) {
+    (void)state;
+    /* Makes sure beacon's key exists before ours. */
+    assert_int_equal(tfx_context_set_request_id("x"), BEACON_OK);
+    tfx_context_clear();
+    assert_int_equal(pthread_key_create(&g_late_key, late_destructor), 0);
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, thread_with_context, NULL), 0);
+    assert_int_equal(pthread_join(t, NULL), 0);
+    assert_true(atomic_load(&g_late_ran));
+    assert_int_equal(atomic_load(&g_late_status), BEACON_OK);
+    pthread_key_delete(g_late_key);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void) {
@@ -361,6 +397,8 @@ int main(void) {
         T(events_inside_a_span_join_its_trace),
         T(nested_spans_chain_parent_ids),
         T(begin_event_inside_a_span_starts_a_new_trace),
+        cmocka_unit_test_setup_teardown(context_set_from_a_later_thread_exit_destructor_is_safe,
+                                        ts_reset_fixture, ts_reset_fixture),
     };
     return cmocka_run_group_tests_name("context", tests, NULL, NULL);
 }

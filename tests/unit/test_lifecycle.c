@@ -1,20 +1,25 @@
 /* test_lifecycle.c — flush and shutdown keep their deadlines even when a
  * sink blocks forever (bounds are generous: only "returned, and not far
- * past the deadline" is asserted), and run-time control: the on/off switch
- * and per-pattern sample rates taking effect without restart.
+ * past the deadline" is asserted), run-time control: the on/off switch
+ * and per-pattern sample rates taking effect without restart, and fork()
+ * racing init/shutdown on another thread.
  */
 #ifndef _POSIX_C_SOURCE
 #define _POSIX_C_SOURCE 200809L
 #endif
 #include <pthread.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -196,6 +201,61 @@ static void sample_rate_env_overrides_catalog_default(void **state) {
     assert_int_equal(kept_of(20, &last), 20);
 }
 
+static void sleep_ms(long ms) {
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+static atomic_int g_cycles_done;
+
+static void *init_shutdown_loop(void *arg) {
+    (void)arg;
+    static const uint8_t key[32] = {1, 2, 3};
+    for (int i = 0; i < 300; i++) {
+        beacon_options *o = beacon_options_new();
+        beacon_options_add_sink(o, "capture:fork_race");
+        beacon_options_set_hash_key(o, key, sizeof key, NULL);
+        beacon_init(o);
+        beacon_shutdown(1000);
+    }
+    atomic_store(&g_cycles_done, 1);
+    return NULL;
+}
+
+/* Child body: one thread cycles the runtime, this one forks meanwhile. */
+static int fork_during_init_and_shutdown(void) {
+    pthread_t t;
+    if (pthread_create(&t, NULL, init_shutdown_loop, NULL) != 0) return 10;
+    while (!atomic_load(&g_cycles_done)) {
+        pid_t pid = fork();
+        if (pid == 0) _exit(0);
+        if (pid > 0) waitpid(pid, NULL, 0);
+    }
+    pthread_join(t, NULL);
+    return 0;
+}
+
+static void fork_while_another_thread_inits_and_shuts_down_never_deadlocks(void **state) {
+    (void)state;
+    fflush(NULL);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) _exit(fork_during_init_and_shutdown());
+    int status = 0;
+    pid_t got = 0;
+    for (int i = 0; i < 1200 && got == 0; i++) { /* generous 120 s bound */
+        got = waitpid(pid, &status, WNOHANG);
+        if (got == 0) sleep_ms(100);
+    }
+    if (got == 0) {
+        kill(pid, SIGKILL);
+        waitpid(pid, &status, 0);
+        fail_msg("fork() deadlocked against beacon_init()/beacon_shutdown()");
+    }
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 0);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void) {
@@ -207,6 +267,9 @@ int main(void) {
         T(sample_rate_pattern_applies_without_restart),
         T(later_pattern_wins_and_category_patterns_match),
         T(sample_rate_env_overrides_catalog_default),
+        cmocka_unit_test_setup_teardown(
+            fork_while_another_thread_inits_and_shuts_down_never_deadlocks, ts_reset_fixture,
+            ts_reset_fixture),
     };
     return cmocka_run_group_tests_name("lifecycle", tests, NULL, NULL);
 }

@@ -1,0 +1,363 @@
+/* test_sink_file.c — the file sink: creating and appending, batches written
+ * whole, failed and cut writes and their accounting, reopening after a missing
+ * directory or an outside rename, and size rotation (including a rotation that
+ * fails).
+ */
+#ifndef _POSIX_C_SOURCE
+#define _POSIX_C_SOURCE 200809L
+#endif
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "tfx_events.h"
+#include "sinks/sink.h"
+#include "fixture_support.h"
+
+static char *g_dir;
+
+static int setup(void **state) {
+    (void)state;
+    ts_reset_runtime();
+    g_dir = ts_mkdtemp();
+    beacon_capture_clear(NULL);
+    beacon_capture_clear("a");
+    beacon_capture_clear("b");
+    return 0;
+}
+
+static int teardown(void **state) {
+    (void)state;
+    ts_reset_runtime();
+    ts_rmdir(g_dir);
+    return 0;
+}
+
+static void emit_plain(int n) {
+    tfx_plain ev = tfx_plain_make(n);
+    assert_int_equal(tfx_plain_emit(&ev), BEACON_OK);
+}
+
+static size_t file_lines(const char *path) {
+    json_t *lines = ts_read_ndjson(path);
+    size_t n = json_array_size(lines);
+    json_decref(lines);
+    return n;
+}
+
+static off_t file_size(const char *path) {
+    struct stat st;
+    return stat(path, &st) == 0 ? st.st_size : -1;
+}
+
+static void file_rotates_at_max_bytes_and_keeps_k_files(void **state) {
+    (void)state;
+    char *path = ts_path(g_dir, "r.ndjson");
+    char spec[512];
+    snprintf(spec, sizeof spec, "file:%s?max_bytes=1000&keep=2", path);
+    ts_init_with_sinks(spec);
+    for (int i = 0; i < 100; i++) {
+        emit_plain(i % 10);
+        if (i % 10 == 9) beacon_flush(5000);
+    }
+    assert_int_equal(beacon_shutdown(5000), BEACON_OK);
+    char *p1 = ts_path(g_dir, "r.ndjson.1"), *p2 = ts_path(g_dir, "r.ndjson.2"),
+         *p3 = ts_path(g_dir, "r.ndjson.3");
+    assert_true(file_size(path) > 0 && file_size(path) <= 1000);
+    assert_true(file_size(p1) > 0 && file_size(p1) <= 1000);
+    assert_true(file_size(p2) > 0 && file_size(p2) <= 1000);
+    assert_int_equal(file_size(p3), -1);
+    /* Every kept file holds whole lines only. */
+    size_t total = file_lines(path) + file_lines(p1) + file_lines(p2);
+    assert_true(total > 0 && total < 100);
+    free(p1);
+    free(p2);
+    free(p3);
+    free(path);
+}
+
+static void file_is_reopened_after_an_outside_rename(void **state) {
+    (void)state;
+    char *path = ts_path(g_dir, "o.ndjson"), *moved = ts_path(g_dir, "o.ndjson.old");
+    char spec[512];
+    snprintf(spec, sizeof spec, "file:%s", path);
+    ts_init_with_sinks(spec);
+    emit_plain(1);
+    beacon_flush(5000);
+    assert_int_equal(rename(path, moved), 0);
+    struct timespec ts = {1, 200 * 1000000}; /* past the identity check interval */
+    nanosleep(&ts, NULL);
+    emit_plain(2);
+    beacon_flush(5000);
+    assert_int_equal(file_lines(moved), 1);
+    assert_int_equal(file_lines(path), 1);
+    free(path);
+    free(moved);
+}
+
+static void emit_two_plain(void) {
+    tfx_plain a = tfx_plain_make(1), b = tfx_plain_make(2);
+    tfx_plain_emit(&a);
+    tfx_plain_emit(&b);
+}
+
+static void file_sink_appends_to_an_existing_file(void **state) {
+    (void)state;
+    char *file = ts_path(g_dir, "a.ndjson");
+    FILE *f = fopen(file, "w");
+    fputs("{\"pre\":1}\n", f);
+    fclose(f);
+    char spec[512];
+    snprintf(spec, sizeof spec, "file:%s", file);
+    ts_init_with_sinks(spec);
+    emit_two_plain();
+    beacon_shutdown(1000);
+    json_t *lines = ts_read_ndjson(file);
+    assert_int_equal(json_array_size(lines), 3);
+    assert_int_equal(json_integer_value(json_object_get(json_array_get(lines, 0), "pre")), 1);
+    json_decref(lines);
+    free(file);
+}
+
+static void file_sink_creates_file_with_mode_0644(void **state) {
+    (void)state;
+    char *file = ts_path(g_dir, "m.ndjson");
+    char spec[512];
+    snprintf(spec, sizeof spec, "file:%s", file);
+    mode_t old = umask(022);
+    ts_init_with_sinks(spec);
+    umask(old);
+    struct stat st;
+    assert_int_equal(stat(file, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0644);
+    free(file);
+}
+
+static void relative_file_path_is_relative_to_cwd(void **state) {
+    (void)state;
+    char cwd[4096];
+    assert_non_null(getcwd(cwd, sizeof cwd));
+    assert_int_equal(chdir(g_dir), 0);
+    ts_init_with_sinks("file:rel.ndjson");
+    emit_two_plain();
+    beacon_shutdown(1000);
+    assert_int_equal(chdir(cwd), 0);
+    char *file = ts_path(g_dir, "rel.ndjson");
+    json_t *lines = ts_read_ndjson(file);
+    assert_int_equal(json_array_size(lines), 2);
+    json_decref(lines);
+    free(file);
+}
+
+static void unopenable_file_counts_sink_errors_and_reports(void **state) {
+    (void)state;
+    ts_diag_captured cap = {0};
+    char *file = ts_path(g_dir, "no/such/dir.ndjson");
+    char spec[512];
+    snprintf(spec, sizeof spec, "file:%s", file);
+    beacon_options *o = beacon_options_new();
+    beacon_options_add_sink(o, spec);
+    beacon_options_set_diagnostic_callback(o, ts_diag_capture, &cap);
+    assert_int_equal(beacon_init(o), BEACON_OK);
+    assert_int_equal(cap.code, BEACON_ERR_IO);
+    tfx_plain ev = tfx_plain_make(1);
+    assert_int_equal(tfx_plain_emit(&ev), BEACON_OK);
+    beacon_counters c = ts_sink_counters(0);
+    assert_int_equal(c.dropped_sink_error, 1);
+    ts_assert_balanced(&c);
+    assert_non_null(strstr(cap.last, "cannot open"));
+    free(file);
+}
+
+static void file_sink_retries_open_once_the_directory_exists(void **state) {
+    (void)state;
+    char *sub = ts_path(g_dir, "later");
+    char *file = ts_path(sub, "x.ndjson");
+    char spec[512];
+    snprintf(spec, sizeof spec, "file:%s", file);
+    ts_init_with_sinks(spec);
+    tfx_plain ev = tfx_plain_make(1);
+    tfx_plain_emit(&ev);
+    assert_int_equal(beacon_flush(5000), BEACON_OK); /* written (and failed) before mkdir */
+    assert_int_equal(mkdir(sub, 0700), 0);
+    tfx_plain_emit(&ev);
+    beacon_counters c = ts_sink_counters(0);
+    assert_int_equal(c.dropped_sink_error, 1);
+    assert_int_equal(c.delivered, 1);
+    beacon_shutdown(1000);
+    json_t *lines = ts_read_ndjson(file);
+    assert_int_equal(json_array_size(lines), 1);
+    json_decref(lines);
+    unlink(file);
+    rmdir(sub);
+    free(file);
+    free(sub);
+}
+
+static void failing_writes_count_sink_errors(void **state) {
+    (void)state;
+    if (access("/dev/full", W_OK) != 0) skip();
+    ts_init_with_sinks("file:/dev/full");
+    emit_two_plain();
+    beacon_counters c = ts_sink_counters(0);
+    assert_int_equal(c.dropped_sink_error, 2);
+    assert_int_equal(c.delivered, 0);
+    ts_assert_balanced(&c);
+}
+
+static void batch_is_written_whole_and_counted(void **state) {
+    (void)state;
+    char *file = ts_path(g_dir, "batch.ndjson");
+    char spec[512], err[128];
+    snprintf(spec, sizeof spec, "file:%s", file);
+    beacon__sink *sink = NULL;
+    assert_int_equal(beacon__sink_open(spec, NULL, &sink, err, sizeof err), BEACON_OK);
+    beacon__batch_item recs[3] = {{"{\"a\":1}", 7, NULL}, {"{\"b\":2}", 7, NULL}, {"{}", 2, NULL}};
+    beacon__batch batch = {recs, 3, NULL, false};
+    size_t delivered = 0;
+    assert_int_equal(sink->vt->write(sink, &batch, &delivered), BEACON_OK);
+    assert_int_equal(delivered, 3);
+    assert_int_equal(sink->vt->flush(sink, 100), BEACON_OK);
+    assert_int_equal(sink->vt->close(sink, 100), BEACON_OK);
+    char *text = ts_read_file(file);
+    assert_string_equal(text, "{\"a\":1}\n{\"b\":2}\n{}\n");
+    free(text);
+    free(file);
+}
+
+/* An ndjson batch (records back to back, each followed by '\n', as the
+ * pipeline's arena holds them) is written as it lies, also when it is cut
+ * for rotation; /dev/full shows a failed write counts nothing delivered. */
+static void ndjson_batch_is_written_as_it_lies(void **state) {
+    (void)state;
+    static const char arena[] = "{\"a\":1}\n{\"b\":22}\n{}\n";
+    beacon__batch_item recs[3] = {{arena, 7, NULL}, {arena + 8, 8, NULL}, {arena + 17, 2, NULL}};
+    beacon__batch batch = {recs, 3, NULL, true};
+    char *file = ts_path(g_dir, "lies.ndjson");
+    char spec[512], err[128];
+    for (int rotate = 0; rotate < 2; rotate++) {
+        /* rotate: a size limit that cuts the batch after its first two lines */
+        snprintf(spec, sizeof spec, rotate ? "file:%s?max_bytes=17&keep=1" : "file:%s", file);
+        unlink(file);
+        beacon__sink *sink = NULL;
+        assert_int_equal(beacon__sink_open(spec, NULL, &sink, err, sizeof err), BEACON_OK);
+        size_t delivered = 0;
+        assert_int_equal(sink->vt->write(sink, &batch, &delivered), BEACON_OK);
+        assert_int_equal(delivered, 3);
+        assert_int_equal(sink->vt->close(sink, 100), BEACON_OK);
+        char *text = ts_read_file(file);
+        assert_string_equal(text, rotate ? "{}\n" : arena);
+        free(text);
+        if (rotate) {
+            char *first = ts_path(g_dir, "lies.ndjson.1");
+            text = ts_read_file(first);
+            assert_string_equal(text, "{\"a\":1}\n{\"b\":22}\n");
+            free(text);
+            free(first);
+        }
+    }
+    free(file);
+    if (access("/dev/full", W_OK) != 0) return;
+    beacon__sink *full = NULL;
+    assert_int_equal(beacon__sink_open("file:/dev/full", NULL, &full, err, sizeof err), BEACON_OK);
+    size_t delivered = 99;
+    assert_int_equal(full->vt->write(full, &batch, &delivered), BEACON_ERR_IO);
+    assert_int_equal(delivered, 0);
+    assert_int_equal(full->vt->close(full, 100), BEACON_OK);
+}
+
+/* A write that the file size limit cuts inside a line leaves that line
+ * unterminated; the next batch ends it first, so its own first line is not
+ * glued to the fragment. Both write paths: gathered and ndjson. */
+static void a_line_cut_by_a_failed_write_is_ended_before_the_next(void **state) {
+    (void)state;
+    static const char arena[] =
+        "{\"k\":\"aaaaaaaa\"}\n{\"k\":\"bbbbbbbb\"}\n{\"k\":\"cccccccc\"}\n";
+    beacon__batch_item recs[3] = {
+        {arena, 16, NULL}, {arena + 17, 16, NULL}, {arena + 34, 16, NULL}};
+    beacon__batch_item next = {"{\"k\":\"dddddddd\"}", 16, NULL};
+    struct rlimit old;
+    assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+    void (*prev)(int) = signal(SIGXFSZ, SIG_IGN);
+    for (int ndjson = 0; ndjson < 2; ndjson++) {
+        char *file = ts_path(g_dir, ndjson ? "torn2.ndjson" : "torn1.ndjson");
+        char spec[512], err[128];
+        snprintf(spec, sizeof spec, "file:%s", file);
+        beacon__sink *sink = NULL;
+        assert_int_equal(beacon__sink_open(spec, NULL, &sink, err, sizeof err), BEACON_OK);
+        beacon__batch three = {recs, 3, NULL, ndjson == 1}, one = {&next, 1, NULL, false};
+        struct rlimit small = {30, old.rlim_max};
+        assert_int_equal(setrlimit(RLIMIT_FSIZE, &small), 0);
+        size_t delivered = 99;
+        beacon_status st = sink->vt->write(sink, &three, &delivered);
+        assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+        assert_int_equal(st, BEACON_ERR_IO);
+        assert_int_equal(delivered, 1);
+        assert_int_equal(sink->vt->write(sink, &one, &delivered), BEACON_OK);
+        assert_int_equal(delivered, 1);
+        assert_int_equal(sink->vt->close(sink, 100), BEACON_OK);
+        char *text = ts_read_file(file);
+        assert_string_equal(text, "{\"k\":\"aaaaaaaa\"}\n{\"k\":\"bbbbbbb\n{\"k\":\"dddddddd\"}\n");
+        free(text);
+        free(file);
+    }
+    signal(SIGXFSZ, prev);
+}
+
+static void file_whose_rotation_fails_keeps_writing_instead_of_spinning(void **state) {
+    (void)state;
+    char *dir = ts_mkdtemp();
+    char *path = ts_path(dir, "e.ndjson"), *blocker = ts_path(dir, "e.ndjson.1");
+    /* A directory where PATH.1 should go: rename(PATH, PATH.1) fails. */
+    assert_int_equal(mkdir(blocker, 0755), 0);
+    char spec[512];
+    snprintf(spec, sizeof spec, "file:%s?max_bytes=200&keep=1", path);
+    ts_init_with_sinks(spec);
+    for (int i = 0; i < 10; i++) {
+        tfx_plain ev = tfx_plain_make(i);
+        assert_int_equal(tfx_plain_emit(&ev), BEACON_OK);
+    }
+    assert_int_equal(beacon_flush(5000), BEACON_OK);
+    beacon_counters c = ts_sink_counters(0);
+    assert_int_equal(c.delivered, 10);
+    assert_int_equal(beacon_shutdown(5000), BEACON_OK);
+    json_t *lines = ts_read_ndjson(path);
+    assert_int_equal(json_array_size(lines), 10);
+    json_decref(lines);
+    rmdir(blocker);
+    free(blocker);
+    free(path);
+    ts_rmdir(dir);
+}
+
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        T(file_sink_appends_to_an_existing_file),
+        T(file_sink_creates_file_with_mode_0644),
+        T(ndjson_batch_is_written_as_it_lies),
+        T(a_line_cut_by_a_failed_write_is_ended_before_the_next),
+        T(relative_file_path_is_relative_to_cwd),
+        T(unopenable_file_counts_sink_errors_and_reports),
+        T(file_sink_retries_open_once_the_directory_exists),
+        T(failing_writes_count_sink_errors),
+        T(batch_is_written_whole_and_counted),
+        T(file_rotates_at_max_bytes_and_keeps_k_files),
+        T(file_is_reopened_after_an_outside_rename),
+        T(file_whose_rotation_fails_keeps_writing_instead_of_spinning),
+    };
+    return cmocka_run_group_tests_name("sink_file", tests, NULL, NULL);
+}

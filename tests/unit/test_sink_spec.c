@@ -1,0 +1,252 @@
+/* test_sink_spec.c — sink specs: validation, options, percent-decoding and
+ * error messages; beacon_options_set_sinks, BEACON_SINKS and the default sink.
+ */
+#ifndef _POSIX_C_SOURCE
+#define _POSIX_C_SOURCE 200809L
+#endif
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "tfx_events.h"
+#include "sinks/sink.h"
+#include "fixture_support.h"
+
+static char *g_dir;
+
+static int setup(void **state) {
+    (void)state;
+    ts_reset_runtime();
+    g_dir = ts_mkdtemp();
+    beacon_capture_clear(NULL);
+    beacon_capture_clear("a");
+    beacon_capture_clear("b");
+    return 0;
+}
+
+static int teardown(void **state) {
+    (void)state;
+    ts_reset_runtime();
+    ts_rmdir(g_dir);
+    return 0;
+}
+
+/* Adds spec to fresh options and returns the status plus the diagnostic. */
+static beacon_status add_spec(const char *spec, ts_diag_captured *cap) {
+    beacon_options *o = beacon_options_new();
+    beacon_options_set_diagnostic_callback(o, ts_diag_capture, cap);
+    beacon_status st = beacon_options_add_sink(o, spec);
+    beacon_options_free(o);
+    return st;
+}
+
+static void valid_specs_are_accepted(void **state) {
+    (void)state;
+    const char *ok[] = {"stderr",
+                        "stdout",
+                        "STDERR",
+                        "stderr?prefix=X",
+                        "stdout?prefix=a%20b&prefix=c",
+                        "file:/tmp/x.ndjson",
+                        "file:relative/x.ndjson",
+                        "file:/tmp/a%3Fb"};
+    for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+        ts_diag_captured cap = {0};
+        if (add_spec(ok[i], &cap) != BEACON_OK) fail_msg("rejected %s: %s", ok[i], cap.last);
+        assert_int_equal(cap.calls, 0);
+    }
+}
+
+static void unknown_scheme_is_rejected_by_name(void **state) {
+    (void)state;
+    ts_diag_captured cap = {0};
+    assert_int_equal(add_spec("syslog:local0", &cap), BEACON_ERR_SINK_SPEC);
+    assert_int_equal(cap.calls, 1);
+    assert_int_equal(cap.code, BEACON_ERR_SINK_SPEC);
+    assert_non_null(strstr(cap.last, "unknown sink scheme 'syslog'"));
+}
+
+static void http_schemes_are_unknown_for_now(void **state) {
+    (void)state;
+    const char *http[] = {"otlp+http://localhost:4318", "json+https://x/y", "datadog+https://x",
+                          "ndjson+http://127.0.0.1:1/", "cloudevents+http://h/"};
+    for (size_t i = 0; i < sizeof http / sizeof http[0]; i++) {
+        ts_diag_captured cap = {0};
+        assert_int_equal(add_spec(http[i], &cap), BEACON_ERR_SINK_SPEC);
+        assert_non_null(strstr(cap.last, "unknown sink scheme '"));
+        assert_non_null(strstr(cap.last, "not supported yet"));
+    }
+}
+
+static void unknown_option_is_rejected_by_name(void **state) {
+    (void)state;
+    ts_diag_captured cap = {0};
+    assert_int_equal(add_spec("stderr?colour=red", &cap), BEACON_ERR_SINK_SPEC);
+    assert_non_null(strstr(cap.last, "unknown option 'colour' for sink 'stderr'"));
+    cap.calls = 0;
+    assert_int_equal(add_spec("file:/tmp/x?prefix=a", &cap), BEACON_ERR_SINK_SPEC);
+    assert_non_null(strstr(cap.last, "unknown option 'prefix' for sink 'file'"));
+}
+
+static void malformed_specs_are_rejected(void **state) {
+    (void)state;
+    const char *bad[] = {"",
+                         "file",
+                         "file:",
+                         "file:?x=1",
+                         "stderr:/tmp/x",
+                         "stderr?prefix",
+                         "stderr?=x",
+                         "stderr?prefix=%zz",
+                         "stderr?prefix=%4",
+                         "file:/tmp/%00x"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        ts_diag_captured cap = {0};
+        if (add_spec(bad[i], &cap) != BEACON_ERR_SINK_SPEC) fail_msg("accepted '%s'", bad[i]);
+        assert_int_equal(cap.calls, 1);
+    }
+}
+
+static void option_values_are_percent_decoded(void **state) {
+    (void)state;
+    beacon__sink_spec spec;
+    char err[128];
+    assert_int_equal(
+        beacon__sink_spec_parse("stdout?prefix=TELEMETRY%3A%20a+b", &spec, err, sizeof err),
+        BEACON_OK);
+    assert_string_equal(spec.scheme, "stdout");
+    assert_string_equal(beacon__sink_spec_option(&spec, "prefix"), "TELEMETRY: a+b");
+    beacon__sink_spec_free(&spec);
+    assert_int_equal(beacon__sink_spec_parse("file:/tmp/a%3Fb.ndjson", &spec, err, sizeof err),
+                     BEACON_OK);
+    assert_string_equal(spec.target, "/tmp/a?b.ndjson");
+    beacon__sink_spec_free(&spec);
+}
+
+static void null_arguments_are_rejected(void **state) {
+    (void)state;
+    beacon_options *o = beacon_options_new();
+    assert_int_equal(beacon_options_add_sink(NULL, "stderr"), BEACON_ERR_INVALID_ARGUMENT);
+    assert_int_equal(beacon_options_add_sink(o, NULL), BEACON_ERR_INVALID_ARGUMENT);
+    assert_int_equal(beacon_options_set_sinks(o, NULL), BEACON_ERR_INVALID_ARGUMENT);
+    beacon_options_set_debug(NULL, true);
+    beacon_options_set_service(NULL, "a", "b");
+    beacon_options_set_enabled(NULL, false);
+    beacon_options_set_diagnostic_callback(NULL, NULL, NULL);
+    beacon_options_free(o);
+    beacon_options_free(NULL);
+}
+
+static size_t sink_count(void) {
+    size_t n = 99;
+    assert_int_equal(beacon_stats(NULL, NULL, 0, &n), BEACON_OK);
+    return n;
+}
+
+static void set_sinks_splits_and_ignores_blank_entries(void **state) {
+    (void)state;
+    beacon_options *o = beacon_options_new();
+    assert_int_equal(beacon_options_set_sinks(o, " stderr ; ;stdout?prefix=x;"), BEACON_OK);
+    assert_int_equal(beacon_init(o), BEACON_OK);
+    beacon_sink_stats s[4];
+    size_t n = 0;
+    beacon_stats(NULL, s, 4, &n);
+    assert_int_equal(n, 2);
+    assert_string_equal(s[0].spec, "stderr");
+    assert_string_equal(s[1].spec, "stdout?prefix=x");
+}
+
+static void set_sinks_keeps_the_old_list_on_error(void **state) {
+    (void)state;
+    ts_diag_captured cap = {0};
+    beacon_options *o = beacon_options_new();
+    beacon_options_set_diagnostic_callback(o, ts_diag_capture, &cap);
+    assert_int_equal(beacon_options_set_sinks(o, "stdout;stdout"), BEACON_OK);
+    assert_int_equal(beacon_options_set_sinks(o, "stderr;bogus"), BEACON_ERR_SINK_SPEC);
+    assert_non_null(strstr(cap.last, "'bogus'"));
+    assert_int_equal(beacon_init(o), BEACON_OK);
+    beacon_sink_stats s[4];
+    size_t n = 0;
+    beacon_stats(NULL, s, 4, &n);
+    assert_int_equal(n, 2);
+    assert_string_equal(s[0].spec, "stdout");
+}
+
+static void default_sink_is_stderr(void **state) {
+    (void)state;
+    assert_int_equal(beacon_init(NULL), BEACON_OK);
+    beacon_sink_stats s[2];
+    size_t n = 0;
+    beacon_stats(NULL, s, 2, &n);
+    assert_int_equal(n, 1);
+    assert_string_equal(s[0].spec, "stderr");
+}
+
+static void beacon_sinks_env_is_used_when_code_sets_none(void **state) {
+    (void)state;
+    char *file = ts_path(g_dir, "env.ndjson");
+    char *file2 = ts_path(g_dir, "env2.ndjson");
+    char spec[1024];
+    snprintf(spec, sizeof spec, "file:%s; file:%s", file, file2);
+    setenv("BEACON_SINKS", spec, 1);
+    assert_int_equal(beacon_init(beacon_options_new()), BEACON_OK);
+    assert_int_equal(sink_count(), 2);
+    tfx_plain ev = tfx_plain_make(3);
+    assert_int_equal(tfx_plain_emit(&ev), BEACON_OK);
+    json_t *lines = ts_read_ndjson(file);
+    assert_int_equal(json_array_size(lines), 1);
+    json_decref(lines);
+    lines = ts_read_ndjson(file2);
+    assert_int_equal(json_array_size(lines), 1);
+    json_decref(lines);
+    free(file);
+    free(file2);
+}
+
+static void code_sinks_win_over_env(void **state) {
+    (void)state;
+    setenv("BEACON_SINKS", "stdout;stdout;stdout", 1);
+    beacon_options *o = beacon_options_new();
+    assert_int_equal(beacon_options_add_sink(o, "stderr"), BEACON_OK);
+    assert_int_equal(beacon_init(o), BEACON_OK);
+    assert_int_equal(sink_count(), 1);
+}
+
+static void invalid_env_sinks_fail_init(void **state) {
+    (void)state;
+    ts_diag_captured cap = {0};
+    setenv("BEACON_SINKS", "stderr;nope://x", 1);
+    beacon_options *o = beacon_options_new();
+    beacon_options_set_diagnostic_callback(o, ts_diag_capture, &cap);
+    assert_int_equal(beacon_init(o), BEACON_ERR_SINK_SPEC);
+    assert_true(cap.calls >= 1);
+    tfx_plain ev = tfx_plain_make(1);
+    assert_int_not_equal(tfx_plain_emit(&ev), BEACON_OK);
+}
+
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        T(valid_specs_are_accepted),
+        T(unknown_scheme_is_rejected_by_name),
+        T(http_schemes_are_unknown_for_now),
+        T(unknown_option_is_rejected_by_name),
+        T(malformed_specs_are_rejected),
+        T(option_values_are_percent_decoded),
+        T(null_arguments_are_rejected),
+        T(set_sinks_splits_and_ignores_blank_entries),
+        T(set_sinks_keeps_the_old_list_on_error),
+        T(default_sink_is_stderr),
+        T(beacon_sinks_env_is_used_when_code_sets_none),
+        T(code_sinks_win_over_env),
+        T(invalid_env_sinks_fail_init),
+    };
+    return cmocka_run_group_tests_name("sink_spec", tests, NULL, NULL);
+}
