@@ -1,8 +1,12 @@
 /* handmade_events.c — see handmade_events.h. */
 #include "handmade_events.h"
 
+#include <stdlib.h>
+
 #include <stddef.h>
 #include <string.h>
+
+#include "tfx_events.h"
 
 static beacon_event_state k_state[1];
 
@@ -48,4 +52,22 @@ hm_secret_number hm_secret_number_make(int64_t n) {
     ev.hdr.desc = &hm_secret_number_desc;
     ev.n = n;
     return ev;
+}
+
+const beacon_event_desc *hm_plain_desc_of_abi(uint32_t abi) {
+    static struct {
+        beacon_catalog_desc catalog;
+        beacon_event_state state;
+        beacon_event_desc desc;
+    } k_builds[4];
+    static size_t k_used;
+    for (size_t i = 0; i < k_used; i++)
+        if (k_builds[i].catalog.abi == abi) return &k_builds[i].desc;
+    if (k_used == sizeof k_builds / sizeof k_builds[0]) abort();
+    k_builds[k_used].catalog = tfx_catalog;
+    k_builds[k_used].catalog.abi = abi;
+    k_builds[k_used].desc = tfx_plain_desc;
+    k_builds[k_used].desc.catalog = &k_builds[k_used].catalog;
+    k_builds[k_used].desc.state = &k_builds[k_used].state;
+    return &k_builds[k_used++].desc;
 }

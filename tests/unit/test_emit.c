@@ -518,19 +518,12 @@ static void stats_json_reports_size_when_buffer_is_small(void **state) {
  * which such a descriptor never reaches), and counted as invalid. */
 static void descriptor_of_another_abi_is_refused_every_time(void **state) {
     (void)state;
-    static beacon_catalog_desc other;
-    static beacon_event_state other_state;
-    static beacon_event_desc desc;
-    other = tfx_catalog;
-    other.abi = BEACON_GEN_ABI + 1;
-    desc = tfx_plain_desc;
-    desc.catalog = &other;
-    desc.state = &other_state;
+    const beacon_event_desc *other_abi = hm_plain_desc_of_abi(BEACON_GEN_ABI + 1);
     ts_init_with_sinks("capture");
     beacon_counters before;
     assert_int_equal(beacon_stats(&before, NULL, 0, NULL), BEACON_OK);
     tfx_plain ev = tfx_plain_make(1);
-    ev.hdr.desc = &desc;
+    ev.hdr.desc = other_abi;
     for (int i = 0; i < 3; i++) assert_int_equal(tfx_plain_emit(&ev), BEACON_ERR_ABI);
     ev.hdr.desc = &tfx_plain_desc;
     assert_int_equal(tfx_plain_emit(&ev), BEACON_OK);
@@ -546,14 +539,7 @@ static void descriptor_of_another_abi_is_refused_every_time(void **state) {
  * invalid, and nothing past those 24 bytes is written. */
 static void abi_1_code_gets_its_status_in_its_own_slot(void **state) {
     (void)state;
-    static beacon_catalog_desc old;
-    static beacon_event_state old_state;
-    static beacon_event_desc desc;
-    old = tfx_catalog;
-    old.abi = 1;
-    desc = tfx_plain_desc;
-    desc.catalog = &old;
-    desc.state = &old_state;
+    const beacon_event_desc *abi_1 = hm_plain_desc_of_abi(1);
     ts_init_with_sinks("capture");
     struct {
         void *ring;
@@ -563,7 +549,7 @@ static void abi_1_code_gets_its_status_in_its_own_slot(void **state) {
     } frame;
     memset(&frame, 0xA5, sizeof frame);
     tfx_plain ev = tfx_plain_make(1);
-    ev.hdr.desc = &desc;
+    ev.hdr.desc = abi_1;
     assert_null(beacon_gen_reserve(&ev.hdr, 4096, (beacon_gen_slot *)(void *)&frame, NULL));
     assert_int_equal(frame.status, BEACON_ERR_ABI);
     assert_null(frame.ring);
