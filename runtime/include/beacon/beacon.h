@@ -134,6 +134,13 @@ BEACON_API void beacon_options_set_ring_kb(beacon_options *opts, size_t kb);
  * same object. */
 BEACON_API void beacon_options_set_block_ms(beacon_options *opts, int ms);
 
+/* Bound, in MiB, on the memory held by events too large for their thread's
+ * queue, which wait on the heap: beyond it such events are dropped as
+ * dropped_queue_full. 0 means the default: BEACON_MAX_QUEUE_MB from the
+ * environment, else 64. At most 1048576 (larger values are clamped). NULL
+ * opts is a no-op. Not safe concurrently with other use of the same object. */
+BEACON_API void beacon_options_set_max_queue_mb(beacon_options *opts, size_t mb);
+
 /* Debug mode: diagnostics also go to stderr (prefixed "beacon: ") when no
  * callback is set. Overrides BEACON_DEBUG. NULL opts is a no-op. Not safe
  * concurrently with other use of the same object. */

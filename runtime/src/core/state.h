@@ -78,6 +78,11 @@ typedef struct beacon__globals {
     /* Signals the worker (installed by worker/ at its one-time setup; NULL: no
      * worker to wake). Called by beacon__worker_wake only. */
     void (*_Atomic wake)(void);
+    /* Events too large for their ring wait on the heap: bytes they hold, and
+     * the limit beyond which such events are dropped as queue full
+     * (emit/record.h). */
+    _Atomic size_t heap_bytes;
+    _Atomic size_t heap_budget;
 } beacon__globals;
 
 extern beacon__globals beacon__g;

@@ -91,18 +91,13 @@ static inline bool needs_correlation(const beacon_event_desc *d) {
  * flood of drops costs one relaxed load each. */
 static _Atomic uint64_t g_next_full_report;
 
-EMIT_RARE void report_full(const beacon_event_desc *d, bool no_memory) {
+EMIT_RARE void report_full(const beacon_event_desc *d, const char *why) {
     uint64_t now = beacon__clock_now_ticks();
     uint64_t next = atomic_load_explicit(&g_next_full_report, memory_order_relaxed);
     if (now < next) return;
     uint64_t step = (uint64_t)(beacon__clock_ticks_per_second() / 10);
     if (!atomic_compare_exchange_strong(&g_next_full_report, &next, now + step)) return;
-    if (no_memory) {
-        beacon__diag(BEACON_ERR_QUEUE_FULL, "%s: no memory for an event larger than the queue",
-                     d->name);
-    } else {
-        beacon__diag(BEACON_ERR_QUEUE_FULL, "%s: queue full; event dropped", d->name);
-    }
+    beacon__diag(BEACON_ERR_QUEUE_FULL, "%s: %s", d->name, why);
 }
 
 /* Opt-in wait for room, up to block_ms: the worker is woken first, the
@@ -238,6 +233,21 @@ EMIT_STEP beacon__ring *emit_prepare(const beacon_event_desc *d, beacon_status *
     return r;
 }
 
+bool beacon__heap_charge(size_t size) {
+    size_t budget = atomic_load_explicit(&beacon__g.heap_budget, memory_order_relaxed);
+    size_t held = atomic_fetch_add_explicit(&beacon__g.heap_bytes, size, memory_order_relaxed);
+    if (held + size <= budget && held + size >= held) return true;
+    atomic_fetch_sub_explicit(&beacon__g.heap_bytes, size, memory_order_relaxed);
+    return false;
+}
+
+void beacon__heap_record_free(void *heap) {
+    if (!heap) return;
+    size_t size = ((const beacon__record_head *)heap)->size;
+    free(heap);
+    atomic_fetch_sub_explicit(&beacon__g.heap_bytes, size, memory_order_relaxed);
+}
+
 /* Room for a `size`-byte record of ev in r, with its head filled (size,
  * ticks, context reference). Returns the record start, or NULL with *st set
  * and the drop counted. *ring_bytes receives what to commit. The caller
@@ -251,10 +261,18 @@ EMIT_STEP void *emit_reserve(beacon__ring *r, const beacon_event_hdr *ev, size_t
     void *heap = NULL;
     size_t slot = size;
     if (BEACON__UNLIKELY(size > beacon__ring_max_record(r))) {
-        heap = malloc(size);
-        if (!heap) {
+        /* Counted against the budget: a stuck sink must not let large
+         * events grow the heap without bound. */
+        bool charged = beacon__heap_charge(size);
+        heap = charged ? malloc(size) : NULL;
+        if (heap) {
+            ((beacon__record_head *)heap)->size = (uint32_t)size;
+        } else {
+            if (charged) atomic_fetch_sub(&beacon__g.heap_bytes, size);
             beacon__ring_count(r, BEACON__RING_QUEUE_FULL);
-            report_full(d, true);
+            report_full(d, charged ? "no memory for an event larger than the queue"
+                                   : "events larger than the queue hold the whole "
+                                     "max_queue_mb budget; event dropped");
             *st = BEACON_ERR_QUEUE_FULL;
             return NULL;
         }
@@ -265,9 +283,9 @@ EMIT_STEP void *emit_reserve(beacon__ring *r, const beacon_event_hdr *ev, size_t
         int block_ms = atomic_load_explicit(&beacon__g.block_ms, memory_order_relaxed);
         if (block_ms > 0 && !beacon__on_worker) rec = reserve_blocking(r, slot, block_ms);
         if (!rec) {
-            free(heap);
+            beacon__heap_record_free(heap);
             beacon__ring_count(r, BEACON__RING_QUEUE_FULL);
-            report_full(d, false);
+            report_full(d, "queue full; event dropped");
             beacon__worker_wake();
             *st = BEACON_ERR_QUEUE_FULL;
             return NULL;

@@ -32,11 +32,14 @@ static size_t kept_len(const char *s, uint32_t max_length) {
     return beacon_gen_kept_len(s, max_length);
 }
 
-/* The bound strings of f are cut to in the ring. Scrubbed text is kept
- * whole: the scrubber must see an identifier entirely before the max_length
- * cut, or the part left of a cut email or number would go out unscrubbed. */
+/* The bound strings of f are cut to in the ring. Scrubbed text keeps a
+ * margin past max_length: the scrubber must see an identifier that starts
+ * before the cut entirely, or the part left of a cut email or number would
+ * go out unscrubbed. */
 static uint32_t ring_cut(const beacon_field_desc *f) {
-    return f->pii == BEACON_PII_SCRUB ? 0 : f->max_length;
+    if (f->pii != BEACON_PII_SCRUB || f->max_length == 0) return f->max_length;
+    if (f->max_length > UINT32_MAX - BEACON__SCRUB_MARGIN - 1) return 0;
+    return f->max_length + BEACON__SCRUB_MARGIN;
 }
 
 static size_t kept_items(size_t count, uint32_t max_items) {

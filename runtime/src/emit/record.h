@@ -9,6 +9,7 @@
 #ifndef BEACON_RECORD_H
 #define BEACON_RECORD_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -30,6 +31,23 @@ typedef struct beacon__record_head {
  * consumer frees after use. Real records are always larger. */
 #define BEACON__RECORD_INDIRECT sizeof(void *)
 
+/* Default bound on the bytes held by heap records (beacon_options_set_max_queue_mb,
+ * BEACON_MAX_QUEUE_MB). */
+#define BEACON__HEAP_BUDGET_DEFAULT_MB 64u
+
+/* Reserves `size` bytes of the heap-record budget; false (nothing reserved)
+ * when they would pass it. Thread-safe, lock-free. */
+bool beacon__heap_charge(size_t size);
+
+/* Frees a heap record (NULL: no-op) and returns its bytes to the budget.
+ * Thread-safe. */
+void beacon__heap_record_free(void *heap);
+
+/* Bytes a `pii: scrub` string with a max_length keeps past the bound, so the
+ * scrubber sees whole any identifier (an email address is at most 254 bytes)
+ * that starts before the cut. */
+#define BEACON__SCRUB_MARGIN 256u
+
 #define BEACON__RECORD_ALIGN 8u
 #define BEACON__RECORD_STRUCT_OFFSET                                                               \
     ((sizeof(beacon__record_head) + BEACON__RECORD_ALIGN - 1) & ~(size_t)(BEACON__RECORD_ALIGN - 1))
@@ -38,7 +56,8 @@ typedef struct beacon__record_head {
  * than their max_length and lists longer than max_items are cut to one byte /
  * one item past the bound, so the serializer still sees (and reports) that
  * they were truncated while the ring never holds more than it will send.
- * `pii: scrub` strings are kept whole: they are scrubbed before the cut.
+ * `pii: scrub` strings are kept up to BEACON__SCRUB_MARGIN bytes further:
+ * they are scrubbed before the cut.
  * Returns 0 when ev has no descriptor. No allocation; thread-safe. */
 size_t beacon__record_size(const beacon_event_hdr *ev);
 

@@ -8,11 +8,18 @@
 #include "sinks/sink.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include "core/clock.h"
+
+/* How long a descriptor the host left non-blocking may stay full with no
+ * byte accepted before the write gives up (the rest counts as sink errors). */
+#define STALL_MAX_MS 5000
 
 void beacon__scratch_free(beacon__scratch *s) {
     free(s->data);
@@ -67,19 +74,35 @@ static void pipe_guard_leave(pipe_guard *g, int err) {
 }
 
 /* Writes buf fully, retrying EINTR and partial writes; *written receives the
- * bytes that made it out. A closed pipe gives EPIPE, never SIGPIPE. */
+ * bytes that made it out. A closed pipe gives EPIPE, never SIGPIPE. A
+ * descriptor inherited with O_NONBLOCK (EAGAIN) is waited on with poll() for
+ * as long as it keeps accepting bytes, and up to STALL_MAX_MS without
+ * progress. */
 static int write_all(int fd, const char *buf, size_t len, size_t *written) {
     size_t off = 0;
     int err = 0;
+    int64_t stall_until = 0;
     pipe_guard guard;
     pipe_guard_enter(&guard);
     while (off < len) {
         ssize_t n = write(fd, buf + off, len - off);
         if (n < 0) {
             if (errno == EINTR) continue;
+            if (errno == EAGAIN || errno == EWOULDBLOCK) {
+                int64_t now = beacon__clock_monotonic_ns();
+                if (!stall_until) stall_until = now + (int64_t)STALL_MAX_MS * 1000000;
+                if (now < stall_until) {
+                    struct pollfd pfd = {fd, POLLOUT, 0};
+                    int ms = (int)((stall_until - now) / 1000000) + 1;
+                    if (poll(&pfd, 1, ms) >= 0 || errno == EINTR) continue;
+                }
+                err = EAGAIN;
+                break;
+            }
             err = errno;
             break;
         }
+        stall_until = 0;
         if (n == 0) {
             err = EIO;
             break;

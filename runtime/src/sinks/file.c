@@ -1,9 +1,12 @@
 /* file.c — the `file:PATH` sink: NDJSON appended to a file, one write()
  * per batch so lines from concurrent processes never interleave mid-line.
  * Optional size rotation (max_bytes=N, keep=K: PATH.1 … PATH.K, newest
- * first). A file that cannot be opened is retried on each batch; about once a
- * second the path is checked and reopened when someone else rotated or
- * removed the file (logrotate without copytruncate).
+ * first). Opening never blocks (a FIFO without a reader fails with ENXIO)
+ * and the descriptor is close-on-exec and never 0, 1 or 2. A file that cannot
+ * be opened is retried on each batch (each try returns at once); about
+ * once a second the path is checked and reopened when someone else rotated
+ * it, and before each batch a file deleted under us is replaced, so lines are
+ * never counted delivered into an unlinked file.
  */
 #ifndef _POSIX_C_SOURCE
 #define _POSIX_C_SOURCE 200809L /* strdup, O_CLOEXEC */
@@ -35,11 +38,27 @@ typedef struct file_sink {
     beacon__scratch scratch;
 } file_sink;
 
+/* fd moved to a descriptor >= 3 (close-on-exec): a host that closed stdout
+ * must not find its printf output in the NDJSON file. -1 on failure (fd
+ * closed). */
+static int above_stdio(int fd) {
+    if (fd > 2) return fd;
+    int moved = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+    int saved = errno;
+    close(fd);
+    errno = saved;
+    return moved;
+}
+
 static int file_try_open(file_sink *s) {
     int fd;
+    /* O_NONBLOCK: open() on a FIFO with no reader would wait for one; with it
+     * the open fails (ENXIO). Kept on the descriptor: a pipe that fills is
+     * waited on with poll() for a bounded time (fdwrite.c). */
     do {
-        fd = open(s->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+        fd = open(s->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NONBLOCK | O_NOCTTY, 0644);
     } while (fd < 0 && errno == EINTR);
+    if (fd >= 0) fd = above_stdio(fd);
     if (fd < 0) return errno;
     struct stat st;
     s->size = fstat(fd, &st) == 0 ? (uint64_t)st.st_size : 0;
@@ -66,6 +85,20 @@ static void file_check_identity(file_sink *s) {
         file_close_fd(s);
         file_try_open(s);
     }
+}
+
+/* Replaces the open file when it was deleted (no link left): lines written
+ * into it would be lost though write() succeeded. */
+static void file_check_linked(file_sink *s) {
+    struct stat by_fd;
+    if (s->fd >= 0 && fstat(s->fd, &by_fd) == 0 && by_fd.st_nlink == 0) {
+        file_close_fd(s);
+        file_try_open(s);
+    }
+}
+
+static const char *open_error(int err_no) {
+    return err_no == ENXIO ? "no process has the FIFO open for reading" : strerror(err_no);
 }
 
 static char *numbered(const char *path, uint64_t n) {
@@ -104,9 +137,11 @@ static beacon_status write_part(file_sink *s, const beacon__batch *part, size_t 
     int err_no = 0;
     *delivered = 0;
     if (s->fd < 0 && (err_no = file_try_open(s)) != 0) {
-        beacon__diag(BEACON_ERR_IO, "sink file:%s: cannot open: %s", s->path, strerror(err_no));
+        beacon__diag(BEACON_ERR_IO, "sink file:%s: cannot open: %s", s->path, open_error(err_no));
         return BEACON_ERR_IO;
     }
+    file_check_linked(s);
+    if (s->fd < 0) return BEACON_ERR_IO;
     beacon_status st =
         beacon__fd_write_lines(s->fd, NULL, 0, part, &s->scratch, delivered, &err_no);
     for (size_t i = 0; i < *delivered; i++) s->size += part->records[i].len + 1;
@@ -132,7 +167,8 @@ static beacon_status file_write(beacon__sink *sink, const beacon__batch *batch, 
     while (i < batch->count) {
         int err_no;
         if (s->fd < 0 && (err_no = file_try_open(s)) != 0) {
-            beacon__diag(BEACON_ERR_IO, "sink file:%s: cannot open: %s", s->path, strerror(err_no));
+            beacon__diag(BEACON_ERR_IO, "sink file:%s: cannot open: %s", s->path,
+                         open_error(err_no));
             return BEACON_ERR_IO;
         }
         uint64_t room = s->size < s->max_bytes ? s->max_bytes - s->size : 0;
@@ -211,7 +247,7 @@ static beacon_status file_open(const beacon__sink_spec *spec, const beacon__call
     if (err_no) {
         /* Not fatal: reported now, retried on each write. */
         beacon__diag(BEACON_ERR_IO, "sink file:%s: cannot open: %s (will retry)", s->path,
-                     strerror(err_no));
+                     open_error(err_no));
     }
     *out = &s->base;
     return BEACON_OK;

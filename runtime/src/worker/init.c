@@ -19,14 +19,16 @@
 #include "core/diag.h"
 #include "core/sampling.h"
 #include "core/text.h"
+#include "emit/record.h"
 #include "format/json.h"
 #include "privacy/pii_hash.h"
 #include "worker/pipeline.h"
 #include "core/state.h"
 #include "sinks/sink.h"
 
-#define ERR_MAX         256
-#define DEFAULT_RING_KB 256
+#define ERR_MAX          256
+#define DEFAULT_RING_KB  256
+#define MAX_QUEUE_MB_MAX (1u << 20)
 
 /* One resource attribute (key and value owned). */
 typedef struct beacon__resource_attr {
@@ -46,6 +48,7 @@ struct beacon_options {
     int enabled;    /* -1: not set in code */
     size_t ring_kb; /* 0: environment or default */
     int block_ms;
+    size_t max_queue_mb;    /* 0: environment or default */
     beacon__hasher *hasher; /* set in code; wins over BEACON_HASH_KEY */
     beacon__resource_attr *attrs;
     size_t attr_count;
@@ -299,6 +302,10 @@ void beacon_options_set_block_ms(beacon_options *opts, int ms) {
     if (opts && ms >= 0) opts->block_ms = ms;
 }
 
+void beacon_options_set_max_queue_mb(beacon_options *opts, size_t mb) {
+    if (opts) opts->max_queue_mb = mb > MAX_QUEUE_MB_MAX ? MAX_QUEUE_MB_MAX : mb;
+}
+
 /* ---- lifecycle -------------------------------------------------------- */
 
 static bool env_is_one(const char *name) {
@@ -316,6 +323,18 @@ static size_t ring_kb_from_env(void) {
                      DEFAULT_RING_KB);
     }
     return DEFAULT_RING_KB;
+}
+
+static size_t max_queue_mb_from_env(void) {
+    const char *v = getenv("BEACON_MAX_QUEUE_MB");
+    uint64_t mb;
+    if (v && *v) {
+        if (beacon__parse_u64(v, &mb) && mb > 0 && mb <= MAX_QUEUE_MB_MAX) return (size_t)mb;
+        beacon__diag(BEACON_ERR_INVALID_ARGUMENT,
+                     "BEACON_MAX_QUEUE_MB='%s' is not a size in MiB (1..1048576); using %u", v,
+                     BEACON__HEAP_BUDGET_DEFAULT_MB);
+    }
+    return BEACON__HEAP_BUDGET_DEFAULT_MB;
 }
 
 /* ---- resource attributes ----------------------------------------------- */
@@ -504,6 +523,8 @@ beacon_status beacon_init(beacon_options *opts) {
     size_t kb = o->ring_kb ? o->ring_kb : ring_kb_from_env();
     pc.ring_bytes = kb > SIZE_MAX / 1024 ? SIZE_MAX / 2 : kb * 1024;
     pc.block_ms = o->block_ms;
+    size_t mb = o->max_queue_mb ? o->max_queue_mb : max_queue_mb_from_env();
+    pc.heap_budget = mb > SIZE_MAX / (1024 * 1024) ? SIZE_MAX : mb * 1024 * 1024;
     pc.enabled = o->enabled != 0;
     pc.killed = env_is_one("BEACON_DISABLED");
     choose_hasher(o, &pc);

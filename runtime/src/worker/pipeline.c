@@ -12,8 +12,11 @@
  *
  * Locks, in the order they nest: g_lock (lifecycle, g_pipe) → g_consumer_mu
  * (the right to consume rings) → g_stats_mu (ring list walks vs. reaping) →
- * g_mu (worker control and wake-up). The worker holds no lock while it calls
- * sinks, so a sink that blocks never blocks emit, stats or shutdown.
+ * g_mu (worker control and wake-up). No lock is held while waiting for the
+ * worker, a sink or a callback: the worker calls sinks with none held, and
+ * shutdown waits with g_lock released (g_closing marks the shutdown in
+ * progress), so a sink that blocks or calls back into beacon never blocks
+ * emit, stats, the on/off switch, fork or shutdown.
  */
 #ifndef _POSIX_C_SOURCE
 #define _POSIX_C_SOURCE 200809L
@@ -47,6 +50,8 @@
 #define REAP_NS       100000000LL
 #define ROUTE_CACHE   1024u
 #define MAX_FORMATS   8u
+#define ARENA_MIN     (64u * 1024u)   /* serialization buffer kept between passes */
+#define ARENA_KEEP    (1024u * 1024u) /* larger buffers are given back after a pass */
 
 #define EV_DELIVERED 0x1u
 #define EV_FAILED    0x2u
@@ -120,6 +125,7 @@ struct beacon__pipeline_s {
     pthread_t thread;
 
     bool abandoned;    /* guarded by g_consumer_mu */
+    size_t inflight;   /* popped, not yet booked; guarded by g_consumer_mu */
     _Atomic bool gone; /* abandoned, readable without the lock */
     int refs;          /* guarded by g_lock */
     struct beacon__pipeline_s *next_abandoned;
@@ -149,6 +155,7 @@ static pthread_cond_t g_done_cv = PTHREAD_COND_INITIALIZER;
 static pipeline *g_pipe;                            /* written with g_lock and g_mu held */
 static uint64_t g_wakes;                            /* wake-ups signalled; with g_mu held */
 static pipeline *g_abandoned;                       /* g_lock; kept reachable, never freed */
+static bool g_closing;                              /* g_lock: a shutdown is waiting */
 static bool g_enabled = true;                       /* g_lock */
 static bool g_killed;                               /* g_lock */
 static _Atomic uint64_t g_booked[BEACON__COUNTERS]; /* [0]: events booked */
@@ -290,7 +297,7 @@ static void discard_one(beacon__ring *r, void *ctx) {
         if (len == BEACON__RECORD_INDIRECT) memcpy(&heap, rec, sizeof heap);
         beacon__record_head *h = heap ? heap : rec;
         beacon__context_release(h->ctx);
-        free(heap);
+        beacon__heap_record_free(heap);
         beacon__ring_release(r);
         (*n)++;
     }
@@ -370,7 +377,7 @@ static bool serialize_into_arena(pipeline *p, const format_key *fk, const beacon
     size_t room = p->arena_cap - p->arena_len;
     size_t need = fk->fn(ev, env, p->arena ? p->arena + p->arena_len : NULL, room, fk->flags);
     if (need + 1 > room) {
-        size_t ncap = p->arena_cap ? p->arena_cap : 64 * 1024;
+        size_t ncap = p->arena_cap ? p->arena_cap : ARENA_MIN;
         while (ncap < p->arena_len + need + 1) ncap *= 2;
         char *a = realloc(p->arena, ncap);
         if (!a) return false;
@@ -483,7 +490,7 @@ static bool drain_rings(pipeline *p, bool reap) {
                 void *heap;
                 memcpy(&heap, rec, sizeof heap);
                 handle_record(p, heap);
-                free(heap);
+                beacon__heap_record_free(heap);
             } else {
                 handle_record(p, rec);
             }
@@ -491,6 +498,7 @@ static bool drain_rings(pipeline *p, bool reap) {
         }
     }
     if (n) p->rr = (p->rr + 1) % n;
+    p->inflight = p->npass;
     if (reap) reap_rings();
     pthread_mutex_unlock(&g_consumer_mu);
     return true;
@@ -531,7 +539,13 @@ static void write_and_book(pipeline *p) {
         s->pass_out[BEACON__DROPPED_SINK_ERROR] += s->n - delivered;
         s->n = 0;
     }
-    for (size_t i = 0; i < p->nslots; i++) {
+    /* Booked under the consumer lock: once shutdown has given up on this
+     * worker it booked the pass as dropped_shutdown, and the counters must
+     * not move after it returned. */
+    pthread_mutex_lock(&g_consumer_mu);
+    bool abandoned = p->abandoned;
+    p->inflight = 0;
+    for (size_t i = 0; i < p->nslots && !abandoned; i++) {
         slot *s = &p->slots[i];
         for (int o = 1; o < BEACON__COUNTERS; o++) {
             if (!s->pass_out[o]) continue;
@@ -543,7 +557,7 @@ static void write_and_book(pipeline *p) {
      * any delivered it → delivered; else a sink skipped after shutdown gave
      * up → dropped_shutdown; else sampled or filtered by every sink. */
     uint64_t t[BEACON__COUNTERS] = {0};
-    for (size_t k = 0; k < p->npass; k++) {
+    for (size_t k = 0; k < p->npass && !abandoned; k++) {
         uint8_t f = p->evflags[k];
         int o = (f & EV_FAILED)      ? BEACON__DROPPED_SINK_ERROR
                 : (f & EV_DELIVERED) ? BEACON__DELIVERED
@@ -553,8 +567,16 @@ static void write_and_book(pipeline *p) {
         t[o]++;
     }
     for (int o = 1; o < BEACON__COUNTERS; o++) book_total(o, t[o]);
+    pthread_mutex_unlock(&g_consumer_mu);
     p->npass = 0;
     p->arena_len = 0;
+    if (p->arena_cap > ARENA_KEEP) {
+        /* A burst (many events, or large escaped ones) grew the buffer:
+         * give it back rather than hold the peak for the process's life. */
+        free(p->arena);
+        p->arena = NULL;
+        p->arena_cap = 0;
+    }
 }
 
 /* One pass; returns the number of events handled, or -1 when abandoned. */
@@ -597,7 +619,7 @@ static bool worker_flush(pipeline *p, int64_t deadline) {
         if (done) break;
         if (pass(p, false) < 0) return false;
     }
-    for (size_t i = 0; i < p->nslots; i++)
+    for (size_t i = 0; i < p->nslots && !atomic_load(&p->gone); i++)
         p->slots[i].sink->vt->flush(p->slots[i].sink, ms_left(deadline));
     return !atomic_load(&p->gone);
 }
@@ -651,7 +673,7 @@ static void *worker_main(void *arg) {
         if (req != handled || stop) {
             if (!worker_flush(p, deadline)) return NULL;
             if (stop) {
-                for (size_t i = 0; i < p->nslots; i++) {
+                for (size_t i = 0; i < p->nslots && !atomic_load(&p->gone); i++) {
                     p->slots[i].sink->vt->close(p->slots[i].sink, ms_left(deadline));
                     p->slots[i].sink = NULL;
                 }
@@ -799,7 +821,9 @@ static beacon_status open_slot(slot *s, unsigned *fmt, pipeline *p) {
 beacon_status beacon__pipeline_start(beacon__pipeline_config *cfg) {
     beacon__globals_once();
     pthread_mutex_lock(&g_lock);
-    if (g_pipe) {
+    if (g_pipe || g_closing) {
+        /* g_closing: another thread's beacon_shutdown() is still waiting for
+         * its worker; a second worker now could share a callback with it. */
         pthread_mutex_unlock(&g_lock);
         beacon__pipeline_config_free(cfg);
         return BEACON_ERR_ALREADY_INITIALIZED;
@@ -844,6 +868,7 @@ beacon_status beacon__pipeline_start(beacon__pipeline_config *cfg) {
     size_t ring = beacon__ring_round_capacity(cfg->ring_bytes);
     atomic_store(&beacon__g.ring_bytes, ring ? ring : beacon__ring_round_capacity(256 * 1024));
     atomic_store(&beacon__g.block_ms, cfg->block_ms > 0 ? cfg->block_ms : 0);
+    atomic_store(&beacon__g.heap_budget, cfg->heap_budget);
     /* Records a previous run left behind (emits that raced its shutdown)
      * belong to that run. */
     discard_leftovers();
@@ -923,6 +948,7 @@ beacon_status beacon__pipeline_shutdown(int timeout_ms) {
     recompute_gate();
     beacon__hasher_global_set(NULL); /* beacon_gen_to_json: not initialised */
     p->refs++;
+    g_closing = true;
     pthread_mutex_lock(&g_mu);
     g_pipe = NULL;
     if (p->need_start) start_worker_locked(p);
@@ -930,21 +956,32 @@ beacon_status beacon__pipeline_shutdown(int timeout_ms) {
     p->flush_req++;
     p->flush_deadline = deadline;
     pthread_cond_signal(&g_wake_cv);
+    pthread_mutex_unlock(&g_mu);
+    /* The wait holds no lock but g_mu, which waiting releases: a sink that
+     * calls beacon_stats() or beacon_set_enabled(), and fork() or stats in
+     * other threads, go ahead meanwhile. */
+    pthread_mutex_unlock(&g_lock);
+
+    pthread_mutex_lock(&g_mu);
     while (!p->exited && p->started) {
         if (!wait_until(&g_done_cv, deadline) && now_ns() >= deadline) break;
     }
     bool exited = p->exited || !p->started;
     pthread_mutex_unlock(&g_mu);
 
+    pthread_mutex_lock(&g_lock);
     beacon_status st = BEACON_OK;
     if (exited) {
         if (p->started) pthread_join(p->thread, NULL);
     } else {
         /* The worker is stuck in a sink. It may never return: leave it its
-         * memory, take the rings away from it, and count what it held. */
+         * memory, take the rings away from it, and count what it held (it
+         * books nothing from now on). */
         pthread_mutex_lock(&g_consumer_mu);
         p->abandoned = true;
         atomic_store(&p->gone, true);
+        book_total(BEACON__DROPPED_SHUTDOWN, p->inflight);
+        p->inflight = 0;
         pthread_mutex_unlock(&g_consumer_mu);
         pthread_detach(p->thread);
         p->next_abandoned = g_abandoned;
@@ -955,6 +992,7 @@ beacon_status beacon__pipeline_shutdown(int timeout_ms) {
         st = BEACON_ERR_TIMEOUT;
     }
     discard_leftovers();
+    g_closing = false;
     unref_locked(p);
     pthread_mutex_unlock(&g_lock);
     return st;
@@ -1069,6 +1107,9 @@ static void atfork_child(void) {
     pthread_cond_init(&g_done_cv, NULL);
 
     beacon__ring_registry_after_fork_child(&beacon__g.rings);
+    g_closing = false; /* the shutting-down thread stayed in the parent */
+    /* Heap records of the threads left behind are lost with them. */
+    atomic_store(&beacon__g.heap_bytes, 0);
     pipeline *p = g_pipe;
     if (p) {
         p->started = false;

@@ -24,6 +24,7 @@ typedef struct beacon__pipeline_config {
     beacon__sink_config *sinks; /* owned array of owned specs */
     size_t sink_count;
     size_t ring_bytes;
+    size_t heap_budget; /* bytes events too large for their ring may hold */
     int block_ms;
     bool enabled; /* initial switch */
     bool killed;  /* BEACON_DISABLED=1 */
