@@ -257,7 +257,8 @@ static void a_reinit_never_has_two_workers_in_one_callback(void **state) {
     assert_int_equal(beacon_shutdown(5000), BEACON_OK);
 }
 
-int main(void) {
+int main(int argc, char **argv) {
+    if (argc > 1) cmocka_set_test_filter(argv[1]); /* one test by name */
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(a_callback_calling_stats_does_not_deadlock_shutdown,
                                         ts_reset_fixture, ts_reset_fixture),
