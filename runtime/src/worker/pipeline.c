@@ -50,8 +50,9 @@
 #define REAP_NS       100000000LL
 #define ROUTE_CACHE   1024u
 #define MAX_FORMATS   8u
-#define ARENA_MIN     (64u * 1024u)   /* serialization buffer kept between passes */
-#define ARENA_KEEP    (1024u * 1024u) /* larger buffers are given back after a pass */
+#define ARENA_MIN     (64u * 1024u)        /* serialization buffer kept between passes */
+#define ARENA_KEEP    (1024u * 1024u)      /* larger buffers are given back after a pass */
+#define ARENA_PASS    (4u * 1024u * 1024u) /* a pass stops taking records past this text */
 
 #define EV_DELIVERED 0x1u
 #define EV_FAILED    0x2u
@@ -480,9 +481,10 @@ static bool drain_rings(pipeline *p, bool reap) {
     size_t n = p->nrings;
     /* Rotating start ring: when PASS_MAX cuts a pass short, the rings left
      * out are served first next time. */
-    for (size_t k = 0; k < n && p->npass < PASS_MAX; k++) {
+    for (size_t k = 0; k < n && p->npass < PASS_MAX && p->arena_len < ARENA_PASS; k++) {
         beacon__ring *r = p->rlist[(p->rr + k) % n];
-        for (unsigned taken = 0; taken < PASS_PER_RING && p->npass < PASS_MAX; taken++) {
+        for (unsigned taken = 0;
+             taken < PASS_PER_RING && p->npass < PASS_MAX && p->arena_len < ARENA_PASS; taken++) {
             size_t len;
             void *rec = (void *)beacon__ring_peek(r, &len);
             if (!rec) break;
