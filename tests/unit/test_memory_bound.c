@@ -26,6 +26,19 @@
 
 #define MIB (1024u * 1024u)
 
+/* Sanitizers keep freed memory (quarantine) and shadow it: resident size
+ * says nothing about beacon there, so the RSS checks are skipped. */
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define RSS_MEANINGFUL 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#define RSS_MEANINGFUL 0
+#endif
+#endif
+#ifndef RSS_MEANINGFUL
+#define RSS_MEANINGFUL 1
+#endif
+
 /* Resident set size in bytes. */
 static size_t rss_bytes(void) {
     FILE *f = fopen("/proc/self/statm", "r");
@@ -73,10 +86,11 @@ static void large_events_behind_a_stuck_sink_stay_within_the_budget(void **state
     int full = 0;
     for (int i = 0; i < 200; i++) full += beacon_gen_emit(&ev.hdr, NULL) == BEACON_ERR_QUEUE_FULL;
     size_t grown = rss_bytes() - before;
-    /* The bound docs/runtime.md states: one 64 KiB ring, the 8 MiB budget, the
-     * worker's buffers (a pass's text: one event here); 4 MiB of slack. */
-    assert_true(grown < 12 * MIB);
-    /* Held: 27 in the budget, a few more in the worker's pass. */
+    /* The bound docs/runtime.md states: one 64 KiB ring, the 8 MiB budget and
+     * the worker's pass (at most 4 MiB of text plus one event), with 5 MiB of
+     * slack for the allocator. Without the budget this grows by ~60 MiB. */
+    if (RSS_MEANINGFUL) assert_true(grown < 18 * MIB);
+    /* Held: 27 in the budget, at most 14 in the worker's pass. */
     assert_true(full > 150);
     beacon_counters c;
     beacon_stats(&c, NULL, 0, NULL);
@@ -138,7 +152,7 @@ static void the_serialization_buffer_shrinks_after_a_burst(void **state) {
     assert_int_equal(c.delivered, 24);
     size_t after = rss_bytes();
     /* A kept buffer holds ~30 MiB (24 events of 1.2 MiB in one pass). */
-    assert_true(after < before + 12 * MIB);
+    if (RSS_MEANINGFUL) assert_true(after < before + 12 * MIB);
     free(text);
 }
 

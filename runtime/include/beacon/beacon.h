@@ -210,6 +210,8 @@ BEACON_API void beacon_options_set_enabled(beacon_options *opts, bool on);
  *   BEACON_DEBUG=1     diagnostics to stderr (unless set in code)
  *   BEACON_DISABLED=1  kill switch
  *   BEACON_RING_KB     per-thread queue size (unless set in code; default 256)
+ *   BEACON_MAX_QUEUE_MB heap held by events too large for their queue
+ *                      (unless set in code; default 64)
  *   BEACON_SAMPLE_RATE default sampling rate for every event (0..1), over the
  *                      catalog's; beacon_set_sample_rate() patterns win
  *   BEACON_HASH_KEY    key for pii: hash fields (hex:, base64:, raw: or text;
@@ -222,11 +224,11 @@ BEACON_API void beacon_options_set_enabled(beacon_options *opts, bool on);
  * fork(): a child gets a fresh worker, counters from zero and reopened sinks;
  * events queued but not yet delivered at the fork stay the parent's.
  *
- * Returns BEACON_ERR_ALREADY_INITIALIZED when already running,
- * BEACON_ERR_SINK_SPEC when BEACON_SINKS is malformed, BEACON_ERR_NO_MEMORY.
- * A file sink that cannot be opened does not fail init: it is reported,
- * retried on each write and its events counted as dropped_sink_error.
- * Must not run concurrently with beacon_shutdown().
+ * Returns BEACON_ERR_ALREADY_INITIALIZED when already running (or while a
+ * beacon_shutdown() in another thread is still waiting), BEACON_ERR_SINK_SPEC when BEACON_SINKS is
+ * malformed, BEACON_ERR_NO_MEMORY. A file sink that cannot be opened does not fail init: it is
+ * reported, retried on each write and its events counted as dropped_sink_error. Must not run
+ * concurrently with beacon_shutdown().
  *
  * @code
  * beacon_init(NULL);                      // stderr, or whatever BEACON_SINKS says
@@ -254,7 +256,10 @@ BEACON_API beacon_status beacon_flush(int timeout_ms);
  * returning by timeout_ms (< 0: no limit). When a sink is still busy at the
  * deadline, the worker is abandoned (its memory is left to it) and
  * BEACON_ERR_TIMEOUT is returned; events not delivered by then count as
- * dropped_shutdown. Events emitted afterwards are counted no-ops
+ * dropped_shutdown. Once it returned, counters stay still and an abandoned
+ * worker starts no further call into a sink or callback. While it waits it
+ * holds no lock: a callback sink may call beacon_stats(), beacon_stats_json()
+ * or beacon_set_enabled(). Events emitted afterwards are counted no-ops
  * (BEACON_ERR_SHUT_DOWN). beacon_init() may be called again afterwards.
  * Returns BEACON_ERR_NOT_INITIALIZED when never started, BEACON_ERR_SHUT_DOWN
  * when already shut down. Must not run concurrently with beacon_init().
