@@ -148,8 +148,12 @@ static beacon_status parse(const char *spec, beacon__sink_spec *out,
             snprintf(err, err_cap, "sink '%s' takes no path", out->scheme);
             return BEACON_ERR_SINK_SPEC;
         }
-        st = decode(p + 1, t, &out->target, "the sink path", err, err_cap);
-        if (st != BEACON_OK) return st;
+        /* The path is taken as written (a file name may hold '%'); only
+         * option values are percent-decoded. */
+        out->target = malloc(t + 1);
+        if (!out->target) return BEACON_ERR_NO_MEMORY;
+        memcpy(out->target, p + 1, t);
+        out->target[t] = '\0';
         p += 1 + t;
     }
     if ((*info)->target == BEACON__TARGET_REQUIRED && (!out->target || !*out->target)) {
