@@ -14,7 +14,7 @@ CMAKE_FLAGS ?=
 DEB_PACKAGES = cmake make pkg-config gcc g++ clang clang-format libclang-rt-14-dev \
                python3 python3-jinja2 python3-yaml python3-jsonschema \
                libcmocka-dev libjansson-dev libcjson-dev \
-               libcurl4-openssl-dev libssl-dev zlib1g-dev libzstd-dev nodejs npm openssl \
+               libcurl4-openssl-dev libssl-dev zlib1g-dev libzstd-dev openssl \
                chromium
 
 # The peers beacon-bench measures beacon against (bench/README.md); only

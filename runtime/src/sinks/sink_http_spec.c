@@ -247,8 +247,12 @@ beacon_status beacon__http_target_parse(const beacon__sink_spec *spec, beacon__h
         }
         if (!(out->env_headers = strdup(opt))) return out_of_memory(out);
     }
-    if (dd && (opt = env("DD_API_KEY")) != NULL && !(out->api_key = strdup(opt)))
-        return out_of_memory(out);
+    if (dd && (opt = env("DD_API_KEY")) != NULL) {
+        /* A line break would end the header early: refuse, never quote it. */
+        if (strpbrk(opt, "\r\n"))
+            return fail(out, err, err_cap, "%s holds a line break", "DD_API_KEY");
+        if (!(out->api_key = strdup(opt))) return out_of_memory(out);
+    }
     if (dd && (opt = env("DD_TAGS")) != NULL && !(out->ddtags = strdup(opt)))
         return out_of_memory(out);
     return BEACON_OK;
