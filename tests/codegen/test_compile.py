@@ -182,7 +182,7 @@ class GeneratedCodeCompiles(unittest.TestCase):
         cc = C_COMPILERS[0]
         r = subprocess.run([cc, "-std=c11", "-I", INCLUDE, "-I", RUNTIME_SRC, "-I",
                             self.dirs["full"], src, self.file("full", "_events.c"), *runtime,
-                            "-o", exe, "-lpthread", "-lcurl", "-lz", "-lcrypto", "-lm"],
+                            "-o", exe, "-lpthread", "-lcurl", "-lz", "-lzstd", "-lcrypto", "-lm"],
                            capture_output=True, text=True)
         self.assertEqual(r.returncode, 0, r.stderr)
         run = subprocess.run([exe], capture_output=True)

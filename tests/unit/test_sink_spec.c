@@ -72,16 +72,53 @@ static void unknown_scheme_is_rejected_by_name(void **state) {
     assert_non_null(strstr(cap.last, "unknown sink scheme 'syslog'"));
 }
 
-static void http_schemes_are_unknown_for_now(void **state) {
+static void http_schemes_are_accepted_with_their_options(void **state) {
     (void)state;
-    const char *http[] = {"otlp+http://localhost:4318", "json+https://x/y", "datadog+https://x",
-                          "ndjson+http://127.0.0.1:1/", "cloudevents+http://h/"};
-    for (size_t i = 0; i < sizeof http / sizeof http[0]; i++) {
-        ts_diag_captured cap = {0};
-        assert_int_equal(add_spec(http[i], &cap), BEACON_ERR_SINK_SPEC);
-        assert_non_null(strstr(cap.last, "unknown sink scheme '"));
-        assert_non_null(strstr(cap.last, "not supported yet"));
+    const char *ok[] = {"otlp+http://localhost:4318",
+                        "otlp+https://h:4318/custom?protocol=json",
+                        "json+https://x/y?envelope=events&batch=1",
+                        "datadog+https://",
+                        "ndjson+http://127.0.0.1:1/?compression=zstd&retries=0",
+                        "cloudevents+http://h/?mode=structured",
+                        "umami+https://u?website=abc&timeout_ms=2000"};
+    for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+        char err[256] = "";
+        assert_int_equal(beacon__sink_validate(ok[i], false, err, sizeof err), BEACON_OK);
     }
+}
+
+static void unknown_http_kinds_and_bad_http_options_are_named(void **state) {
+    (void)state;
+    struct {
+        const char *spec, *says;
+    } bad[] = {
+        {"syslog+http://h", "HTTP sinks are otlp, datadog"},
+        {"json+http://h/?compression=br", "compression"},
+        {"otlp+http://h?protocol=thrift", "protocol"},
+        {"umami+http://h", "website"},
+        {"json+http://h/?website=x", "belongs to another HTTP sink"},
+        {"json+http:nohost", "//host"},
+        {"json+http://h/?retries=many", "retries"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        char err[256] = "";
+        assert_int_equal(beacon__sink_validate(bad[i].spec, false, err, sizeof err),
+                         BEACON_ERR_SINK_SPEC);
+        assert_non_null(strstr(err, bad[i].says));
+    }
+}
+
+static void header_values_are_never_quoted_or_shown(void **state) {
+    (void)state;
+    char err[256] = "";
+    assert_int_equal(beacon__sink_validate("json+http://h/?headers=X-Key=s3cr3t%0D%0Ainjected",
+                                           false, err, sizeof err),
+                     BEACON_ERR_SINK_SPEC);
+    assert_null(strstr(err, "s3cr3t"));
+    char *shown = beacon__sink_spec_masked("json+http://h/?batch=2&headers=A=s3cr3t&headers=B=x");
+    assert_non_null(shown);
+    assert_string_equal(shown, "json+http://h/?batch=2&headers=***&headers=***");
+    free(shown);
 }
 
 static void unknown_option_is_rejected_by_name(void **state) {
@@ -243,7 +280,9 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         T(valid_specs_are_accepted),
         T(unknown_scheme_is_rejected_by_name),
-        T(http_schemes_are_unknown_for_now),
+        T(http_schemes_are_accepted_with_their_options),
+        T(unknown_http_kinds_and_bad_http_options_are_named),
+        T(header_values_are_never_quoted_or_shown),
         T(unknown_option_is_rejected_by_name),
         T(malformed_specs_are_rejected),
         T(option_values_are_percent_decoded),

@@ -351,18 +351,31 @@ typedef struct beacon_counters {
     uint64_t dropped_shutdown;   /* emitted before init / after shutdown, or
                                     still undelivered when shutdown gave up */
     uint64_t dropped_sink_error; /* the sink failed (in total: any sink) */
+    /* HTTP sinks (in total: any sink, after dropped_sink_error). */
+    uint64_t dropped_rejected;    /* the server refused it: a 4xx other than 408/429/413,
+                                     or an OTLP partial success */
+    uint64_t dropped_send_failed; /* no success within the retries (connection errors,
+                                     timeouts, 429/502/503/504) */
+    uint64_t dropped_too_large;   /* over the format's per-event limit, or alone in a
+                                     request the server answered 413 */
+    uint64_t dropped_buffer_full; /* the sink already held max_buffer_bytes */
+    /* Not an outcome: requests an HTTP sink sent again. */
+    uint64_t retries;
 } beacon_counters;
 
 /* Counters of one configured sink since beacon_init(). */
 typedef struct beacon_sink_stats {
-    const char *spec; /* the spec as configured; borrowed, valid until beacon_shutdown() */
+    const char *spec; /* the spec as configured, header values replaced by "***";
+                         borrowed, valid until beacon_shutdown() */
     beacon_counters counters;
 } beacon_sink_stats;
 
 /* Reads the counters. `total` (may be NULL) counts events for the whole
  * process lifetime (a fork child starts from zero), across init/shutdown
  * cycles, each event once whatever the number of sinks: dropped_sink_error
- * when any sink failed it, else delivered when at least one sink wrote it,
+ * when any sink failed it, else dropped_rejected, dropped_too_large,
+ * dropped_send_failed or dropped_buffer_full (in that order) when an HTTP
+ * sink dropped it, else delivered when at least one sink wrote it,
  * else dropped_sampled when a sink sampled it out, else dropped_filtered;
  * emits before init or after shutdown are counted there as emitted +
  * dropped_shutdown. Per sink, events dropped before the queue (queue full,

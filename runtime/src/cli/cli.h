@@ -14,7 +14,7 @@
 #include <beacon/beacon.h>
 #include <beacon/beacon_cli.h>
 
-#define CLI_FLUSH_TIMEOUT_MS 5000
+#define CLI_FLUSH_TIMEOUT_MS 5000 /* default of BEACON_SHUTDOWN_TIMEOUT_MS */
 #define CLI_QUOTE_MAX        64   /* bytes of a user value echoed in a message */
 #define CLI_QUOTE_BUF        320  /* CLI_QUOTE_MAX bytes escaped (x4) + quotes + "..." */
 #define CLI_SPELL_BUF        1024 /* type spelling, incl. "one of a|b|c" lists */

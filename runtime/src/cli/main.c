@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/field.h"
 #include "core/text.h"
@@ -63,7 +64,11 @@ static uint64_t lost_since_start(const cli_ctx *ctx) {
         return 0;
     }
     return (now.dropped_sink_error - ctx->base.dropped_sink_error) +
-           (now.dropped_queue_full - ctx->base.dropped_queue_full);
+           (now.dropped_queue_full - ctx->base.dropped_queue_full) +
+           (now.dropped_rejected - ctx->base.dropped_rejected) +
+           (now.dropped_send_failed - ctx->base.dropped_send_failed) +
+           (now.dropped_too_large - ctx->base.dropped_too_large) +
+           (now.dropped_buffer_full - ctx->base.dropped_buffer_full);
 }
 
 static void print_stats(const cli_ctx *ctx) {
@@ -83,13 +88,45 @@ static void print_stats(const cli_ctx *ctx) {
     free(big);
 }
 
-/* Flush then shut down; events count as delivered only after both. */
+/* BEACON_SHUTDOWN_TIMEOUT_MS (milliseconds), else CLI_FLUSH_TIMEOUT_MS. */
+static int stop_budget_ms(void) {
+    const char *v = getenv("BEACON_SHUTDOWN_TIMEOUT_MS");
+    if (v == NULL || *v == '\0') return CLI_FLUSH_TIMEOUT_MS;
+    char *end;
+    long ms = strtol(v, &end, 10);
+    return *end == '\0' && ms >= 0 && ms <= 3600000 ? (int)ms : CLI_FLUSH_TIMEOUT_MS;
+}
+
+static int64_t mono_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Flush then shut down, both within one BEACON_SHUTDOWN_TIMEOUT_MS budget;
+ * events count as delivered only after both. The stats are printed after
+ * the flush, or, when it timed out, after the shutdown that settled what was
+ * still in flight (then with totals only). */
 static int runtime_stop(const cli_ctx *ctx, bool stats) {
     int rc = 0;
-    beacon_status st = beacon_flush(CLI_FLUSH_TIMEOUT_MS);
-    if (st != BEACON_OK && st != BEACON_ERR_DISABLED) {
+    int budget = stop_budget_ms();
+    int64_t deadline = mono_ms() + budget;
+    beacon_status st = beacon_flush(budget);
+    bool flushed = st == BEACON_OK || st == BEACON_ERR_DISABLED;
+    if (!flushed) {
         fprintf(stderr, "%s: flush failed: %s\n", ctx->prog, beacon_status_str(st));
-        rc = 1;
+        int64_t left = deadline - mono_ms();
+        st = beacon_shutdown(left > 0 ? (int)left : 0);
+        if (st != BEACON_OK && st != BEACON_ERR_DISABLED) {
+            fprintf(stderr, "%s: shutdown failed: %s\n", ctx->prog, beacon_status_str(st));
+        }
+        if (lost_since_start(ctx) > 0) {
+            fprintf(stderr, "%s: events not delivered (BEACON_DEBUG=1 shows why)\n", ctx->prog);
+        }
+        if (stats) {
+            print_stats(ctx);
+        }
+        return 1;
     }
     uint64_t lost = lost_since_start(ctx);
     if (lost > 0) {
@@ -100,7 +137,8 @@ static int runtime_stop(const cli_ctx *ctx, bool stats) {
     if (stats) {
         print_stats(ctx);
     }
-    st = beacon_shutdown(CLI_FLUSH_TIMEOUT_MS);
+    int64_t left = deadline - mono_ms();
+    st = beacon_shutdown(left > 0 ? (int)left : 0);
     if (st != BEACON_OK && st != BEACON_ERR_DISABLED) {
         fprintf(stderr, "%s: shutdown failed: %s\n", ctx->prog, beacon_status_str(st));
         rc = 1;

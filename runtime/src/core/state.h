@@ -39,10 +39,16 @@ typedef enum beacon__outcome {
     BEACON__DROPPED_FILTERED = 4,
     BEACON__DROPPED_INVALID = 5,
     BEACON__DROPPED_SHUTDOWN = 6,
-    BEACON__DROPPED_SINK_ERROR = 7
+    BEACON__DROPPED_SINK_ERROR = 7,
+    BEACON__DROPPED_REJECTED = 8,
+    BEACON__DROPPED_SEND_FAILED = 9,
+    BEACON__DROPPED_TOO_LARGE = 10,
+    BEACON__DROPPED_BUFFER_FULL = 11
 } beacon__outcome;
 
-#define BEACON__COUNTERS 8
+/* Not an outcome: requests HTTP sinks sent again (per sink and in total). */
+#define BEACON__RETRIES  12
+#define BEACON__COUNTERS 13
 
 typedef enum beacon__state {
     BEACON__STATE_NEW = 0, /* never initialised */

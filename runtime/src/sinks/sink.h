@@ -28,6 +28,14 @@ typedef struct beacon__batch_item {
 } beacon__batch_item;
 
 /* Records in emit order; all borrowed for the duration of write(). */
+/* The pipeline's record of one event handed to an asynchronous sink: the
+ * sink settles it exactly once, from any thread, with beacon__sink_settle. */
+typedef struct beacon__ledger beacon__ledger;
+typedef struct beacon__ticket {
+    beacon__ledger *ledger;
+    uint32_t idx;
+} beacon__ticket;
+
 typedef struct beacon__batch {
     const beacon__batch_item *records;
     size_t count;
@@ -72,7 +80,38 @@ struct beacon__sink {
      * worker. A sink that calls out more than once per write stops calling
      * the user then, since the user may already have freed what it needs. */
     const _Atomic bool *cancelled;
+    /* Asynchronous sinks (the HTTP sinks): write() takes the records and
+     * settles every ticket with its outcome when known, from any thread;
+     * *delivered is ignored. flush() returns BEACON_ERR_TIMEOUT while
+     * outcomes are outstanding at its deadline; close() settles what is
+     * left as dropped_shutdown. */
+    bool async;
+    /* Set by the pipeline before the first write: the sink's counters
+     * (indexes are beacon__outcome, plus BEACON__RETRIES), the process-wide
+     * retries total, and the resource attributes object (`{...}`, or NULL);
+     * all outlive the sink. */
+    _Atomic uint64_t *counters;
+    _Atomic uint64_t *retries_total;
+    const char *resource;
+    size_t resource_len;
+    /* Asynchronous sinks, during write() only: one ticket per record of the
+     * batch, each to be settled exactly once (then or later). */
+    const beacon__ticket *tickets;
 };
+
+/* Books the outcome (a beacon__outcome) of one ticket for sink: its counter,
+ * and the event's total once every sink has settled it. Thread-safe; each
+ * ticket exactly once (sinks/ledger.c). */
+void beacon__sink_settle(beacon__sink *sink, beacon__ticket ticket, int outcome);
+
+/* Adds n to one of sink's counters that is not an event outcome
+ * (BEACON__RETRIES), and to its process-wide total. Thread-safe. */
+void beacon__sink_count(beacon__sink *sink, int counter, uint64_t n);
+
+/* A copy of spec (malloc; NULL when out of memory) with the value of every
+ * headers= option replaced by "***", for stats and diagnostics: header
+ * values are often credentials. */
+char *beacon__sink_spec_masked(const char *spec);
 
 /* A spec split into parts; every string is owned (malloc) and decoded. */
 #define BEACON__SPEC_MAX_OPTIONS 16
@@ -175,6 +214,9 @@ typedef struct beacon__sink_scheme {
     /* Needs a function (beacon_options_add_callback_sink): cb is then
      * required and the scheme cannot be written in BEACON_SINKS. */
     bool needs_callback;
+    /* Optional (NULL): checks the scheme's own option values beyond numeric
+     * and flags, with a message in err (never quoting a secret). */
+    beacon_status (*check)(const beacon__sink_spec *spec, char *err, size_t err_cap);
     /* Creates the sink of a parsed, validated spec. */
     beacon_status (*open)(const beacon__sink_spec *spec, const beacon__callback_target *cb,
                           beacon__sink **out, char *err, size_t err_cap);

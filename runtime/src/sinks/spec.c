@@ -138,7 +138,9 @@ static beacon_status parse(const char *spec, beacon__sink_spec *out,
         char expected[160];
         expected_schemes(expected, sizeof expected);
         snprintf(err, err_cap, "unknown sink scheme '%s' (%s)", out->scheme,
-                 http ? "HTTP sinks are not supported yet" : expected);
+                 http ? "HTTP sinks are otlp, datadog, cloudevents, json, ndjson or umami, "
+                        "then +http or +https"
+                      : expected);
         return BEACON_ERR_SINK_SPEC;
     }
     const char *p = spec + n;
@@ -157,8 +159,11 @@ static beacon_status parse(const char *spec, beacon__sink_spec *out,
         p += 1 + t;
     }
     if ((*info)->target == BEACON__TARGET_REQUIRED && (!out->target || !*out->target)) {
-        snprintf(err, err_cap, "sink '%s' needs a path, as in %s:/path/events.ndjson", out->scheme,
-                 out->scheme);
+        if (strchr(out->scheme, '+'))
+            snprintf(err, err_cap, "sink '%s' needs //host[:port][/path]", out->scheme);
+        else
+            snprintf(err, err_cap, "sink '%s' needs a path, as in %s:/path/events.ndjson",
+                     out->scheme, out->scheme);
         return BEACON_ERR_SINK_SPEC;
     }
     if (*p == '?') {
@@ -227,10 +232,43 @@ static beacon_status check_values(const beacon__sink_scheme *info, const beacon_
             return BEACON_ERR_SINK_SPEC;
         }
     }
+    if (info->check) {
+        beacon_status cst = info->check(spec, err, err_cap);
+        if (cst != BEACON_OK) return cst;
+    }
     beacon__route route;
     beacon_status st = beacon__route_parse(spec, &route, err, err_cap);
     if (st == BEACON_OK) beacon__route_free(&route);
     return st;
+}
+
+char *beacon__sink_spec_masked(const char *spec) {
+    if (!spec) return NULL;
+    size_t n = strlen(spec);
+    /* Each masked value grows by at most 3 bytes ("" → "***"). */
+    char *out = malloc(n + 3 * (n / 8 + 1) + 1);
+    if (!out) return NULL;
+    const char *q = strchr(spec, '?');
+    size_t head = q ? (size_t)(q - spec) + 1 : n;
+    memcpy(out, spec, head);
+    size_t j = head;
+    for (const char *p = q ? q + 1 : spec + n; *p;) {
+        size_t len = strcspn(p, "&");
+        if (len >= 8 && strncmp(p, "headers=", 8) == 0) {
+            memcpy(out + j, "headers=***", 11);
+            j += 11;
+        } else {
+            memcpy(out + j, p, len);
+            j += len;
+        }
+        p += len;
+        if (*p == '&') {
+            out[j++] = '&';
+            p++;
+        }
+    }
+    out[j] = '\0';
+    return out;
 }
 
 beacon_status beacon__sink_validate(const char *spec, bool allow_callback, char *err,

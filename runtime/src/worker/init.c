@@ -13,8 +13,10 @@
 #include <unistd.h>
 #include <stdatomic.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/diag.h"
 #include "core/sampling.h"
@@ -313,6 +315,57 @@ static bool env_is_one(const char *name) {
     return v && strcmp(v, "1") == 0;
 }
 
+/* OTEL_SDK_DISABLED=true (any case) switches beacon off like
+ * BEACON_DISABLED=1: the OpenTelemetry SDKs' kill switch. */
+static bool otel_sdk_disabled(void) {
+    const char *v = getenv("OTEL_SDK_DISABLED");
+    return v && strcasecmp(v, "true") == 0;
+}
+
+/* With no sink configured in code or in BEACON_SINKS, an OTLP endpoint in
+ * the environment adds an OTLP sink: OTEL_EXPORTER_OTLP_LOGS_ENDPOINT as the
+ * full URL, else OTEL_EXPORTER_OTLP_ENDPOINT with /v1/logs appended (the
+ * OTLP exporter rules). Its protocol, headers, timeout and compression come
+ * from the same environment when the sink opens. */
+static beacon_status otlp_sink_from_env(beacon__pipeline_config *pc) {
+    const char *logs = getenv("OTEL_EXPORTER_OTLP_LOGS_ENDPOINT");
+    const char *base = getenv("OTEL_EXPORTER_OTLP_ENDPOINT");
+    const char *url = logs && *logs ? logs : base && *base ? base : NULL;
+    if (!url) return BEACON_OK;
+    if (strncmp(url, "http://", 7) != 0 && strncmp(url, "https://", 8) != 0) {
+        beacon__diag(BEACON_ERR_SINK_SPEC,
+                     "OTEL_EXPORTER_OTLP_%sENDPOINT must start with http:// or https://; "
+                     "no OTLP sink added",
+                     url == logs ? "LOGS_" : "");
+        return BEACON_OK;
+    }
+    /* A '?' in the URL would read as sink options: keep what precedes it. */
+    size_t n = strcspn(url, "?");
+    while (n > 0 && url[n - 1] == '/') n--;
+    bool append = url != logs;
+    size_t cap = n + 32;
+    char *spec = malloc(cap);
+    beacon__sink_config *one = calloc(1, sizeof *one);
+    if (!spec || !one) {
+        free(spec);
+        free(one);
+        return BEACON_ERR_NO_MEMORY;
+    }
+    snprintf(spec, cap, "otlp+%.*s%s", (int)n, url, append ? "/v1/logs" : "");
+    char err[256];
+    if (beacon__sink_validate(spec, false, err, sizeof err) != BEACON_OK) {
+        beacon__diag(BEACON_ERR_SINK_SPEC, "OTLP endpoint from the environment: %s", err);
+        free(spec);
+        free(one);
+        return BEACON_OK;
+    }
+    free(pc->sinks);
+    one->spec = spec;
+    pc->sinks = one;
+    pc->sink_count = 1;
+    return BEACON_OK;
+}
+
 static size_t ring_kb_from_env(void) {
     const char *v = getenv("BEACON_RING_KB");
     uint64_t kb;
@@ -507,6 +560,13 @@ beacon_status beacon_init(beacon_options *opts) {
             return st;
         }
     }
+    if (pc.sink_count == 0 && !(env_sinks && *env_sinks)) {
+        st = otlp_sink_from_env(&pc);
+        if (st != BEACON_OK) {
+            beacon_options_free(opts);
+            return st;
+        }
+    }
     if (pc.sink_count == 0) {
         free(pc.sinks);
         pc.sinks = calloc(1, sizeof *pc.sinks);
@@ -526,7 +586,7 @@ beacon_status beacon_init(beacon_options *opts) {
     size_t mb = o->max_queue_mb ? o->max_queue_mb : max_queue_mb_from_env();
     pc.heap_budget = mb > SIZE_MAX / (1024 * 1024) ? SIZE_MAX : mb * 1024 * 1024;
     pc.enabled = o->enabled != 0;
-    pc.killed = env_is_one("BEACON_DISABLED");
+    pc.killed = env_is_one("BEACON_DISABLED") || otel_sdk_disabled();
     choose_hasher(o, &pc);
     st = build_resource(o, &pc.resource_json);
     if (st != BEACON_OK) {

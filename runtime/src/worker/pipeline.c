@@ -39,6 +39,7 @@
 #include "emit/record.h"
 #include "core/state.h"
 #include "format/serialize.h"
+#include "sinks/ledger.h"
 
 #define PASS_PER_RING 512u        /* records taken from one ring per pass */
 #define PASS_MAX      8192u       /* records per pass over all rings */
@@ -54,10 +55,15 @@
 #define ARENA_KEEP    (1024u * 1024u)      /* larger buffers are given back after a pass */
 #define ARENA_PASS    (4u * 1024u * 1024u) /* a pass stops taking records past this text */
 
-#define EV_DELIVERED 0x1u
-#define EV_FAILED    0x2u
-#define EV_SAMPLED   0x4u
-#define EV_ABANDONED 0x8u /* a sink was skipped: shutdown gave up on this worker */
+#define EV_DELIVERED      0x1u
+#define EV_FAILED         0x2u
+#define EV_SAMPLED        0x4u
+#define EV_ABANDONED      0x8u /* a sink was skipped, or an HTTP sink closed with it unsent */
+#define EV_REJECTED       0x10u
+#define EV_SEND_FAILED    0x20u
+#define EV_TOO_LARGE      0x40u
+#define EV_BUFFER_FULL    0x80u
+#define SHUTDOWN_GRACE_NS 50000000LL /* for a worker closing sinks at the deadline */
 
 /* ---- formats -------------------------------------------------------------
  * One serializer per wire format; sinks sharing (format, flags) share the
@@ -93,10 +99,12 @@ typedef struct slot {
     _Atomic uint64_t out[BEACON__COUNTERS]; /* worker-booked outcomes */
     /* worker-only batch of the current pass */
     beacon__batch_item *items;
-    size_t *offs;    /* arena offset of each item's text */
-    uint32_t *evs;   /* pass index of each item's event */
-    uint8_t *failed; /* per item, for sinks that fail records out of order */
+    size_t *offs;            /* arena offset of each item's text */
+    uint32_t *evs;           /* pass index of each item's event */
+    uint8_t *failed;         /* per item, for sinks that fail records out of order */
+    beacon__ticket *tickets; /* per item, for asynchronous sinks */
     size_t n, cap;
+    char *shown; /* the spec with secrets masked, for stats and diagnostics */
     uint64_t pass_out[BEACON__COUNTERS];
 } slot;
 
@@ -121,6 +129,7 @@ struct beacon__pipeline_s {
 
     /* control, guarded by g_mu */
     uint64_t flush_req, flush_done;
+    bool flush_complete; /* the last flush left nothing outstanding in any sink */
     int64_t flush_deadline;
     bool stop, exited, started, need_start, reopen;
     pthread_t thread;
@@ -135,6 +144,7 @@ struct beacon__pipeline_s {
     char *arena;
     size_t arena_len, arena_cap;
     uint8_t *evflags;
+    bool flush_complete_pass;
     size_t npass;
     beacon__ring **rlist;
     size_t nrings, rcap, rr;
@@ -342,6 +352,9 @@ static bool slot_reserve(slot *s, size_t need) {
     uint8_t *failed = realloc(s->failed, ncap * sizeof *failed);
     if (!failed) return false;
     s->failed = failed;
+    beacon__ticket *tickets = realloc(s->tickets, ncap * sizeof *tickets);
+    if (!tickets) return false;
+    s->tickets = tickets;
     s->cap = ncap;
     return true;
 }
@@ -506,11 +519,79 @@ static bool drain_rings(pipeline *p, bool reap) {
     return true;
 }
 
-/* The write phase: batches to sinks, then every outcome booked. */
+/* Each event once in the totals: any sink failed it → sink error; else an
+ * HTTP sink's drop (rejected, too large, send failed, buffer full); else
+ * any delivered it → delivered; else a sink skipped after shutdown gave up
+ * (or an HTTP sink closed before sending it) → dropped_shutdown; else
+ * sampled or filtered by every sink. Runs on the worker, or on the
+ * transport thread when an asynchronous sink settles a pass's last event. */
+static void book_flags(const uint8_t *flags, size_t n) {
+    uint64_t t[BEACON__COUNTERS] = {0};
+    for (size_t k = 0; k < n; k++) {
+        uint8_t f = flags[k];
+        int o = (f & EV_FAILED)        ? BEACON__DROPPED_SINK_ERROR
+                : (f & EV_REJECTED)    ? BEACON__DROPPED_REJECTED
+                : (f & EV_TOO_LARGE)   ? BEACON__DROPPED_TOO_LARGE
+                : (f & EV_SEND_FAILED) ? BEACON__DROPPED_SEND_FAILED
+                : (f & EV_BUFFER_FULL) ? BEACON__DROPPED_BUFFER_FULL
+                : (f & EV_DELIVERED)   ? BEACON__DELIVERED
+                : (f & EV_ABANDONED)   ? BEACON__DROPPED_SHUTDOWN
+                : (f & EV_SAMPLED)     ? BEACON__DROPPED_SAMPLED
+                                       : BEACON__DROPPED_FILTERED;
+        t[o]++;
+    }
+    for (int o = 1; o < BEACON__RETRIES; o++) book_total(o, t[o]);
+}
+
+static uint8_t outcome_flag(int outcome) {
+    switch (outcome) {
+        case BEACON__DELIVERED: return EV_DELIVERED;
+        case BEACON__DROPPED_REJECTED: return EV_REJECTED;
+        case BEACON__DROPPED_SEND_FAILED: return EV_SEND_FAILED;
+        case BEACON__DROPPED_TOO_LARGE: return EV_TOO_LARGE;
+        case BEACON__DROPPED_BUFFER_FULL: return EV_BUFFER_FULL;
+        case BEACON__DROPPED_SHUTDOWN: return EV_ABANDONED;
+        default: return EV_FAILED;
+    }
+}
+
+static const beacon__ledger_hooks k_ledger_hooks = {book_flags, outcome_flag};
+
+/* The write phase: batches to sinks, then every outcome booked (by the
+ * ledger, once asynchronous sinks have settled theirs). */
 static void write_and_book(pipeline *p) {
+    beacon__ledger *ledger = NULL;
+    size_t async_items = 0;
+    for (size_t i = 0; i < p->nslots; i++) {
+        slot *s = &p->slots[i];
+        if (s->n && s->sink->async && !atomic_load(&p->gone)) async_items += s->n;
+    }
+    if (async_items)
+        ledger = beacon__ledger_new(p->evflags, p->npass, async_items + 1, &k_ledger_hooks);
     for (size_t i = 0; i < p->nslots; i++) {
         slot *s = &p->slots[i];
         if (s->n == 0) continue;
+        if (s->sink->async && !atomic_load(&p->gone)) {
+            if (!ledger) {
+                /* No memory for the ledger: these events fail here. */
+                for (size_t k = 0; k < s->n; k++) p->evflags[s->evs[k]] |= EV_FAILED;
+                s->pass_out[BEACON__DROPPED_SINK_ERROR] += s->n;
+                s->n = 0;
+                continue;
+            }
+            for (size_t k = 0; k < s->n; k++) {
+                s->items[k].json = p->arena + s->offs[k];
+                s->tickets[k].ledger = ledger;
+                s->tickets[k].idx = s->evs[k];
+            }
+            beacon__batch batch = {s->items, s->n, NULL, false};
+            size_t ignored = 0;
+            s->sink->tickets = s->tickets;
+            s->sink->vt->write(s->sink, &batch, &ignored);
+            s->sink->tickets = NULL;
+            s->n = 0;
+            continue;
+        }
         if (atomic_load(&p->gone)) {
             /* Shutdown returned while an earlier sink was busy: the user may
              * have freed what the remaining sinks' callbacks use. */
@@ -555,20 +636,16 @@ static void write_and_book(pipeline *p) {
             s->pass_out[o] = 0;
         }
     }
-    /* Each event once in the totals: any sink failed it → sink error; else
-     * any delivered it → delivered; else a sink skipped after shutdown gave
-     * up → dropped_shutdown; else sampled or filtered by every sink. */
-    uint64_t t[BEACON__COUNTERS] = {0};
-    for (size_t k = 0; k < p->npass && !abandoned; k++) {
-        uint8_t f = p->evflags[k];
-        int o = (f & EV_FAILED)      ? BEACON__DROPPED_SINK_ERROR
-                : (f & EV_DELIVERED) ? BEACON__DELIVERED
-                : (f & EV_ABANDONED) ? BEACON__DROPPED_SHUTDOWN
-                : (f & EV_SAMPLED)   ? BEACON__DROPPED_SAMPLED
-                                     : BEACON__DROPPED_FILTERED;
-        t[o]++;
+    /* Each event once in the totals (book_flags), unless shutdown gave up
+     * on this worker and booked the pass itself. */
+    if (ledger) {
+        if (!abandoned)
+            for (size_t k = 0; k < p->npass; k++)
+                if (p->evflags[k]) beacon__ledger_mark(ledger, (uint32_t)k, p->evflags[k]);
+        beacon__ledger_release(ledger, 1);
+    } else if (!abandoned) {
+        book_flags(p->evflags, p->npass);
     }
-    for (int o = 1; o < BEACON__COUNTERS; o++) book_total(o, t[o]);
     pthread_mutex_unlock(&g_consumer_mu);
     p->npass = 0;
     p->arena_len = 0;
@@ -621,25 +698,39 @@ static bool worker_flush(pipeline *p, int64_t deadline) {
         if (done) break;
         if (pass(p, false) < 0) return false;
     }
-    for (size_t i = 0; i < p->nslots && !atomic_load(&p->gone); i++)
-        p->slots[i].sink->vt->flush(p->slots[i].sink, ms_left(deadline));
+    bool complete = true;
+    for (size_t i = 0; i < p->nslots && !atomic_load(&p->gone); i++) {
+        /* An asynchronous sink reports whether its outcomes all came back. */
+        beacon_status st = p->slots[i].sink->vt->flush(p->slots[i].sink, ms_left(deadline));
+        if (p->slots[i].sink->async && st != BEACON_OK) complete = false;
+    }
+    p->flush_complete_pass = complete;
     return !atomic_load(&p->gone);
 }
 
 /* In a forked child: the inherited sink objects may have been in the middle
  * of a write on the parent's worker, so each is replaced by a fresh one. */
+/* What the pipeline installs in each sink it opens: its counters, the
+ * process-wide retries total and the resource attributes. */
+static void attach_sink(beacon__sink *sink, slot *s, pipeline *p) {
+    sink->counters = s->out;
+    sink->retries_total = &g_booked[BEACON__RETRIES];
+    sink->resource = p->resource;
+    sink->resource_len = p->resource_len;
+}
+
 static void reopen_sinks(pipeline *p) {
     for (size_t i = 0; i < p->nslots; i++) {
         slot *s = &p->slots[i];
         char err[256];
         beacon__sink *fresh = NULL;
         if (beacon__sink_open(s->cfg.spec, &s->cfg.cb, &fresh, err, sizeof err) != BEACON_OK) {
-            beacon__diag(BEACON_ERR_IO, "sink '%s': cannot reopen after fork: %s", s->cfg.spec,
-                         err);
+            beacon__diag(BEACON_ERR_IO, "sink '%s': cannot reopen after fork: %s", s->shown, err);
             continue;
         }
         fresh->json_flags = s->sink->json_flags;
         fresh->cancelled = &p->gone;
+        attach_sink(fresh, s, p);
         s->sink->vt->close(s->sink, 0);
         s->sink = fresh;
     }
@@ -683,6 +774,7 @@ static void *worker_main(void *arg) {
             idle = 0;
             pthread_mutex_lock(&g_mu);
             p->flush_done = req;
+            p->flush_complete = p->flush_complete_pass;
             handled = req;
             if (stop) p->exited = true;
             pthread_cond_broadcast(&g_done_cv);
@@ -777,6 +869,8 @@ static void pipeline_free(pipeline *p) {
         if (s->sink) s->sink->vt->close(s->sink, 0);
         beacon__route_free(&s->route);
         free(s->cfg.spec);
+        free(s->shown);
+        free(s->tickets);
         free(s->items);
         free(s->offs);
         free(s->evs);
@@ -797,15 +891,20 @@ static void pipeline_free(pipeline *p) {
 static beacon_status open_slot(slot *s, unsigned *fmt, pipeline *p) {
     char err[256];
     beacon__sink_spec parsed;
+    s->shown = beacon__sink_spec_masked(s->cfg.spec);
+    if (!s->shown) return BEACON_ERR_NO_MEMORY;
     beacon_status st = beacon__sink_open(s->cfg.spec, &s->cfg.cb, &s->sink, err, sizeof err);
-    if (st == BEACON_OK) s->sink->cancelled = &p->gone;
+    if (st == BEACON_OK) {
+        s->sink->cancelled = &p->gone;
+        attach_sink(s->sink, s, p);
+    }
     if (st == BEACON_OK) st = beacon__sink_spec_parse(s->cfg.spec, &parsed, err, sizeof err);
     if (st == BEACON_OK) {
         st = beacon__route_parse(&parsed, &s->route, err, sizeof err);
         beacon__sink_spec_free(&parsed);
     }
     if (st != BEACON_OK) {
-        beacon__diag(st, "sink spec '%s': %s", s->cfg.spec, err);
+        beacon__diag(st, "sink spec '%s': %s", s->shown, err);
         return st;
     }
     for (*fmt = 0; *fmt < p->nfmts; (*fmt)++) {
@@ -929,7 +1028,7 @@ beacon_status beacon__pipeline_flush(int timeout_ms) {
     while (p->flush_done < mine && !p->exited) {
         if (!wait_until(&g_done_cv, deadline) && now_ns() >= deadline) break;
     }
-    bool ok = p->flush_done >= mine;
+    bool ok = p->flush_done >= mine && p->flush_complete;
     pthread_mutex_unlock(&g_mu);
 
     pthread_mutex_lock(&g_lock);
@@ -965,8 +1064,11 @@ beacon_status beacon__pipeline_shutdown(int timeout_ms) {
     pthread_mutex_unlock(&g_lock);
 
     pthread_mutex_lock(&g_mu);
+    /* A worker closing HTTP sinks aborts their transfers at the deadline:
+     * give it a moment to finish that before giving up on it. */
+    int64_t last = deadline == INT64_MAX ? deadline : deadline + SHUTDOWN_GRACE_NS;
     while (!p->exited && p->started) {
-        if (!wait_until(&g_done_cv, deadline) && now_ns() >= deadline) break;
+        if (!wait_until(&g_done_cv, last) && now_ns() >= last) break;
     }
     bool exited = p->exited || !p->started;
     pthread_mutex_unlock(&g_mu);
@@ -1044,7 +1146,7 @@ beacon_status beacon__pipeline_stats(beacon_counters *total, beacon_sink_stats *
     pthread_mutex_lock(&g_lock);
     size_t n = snapshot(total, outs, cap, c);
     for (size_t i = 0; i < n && i < cap; i++) {
-        sinks[i].spec = g_pipe->slots[i].cfg.spec;
+        sinks[i].spec = g_pipe->slots[i].shown;
         beacon__stats_sink(g_pipe->base, outs[i], c, &sinks[i].counters);
     }
     pthread_mutex_unlock(&g_lock);
@@ -1070,7 +1172,7 @@ beacon_status beacon__pipeline_stats_json(char *buf, size_t cap, size_t *needed)
     beacon_counters total;
     snapshot(&total, outs, n, c);
     for (size_t i = 0; i < n; i++) {
-        sinks[i].spec = g_pipe->slots[i].cfg.spec;
+        sinks[i].spec = g_pipe->slots[i].shown;
         beacon__stats_sink(g_pipe->base, outs[i], c, &sinks[i].counters);
     }
     /* Written under g_lock: the specs belong to the run. */

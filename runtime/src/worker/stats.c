@@ -13,6 +13,11 @@ uint64_t *beacon__stats_counter(beacon_counters *c, size_t i) {
         offsetof(beacon_counters, dropped_invalid),
         offsetof(beacon_counters, dropped_shutdown),
         offsetof(beacon_counters, dropped_sink_error),
+        offsetof(beacon_counters, dropped_rejected),
+        offsetof(beacon_counters, dropped_send_failed),
+        offsetof(beacon_counters, dropped_too_large),
+        offsetof(beacon_counters, dropped_buffer_full),
+        offsetof(beacon_counters, retries),
     };
     return (uint64_t *)((char *)c + offs[i]);
 }
@@ -30,6 +35,7 @@ void beacon__stats_totals(const uint64_t c[BEACON__COUNTERS], const uint64_t w[B
     t[BEACON__DROPPED_INVALID] = c[5];
     t[BEACON__DROPPED_SHUTDOWN] = c[6] + w[BEACON__DROPPED_SHUTDOWN];
     t[BEACON__DROPPED_SINK_ERROR] = w[BEACON__DROPPED_SINK_ERROR];
+    for (int i = BEACON__DROPPED_REJECTED; i <= BEACON__RETRIES; i++) t[i] = w[i];
     /* With no worker, nothing in flight will be delivered by this run. */
     if (!running && c[0] > w[0]) t[BEACON__DROPPED_SHUTDOWN] += c[0] - w[0];
 }
@@ -48,8 +54,10 @@ void beacon__stats_sink(const uint64_t base[BEACON__COUNTERS], const uint64_t ou
 }
 
 static const char *const k_counter_names[BEACON__COUNTERS] = {
-    "emitted",          "delivered",       "dropped_queue_full", "dropped_sampled",
-    "dropped_filtered", "dropped_invalid", "dropped_shutdown",   "dropped_sink_error",
+    "emitted",          "delivered",           "dropped_queue_full", "dropped_sampled",
+    "dropped_filtered", "dropped_invalid",     "dropped_shutdown",   "dropped_sink_error",
+    "dropped_rejected", "dropped_send_failed", "dropped_too_large",  "dropped_buffer_full",
+    "retries",
 };
 
 static void write_counters(beacon__jw *w, const beacon_counters *c) {
