@@ -27,7 +27,7 @@
 
 #include <cmocka.h>
 
-#include "fixture_events.h"
+#include "tfx_events.h"
 #include "fixture_support.h"
 
 /* ---- the responder ------------------------------------------------------------ */
