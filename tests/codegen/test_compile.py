@@ -201,6 +201,8 @@ class GeneratedCodeCompiles(unittest.TestCase):
 JSON_MAX_PROBE = r"""
 #include "fd_events.h"
 
+#include <beacon/beacon_gen_inline.h>
+
 #include <stdio.h>
 #include <string.h>
 

@@ -17,7 +17,7 @@
 #include <stdint.h>
 
 #include "beacon/beacon.h"
-#include "beacon/beacon_gen.h"
+#include "beacon/beacon_gen_inline.h"
 
 /* Every emitting thread's ring (emit/ring.h) in one lock-free list. Part of
  * the process state, so its shape lives here; its fields are private to
