@@ -339,6 +339,8 @@ typedef struct beacon_counters {
     uint64_t dropped_shutdown;   /* emitted before init / after shutdown, or
                                     still undelivered when shutdown gave up */
     uint64_t dropped_sink_error; /* the sink failed (in total: any sink) */
+    uint64_t dropped_reentrant;  /* emitted from a signal handler that interrupted
+                                    an emit on the same thread */
 } beacon_counters;
 
 /* Counters of one configured sink since beacon_init(). */

@@ -100,7 +100,9 @@ typedef enum beacon_status {
     BEACON_ERR_ABI = 12,         /* generated code from another ABI version */
     BEACON_ERR_PARSE = 13,       /* input text could not be parsed */
     BEACON_ERR_SAMPLED_OUT = 14, /* not an error: dropped by sampling/filter */
-    BEACON_STATUS_COUNT_ = 15
+    BEACON_ERR_REENTRANT = 15,   /* emitted while this thread's emit was interrupted
+                                    (a signal handler); event dropped */
+    BEACON_STATUS_COUNT_ = 16
 } beacon_status;
 
 /* Static English text for a status; never NULL ("unknown status" when out of

@@ -85,7 +85,11 @@ typedef struct beacon_gen_lane {
     beacon_gen_ring *ring; /* the thread's ring, or NULL */
     void *ctx;             /* the thread's context slots; NULL: no context set */
     uint32_t span_depth;   /* open spans and pushed contexts */
-    uint32_t reserved_;
+    /* Nonzero while an emit on this thread is between its first look at
+     * the ring and the publication of its record: an emit that finds it
+     * set (from a signal handler that interrupted one) is dropped and
+     * counted (dropped_reentrant) instead of writing the same ring. */
+    uint32_t busy;
     unsigned long registry; /* runtime-private */
     uint64_t rng;           /* the thread's sampling generator (xorshift64); 0: unseeded */
 } beacon_gen_lane;
@@ -258,6 +262,15 @@ static inline void beacon_gen_put_head(unsigned char *rec, size_t size, uint64_t
     memcpy(rec + 24, &ctx, sizeof ctx);
 }
 
+/* Takes (on = 1) or releases (on = 0) the thread's emit guard (lane.busy;
+ * see beacon_gen_lane) around an inline reservation. The signal fences keep
+ * the compiler from moving ring accesses out of the guarded stretch. */
+static inline void beacon_gen_guard(beacon_gen_lane *lane, uint32_t on) {
+    if (!on) __atomic_signal_fence(__ATOMIC_SEQ_CST);
+    lane->busy = on;
+    if (on) __atomic_signal_fence(__ATOMIC_SEQ_CST);
+}
+
 /* The test both inline paths start with: emit open for the lane with ticks
  * from the TSC (lane.fast), the event's state present, and a record of
  * `size` bytes (8-aligned) no larger than the ring keeps (max_record) that
@@ -295,13 +308,17 @@ static inline void *beacon_gen_claim(const beacon_event_hdr *ev, size_t size, ui
     const beacon_event_state *st = ev->desc->state;
     uint64_t epoch = __atomic_load_n(&beacon_gen_g.epoch, __ATOMIC_RELAXED);
     uint64_t gen = __atomic_load_n(&beacon_gen_g.sample_gen, __ATOMIC_RELAXED);
-    if (__builtin_expect((lane->ctx != NULL) | (lane->span_depth != 0), 0)) return NULL;
+    if (__builtin_expect((lane->ctx != NULL) | (lane->span_depth != 0) | (lane->busy != 0), 0))
+        return NULL;
+    beacon_gen_guard(lane, 1);
     size = BEACON_GEN_ALIGN8(size);
     size_t head, next;
     beacon_gen_ring *r = beacon_gen_room(lane, st, epoch, size, &head, &next);
     if (__builtin_expect(r == NULL, 0) ||
-        __builtin_expect(__atomic_load_n(&st->opaque[2], __ATOMIC_ACQUIRE) != gen, 0))
+        __builtin_expect(__atomic_load_n(&st->opaque[2], __ATOMIC_ACQUIRE) != gen, 0)) {
+        beacon_gen_guard(lane, 0);
         return NULL;
+    }
     unsigned char *rec = r->buf + (head & r->mask);
     beacon_gen_put_head(rec, size, ticks, NULL);
     fast->ring = r;
@@ -331,6 +348,7 @@ static inline beacon_status beacon_gen_publish(const beacon_gen_fast *fast) {
                              (__atomic_load_n(&beacon_gen_g.sleeping, __ATOMIC_RELAXED) != 0),
                          0))
         beacon_gen_notify(r);
+    beacon_gen_guard(&beacon_gen_lane_tls, 0);
     return BEACON_OK;
 #else
     (void)fast;
@@ -362,8 +380,14 @@ static inline void *beacon_gen_begin(const beacon_event_hdr *ev, size_t size, ui
     uint64_t gen = __atomic_load_n(&beacon_gen_g.sample_gen, __ATOMIC_RELAXED);
     size_t size8 = BEACON_GEN_ALIGN8(size), head, next;
     /* Only when the record fits (as last seen; the runtime's path looks
-     * again) is the event sampled here, so none is drawn twice. */
-    beacon_gen_ring *r = beacon_gen_room(lane, st, epoch, size8, &head, &next);
+     * again) is the event sampled here, so none is drawn twice. An emit
+     * interrupted on this thread leaves it to the runtime, which drops it. */
+    beacon_gen_ring *r = NULL;
+    if (__builtin_expect(lane->busy == 0, 1)) {
+        beacon_gen_guard(lane, 1);
+        r = beacon_gen_room(lane, st, epoch, size8, &head, &next);
+        if (__builtin_expect(r == NULL, 0)) beacon_gen_guard(lane, 0);
+    }
     if (__builtin_expect(r != NULL, 1)) {
         /* Kept whole (opaque[2] holds the current generation), or sampled
          * here; -1 leaves it to the runtime. */
@@ -371,6 +395,7 @@ static inline void *beacon_gen_begin(const beacon_event_hdr *ev, size_t size, ui
                        ? 1
                        : beacon_gen_sample_decide(lane, st, gen);
         if (__builtin_expect(keep == 0, 0)) {
+            beacon_gen_guard(lane, 0);
             fast->ring = NULL;
             slot->status = BEACON_ERR_SAMPLED_OUT;
             return NULL;
@@ -386,6 +411,7 @@ static inline void *beacon_gen_begin(const beacon_event_hdr *ev, size_t size, ui
             fast->next = next;
             return rec + sizeof(uint64_t) + BEACON_GEN_RECORD_STRUCT_OFFSET;
         }
+        beacon_gen_guard(lane, 0);
     }
 #else
     (void)ticks;
@@ -418,6 +444,7 @@ static inline beacon_status beacon_gen_end(const beacon_gen_fast *fast, beacon_g
                                  (__atomic_load_n(&beacon_gen_g.sleeping, __ATOMIC_RELAXED) != 0),
                              0))
             beacon_gen_notify(r);
+        beacon_gen_guard(&beacon_gen_lane_tls, 0);
         return BEACON_OK;
     }
 #else

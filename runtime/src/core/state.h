@@ -39,10 +39,11 @@ typedef enum beacon__outcome {
     BEACON__DROPPED_FILTERED = 4,
     BEACON__DROPPED_INVALID = 5,
     BEACON__DROPPED_SHUTDOWN = 6,
-    BEACON__DROPPED_SINK_ERROR = 7
+    BEACON__DROPPED_SINK_ERROR = 7,
+    BEACON__DROPPED_REENTRANT = 8
 } beacon__outcome;
 
-#define BEACON__COUNTERS 8
+#define BEACON__COUNTERS 9
 
 typedef enum beacon__state {
     BEACON__STATE_NEW = 0, /* never initialised */
