@@ -269,7 +269,8 @@ typedef struct beacon_field_desc {
 /* Mutable per-event runtime state. Storage is emitted by the generator; only
  * the runtime writes it. opaque[0]: the sampling generation the threshold
  * in opaque[1] was computed for; opaque[2]: that generation when the event
- * is kept whole, else 0 (read by beacon_gen_begin); opaque[3]: unused. */
+ * is kept whole, else 0 (read by beacon_gen_begin); opaque[3]: the
+ * event's serialization plan, built by the runtime on first use. */
 typedef struct beacon_event_state {
     uint64_t opaque[4];
 } beacon_event_state;
