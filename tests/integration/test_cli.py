@@ -651,7 +651,8 @@ class CliTest(unittest.TestCase):
         self.assertEqual(stats["total"]["delivered"], 1)
 
     COUNTERS = ["emitted", "delivered", "dropped_queue_full", "dropped_sampled",
-                "dropped_filtered", "dropped_invalid", "dropped_shutdown", "dropped_sink_error"]
+                "dropped_filtered", "dropped_invalid", "dropped_shutdown", "dropped_sink_error",
+                "dropped_reentrant"]
 
     def test_threads_spread_stdin_over_producers_and_stats_name_every_counter(self):
         ev = next((e for e in self.events if e.always_sent and not e.begin), None)
