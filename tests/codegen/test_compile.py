@@ -201,8 +201,6 @@ class GeneratedCodeCompiles(unittest.TestCase):
 JSON_MAX_PROBE = r"""
 #include "fd_events.h"
 
-#include <beacon/beacon_gen_inline.h>
-
 #include <stdio.h>
 #include <string.h>
 
@@ -258,6 +256,8 @@ int main(void) {
 # descriptors, exactly as the runtime would.
 PROBE = r"""
 #include "fd_events.h"
+
+#include <beacon/beacon_gen_inline.h>
 
 #include <stdio.h>
 #include <string.h>
