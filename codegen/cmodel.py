@@ -16,7 +16,7 @@ from typing import Dict, List, Optional
 from . import naming
 from .model import Catalog, Enum, Event, Field, Span
 
-ABI = 2
+ABI = 3
 
 C_SCALAR = {
     "bool": "bool",

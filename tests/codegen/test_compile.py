@@ -257,6 +257,8 @@ int main(void) {
 PROBE = r"""
 #include "fd_events.h"
 
+#include <beacon/beacon_gen_inline.h>
+
 #include <stdio.h>
 #include <string.h>
 

@@ -17,6 +17,8 @@
 
 #include <cmocka.h>
 
+#include <beacon/beacon_gen_inline.h>
+
 #include "handmade_events.h"
 #include "tfx_events.h"
 #include "fixture_support.h"

@@ -230,11 +230,42 @@ static void plans_are_kept_per_descriptor(void **state) {
     }
 }
 
+/* A library unloaded and another loaded at the same address: a new
+ * descriptor where an old one was, with its own (zeroed) state, renders as
+ * itself, never with the plan of the descriptor that was there before. */
+static void descriptor_at_a_reused_address_gets_its_own_plan(void **state) {
+    (void)state;
+    static beacon_event_desc at;
+    static beacon_event_state at_state;
+    beacon__envelope env;
+    memset(&env, 0, sizeof env);
+    tfx_plain ev = tfx_plain_make(3);
+    char buf[512];
+    at = tfx_plain_desc;
+    at.name = "fx.loaded.first";
+    at.state = &at_state;
+    ev.hdr.desc = &at;
+    beacon__serialize(&ev.hdr, &env, buf, sizeof buf, 0);
+    assert_string_equal(buf, "{\"event\":\"fx.loaded.first\",\"catalog\":\"fx\",\"version\":7,"
+                             "\"level\":\"debug\",\"category\":\"system\",\"data\":{\"n\":3}}");
+    /* Unloaded; the next library's descriptor and state at the same places. */
+    memset(&at_state, 0, sizeof at_state);
+    at = tfx_plain_desc;
+    at.name = "fx.loaded.second";
+    at.category = NULL;
+    at.level = BEACON_LEVEL_WARN;
+    at.state = &at_state;
+    beacon__serialize(&ev.hdr, &env, buf, sizeof buf, 0);
+    assert_string_equal(buf, "{\"event\":\"fx.loaded.second\",\"catalog\":\"fx\",\"version\":7,"
+                             "\"level\":\"warn\",\"data\":{\"n\":3}}");
+    assert_plan_matches_plain(&ev.hdr, &env, 0);
+}
+
 static void more_descriptors_than_plan_slots_all_serialize_right(void **state) {
     (void)state;
-    /* Past the table's capacity some descriptors share probe sequences and
-     * some get no plan at all (plain path): every one must still come out
-     * under its own name. */
+    /* Copies of one descriptor share its state, so at most one of them
+     * gets a plan and the rest the plain path: every one must still come
+     * out under its own name. */
     enum { MANY = 3000 };
     static beacon_event_desc descs[MANY];
     static char names[MANY][24];
@@ -319,6 +350,7 @@ int main(void) {
         cmocka_unit_test(plan_output_matches_plain_path_for_every_case),
         cmocka_unit_test(enum_fields_under_every_policy_match),
         cmocka_unit_test(plans_are_kept_per_descriptor),
+        cmocka_unit_test(descriptor_at_a_reused_address_gets_its_own_plan),
         cmocka_unit_test(more_descriptors_than_plan_slots_all_serialize_right),
         cmocka_unit_test(racing_threads_all_get_the_right_plan),
     };

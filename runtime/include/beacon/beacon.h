@@ -351,6 +351,8 @@ typedef struct beacon_counters {
     uint64_t dropped_shutdown;   /* emitted before init / after shutdown, or
                                     still undelivered when shutdown gave up */
     uint64_t dropped_sink_error; /* the sink failed (in total: any sink) */
+    uint64_t dropped_reentrant;  /* emitted from a signal handler that interrupted
+                                    an emit on the same thread */
     /* HTTP sinks (in total: any sink, after dropped_sink_error). */
     uint64_t dropped_rejected;    /* the server refused it: a 4xx other than 408/429/413,
                                      or an OTLP partial success */

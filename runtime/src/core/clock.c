@@ -11,7 +11,7 @@
 
 #include "core/clock.h"
 
-#include "beacon/beacon_gen.h"
+#include "beacon/beacon_gen_inline.h"
 
 #include <pthread.h>
 #include <stdio.h>

@@ -17,7 +17,7 @@
 #include <stdint.h>
 
 #include "beacon/beacon.h"
-#include "beacon/beacon_gen.h"
+#include "beacon/beacon_gen_inline.h"
 
 /* Every emitting thread's ring (emit/ring.h) in one lock-free list. Part of
  * the process state, so its shape lives here; its fields are private to
@@ -40,15 +40,16 @@ typedef enum beacon__outcome {
     BEACON__DROPPED_INVALID = 5,
     BEACON__DROPPED_SHUTDOWN = 6,
     BEACON__DROPPED_SINK_ERROR = 7,
-    BEACON__DROPPED_REJECTED = 8,
-    BEACON__DROPPED_SEND_FAILED = 9,
-    BEACON__DROPPED_TOO_LARGE = 10,
-    BEACON__DROPPED_BUFFER_FULL = 11
+    BEACON__DROPPED_REENTRANT = 8,
+    BEACON__DROPPED_REJECTED = 9,
+    BEACON__DROPPED_SEND_FAILED = 10,
+    BEACON__DROPPED_TOO_LARGE = 11,
+    BEACON__DROPPED_BUFFER_FULL = 12
 } beacon__outcome;
 
 /* Not an outcome: requests HTTP sinks sent again (per sink and in total). */
-#define BEACON__RETRIES  12
-#define BEACON__COUNTERS 13
+#define BEACON__RETRIES  13
+#define BEACON__COUNTERS 14
 
 typedef enum beacon__state {
     BEACON__STATE_NEW = 0, /* never initialised */

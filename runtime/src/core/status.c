@@ -19,6 +19,7 @@ static const char *const k_status_text[BEACON_STATUS_COUNT_] = {
     [BEACON_ERR_ABI] = "generated code does not match the runtime ABI",
     [BEACON_ERR_PARSE] = "parse error",
     [BEACON_ERR_SAMPLED_OUT] = "event sampled out",
+    [BEACON_ERR_REENTRANT] = "emit interrupted an emit on the same thread; event dropped",
 };
 
 const char *beacon_status_str(beacon_status status) {

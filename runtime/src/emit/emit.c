@@ -309,9 +309,28 @@ EMIT_STEP beacon_status emit_commit(beacon__ring *r, size_t ring_bytes) {
     return BEACON_OK;
 }
 
-beacon_status beacon_gen_emit(const beacon_event_hdr *ev, beacon_trace_id *out_trace) {
-    if (out_trace) memset(out_trace, 0, sizeof *out_trace);
-    if (!ev || !ev->desc) return BEACON_ERR_INVALID_ARGUMENT;
+/* The calling thread's emit guard (lane.busy), held from an emit's first
+ * look at the ring to the publication of its record. Returns false, with
+ * the drop counted, when it is already held: a signal handler interrupted
+ * an emit on this thread, and writing the same ring would corrupt it. The
+ * signal fences keep the compiler from moving ring accesses out of the
+ * guarded stretch. */
+EMIT_STEP bool guard_enter(void) {
+    if (BEACON__UNLIKELY(beacon__lane.busy != 0)) {
+        beacon__count_caller_drop(BEACON__DROPPED_REENTRANT);
+        return false;
+    }
+    beacon__lane.busy = 1;
+    __atomic_signal_fence(__ATOMIC_SEQ_CST);
+    return true;
+}
+
+EMIT_STEP void guard_leave(void) {
+    __atomic_signal_fence(__ATOMIC_SEQ_CST);
+    beacon__lane.busy = 0;
+}
+
+static beacon_status emit_guarded(const beacon_event_hdr *ev, beacon_trace_id *out_trace) {
     const beacon_event_desc *d = ev->desc;
 
     beacon_status st;
@@ -335,6 +354,15 @@ beacon_status beacon_gen_emit(const beacon_event_hdr *ev, beacon_trace_id *out_t
         if (out_trace && d->correlation == BEACON_CORR_BEGIN) *out_trace = copy->trace_id;
     }
     return emit_commit(r, ring_bytes);
+}
+
+beacon_status beacon_gen_emit(const beacon_event_hdr *ev, beacon_trace_id *out_trace) {
+    if (out_trace) memset(out_trace, 0, sizeof *out_trace);
+    if (!ev || !ev->desc) return BEACON_ERR_INVALID_ARGUMENT;
+    if (!guard_enter()) return BEACON_ERR_REENTRANT;
+    beacon_status st = emit_guarded(ev, out_trace);
+    guard_leave();
+    return st;
 }
 
 /* Generated code relies on these (beacon_gen.h); record.c checks the layout. */
@@ -370,13 +398,24 @@ void *beacon_gen_reserve(const beacon_event_hdr *ev, size_t size, beacon_gen_slo
         return NULL;
     }
     const beacon_event_desc *d = ev->desc;
+    if (!guard_enter()) {
+        slot->status = BEACON_ERR_REENTRANT;
+        return NULL;
+    }
+    /* Held until beacon_gen_commit publishes the record. */
     beacon__ring *r = emit_prepare(d, &slot->status);
-    if (!r) return NULL;
+    if (!r) {
+        guard_leave();
+        return NULL;
+    }
     slot->correlated = 0;
     /* Records are whole multiples of the alignment; the tail is never read. */
     size = (size + BEACON__RECORD_ALIGN - 1) & ~(size_t)(BEACON__RECORD_ALIGN - 1);
     char *rec = emit_reserve(r, ev, size, &slot->ring_bytes, &slot->status);
-    if (!rec) return NULL;
+    if (!rec) {
+        guard_leave();
+        return NULL;
+    }
     if (BEACON__UNLIKELY(needs_correlation(d))) {
         /* Applied by commit, after the caller copied the struct. */
         beacon_event_hdr ids;
@@ -404,7 +443,9 @@ beacon_status beacon_gen_commit(beacon_gen_slot *slot) {
         copy->span_id = slot->span_id;
         copy->parent_span_id = slot->parent_span_id;
     }
-    return emit_commit(r, slot->ring_bytes);
+    beacon_status st = emit_commit(r, slot->ring_bytes);
+    guard_leave();
+    return st;
 }
 
 void beacon_gen_correlate(beacon_event_hdr *copy) {

@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <beacon/beacon_gen.h>
+#include <beacon/beacon_gen_inline.h>
 
 /* Fixed head of every record; the event struct copy follows at
  * BEACON__RECORD_STRUCT_OFFSET, then the out-of-line bytes. */

@@ -28,7 +28,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "beacon/beacon_gen.h"
+#include "beacon/beacon_gen_inline.h"
 #include "core/state.h"
 
 #ifdef __cplusplus

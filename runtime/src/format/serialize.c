@@ -498,11 +498,6 @@ typedef struct plan {
     plan_field *fields; /* desc->field_count */
 } plan;
 
-#define PLAN_SLOTS  1024u /* power of two */
-#define PLAN_PROBES 16u
-
-static plan *_Atomic g_plans[PLAN_SLOTS];
-
 /* Records what w took since offset start as *p. */
 static void note(piece *p, const beacon__jw *w, size_t start) {
     p->off = (uint32_t)start;
@@ -570,28 +565,28 @@ static plan *plan_new(const beacon_event_desc *d) {
     return pl;
 }
 
-/* d's plan (borrowed; lives until process exit), built and published on
- * first use; NULL means the plain path. Thread-safe: of racing builders of
- * one plan, the first to publish wins and the others free theirs. */
+/* d's plan (borrowed; lives until process exit), built on first use and
+ * kept in d's own state (opaque[3]), so a descriptor at an address another
+ * one had (a library unloaded and another loaded) never finds its plan.
+ * NULL means the plain path: no memory, a descriptor without state, or one
+ * whose state holds another descriptor's plan (copies of a descriptor
+ * share its state). Thread-safe: of racing builders, the first to publish
+ * wins and the others free theirs. */
 static const plan *plan_for(const beacon_event_desc *d) {
-    size_t h = (size_t)(((uint64_t)(uintptr_t)d >> 4) * 0x9E3779B97F4A7C15ull >> 40);
-    plan *fresh = NULL;
-    for (size_t probe = 0; probe < PLAN_PROBES; probe++) {
-        plan *_Atomic *slot = &g_plans[(h + probe) & (PLAN_SLOTS - 1)];
-        plan *cur = atomic_load_explicit(slot, memory_order_acquire);
-        if (!cur) {
-            if (!fresh && !(fresh = plan_new(d))) return NULL;
-            if (atomic_compare_exchange_strong_explicit(slot, &cur, fresh, memory_order_acq_rel,
-                                                        memory_order_acquire))
-                return fresh;
-        }
-        if (cur->desc == d) {
-            plan_free(fresh);
-            return cur;
-        }
+    if (!d->state) return NULL;
+    uint64_t *slot = &d->state->opaque[3];
+    const plan *cur = (const plan *)(uintptr_t)__atomic_load_n(slot, __ATOMIC_ACQUIRE);
+    if (!cur) {
+        plan *fresh = plan_new(d);
+        if (!fresh) return NULL;
+        uint64_t seen = 0;
+        if (__atomic_compare_exchange_n(slot, &seen, (uint64_t)(uintptr_t)fresh, false,
+                                        __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+            return fresh;
+        plan_free(fresh);
+        cur = (const plan *)(uintptr_t)seen;
     }
-    plan_free(fresh);
-    return NULL;
+    return cur->desc == d ? cur : NULL;
 }
 
 /* Appends one run of pl's text. */

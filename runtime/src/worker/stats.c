@@ -13,6 +13,7 @@ uint64_t *beacon__stats_counter(beacon_counters *c, size_t i) {
         offsetof(beacon_counters, dropped_invalid),
         offsetof(beacon_counters, dropped_shutdown),
         offsetof(beacon_counters, dropped_sink_error),
+        offsetof(beacon_counters, dropped_reentrant),
         offsetof(beacon_counters, dropped_rejected),
         offsetof(beacon_counters, dropped_send_failed),
         offsetof(beacon_counters, dropped_too_large),
@@ -22,12 +23,16 @@ uint64_t *beacon__stats_counter(beacon_counters *c, size_t i) {
     return (uint64_t *)((char *)c + offs[i]);
 }
 
-static const int k_caller_kinds[] = {0, BEACON__DROPPED_QUEUE_FULL, BEACON__DROPPED_SAMPLED,
-                                     BEACON__DROPPED_FILTERED, BEACON__DROPPED_INVALID};
+static const int k_caller_kinds[] = {0,
+                                     BEACON__DROPPED_QUEUE_FULL,
+                                     BEACON__DROPPED_SAMPLED,
+                                     BEACON__DROPPED_FILTERED,
+                                     BEACON__DROPPED_INVALID,
+                                     BEACON__DROPPED_REENTRANT};
 
 void beacon__stats_totals(const uint64_t c[BEACON__COUNTERS], const uint64_t w[BEACON__COUNTERS],
                           bool running, uint64_t t[BEACON__COUNTERS]) {
-    t[0] = c[0] + c[2] + c[3] + c[4] + c[5] + c[6];
+    t[0] = c[0] + c[2] + c[3] + c[4] + c[5] + c[6] + c[8];
     t[BEACON__DELIVERED] = w[BEACON__DELIVERED];
     t[BEACON__DROPPED_QUEUE_FULL] = c[2];
     t[BEACON__DROPPED_SAMPLED] = c[3] + w[BEACON__DROPPED_SAMPLED];
@@ -36,6 +41,7 @@ void beacon__stats_totals(const uint64_t c[BEACON__COUNTERS], const uint64_t w[B
     t[BEACON__DROPPED_SHUTDOWN] = c[6] + w[BEACON__DROPPED_SHUTDOWN];
     t[BEACON__DROPPED_SINK_ERROR] = w[BEACON__DROPPED_SINK_ERROR];
     for (int i = BEACON__DROPPED_REJECTED; i <= BEACON__RETRIES; i++) t[i] = w[i];
+    t[BEACON__DROPPED_REENTRANT] = c[BEACON__DROPPED_REENTRANT];
     /* With no worker, nothing in flight will be delivered by this run. */
     if (!running && c[0] > w[0]) t[BEACON__DROPPED_SHUTDOWN] += c[0] - w[0];
 }
@@ -54,9 +60,19 @@ void beacon__stats_sink(const uint64_t base[BEACON__COUNTERS], const uint64_t ou
 }
 
 static const char *const k_counter_names[BEACON__COUNTERS] = {
-    "emitted",          "delivered",           "dropped_queue_full", "dropped_sampled",
-    "dropped_filtered", "dropped_invalid",     "dropped_shutdown",   "dropped_sink_error",
-    "dropped_rejected", "dropped_send_failed", "dropped_too_large",  "dropped_buffer_full",
+    "emitted",
+    "delivered",
+    "dropped_queue_full",
+    "dropped_sampled",
+    "dropped_filtered",
+    "dropped_invalid",
+    "dropped_shutdown",
+    "dropped_sink_error",
+    "dropped_reentrant",
+    "dropped_rejected",
+    "dropped_send_failed",
+    "dropped_too_large",
+    "dropped_buffer_full",
     "retries",
 };
 

@@ -14,10 +14,12 @@
 
 #include "tiny_events.h"
 
+#include <beacon/beacon_gen_inline.h>
+
 #include <string.h>
 
-#if !defined(BEACON_GEN_ABI) || BEACON_GEN_ABI != 2
-#error "tiny_events.h was generated for beacon ABI 2"
+#if !defined(BEACON_GEN_ABI) || BEACON_GEN_ABI != 3
+#error "tiny_events.h was generated for beacon ABI 3"
 #endif
 
 /* ===== Catalog enums ===== */
