@@ -176,6 +176,14 @@ def span_fail(cat: Catalog, s: Span) -> str:
     return f"{cat.prefix}_{mangle(s.name)}_fail"
 
 
+def span_scoped(cat: Catalog, s: Span) -> str:
+    return f"{cat.prefix}_{mangle(s.name)}_scoped"
+
+
+def span_end_scope(cat: Catalog, s: Span) -> str:
+    return f"{cat.prefix}_{mangle(s.name)}_end_scope"
+
+
 def span_setter(cat: Catalog, s: Span, f: Field) -> str:
     return f"{cat.prefix}_{mangle(s.name)}_span_set_{mangle(f.name)}"
 

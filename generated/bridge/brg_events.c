@@ -16,8 +16,8 @@
 
 #include <string.h>
 
-#if !defined(BEACON_GEN_ABI) || BEACON_GEN_ABI != 2
-#error "brg_events.h was generated for beacon ABI 2"
+#if !defined(BEACON_GEN_ABI) || BEACON_GEN_ABI != 3
+#error "brg_events.h was generated for beacon ABI 3"
 #endif
 
 /* ===== Catalog enums ===== */
@@ -330,6 +330,9 @@ static const beacon_field_desc brg__tool_result_size_fields[3] = {
         .max = {.u = 0},
         .max_length = 0,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "tool",
@@ -347,6 +350,9 @@ static const beacon_field_desc brg__tool_result_size_fields[3] = {
         .max = {.i = 0},
         .max_length = 128,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "metadata",
@@ -364,6 +370,9 @@ static const beacon_field_desc brg__tool_result_size_fields[3] = {
         .max = {.i = 0},
         .max_length = 256,
         .max_items = 16,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
 };
 
@@ -407,6 +416,9 @@ static const beacon_field_desc brg__worker_queue_dropped_fields[1] = {
         .max = {.u = 0},
         .max_length = 0,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
 };
 
@@ -450,6 +462,9 @@ static const beacon_field_desc brg__tool_execution_start_fields[2] = {
         .max = {.i = 0},
         .max_length = 128,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "metadata",
@@ -467,6 +482,9 @@ static const beacon_field_desc brg__tool_execution_start_fields[2] = {
         .max = {.i = 0},
         .max_length = 256,
         .max_items = 16,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
 };
 
@@ -510,6 +528,9 @@ static const beacon_field_desc brg__tool_execution_stop_fields[3] = {
         .max = {.i = 0},
         .max_length = 128,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "metadata",
@@ -527,10 +548,13 @@ static const beacon_field_desc brg__tool_execution_stop_fields[3] = {
         .max = {.i = 0},
         .max_length = 256,
         .max_items = 16,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "duration_ns",
-        .description = "Time from the start of the span, in nanoseconds.",
+        .description = "Time from the start of the span.",
         .unit = "ns",
         .type = BEACON_TYPE_DURATION,
         .is_list = 0,
@@ -544,6 +568,9 @@ static const beacon_field_desc brg__tool_execution_stop_fields[3] = {
         .max = {.i = 0},
         .max_length = 0,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
 };
 
@@ -587,6 +614,9 @@ static const beacon_field_desc brg__tool_execution_exception_fields[4] = {
         .max = {.i = 0},
         .max_length = 128,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "metadata",
@@ -604,10 +634,13 @@ static const beacon_field_desc brg__tool_execution_exception_fields[4] = {
         .max = {.i = 0},
         .max_length = 256,
         .max_items = 16,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "duration_ns",
-        .description = "Time from the start of the span, in nanoseconds.",
+        .description = "Time from the start of the span.",
         .unit = "ns",
         .type = BEACON_TYPE_DURATION,
         .is_list = 0,
@@ -621,6 +654,9 @@ static const beacon_field_desc brg__tool_execution_exception_fields[4] = {
         .max = {.i = 0},
         .max_length = 0,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "error_type",
@@ -638,6 +674,9 @@ static const beacon_field_desc brg__tool_execution_exception_fields[4] = {
         .max = {.i = 0},
         .max_length = 256,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
 };
 
@@ -679,6 +718,9 @@ static const beacon_field_desc brg__context[2] = {
         .max = {.i = 0},
         .max_length = 128,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "worker_id",
@@ -696,6 +738,9 @@ static const beacon_field_desc brg__context[2] = {
         .max = {.i = 0},
         .max_length = 64,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
 };
 

@@ -16,8 +16,8 @@
 
 #include <string.h>
 
-#if !defined(BEACON_GEN_ABI) || BEACON_GEN_ABI != 2
-#error "fed_events.h was generated for beacon ABI 2"
+#if !defined(BEACON_GEN_ABI) || BEACON_GEN_ABI != 3
+#error "fed_events.h was generated for beacon ABI 3"
 #endif
 
 /* ===== Catalog enums ===== */
@@ -1595,6 +1595,9 @@ static const beacon_field_desc fed__algorithm_progress_fields[7] = {
         .max = {.i = 0},
         .max_length = 128,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "task_context",
@@ -1612,6 +1615,9 @@ static const beacon_field_desc fed__algorithm_progress_fields[7] = {
         .max = {.i = 0},
         .max_length = 64,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "step",
@@ -1629,6 +1635,9 @@ static const beacon_field_desc fed__algorithm_progress_fields[7] = {
         .max = {.i = 0},
         .max_length = 0,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "datetime",
@@ -1646,6 +1655,9 @@ static const beacon_field_desc fed__algorithm_progress_fields[7] = {
         .max = {.i = 0},
         .max_length = 0,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "current_epoch",
@@ -1663,6 +1675,9 @@ static const beacon_field_desc fed__algorithm_progress_fields[7] = {
         .max = {.u = 0},
         .max_length = 0,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "max_epochs",
@@ -1680,6 +1695,9 @@ static const beacon_field_desc fed__algorithm_progress_fields[7] = {
         .max = {.u = 0},
         .max_length = 0,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "step_info",
@@ -1697,6 +1715,9 @@ static const beacon_field_desc fed__algorithm_progress_fields[7] = {
         .max = {.i = 0},
         .max_length = 256,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
 };
 
@@ -1740,6 +1761,9 @@ static const beacon_field_desc fed__batch_progress_fields[2] = {
         .max = {.i = 0},
         .max_length = 128,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "batch_number",
@@ -1757,6 +1781,9 @@ static const beacon_field_desc fed__batch_progress_fields[2] = {
         .max = {.u = 0},
         .max_length = 0,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
 };
 
@@ -1800,6 +1827,9 @@ static const beacon_field_desc fed__dataset_connected_fields[3] = {
         .max = {.i = 0},
         .max_length = 128,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "datasource_type",
@@ -1817,6 +1847,9 @@ static const beacon_field_desc fed__dataset_connected_fields[3] = {
         .max = {.i = 0},
         .max_length = 64,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "connection_datetime",
@@ -1834,6 +1867,9 @@ static const beacon_field_desc fed__dataset_connected_fields[3] = {
         .max = {.i = 0},
         .max_length = 0,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
 };
 
@@ -1877,6 +1913,9 @@ static const beacon_field_desc fed__ehr_query_complete_fields[3] = {
         .max = {.u = 0},
         .max_length = 0,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "records_found",
@@ -1894,6 +1933,9 @@ static const beacon_field_desc fed__ehr_query_complete_fields[3] = {
         .max = {.u = 0},
         .max_length = 0,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "config_type",
@@ -1911,6 +1953,9 @@ static const beacon_field_desc fed__ehr_query_complete_fields[3] = {
         .max = {.i = 0},
         .max_length = 64,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
 };
 
@@ -1954,6 +1999,9 @@ static const beacon_field_desc fed__ehr_session_initialised_fields[1] = {
         .max = {.i = 0},
         .max_length = 64,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
 };
 
@@ -1997,6 +2045,9 @@ static const beacon_field_desc fed__ehr_token_refreshed_fields[1] = {
         .max = {.i = 0},
         .max_length = 64,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
 };
 
@@ -2040,6 +2091,9 @@ static const beacon_field_desc fed__execution_time_fields[3] = {
         .max = {.i = 0},
         .max_length = 128,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "function",
@@ -2057,6 +2111,9 @@ static const beacon_field_desc fed__execution_time_fields[3] = {
         .max = {.i = 0},
         .max_length = 128,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "duration_ns",
@@ -2074,6 +2131,9 @@ static const beacon_field_desc fed__execution_time_fields[3] = {
         .max = {.i = 0},
         .max_length = 0,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
 };
 
@@ -2117,6 +2177,9 @@ static const beacon_field_desc fed__filtering_complete_fields[2] = {
         .max = {.u = 0},
         .max_length = 0,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "files_selected",
@@ -2134,6 +2197,9 @@ static const beacon_field_desc fed__filtering_complete_fields[2] = {
         .max = {.u = 0},
         .max_length = 0,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
 };
 
@@ -2177,6 +2243,9 @@ static const beacon_field_desc fed__grouping_summary_fields[8] = {
         .max = {.i = 0},
         .max_length = 64,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "group_count",
@@ -2194,6 +2263,9 @@ static const beacon_field_desc fed__grouping_summary_fields[8] = {
         .max = {.u = 0},
         .max_length = 0,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "selected_files",
@@ -2211,6 +2283,9 @@ static const beacon_field_desc fed__grouping_summary_fields[8] = {
         .max = {.u = 0},
         .max_length = 0,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "cached_files",
@@ -2228,6 +2303,9 @@ static const beacon_field_desc fed__grouping_summary_fields[8] = {
         .max = {.u = 0},
         .max_length = 0,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "batch_size",
@@ -2245,6 +2323,9 @@ static const beacon_field_desc fed__grouping_summary_fields[8] = {
         .max = {.u = 0},
         .max_length = 0,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "maybe_final",
@@ -2262,6 +2343,9 @@ static const beacon_field_desc fed__grouping_summary_fields[8] = {
         .max = {.i = 0},
         .max_length = 0,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "include_non_new_group_files",
@@ -2279,6 +2363,9 @@ static const beacon_field_desc fed__grouping_summary_fields[8] = {
         .max = {.i = 0},
         .max_length = 0,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "oversized_cohort_size",
@@ -2296,6 +2383,9 @@ static const beacon_field_desc fed__grouping_summary_fields[8] = {
         .max = {.u = 0},
         .max_length = 0,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
 };
 
@@ -2339,6 +2429,9 @@ static const beacon_field_desc fed__missing_column_fields[2] = {
         .max = {.i = 0},
         .max_length = 512,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "column_name",
@@ -2356,6 +2449,9 @@ static const beacon_field_desc fed__missing_column_fields[2] = {
         .max = {.i = 0},
         .max_length = 128,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
 };
 
@@ -2399,6 +2495,9 @@ static const beacon_field_desc fed__patient_eligibility_fields[4] = {
         .max = {.u = 0},
         .max_length = 0,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "datasource",
@@ -2416,6 +2515,9 @@ static const beacon_field_desc fed__patient_eligibility_fields[4] = {
         .max = {.i = 0},
         .max_length = 128,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "project_id",
@@ -2433,6 +2535,9 @@ static const beacon_field_desc fed__patient_eligibility_fields[4] = {
         .max = {.i = 0},
         .max_length = 64,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "datetime",
@@ -2450,6 +2555,9 @@ static const beacon_field_desc fed__patient_eligibility_fields[4] = {
         .max = {.i = 0},
         .max_length = 0,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
 };
 
@@ -2493,6 +2601,9 @@ static const beacon_field_desc fed__schema_generation_end_fields[3] = {
         .max = {.i = 0},
         .max_length = 64,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "source_of_initiation",
@@ -2510,6 +2621,9 @@ static const beacon_field_desc fed__schema_generation_end_fields[3] = {
         .max = {.i = 0},
         .max_length = 0,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "datetime",
@@ -2527,6 +2641,9 @@ static const beacon_field_desc fed__schema_generation_end_fields[3] = {
         .max = {.i = 0},
         .max_length = 0,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
 };
 
@@ -2570,6 +2687,9 @@ static const beacon_field_desc fed__schema_generation_start_fields[3] = {
         .max = {.i = 0},
         .max_length = 64,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "source_of_initiation",
@@ -2587,6 +2707,9 @@ static const beacon_field_desc fed__schema_generation_start_fields[3] = {
         .max = {.i = 0},
         .max_length = 0,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "datetime",
@@ -2604,6 +2727,9 @@ static const beacon_field_desc fed__schema_generation_start_fields[3] = {
         .max = {.i = 0},
         .max_length = 0,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
 };
 
@@ -2647,6 +2773,9 @@ static const beacon_field_desc fed__schema_upload_success_fields[3] = {
         .max = {.i = 0},
         .max_length = 64,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "number_of_records",
@@ -2664,6 +2793,9 @@ static const beacon_field_desc fed__schema_upload_success_fields[3] = {
         .max = {.u = 0},
         .max_length = 0,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "datetime",
@@ -2681,6 +2813,9 @@ static const beacon_field_desc fed__schema_upload_success_fields[3] = {
         .max = {.i = 0},
         .max_length = 0,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
 };
 
@@ -2724,6 +2859,9 @@ static const beacon_field_desc fed__task_accepted_by_pod_fields[4] = {
         .max = {.i = 0},
         .max_length = 128,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "task_id",
@@ -2741,6 +2879,9 @@ static const beacon_field_desc fed__task_accepted_by_pod_fields[4] = {
         .max = {.i = 0},
         .max_length = 64,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "app_version",
@@ -2758,6 +2899,9 @@ static const beacon_field_desc fed__task_accepted_by_pod_fields[4] = {
         .max = {.i = 0},
         .max_length = 32,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "datetime",
@@ -2775,6 +2919,9 @@ static const beacon_field_desc fed__task_accepted_by_pod_fields[4] = {
         .max = {.i = 0},
         .max_length = 0,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
 };
 
@@ -2818,6 +2965,9 @@ static const beacon_field_desc fed__task_accepted_fields[6] = {
         .max = {.i = 0},
         .max_length = 64,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "pod_name",
@@ -2835,6 +2985,9 @@ static const beacon_field_desc fed__task_accepted_fields[6] = {
         .max = {.i = 0},
         .max_length = 128,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "modeller_username",
@@ -2852,6 +3005,9 @@ static const beacon_field_desc fed__task_accepted_fields[6] = {
         .max = {.i = 0},
         .max_length = 128,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "datasource_type",
@@ -2869,6 +3025,9 @@ static const beacon_field_desc fed__task_accepted_fields[6] = {
         .max = {.i = 0},
         .max_length = 64,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "app_version",
@@ -2886,6 +3045,9 @@ static const beacon_field_desc fed__task_accepted_fields[6] = {
         .max = {.i = 0},
         .max_length = 32,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "datetime",
@@ -2903,6 +3065,9 @@ static const beacon_field_desc fed__task_accepted_fields[6] = {
         .max = {.i = 0},
         .max_length = 0,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
 };
 
@@ -2946,6 +3111,9 @@ static const beacon_field_desc fed__task_complete_fields[4] = {
         .max = {.i = 0},
         .max_length = 64,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "pod_name",
@@ -2963,6 +3131,9 @@ static const beacon_field_desc fed__task_complete_fields[4] = {
         .max = {.i = 0},
         .max_length = 128,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "modeller_username",
@@ -2980,6 +3151,9 @@ static const beacon_field_desc fed__task_complete_fields[4] = {
         .max = {.i = 0},
         .max_length = 128,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "datetime",
@@ -2997,6 +3171,9 @@ static const beacon_field_desc fed__task_complete_fields[4] = {
         .max = {.i = 0},
         .max_length = 0,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
 };
 
@@ -3040,6 +3217,9 @@ static const beacon_field_desc fed__task_error_fields[5] = {
         .max = {.i = 0},
         .max_length = 64,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "pod_name",
@@ -3057,6 +3237,9 @@ static const beacon_field_desc fed__task_error_fields[5] = {
         .max = {.i = 0},
         .max_length = 128,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "modeller_username",
@@ -3074,6 +3257,9 @@ static const beacon_field_desc fed__task_error_fields[5] = {
         .max = {.i = 0},
         .max_length = 128,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "error_type",
@@ -3091,6 +3277,9 @@ static const beacon_field_desc fed__task_error_fields[5] = {
         .max = {.i = 0},
         .max_length = 128,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "stacktrace_frames",
@@ -3108,6 +3297,9 @@ static const beacon_field_desc fed__task_error_fields[5] = {
         .max = {.i = 0},
         .max_length = 1024,
         .max_items = 64,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
 };
 
@@ -3151,6 +3343,9 @@ static const beacon_field_desc fed__trial_filter_summary_fields[7] = {
         .max = {.i = 0},
         .max_length = 64,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "filter_name",
@@ -3168,6 +3363,9 @@ static const beacon_field_desc fed__trial_filter_summary_fields[7] = {
         .max = {.i = 0},
         .max_length = 128,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "rows_matched",
@@ -3185,6 +3383,9 @@ static const beacon_field_desc fed__trial_filter_summary_fields[7] = {
         .max = {.u = 0},
         .max_length = 0,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "rows_failed",
@@ -3202,6 +3403,9 @@ static const beacon_field_desc fed__trial_filter_summary_fields[7] = {
         .max = {.u = 0},
         .max_length = 0,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "rows_missing",
@@ -3219,6 +3423,9 @@ static const beacon_field_desc fed__trial_filter_summary_fields[7] = {
         .max = {.u = 0},
         .max_length = 0,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "matching_column_count",
@@ -3236,6 +3443,9 @@ static const beacon_field_desc fed__trial_filter_summary_fields[7] = {
         .max = {.u = 0},
         .max_length = 0,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "missing_columns",
@@ -3253,6 +3463,9 @@ static const beacon_field_desc fed__trial_filter_summary_fields[7] = {
         .max = {.i = 0},
         .max_length = 128,
         .max_items = 64,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
 };
 

@@ -10,8 +10,8 @@
 
 #include <beacon/beacon_gen.h>
 
-#if !defined(BEACON_GEN_ABI) || BEACON_GEN_ABI != 2
-#error "fed_events.h was generated for beacon ABI 2"
+#if !defined(BEACON_GEN_ABI) || BEACON_GEN_ABI != 3
+#error "fed_events.h was generated for beacon ABI 3"
 #endif
 
 #ifdef __cplusplus
@@ -25,9 +25,9 @@ typedef enum fed_schema_initiation_source {
     FED_SCHEMA_INITIATION_SOURCE_PREFECT_SCHEMA_WORKER = 0, /* The Prefect schema worker. */
 } fed_schema_initiation_source;
 #define FED_SCHEMA_INITIATION_SOURCE_COUNT 1
-/* Catalog name of v (static, never freed); NULL if v is out of range. Thread-safe. */
+/* Wire string of v (static, never freed); NULL if v is out of range. Thread-safe. */
 const char *fed_schema_initiation_source_to_string(fed_schema_initiation_source v);
-/* Parses a catalog value name into *out (out may be NULL); false if s is NULL or unknown. Thread-safe. */
+/* Parses a value's wire string into *out (out may be NULL); false if s is NULL or unknown. Thread-safe. */
 bool fed_schema_initiation_source_from_string(const char *s, fed_schema_initiation_source *out);
 
 /* algorithm_step: Lifecycle boundary reported by AlgorithmProgressEvent. */
@@ -38,9 +38,9 @@ typedef enum fed_algorithm_step {
     FED_ALGORITHM_STEP_EPOCH_END = 3, /* A training epoch ended. */
 } fed_algorithm_step;
 #define FED_ALGORITHM_STEP_COUNT 4
-/* Catalog name of v (static, never freed); NULL if v is out of range. Thread-safe. */
+/* Wire string of v (static, never freed); NULL if v is out of range. Thread-safe. */
 const char *fed_algorithm_step_to_string(fed_algorithm_step v);
-/* Parses a catalog value name into *out (out may be NULL); false if s is NULL or unknown. Thread-safe. */
+/* Parses a value's wire string into *out (out may be NULL); false if s is NULL or unknown. Thread-safe. */
 bool fed_algorithm_step_from_string(const char *s, fed_algorithm_step *out);
 
 /* ===== Event ids and tables ===== */

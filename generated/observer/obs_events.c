@@ -16,8 +16,8 @@
 
 #include <string.h>
 
-#if !defined(BEACON_GEN_ABI) || BEACON_GEN_ABI != 2
-#error "obs_events.h was generated for beacon ABI 2"
+#if !defined(BEACON_GEN_ABI) || BEACON_GEN_ABI != 3
+#error "obs_events.h was generated for beacon ABI 3"
 #endif
 
 /* ===== Catalog enums ===== */
@@ -833,6 +833,9 @@ static const beacon_field_desc obs__upload_received_fields[3] = {
         .max = {.i = 0},
         .max_length = 0,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "record_type",
@@ -850,6 +853,9 @@ static const beacon_field_desc obs__upload_received_fields[3] = {
         .max = {.i = 0},
         .max_length = 0,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "mrn",
@@ -867,6 +873,9 @@ static const beacon_field_desc obs__upload_received_fields[3] = {
         .max = {.i = 0},
         .max_length = 64,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
 };
 
@@ -910,6 +919,9 @@ static const beacon_field_desc obs__upload_processed_fields[5] = {
         .max = {.i = 0},
         .max_length = 64,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "transcript_id",
@@ -927,6 +939,9 @@ static const beacon_field_desc obs__upload_processed_fields[5] = {
         .max = {.i = 0},
         .max_length = 64,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "confidence",
@@ -944,6 +959,9 @@ static const beacon_field_desc obs__upload_processed_fields[5] = {
         .max = {.d = 1.0},
         .max_length = 0,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "category",
@@ -961,6 +979,9 @@ static const beacon_field_desc obs__upload_processed_fields[5] = {
         .max = {.i = 0},
         .max_length = 64,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "tags_count",
@@ -978,6 +999,9 @@ static const beacon_field_desc obs__upload_processed_fields[5] = {
         .max = {.u = UINT64_C(1000)},
         .max_length = 0,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
 };
 
@@ -1021,6 +1045,9 @@ static const beacon_field_desc obs__upload_failed_fields[1] = {
         .max = {.i = 0},
         .max_length = 512,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
 };
 
@@ -1064,6 +1091,9 @@ static const beacon_field_desc obs__patients_queried_fields[2] = {
         .max = {.u = 0},
         .max_length = 0,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "query_type",
@@ -1081,6 +1111,9 @@ static const beacon_field_desc obs__patients_queried_fields[2] = {
         .max = {.i = 0},
         .max_length = 0,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
 };
 
@@ -1124,6 +1157,9 @@ static const beacon_field_desc obs__clinical_query_fields[2] = {
         .max = {.u = 0},
         .max_length = 0,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "patient_found",
@@ -1141,6 +1177,9 @@ static const beacon_field_desc obs__clinical_query_fields[2] = {
         .max = {.i = 0},
         .max_length = 0,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
 };
 
@@ -1184,6 +1223,9 @@ static const beacon_field_desc obs__clinical_response_fields[2] = {
         .max = {.u = 0},
         .max_length = 0,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "data_sources",
@@ -1201,6 +1243,9 @@ static const beacon_field_desc obs__clinical_response_fields[2] = {
         .max = {.i = 0},
         .max_length = 64,
         .max_items = 16,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
 };
 
@@ -1244,6 +1289,9 @@ static const beacon_field_desc obs__ingest_received_fields[2] = {
         .max = {.i = 0},
         .max_length = 64,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "has_patient_link",
@@ -1261,6 +1309,9 @@ static const beacon_field_desc obs__ingest_received_fields[2] = {
         .max = {.i = 0},
         .max_length = 0,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
 };
 
@@ -1304,6 +1355,9 @@ static const beacon_field_desc obs__ingest_processed_fields[2] = {
         .max = {.i = 0},
         .max_length = 64,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "status",
@@ -1321,6 +1375,9 @@ static const beacon_field_desc obs__ingest_processed_fields[2] = {
         .max = {.i = 0},
         .max_length = 0,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
 };
 
@@ -1364,6 +1421,9 @@ static const beacon_field_desc obs__clinical_fetch_fields[1] = {
         .max = {.i = 0},
         .max_length = 64,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
 };
 
@@ -1407,6 +1467,9 @@ static const beacon_field_desc obs__clinical_fetch_success_fields[3] = {
         .max = {.i = 0},
         .max_length = 64,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "event_count",
@@ -1424,6 +1487,9 @@ static const beacon_field_desc obs__clinical_fetch_success_fields[3] = {
         .max = {.u = 0},
         .max_length = 0,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "duration",
@@ -1441,6 +1507,9 @@ static const beacon_field_desc obs__clinical_fetch_success_fields[3] = {
         .max = {.i = 0},
         .max_length = 0,
         .max_items = 0,
+        .key = "duration_ns",
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
 };
 

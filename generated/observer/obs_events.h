@@ -10,8 +10,8 @@
 
 #include <beacon/beacon_gen.h>
 
-#if !defined(BEACON_GEN_ABI) || BEACON_GEN_ABI != 2
-#error "obs_events.h was generated for beacon ABI 2"
+#if !defined(BEACON_GEN_ABI) || BEACON_GEN_ABI != 3
+#error "obs_events.h was generated for beacon ABI 3"
 #endif
 
 #ifdef __cplusplus
@@ -28,9 +28,9 @@ typedef enum obs_record_type {
     OBS_RECORD_TYPE_NOTE BEACON_DEPRECATED_ENUMERATOR = 3, /* Free-form clinician note; superseded by document. */
 } obs_record_type;
 #define OBS_RECORD_TYPE_COUNT 4
-/* Catalog name of v (static, never freed); NULL if v is out of range. Thread-safe. */
+/* Wire string of v (static, never freed); NULL if v is out of range. Thread-safe. */
 const char *obs_record_type_to_string(obs_record_type v);
-/* Parses a catalog value name into *out (out may be NULL); false if s is NULL or unknown. Thread-safe. */
+/* Parses a value's wire string into *out (out may be NULL); false if s is NULL or unknown. Thread-safe. */
 bool obs_record_type_from_string(const char *s, obs_record_type *out);
 
 /* query_type: How a patient search was keyed. */
@@ -41,9 +41,9 @@ typedef enum obs_query_type {
     OBS_QUERY_TYPE_RECENT = 3, /* Most recently seen patients. */
 } obs_query_type;
 #define OBS_QUERY_TYPE_COUNT 4
-/* Catalog name of v (static, never freed); NULL if v is out of range. Thread-safe. */
+/* Wire string of v (static, never freed); NULL if v is out of range. Thread-safe. */
 const char *obs_query_type_to_string(obs_query_type v);
-/* Parses a catalog value name into *out (out may be NULL); false if s is NULL or unknown. Thread-safe. */
+/* Parses a value's wire string into *out (out may be NULL); false if s is NULL or unknown. Thread-safe. */
 bool obs_query_type_from_string(const char *s, obs_query_type *out);
 
 /* ingest_status: Outcome of processing an ingested EHR event. */
@@ -53,9 +53,9 @@ typedef enum obs_ingest_status {
     OBS_INGEST_STATUS_REJECTED = 2, /* The event failed validation. */
 } obs_ingest_status;
 #define OBS_INGEST_STATUS_COUNT 3
-/* Catalog name of v (static, never freed); NULL if v is out of range. Thread-safe. */
+/* Wire string of v (static, never freed); NULL if v is out of range. Thread-safe. */
 const char *obs_ingest_status_to_string(obs_ingest_status v);
-/* Parses a catalog value name into *out (out may be NULL); false if s is NULL or unknown. Thread-safe. */
+/* Parses a value's wire string into *out (out may be NULL); false if s is NULL or unknown. Thread-safe. */
 bool obs_ingest_status_from_string(const char *s, obs_ingest_status *out);
 
 /* ===== Event ids and tables ===== */
@@ -287,7 +287,7 @@ size_t obs_clinical_fetch_success_to_json(const obs_clinical_fetch_success *ev, 
 /* Hands clinical.fetch_success to the runtime (values copied; thread-safe); NULL ev returns BEACON_ERR_INVALID_ARGUMENT. */
 beacon_status obs_clinical_fetch_success_emit(const obs_clinical_fetch_success *ev);
 /* Bytes that always hold the to_json output and its NUL. */
-#define OBS_CLINICAL_FETCH_SUCCESS_JSON_MAX 908
+#define OBS_CLINICAL_FETCH_SUCCESS_JSON_MAX 914
 
 /* ===== Spans ===== */
 

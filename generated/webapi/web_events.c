@@ -16,8 +16,8 @@
 
 #include <string.h>
 
-#if !defined(BEACON_GEN_ABI) || BEACON_GEN_ABI != 2
-#error "web_events.h was generated for beacon ABI 2"
+#if !defined(BEACON_GEN_ABI) || BEACON_GEN_ABI != 3
+#error "web_events.h was generated for beacon ABI 3"
 #endif
 
 /* ===== Catalog enums ===== */
@@ -671,6 +671,9 @@ static const beacon_field_desc web__oe_start_fields[1] = {
         .max = {.i = 0},
         .max_length = 64,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
 };
 
@@ -714,6 +717,9 @@ static const beacon_field_desc web__oe_moderation_fields[3] = {
         .max = {.i = 0},
         .max_length = 0,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "categories",
@@ -731,6 +737,9 @@ static const beacon_field_desc web__oe_moderation_fields[3] = {
         .max = {.i = 0},
         .max_length = 64,
         .max_items = 16,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "message_length",
@@ -748,6 +757,9 @@ static const beacon_field_desc web__oe_moderation_fields[3] = {
         .max = {.u = 0},
         .max_length = 0,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
 };
 
@@ -791,6 +803,9 @@ static const beacon_field_desc web__oe_interact_fields[3] = {
         .max = {.i = 0},
         .max_length = 0,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "message_length",
@@ -808,6 +823,9 @@ static const beacon_field_desc web__oe_interact_fields[3] = {
         .max = {.u = 0},
         .max_length = 0,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "rating",
@@ -825,6 +843,9 @@ static const beacon_field_desc web__oe_interact_fields[3] = {
         .max = {.i = INT64_C(1)},
         .max_length = 0,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
 };
 
@@ -868,6 +889,9 @@ static const beacon_field_desc web__api_request_start_fields[3] = {
         .max = {.i = 0},
         .max_length = 16,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "route",
@@ -885,6 +909,9 @@ static const beacon_field_desc web__api_request_start_fields[3] = {
         .max = {.i = 0},
         .max_length = 256,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "status_code",
@@ -902,6 +929,9 @@ static const beacon_field_desc web__api_request_start_fields[3] = {
         .max = {.u = UINT64_C(599)},
         .max_length = 0,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
 };
 
@@ -945,6 +975,9 @@ static const beacon_field_desc web__api_request_stop_fields[4] = {
         .max = {.i = 0},
         .max_length = 16,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "route",
@@ -962,6 +995,9 @@ static const beacon_field_desc web__api_request_stop_fields[4] = {
         .max = {.i = 0},
         .max_length = 256,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "status_code",
@@ -979,10 +1015,13 @@ static const beacon_field_desc web__api_request_stop_fields[4] = {
         .max = {.u = UINT64_C(599)},
         .max_length = 0,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "duration_ns",
-        .description = "Time from the start of the span, in nanoseconds.",
+        .description = "Time from the start of the span.",
         .unit = "ns",
         .type = BEACON_TYPE_DURATION,
         .is_list = 0,
@@ -996,6 +1035,9 @@ static const beacon_field_desc web__api_request_stop_fields[4] = {
         .max = {.i = 0},
         .max_length = 0,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
 };
 
@@ -1039,6 +1081,9 @@ static const beacon_field_desc web__api_request_exception_fields[5] = {
         .max = {.i = 0},
         .max_length = 16,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "route",
@@ -1056,6 +1101,9 @@ static const beacon_field_desc web__api_request_exception_fields[5] = {
         .max = {.i = 0},
         .max_length = 256,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "status_code",
@@ -1073,10 +1121,13 @@ static const beacon_field_desc web__api_request_exception_fields[5] = {
         .max = {.u = UINT64_C(599)},
         .max_length = 0,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "duration_ns",
-        .description = "Time from the start of the span, in nanoseconds.",
+        .description = "Time from the start of the span.",
         .unit = "ns",
         .type = BEACON_TYPE_DURATION,
         .is_list = 0,
@@ -1090,6 +1141,9 @@ static const beacon_field_desc web__api_request_exception_fields[5] = {
         .max = {.i = 0},
         .max_length = 0,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "error_type",
@@ -1107,6 +1161,9 @@ static const beacon_field_desc web__api_request_exception_fields[5] = {
         .max = {.i = 0},
         .max_length = 256,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
 };
 
@@ -1153,6 +1210,9 @@ static const beacon_field_desc web__context[3] = {
         .max = {.i = 0},
         .max_length = 128,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "session_id",
@@ -1170,6 +1230,9 @@ static const beacon_field_desc web__context[3] = {
         .max = {.i = 0},
         .max_length = 128,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "gdata_id",
@@ -1187,6 +1250,9 @@ static const beacon_field_desc web__context[3] = {
         .max = {.i = 0},
         .max_length = 128,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
 };
 

@@ -119,7 +119,7 @@ class GeneratedContent(unittest.TestCase):
             self.assertIsNone(re.search(r"\b20\d\d-\d\d-\d\d", head), "banner has a date")
 
     def test_header_checks_abi_and_has_guard_and_extern_c(self):
-        self.assertIn("#if !defined(BEACON_GEN_ABI) || BEACON_GEN_ABI != 2\n"
+        self.assertIn("#if !defined(BEACON_GEN_ABI) || BEACON_GEN_ABI != 3\n"
                       "#error \"fd_events.h was generated for beacon ABI 2\"", self.h)
         self.assertTrue(self.h.rstrip().endswith("#endif /* FD_EVENTS_H */"))
         self.assertIn('extern "C" {', self.h)

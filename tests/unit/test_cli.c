@@ -228,7 +228,7 @@ static void no_event_prints_usage_and_exits_2(void **state) {
 static void version_names_catalog_and_abi(void **state) {
     (void)state;
     assert_int_equal(RUN("--version"), 0);
-    assert_string_equal(g_out, "fx-emit (catalog fixture version 7, beacon ABI 2)\n");
+    assert_string_equal(g_out, "fx-emit (catalog fixture version 7, beacon ABI 3)\n");
 }
 
 static void list_prints_each_event_with_level_and_category(void **state) {
