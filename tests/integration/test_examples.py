@@ -235,7 +235,7 @@ class ObserverDemoTest(DemoFlow, unittest.TestCase):
     NAME = "observer"
     EXPECTED = ("upload.received", "upload.processed", "upload.received", "upload.failed",
                 "patients.queried", "clinical.query", "clinical.response", "clinical.fetch",
-                "clinical.fetch_success")
+                "clinical.fetch_success", "synopsis.generated", "plaud.fetched")
     SECRETS = ("MRN-0042-7781", "patient-5521", "A-99812", "jane.doe@example.org")
 
     def test_follow_events_carry_the_id_their_begin_event_returned(self) -> None:
@@ -247,6 +247,26 @@ class ObserverDemoTest(DemoFlow, unittest.TestCase):
                          self.one("clinical.query")["trace_id"])
         self.assertEqual(self.one("clinical.fetch_success")["trace_id"],
                          self.one("clinical.fetch")["trace_id"])
+        self.assertEqual(self.one("synopsis.generated")["trace_id"],
+                         self.one("clinical.fetch")["trace_id"])
+
+    def test_durations_are_milliseconds_under_duration_ms(self) -> None:
+        # The seed's emitters send duration_ms in milliseconds.
+        self.assertEqual(self.one("clinical.fetch_success")["data"]["duration_ms"], 840)
+        self.assertEqual(self.one("synopsis.generated")["data"]["duration_ms"], 2400)
+        self.assertEqual(self.one("plaud.fetched")["data"]["duration_ms"], 310)
+
+    def test_stages_are_the_seeds(self) -> None:
+        stages = {e["category"] for e in self.events}
+        self.assertEqual(stages, {"upload", "query", "ai-query", "fetch", "synopsis",
+                                  "plaud-fetch"})
+
+    def test_unset_field_with_a_default_is_sent_with_it(self) -> None:
+        self.assertEqual(self.one("plaud.fetched")["data"]["new_count"], 0)
+
+    def test_values_the_seed_sends_are_not_rejected(self) -> None:
+        # No invented limits: free strings stay strings.
+        self.assertEqual(self.one("patients.queried")["data"]["query_type"], "recent")
 
 
 class FederatedDemoTest(DemoFlow, unittest.TestCase):
@@ -283,9 +303,9 @@ class FederatedDemoTest(DemoFlow, unittest.TestCase):
         self.assertRegex(self.one("task_complete")["data"]["datetime"], RFC3339)
         self.assertRegex(self.one("dataset_connected")["data"]["connection_datetime"], RFC3339)
 
-    def test_schema_initiation_source_is_its_enum_name(self) -> None:
+    def test_schema_initiation_source_is_spelled_as_the_seed_does(self) -> None:
         self.assertEqual(self.one("schema_generation_start")["data"]["source_of_initiation"],
-                         "prefect_schema_worker")
+                         "PREFECT_SCHEMA_WORKER")
 
     def test_file_name_is_redacted_and_column_name_kept(self) -> None:
         data = self.one("missing_column")["data"]
@@ -315,9 +335,12 @@ class FederatedDemoTest(DemoFlow, unittest.TestCase):
         tf = self.one("trial_filter_summary")["data"]
         self.assertEqual(tf["missing_columns"], ["Pixel Data", "Laterality"])
         self.assertEqual(tf["rows_missing"], 4)
+        # The seed's duration_seconds: float, in seconds.
         et = self.one("execution_time")["data"]
-        self.assertIsInstance(et["duration_ns"], int)
-        self.assertGreaterEqual(et["duration_ns"], 0)
+        self.assertNotIn("duration_ns", et)
+        self.assertIsInstance(et["duration_seconds"], float)
+        self.assertGreaterEqual(et["duration_seconds"], 0)
+        self.assertLess(et["duration_seconds"], 60)
 
 
 class BridgeDemoTest(DemoFlow, unittest.TestCase):
