@@ -355,9 +355,9 @@ def _default_view(cat: Catalog, f: Field, var: str) -> Optional[View]:
     else:
         value = number_literal(d, {"uint": "u", "double": "d"}.get(base, "i"))
     ctype = _elem_ctype(cat, f)
-    if ctype.endswith("*"):
-        ctype += "const "
-    return View(var=var, decl=decl("static const " + ctype, var), value=value)
+    ctype = f"static {ctype}const " if ctype.endswith("*") else f"static const {ctype}"
+    return View(var=var, decl=f"{ctype}{var}" if ctype.endswith(" ") else f"{ctype} {var}",
+                value=value)
 
 
 def field_desc(cat: Catalog, ev_type: Optional[str], f: Field, presence_bit: int,

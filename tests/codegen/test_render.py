@@ -120,7 +120,7 @@ class GeneratedContent(unittest.TestCase):
 
     def test_header_checks_abi_and_has_guard_and_extern_c(self):
         self.assertIn("#if !defined(BEACON_GEN_ABI) || BEACON_GEN_ABI != 3\n"
-                      "#error \"fd_events.h was generated for beacon ABI 2\"", self.h)
+                      "#error \"fd_events.h was generated for beacon ABI 3\"", self.h)
         self.assertTrue(self.h.rstrip().endswith("#endif /* FD_EVENTS_H */"))
         self.assertIn('extern "C" {', self.h)
 

@@ -16,8 +16,8 @@
 
 #include <string.h>
 
-#if !defined(BEACON_GEN_ABI) || BEACON_GEN_ABI != 2
-#error "fd_events.h was generated for beacon ABI 2"
+#if !defined(BEACON_GEN_ABI) || BEACON_GEN_ABI != 3
+#error "fd_events.h was generated for beacon ABI 3"
 #endif
 
 /* ===== Catalog enums ===== */
@@ -1268,6 +1268,9 @@ static const beacon_field_desc fd__upload_received_fields[5] = {
         .max = {.i = 0},
         .max_length = 0,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "record_type",
@@ -1285,6 +1288,9 @@ static const beacon_field_desc fd__upload_received_fields[5] = {
         .max = {.i = 0},
         .max_length = 0,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "mrn",
@@ -1302,6 +1308,9 @@ static const beacon_field_desc fd__upload_received_fields[5] = {
         .max = {.i = 0},
         .max_length = 64,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "tags",
@@ -1319,6 +1328,9 @@ static const beacon_field_desc fd__upload_received_fields[5] = {
         .max = {.i = 0},
         .max_length = 16,
         .max_items = 32,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "extra",
@@ -1336,6 +1348,9 @@ static const beacon_field_desc fd__upload_received_fields[5] = {
         .max = {.i = 0},
         .max_length = 0,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
 };
 
@@ -1379,6 +1394,9 @@ static const beacon_field_desc fd__upload_failed_fields[3] = {
         .max = {.i = 0},
         .max_length = 512,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "attempt",
@@ -1396,6 +1414,9 @@ static const beacon_field_desc fd__upload_failed_fields[3] = {
         .max = {.u = UINT64_C(10)},
         .max_length = 0,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "retry_after",
@@ -1413,6 +1434,9 @@ static const beacon_field_desc fd__upload_failed_fields[3] = {
         .max = {.i = 0},
         .max_length = 0,
         .max_items = 0,
+        .key = "retry_after_ns",
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
 };
 
@@ -1456,6 +1480,9 @@ static const beacon_field_desc fd__metrics_sample_fields[23] = {
         .max = {.i = INT64_C(1000000)},
         .max_length = 0,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "total",
@@ -1473,6 +1500,9 @@ static const beacon_field_desc fd__metrics_sample_fields[23] = {
         .max = {.u = UINT64_C(18446744073709551615)},
         .max_length = 0,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "ratio",
@@ -1490,6 +1520,9 @@ static const beacon_field_desc fd__metrics_sample_fields[23] = {
         .max = {.d = 1.5},
         .max_length = 0,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "at",
@@ -1507,6 +1540,9 @@ static const beacon_field_desc fd__metrics_sample_fields[23] = {
         .max = {.i = 0},
         .max_length = 0,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "took",
@@ -1524,6 +1560,9 @@ static const beacon_field_desc fd__metrics_sample_fields[23] = {
         .max = {.i = INT64_C(60000000000)},
         .max_length = 0,
         .max_items = 0,
+        .key = "took_ns",
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "kind",
@@ -1541,6 +1580,9 @@ static const beacon_field_desc fd__metrics_sample_fields[23] = {
         .max = {.i = 0},
         .max_length = 0,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "label",
@@ -1558,6 +1600,9 @@ static const beacon_field_desc fd__metrics_sample_fields[23] = {
         .max = {.i = 0},
         .max_length = 8,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "secret",
@@ -1575,6 +1620,9 @@ static const beacon_field_desc fd__metrics_sample_fields[23] = {
         .max = {.i = 0},
         .max_length = 4,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "flags",
@@ -1592,6 +1640,9 @@ static const beacon_field_desc fd__metrics_sample_fields[23] = {
         .max = {.i = 0},
         .max_length = 0,
         .max_items = 4,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "counts",
@@ -1609,6 +1660,9 @@ static const beacon_field_desc fd__metrics_sample_fields[23] = {
         .max = {.i = 0},
         .max_length = 0,
         .max_items = 3,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "sizes",
@@ -1626,6 +1680,9 @@ static const beacon_field_desc fd__metrics_sample_fields[23] = {
         .max = {.u = 0},
         .max_length = 0,
         .max_items = 2,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "weights",
@@ -1643,6 +1700,9 @@ static const beacon_field_desc fd__metrics_sample_fields[23] = {
         .max = {.d = 0.0},
         .max_length = 0,
         .max_items = 2,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "stamps",
@@ -1660,6 +1720,9 @@ static const beacon_field_desc fd__metrics_sample_fields[23] = {
         .max = {.i = 0},
         .max_length = 0,
         .max_items = 2,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "waits",
@@ -1677,6 +1740,9 @@ static const beacon_field_desc fd__metrics_sample_fields[23] = {
         .max = {.i = 0},
         .max_length = 0,
         .max_items = 2,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "kinds",
@@ -1694,6 +1760,9 @@ static const beacon_field_desc fd__metrics_sample_fields[23] = {
         .max = {.i = 0},
         .max_length = 0,
         .max_items = 3,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "names",
@@ -1711,6 +1780,9 @@ static const beacon_field_desc fd__metrics_sample_fields[23] = {
         .max = {.i = 0},
         .max_length = 10,
         .max_items = 2,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "meta",
@@ -1728,6 +1800,9 @@ static const beacon_field_desc fd__metrics_sample_fields[23] = {
         .max = {.i = 0},
         .max_length = 12,
         .max_items = 4,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "opt_flag",
@@ -1745,6 +1820,9 @@ static const beacon_field_desc fd__metrics_sample_fields[23] = {
         .max = {.i = 0},
         .max_length = 0,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "opt_count",
@@ -1762,6 +1840,9 @@ static const beacon_field_desc fd__metrics_sample_fields[23] = {
         .max = {.i = 0},
         .max_length = 0,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "opt_total",
@@ -1779,6 +1860,9 @@ static const beacon_field_desc fd__metrics_sample_fields[23] = {
         .max = {.u = 0},
         .max_length = 0,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "opt_ratio",
@@ -1796,6 +1880,9 @@ static const beacon_field_desc fd__metrics_sample_fields[23] = {
         .max = {.d = 0.0},
         .max_length = 0,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "opt_at",
@@ -1813,6 +1900,9 @@ static const beacon_field_desc fd__metrics_sample_fields[23] = {
         .max = {.i = 0},
         .max_length = 0,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "opt_kind",
@@ -1830,6 +1920,9 @@ static const beacon_field_desc fd__metrics_sample_fields[23] = {
         .max = {.i = 0},
         .max_length = 0,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
 };
 
@@ -1873,6 +1966,9 @@ static const beacon_field_desc fd__legacy_ping_fields[1] = {
         .max = {.i = 0},
         .max_length = 0,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
 };
 
@@ -1916,6 +2012,9 @@ static const beacon_field_desc fd__field_retired_fields[2] = {
         .max = {.i = 0},
         .max_length = 0,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "old_note",
@@ -1933,6 +2032,9 @@ static const beacon_field_desc fd__field_retired_fields[2] = {
         .max = {.i = 0},
         .max_length = 0,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
 };
 
@@ -1976,6 +2078,9 @@ static const beacon_field_desc fd__names_clash_fields[4] = {
         .max = {.i = 0},
         .max_length = 16,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "size",
@@ -1993,6 +2098,9 @@ static const beacon_field_desc fd__names_clash_fields[4] = {
         .max = {.i = 0},
         .max_length = 0,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "ticks",
@@ -2010,6 +2118,9 @@ static const beacon_field_desc fd__names_clash_fields[4] = {
         .max = {.i = 0},
         .max_length = 0,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "room",
@@ -2027,6 +2138,9 @@ static const beacon_field_desc fd__names_clash_fields[4] = {
         .max = {.i = 0},
         .max_length = 8,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
 };
 
@@ -2093,6 +2207,9 @@ static const beacon_field_desc fd__task_crashed_fields[3] = {
         .max = {.i = 0},
         .max_length = 64,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "frames",
@@ -2110,6 +2227,9 @@ static const beacon_field_desc fd__task_crashed_fields[3] = {
         .max = {.i = 0},
         .max_length = 256,
         .max_items = 32,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "cause_frames",
@@ -2127,6 +2247,9 @@ static const beacon_field_desc fd__task_crashed_fields[3] = {
         .max = {.i = 0},
         .max_length = 256,
         .max_items = 16,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
 };
 
@@ -2170,6 +2293,9 @@ static const beacon_field_desc fd__tool_execution_start_fields[3] = {
         .max = {.i = 0},
         .max_length = 40,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "args",
@@ -2187,6 +2313,9 @@ static const beacon_field_desc fd__tool_execution_start_fields[3] = {
         .max = {.i = 0},
         .max_length = 0,
         .max_items = 8,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "exit_code",
@@ -2204,6 +2333,9 @@ static const beacon_field_desc fd__tool_execution_start_fields[3] = {
         .max = {.i = 0},
         .max_length = 0,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
 };
 
@@ -2247,6 +2379,9 @@ static const beacon_field_desc fd__tool_execution_stop_fields[4] = {
         .max = {.i = 0},
         .max_length = 40,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "args",
@@ -2264,6 +2399,9 @@ static const beacon_field_desc fd__tool_execution_stop_fields[4] = {
         .max = {.i = 0},
         .max_length = 0,
         .max_items = 8,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "exit_code",
@@ -2281,10 +2419,13 @@ static const beacon_field_desc fd__tool_execution_stop_fields[4] = {
         .max = {.i = 0},
         .max_length = 0,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "duration_ns",
-        .description = "Time from the start of the span, in nanoseconds.",
+        .description = "Time from the start of the span.",
         .unit = "ns",
         .type = BEACON_TYPE_DURATION,
         .is_list = 0,
@@ -2298,6 +2439,9 @@ static const beacon_field_desc fd__tool_execution_stop_fields[4] = {
         .max = {.i = 0},
         .max_length = 0,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
 };
 
@@ -2341,6 +2485,9 @@ static const beacon_field_desc fd__tool_execution_exception_fields[5] = {
         .max = {.i = 0},
         .max_length = 40,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "args",
@@ -2358,6 +2505,9 @@ static const beacon_field_desc fd__tool_execution_exception_fields[5] = {
         .max = {.i = 0},
         .max_length = 0,
         .max_items = 8,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "exit_code",
@@ -2375,10 +2525,13 @@ static const beacon_field_desc fd__tool_execution_exception_fields[5] = {
         .max = {.i = 0},
         .max_length = 0,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "duration_ns",
-        .description = "Time from the start of the span, in nanoseconds.",
+        .description = "Time from the start of the span.",
         .unit = "ns",
         .type = BEACON_TYPE_DURATION,
         .is_list = 0,
@@ -2392,6 +2545,9 @@ static const beacon_field_desc fd__tool_execution_exception_fields[5] = {
         .max = {.i = 0},
         .max_length = 0,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "error_type",
@@ -2409,6 +2565,9 @@ static const beacon_field_desc fd__tool_execution_exception_fields[5] = {
         .max = {.i = 0},
         .max_length = 256,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
 };
 
@@ -2452,6 +2611,9 @@ static const beacon_field_desc fd__job_batch_start_fields[1] = {
         .max = {.u = 0},
         .max_length = 0,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
 };
 
@@ -2495,10 +2657,13 @@ static const beacon_field_desc fd__job_batch_stop_fields[2] = {
         .max = {.u = 0},
         .max_length = 0,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "duration_ns",
-        .description = "Time from the start of the span, in nanoseconds.",
+        .description = "Time from the start of the span.",
         .unit = "ns",
         .type = BEACON_TYPE_DURATION,
         .is_list = 0,
@@ -2512,6 +2677,9 @@ static const beacon_field_desc fd__job_batch_stop_fields[2] = {
         .max = {.i = 0},
         .max_length = 0,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
 };
 
@@ -2555,10 +2723,13 @@ static const beacon_field_desc fd__job_batch_exception_fields[3] = {
         .max = {.u = 0},
         .max_length = 0,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "duration_ns",
-        .description = "Time from the start of the span, in nanoseconds.",
+        .description = "Time from the start of the span.",
         .unit = "ns",
         .type = BEACON_TYPE_DURATION,
         .is_list = 0,
@@ -2572,6 +2743,9 @@ static const beacon_field_desc fd__job_batch_exception_fields[3] = {
         .max = {.i = 0},
         .max_length = 0,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "error_type",
@@ -2589,6 +2763,9 @@ static const beacon_field_desc fd__job_batch_exception_fields[3] = {
         .max = {.i = 0},
         .max_length = 256,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
 };
 
@@ -2635,6 +2812,9 @@ static const beacon_field_desc fd__context[4] = {
         .max = {.i = 0},
         .max_length = 0,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "tenant",
@@ -2652,6 +2832,9 @@ static const beacon_field_desc fd__context[4] = {
         .max = {.i = 0},
         .max_length = 32,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "shard",
@@ -2669,6 +2852,9 @@ static const beacon_field_desc fd__context[4] = {
         .max = {.i = 0},
         .max_length = 0,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "region",
@@ -2686,6 +2872,9 @@ static const beacon_field_desc fd__context[4] = {
         .max = {.i = 0},
         .max_length = 0,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
 };
 

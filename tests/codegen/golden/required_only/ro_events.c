@@ -16,8 +16,8 @@
 
 #include <string.h>
 
-#if !defined(BEACON_GEN_ABI) || BEACON_GEN_ABI != 2
-#error "ro_events.h was generated for beacon ABI 2"
+#if !defined(BEACON_GEN_ABI) || BEACON_GEN_ABI != 3
+#error "ro_events.h was generated for beacon ABI 3"
 #endif
 
 /* ===== Catalog enums ===== */
@@ -200,6 +200,9 @@ static const beacon_field_desc ro__paint_done_fields[5] = {
         .max = {.i = 0},
         .max_length = 0,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "area",
@@ -217,6 +220,9 @@ static const beacon_field_desc ro__paint_done_fields[5] = {
         .max = {.d = 0.0},
         .max_length = 0,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "coats",
@@ -234,6 +240,9 @@ static const beacon_field_desc ro__paint_done_fields[5] = {
         .max = {.i = INT64_C(5)},
         .max_length = 0,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "note",
@@ -251,6 +260,9 @@ static const beacon_field_desc ro__paint_done_fields[5] = {
         .max = {.i = 0},
         .max_length = 20,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "layers",
@@ -268,6 +280,9 @@ static const beacon_field_desc ro__paint_done_fields[5] = {
         .max = {.i = 0},
         .max_length = 0,
         .max_items = 4,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
 };
 
@@ -311,6 +326,9 @@ static const beacon_field_desc ro__paint_checked_fields[1] = {
         .max = {.i = 0},
         .max_length = 0,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
 };
 
