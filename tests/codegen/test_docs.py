@@ -64,7 +64,7 @@ class Reference(unittest.TestCase):
                 for e in cat.enums:
                     self.assertIn(f"### `{e.name}`", md)
                     for v in e.values:
-                        self.assertIn(f"| `{v.name}` |", md)
+                        self.assertIn(f"| `{wire.enum_value_wire(v)}` |", md)
                 for f in cat.context:
                     self.assertIn(f"| `{wire.field_key(f)}` | `{f.type.spelling}` | no |", md)
                 for s in cat.spans:
