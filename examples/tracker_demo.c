@@ -49,18 +49,18 @@ static int generate(const char *request_id, const char *model, int fails) {
         } else {
             /* The seed's error=str(e): sent scrubbed of identifiers. */
             const char *message = "provider refused prompt for jane.roe@example.com";
-            failures += check(trk_generation_fail(&gen, "UpstreamRejected", message),
-                              "generation fail");
+            failures +=
+                check(trk_generation_fail(&gen, "UpstreamRejected", message), "generation fail");
             /* The seed's @track_error: the message is scrubbed before it leaves. */
             static const char *const stack[] = {"app.py:88 in generate",
                                                 "models.py:41 in run_flux"};
-            trk_error_captured err = trk_error_captured_make("generate_image", "UpstreamRejected",
-                                                             message, stack, 2);
+            trk_error_captured err =
+                trk_error_captured_make("generate_image", "UpstreamRejected", message, stack, 2);
             failures += check(trk_error_captured_emit(&err), "error.captured");
             failures += check(trk_api_generate_fail(&request, "UpstreamRejected", NULL),
                               "api.generate fail");
         }
-    } /* a request that did not fail: api.generate.completed, with duration_ms */
+    }                    /* a request that did not fail: api.generate.completed, with duration_ms */
     trk_context_clear(); /* after_request */
     return failures;
 }
