@@ -224,7 +224,8 @@ def generated_symbols(cat: Catalog) -> List[Tuple[str, str]]:
                 add((event_capture(cat, ev, f), f"field '{f.name}' of event '{ev.name}'"))
     for s in cat.spans:
         what = f"span '{s.name}'"
-        for sym in (span_type(cat, s), span_begin(cat, s), span_end(cat, s), span_fail(cat, s)):
+        for sym in (span_type(cat, s), span_begin(cat, s), span_end(cat, s), span_fail(cat, s),
+                    span_scoped(cat, s), span_end_scope(cat, s)):
             add((sym, what))
         for f in s.fields:
             if f.optional:

@@ -578,9 +578,9 @@ class _Validator:
             node = d["unit"][1]
             if t.base == "duration":
                 if f.unit not in DURATION_UNITS:
-                    self.error(node, f"unknown unit '{f.unit}' for duration {what}"
-                                     f"{did_you_mean(f.unit, list(DURATION_UNITS))}; durations "
-                                     f"are written in {_one_of(list(DURATION_UNITS))}")
+                    self.error(node, f"unknown unit '{f.unit}' for duration {what}; durations "
+                                     f"are written in {_one_of(list(DURATION_UNITS))}"
+                                     f"{did_you_mean(f.unit, list(DURATION_UNITS))}")
                     f.unit = None
                 elif not f.name.endswith("_" + f.unit):
                     f.wire_key = f"{f.name}_{f.unit}"
