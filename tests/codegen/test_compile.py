@@ -270,7 +270,7 @@ class GeneratedCodeCompiles(unittest.TestCase):
         r = subprocess.run([C_COMPILERS[0], "-std=c11", "-I", INCLUDE, "-I",
                             RUNTIME_SRC, "-I", self.dirs["wire"], src,
                             self.file("wire", "_events.c"), *runtime, "-o", exe, "-lpthread",
-                            "-lcurl", "-lz", "-lcrypto", "-lm"], capture_output=True, text=True)
+                            "-lcurl", "-lz", "-lzstd", "-lcrypto", "-lm"], capture_output=True, text=True)
         self.assertEqual(r.returncode, 0, r.stderr)
         env = {k: v for k, v in os.environ.items() if not k.startswith("BEACON_")}
         env["BEACON_SINKS"] = "stdout"
