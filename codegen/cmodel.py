@@ -14,6 +14,7 @@ from types import SimpleNamespace as View
 from typing import Dict, List, Optional
 
 from . import naming
+from . import wire
 from .model import Catalog, Enum, Event, Field, Span
 
 ABI = 3
@@ -116,6 +117,23 @@ def c_string(text: Optional[str]) -> str:
         prev = ch
     out.append('"')
     return "".join(out)
+
+
+def deprecated_attr(d, enumerator: bool = False) -> str:
+    """The attribute (with a trailing space) marking a deprecated item: the
+    catalog's reason in the compiler's message when it gives one; "" when
+    `d` is false."""
+    if not d:
+        return ""
+    macro = "BEACON_DEPRECATED_ENUMERATOR" if enumerator else "BEACON_DEPRECATED"
+    if isinstance(d, str):
+        return f"{macro}_MSG({c_string(d)}) "
+    return f"{macro} "
+
+
+def first_deprecation(*items):
+    """The first deprecation among items (a reason, True), else False."""
+    return next((i for i in items if i), False)
 
 
 def decl(ctype: str, name: str) -> str:
@@ -231,7 +249,8 @@ def _scalar_max(base: str, f: Field) -> Optional[int]:
     if base == "timestamp":
         return _TIME_MAX
     if base == "enum":
-        longest = max((_json_str_len(v.name) for v in f.type.enum.values), default=2)
+        longest = max((_json_str_len(wire.enum_value_wire(v)) for v in f.type.enum.values),
+                      default=2)
         return max(longest, _NUM_MAX)
     if base == "string":
         return _string_max(f.max_length, f.pii)
@@ -271,7 +290,7 @@ def event_json_max(cat: Catalog, ev: Event) -> int:
         v = field_json_max(f)
         if v is None:
             return 0
-        data += _key(f.name) + v
+        data += _key(wire.field_key(f)) + v
     total = 2  # { }
     total += _key("event") + _json_str_len(ev.name)
     total += _key("time") + _TIME_MAX
@@ -287,7 +306,7 @@ def event_json_max(cat: Catalog, ev: Event) -> int:
     total += _key("data") + data
     if any(f.pii == "hash" for f in ev.fields):
         total += _key("hash_key") + 2 + _HASH_KEY_ID_MAX
-    total += _key("truncated") + 2 + sum(_json_str_len(f.name) + 1 for f in ev.fields)
+    total += _key("truncated") + 2 + sum(_json_str_len(wire.field_key(f)) + 1 for f in ev.fields)
     return total + 1  # the NUL
 
 
@@ -319,9 +338,33 @@ def _var(ctype: str, name: str) -> View:
     return View(type=ctype, name=name)
 
 
-def field_desc(cat: Catalog, ev_type: Optional[str], f: Field, presence_bit: int) -> View:
+def _default_view(cat: Catalog, f: Field, var: str) -> Optional[View]:
+    """The static object holding f's catalog default (its address goes in
+    the descriptor), or None."""
+    d = wire.field_default(f)
+    if d is None:
+        return None
+    base = f.type.base
+    if base == "enum":
+        value = naming.enum_value_const(cat, f.type.enum,
+                                        next(v for v in f.type.enum.values if v.name == d))
+    elif base == "bool":
+        value = "true" if d else "false"
+    elif base == "string":
+        value = c_string(d)
+    else:
+        value = number_literal(d, {"uint": "u", "double": "d"}.get(base, "i"))
+    ctype = _elem_ctype(cat, f)
+    ctype = f"static {ctype}const " if ctype.endswith("*") else f"static const {ctype}"
+    return View(var=var, decl=f"{ctype}{var}" if ctype.endswith(" ") else f"{ctype} {var}",
+                value=value)
+
+
+def field_desc(cat: Catalog, ev_type: Optional[str], f: Field, presence_bit: int,
+               default_var: Optional[str] = None) -> View:
     """What the beacon_field_desc of one field records; ev_type is None for a
-    context field (no struct, offsets 0)."""
+    context field (no struct, offsets 0); default_var names the object
+    holding its default, if it has one."""
     flags = []
     if f.optional:
         flags.append("BEACON_FIELD_OPTIONAL")
@@ -350,6 +393,9 @@ def field_desc(cat: Catalog, ev_type: Optional[str], f: Field, presence_bit: int
         max=f.max,
         max_length=f.max_length or 0,
         max_items=f.max_items or 0,
+        key=f.wire_key,
+        default=_default_view(cat, f, default_var) if default_var else None,
+        duration_unit="BEACON_UNIT_" + (f.unit if base == "duration" and f.unit else "ns").upper(),
     )
 
 
@@ -411,7 +457,8 @@ def _field_view(cat: Catalog, ev_type: str, f: Field, index: int,
         present_byte=byte,
         present_mask=1 << bit,
         presence_bit=presence_bit,
-        desc=field_desc(cat, ev_type, f, presence_bit),
+        desc=field_desc(cat, ev_type, f, presence_bit,
+                        _priv(cat, f"{ev_type[len(cat.prefix) + 1:]}__{f.name}_default")),
     )
 
 
@@ -587,7 +634,8 @@ def _event_view(cat: Catalog, ev: Event) -> View:
         make=naming.event_make(cat, ev),
         make_params=make_params,
         correlation_param=corr,
-        make_deprecated=ev.deprecated or any(f.deprecated for f in ev.required_fields),
+        make_deprecated=first_deprecation(ev.deprecated,
+                                          *(f.deprecated for f in ev.required_fields)),
         make_doc=(f"Builds {ev.name} from every required field in catalog order"
                   + ("; correlation is the trace id a begin event returned" if follow else "")
                   + "; strings and lists are borrowed until emit returns."),
@@ -663,8 +711,13 @@ def _finish_view(ev: View, start: View, extra: Dict[str, str]) -> View:
         else:
             args.extend(View(local=None, start_member=m) for m in fv.value_members)
     src = {fv.name: fv for fv in start.fields}
-    copies = [View(setter=sv.name, field=src[sv.field.name]) for sv in ev.setters]
-    return View(event=ev, args=args, copies=copies)
+    copies = [View(setter=sv.name, field=src[sv.field.name]) for sv in ev.setters
+              if sv.field.name in src]
+    # Optional fields the span adds (the error message): set from a local
+    # when it is not NULL.
+    sets = [View(setter=sv.name, local=extra[sv.field.name]) for sv in ev.setters
+            if sv.field.name not in src and sv.field.name in extra]
+    return View(event=ev, args=args, copies=copies, sets=sets)
 
 
 def _span_view(cat: Catalog, s: Span, evs: Dict[str, View]) -> View:
@@ -686,6 +739,16 @@ def _span_view(cat: Catalog, s: Span, evs: Dict[str, View]) -> View:
                  + sv.own.replace("emit returns", "end/fail returns") + "; NULL span is a no-op."),
         ))
     what = c_comment(s.description) or f"Span {s.name}."
+    message = cat.span_naming.error_message
+    fail_extra = {"duration_ns": "duration_ns", "error_type": "error_type"}
+    fail_params = ", const char *error_type"
+    fail_doc = (f"Closes the span and emits {s.exception.name} with its duration and "
+                "error_type (borrowed for the call)")
+    if message:
+        fail_extra[message] = "message"
+        fail_params += ", const char *message"
+        fail_doc += (f", and message as {message} (scrubbed; borrowed for the call; "
+                     "NULL leaves it out)")
     return View(
         name=s.name,
         type=st,
@@ -696,19 +759,22 @@ def _span_view(cat: Catalog, s: Span, evs: Dict[str, View]) -> View:
         begin=naming.span_begin(cat, s),
         begin_params=[p for fv in start.required for p in fv.params],
         make_args=[p for fv in start.required for p in fv.value_params],
-        begin_deprecated=s.deprecated or any(f.deprecated for f in s.fields if not f.optional),
+        begin_deprecated=first_deprecation(s.deprecated,
+                                           *(f.deprecated for f in s.fields if not f.optional)),
         begin_doc=(f"Opens span {s.name} and emits {s.start.name}; strings and lists are "
                    "borrowed until end/fail returns. Thread-safe."),
         setters=setters,
         end=naming.span_end(cat, s),
         end_finish=_finish_view(stop, start, {"duration_ns": "duration_ns"}),
-        end_doc=(f"Closes the span and emits {s.stop.name} with duration_ns; "
+        end_doc=(f"Closes the span and emits {s.stop.name} with its duration; "
                  "NULL span returns BEACON_ERR_INVALID_ARGUMENT."),
         fail=naming.span_fail(cat, s),
-        fail_finish=_finish_view(exc, start, {"duration_ns": "duration_ns",
-                                              "error_type": "error_type"}),
-        fail_doc=(f"Closes the span and emits {s.exception.name} with duration_ns and "
-                  "error_type (borrowed for the call); NULL span returns BEACON_ERR_INVALID_ARGUMENT."),
+        fail_finish=_finish_view(exc, start, fail_extra),
+        fail_params=fail_params,
+        fail_doc=fail_doc + "; NULL span returns BEACON_ERR_INVALID_ARGUMENT.",
+        scoped=naming.span_scoped(cat, s),
+        end_scope=naming.span_end_scope(cat, s),
+        scoped_variadic=bool(start.required),
     )
 
 
@@ -720,9 +786,11 @@ def _enum_view(cat: Catalog, e: Enum) -> View:
         const=naming.enum_value_const(cat, e, v),
         number=i,
         name=v.name,
+        wire=wire.enum_value_wire(v),
         comment=c_comment(v.description),
         description=v.description,
         deprecated=1 if v.deprecated else 0,
+        deprecation=v.deprecated,
     ) for i, v in enumerate(e.values)]
     return View(
         enum=e,

@@ -40,6 +40,17 @@ def _scalar(t: Type, f: Field) -> Dict[str, object]:
     b = t.base
     if b == "bool":
         return {"type": "boolean"}
+    if b == "duration" and wire.duration_scale(f) != 1:
+        # The catalog's bounds are nanoseconds; the wire value is in the
+        # field's unit (truncated toward zero; seconds as a number).
+        scale = wire.duration_scale(f)
+        number = wire.duration_is_number(f)
+        s = {"type": "number" if number else "integer"}
+        if f.min is not None:
+            s["minimum"] = f.min / scale if number else int(f.min / scale)
+        if f.max is not None:
+            s["maximum"] = f.max / scale if number else int(f.max / scale)
+        return s
     if b in ("int", "uint", "duration"):
         s: Dict[str, object] = {"type": "integer",
                                 "minimum": 0 if b == "uint" else INT64_MIN,
@@ -111,7 +122,8 @@ def _sent(f: Field) -> bool:
 def _always_sent(f: Field) -> bool:
     """Whether every event carries the field: required, and not subject to a
     policy that can leave it out (drop; hash without a key)."""
-    return not f.optional and f.pii not in ("drop", "hash")
+    return ((not f.optional or wire.field_default(f) is not None)
+            and f.pii not in ("drop", "hash"))
 
 
 def _object(fields: List[Field], key_prefix: str = "") -> Dict[str, object]:

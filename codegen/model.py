@@ -7,12 +7,18 @@ or about files.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import List, Optional
+from typing import List, Optional, Union
 
 SCALAR_TYPES = ("bool", "int", "uint", "double", "string", "timestamp", "duration")
 LEVELS = ("debug", "info", "warn", "error")
 CORRELATIONS = ("none", "begin", "follow")
 PII_POLICIES = ("none", "hash", "redact", "drop", "scrub")
+# Wire units of a duration (the C value is always nanoseconds), with the
+# nanoseconds in one unit.
+DURATION_UNITS = {"ns": 1, "us": 1000, "ms": 1000000, "s": 1000000000}
+
+# `deprecated:` is False, True, or the reason given in the catalog.
+Deprecation = Union[bool, str]
 
 
 @dataclass(frozen=True)
@@ -29,9 +35,10 @@ class Pos:
 
 @dataclass
 class EnumValue:
-    name: str
+    name: str  # the catalog (and C) name
     description: Optional[str] = None
-    deprecated: bool = False
+    deprecated: Deprecation = False
+    wire: Optional[str] = None  # the string written on the wire, when not the name
     pos: Optional[Pos] = None
 
 
@@ -65,7 +72,13 @@ class Field:
     pii: str = "none"
     description: Optional[str] = None
     unit: Optional[str] = None
-    deprecated: bool = False
+    deprecated: Deprecation = False
+    # The JSON key, when not the name (catalog `key:`, or a duration's name
+    # with its wire unit as suffix).
+    wire_key: Optional[str] = None
+    # Optional scalars: the value written when unset (bool, int, float, str,
+    # or an enum value's catalog name); None: the field is omitted.
+    default: object = None
     min: Optional[float] = None  # int for int/uint/timestamp/duration
     max: Optional[float] = None
     max_length: Optional[int] = None
@@ -85,7 +98,7 @@ class Event:
     level: str = "info"
     correlation: str = "none"
     sample_rate: float = 1.0
-    deprecated: bool = False
+    deprecated: Deprecation = False
     kind: str = "event"  # event | span_start | span_stop | span_exception
     span: Optional["Span"] = None  # for span_* kinds: the span it belongs to
     pos: Optional[Pos] = None
@@ -102,9 +115,9 @@ class Event:
 @dataclass
 class Span:
     """A timed operation. The catalog declares the span; the model derives three
-    events from it: <name>.start (the fields), <name>.stop (fields +
-    duration_ns: duration) and <name>.exception (fields + duration_ns +
-    error_type: string)."""
+    events from it (suffixes per SpanNaming): <name>.start (the fields),
+    <name>.stop (fields + duration_ns: duration) and <name>.exception (fields
+    + duration_ns + error_type: string [+ the error message field])."""
 
     name: str
     fields: List[Field]
@@ -112,11 +125,30 @@ class Span:
     category: Optional[str] = None
     level: str = "info"
     sample_rate: float = 1.0
-    deprecated: bool = False
+    deprecated: Deprecation = False
     pos: Optional[Pos] = None
     start: Optional[Event] = None
     stop: Optional[Event] = None
     exception: Optional[Event] = None
+
+
+@dataclass
+class SpanNaming:
+    """How a catalog names the events its spans derive (catalog `span_events:`):
+    the suffixes of the start, stop and failure events, the wire unit of
+    their duration (written as duration_<unit>), and the name of an optional
+    error message field (pii: scrub) on the failure event, if any."""
+
+    start: str = "start"
+    stop: str = "stop"
+    failure: str = "exception"
+    duration_unit: str = "ns"
+    error_message: Optional[str] = None
+    pos: Optional[Pos] = None
+
+    @property
+    def duration_key(self) -> str:
+        return f"duration_{self.duration_unit}"
 
 
 @dataclass
@@ -142,6 +174,7 @@ class Catalog:
     # order; event ids are indexes into this list.
     events: List[Event] = field(default_factory=list)
     spans: List[Span] = field(default_factory=list)
+    span_naming: SpanNaming = field(default_factory=SpanNaming)
     source_path: str = ""  # as given on the command line (appears in banners)
     source_hash: str = ""  # sha256 hex of the source bytes
     pos: Optional[Pos] = None

@@ -176,6 +176,14 @@ def span_fail(cat: Catalog, s: Span) -> str:
     return f"{cat.prefix}_{mangle(s.name)}_fail"
 
 
+def span_scoped(cat: Catalog, s: Span) -> str:
+    return f"{cat.prefix}_{mangle(s.name)}_scoped"
+
+
+def span_end_scope(cat: Catalog, s: Span) -> str:
+    return f"{cat.prefix}_{mangle(s.name)}_end_scope"
+
+
 def span_setter(cat: Catalog, s: Span, f: Field) -> str:
     return f"{cat.prefix}_{mangle(s.name)}_span_set_{mangle(f.name)}"
 
@@ -216,7 +224,8 @@ def generated_symbols(cat: Catalog) -> List[Tuple[str, str]]:
                 add((event_capture(cat, ev, f), f"field '{f.name}' of event '{ev.name}'"))
     for s in cat.spans:
         what = f"span '{s.name}'"
-        for sym in (span_type(cat, s), span_begin(cat, s), span_end(cat, s), span_fail(cat, s)):
+        for sym in (span_type(cat, s), span_begin(cat, s), span_end(cat, s), span_fail(cat, s),
+                    span_scoped(cat, s), span_end_scope(cat, s)):
             add((sym, what))
         for f in s.fields:
             if f.optional:

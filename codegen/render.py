@@ -36,6 +36,7 @@ _FILTERS = {
     "comment": cmodel.c_comment,
     "literal": cmodel.number_literal,
     "mask": lambda m: "0x%02Xu" % m,
+    "deprecated": cmodel.deprecated_attr,
 }
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import shlex
 from typing import List, Optional
 
+from . import wire
 from .model import Catalog, Event, Field, Type
 
 # A fixed trace id for follow and span events, so their examples show one.
@@ -58,7 +59,7 @@ def scalar_value(t: Type, f: Field, index: int = 0) -> Optional[str]:
         return SAMPLE_TIME
     if b == "enum":
         values = [v for v in t.enum.values if not v.deprecated] or t.enum.values
-        return values[index % len(values)].name
+        return wire.enum_value_wire(values[index % len(values)])
     return _string(f, index)
 
 

@@ -33,8 +33,9 @@ import yaml
 
 from . import naming
 from .loader import load_source, node_pos
-from .model import (CORRELATIONS, LEVELS, PII_POLICIES, SCALAR_TYPES, Catalog, Diagnostic,
-                    Enum, EnumValue, Event, Field, Pos, Span, Type)
+from .model import (CORRELATIONS, DURATION_UNITS, LEVELS, PII_POLICIES, SCALAR_TYPES, Catalog,
+                    Deprecation, Diagnostic, Enum, EnumValue, Event, Field, Pos, Span,
+                    SpanNaming, Type)
 from .suggest import closest, did_you_mean
 
 FORMAT_VERSION = 1
@@ -44,6 +45,10 @@ EVENT_NAME_RE = re.compile(r"[a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)*\Z")
 LIST_RE = re.compile(r"list<(.*)>\Z", re.S)
 # Floats YAML 1.1 leaves as strings because they lack a dot ("1e9", "-2E+3").
 BARE_EXP_FLOAT_RE = re.compile(r"[-+]?[0-9][0-9_]*[eE][-+]?[0-9]+\Z")
+# A JSON key given with `key:`, and an enum value's wire string: characters
+# that need no escaping in JSON or C.
+WIRE_KEY_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+WIRE_VALUE_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.:/+-]*\Z")
 
 INT64_MIN = -(2 ** 63)
 INT64_MAX = 2 ** 63 - 1
@@ -55,14 +60,15 @@ NUMERIC_TYPES = frozenset(("int", "uint", "double", "timestamp", "duration"))
 INTEGER_TYPES = frozenset(("int", "uint", "timestamp", "duration"))
 
 TOP_KEYS = ("beacon", "catalog", "prefix", "version", "description", "enums", "context",
-            "events", "spans")
+            "events", "spans", "span_events")
 ENUM_KEYS = ("description", "values")
-ENUM_VALUE_KEYS = ("description", "deprecated")
+ENUM_VALUE_KEYS = ("description", "deprecated", "wire")
+SPAN_EVENTS_KEYS = ("start", "stop", "failure", "duration_unit", "error_message")
 EVENT_KEYS = ("description", "category", "level", "correlation", "sample_rate", "deprecated",
               "fields")
 SPAN_KEYS = ("description", "category", "level", "sample_rate", "deprecated", "fields")
 FIELD_KEYS = ("type", "optional", "min", "max", "max_length", "max_items", "unit", "pii",
-              "description", "deprecated", "stacktrace")
+              "description", "deprecated", "stacktrace", "key", "default")
 
 PII_TOKENS = frozenset("""email mail phone mobile address street postcode zip mrn ssn dob
     birthdate ip ipaddr passport iban card patient firstname lastname fullname
@@ -78,6 +84,7 @@ STRUCT_MEMBERS = ("hdr", "present")
 # Fields a span adds to its derived stop/exception events.
 SPAN_ADDED_FIELDS = ("duration_ns", "error_type")
 ERROR_TYPE_MAX_LENGTH = 256
+ERROR_MESSAGE_MAX_LENGTH = 1024
 
 _STR = "tag:yaml.org,2002:str"
 _INT = "tag:yaml.org,2002:int"
@@ -228,6 +235,21 @@ class _Validator:
             return False
         return v
 
+    def deprecation(self, d: Keys, what: str) -> Deprecation:
+        """`deprecated:` is true/false or the reason (a non-empty string)."""
+        if "deprecated" not in d:
+            return False
+        node = d["deprecated"][1]
+        if self.is_str(node):
+            reason = " ".join(node.value.split())
+            if reason:
+                return reason
+        elif isinstance(node, yaml.ScalarNode) and node.tag == _BOOL:
+            return bool(self.scalar(node))
+        self.error(node, f"deprecated of {what} must be true, false or a reason, "
+                         f"got {self.shown(node)}")
+        return False
+
     def choice(self, d: Keys, key: str, label: str, choices: Sequence[str], what: str,
                default: str) -> str:
         if key not in d:
@@ -294,15 +316,17 @@ class _Validator:
         declared: List[Event] = []
         if "events" in d:
             declared = self.event_section(d["events"][1])
+        if "span_events" in d:
+            cat.span_naming = self.span_naming(d["span_events"][1])
         if "spans" in d:
-            cat.spans = self.span_section(d["spans"][1])
+            cat.spans = self.span_section(d["spans"][1], cat.span_naming)
 
         if not self.has_begin:
             for ev_name, node in self.follow_nodes:
                 self.error(node, f"event '{ev_name}' has correlation 'follow' but no event "
                                  f"in the catalog has correlation 'begin'")
 
-        cat.events = declared + self.derived_events(declared, cat.spans)
+        cat.events = declared + self.derived_events(declared, cat.spans, cat.span_naming)
         if name is not None and prefix is not None:
             self.symbol_collisions(cat)
         else:
@@ -401,7 +425,14 @@ class _Validator:
         if isinstance(v, yaml.MappingNode):
             d = self.keys(self.pairs(v, what) or [], ENUM_VALUE_KEYS, what)
             ev.description = self.description(d, what)
-            ev.deprecated = self.flag(d, "deprecated", what)
+            ev.deprecated = self.deprecation(d, what)
+            if "wire" in d:
+                node = d["wire"][1]
+                if not self.is_str(node) or not WIRE_VALUE_RE.match(node.value):
+                    self.error(node, f"wire of {what} must be a string of letters, digits and "
+                                     f"_ . : / + -, got {self.shown(node)}")
+                else:
+                    ev.wire = node.value
             return ev
         self.error(v, f"{what} must be a description, a mapping or empty, got {self.shown(v)}")
         return None
@@ -501,9 +532,10 @@ class _Validator:
         # Every context field is optional by nature; `optional:` is accepted there
         # (and checked) but changes nothing.
         f.optional = self.flag(d, "optional", what) or context
-        f.deprecated = self.flag(d, "deprecated", what)
+        f.deprecated = self.deprecation(d, what)
         f.description = self.description(d, what)
         f.unit = self.text(d, "unit", what)
+        self.wire_form(f, d, what, t, context)
         f.pii = self.choice(d, "pii", "pii policy", PII_POLICIES, what, "none")
         f.min = self.bound(d, "min", what, t)
         f.max = self.bound(d, "max", what, t)
@@ -514,6 +546,8 @@ class _Validator:
                                   t is not None and (t.base == "string" or t.base == "attributes"))
         f.max_items = self.limit(d, "max_items", what, t,
                                  t is not None and (t.is_list or t.base == "attributes"))
+        if "default" in d:
+            f.default = self.default(f, d, what, t, context)
         f.stacktrace = self.flag(d, "stacktrace", what)
         if f.stacktrace and t is not None and not (t.is_list and t.base == "string"):
             self.error(d["stacktrace"][0], f"stacktrace does not apply to {what} of type "
@@ -535,6 +569,97 @@ class _Validator:
                        f"(hash, redact, drop, scrub or none)")
             (self.error if self.strict else self.warning)(k, message)
         return f if ok and t is not None else None
+
+    def wire_form(self, f: Field, d: Keys, what: str, t: Optional[Type], context: bool) -> None:
+        """The unit and JSON key of f: a duration's unit is its wire unit
+        (the key gets it as a suffix unless the name ends with it); on other
+        numbers it is free text; `key:` names the JSON key outright."""
+        if t is not None and f.unit is not None:
+            node = d["unit"][1]
+            if t.base == "duration":
+                if f.unit not in DURATION_UNITS:
+                    self.error(node, f"unknown unit '{f.unit}' for duration {what}; durations "
+                                     f"are written in {_one_of(list(DURATION_UNITS))}"
+                                     f"{did_you_mean(f.unit, list(DURATION_UNITS))}")
+                    f.unit = None
+                elif not f.name.endswith("_" + f.unit):
+                    f.wire_key = f"{f.name}_{f.unit}"
+            elif t.base not in NUMERIC_TYPES:
+                self.error(d["unit"][0], f"unit does not apply to {what} of type "
+                                         f"'{t.spelling}'; units name what a number or "
+                                         f"duration counts")
+                f.unit = None
+        if "key" in d:
+            node = d["key"][1]
+            if not self.is_str(node) or not WIRE_KEY_RE.match(node.value):
+                self.error(node, f"key of {what} must be a JSON key of letters, digits and "
+                                 f"underscores, got {self.shown(node)}")
+            else:
+                f.wire_key = node.value if node.value != f.name else None
+
+    def default(self, f: Field, d: Keys, what: str, t: Optional[Type], context: bool):
+        """The checked `default:` of f (None after reporting a problem)."""
+        k, node = d["default"]
+        if t is None:
+            return None
+        if context:
+            self.error(k, f"default does not apply to {what}; an unset context field is "
+                          f"omitted")
+            return None
+        if not f.optional:
+            self.error(k, f"default applies to optional fields only; {what} is required")
+            return None
+        if t.is_list or t.base == "attributes":
+            self.error(k, f"default does not apply to {what} of type '{t.spelling}'; only "
+                          f"scalar fields take one")
+            return None
+        wrong = f"default of {what} must be {{}} for type '{t.spelling}', got {self.shown(node)}"
+        if t.base == "bool":
+            v = self.scalar(node) if isinstance(node, yaml.ScalarNode) and node.tag == _BOOL else None
+            if not isinstance(v, bool):
+                self.error(node, wrong.format("true or false"))
+                return None
+            return v
+        if t.base == "string":
+            if not self.is_str(node):
+                self.error(node, wrong.format("a string"))
+                return None
+            if f.max_length is not None and len(node.value.encode("utf-8")) > f.max_length:
+                self.error(node, f"default of {what} is longer than its max_length "
+                                 f"({f.max_length} bytes)")
+                return None
+            return node.value
+        if t.base == "enum":
+            names = [v.name for v in t.enum.values]
+            if not self.is_str(node) or node.value not in names:
+                got = node.value if self.is_str(node) else ""
+                self.error(node, wrong.format(f"a value of enum '{t.enum.name}'")
+                           + did_you_mean(got, names))
+                return None
+            return node.value
+        v = self.number(node)
+        if v is None:
+            self.error(node, wrong.format("a number"))
+            return None
+        if t.base == "double":
+            if not math.isfinite(v):
+                self.error(node, wrong.format("a finite number"))
+                return None
+            v = float(v)
+        else:
+            if isinstance(v, float):
+                if not (math.isfinite(v) and v.is_integer()):
+                    self.error(node, wrong.format("an integer"))
+                    return None
+                v = int(v)
+            lo, hi = (0, UINT64_MAX) if t.base == "uint" else (INT64_MIN, INT64_MAX)
+            if not lo <= v <= hi:
+                self.error(node, f"default of {what} does not fit type '{t.spelling}'")
+                return None
+        if (f.min is not None and v < f.min) or (f.max is not None and v > f.max):
+            self.error(node, f"default {node.value} of {what} is outside its min/max")
+            return None
+        return v
 
     def bound(self, d: Keys, key: str, what: str, t: Optional[Type]):
         if key not in d:
@@ -593,12 +718,18 @@ class _Validator:
                span: Optional[str] = None) -> List[Field]:
         out: List[Field] = []
         members: Dict[str, str] = {}  # struct member -> field that generates it
+        keys: Dict[str, str] = {}  # JSON key -> field written under it
         for name, k, v in self.pairs(node, f"fields of {owner}",
                                      "a mapping of field names to field specs") or []:
             f = self.field(name, k, v, context, span)
             if f is None:
                 continue
             out.append(f)
+            key = f.wire_key or f.name
+            if keys.get(key, name) != name:
+                self.error(k, f"field '{name}' is written under key '{key}', as is field "
+                              f"'{keys[key]}' of {owner}")
+            keys.setdefault(key, name)
             if context:
                 continue
             generated = [name]
@@ -638,7 +769,7 @@ class _Validator:
             self.warning(k, f"{what} has no description")
         attrs["category"] = self.text(d, "category", what)
         attrs["level"] = self.choice(d, "level", "level", LEVELS, what, "info")
-        attrs["deprecated"] = self.flag(d, "deprecated", what)
+        attrs["deprecated"] = self.deprecation(d, what)
         rate = 1.0
         if "sample_rate" in d:
             node = d["sample_rate"][1]
@@ -681,48 +812,88 @@ class _Validator:
                 return k
         return mapping
 
-    def span_section(self, node: yaml.Node) -> List[Span]:
+    def span_naming(self, node: yaml.Node) -> SpanNaming:
+        what = "span_events"
+        sn = SpanNaming(pos=self.pos(node))
+        d = self.keys(self.pairs(node, what) or [], SPAN_EVENTS_KEYS, what)
+        for key in ("start", "stop", "failure"):
+            v = self.text(d, key, what)
+            if v is None:
+                continue
+            if not NAME_RE.match(v):
+                self.error(d[key][1], f"{key} of {what} must be one lower snake case name "
+                                      f"(the last part of the event name), got '{v}'")
+                continue
+            setattr(sn, key, v)
+        suffixes = [sn.start, sn.stop, sn.failure]
+        if len(set(suffixes)) != 3:
+            self.error(node, f"the start, stop and failure suffixes of {what} must differ, "
+                             f"got {', '.join(suffixes)}")
+        sn.duration_unit = self.choice(d, "duration_unit", "duration unit",
+                                       list(DURATION_UNITS), what, "ns")
+        msg = self.text(d, "error_message", what)
+        if msg is not None:
+            if not NAME_RE.match(msg) or msg in SPAN_ADDED_FIELDS:
+                self.error(d["error_message"][1], f"error_message of {what} must be a field "
+                                                  f"name other than {_one_of(SPAN_ADDED_FIELDS)}"
+                                                  f", got '{msg}'")
+            else:
+                sn.error_message = msg
+        return sn
+
+    def span_section(self, node: yaml.Node, naming_: SpanNaming) -> List[Span]:
         out: List[Span] = []
+        added = set(SPAN_ADDED_FIELDS) | {naming_.duration_key}
+        if naming_.error_message:
+            added.add(naming_.error_message)
         for name, k, v in self.pairs(node, "spans", "a mapping of span names to spans") or []:
             valid = self.event_name(name, k, "span")
             what = f"span '{name}'"
             d, attrs = self.common(name, k, v, "span", SPAN_KEYS)
             fields = self.fields(d["fields"][1], what, span=what) if "fields" in d else []
             for f in fields:
-                if f.name in SPAN_ADDED_FIELDS:
+                hit = f.name if f.name in added else (f.wire_key if f.wire_key in added else None)
+                if hit:
                     self.error(self.find_key(d["fields"][1], f.name),
-                               f"field '{f.name}' of {what} collides with the '{f.name}' "
+                               f"field '{f.name}' of {what} collides with the '{hit}' "
                                f"field the span adds to its derived events")
             if valid:
                 out.append(Span(name=name, fields=fields, pos=self.pos(k), **attrs))
         return out
 
-    def derived_events(self, declared: List[Event], spans: List[Span]) -> List[Event]:
-        """The start/stop/exception events of every span, in span order. An
-        event already declared under a derived name is reported and kept as
-        declared."""
+    def derived_events(self, declared: List[Event], spans: List[Span],
+                       sn: SpanNaming) -> List[Event]:
+        """The start/stop/failure events of every span, in span order, named
+        per `sn`. An event already declared under a derived name is reported
+        and kept as declared."""
         by_name = {ev.name: ev for ev in declared}
         out: List[Event] = []
         for s in spans:
-            duration = Field(name="duration_ns", type=Type("duration"), unit="ns",
-                             description="Time from the start of the span, in nanoseconds.",
-                             pos=s.pos)
+            # The C member stays duration_ns (the C value is nanoseconds);
+            # the wire key and value follow the catalog's duration unit.
+            duration = Field(name="duration_ns", type=Type("duration"), unit=sn.duration_unit,
+                             wire_key=None if sn.duration_unit == "ns" else sn.duration_key,
+                             description="Time from the start of the span.", pos=s.pos)
             error_type = Field(name="error_type", type=Type("string"),
                                max_length=ERROR_TYPE_MAX_LENGTH,
                                description="Kind of failure that ended the span.", pos=s.pos)
+            failure = [dataclasses.replace(duration), error_type]
+            if sn.error_message:
+                failure.append(Field(name=sn.error_message, type=Type("string"), optional=True,
+                                     pii="scrub", max_length=ERROR_MESSAGE_MAX_LENGTH,
+                                     description="Error message (scrubbed).", pos=s.pos))
             kinds = (
-                ("start", "span_start", s.level, []),
-                ("stop", "span_stop", s.level, [duration]),
-                ("exception", "span_exception", "error",
-                 [dataclasses.replace(duration), error_type]),
+                ("start", sn.start, "span_start", s.level, []),
+                ("stop", sn.stop, "span_stop", s.level, [duration]),
+                ("exception", sn.failure, "span_exception", "error", failure),
             )
-            for suffix, kind, level, extra in kinds:
+            for attr, suffix, kind, level, extra in kinds:
                 ev = Event(name=f"{s.name}.{suffix}",
                            fields=[dataclasses.replace(f) for f in s.fields] + extra,
                            description=s.description, category=s.category, level=level,
                            sample_rate=s.sample_rate, deprecated=s.deprecated, kind=kind,
                            span=s, pos=s.pos)
-                setattr(s, suffix, ev)
+                setattr(s, attr, ev)
                 other = by_name.get(ev.name)
                 if other is None:
                     out.append(ev)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import List, Optional
 
-from .model import Enum, EnumValue, Field
+from .model import DURATION_UNITS, Enum, EnumValue, Field
 
 # PII policies from least to most protective, by what leaves the process:
 #   none   the value itself
@@ -34,6 +34,16 @@ def field_key(f: Field) -> str:
 def field_unit(f: Field) -> Optional[str]:
     """The unit of the field's wire value, if the catalog names one."""
     return f.unit
+
+
+def duration_scale(f: Field) -> int:
+    """Nanoseconds per wire unit of a duration field (1 for ns or no unit)."""
+    return DURATION_UNITS.get(f.unit or "ns", 1)
+
+
+def duration_is_number(f: Field) -> bool:
+    """A duration in seconds is written as a JSON number, others as integers."""
+    return f.unit == "s"
 
 
 def field_default(f: Field):

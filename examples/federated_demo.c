@@ -132,7 +132,8 @@ int main(void) {
 
             static const char *const missing[] = {"Pixel Data", "Laterality"};
             fed_trial_filter_summary tf =
-                fed_trial_filter_summary_make("epoch_filter", "ImageQualityFilter", 180, 28, 4);
+                fed_trial_filter_summary_make("epoch_filter", "ImageQualityFilter", 180, 28);
+            fed_trial_filter_summary_set_rows_missing(&tf, 4); /* unset, it is sent as 0 */
             fed_trial_filter_summary_set_matching_column_count(&tf, 12);
             fed_trial_filter_summary_set_missing_columns(&tf, missing, 2);
             failures += check(fed_trial_filter_summary_emit(&tf), "trial_filter_summary");

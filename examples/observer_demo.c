@@ -42,7 +42,7 @@ int main(void) {
     failures += check(obs_upload_failed_emit(&failed), "upload.failed");
 
     /* A patient search, then a question to the assistant and its answer. */
-    obs_patients_queried q = obs_patients_queried_make(3, OBS_QUERY_TYPE_RECENT);
+    obs_patients_queried q = obs_patients_queried_make(3, "recent");
     failures += check(obs_patients_queried_emit(&q), "patients.queried");
 
     beacon_trace_id question;
@@ -59,6 +59,15 @@ int main(void) {
     obs_clinical_fetch_success ok =
         obs_clinical_fetch_success_make(fetch, "patient-5521", 37, 840 * 1000000LL);
     failures += check(obs_clinical_fetch_success_emit(&ok), "clinical.fetch_success");
+
+    /* A synopsis of the fetched records (the text itself is never sent),
+     * then the Plaud device sync: 2 recordings, none new (the default). */
+    obs_synopsis_generated syn = obs_synopsis_generated_make(fetch, "patient-5521", 37, 2310);
+    obs_synopsis_generated_set_duration(&syn, 2400 * 1000000LL);
+    failures += check(obs_synopsis_generated_emit(&syn), "synopsis.generated");
+    obs_plaud_fetched pf = obs_plaud_fetched_make(2);
+    obs_plaud_fetched_set_duration(&pf, 310 * 1000000LL);
+    failures += check(obs_plaud_fetched_emit(&pf), "plaud.fetched");
 
     failures += check(beacon_flush(2000), "beacon_flush");
     failures += check(beacon_shutdown(2000), "beacon_shutdown");

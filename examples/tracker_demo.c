@@ -31,29 +31,36 @@ static int before_request(const char *request_id, const char *path) {
     return failures;
 }
 
-/* POST /api/generate; `fails` makes the generation raise. */
+/* POST /api/generate; `fails` makes the generation raise. The request span
+ * is the seed's @track_duration('api.generate'): opened with the scoped form,
+ * it ends by itself when the block is left, unless it failed first. */
 static int generate(const char *request_id, const char *model, int fails) {
     int failures = before_request(request_id, "/api/generate");
-    trk_api_generate_span request = trk_api_generate_begin("POST");
+    {
+        trk_api_generate_scoped(request, "POST");
 
-    trk_generation_params params = trk_generation_params_make(model);
-    failures += check(trk_generation_params_emit(&params), "generation.params");
+        trk_generation_params params = trk_generation_params_make(model);
+        failures += check(trk_generation_params_emit(&params), "generation.params");
 
-    trk_generation_span gen = trk_generation_begin(model, 10);
-    if (!fails) {
-        trk_generation_span_set_credits_used(&gen, 10);
-        failures += check(trk_generation_end(&gen), "generation end");
-        failures += check(trk_api_generate_end(&request), "api.generate end");
-    } else {
-        failures += check(trk_generation_fail(&gen, "UpstreamRejected"), "generation fail");
-        /* The seed's @track_error: the message is scrubbed before it leaves. */
-        static const char *const stack[] = {"app.py:88 in generate", "models.py:41 in run_flux"};
-        trk_error_captured err =
-            trk_error_captured_make("generate_image", "UpstreamRejected",
-                                    "provider refused prompt for jane.roe@example.com", stack, 2);
-        failures += check(trk_error_captured_emit(&err), "error.captured");
-        failures += check(trk_api_generate_fail(&request, "UpstreamRejected"), "api.generate fail");
-    }
+        trk_generation_span gen = trk_generation_begin(model, 10);
+        if (!fails) {
+            trk_generation_span_set_credits_used(&gen, 10);
+            failures += check(trk_generation_end(&gen), "generation end");
+        } else {
+            /* The seed's error=str(e): sent scrubbed of identifiers. */
+            const char *message = "provider refused prompt for jane.roe@example.com";
+            failures +=
+                check(trk_generation_fail(&gen, "UpstreamRejected", message), "generation fail");
+            /* The seed's @track_error: the message is scrubbed before it leaves. */
+            static const char *const stack[] = {"app.py:88 in generate",
+                                                "models.py:41 in run_flux"};
+            trk_error_captured err =
+                trk_error_captured_make("generate_image", "UpstreamRejected", message, stack, 2);
+            failures += check(trk_error_captured_emit(&err), "error.captured");
+            failures += check(trk_api_generate_fail(&request, "UpstreamRejected", NULL),
+                              "api.generate fail");
+        }
+    }                    /* a request that did not fail: api.generate.completed, with duration_ms */
     trk_context_clear(); /* after_request */
     return failures;
 }

@@ -332,6 +332,9 @@ static const beacon_field_desc brg__tool_result_size_fields[3] = {
         .max = {.u = 0},
         .max_length = 0,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "tool",
@@ -349,6 +352,9 @@ static const beacon_field_desc brg__tool_result_size_fields[3] = {
         .max = {.i = 0},
         .max_length = 128,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "metadata",
@@ -366,6 +372,9 @@ static const beacon_field_desc brg__tool_result_size_fields[3] = {
         .max = {.i = 0},
         .max_length = 256,
         .max_items = 16,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
 };
 
@@ -409,6 +418,9 @@ static const beacon_field_desc brg__worker_queue_dropped_fields[1] = {
         .max = {.u = 0},
         .max_length = 0,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
 };
 
@@ -452,6 +464,9 @@ static const beacon_field_desc brg__tool_execution_start_fields[2] = {
         .max = {.i = 0},
         .max_length = 128,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "metadata",
@@ -469,6 +484,9 @@ static const beacon_field_desc brg__tool_execution_start_fields[2] = {
         .max = {.i = 0},
         .max_length = 256,
         .max_items = 16,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
 };
 
@@ -512,6 +530,9 @@ static const beacon_field_desc brg__tool_execution_stop_fields[3] = {
         .max = {.i = 0},
         .max_length = 128,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "metadata",
@@ -529,10 +550,13 @@ static const beacon_field_desc brg__tool_execution_stop_fields[3] = {
         .max = {.i = 0},
         .max_length = 256,
         .max_items = 16,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "duration_ns",
-        .description = "Time from the start of the span, in nanoseconds.",
+        .description = "Time from the start of the span.",
         .unit = "ns",
         .type = BEACON_TYPE_DURATION,
         .is_list = 0,
@@ -546,6 +570,9 @@ static const beacon_field_desc brg__tool_execution_stop_fields[3] = {
         .max = {.i = 0},
         .max_length = 0,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
 };
 
@@ -589,6 +616,9 @@ static const beacon_field_desc brg__tool_execution_exception_fields[4] = {
         .max = {.i = 0},
         .max_length = 128,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "metadata",
@@ -606,10 +636,13 @@ static const beacon_field_desc brg__tool_execution_exception_fields[4] = {
         .max = {.i = 0},
         .max_length = 256,
         .max_items = 16,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "duration_ns",
-        .description = "Time from the start of the span, in nanoseconds.",
+        .description = "Time from the start of the span.",
         .unit = "ns",
         .type = BEACON_TYPE_DURATION,
         .is_list = 0,
@@ -623,6 +656,9 @@ static const beacon_field_desc brg__tool_execution_exception_fields[4] = {
         .max = {.i = 0},
         .max_length = 0,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "error_type",
@@ -640,6 +676,9 @@ static const beacon_field_desc brg__tool_execution_exception_fields[4] = {
         .max = {.i = 0},
         .max_length = 256,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
 };
 
@@ -681,6 +720,9 @@ static const beacon_field_desc brg__context[2] = {
         .max = {.i = 0},
         .max_length = 128,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "worker_id",
@@ -698,6 +740,9 @@ static const beacon_field_desc brg__context[2] = {
         .max = {.i = 0},
         .max_length = 64,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
 };
 

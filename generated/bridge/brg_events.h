@@ -122,7 +122,7 @@ typedef struct brg_tool_execution_stop {
     const char *tool; /* Name of the tool. (borrowed until emit returns) */
     const beacon_attr *metadata; /* Free-form metadata attached to the span. (attributes: entries + count) */
     size_t metadata_count;
-    int64_t duration_ns; /* Time from the start of the span, in nanoseconds. */
+    int64_t duration_ns; /* Time from the start of the span. */
 } brg_tool_execution_stop;
 
 /* Builds tool.execution.stop from every required field in catalog order; strings and lists are borrowed until emit returns. */
@@ -146,7 +146,7 @@ typedef struct brg_tool_execution_exception {
     const char *tool; /* Name of the tool. (borrowed until emit returns) */
     const beacon_attr *metadata; /* Free-form metadata attached to the span. (attributes: entries + count) */
     size_t metadata_count;
-    int64_t duration_ns; /* Time from the start of the span, in nanoseconds. */
+    int64_t duration_ns; /* Time from the start of the span. */
     const char *error_type; /* Kind of failure that ended the span. (borrowed until emit returns) */
 } brg_tool_execution_exception;
 
@@ -179,10 +179,28 @@ brg_tool_execution_span brg_tool_execution_begin(const char *tool);
 /* Sets optional field metadata (Free-form metadata attached to the span) on the span; it is reported by tool.execution.stop / tool.execution.exception (the start event is already sent); items (and keys/strings) borrowed until end/fail returns; items may be NULL only when count is 0; NULL span is a no-op. */
 void brg_tool_execution_span_set_metadata(brg_tool_execution_span *span, const beacon_attr *items,
                                           size_t count);
-/* Closes the span and emits tool.execution.stop with duration_ns; NULL span returns BEACON_ERR_INVALID_ARGUMENT. */
+/* Closes the span and emits tool.execution.stop with its duration; NULL span returns BEACON_ERR_INVALID_ARGUMENT. */
 beacon_status brg_tool_execution_end(brg_tool_execution_span *span);
-/* Closes the span and emits tool.execution.exception with duration_ns and error_type (borrowed for the call); NULL span returns BEACON_ERR_INVALID_ARGUMENT. */
+/* Closes the span and emits tool.execution.exception with its duration and error_type (borrowed for the call); NULL span returns BEACON_ERR_INVALID_ARGUMENT. */
 beacon_status brg_tool_execution_fail(brg_tool_execution_span *span, const char *error_type);
+#if defined(__GNUC__) || defined(__clang__)
+/* Scope-exit cleanup of brg_tool_execution_scoped: ends span unless end/fail closed it. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+static inline void brg_tool_execution_end_scope(brg_tool_execution_span *span) {
+    if (!beacon_gen_span_finished(&span->state)) {
+        (void)brg_tool_execution_end(span);
+    }
+}
+#pragma GCC diagnostic pop
+/* Declares var as an open tool.execution span (begin's arguments follow var);
+ * at scope exit it is ended, emitting tool.execution.stop with its duration,
+ * unless end or fail closed it first. GCC and Clang only (cleanup attribute);
+ * elsewhere call end. */
+#define brg_tool_execution_scoped(var, ...)                  \
+    __attribute__((cleanup(brg_tool_execution_end_scope))) \
+    brg_tool_execution_span var = brg_tool_execution_begin(__VA_ARGS__)
+#endif
 
 /* ===== Context ===== */
 

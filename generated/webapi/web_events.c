@@ -673,6 +673,9 @@ static const beacon_field_desc web__oe_start_fields[1] = {
         .max = {.i = 0},
         .max_length = 64,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
 };
 
@@ -716,6 +719,9 @@ static const beacon_field_desc web__oe_moderation_fields[3] = {
         .max = {.i = 0},
         .max_length = 0,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "categories",
@@ -733,6 +739,9 @@ static const beacon_field_desc web__oe_moderation_fields[3] = {
         .max = {.i = 0},
         .max_length = 64,
         .max_items = 16,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "message_length",
@@ -750,6 +759,9 @@ static const beacon_field_desc web__oe_moderation_fields[3] = {
         .max = {.u = 0},
         .max_length = 0,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
 };
 
@@ -793,6 +805,9 @@ static const beacon_field_desc web__oe_interact_fields[3] = {
         .max = {.i = 0},
         .max_length = 0,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "message_length",
@@ -810,6 +825,9 @@ static const beacon_field_desc web__oe_interact_fields[3] = {
         .max = {.u = 0},
         .max_length = 0,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "rating",
@@ -827,6 +845,9 @@ static const beacon_field_desc web__oe_interact_fields[3] = {
         .max = {.i = INT64_C(1)},
         .max_length = 0,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
 };
 
@@ -870,6 +891,9 @@ static const beacon_field_desc web__api_request_start_fields[3] = {
         .max = {.i = 0},
         .max_length = 16,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "route",
@@ -887,6 +911,9 @@ static const beacon_field_desc web__api_request_start_fields[3] = {
         .max = {.i = 0},
         .max_length = 256,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "status_code",
@@ -904,6 +931,9 @@ static const beacon_field_desc web__api_request_start_fields[3] = {
         .max = {.u = UINT64_C(599)},
         .max_length = 0,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
 };
 
@@ -947,6 +977,9 @@ static const beacon_field_desc web__api_request_stop_fields[4] = {
         .max = {.i = 0},
         .max_length = 16,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "route",
@@ -964,6 +997,9 @@ static const beacon_field_desc web__api_request_stop_fields[4] = {
         .max = {.i = 0},
         .max_length = 256,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "status_code",
@@ -981,10 +1017,13 @@ static const beacon_field_desc web__api_request_stop_fields[4] = {
         .max = {.u = UINT64_C(599)},
         .max_length = 0,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "duration_ns",
-        .description = "Time from the start of the span, in nanoseconds.",
+        .description = "Time from the start of the span.",
         .unit = "ns",
         .type = BEACON_TYPE_DURATION,
         .is_list = 0,
@@ -998,6 +1037,9 @@ static const beacon_field_desc web__api_request_stop_fields[4] = {
         .max = {.i = 0},
         .max_length = 0,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
 };
 
@@ -1041,6 +1083,9 @@ static const beacon_field_desc web__api_request_exception_fields[5] = {
         .max = {.i = 0},
         .max_length = 16,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "route",
@@ -1058,6 +1103,9 @@ static const beacon_field_desc web__api_request_exception_fields[5] = {
         .max = {.i = 0},
         .max_length = 256,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "status_code",
@@ -1075,10 +1123,13 @@ static const beacon_field_desc web__api_request_exception_fields[5] = {
         .max = {.u = UINT64_C(599)},
         .max_length = 0,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "duration_ns",
-        .description = "Time from the start of the span, in nanoseconds.",
+        .description = "Time from the start of the span.",
         .unit = "ns",
         .type = BEACON_TYPE_DURATION,
         .is_list = 0,
@@ -1092,6 +1143,9 @@ static const beacon_field_desc web__api_request_exception_fields[5] = {
         .max = {.i = 0},
         .max_length = 0,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "error_type",
@@ -1109,6 +1163,9 @@ static const beacon_field_desc web__api_request_exception_fields[5] = {
         .max = {.i = 0},
         .max_length = 256,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
 };
 
@@ -1155,6 +1212,9 @@ static const beacon_field_desc web__context[3] = {
         .max = {.i = 0},
         .max_length = 128,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "session_id",
@@ -1172,6 +1232,9 @@ static const beacon_field_desc web__context[3] = {
         .max = {.i = 0},
         .max_length = 128,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "gdata_id",
@@ -1189,6 +1252,9 @@ static const beacon_field_desc web__context[3] = {
         .max = {.i = 0},
         .max_length = 128,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
 };
 

@@ -27,9 +27,9 @@ typedef enum web_moderation_verdict {
     WEB_MODERATION_VERDICT_BLOCKED = 2, /* The message was refused. */
 } web_moderation_verdict;
 #define WEB_MODERATION_VERDICT_COUNT 3
-/* Catalog name of v (static, never freed); NULL if v is out of range. Thread-safe. */
+/* Wire string of v (static, never freed); NULL if v is out of range. Thread-safe. */
 const char *web_moderation_verdict_to_string(web_moderation_verdict v);
-/* Parses a catalog value name into *out (out may be NULL); false if s is NULL or unknown. Thread-safe. */
+/* Parses a value's wire string into *out (out may be NULL); false if s is NULL or unknown. Thread-safe. */
 bool web_moderation_verdict_from_string(const char *s, web_moderation_verdict *out);
 
 /* interaction: Kind of user interaction. */
@@ -39,9 +39,9 @@ typedef enum web_interaction {
     WEB_INTERACTION_SHARE = 2, /* The user shared content. */
 } web_interaction;
 #define WEB_INTERACTION_COUNT 3
-/* Catalog name of v (static, never freed); NULL if v is out of range. Thread-safe. */
+/* Wire string of v (static, never freed); NULL if v is out of range. Thread-safe. */
 const char *web_interaction_to_string(web_interaction v);
-/* Parses a catalog value name into *out (out may be NULL); false if s is NULL or unknown. Thread-safe. */
+/* Parses a value's wire string into *out (out may be NULL); false if s is NULL or unknown. Thread-safe. */
 bool web_interaction_from_string(const char *s, web_interaction *out);
 
 /* ===== Event ids and tables ===== */
@@ -172,7 +172,7 @@ typedef struct web_api_request_stop {
     const char *route; /* Route template (not the raw path,
                                           which may carry ids). (borrowed until emit returns) */
     uint64_t status_code; /* HTTP status of the response. */
-    int64_t duration_ns; /* Time from the start of the span, in nanoseconds. */
+    int64_t duration_ns; /* Time from the start of the span. */
 } web_api_request_stop;
 
 /* Builds api.request.stop from every required field in catalog order; strings and lists are borrowed until emit returns. */
@@ -197,7 +197,7 @@ typedef struct web_api_request_exception {
     const char *route; /* Route template (not the raw path,
                                           which may carry ids). (borrowed until emit returns) */
     uint64_t status_code; /* HTTP status of the response. */
-    int64_t duration_ns; /* Time from the start of the span, in nanoseconds. */
+    int64_t duration_ns; /* Time from the start of the span. */
     const char *error_type; /* Kind of failure that ended the span. (borrowed until emit returns) */
 } web_api_request_exception;
 
@@ -228,10 +228,28 @@ typedef struct web_api_request_span {
 web_api_request_span web_api_request_begin(const char *method, const char *route);
 /* Sets optional field status_code (HTTP status of the response) on the span; it is reported by api.request.stop / api.request.exception (the start event is already sent); stored by value; NULL span is a no-op. */
 void web_api_request_span_set_status_code(web_api_request_span *span, uint64_t status_code);
-/* Closes the span and emits api.request.stop with duration_ns; NULL span returns BEACON_ERR_INVALID_ARGUMENT. */
+/* Closes the span and emits api.request.stop with its duration; NULL span returns BEACON_ERR_INVALID_ARGUMENT. */
 beacon_status web_api_request_end(web_api_request_span *span);
-/* Closes the span and emits api.request.exception with duration_ns and error_type (borrowed for the call); NULL span returns BEACON_ERR_INVALID_ARGUMENT. */
+/* Closes the span and emits api.request.exception with its duration and error_type (borrowed for the call); NULL span returns BEACON_ERR_INVALID_ARGUMENT. */
 beacon_status web_api_request_fail(web_api_request_span *span, const char *error_type);
+#if defined(__GNUC__) || defined(__clang__)
+/* Scope-exit cleanup of web_api_request_scoped: ends span unless end/fail closed it. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+static inline void web_api_request_end_scope(web_api_request_span *span) {
+    if (!beacon_gen_span_finished(&span->state)) {
+        (void)web_api_request_end(span);
+    }
+}
+#pragma GCC diagnostic pop
+/* Declares var as an open api.request span (begin's arguments follow var);
+ * at scope exit it is ended, emitting api.request.stop with its duration,
+ * unless end or fail closed it first. GCC and Clang only (cleanup attribute);
+ * elsewhere call end. */
+#define web_api_request_scoped(var, ...)                  \
+    __attribute__((cleanup(web_api_request_end_scope))) \
+    web_api_request_span var = web_api_request_begin(__VA_ARGS__)
+#endif
 
 /* ===== Context ===== */
 

@@ -8,7 +8,11 @@
 - a probe program linked with the generated .c and stub runtime entry points
   checks that constructors, setters, spans and context wrappers store what the
   descriptors say (offsets, presence bits, ids);
-- the real runtime's to_json of a worst-case event fits its JSON_MAX.
+- the real runtime's to_json of a worst-case event fits its JSON_MAX;
+- deprecation reasons from the catalog appear in the compilers' warnings
+  (C and C++);
+- a scoped span ends at scope exit, and defaults, duration units, JSON keys
+  and enum wire strings reach the real runtime's output.
 Run from the repository root.
 """
 import json
@@ -43,7 +47,69 @@ CPP_CALLS = {
     "minimal": "tiny_hello ev = tiny_hello_make(\"world\");\n    return ev.who ? 0 : 1;",
     "required_only": "ro_paint_done ev = ro_paint_done_make(RO_COLOR_RED, 1.5, 2, \"n\", "
                      "nullptr, 0);\n    return ev.coats == 2 ? 0 : 1;",
+    "wire": "wd_request_done ev = wd_request_done_make(WD_HTTP_METHOD_GET, 1);\n"
+            "    wd_request_done_set_via(&ev, WD_HTTP_METHOD_POST);\n"
+            "    return ev.took == 1 ? 0 : 1;",
 }
+
+# Uses every item of the wire fixture deprecated with a reason.
+DEPRECATED_USE = """#include "wd_events.h"
+
+int use(void);
+
+int use(void) {
+    wd_job_begun old = wd_job_begun_make("j");
+    wd_request_done ev = wd_request_done_make(WD_HTTP_METHOD_TRACE, 1);
+    wd_request_done_set_legacy_code(&ev, 3);
+    wd_old_job_span span = wd_old_job_begin();
+    return old.job != 0 && ev.legacy_code == 3 && span.state.flags != 99;
+}
+"""
+DEPRECATION_REASONS = ("Use job.started.", "Use retries.", "Use get.", "Use job.")
+
+# Runs a scoped span that ends at scope exit, one that fails first, a
+# fieldless scoped span, and an event with unset defaulted fields, through
+# the real runtime to stdout.
+SCOPED_PROBE = r"""#define _POSIX_C_SOURCE 200809L
+#include <string.h>
+#include <time.h>
+
+#include <beacon/beacon.h>
+
+#include "wd_events.h"
+
+static void nap_ms(long ms) {
+    struct timespec ts = {0, ms * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+static void work(int fail) {
+    wd_job_scoped(span, "nightly");
+    nap_ms(20);
+    if (fail) {
+        (void)wd_job_fail(&span, "Timeout", "call jane.roe@example.com");
+    }
+}
+
+int main(void) {
+    if (beacon_init(NULL) != BEACON_OK) return 1;
+    work(0);
+    work(1);
+    {
+        wd_tick_scoped(t);
+    }
+    wd_request_done ev = wd_request_done_make(WD_HTTP_METHOD_GET, 1500000000);
+    wd_request_done_set_took_us(&ev, 2500000);
+    wd_request_done_set_elapsed(&ev, 1500000000);
+    wd_request_done_set_raw(&ev, 7);
+    if (wd_request_done_emit(&ev) != BEACON_OK) return 2;
+    wd_http_method m = WD_HTTP_METHOD_GET;
+    if (strcmp(wd_http_method_to_string(WD_HTTP_METHOD_POST), "POST") != 0) return 3;
+    if (!wd_http_method_from_string("POST", &m) || m != WD_HTTP_METHOD_POST) return 4;
+    if (wd_http_method_from_string("post", NULL)) return 5;
+    return beacon_shutdown(2000) == BEACON_OK ? 0 : 6;
+}
+"""
 
 
 def fixture_names():
@@ -170,6 +236,67 @@ class GeneratedCodeCompiles(unittest.TestCase):
                 run = subprocess.run([exe], capture_output=True, text=True)
                 self.assertEqual(run.returncode, 0, run.stdout + run.stderr)
                 self.assertIn("probe: all checks passed", run.stdout)
+
+    def test_deprecation_reasons_reach_the_compiler_message(self):
+        src = os.path.join(self.dirs["wire"], "deprecated_use.c")
+        with open(src, "w") as fh:
+            fh.write(DEPRECATED_USE)
+        cpp = os.path.join(self.dirs["wire"], "deprecated_use.cpp")
+        with open(cpp, "w") as fh:
+            fh.write(DEPRECATED_USE.replace("int use(void);\n\n", "").replace(
+                "(void)", "()"))
+        builds = [(cc, "-std=c11", src) for cc in C_COMPILERS]
+        builds += [(cxx, "-std=c++17", cpp) for cxx in CXX_COMPILERS]
+        for cc, std, path in builds:
+            with self.subTest(cc=cc):
+                r = subprocess.run([cc, std, "-Wall", "-I", INCLUDE, "-I", self.dirs["wire"],
+                                    "-c", path, "-o", os.path.join(self.dirs["wire"], "dep.o")],
+                                   capture_output=True, text=True)
+                self.assertEqual(r.returncode, 0, r.stderr)
+                for reason in DEPRECATION_REASONS:
+                    self.assertIn(f"{reason}", r.stderr)
+                self.assertIn("wd_job_begun_make", r.stderr)
+                self.assertIn("WD_HTTP_METHOD_TRACE", r.stderr)
+
+    @unittest.skipUnless(os.path.isdir(RUNTIME_SRC), "runtime/src does not exist")
+    def test_scoped_span_ends_at_scope_exit_and_wire_form_follows_the_catalog(self):
+        src = os.path.join(self.dirs["wire"], "scoped.c")
+        with open(src, "w") as fh:
+            fh.write(SCOPED_PROBE)
+        exe = os.path.join(self.dirs["wire"], "scoped")
+        runtime = sorted(os.path.join(d, f) for d, _, fs in os.walk(RUNTIME_SRC)
+                         for f in fs if f.endswith(".c") and os.path.basename(d) != "cli")
+        # The runtime's own warning set is its build's business, as for JSON_MAX.
+        r = subprocess.run([C_COMPILERS[0], "-std=c11", "-I", INCLUDE, "-I",
+                            RUNTIME_SRC, "-I", self.dirs["wire"], src,
+                            self.file("wire", "_events.c"), *runtime, "-o", exe, "-lpthread",
+                            "-lcurl", "-lz", "-lzstd", "-lcrypto", "-lm"], capture_output=True, text=True)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        env = {k: v for k, v in os.environ.items() if not k.startswith("BEACON_")}
+        env["BEACON_SINKS"] = "stdout"
+        run = subprocess.run([exe], capture_output=True, text=True, env=env, timeout=60)
+        self.assertEqual(run.returncode, 0, run.stderr)
+        events = [json.loads(line) for line in run.stdout.splitlines()]
+        self.assertEqual([e["event"] for e in events],
+                         ["job.started", "job.completed", "job.started", "job.failed",
+                          "tick.started", "tick.completed", "request.done"])
+        done, failed = events[1], events[3]
+        self.assertEqual(done["span_id"], events[0]["span_id"])
+        self.assertEqual(failed["span_id"], events[2]["span_id"])
+        for ev in (done, failed):
+            self.assertNotIn("duration_ns", ev["data"])
+            self.assertIsInstance(ev["data"]["duration_ms"], int)
+            self.assertGreaterEqual(ev["data"]["duration_ms"], 20)
+            self.assertLess(ev["data"]["duration_ms"], 10000)
+        self.assertEqual(done["data"]["job"], "nightly")
+        self.assertNotIn("error", done["data"])
+        self.assertEqual((failed["data"]["error_type"], failed["data"]["error"]),
+                         ("Timeout", "call [email]"))
+        self.assertEqual(failed["level"], "error")
+        self.assertEqual(events[-1]["data"], {
+            "method": "GET", "took_ms": 1500, "took_us": 2500, "elapsed_seconds": 1.5,
+            "raw": 7, "retries": 0, "delta": -3, "ratio": 0.5, "cached": False,
+            "region": "eu-west", "via": "POST"})
 
     @unittest.skipUnless(os.path.isdir(RUNTIME_SRC), "runtime/src does not exist")
     def test_runtime_json_of_worst_case_event_parses_and_fits_json_max(self):

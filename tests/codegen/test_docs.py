@@ -17,7 +17,7 @@ import emitters  # noqa: E402
 from browser import Browser, find_browser  # noqa: E402
 from emitters import ROOT  # noqa: E402
 
-from codegen import docs, eventschema  # noqa: E402
+from codegen import docs, eventschema, wire  # noqa: E402
 
 PYTHON = sys.executable
 
@@ -60,13 +60,13 @@ class Reference(unittest.TestCase):
                 for ev in cat.events:
                     self.assertIn(f"### `{ev.name}`", md)
                     for f in ev.fields:
-                        self.assertIn(f"| `{f.name}` | `{f.type.spelling}` |", md)
+                        self.assertIn(f"| `{wire.field_key(f)}` | `{f.type.spelling}` |", md)
                 for e in cat.enums:
                     self.assertIn(f"### `{e.name}`", md)
                     for v in e.values:
-                        self.assertIn(f"| `{v.name}` |", md)
+                        self.assertIn(f"| `{wire.enum_value_wire(v)}` |", md)
                 for f in cat.context:
-                    self.assertIn(f"| `{f.name}` | `{f.type.spelling}` | no |", md)
+                    self.assertIn(f"| `{wire.field_key(f)}` | `{f.type.spelling}` | no |", md)
                 for s in cat.spans:
                     self.assertIn(f"### `{s.name}`", md)
 

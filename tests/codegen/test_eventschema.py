@@ -96,7 +96,7 @@ class RuntimeOutput(unittest.TestCase):
             "missing required field": lambda d: d["data"].pop("transcript_id"),
             "unknown field": lambda d: d["data"].update(extra=1),
             "raw value where a hash is required": lambda d: d["data"].update(patient_id="P-1"),
-            "above max": lambda d: d["data"].update(confidence=1.5),
+            "number as text": lambda d: d["data"].update(confidence="1.5"),
             "negative uint": lambda d: d["data"].update(tags_count=-1),
             "string over max_length": lambda d: d["data"].update(category="c" * 65),
             "unknown top-level key": lambda d: d.update(extra=True),

@@ -109,7 +109,9 @@ class Event:
 
 
 FIELD_LINE = re.compile(r"^  (\S+) (\S+) (required|optional)(.*)$")
-EXTRA = re.compile(r" (min|max|max_length|max_items|values|deprecated_values|pii)=(\S+)")
+EXTRA = re.compile(r" (min|max|max_length|max_items|values|deprecated_values|key|pii)=(\S+)")
+# Nanoseconds per wire unit of a duration (docs/catalog.md).
+DURATION_SCALE = {"ns": 1, "us": 1_000, "ms": 1_000_000, "s": 1_000_000_000}
 
 
 def parse_describe(text: str, ev: Event) -> None:
@@ -395,10 +397,16 @@ class CliTest(unittest.TestCase):
                     self.assertEqual(got[0]["catalog"], CATALOG)
                 by_name = {f.name: f for f in ev.fields}
                 for name, value in want.items():
-                    if by_name[name].pii != "none" or value is None:
+                    f = by_name[name]
+                    if f.pii != "none" or value is None:
                         continue
-                    self.assertTrue(same_json(got[0]["data"][name], value),
-                                    f"{name}: {got[0]['data'].get(name)!r} != {value!r}")
+                    # The wire key and unit the catalog gives the field.
+                    key = f.extras.get("key", name)
+                    scale = DURATION_SCALE.get(f.extras.get("unit", ""), 1)
+                    if f.kind == "duration" and scale != 1:
+                        value = value / scale if scale == 1_000_000_000 else int(value / scale)
+                    self.assertTrue(same_json(got[0]["data"][key], value),
+                                    f"{key}: {got[0]['data'].get(key)!r} != {value!r}")
                 if ev.begin:
                     self.assertRegex(r.stdout, HEX32)
                     self.assertEqual(got[0]["trace_id"], r.stdout.strip())

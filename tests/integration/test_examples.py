@@ -43,7 +43,6 @@ RFC3339 = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z\Z")
 FRAME = re.compile(r"(?:[^/\s]+\+0x[0-9a-f]+|\?\?)\Z")
 BACKTRACE_MAX_FRAMES = 32
 REDACTED = "[REDACTED]"
-SPAN_SUFFIXES = ("start", "stop", "exception")
 
 Event = Dict[str, Any]
 
@@ -53,24 +52,50 @@ def load_catalog(name: str) -> Dict[str, Any]:
         return yaml.safe_load(f)
 
 
+def wire_key(name: str, spec: Dict[str, Any]) -> str:
+    """The JSON key of a field (docs/catalog.md): `key:`, or a duration's
+    name with its unit as suffix, or the name."""
+    if "key" in spec:
+        return spec["key"]
+    unit = spec.get("unit")
+    if spec.get("type") == "duration" and unit and not name.endswith("_" + unit):
+        return f"{name}_{unit}"
+    return name
+
+
 def field_specs(fields: Optional[Dict[str, Any]]) -> Dict[str, Dict[str, Any]]:
-    """Field name → spec, with the `name: type` shorthand expanded."""
+    """JSON key → spec, with the `name: type` shorthand expanded."""
     out = {}
     for name, spec in (fields or {}).items():
-        out[name] = spec if isinstance(spec, dict) else {"type": spec}
+        spec = spec if isinstance(spec, dict) else {"type": spec}
+        out[wire_key(name, spec)] = spec
     return out
+
+
+def span_naming(catalog: Dict[str, Any]) -> Dict[str, Any]:
+    """The catalog's span_events with their defaults."""
+    se = catalog.get("span_events") or {}
+    return {"start": se.get("start", "start"), "stop": se.get("stop", "stop"),
+            "failure": se.get("failure", "exception"),
+            "unit": se.get("duration_unit", "ns"),
+            "duration": "duration_" + se.get("duration_unit", "ns"),
+            "error_message": se.get("error_message")}
 
 
 def event_fields(catalog: Dict[str, Any]) -> Dict[str, Dict[str, Dict[str, Any]]]:
     """Every event name the catalog defines (span-derived ones included) → fields."""
     out = {name: field_specs(body.get("fields"))
            for name, body in (catalog.get("events") or {}).items()}
+    sn = span_naming(catalog)
     for name, body in (catalog.get("spans") or {}).items():
         fields = field_specs(body.get("fields"))
-        out[f"{name}.start"] = dict(fields)
-        out[f"{name}.stop"] = dict(fields, duration_ns={"type": "duration"})
-        out[f"{name}.exception"] = dict(fields, duration_ns={"type": "duration"},
-                                        error_type={"type": "string"})
+        duration = {sn["duration"]: {"type": "duration", "unit": sn["unit"]}}
+        failure = dict(fields, **duration, error_type={"type": "string"})
+        if sn["error_message"]:
+            failure[sn["error_message"]] = {"type": "string", "pii": "scrub"}
+        out[f"{name}.{sn['start']}"] = dict(fields)
+        out[f"{name}.{sn['stop']}"] = dict(fields, **duration)
+        out[f"{name}.{sn['failure']}"] = failure
     return out
 
 
@@ -162,9 +187,10 @@ class DemoFlow:
 
     def test_each_span_start_is_closed_once_with_its_ids_and_duration(self) -> None:
         spans = self.catalog.get("spans") or {}
+        sn = span_naming(self.catalog)
         for name in spans:
-            starts = self.named(f"{name}.start")
-            ends = self.named(f"{name}.stop") + self.named(f"{name}.exception")
+            starts = self.named(f"{name}.{sn['start']}")
+            ends = self.named(f"{name}.{sn['stop']}") + self.named(f"{name}.{sn['failure']}")
             self.assertEqual(len(starts), len(ends), name)
             for start in starts:
                 self.assertRegex(start["trace_id"], HEX32)
@@ -174,9 +200,10 @@ class DemoFlow:
                 end = closing[0]
                 self.assertEqual(end["trace_id"], start["trace_id"])
                 self.assertEqual(end.get("parent_span_id"), start.get("parent_span_id"))
-                self.assertIsInstance(end["data"]["duration_ns"], int)
-                self.assertGreaterEqual(end["data"]["duration_ns"], 0)
-                if end["event"].endswith(".exception"):
+                duration = end["data"][sn["duration"]]
+                self.assertIsInstance(duration, float if sn["unit"] == "s" else int)
+                self.assertGreaterEqual(duration, 0)
+                if end["event"].endswith("." + sn["failure"]):
                     self.assertEqual(end["level"], "error")
                     self.assertTrue(end["data"]["error_type"])
 
@@ -208,7 +235,7 @@ class ObserverDemoTest(DemoFlow, unittest.TestCase):
     NAME = "observer"
     EXPECTED = ("upload.received", "upload.processed", "upload.received", "upload.failed",
                 "patients.queried", "clinical.query", "clinical.response", "clinical.fetch",
-                "clinical.fetch_success")
+                "clinical.fetch_success", "synopsis.generated", "plaud.fetched")
     SECRETS = ("MRN-0042-7781", "patient-5521", "A-99812", "jane.doe@example.org")
 
     def test_follow_events_carry_the_id_their_begin_event_returned(self) -> None:
@@ -220,6 +247,26 @@ class ObserverDemoTest(DemoFlow, unittest.TestCase):
                          self.one("clinical.query")["trace_id"])
         self.assertEqual(self.one("clinical.fetch_success")["trace_id"],
                          self.one("clinical.fetch")["trace_id"])
+        self.assertEqual(self.one("synopsis.generated")["trace_id"],
+                         self.one("clinical.fetch")["trace_id"])
+
+    def test_durations_are_milliseconds_under_duration_ms(self) -> None:
+        # The seed's emitters send duration_ms in milliseconds.
+        self.assertEqual(self.one("clinical.fetch_success")["data"]["duration_ms"], 840)
+        self.assertEqual(self.one("synopsis.generated")["data"]["duration_ms"], 2400)
+        self.assertEqual(self.one("plaud.fetched")["data"]["duration_ms"], 310)
+
+    def test_stages_are_the_seeds(self) -> None:
+        stages = {e["category"] for e in self.events}
+        self.assertEqual(stages, {"upload", "query", "ai-query", "fetch", "synopsis",
+                                  "plaud-fetch"})
+
+    def test_unset_field_with_a_default_is_sent_with_it(self) -> None:
+        self.assertEqual(self.one("plaud.fetched")["data"]["new_count"], 0)
+
+    def test_values_the_seed_sends_are_not_rejected(self) -> None:
+        # No invented limits: free strings stay strings.
+        self.assertEqual(self.one("patients.queried")["data"]["query_type"], "recent")
 
 
 class FederatedDemoTest(DemoFlow, unittest.TestCase):
@@ -256,9 +303,9 @@ class FederatedDemoTest(DemoFlow, unittest.TestCase):
         self.assertRegex(self.one("task_complete")["data"]["datetime"], RFC3339)
         self.assertRegex(self.one("dataset_connected")["data"]["connection_datetime"], RFC3339)
 
-    def test_schema_initiation_source_is_its_enum_name(self) -> None:
+    def test_schema_initiation_source_is_spelled_as_the_seed_does(self) -> None:
         self.assertEqual(self.one("schema_generation_start")["data"]["source_of_initiation"],
-                         "prefect_schema_worker")
+                         "PREFECT_SCHEMA_WORKER")
 
     def test_file_name_is_redacted_and_column_name_kept(self) -> None:
         data = self.one("missing_column")["data"]
@@ -288,9 +335,12 @@ class FederatedDemoTest(DemoFlow, unittest.TestCase):
         tf = self.one("trial_filter_summary")["data"]
         self.assertEqual(tf["missing_columns"], ["Pixel Data", "Laterality"])
         self.assertEqual(tf["rows_missing"], 4)
+        # The seed's duration_seconds: float, in seconds.
         et = self.one("execution_time")["data"]
-        self.assertIsInstance(et["duration_ns"], int)
-        self.assertGreaterEqual(et["duration_ns"], 0)
+        self.assertNotIn("duration_ns", et)
+        self.assertIsInstance(et["duration_seconds"], float)
+        self.assertGreaterEqual(et["duration_seconds"], 0)
+        self.assertLess(et["duration_seconds"], 60)
 
 
 class BridgeDemoTest(DemoFlow, unittest.TestCase):
@@ -359,16 +409,16 @@ class WebapiDemoTest(DemoFlow, unittest.TestCase):
 class TrackerDemoTest(DemoFlow, unittest.TestCase):
     NAME = "tracker"
     EXPECTED = ("button_click",
-                "api.generate.start", "generation.params", "generation.start",
-                "generation.stop", "api.generate.stop",
-                "api.generate.start", "generation.params", "generation.start",
-                "generation.exception", "error.captured", "api.generate.exception",
+                "api.generate.started", "generation.params", "generation.started",
+                "generation.completed", "api.generate.completed",
+                "api.generate.started", "generation.params", "generation.started",
+                "generation.failed", "error.captured", "api.generate.failed",
                 "checkout.completed")
     SECRETS = ("user_51207", "sess_9d4e71", "jane.roe@example.com")
 
     def test_generation_span_nests_in_the_request_span(self) -> None:
-        requests = self.named("api.generate.start")
-        generations = self.named("generation.start")
+        requests = self.named("api.generate.started")
+        generations = self.named("generation.started")
         self.assertEqual(len(requests), 2)
         for request, generation in zip(requests, generations):
             self.assert_child_of(generation, request)
@@ -386,12 +436,38 @@ class TrackerDemoTest(DemoFlow, unittest.TestCase):
         self.assertEqual(self.one("button_click")["category"], "user")
         self.assertEqual(self.one("checkout.completed")["category"], "payment")
         self.assertEqual(self.one("error.captured")["category"], "error")
-        self.assertEqual(self.named("generation.start")[0]["category"], "generation")
+        self.assertEqual(self.named("generation.started")[0]["category"], "generation")
 
     def test_completed_generation_reports_credits_used(self) -> None:
-        stop = self.one("generation.stop")["data"]
+        stop = self.one("generation.completed")["data"]
         self.assertEqual((stop["model"], stop["credits_cost"], stop["credits_used"]),
                          ("flux-dev", 10, 10))
+
+    def test_generation_events_are_named_and_timed_as_the_seed_sends_them(self) -> None:
+        # The seed's duration tracking: .started / .completed / .failed, with
+        # duration_ms an integer count of milliseconds.
+        for name in ("generation.completed", "generation.failed", "api.generate.completed"):
+            data = self.named(name)[0]["data"]
+            self.assertNotIn("duration_ns", data)
+            self.assertIsInstance(data["duration_ms"], int)
+            self.assertGreaterEqual(data["duration_ms"], 0)
+            self.assertLess(data["duration_ms"], 60_000)
+
+    def test_failed_generation_carries_the_scrubbed_error_text(self) -> None:
+        # The seed sends error=str(e); here the message leaves scrubbed.
+        data = self.one("generation.failed")["data"]
+        self.assertEqual(data["error_type"], "UpstreamRejected")
+        self.assertEqual(data["error"], "provider refused prompt for [email]")
+        self.assertNotIn("error", self.one("api.generate.failed")["data"])
+
+    def test_scoped_request_span_ends_at_scope_exit(self) -> None:
+        # The request span of the successful request is opened with the
+        # scoped form and never ended explicitly: its stop event comes from
+        # leaving the scope, after the generation's, with the context still set.
+        done = self.one("api.generate.completed")
+        self.assertEqual(done["data"]["method"], "POST")
+        self.assertEqual(done["context"]["request_id"], "req_0002")
+        self.assertEqual(done["span_id"], self.named("api.generate.started")[0]["span_id"])
 
     def test_error_event_keeps_type_and_frames(self) -> None:
         data = self.one("error.captured")["data"]

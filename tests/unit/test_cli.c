@@ -309,7 +309,8 @@ static void begin_event_prints_trace_id_and_writes_fields(void **state) {
     assert_int_equal(json_integer_value(json_object_get(data, "size")), 4096);
     assert_true(json_real_value(json_object_get(data, "ratio")) == 0.25);
     assert_true(json_is_true(json_object_get(data, "dry_run")));
-    assert_int_equal(json_integer_value(json_object_get(data, "timeout")), 250000000);
+    /* unit: ns puts the unit in the key */
+    assert_int_equal(json_integer_value(json_object_get(data, "timeout_ns")), 250000000);
     assert_null(json_object_get(data, "tags"));
     json_decref(all);
 }

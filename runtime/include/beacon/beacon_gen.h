@@ -40,6 +40,7 @@ extern "C" {
 #define beacon_gen_context_clear beacon_gen3_context_clear
 #define beacon_gen_span_start    beacon_gen3_span_start
 #define beacon_gen_span_finish   beacon_gen3_span_finish
+#define beacon_gen_span_finished beacon_gen3_span_finished
 
 #if defined(_WIN32) && defined(BEACON_SHARED)
 #define BEACON_API __declspec(dllexport)
@@ -70,6 +71,25 @@ extern "C" {
 #define BEACON_DEPRECATED
 #define BEACON_DEPRECATED_ENUMERATOR
 #endif
+
+/* ---- wire fidelity: deprecation reasons -------------------------------
+ * As above, with the catalog's reason (a string literal) in the compiler's
+ * message. */
+#if defined(__cplusplus) && __cplusplus >= 201402L
+#define BEACON_DEPRECATED_MSG(msg) [[deprecated(msg)]]
+#elif defined(__GNUC__) || defined(__clang__)
+#define BEACON_DEPRECATED_MSG(msg) __attribute__((deprecated(msg)))
+#else
+#define BEACON_DEPRECATED_MSG(msg)
+#endif
+#if defined(__cplusplus) && __cplusplus >= 201703L
+#define BEACON_DEPRECATED_ENUMERATOR_MSG(msg) [[deprecated(msg)]]
+#elif defined(__GNUC__) || defined(__clang__)
+#define BEACON_DEPRECATED_ENUMERATOR_MSG(msg) __attribute__((deprecated(msg)))
+#else
+#define BEACON_DEPRECATED_ENUMERATOR_MSG(msg)
+#endif
+/* ---- end wire fidelity ---- */
 
 /* Keeps a function out of line where the frames of a stack capture are
  * counted from it (beacon_backtrace_capture and generated capture helpers). */
@@ -226,6 +246,16 @@ typedef enum beacon_event_kind {
     BEACON_KIND_SPAN_EXCEPTION = 3
 } beacon_event_kind;
 
+/* ---- wire fidelity: the unit a duration is written in (the C value is
+ * always nanoseconds). NS, US and MS are written as integers (truncated
+ * toward zero), S as a number. ---- */
+typedef enum beacon_duration_unit {
+    BEACON_UNIT_NS = 0,
+    BEACON_UNIT_US = 1,
+    BEACON_UNIT_MS = 2,
+    BEACON_UNIT_S = 3
+} beacon_duration_unit;
+
 /* Field flags. */
 #define BEACON_FIELD_OPTIONAL   0x01u
 #define BEACON_FIELD_DEPRECATED 0x02u
@@ -242,7 +272,7 @@ typedef union beacon_bound {
 
 typedef struct beacon_enum_desc {
     const char *name;          /* catalog enum name */
-    const char *const *values; /* value names; C value i ↔ values[i] */
+    const char *const *values; /* wire strings of the values; C value i ↔ values[i] */
     const char *const *descriptions;
     const uint8_t *deprecated; /* 1 per deprecated value */
     uint32_t count;
@@ -264,6 +294,12 @@ typedef struct beacon_field_desc {
     beacon_bound max;                  /* valid with BEACON_FIELD_HAS_MAX */
     uint32_t max_length; /* strings (and attribute keys/values): bytes; 0 = unbounded */
     uint32_t max_items;  /* lists and attributes; 0 = unbounded */
+    /* ---- wire fidelity (catalog key:, unit:, default:) ---- */
+    const char *key;           /* JSON key of the value; NULL: name */
+    const void *default_value; /* optional scalars: the value written when unset, laid
+                                  out as the struct member; NULL: omitted when unset */
+    uint8_t duration_unit;     /* durations: beacon_duration_unit of the wire value */
+    /* ---- end wire fidelity ---- */
 } beacon_field_desc;
 
 /* Mutable per-event runtime state. Storage is emitted by the generator; only
@@ -366,6 +402,12 @@ BEACON_API void beacon_gen_span_start(beacon_span_state *st);
 /* Close a span opened by beacon_gen_span_start; returns its duration in ns
  * (>= 0). Calling it twice returns the first duration again. */
 BEACON_API int64_t beacon_gen_span_finish(beacon_span_state *st);
+
+/* ---- wire fidelity: scoped spans ---- */
+/* True once beacon_gen_span_finish has closed `st` (generated scoped spans
+ * end at scope exit only when the span is still open). NULL gives true.
+ * Reads only `st`; thread-safe for a span not being finished concurrently. */
+BEACON_API bool beacon_gen_span_finished(const beacon_span_state *st);
 
 /* The ABI version the linked runtime implements (== BEACON_GEN_ABI). */
 BEACON_API uint32_t beacon_gen_abi(void);

@@ -186,6 +186,9 @@ void beacon__cli_print_describe(const beacon_event_desc *d) {
                 }
             }
         }
+        if (f->key != NULL) {
+            printf(" key=%s", f->key);
+        }
         if (f->pii != BEACON_PII_NONE) {
             printf(" pii=%s", pii_name(f->pii));
         }

@@ -87,6 +87,10 @@ int64_t beacon_gen_span_finish(beacon_span_state *st) {
     return duration;
 }
 
+bool beacon_gen_span_finished(const beacon_span_state *st) {
+    return !st || (st->flags & BEACON__SPAN_FINISHED) != 0;
+}
+
 /* ---- public context API (beacon_trace.h) ---------------------------------- */
 
 beacon_status beacon_context_push(const beacon_trace_context *ctx) {

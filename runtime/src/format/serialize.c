@@ -146,6 +146,22 @@ static bool number_as_attr(const beacon_field_desc *f, const void *p, beacon_att
     }
 }
 
+/* A duration of ns nanoseconds in the field's wire unit: integers
+ * truncated toward zero, seconds as a number. */
+static void write_duration(beacon__jw *w, int64_t ns, uint8_t unit) {
+    switch (unit) {
+        case BEACON_UNIT_US: beacon__jw_int(w, ns / 1000); break;
+        case BEACON_UNIT_MS: beacon__jw_int(w, ns / 1000000); break;
+        case BEACON_UNIT_S: beacon__jw_double(w, (double)ns / 1e9); break;
+        default: beacon__jw_int(w, ns); break;
+    }
+}
+
+/* The JSON key a field's value is written under. */
+static inline const char *field_key(const beacon_field_desc *f) {
+    return f->key ? f->key : f->name;
+}
+
 /* Writes one value of f's element type read from p, with no policy;
  * returns true when a string was cut. */
 static bool write_value(beacon__jw *w, const beacon_field_desc *f, const void *p) {
@@ -156,11 +172,16 @@ static bool write_value(beacon__jw *w, const beacon_field_desc *f, const void *p
             beacon__jw_bool(w, v);
             return false;
         }
-        case BEACON_TYPE_INT:
-        case BEACON_TYPE_DURATION: {
+        case BEACON_TYPE_INT: {
             int64_t v;
             memcpy(&v, p, sizeof v);
             beacon__jw_int(w, v);
+            return false;
+        }
+        case BEACON_TYPE_DURATION: {
+            int64_t v;
+            memcpy(&v, p, sizeof v);
+            write_duration(w, v, f->duration_unit);
             return false;
         }
         case BEACON_TYPE_TIMESTAMP: {
@@ -379,7 +400,7 @@ static void write_context(ser *s, const beacon__context *c, bool *any_cut) {
         if (pii == BEACON_PII_DROP) continue;
         beacon__jw_lit(s->w, opened ? "," : ",\"context\":{");
         opened = true;
-        beacon__jw_name(s->w, fields[i].name);
+        beacon__jw_name(s->w, field_key(&fields[i]));
         beacon__jw_char(s->w, ':');
         *any_cut |= write_context_value(s, c, i, pii);
     }
@@ -404,7 +425,7 @@ static void write_truncated(ser *s, const beacon_event_hdr *ev, const beacon__co
         if (pii == BEACON_PII_DROP || !field_is_cut(s, ev, f, pii)) continue;
         beacon__jw_lit(w, opened ? "," : ",\"truncated\":[");
         opened = true;
-        beacon__jw_name(w, f->name);
+        beacon__jw_name(w, field_key(f));
     }
     /* Context fields are listed as "context.<name>" so they cannot be
      * mistaken for data fields of the same name. */
@@ -420,8 +441,8 @@ static void write_truncated(ser *s, const beacon_event_hdr *ev, const beacon__co
         if (!write_context_value(&dry, ctx, i, pii)) continue;
         beacon__jw_lit(w, opened ? ",\"context." : ",\"truncated\":[\"context.");
         opened = true;
-        /* The name is a catalog identifier; the quotes were opened above. */
-        beacon__jw_raw(w, f->name, strlen(f->name));
+        /* The key is a catalog identifier; the quotes were opened above. */
+        beacon__jw_raw(w, field_key(f), strlen(field_key(f)));
         beacon__jw_char(w, '"');
     }
     if (opened) beacon__jw_char(w, ']');
@@ -457,10 +478,10 @@ static void write_meta(beacon__jw *w, const beacon_event_desc *d) {
     }
 }
 
-/* A data field's key: `"name":`, after a comma unless it comes first. */
+/* A data field's key: `"key":`, after a comma unless it comes first. */
 static void write_key(beacon__jw *w, const beacon_field_desc *f, bool comma) {
     if (comma) beacon__jw_char(w, ',');
-    beacon__jw_name(w, f->name);
+    beacon__jw_name(w, field_key(f));
     beacon__jw_char(w, ':');
 }
 
@@ -603,7 +624,10 @@ static bool write_data(ser *s, const beacon_event_hdr *ev, const plan *pl) {
     bool first = true, cut = false;
     for (uint32_t i = 0; i < d->field_count; i++) {
         const beacon_field_desc *f = &d->fields[i];
-        if (!beacon__field_present(ev, f)) continue;
+        const void *p = (const char *)ev + f->offset;
+        /* An unset optional scalar with a catalog default is written with it. */
+        bool defaulted = !beacon__field_present(ev, f);
+        if (defaulted && !(p = f->default_value)) continue;
         uint8_t pii = policy(s, f);
         if (pii == BEACON_PII_DROP) continue;
         const plan_field *pf = pl ? &pl->fields[i] : NULL;
@@ -615,7 +639,6 @@ static bool write_data(ser *s, const beacon_event_hdr *ev, const plan *pl) {
             write_key(s->w, f, !first);
         }
         first = false;
-        const void *p = (const char *)ev + f->offset;
         if (pf && pf->values && pii != BEACON_PII_REDACT) {
             int v;
             memcpy(&v, p, sizeof v);
@@ -626,6 +649,8 @@ static bool write_data(ser *s, const beacon_event_hdr *ev, const plan *pl) {
             }
         } else if (pii == BEACON_PII_NONE && !f->is_list && f->type != BEACON_TYPE_ATTRIBUTES) {
             cut |= write_value(s->w, f, p); /* what write_field comes to, without its layers */
+        } else if (defaulted) {
+            cut |= write_scalar(s, f, p, pii); /* defaults are scalars */
         } else {
             cut |= write_field(s, ev, f, pii);
         }

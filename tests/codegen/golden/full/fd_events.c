@@ -1270,6 +1270,9 @@ static const beacon_field_desc fd__upload_received_fields[5] = {
         .max = {.i = 0},
         .max_length = 0,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "record_type",
@@ -1287,6 +1290,9 @@ static const beacon_field_desc fd__upload_received_fields[5] = {
         .max = {.i = 0},
         .max_length = 0,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "mrn",
@@ -1304,6 +1310,9 @@ static const beacon_field_desc fd__upload_received_fields[5] = {
         .max = {.i = 0},
         .max_length = 64,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "tags",
@@ -1321,6 +1330,9 @@ static const beacon_field_desc fd__upload_received_fields[5] = {
         .max = {.i = 0},
         .max_length = 16,
         .max_items = 32,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "extra",
@@ -1338,6 +1350,9 @@ static const beacon_field_desc fd__upload_received_fields[5] = {
         .max = {.i = 0},
         .max_length = 0,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
 };
 
@@ -1381,6 +1396,9 @@ static const beacon_field_desc fd__upload_failed_fields[3] = {
         .max = {.i = 0},
         .max_length = 512,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "attempt",
@@ -1398,6 +1416,9 @@ static const beacon_field_desc fd__upload_failed_fields[3] = {
         .max = {.u = UINT64_C(10)},
         .max_length = 0,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "retry_after",
@@ -1415,6 +1436,9 @@ static const beacon_field_desc fd__upload_failed_fields[3] = {
         .max = {.i = 0},
         .max_length = 0,
         .max_items = 0,
+        .key = "retry_after_ns",
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
 };
 
@@ -1458,6 +1482,9 @@ static const beacon_field_desc fd__metrics_sample_fields[23] = {
         .max = {.i = INT64_C(1000000)},
         .max_length = 0,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "total",
@@ -1475,6 +1502,9 @@ static const beacon_field_desc fd__metrics_sample_fields[23] = {
         .max = {.u = UINT64_C(18446744073709551615)},
         .max_length = 0,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "ratio",
@@ -1492,6 +1522,9 @@ static const beacon_field_desc fd__metrics_sample_fields[23] = {
         .max = {.d = 1.5},
         .max_length = 0,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "at",
@@ -1509,6 +1542,9 @@ static const beacon_field_desc fd__metrics_sample_fields[23] = {
         .max = {.i = 0},
         .max_length = 0,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "took",
@@ -1526,6 +1562,9 @@ static const beacon_field_desc fd__metrics_sample_fields[23] = {
         .max = {.i = INT64_C(60000000000)},
         .max_length = 0,
         .max_items = 0,
+        .key = "took_ns",
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "kind",
@@ -1543,6 +1582,9 @@ static const beacon_field_desc fd__metrics_sample_fields[23] = {
         .max = {.i = 0},
         .max_length = 0,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "label",
@@ -1560,6 +1602,9 @@ static const beacon_field_desc fd__metrics_sample_fields[23] = {
         .max = {.i = 0},
         .max_length = 8,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "secret",
@@ -1577,6 +1622,9 @@ static const beacon_field_desc fd__metrics_sample_fields[23] = {
         .max = {.i = 0},
         .max_length = 4,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "flags",
@@ -1594,6 +1642,9 @@ static const beacon_field_desc fd__metrics_sample_fields[23] = {
         .max = {.i = 0},
         .max_length = 0,
         .max_items = 4,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "counts",
@@ -1611,6 +1662,9 @@ static const beacon_field_desc fd__metrics_sample_fields[23] = {
         .max = {.i = 0},
         .max_length = 0,
         .max_items = 3,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "sizes",
@@ -1628,6 +1682,9 @@ static const beacon_field_desc fd__metrics_sample_fields[23] = {
         .max = {.u = 0},
         .max_length = 0,
         .max_items = 2,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "weights",
@@ -1645,6 +1702,9 @@ static const beacon_field_desc fd__metrics_sample_fields[23] = {
         .max = {.d = 0.0},
         .max_length = 0,
         .max_items = 2,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "stamps",
@@ -1662,6 +1722,9 @@ static const beacon_field_desc fd__metrics_sample_fields[23] = {
         .max = {.i = 0},
         .max_length = 0,
         .max_items = 2,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "waits",
@@ -1679,6 +1742,9 @@ static const beacon_field_desc fd__metrics_sample_fields[23] = {
         .max = {.i = 0},
         .max_length = 0,
         .max_items = 2,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "kinds",
@@ -1696,6 +1762,9 @@ static const beacon_field_desc fd__metrics_sample_fields[23] = {
         .max = {.i = 0},
         .max_length = 0,
         .max_items = 3,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "names",
@@ -1713,6 +1782,9 @@ static const beacon_field_desc fd__metrics_sample_fields[23] = {
         .max = {.i = 0},
         .max_length = 10,
         .max_items = 2,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "meta",
@@ -1730,6 +1802,9 @@ static const beacon_field_desc fd__metrics_sample_fields[23] = {
         .max = {.i = 0},
         .max_length = 12,
         .max_items = 4,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "opt_flag",
@@ -1747,6 +1822,9 @@ static const beacon_field_desc fd__metrics_sample_fields[23] = {
         .max = {.i = 0},
         .max_length = 0,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "opt_count",
@@ -1764,6 +1842,9 @@ static const beacon_field_desc fd__metrics_sample_fields[23] = {
         .max = {.i = 0},
         .max_length = 0,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "opt_total",
@@ -1781,6 +1862,9 @@ static const beacon_field_desc fd__metrics_sample_fields[23] = {
         .max = {.u = 0},
         .max_length = 0,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "opt_ratio",
@@ -1798,6 +1882,9 @@ static const beacon_field_desc fd__metrics_sample_fields[23] = {
         .max = {.d = 0.0},
         .max_length = 0,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "opt_at",
@@ -1815,6 +1902,9 @@ static const beacon_field_desc fd__metrics_sample_fields[23] = {
         .max = {.i = 0},
         .max_length = 0,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "opt_kind",
@@ -1832,6 +1922,9 @@ static const beacon_field_desc fd__metrics_sample_fields[23] = {
         .max = {.i = 0},
         .max_length = 0,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
 };
 
@@ -1875,6 +1968,9 @@ static const beacon_field_desc fd__legacy_ping_fields[1] = {
         .max = {.i = 0},
         .max_length = 0,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
 };
 
@@ -1918,6 +2014,9 @@ static const beacon_field_desc fd__field_retired_fields[2] = {
         .max = {.i = 0},
         .max_length = 0,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "old_note",
@@ -1935,6 +2034,9 @@ static const beacon_field_desc fd__field_retired_fields[2] = {
         .max = {.i = 0},
         .max_length = 0,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
 };
 
@@ -1978,6 +2080,9 @@ static const beacon_field_desc fd__names_clash_fields[4] = {
         .max = {.i = 0},
         .max_length = 16,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "size",
@@ -1995,6 +2100,9 @@ static const beacon_field_desc fd__names_clash_fields[4] = {
         .max = {.i = 0},
         .max_length = 0,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "ticks",
@@ -2012,6 +2120,9 @@ static const beacon_field_desc fd__names_clash_fields[4] = {
         .max = {.i = 0},
         .max_length = 0,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "room",
@@ -2029,6 +2140,9 @@ static const beacon_field_desc fd__names_clash_fields[4] = {
         .max = {.i = 0},
         .max_length = 8,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
 };
 
@@ -2095,6 +2209,9 @@ static const beacon_field_desc fd__task_crashed_fields[3] = {
         .max = {.i = 0},
         .max_length = 64,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "frames",
@@ -2112,6 +2229,9 @@ static const beacon_field_desc fd__task_crashed_fields[3] = {
         .max = {.i = 0},
         .max_length = 256,
         .max_items = 32,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "cause_frames",
@@ -2129,6 +2249,9 @@ static const beacon_field_desc fd__task_crashed_fields[3] = {
         .max = {.i = 0},
         .max_length = 256,
         .max_items = 16,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
 };
 
@@ -2172,6 +2295,9 @@ static const beacon_field_desc fd__tool_execution_start_fields[3] = {
         .max = {.i = 0},
         .max_length = 40,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "args",
@@ -2189,6 +2315,9 @@ static const beacon_field_desc fd__tool_execution_start_fields[3] = {
         .max = {.i = 0},
         .max_length = 0,
         .max_items = 8,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "exit_code",
@@ -2206,6 +2335,9 @@ static const beacon_field_desc fd__tool_execution_start_fields[3] = {
         .max = {.i = 0},
         .max_length = 0,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
 };
 
@@ -2249,6 +2381,9 @@ static const beacon_field_desc fd__tool_execution_stop_fields[4] = {
         .max = {.i = 0},
         .max_length = 40,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "args",
@@ -2266,6 +2401,9 @@ static const beacon_field_desc fd__tool_execution_stop_fields[4] = {
         .max = {.i = 0},
         .max_length = 0,
         .max_items = 8,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "exit_code",
@@ -2283,10 +2421,13 @@ static const beacon_field_desc fd__tool_execution_stop_fields[4] = {
         .max = {.i = 0},
         .max_length = 0,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "duration_ns",
-        .description = "Time from the start of the span, in nanoseconds.",
+        .description = "Time from the start of the span.",
         .unit = "ns",
         .type = BEACON_TYPE_DURATION,
         .is_list = 0,
@@ -2300,6 +2441,9 @@ static const beacon_field_desc fd__tool_execution_stop_fields[4] = {
         .max = {.i = 0},
         .max_length = 0,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
 };
 
@@ -2343,6 +2487,9 @@ static const beacon_field_desc fd__tool_execution_exception_fields[5] = {
         .max = {.i = 0},
         .max_length = 40,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "args",
@@ -2360,6 +2507,9 @@ static const beacon_field_desc fd__tool_execution_exception_fields[5] = {
         .max = {.i = 0},
         .max_length = 0,
         .max_items = 8,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "exit_code",
@@ -2377,10 +2527,13 @@ static const beacon_field_desc fd__tool_execution_exception_fields[5] = {
         .max = {.i = 0},
         .max_length = 0,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "duration_ns",
-        .description = "Time from the start of the span, in nanoseconds.",
+        .description = "Time from the start of the span.",
         .unit = "ns",
         .type = BEACON_TYPE_DURATION,
         .is_list = 0,
@@ -2394,6 +2547,9 @@ static const beacon_field_desc fd__tool_execution_exception_fields[5] = {
         .max = {.i = 0},
         .max_length = 0,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "error_type",
@@ -2411,6 +2567,9 @@ static const beacon_field_desc fd__tool_execution_exception_fields[5] = {
         .max = {.i = 0},
         .max_length = 256,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
 };
 
@@ -2454,6 +2613,9 @@ static const beacon_field_desc fd__job_batch_start_fields[1] = {
         .max = {.u = 0},
         .max_length = 0,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
 };
 
@@ -2497,10 +2659,13 @@ static const beacon_field_desc fd__job_batch_stop_fields[2] = {
         .max = {.u = 0},
         .max_length = 0,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "duration_ns",
-        .description = "Time from the start of the span, in nanoseconds.",
+        .description = "Time from the start of the span.",
         .unit = "ns",
         .type = BEACON_TYPE_DURATION,
         .is_list = 0,
@@ -2514,6 +2679,9 @@ static const beacon_field_desc fd__job_batch_stop_fields[2] = {
         .max = {.i = 0},
         .max_length = 0,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
 };
 
@@ -2557,10 +2725,13 @@ static const beacon_field_desc fd__job_batch_exception_fields[3] = {
         .max = {.u = 0},
         .max_length = 0,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "duration_ns",
-        .description = "Time from the start of the span, in nanoseconds.",
+        .description = "Time from the start of the span.",
         .unit = "ns",
         .type = BEACON_TYPE_DURATION,
         .is_list = 0,
@@ -2574,6 +2745,9 @@ static const beacon_field_desc fd__job_batch_exception_fields[3] = {
         .max = {.i = 0},
         .max_length = 0,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "error_type",
@@ -2591,6 +2765,9 @@ static const beacon_field_desc fd__job_batch_exception_fields[3] = {
         .max = {.i = 0},
         .max_length = 256,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
 };
 
@@ -2637,6 +2814,9 @@ static const beacon_field_desc fd__context[4] = {
         .max = {.i = 0},
         .max_length = 0,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "tenant",
@@ -2654,6 +2834,9 @@ static const beacon_field_desc fd__context[4] = {
         .max = {.i = 0},
         .max_length = 32,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "shard",
@@ -2671,6 +2854,9 @@ static const beacon_field_desc fd__context[4] = {
         .max = {.i = 0},
         .max_length = 0,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "region",
@@ -2688,6 +2874,9 @@ static const beacon_field_desc fd__context[4] = {
         .max = {.i = 0},
         .max_length = 0,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
 };
 

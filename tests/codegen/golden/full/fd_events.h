@@ -27,9 +27,9 @@ typedef enum fd_record_type {
     FD_RECORD_TYPE_NOTE BEACON_DEPRECATED_ENUMERATOR = 2, /* Clinician note. */
 } fd_record_type;
 #define FD_RECORD_TYPE_COUNT 3
-/* Catalog name of v (static, never freed); NULL if v is out of range. Thread-safe. */
+/* Wire string of v (static, never freed); NULL if v is out of range. Thread-safe. */
 const char *fd_record_type_to_string(fd_record_type v);
-/* Parses a catalog value name into *out (out may be NULL); false if s is NULL or unknown. Thread-safe. */
+/* Parses a value's wire string into *out (out may be NULL); false if s is NULL or unknown. Thread-safe. */
 bool fd_record_type_from_string(const char *s, fd_record_type *out);
 
 /* outcome: Catalog enum outcome. */
@@ -38,9 +38,9 @@ typedef enum fd_outcome {
     FD_OUTCOME_FAILED = 1, /* Did not work. */
 } fd_outcome;
 #define FD_OUTCOME_COUNT 2
-/* Catalog name of v (static, never freed); NULL if v is out of range. Thread-safe. */
+/* Wire string of v (static, never freed); NULL if v is out of range. Thread-safe. */
 const char *fd_outcome_to_string(fd_outcome v);
-/* Parses a catalog value name into *out (out may be NULL); false if s is NULL or unknown. Thread-safe. */
+/* Parses a value's wire string into *out (out may be NULL); false if s is NULL or unknown. Thread-safe. */
 bool fd_outcome_from_string(const char *s, fd_outcome *out);
 
 /* ===== Event ids and tables ===== */
@@ -132,7 +132,7 @@ size_t fd_upload_failed_to_json(const fd_upload_failed *ev, char *buf, size_t ca
 /* Hands upload.failed to the runtime (values copied; thread-safe); NULL ev returns BEACON_ERR_INVALID_ARGUMENT. */
 beacon_status fd_upload_failed_emit(const fd_upload_failed *ev);
 /* Bytes that always hold the to_json output and its NUL. */
-#define FD_UPLOAD_FAILED_JSON_MAX 3498
+#define FD_UPLOAD_FAILED_JSON_MAX 3504
 
 /* --- metrics.sample --- */
 
@@ -210,7 +210,7 @@ size_t fd_metrics_sample_to_json(const fd_metrics_sample *ev, char *buf, size_t 
 /* Hands metrics.sample to the runtime (values copied; thread-safe); NULL ev returns BEACON_ERR_INVALID_ARGUMENT. */
 beacon_status fd_metrics_sample_emit(const fd_metrics_sample *ev);
 /* Bytes that always hold the to_json output and its NUL. */
-#define FD_METRICS_SAMPLE_JSON_MAX 2271
+#define FD_METRICS_SAMPLE_JSON_MAX 2277
 
 /* --- legacy.ping --- */
 
@@ -350,7 +350,7 @@ typedef struct fd_tool_execution_stop {
     const char *const *args; /* list: items + count */
     size_t args_count;
     int64_t exit_code;
-    int64_t duration_ns; /* Time from the start of the span, in nanoseconds. */
+    int64_t duration_ns; /* Time from the start of the span. */
 } fd_tool_execution_stop;
 
 /* Builds tool.execution.stop from every required field in catalog order; strings and lists are borrowed until emit returns. */
@@ -375,7 +375,7 @@ typedef struct fd_tool_execution_exception {
     const char *const *args; /* list: items + count */
     size_t args_count;
     int64_t exit_code;
-    int64_t duration_ns; /* Time from the start of the span, in nanoseconds. */
+    int64_t duration_ns; /* Time from the start of the span. */
     const char *error_type; /* Kind of failure that ended the span. (borrowed until emit returns) */
 } fd_tool_execution_exception;
 
@@ -417,7 +417,7 @@ BEACON_DEPRECATED beacon_status fd_job_batch_start_emit(const fd_job_batch_start
 typedef struct fd_job_batch_stop {
     beacon_event_hdr hdr; /* set by make; stamped by the runtime */
     uint64_t size;
-    int64_t duration_ns; /* Time from the start of the span, in nanoseconds. */
+    int64_t duration_ns; /* Time from the start of the span. */
 } fd_job_batch_stop;
 
 /* Builds job.batch.stop from every required field in catalog order; strings and lists are borrowed until emit returns. */
@@ -436,7 +436,7 @@ BEACON_DEPRECATED beacon_status fd_job_batch_stop_emit(const fd_job_batch_stop *
 typedef struct fd_job_batch_exception {
     beacon_event_hdr hdr; /* set by make; stamped by the runtime */
     uint64_t size;
-    int64_t duration_ns; /* Time from the start of the span, in nanoseconds. */
+    int64_t duration_ns; /* Time from the start of the span. */
     const char *error_type; /* Kind of failure that ended the span. (borrowed until emit returns) */
 } fd_job_batch_exception;
 
@@ -468,10 +468,28 @@ void fd_tool_execution_span_set_args(fd_tool_execution_span *span, const char *c
                                      size_t count);
 /* Sets optional field exit_code on the span; it is reported by tool.execution.stop / tool.execution.exception (the start event is already sent); stored by value; NULL span is a no-op. */
 void fd_tool_execution_span_set_exit_code(fd_tool_execution_span *span, int64_t exit_code);
-/* Closes the span and emits tool.execution.stop with duration_ns; NULL span returns BEACON_ERR_INVALID_ARGUMENT. */
+/* Closes the span and emits tool.execution.stop with its duration; NULL span returns BEACON_ERR_INVALID_ARGUMENT. */
 beacon_status fd_tool_execution_end(fd_tool_execution_span *span);
-/* Closes the span and emits tool.execution.exception with duration_ns and error_type (borrowed for the call); NULL span returns BEACON_ERR_INVALID_ARGUMENT. */
+/* Closes the span and emits tool.execution.exception with its duration and error_type (borrowed for the call); NULL span returns BEACON_ERR_INVALID_ARGUMENT. */
 beacon_status fd_tool_execution_fail(fd_tool_execution_span *span, const char *error_type);
+#if defined(__GNUC__) || defined(__clang__)
+/* Scope-exit cleanup of fd_tool_execution_scoped: ends span unless end/fail closed it. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+static inline void fd_tool_execution_end_scope(fd_tool_execution_span *span) {
+    if (!beacon_gen_span_finished(&span->state)) {
+        (void)fd_tool_execution_end(span);
+    }
+}
+#pragma GCC diagnostic pop
+/* Declares var as an open tool.execution span (begin's arguments follow var);
+ * at scope exit it is ended, emitting tool.execution.stop with its duration,
+ * unless end or fail closed it first. GCC and Clang only (cleanup attribute);
+ * elsewhere call end. */
+#define fd_tool_execution_scoped(var, ...)                  \
+    __attribute__((cleanup(fd_tool_execution_end_scope))) \
+    fd_tool_execution_span var = fd_tool_execution_begin(__VA_ARGS__)
+#endif
 
 /* --- job.batch --- */
 
@@ -483,10 +501,28 @@ typedef struct fd_job_batch_span {
 
 /* Opens span job.batch and emits job.batch.start; strings and lists are borrowed until end/fail returns. Thread-safe. */
 BEACON_DEPRECATED fd_job_batch_span fd_job_batch_begin(uint64_t size);
-/* Closes the span and emits job.batch.stop with duration_ns; NULL span returns BEACON_ERR_INVALID_ARGUMENT. */
+/* Closes the span and emits job.batch.stop with its duration; NULL span returns BEACON_ERR_INVALID_ARGUMENT. */
 BEACON_DEPRECATED beacon_status fd_job_batch_end(fd_job_batch_span *span);
-/* Closes the span and emits job.batch.exception with duration_ns and error_type (borrowed for the call); NULL span returns BEACON_ERR_INVALID_ARGUMENT. */
+/* Closes the span and emits job.batch.exception with its duration and error_type (borrowed for the call); NULL span returns BEACON_ERR_INVALID_ARGUMENT. */
 BEACON_DEPRECATED beacon_status fd_job_batch_fail(fd_job_batch_span *span, const char *error_type);
+#if defined(__GNUC__) || defined(__clang__)
+/* Scope-exit cleanup of fd_job_batch_scoped: ends span unless end/fail closed it. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+static inline void fd_job_batch_end_scope(fd_job_batch_span *span) {
+    if (!beacon_gen_span_finished(&span->state)) {
+        (void)fd_job_batch_end(span);
+    }
+}
+#pragma GCC diagnostic pop
+/* Declares var as an open job.batch span (begin's arguments follow var);
+ * at scope exit it is ended, emitting job.batch.stop with its duration,
+ * unless end or fail closed it first. GCC and Clang only (cleanup attribute);
+ * elsewhere call end. */
+#define fd_job_batch_scoped(var, ...)                  \
+    __attribute__((cleanup(fd_job_batch_end_scope))) \
+    fd_job_batch_span var = fd_job_batch_begin(__VA_ARGS__)
+#endif
 
 /* ===== Context ===== */
 

@@ -202,6 +202,9 @@ static const beacon_field_desc ro__paint_done_fields[5] = {
         .max = {.i = 0},
         .max_length = 0,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "area",
@@ -219,6 +222,9 @@ static const beacon_field_desc ro__paint_done_fields[5] = {
         .max = {.d = 0.0},
         .max_length = 0,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "coats",
@@ -236,6 +242,9 @@ static const beacon_field_desc ro__paint_done_fields[5] = {
         .max = {.i = INT64_C(5)},
         .max_length = 0,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "note",
@@ -253,6 +262,9 @@ static const beacon_field_desc ro__paint_done_fields[5] = {
         .max = {.i = 0},
         .max_length = 20,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
     {
         .name = "layers",
@@ -270,6 +282,9 @@ static const beacon_field_desc ro__paint_done_fields[5] = {
         .max = {.i = 0},
         .max_length = 0,
         .max_items = 4,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
 };
 
@@ -313,6 +328,9 @@ static const beacon_field_desc ro__paint_checked_fields[1] = {
         .max = {.i = 0},
         .max_length = 0,
         .max_items = 0,
+        .key = NULL,
+        .default_value = NULL,
+        .duration_unit = BEACON_UNIT_NS,
     },
 };
 

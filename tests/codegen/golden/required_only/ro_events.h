@@ -26,9 +26,9 @@ typedef enum ro_color {
     RO_COLOR_GREEN = 1, /* Green. */
 } ro_color;
 #define RO_COLOR_COUNT 2
-/* Catalog name of v (static, never freed); NULL if v is out of range. Thread-safe. */
+/* Wire string of v (static, never freed); NULL if v is out of range. Thread-safe. */
 const char *ro_color_to_string(ro_color v);
-/* Parses a catalog value name into *out (out may be NULL); false if s is NULL or unknown. Thread-safe. */
+/* Parses a value's wire string into *out (out may be NULL); false if s is NULL or unknown. Thread-safe. */
 bool ro_color_from_string(const char *s, ro_color *out);
 
 /* ===== Event ids and tables ===== */
