@@ -182,7 +182,8 @@ BEACON_API beacon_status beacon_options_set_resource_attr(beacon_options *opts, 
  * (copied; 1..64 characters of [A-Za-z0-9._:-]) is reported in each event
  * that carries a hashed value as "hash_key"; NULL or "" derives a stable id
  * from the key that reveals nothing of it. Wins over BEACON_HASH_KEY. With no
- * key anywhere, hash fields are dropped (fail closed). NULL key removes a key
+ * key anywhere, hash fields are written as "[REDACTED]" (fail closed, presence
+ * kept). NULL key removes a key
  * set earlier. Returns BEACON_ERR_INVALID_ARGUMENT (NULL opts, key shorter
  * than 16 bytes, malformed key_id; opts unchanged) or BEACON_ERR_NO_MEMORY.
  * Not safe concurrently with other use of the same object.
