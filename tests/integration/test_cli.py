@@ -647,7 +647,7 @@ class CliTest(unittest.TestCase):
             self.skipTest("no always-sent event")
         r = self.emit(["--stats"] + minimal_args(ev)[0])
         self.assertEqual(r.returncode, 0, r.stderr)
-        stats = json.loads(r.stderr)
+        stats = json.loads(r.stderr.splitlines()[-1])  # after any warning
         self.assertEqual(stats["total"]["delivered"], 1)
 
     COUNTERS = ["emitted", "delivered", "dropped_queue_full", "dropped_sampled",
@@ -663,7 +663,7 @@ class CliTest(unittest.TestCase):
         r = self.emit(["--stats", "--threads", "4", "-"], stdin=(good + "\n") * 400)
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertEqual(len(self.written()), 400)
-        stats = json.loads(r.stderr)
+        stats = json.loads(r.stderr.splitlines()[-1])  # after any warning
         for scope in [stats["total"], stats["sinks"][0]]:
             self.assertEqual(sorted(k for k in scope if k != "spec"), sorted(self.COUNTERS))
         sink = stats["sinks"][0]

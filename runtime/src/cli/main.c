@@ -27,25 +27,51 @@ static int sink_status_code(beacon_status st) {
     return st == BEACON_ERR_SINK_SPEC || st == BEACON_ERR_INVALID_ARGUMENT ? 2 : 1;
 }
 
+/* The runtime's message about a refused sink spec, kept so the CLI can
+ * say why in its own words instead of beside them. */
+typedef struct sink_reason {
+    char text[512];
+} sink_reason;
+
+static void keep_sink_reason(beacon_status code, const char *msg, void *user) {
+    (void)code;
+    sink_reason *r = user;
+    snprintf(r->text, sizeof r->text, "%s", msg);
+}
+
+/* The reason part of "sink spec 'SPEC': REASON", or the status text. */
+static const char *sink_reason_text(const sink_reason *r, const char *spec, beacon_status st) {
+    static const char lead[] = "sink spec '";
+    size_t n = strlen(lead), m = strlen(spec);
+    if (strncmp(r->text, lead, n) == 0 && strncmp(r->text + n, spec, m) == 0 &&
+        strncmp(r->text + n + m, "': ", 3) == 0)
+        return r->text + n + m + 3;
+    return beacon_status_str(st);
+}
+
 static int runtime_start(cli_ctx *ctx, char **sinks, size_t nsinks) {
     beacon_options *opts = NULL;
     beacon_status st;
     if (nsinks > 0) {
+        sink_reason reason = {{0}};
         opts = beacon_options_new();
         if (opts == NULL) {
             fprintf(stderr, "%s: out of memory\n", ctx->prog);
             return 1;
         }
+        beacon_options_set_diagnostic_callback(opts, keep_sink_reason, &reason);
         for (size_t i = 0; i < nsinks; i++) {
+            reason.text[0] = '\0';
             st = beacon_options_add_sink(opts, sinks[i]);
             if (st != BEACON_OK) {
                 char q[CLI_QUOTE_BUF];
                 fprintf(stderr, "%s: --sink %s: %s\n", ctx->prog, beacon__cli_quote(q, sinks[i]),
-                        beacon_status_str(st));
+                        sink_reason_text(&reason, sinks[i], st));
                 beacon_options_free(opts);
                 return sink_status_code(st);
             }
         }
+        beacon_options_set_diagnostic_callback(opts, NULL, NULL); /* the run's own go to stderr */
     }
     st = beacon_init(opts); /* takes ownership of opts, also on failure */
     if (st != BEACON_OK) {

@@ -129,13 +129,25 @@ EMIT_RARE void *reserve_blocking(beacon__ring *r, size_t size, int block_ms) {
     }
 }
 
-EMIT_RARE beacon_status closed_gate(int gate) {
+/* Set once the first emit before beacon_init() was reported. */
+static atomic_bool g_said_not_initialized;
+
+EMIT_RARE beacon_status closed_gate(const beacon_event_desc *d, int gate) {
     if (gate == BEACON__GATE_DISABLED) {
         beacon__count_caller_drop(BEACON__DROPPED_FILTERED);
         return BEACON_ERR_DISABLED;
     }
     beacon__count_caller_drop(BEACON__DROPPED_SHUTDOWN);
-    return gate == BEACON__GATE_NEW ? BEACON_ERR_NOT_INITIALIZED : BEACON_ERR_SHUT_DOWN;
+    if (gate != BEACON__GATE_NEW) return BEACON_ERR_SHUT_DOWN;
+    /* Said once per process: a program that forgot beacon_init() would
+     * otherwise lose every event without a word. After shutdown (exit
+     * paths, atexit ordering) dropping is expected and stays quiet. */
+    if (!atomic_exchange(&g_said_not_initialized, true)) {
+        beacon__warn(BEACON_ERR_NOT_INITIALIZED,
+                     "%s: emitted before beacon_init(); events are dropped until it is called",
+                     d->name);
+    }
+    return BEACON_ERR_NOT_INITIALIZED;
 }
 
 /* The steps below are inlined into both entry points (beacon_gen_emit and
@@ -164,7 +176,7 @@ EMIT_RARE beacon__ring *ring_slow(const beacon_event_desc *d, beacon_status *st)
     if (gate == BEACON__GATE_OPEN && epoch == 0)
         gate = atomic_load_explicit(&beacon__g.gate, memory_order_acquire);
     if (gate != BEACON__GATE_OPEN || epoch == 0) {
-        *st = closed_gate(gate == BEACON__GATE_OPEN ? BEACON__GATE_SHUT : gate);
+        *st = closed_gate(d, gate == BEACON__GATE_OPEN ? BEACON__GATE_SHUT : gate);
         return NULL;
     }
     size_t want = atomic_load_explicit(&beacon__g.ring_bytes, memory_order_relaxed);

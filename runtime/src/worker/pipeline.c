@@ -467,7 +467,7 @@ static void handle_record(pipeline *p, void *rec) {
     if (hash_redacted && !p->hash_warned) {
         /* Once per run: every event with a hash field would say the same. */
         p->hash_warned = true;
-        beacon__diag(BEACON_ERR_INVALID_ARGUMENT,
+        beacon__warn(BEACON_ERR_INVALID_ARGUMENT,
                      "%s: pii: hash fields are written as \"[REDACTED]\": %s", d->name,
                      p->hash_why ? p->hash_why
                                  : "no hash key configured (set BEACON_HASH_KEY or call "
@@ -904,7 +904,7 @@ static beacon_status open_slot(slot *s, unsigned *fmt, pipeline *p) {
         beacon__sink_spec_free(&parsed);
     }
     if (st != BEACON_OK) {
-        beacon__diag(st, "sink spec '%s': %s", s->shown, err);
+        beacon__warn(st, "sink spec '%s': %s", s->shown, err);
         return st;
     }
     for (*fmt = 0; *fmt < p->nfmts; (*fmt)++) {
