@@ -37,6 +37,19 @@ static bool validate(const beacon_event_hdr *ev, beacon__field_verdict *v) {
     return true;
 }
 
+/* A follow event needs the trace its begin returned; an all-zero one is
+ * what a failed begin leaves, and joining it to nothing would lose the
+ * link silently. */
+static inline bool follow_without_trace(const beacon_event_hdr *ev) {
+    return ev->desc->correlation == BEACON_CORR_FOLLOW &&
+           beacon__id_is_zero(ev->trace_id.bytes, sizeof ev->trace_id.bytes);
+}
+
+static void report_no_trace(const beacon_event_desc *d) {
+    beacon__diag(BEACON_ERR_INVALID_EVENT,
+                 "%s: follow event with an all-zero correlation id (did its begin fail?)", d->name);
+}
+
 static void report(const beacon_event_desc *d, const beacon__field_verdict *v) {
     char text[256];
     beacon__diag(BEACON_ERR_INVALID_EVENT, "%s: %s", d->name,
@@ -53,11 +66,13 @@ static void report(const beacon_event_desc *d, const beacon__field_verdict *v) {
 #define EMIT_RARE static
 #endif
 
-/* Correlation, resolved on the caller because it depends on the thread: an
- * explicit trace in the header wins (follow events, span events); a begin
- * event starts a new trace; anything else joins the thread's innermost open
- * span, which becomes its parent. Reads ev's ids, writes out's (out may be
- * the record's copy of ev's header). */
+/* Correlation, resolved on the caller because it depends on the thread
+ * (W3C semantics): an explicit trace in the header wins (follow events,
+ * span events); a begin event gets its own span id and continues the
+ * current context (innermost open span or pushed context, which becomes its
+ * parent) or, outside any, starts a new trace; anything else joins the
+ * current context, which becomes its parent. Reads ev's ids, writes out's
+ * (out may be the record's copy of ev's header). */
 static void correlate(const beacon_event_hdr *ev, beacon_event_hdr *out) {
     beacon_trace_id span_trace;
     beacon_span_id span_id;
@@ -68,8 +83,11 @@ static void correlate(const beacon_event_hdr *ev, beacon_event_hdr *out) {
     out->parent_span_id = ev->parent_span_id;
     if (beacon__id_is_zero(out->trace_id.bytes, sizeof out->trace_id.bytes)) {
         if (ev->desc->correlation == BEACON_CORR_BEGIN) {
-            beacon__rand_id(out->trace_id.bytes, sizeof out->trace_id.bytes);
-            return;
+            beacon__rand_id(out->span_id.bytes, sizeof out->span_id.bytes);
+            if (!in_span) {
+                beacon__rand_id(out->trace_id.bytes, sizeof out->trace_id.bytes);
+                return;
+            }
         }
         if (in_span) out->trace_id = span_trace;
     }
@@ -335,6 +353,11 @@ beacon_status beacon_gen_emit(const beacon_event_hdr *ev, beacon_trace_id *out_t
         report(d, &v);
         return BEACON_ERR_INVALID_EVENT;
     }
+    if (BEACON__UNLIKELY(follow_without_trace(ev))) {
+        beacon__ring_count(r, BEACON__RING_INVALID);
+        report_no_trace(d);
+        return BEACON_ERR_INVALID_EVENT;
+    }
 
     size_t size = beacon__record_size(ev);
     size_t ring_bytes = 0;
@@ -384,6 +407,12 @@ void *beacon_gen_reserve(const beacon_event_hdr *ev, size_t size, beacon_gen_slo
     const beacon_event_desc *d = ev->desc;
     beacon__ring *r = emit_prepare(d, &slot->status);
     if (!r) return NULL;
+    if (BEACON__UNLIKELY(follow_without_trace(ev))) {
+        beacon__ring_count(r, BEACON__RING_INVALID);
+        report_no_trace(d);
+        slot->status = BEACON_ERR_INVALID_EVENT;
+        return NULL;
+    }
     slot->correlated = 0;
     /* Records are whole multiples of the alignment; the tail is never read. */
     size = (size + BEACON__RECORD_ALIGN - 1) & ~(size_t)(BEACON__RECORD_ALIGN - 1);
