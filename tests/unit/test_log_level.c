@@ -18,7 +18,7 @@
 
 #include <cmocka.h>
 
-#include "fixture_events.h"
+#include "tfx_events.h"
 #include "fixture_support.h"
 
 static char *g_dir;
@@ -70,7 +70,7 @@ static size_t lines_of(const char *text) {
 static void emit_three(void) {
     for (int i = 0; i < 3; i++) {
         tfx_plain ev = tfx_plain_make(1);
-        beacon_gen_emit(&ev.hdr, NULL);
+        tfx_plain_emit(&ev);
     }
 }
 
@@ -164,7 +164,7 @@ static void otel_log_level_is_honoured_and_beacon_log_level_wins(void **state) {
 static void init_and_emit_an_invalid_event(void) {
     beacon_init(NULL);
     tfx_plain bad = tfx_plain_make(50); /* above the field's max */
-    beacon_gen_emit(&bad.hdr, NULL);
+    tfx_plain_emit(&bad);
 }
 
 /* A refused event is the caller's own mistake, reported through its status:
