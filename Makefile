@@ -52,7 +52,7 @@ build: configure
 demo: build
 	@echo "== observer demo: an upload's lifecycle through the generated API =="
 	@echo "   (a throwaway hash key, so pii: hash fields show as keyed hashes;"
-	@echo "    without BEACON_HASH_KEY they are dropped)"
+	@echo "    without BEACON_HASH_KEY they are written as [REDACTED])"
 	BEACON_SINKS=stderr BEACON_HASH_KEY=hex:000102030405060708090a0b0c0d0e0f ./$(BUILD)/bin/observer-demo
 	@echo "== the same catalog from the command line =="
 	./$(BUILD)/bin/obs-emit patients.queried result_count=3 query_type=recent

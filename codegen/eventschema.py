@@ -24,8 +24,10 @@ TRACE_ID_PATTERN = "^(?!0{32})[0-9a-f]{32}$"
 SPAN_ID_PATTERN = "^(?!0{16})[0-9a-f]{16}$"
 HASH_KEY_PATTERN = "^[A-Za-z0-9._:-]{1,64}$"
 
-HASHED = {"type": "string", "pattern": wire.HEX32,
-          "description": "pii: hash, a keyed hash: 32 lowercase hex"}
+# Without a key the runtime writes "[REDACTED]" in place of the hash.
+HASHED = {"type": "string", "pattern": wire.HASHED_OR_REDACTED,
+          "description": 'pii: hash, a keyed hash: 32 lowercase hex, or "[REDACTED]" '
+                         "when the runtime has no hash key"}
 REDACTED = {"const": wire.REDACTED, "description": "pii: redact"}
 ATTRIBUTE_SCALAR = {"type": ["string", "number", "boolean", "null"]}
 
@@ -121,9 +123,8 @@ def _sent(f: Field) -> bool:
 
 def _always_sent(f: Field) -> bool:
     """Whether every event carries the field: required, and not subject to a
-    policy that can leave it out (drop; hash without a key)."""
-    return ((not f.optional or wire.field_default(f) is not None)
-            and f.pii not in ("drop", "hash"))
+    policy that leaves it out (drop)."""
+    return (not f.optional or wire.field_default(f) is not None) and f.pii != "drop"
 
 
 def _object(fields: List[Field], key_prefix: str = "") -> Dict[str, object]:

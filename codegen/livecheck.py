@@ -87,7 +87,8 @@ def _describe(err, cat: Catalog, ev: Event) -> str:
             return f"unknown context field {', '.join(extra)}"
         return f"unknown key {', '.join(extra)}"
     if f is not None and f.pii == "hash" and v == "pattern":
-        return "raw value where pii: hash demands a keyed hash (32 lowercase hex)"
+        return ('raw value where pii: hash demands a keyed hash (32 lowercase hex) '
+                'or "[REDACTED]"')
     if f is not None and f.pii == "redact" and v == "const":
         return 'raw value where pii: redact demands "[REDACTED]"'
     if v == "type":

@@ -17,8 +17,9 @@ from .model import DURATION_UNITS, Enum, EnumValue, Field
 #   drop   nothing at all
 PII_STRICTNESS = ("none", "scrub", "hash", "redact", "drop")
 
-HEX32 = "^[0-9a-f]{32}$"
 REDACTED = "[REDACTED]"
+# A pii: hash value: the keyed hash, or REDACTED when the runtime has no key.
+HASHED_OR_REDACTED = r"^([0-9a-f]{32}|\[REDACTED\])$"
 
 
 def pii_rank(policy: str) -> int:

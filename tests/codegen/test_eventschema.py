@@ -67,7 +67,7 @@ class RuntimeOutput(unittest.TestCase):
         self.assertIn("[email]", keyed["data"]["f_scrub"])
         self.assertIn("hash_key", keyed)
         unkeyed = json.loads(emitters.emit(cat)[0])
-        self.assertNotIn("f_hash", unkeyed["data"])  # no key: dropped, never raw
+        self.assertEqual(unkeyed["data"]["f_hash"], "[REDACTED]")  # no key: never raw
         for doc in (keyed, unkeyed):
             self.assert_valid(validators, json.dumps(doc))
 
@@ -145,11 +145,15 @@ class Command(unittest.TestCase):
             self.assertEqual(r.returncode, 1)
             self.assertIn("oe.start.schema.json: missing", r.stderr)
 
-    def test_hash_field_schema_demands_hex_and_context_is_closed(self):
+    def test_hash_field_schema_demands_hex_or_redacted_and_context_is_closed(self):
         cat = emitters.load("schema/webapi.yaml")
         s = eventschema.event_schema(cat, cat.events[0])
         ctx = s["properties"]["context"]
-        self.assertEqual(ctx["properties"]["uid"]["pattern"], "^[0-9a-f]{32}$")
+        uid = Draft202012Validator(ctx["properties"]["uid"])
+        self.assertTrue(uid.is_valid("0123456789abcdef0123456789abcdef"))
+        self.assertTrue(uid.is_valid("[REDACTED]"))
+        self.assertFalse(uid.is_valid("alice"))
+        self.assertFalse(uid.is_valid("[REDACTED]x"))
         self.assertFalse(ctx["additionalProperties"])
         self.assertNotIn("required", ctx)
 

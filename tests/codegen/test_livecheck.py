@@ -54,7 +54,7 @@ class Planted(unittest.TestCase):
             "upload.received: data: unknown field extra (not in the catalog, or pii: drop)",
             'upload.received: data.has_patient_info: expected boolean, got "yes"',
             "upload.received: data.mrn: raw value where pii: hash demands a keyed hash "
-            "(32 lowercase hex)",
+            '(32 lowercase hex) or "[REDACTED]"',
             'upload.received: data.record_type: "video" is not one of audio, transcript, '
             'document, note',
         ])
@@ -64,7 +64,7 @@ class Planted(unittest.TestCase):
         self.assertEqual(self.findings(4), [
             "upload.processed: data: missing required field tags_count",
             "upload.processed: data.patient_id: raw value where pii: hash demands a keyed hash "
-            "(32 lowercase hex)",
+            '(32 lowercase hex) or "[REDACTED]"',
         ])
 
     def test_invalid_json_unknown_event_and_missing_trace_id(self):

@@ -655,7 +655,7 @@ class CliTest(unittest.TestCase):
             self.skipTest("no always-sent event")
         r = self.emit(["--stats"] + minimal_args(ev)[0])
         self.assertEqual(r.returncode, 0, r.stderr)
-        stats = json.loads(r.stderr)
+        stats = json.loads(r.stderr.splitlines()[-1])  # after any warning
         self.assertEqual(stats["total"]["delivered"], 1)
 
     COUNTERS = ["emitted", "delivered", "dropped_queue_full", "dropped_sampled",
@@ -671,7 +671,7 @@ class CliTest(unittest.TestCase):
         r = self.emit(["--stats", "--threads", "4", "-"], stdin=(good + "\n") * 400)
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertEqual(len(self.written()), 400)
-        stats = json.loads(r.stderr)
+        stats = json.loads(r.stderr.splitlines()[-1])  # after any warning
         for scope in [stats["total"], stats["sinks"][0]]:
             self.assertEqual(sorted(k for k in scope if k != "spec"), sorted(self.COUNTERS))
         sink = stats["sinks"][0]
@@ -791,13 +791,16 @@ class ContextCliTest(unittest.TestCase):
         self.assertEqual(quiet.returncode, 0)
         self.assertEqual(quiet.stderr, "")
 
-    def test_begin_event_under_traceparent_starts_its_own_trace(self):
+    def test_begin_event_under_traceparent_continues_its_trace(self):
         r = self.run_prv(["--traceparent", TRACEPARENT, "session.opened", "origin=web"])
         self.assertEqual(r.returncode, 0, r.stderr)
         trace = r.stdout.strip()
-        self.assertRegex(trace, r"^[0-9a-f]{32}$")
-        self.assertNotEqual(trace, "4bf92f3577b34da6a3ce929d0e0e4736")
-        self.assertEqual(self.written()[0]["trace_id"], trace)
+        self.assertEqual(trace, "4bf92f3577b34da6a3ce929d0e0e4736")
+        ev = self.written()[0]
+        self.assertEqual(ev["trace_id"], trace)
+        self.assertEqual(ev["parent_span_id"], "00f067aa0ba902b7")
+        self.assertRegex(ev["span_id"], r"^[0-9a-f]{16}$")
+        self.assertNotEqual(ev["span_id"], "00f067aa0ba902b7")
 
     def test_help_lists_context_fields_with_their_policy(self):
         r = subprocess.run([PRV, "--help"], capture_output=True, text=True, timeout=60)

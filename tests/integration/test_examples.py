@@ -7,11 +7,10 @@ example walks: event names in order, correlation ids shared where the flow
 correlates, span ids and durations, context fields, and that no value the
 example passed to a PII-marked field leaves the process in clear text.
 
-The examples run twice, without and with BEACON_HASH_KEY. The PII checks
-hold whether the runtime omits `hash` / `scrub` fields (fail closed, as
-today) or writes keyed hashes and scrubbed text: they never assert that a
-field is absent, only that raw values never appear and that what does appear
-has the policy's shape.
+The examples run twice, without and with BEACON_HASH_KEY. Without a key a
+`hash` field is written as "[REDACTED]" (fail closed, presence kept); with
+one, as a keyed hash. Raw values never appear and what does appear has the
+policy's shape.
 
     BEACON_EXAMPLE_TRACKER=build/bin/tracker-demo \\
         python3 -m unittest tests.integration.test_examples.TrackerDemoTest -v
@@ -159,11 +158,17 @@ class DemoFlow:
 
     # --- shared checks ---------------------------------------------------------
 
-    def test_example_exits_zero_with_no_diagnostics(self) -> None:
+    def test_example_exits_zero_with_no_diagnostics_but_the_missing_key(self) -> None:
         for label, proc, _, _ in self.runs:
             with self.subTest(run=label):
                 self.assertEqual(proc.returncode, 0, proc.stderr)
-                self.assertEqual(proc.stderr, "")
+                lines = proc.stderr.splitlines()
+                if label == "unkeyed" and lines:
+                    # Without a key, hash fields are redacted and said so once.
+                    self.assertEqual(len(lines), 1, proc.stderr)
+                    self.assertIn('pii: hash fields are written as "[REDACTED]"', lines[0])
+                else:
+                    self.assertEqual(proc.stderr, "")
 
     def test_events_arrive_in_flow_order(self) -> None:
         for label, _, _, events in self.runs:
@@ -228,7 +233,10 @@ class DemoFlow:
                             elif pii == "hash":
                                 items = value if isinstance(value, list) else [value]
                                 for item in items:
-                                    self.assertRegex(item, HEX32)
+                                    if label == "unkeyed":
+                                        self.assertEqual(item, REDACTED)
+                                    else:
+                                        self.assertRegex(item, HEX32)
 
 
 class ObserverDemoTest(DemoFlow, unittest.TestCase):

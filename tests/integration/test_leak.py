@@ -192,15 +192,17 @@ class LeakTest(unittest.TestCase):
                 self.assertEqual(trusted["data"]["f_scrub"], text)
                 self.assertEqual(trusted["context"]["ctx_scrub"], text)
 
-    def test_without_a_key_hash_fields_are_dropped_and_stderr_says_why(self):
+    def test_without_a_key_hash_fields_are_redacted_and_stderr_says_why(self):
         v = "jane.doe@example.com"
-        r = self.run_prv(self.protected_args(v), {"BEACON_DEBUG": "1"})
+        r = self.run_prv(self.protected_args(v), {})
         ev = self.events(self.untrusted)[0]
-        self.assertNotIn("f_hash", ev["data"])
-        self.assertNotIn("ctx_hash", ev.get("context", {}))
+        self.assertEqual(ev["data"]["f_hash"], "[REDACTED]")
+        self.assertEqual(ev["data"]["l_hash"], ["[REDACTED]", "[REDACTED]"])
+        self.assertEqual(ev["data"]["a_hash"], {"k": "[REDACTED]"})
+        self.assertEqual(ev["context"]["ctx_hash"], "[REDACTED]")
         self.assertNotIn("hash_key", ev)
-        self.assertIn(b"pii: hash fields are dropped", r.stderr)
-        self.assertEqual(r.stderr.count(b"pii: hash fields are dropped"), 1)
+        msg = b'pii: hash fields are written as "[REDACTED]"'
+        self.assertEqual(r.stderr.count(msg), 1, r.stderr)
         self.assert_no_leak(v, {"stdout": r.stdout, "stderr": r.stderr,
                                 "untrusted file": self.read(self.untrusted)})
 

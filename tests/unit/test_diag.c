@@ -1,5 +1,5 @@
 /* test_diag.c — diagnostics: the user callback, stderr with "beacon: " in
- * debug mode (BEACON_DEBUG or code), silence otherwise, and the per-code
+ * debug mode (BEACON_DEBUG or code), no debug diagnostics otherwise, and the per-code
  * rate limit with its "N messages suppressed" summary.
  */
 #ifndef _POSIX_C_SOURCE

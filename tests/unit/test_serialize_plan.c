@@ -53,8 +53,8 @@ static size_t assert_plan_matches_plain(const beacon_event_hdr *ev, const beacon
     static char plain[OUT_MAX], planned[OUT_MAX];
     bool dropped_plain = false, dropped_planned = false;
     beacon__envelope e1 = *env, e2 = *env;
-    e1.hash_dropped = &dropped_plain;
-    e2.hash_dropped = &dropped_planned;
+    e1.hash_redacted = &dropped_plain;
+    e2.hash_redacted = &dropped_planned;
     size_t need = beacon__serialize(ev, &e1, plain, sizeof plain, flags | BEACON__JSON_NO_PLAN);
     assert_true(need < sizeof plain);
     size_t got = beacon__serialize(ev, &e2, planned, sizeof planned, flags);

@@ -262,16 +262,29 @@ static void code_sinks_win_over_env(void **state) {
     assert_int_equal(sink_count(), 1);
 }
 
-static void invalid_env_sinks_fail_init(void **state) {
+static void env_sinks_with_none_valid_fail_init(void **state) {
     (void)state;
     ts_diag_captured cap = {0};
-    setenv("BEACON_SINKS", "stderr;nope://x", 1);
+    setenv("BEACON_SINKS", "nope://x;file:", 1);
     beacon_options *o = beacon_options_new();
     beacon_options_set_diagnostic_callback(o, ts_diag_capture, &cap);
     assert_int_equal(beacon_init(o), BEACON_ERR_SINK_SPEC);
     assert_true(cap.calls >= 1);
     tfx_plain ev = tfx_plain_make(1);
     assert_int_not_equal(tfx_plain_emit(&ev), BEACON_OK);
+}
+
+static void invalid_env_sink_is_skipped_and_the_valid_ones_work(void **state) {
+    (void)state;
+    ts_diag_captured cap = {0};
+    setenv("BEACON_SINKS", "stdout;nope://x", 1);
+    beacon_options *o = beacon_options_new();
+    beacon_options_set_diagnostic_callback(o, ts_diag_capture, &cap);
+    assert_int_equal(beacon_init(o), BEACON_OK);
+    assert_int_equal(sink_count(), 1);
+    assert_int_equal(cap.calls, 1);
+    assert_non_null(strstr(cap.last, "'nope://x'"));
+    assert_non_null(strstr(cap.last, "skipped"));
 }
 
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
@@ -293,7 +306,8 @@ int main(void) {
         T(default_sink_is_stderr),
         T(beacon_sinks_env_is_used_when_code_sets_none),
         T(code_sinks_win_over_env),
-        T(invalid_env_sinks_fail_init),
+        T(env_sinks_with_none_valid_fail_init),
+        T(invalid_env_sink_is_skipped_and_the_valid_ones_work),
     };
     return cmocka_run_group_tests_name("sink_spec", tests, NULL, NULL);
 }

@@ -141,12 +141,15 @@ BEACON_API void beacon_options_set_block_ms(beacon_options *opts, int ms);
  * opts is a no-op. Not safe concurrently with other use of the same object. */
 BEACON_API void beacon_options_set_max_queue_mb(beacon_options *opts, size_t mb);
 
-/* Debug mode: diagnostics also go to stderr (prefixed "beacon: ") when no
- * callback is set. Overrides BEACON_DEBUG. NULL opts is a no-op. Not safe
+/* Debug mode: every diagnostic goes to stderr (prefixed "beacon: ") when no
+ * callback is set; off, only warnings (what leaves telemetry off or
+ * degraded) do, or less when BEACON_LOG_LEVEL says so. Overrides BEACON_DEBUG
+ * and a BEACON_LOG_LEVEL of debug. NULL opts is a no-op. Not safe
  * concurrently with other use of the same object. */
 BEACON_API void beacon_options_set_debug(beacon_options *opts, bool on);
 
-/* Sends diagnostics to fn (NULL: back to stderr-when-debug). `user` is
+/* Sends every diagnostic to fn, whatever the log level (NULL: back to
+ * stderr, filtered by the log level). `user` is
  * borrowed and must outlive the runtime (until beacon_shutdown() returns).
  * Diagnostics are rate-limited to 10 per second per status code, with a
  * "N messages suppressed" summary afterwards. NULL opts is a no-op; NULL fn
@@ -182,7 +185,8 @@ BEACON_API beacon_status beacon_options_set_resource_attr(beacon_options *opts, 
  * (copied; 1..64 characters of [A-Za-z0-9._:-]) is reported in each event
  * that carries a hashed value as "hash_key"; NULL or "" derives a stable id
  * from the key that reveals nothing of it. Wins over BEACON_HASH_KEY. With no
- * key anywhere, hash fields are dropped (fail closed). NULL key removes a key
+ * key anywhere, hash fields are written as "[REDACTED]" (fail closed, presence
+ * kept). NULL key removes a key
  * set earlier. Returns BEACON_ERR_INVALID_ARGUMENT (NULL opts, key shorter
  * than 16 bytes, malformed key_id; opts unchanged) or BEACON_ERR_NO_MEMORY.
  * Not safe concurrently with other use of the same object.
@@ -207,7 +211,9 @@ BEACON_API void beacon_options_set_enabled(beacon_options *opts, bool on);
  * failure; NULL means defaults. The environment is read now; settings made
  * in code win, except BEACON_DISABLED=1, which always disables:
  *   BEACON_SINKS       ';'-separated sink specs (used when code set none)
- *   BEACON_DEBUG=1     diagnostics to stderr (unless set in code)
+ *   BEACON_LOG_LEVEL   off, error, warn (default), info or debug: what
+ *                      reaches stderr (OTEL_LOG_LEVEL when unset)
+ *   BEACON_DEBUG=1     same as BEACON_LOG_LEVEL=debug (unless set in code)
  *   BEACON_DISABLED=1  kill switch
  *   BEACON_RING_KB     per-thread queue size (unless set in code; default 256)
  *   BEACON_MAX_QUEUE_MB heap held by events too large for their queue
@@ -225,10 +231,10 @@ BEACON_API void beacon_options_set_enabled(beacon_options *opts, bool on);
  * events queued but not yet delivered at the fork stay the parent's.
  *
  * Returns BEACON_ERR_ALREADY_INITIALIZED when already running (or while a
- * beacon_shutdown() in another thread is still waiting), BEACON_ERR_SINK_SPEC when BEACON_SINKS is
- * malformed, BEACON_ERR_NO_MEMORY. A file sink that cannot be opened does not fail init: it is
- * reported, retried on each write and its events counted as dropped_sink_error. Must not run
- * concurrently with beacon_shutdown().
+ * beacon_shutdown() in another thread is still waiting), BEACON_ERR_SINK_SPEC when BEACON_SINKS has
+ * no valid sink (an invalid one among valid ones is skipped with a warning), BEACON_ERR_NO_MEMORY.
+ * A file sink that cannot be opened does not fail init: it is reported, retried on each write and
+ * its events counted as dropped_sink_error. Must not run concurrently with beacon_shutdown().
  *
  * @code
  * beacon_init(NULL);                      // stderr, or whatever BEACON_SINKS says

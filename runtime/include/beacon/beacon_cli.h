@@ -55,8 +55,12 @@ typedef struct beacon_cli_event {
  * trace id on stdout. --stats prints
  * beacon_stats_json() (totals and every sink, each counter by name) as one
  * line on stderr before shutdown. The runtime is initialized with the --sink specs (none:
- * beacon_init(NULL), which reads BEACON_SINKS etc.), flushed and shut down
- * before returning; the process must not have initialized it already.
+ * the environment's, BEACON_SINKS etc.) and an emit that waits up to 5 s for
+ * queue room rather than dropping, flushed and shut down before returning;
+ * the process must not have initialized it already. A runtime failure
+ * repeated on many lines is shown three times, then counted in one summary
+ * line. Sets SIGPIPE to be ignored for the process, so a closed stdout is
+ * reported (exit 1) instead of killing it.
  *
  * catalog, events and argv are borrowed for the call; events[i].desc should
  * belong to catalog. Never exits or aborts. Not thread-safe (it owns the

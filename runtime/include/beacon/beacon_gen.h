@@ -235,7 +235,7 @@ typedef enum beacon_level {
 
 typedef enum beacon_correlation {
     BEACON_CORR_NONE = 0,
-    BEACON_CORR_BEGIN = 1, /* emit starts a new trace and returns its id */
+    BEACON_CORR_BEGIN = 1, /* emit continues the current trace or starts one; returns its id */
     BEACON_CORR_FOLLOW = 2 /* constructor takes the id of a begin event */
 } beacon_correlation;
 
@@ -383,7 +383,9 @@ BEACON_API size_t beacon_gen_to_json(const beacon_event_hdr *ev, char *buf, size
 
 /* Validate and hand `ev` to the runtime. Strings and lists are copied before
  * return. For correlation: begin events, *out_trace (may be NULL) receives
- * the new trace id (all-zero when the event was not accepted). Thread-safe. */
+ * the trace id (the current context's, else a new one; all-zero when the
+ * event was not accepted). A follow event with an all-zero trace id is
+ * rejected (BEACON_ERR_INVALID_EVENT, counted). Thread-safe. */
 BEACON_API beacon_status beacon_gen_emit(const beacon_event_hdr *ev, beacon_trace_id *out_trace);
 
 /* Set (value non-NULL: a pointer to a value of the field's C type; strings

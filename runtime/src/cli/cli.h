@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -15,6 +16,8 @@
 #include <beacon/beacon_cli.h>
 
 #define CLI_FLUSH_TIMEOUT_MS 5000 /* default of BEACON_SHUTDOWN_TIMEOUT_MS */
+#define CLI_BLOCK_MS         5000 /* an emit waits this long for queue room before dropping */
+#define CLI_REPEAT_SHOWN     3    /* runtime failures shown per status; the rest counted */
 #define CLI_QUOTE_MAX        64   /* bytes of a user value echoed in a message */
 #define CLI_QUOTE_BUF        320  /* CLI_QUOTE_MAX bytes escaped (x4) + quotes + "..." */
 #define CLI_SPELL_BUF        1024 /* type spelling, incl. "one of a|b|c" lists */
@@ -52,6 +55,12 @@ typedef struct cli_ctx_value {
     cli_scalar v;
 } cli_ctx_value;
 
+/* Runtime failures of one run by status (the last slot: any other), shared
+ * by every producer thread, so repeats become one summary line. */
+typedef struct cli_repeats {
+    _Atomic unsigned long count[BEACON_STATUS_COUNT_ + 1];
+} cli_repeats;
+
 /* Process-wide settings of one beacon_cli_main run. */
 typedef struct cli_ctx {
     const beacon_catalog_desc *catalog;
@@ -64,6 +73,7 @@ typedef struct cli_ctx {
     size_t nctx;
     bool has_parent; /* a valid --traceparent: events continue its trace */
     beacon_trace_context parent;
+    cli_repeats *repeats; /* NULL: every failure is shown */
 } cli_ctx;
 
 struct beacon_cli {
@@ -211,5 +221,9 @@ int beacon__cli_worse(int a, int b);
 /* Reads event lines from stdin until EOF (over nthreads producers when
  * nthreads > 1); returns the exit code. */
 int beacon__cli_run_stdin(cli_ctx *ctx, long nthreads);
+
+/* Prints, once at the end of a run, how many runtime failures of each
+ * status were counted but not shown (report.c). */
+void beacon__cli_report_repeats(const cli_ctx *ctx);
 
 #endif /* BEACON_SRC_CLI_CLI_H */

@@ -10,6 +10,7 @@
 #include <inttypes.h>
 #include <math.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,25 +28,53 @@ static int sink_status_code(beacon_status st) {
     return st == BEACON_ERR_SINK_SPEC || st == BEACON_ERR_INVALID_ARGUMENT ? 2 : 1;
 }
 
+/* The runtime's message about a refused sink spec, kept so the CLI can
+ * say why in its own words instead of beside them. */
+typedef struct sink_reason {
+    char text[512];
+} sink_reason;
+
+static void keep_sink_reason(beacon_status code, const char *msg, void *user) {
+    (void)code;
+    sink_reason *r = user;
+    snprintf(r->text, sizeof r->text, "%s", msg);
+}
+
+/* The reason part of "sink spec 'SPEC': REASON", or the status text. */
+static const char *sink_reason_text(const sink_reason *r, const char *spec, beacon_status st) {
+    static const char lead[] = "sink spec '";
+    size_t n = strlen(lead), m = strlen(spec);
+    if (strncmp(r->text, lead, n) == 0 && strncmp(r->text + n, spec, m) == 0 &&
+        strncmp(r->text + n + m, "': ", 3) == 0)
+        return r->text + n + m + 3;
+    return beacon_status_str(st);
+}
+
 static int runtime_start(cli_ctx *ctx, char **sinks, size_t nsinks) {
-    beacon_options *opts = NULL;
     beacon_status st;
+    beacon_options *opts = beacon_options_new();
+    if (opts == NULL) {
+        fprintf(stderr, "%s: out of memory\n", ctx->prog);
+        return 1;
+    }
+    /* A command fed lines as fast as it can read them outruns the worker:
+     * it waits for queue room (bounded) instead of dropping. */
+    beacon_options_set_block_ms(opts, CLI_BLOCK_MS);
     if (nsinks > 0) {
-        opts = beacon_options_new();
-        if (opts == NULL) {
-            fprintf(stderr, "%s: out of memory\n", ctx->prog);
-            return 1;
-        }
+        sink_reason reason = {{0}};
+        beacon_options_set_diagnostic_callback(opts, keep_sink_reason, &reason);
         for (size_t i = 0; i < nsinks; i++) {
+            reason.text[0] = '\0';
             st = beacon_options_add_sink(opts, sinks[i]);
             if (st != BEACON_OK) {
                 char q[CLI_QUOTE_BUF];
                 fprintf(stderr, "%s: --sink %s: %s\n", ctx->prog, beacon__cli_quote(q, sinks[i]),
-                        beacon_status_str(st));
+                        sink_reason_text(&reason, sinks[i], st));
                 beacon_options_free(opts);
                 return sink_status_code(st);
             }
         }
+        beacon_options_set_diagnostic_callback(opts, NULL, NULL); /* the run's own go to stderr */
     }
     st = beacon_init(opts); /* takes ownership of opts, also on failure */
     if (st != BEACON_OK) {
@@ -109,6 +138,7 @@ static int64_t mono_ms(void) {
  * still in flight (then with totals only). */
 static int runtime_stop(const cli_ctx *ctx, bool stats) {
     int rc = 0;
+    beacon__cli_report_repeats(ctx);
     int budget = stop_budget_ms();
     int64_t deadline = mono_ms() + budget;
     beacon_status st = beacon_flush(budget);
@@ -281,7 +311,16 @@ static void parse_traceparent_arg(cli_ctx *ctx, const char *header) {
 int beacon_cli_main(const beacon_catalog_desc *catalog, const beacon_cli_event *events,
                     size_t count, int argc, char **argv) {
     cli_ctx ctx;
+    cli_repeats repeats;
     memset(&ctx, 0, sizeof ctx);
+    memset(&repeats, 0, sizeof repeats);
+    ctx.repeats = &repeats;
+    /* A closed stdout (`emit ... | head -c0`) must be an error to report,
+     * not a signal that kills the process before it flushes. */
+    struct sigaction ign;
+    memset(&ign, 0, sizeof ign);
+    ign.sa_handler = SIG_IGN;
+    sigaction(SIGPIPE, &ign, NULL);
     ctx.prog = argc > 0 && argv != NULL && argv[0] != NULL ? base_name(argv[0]) : "beacon-emit";
     if (catalog == NULL || (events == NULL && count > 0)) {
         fprintf(stderr, "%s: no event catalog\n", ctx.prog);

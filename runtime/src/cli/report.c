@@ -18,6 +18,35 @@
 #include "core/field.h"
 #include "core/text.h"
 
+/* True for the first CLI_REPEAT_SHOWN failures of status st in this run:
+ * a runtime failure (a stopped runtime, stdout closed) repeats on every
+ * line, and a million lines must not give a million messages. */
+static bool first_few(const beacon_cli *cli, beacon_status st) {
+    cli_repeats *r = cli->ctx->repeats;
+    if (r == NULL) {
+        return true;
+    }
+    size_t slot = (unsigned)st < BEACON_STATUS_COUNT_ ? (size_t)st : BEACON_STATUS_COUNT_;
+    return atomic_fetch_add(&r->count[slot], 1) < CLI_REPEAT_SHOWN;
+}
+
+void beacon__cli_report_repeats(const cli_ctx *ctx) {
+    if (ctx->repeats == NULL) {
+        return;
+    }
+    for (size_t slot = 0; slot <= BEACON_STATUS_COUNT_; slot++) {
+        unsigned long n = atomic_load(&ctx->repeats->count[slot]);
+        if (n > CLI_REPEAT_SHOWN) {
+            const char *what = slot == BEACON_ERR_IO ? "cannot print the trace id"
+                               : slot < BEACON_STATUS_COUNT_
+                                   ? beacon_status_str((beacon_status)slot)
+                                   : "failed";
+            fprintf(stderr, "%s: %lu more lines failed like this (%s), not shown\n", ctx->prog,
+                    n - CLI_REPEAT_SHOWN, what);
+        }
+    }
+}
+
 /* =========================================================================
  * Reporting the emit status
  * ========================================================================= */
@@ -66,8 +95,16 @@ int beacon_cli_finish(beacon_cli *cli, beacon_status st, const beacon_trace_id *
                 for (size_t i = 0; i < 16; i++) {
                     snprintf(hex + 2 * i, 3, "%02x", begin_trace->bytes[i]);
                 }
-                printf("%s\n", hex);
-                fflush(stdout);
+                /* SIGPIPE is ignored (beacon_cli_main), so a closed stdout
+                 * shows up here as EPIPE rather than killing the process. */
+                if (printf("%s\n", hex) < 0 || fflush(stdout) != 0) {
+                    int err = errno;
+                    clearerr(stdout);
+                    if (first_few(cli, BEACON_ERR_IO)) {
+                        beacon__cli_say(cli, "cannot print the trace id: %s", strerror(err));
+                    }
+                    return 1;
+                }
             }
             return 0;
         case BEACON_ERR_SAMPLED_OUT:
@@ -77,13 +114,19 @@ int beacon_cli_finish(beacon_cli *cli, beacon_status st, const beacon_trace_id *
             }
             return 0;
         case BEACON_ERR_NOT_INITIALIZED:
-            beacon__cli_say(cli, "emit failed: %s", beacon_status_str(st));
+            if (first_few(cli, st)) {
+                beacon__cli_say(cli, "emit failed: %s", beacon_status_str(st));
+            }
             return 1;
         case BEACON_ERR_INVALID_EVENT:
             if (explain_invalid(cli) == 0) {
                 beacon__cli_say(cli, "rejected: %s", beacon_status_str(st));
             }
             return 2;
-        default: beacon__cli_say(cli, "emit failed: %s", beacon_status_str(st)); return 1;
+        default:
+            if (first_few(cli, st)) {
+                beacon__cli_say(cli, "emit failed: %s", beacon_status_str(st));
+            }
+            return 1;
     }
 }

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define DIAG_MSG_MAX 512
 
@@ -26,6 +27,7 @@ typedef struct diag_limit {
 
 static pthread_mutex_t g_diag_lock = PTHREAD_MUTEX_INITIALIZER;
 static beacon__diag_cfg g_cfg;
+static bool g_cfg_set; /* false: before init or after shutdown */
 static diag_limit g_limits[BEACON_STATUS_COUNT_ + 1];
 
 void beacon__diag_configure(const beacon__diag_cfg *cfg) {
@@ -35,6 +37,7 @@ void beacon__diag_configure(const beacon__diag_cfg *cfg) {
     } else {
         memset(&g_cfg, 0, sizeof g_cfg);
     }
+    g_cfg_set = cfg != NULL;
     pthread_mutex_unlock(&g_diag_lock);
 }
 
@@ -54,9 +57,31 @@ void beacon__diag_reset_limits(void) {
     pthread_mutex_unlock(&g_diag_lock);
 }
 
-bool beacon__env_debug(void) {
-    const char *v = getenv("BEACON_DEBUG");
-    return v && strcmp(v, "1") == 0;
+static bool parse_level(const char *v, beacon__log_level *out) {
+    static const char *const names[] = {"off", "error", "warn", "info", "debug"};
+    for (int i = 0; i <= BEACON__LOG_DEBUG; i++) {
+        if (strcasecmp(v, names[i]) == 0) {
+            *out = (beacon__log_level)i;
+            return true;
+        }
+    }
+    return false;
+}
+
+beacon__log_level beacon__env_log_level(const char **bad) {
+    static const char *const vars[] = {"BEACON_LOG_LEVEL", "OTEL_LOG_LEVEL"};
+    const char *dbg = getenv("BEACON_DEBUG");
+    beacon__log_level level = BEACON__LOG_WARN;
+    bool found = false;
+    if (bad) *bad = NULL;
+    for (size_t i = 0; i < sizeof vars / sizeof *vars && !found; i++) {
+        const char *v = getenv(vars[i]);
+        if (!v || !*v) continue;
+        found = parse_level(v, &level);
+        if (!found && bad && !*bad) *bad = vars[i];
+    }
+    if (dbg && strcmp(dbg, "1") == 0) level = BEACON__LOG_DEBUG;
+    return level;
 }
 
 static int64_t now_sec(void) {
@@ -66,14 +91,14 @@ static int64_t now_sec(void) {
 static void deliver(const beacon__diag_cfg *cfg, beacon_status code, const char *msg) {
     if (cfg->fn) {
         cfg->fn(code, msg, cfg->user);
-    } else if (cfg->debug) {
+    } else {
         /* One fprintf call keeps concurrent lines whole. */
         fprintf(stderr, "beacon: %s\n", msg);
     }
 }
 
-static void vdiag(const beacon__diag_cfg *explicit_cfg, beacon_status code, const char *fmt,
-                  va_list ap) {
+static void vdiag(const beacon__diag_cfg *explicit_cfg, beacon__log_level sev, beacon_status code,
+                  const char *fmt, va_list ap) {
     char msg[DIAG_MSG_MAX];
     char summary[96];
     beacon__diag_cfg cfg;
@@ -84,7 +109,8 @@ static void vdiag(const beacon__diag_cfg *explicit_cfg, beacon_status code, cons
 
     pthread_mutex_lock(&g_diag_lock);
     cfg = explicit_cfg ? *explicit_cfg : g_cfg;
-    if (cfg.fn || cfg.debug) {
+    if (!explicit_cfg && !g_cfg_set) cfg.level = beacon__env_log_level(NULL);
+    if (cfg.fn || sev <= cfg.level) {
         diag_limit *l = &g_limits[slot];
         if (l->window != now) {
             suppressed = l->suppressed;
@@ -114,13 +140,21 @@ static void vdiag(const beacon__diag_cfg *explicit_cfg, beacon_status code, cons
 void beacon__diag(beacon_status code, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
-    vdiag(NULL, code, fmt, ap);
+    vdiag(NULL, BEACON__LOG_DEBUG, code, fmt, ap);
     va_end(ap);
 }
 
-void beacon__diag_to(const beacon__diag_cfg *cfg, beacon_status code, const char *fmt, ...) {
+void beacon__warn(beacon_status code, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
-    vdiag(cfg, code, fmt, ap);
+    vdiag(NULL, BEACON__LOG_WARN, code, fmt, ap);
+    va_end(ap);
+}
+
+void beacon__diag_to(const beacon__diag_cfg *cfg, beacon__log_level sev, beacon_status code,
+                     const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    vdiag(cfg, sev, code, fmt, ap);
     va_end(ap);
 }

@@ -119,7 +119,7 @@ void beacon__sample_read_env(void) {
         if (end && *end == '\0' && d >= 0.0 && d <= 1.0) {
             rate = d;
         } else {
-            beacon__diag(BEACON_ERR_INVALID_ARGUMENT,
+            beacon__warn(BEACON_ERR_INVALID_ARGUMENT,
                          "BEACON_SAMPLE_RATE='%s' is not a number from 0 to 1; ignored", v);
         }
     }

@@ -37,6 +37,19 @@ static bool validate(const beacon_event_hdr *ev, beacon__field_verdict *v) {
     return true;
 }
 
+/* A follow event needs the trace its begin returned; an all-zero one is
+ * what a failed begin leaves, and joining it to nothing would lose the
+ * link silently. */
+static inline bool follow_without_trace(const beacon_event_hdr *ev) {
+    return ev->desc->correlation == BEACON_CORR_FOLLOW &&
+           beacon__id_is_zero(ev->trace_id.bytes, sizeof ev->trace_id.bytes);
+}
+
+static void report_no_trace(const beacon_event_desc *d) {
+    beacon__diag(BEACON_ERR_INVALID_EVENT,
+                 "%s: follow event with an all-zero correlation id (did its begin fail?)", d->name);
+}
+
 static void report(const beacon_event_desc *d, const beacon__field_verdict *v) {
     char text[256];
     beacon__diag(BEACON_ERR_INVALID_EVENT, "%s: %s", d->name,
@@ -53,11 +66,13 @@ static void report(const beacon_event_desc *d, const beacon__field_verdict *v) {
 #define EMIT_RARE static
 #endif
 
-/* Correlation, resolved on the caller because it depends on the thread: an
- * explicit trace in the header wins (follow events, span events); a begin
- * event starts a new trace; anything else joins the thread's innermost open
- * span, which becomes its parent. Reads ev's ids, writes out's (out may be
- * the record's copy of ev's header). */
+/* Correlation, resolved on the caller because it depends on the thread
+ * (W3C semantics): an explicit trace in the header wins (follow events,
+ * span events); a begin event gets its own span id and continues the
+ * current context (innermost open span or pushed context, which becomes its
+ * parent) or, outside any, starts a new trace; anything else joins the
+ * current context, which becomes its parent. Reads ev's ids, writes out's
+ * (out may be the record's copy of ev's header). */
 static void correlate(const beacon_event_hdr *ev, beacon_event_hdr *out) {
     beacon_trace_id span_trace;
     beacon_span_id span_id;
@@ -68,8 +83,11 @@ static void correlate(const beacon_event_hdr *ev, beacon_event_hdr *out) {
     out->parent_span_id = ev->parent_span_id;
     if (beacon__id_is_zero(out->trace_id.bytes, sizeof out->trace_id.bytes)) {
         if (ev->desc->correlation == BEACON_CORR_BEGIN) {
-            beacon__rand_id(out->trace_id.bytes, sizeof out->trace_id.bytes);
-            return;
+            beacon__rand_id(out->span_id.bytes, sizeof out->span_id.bytes);
+            if (!in_span) {
+                beacon__rand_id(out->trace_id.bytes, sizeof out->trace_id.bytes);
+                return;
+            }
         }
         if (in_span) out->trace_id = span_trace;
     }
@@ -129,13 +147,25 @@ EMIT_RARE void *reserve_blocking(beacon__ring *r, size_t size, int block_ms) {
     }
 }
 
-EMIT_RARE beacon_status closed_gate(int gate) {
+/* Set once the first emit before beacon_init() was reported. */
+static atomic_bool g_said_not_initialized;
+
+EMIT_RARE beacon_status closed_gate(const beacon_event_desc *d, int gate) {
     if (gate == BEACON__GATE_DISABLED) {
         beacon__count_caller_drop(BEACON__DROPPED_FILTERED);
         return BEACON_ERR_DISABLED;
     }
     beacon__count_caller_drop(BEACON__DROPPED_SHUTDOWN);
-    return gate == BEACON__GATE_NEW ? BEACON_ERR_NOT_INITIALIZED : BEACON_ERR_SHUT_DOWN;
+    if (gate != BEACON__GATE_NEW) return BEACON_ERR_SHUT_DOWN;
+    /* Said once per process: a program that forgot beacon_init() would
+     * otherwise lose every event without a word. After shutdown (exit
+     * paths, atexit ordering) dropping is expected and stays quiet. */
+    if (!atomic_exchange(&g_said_not_initialized, true)) {
+        beacon__warn(BEACON_ERR_NOT_INITIALIZED,
+                     "%s: emitted before beacon_init(); events are dropped until it is called",
+                     d->name);
+    }
+    return BEACON_ERR_NOT_INITIALIZED;
 }
 
 /* The steps below are inlined into both entry points (beacon_gen_emit and
@@ -164,7 +194,7 @@ EMIT_RARE beacon__ring *ring_slow(const beacon_event_desc *d, beacon_status *st)
     if (gate == BEACON__GATE_OPEN && epoch == 0)
         gate = atomic_load_explicit(&beacon__g.gate, memory_order_acquire);
     if (gate != BEACON__GATE_OPEN || epoch == 0) {
-        *st = closed_gate(gate == BEACON__GATE_OPEN ? BEACON__GATE_SHUT : gate);
+        *st = closed_gate(d, gate == BEACON__GATE_OPEN ? BEACON__GATE_SHUT : gate);
         return NULL;
     }
     size_t want = atomic_load_explicit(&beacon__g.ring_bytes, memory_order_relaxed);
@@ -342,6 +372,11 @@ static beacon_status emit_guarded(const beacon_event_hdr *ev, beacon_trace_id *o
         report(d, &v);
         return BEACON_ERR_INVALID_EVENT;
     }
+    if (BEACON__UNLIKELY(follow_without_trace(ev))) {
+        beacon__ring_count(r, BEACON__RING_INVALID);
+        report_no_trace(d);
+        return BEACON_ERR_INVALID_EVENT;
+    }
 
     size_t size = beacon__record_size(ev);
     size_t ring_bytes = 0;
@@ -405,6 +440,13 @@ void *beacon_gen_reserve(const beacon_event_hdr *ev, size_t size, beacon_gen_slo
     /* Held until beacon_gen_commit publishes the record. */
     beacon__ring *r = emit_prepare(d, &slot->status);
     if (!r) {
+        guard_leave();
+        return NULL;
+    }
+    if (BEACON__UNLIKELY(follow_without_trace(ev))) {
+        beacon__ring_count(r, BEACON__RING_INVALID);
+        report_no_trace(d);
+        slot->status = BEACON_ERR_INVALID_EVENT;
         guard_leave();
         return NULL;
     }

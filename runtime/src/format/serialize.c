@@ -26,18 +26,19 @@ static const char k_redacted[] = "\"[REDACTED]\"";
 typedef struct ser {
     beacon__jw *w;
     const beacon__hasher *hasher;
-    bool raw;          /* BEACON_JSON_RAW_PII: policies off */
-    bool hashed;       /* at least one hashed value was written */
-    bool hash_dropped; /* a hash field was dropped: no key */
+    bool raw;           /* BEACON_JSON_RAW_PII: policies off */
+    bool hashed;        /* at least one hashed value was written */
+    bool hash_redacted; /* a hash field was redacted: no key */
 } ser;
 
 /* The policy that applies to f in this serialization; a hash field without
- * a key is dropped (fail closed). */
+ * a key is written as "[REDACTED]" (fail closed, presence kept): never raw,
+ * never silently absent. */
 static uint8_t policy(ser *s, const beacon_field_desc *f) {
     if (s->raw) return BEACON_PII_NONE;
     if (f->pii == BEACON_PII_HASH && !s->hasher) {
-        s->hash_dropped = true;
-        return BEACON_PII_DROP;
+        s->hash_redacted = true;
+        return BEACON_PII_REDACT;
     }
     return f->pii <= BEACON_PII_SCRUB ? f->pii : BEACON_PII_DROP;
 }
@@ -710,7 +711,7 @@ size_t beacon__serialize(const beacon_event_hdr *ev, const beacon__envelope *env
         beacon__jw_raw(&w, env->resource, env->resource_len);
     }
     beacon__jw_char(&w, '}');
-    if (s.hash_dropped && env->hash_dropped) *env->hash_dropped = true;
+    if (s.hash_redacted && env->hash_redacted) *env->hash_redacted = true;
     return beacon__jw_finish(&w);
 }
 
@@ -726,7 +727,7 @@ size_t beacon_gen_to_json(const beacon_event_hdr *ev, char *buf, size_t cap, uns
     env.span_id = ev->span_id;
     env.parent_span_id = ev->parent_span_id;
     bool dropped = false;
-    env.hash_dropped = &dropped;
+    env.hash_redacted = &dropped;
     /* Only the public flag: the resource object belongs to sinks. No plan:
      * building one allocates, and this entry point never does. */
     flags = (flags & BEACON_JSON_RAW_PII) | BEACON__JSON_NO_PLAN;

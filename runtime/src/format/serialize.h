@@ -29,16 +29,16 @@ typedef struct beacon__envelope {
     beacon_span_id span_id;
     beacon_span_id parent_span_id;
     const beacon__context *context; /* NULL: "context" omitted */
-    /* Keyed hasher for `pii: hash` values; NULL: such fields are dropped
-     * (fail closed). Borrowed for the call. */
+    /* Keyed hasher for `pii: hash` values; NULL: such fields are written as
+     * "[REDACTED]" (fail closed, presence kept). Borrowed for the call. */
     const beacon__hasher *hasher;
     /* A JSON object (`{...}`) written as "resource" with BEACON__JSON_RESOURCE;
      * NULL: nothing written. Borrowed. */
     const char *resource;
     size_t resource_len;
-    /* Set to true (when not NULL) if a hash field was dropped for lack of a
+    /* Set to true (when not NULL) if a hash field was redacted for lack of a
      * key, so the caller can say why once. */
-    bool *hash_dropped;
+    bool *hash_redacted;
 } beacon__envelope;
 
 /* Writes the canonical JSON of ev into buf[0..cap) with snprintf semantics

@@ -101,7 +101,7 @@ beacon_status beacon__hasher_from_spec(const char *spec, const char *key_id, bea
 
 /* Reads BEACON_HASH_KEY (spec syntax above) and BEACON_HASH_KEY_ID (the key
  * id, optional). Unset or empty BEACON_HASH_KEY: BEACON_OK with *out NULL
- * (no key: hash fields are dropped). A bad key or id: an error status, *out
+ * (no key: hash fields are redacted). A bad key or id: an error status, *out
  * NULL and *why a message naming the variable, for a diagnostic. Reads the
  * environment, so call it once at init, not concurrently with setenv(). */
 beacon_status beacon__hasher_from_env(beacon__hasher **out, const char **why);

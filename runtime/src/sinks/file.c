@@ -246,7 +246,7 @@ static beacon_status file_open(const beacon__sink_spec *spec, const beacon__call
     int err_no = file_try_open(s);
     if (err_no) {
         /* Not fatal: reported now, retried on each write. */
-        beacon__diag(BEACON_ERR_IO, "sink file:%s: cannot open: %s (will retry)", s->path,
+        beacon__warn(BEACON_ERR_IO, "sink file:%s: cannot open: %s (will retry)", s->path,
                      open_error(err_no));
     }
     *out = &s->base;

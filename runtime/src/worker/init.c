@@ -62,7 +62,10 @@ static beacon__diag_cfg options_diag(const beacon_options *opts) {
     beacon__diag_cfg cfg;
     cfg.fn = opts->diag_fn;
     cfg.user = opts->diag_user;
-    cfg.debug = opts->debug >= 0 ? opts->debug == 1 : beacon__env_debug();
+    cfg.level = beacon__env_log_level(NULL);
+    /* Set in code, debug wins over the environment either way. */
+    if (opts->debug == 1) cfg.level = BEACON__LOG_DEBUG;
+    if (opts->debug == 0 && cfg.level == BEACON__LOG_DEBUG) cfg.level = BEACON__LOG_WARN;
     return cfg;
 }
 
@@ -72,14 +75,18 @@ static void free_sinks(beacon__sink_config *s, size_t n) {
 }
 
 /* Splits a ';'-separated list, trimming blanks and skipping empty entries,
- * and validates each spec. */
+ * and validates each spec; an invalid one is named with the reason. With
+ * skip_invalid the valid ones are kept (BEACON_SINKS: one typo must not
+ * turn telemetry off); otherwise the first invalid one fails the call.
+ * *invalid (may be NULL) receives how many were invalid. */
 static beacon_status split_specs(const char *list, beacon__sink_config **out, size_t *out_n,
-                                 const beacon__diag_cfg *cfg) {
+                                 const beacon__diag_cfg *cfg, bool skip_invalid, size_t *invalid) {
     beacon__sink_config *specs = NULL;
     size_t n = 0;
     const char *p = list;
     *out = NULL;
     *out_n = 0;
+    if (invalid) *invalid = 0;
     while (*p) {
         size_t len = strcspn(p, ";");
         const char *b = p, *e = p + len;
@@ -101,9 +108,14 @@ static beacon_status split_specs(const char *list, beacon__sink_config **out, si
             specs[n++].spec = spec;
             beacon_status st = beacon__sink_validate(spec, false, err, sizeof err);
             if (st != BEACON_OK) {
-                beacon__diag_to(cfg, st, "sink spec '%s': %s", spec, err);
-                free_sinks(specs, n);
-                return st;
+                if (invalid) (*invalid)++;
+                beacon__diag_to(cfg, BEACON__LOG_WARN, st, "sink spec '%s': %s%s", spec, err,
+                                skip_invalid ? "; skipped" : "");
+                if (!skip_invalid) {
+                    free_sinks(specs, n);
+                    return st;
+                }
+                free(specs[--n].spec);
             }
         }
         p += len;
@@ -142,7 +154,7 @@ static beacon_status append_sink(beacon_options *opts, const char *spec,
     beacon__diag_cfg cfg = options_diag(opts);
     beacon_status st = beacon__sink_validate(spec, cb != NULL, err, sizeof err);
     if (st != BEACON_OK) {
-        beacon__diag_to(&cfg, st, "sink spec '%s': %s", spec, err);
+        beacon__diag_to(&cfg, BEACON__LOG_WARN, st, "sink spec '%s': %s", spec, err);
         return st;
     }
     char *copy = strdup(spec);
@@ -190,7 +202,7 @@ beacon_status beacon_options_set_sinks(beacon_options *opts, const char *specs) 
     size_t n;
     if (!opts || !specs) return BEACON_ERR_INVALID_ARGUMENT;
     beacon__diag_cfg cfg = options_diag(opts);
-    beacon_status st = split_specs(specs, &list, &n, &cfg);
+    beacon_status st = split_specs(specs, &list, &n, &cfg, false, NULL);
     if (st != BEACON_OK) return st;
     free_sinks(opts->sinks, opts->sink_count);
     opts->sinks = list;
@@ -371,7 +383,7 @@ static size_t ring_kb_from_env(void) {
     uint64_t kb;
     if (v && *v) {
         if (beacon__parse_u64(v, &kb) && kb > 0 && kb <= (1u << 20)) return (size_t)kb;
-        beacon__diag(BEACON_ERR_INVALID_ARGUMENT,
+        beacon__warn(BEACON_ERR_INVALID_ARGUMENT,
                      "BEACON_RING_KB='%s' is not a size in KiB (1..1048576); using %d", v,
                      DEFAULT_RING_KB);
     }
@@ -427,7 +439,7 @@ static beacon_status parse_otel_attrs(const char *v, beacon__resource_attr **lis
             if (ok) {
                 st = attr_put(list, n, key, kl, val, vl);
             } else if (key && val) {
-                beacon__diag(BEACON_ERR_PARSE,
+                beacon__warn(BEACON_ERR_PARSE,
                              "OTEL_RESOURCE_ATTRIBUTES: entry %zu bytes long is not "
                              "key=value with valid %%-escapes; skipped",
                              (size_t)(e - b));
@@ -524,7 +536,7 @@ static void choose_hasher(beacon_options *o, beacon__pipeline_config *pc) {
     }
     const char *why = NULL;
     if (beacon__hasher_from_env(&pc->hasher, &why) != BEACON_OK) {
-        beacon__diag(BEACON_ERR_INVALID_ARGUMENT, "%s", why ? why : "BEACON_HASH_KEY unusable");
+        beacon__warn(BEACON_ERR_INVALID_ARGUMENT, "%s", why ? why : "BEACON_HASH_KEY unusable");
         pc->hash_why = why;
     }
 }
@@ -545,6 +557,13 @@ beacon_status beacon_init(beacon_options *opts) {
     }
     beacon__diag_cfg cfg = options_diag(o);
     beacon__diag_configure(&cfg);
+    const char *bad_level = NULL;
+    beacon__env_log_level(&bad_level);
+    if (bad_level) {
+        beacon__warn(BEACON_ERR_INVALID_ARGUMENT,
+                     "%s='%s' is not off, error, warn, info or debug; ignored", bad_level,
+                     getenv(bad_level));
+    }
 
     const char *env_sinks = getenv("BEACON_SINKS");
     if (o->sinks_set) {
@@ -553,9 +572,12 @@ beacon_status beacon_init(beacon_options *opts) {
         o->sinks = NULL;
         o->sink_count = 0;
     } else if (env_sinks && *env_sinks) {
-        st = split_specs(env_sinks, &pc.sinks, &pc.sink_count, &cfg);
+        size_t invalid = 0;
+        st = split_specs(env_sinks, &pc.sinks, &pc.sink_count, &cfg, true, &invalid);
+        if (st == BEACON_OK && pc.sink_count == 0 && invalid > 0) st = BEACON_ERR_SINK_SPEC;
         if (st != BEACON_OK) {
-            beacon__diag(st, "BEACON_SINKS is not valid; beacon stays off");
+            beacon__warn(st, "BEACON_SINKS has no valid sink; beacon stays off");
+            free_sinks(pc.sinks, pc.sink_count);
             beacon_options_free(opts);
             return st;
         }

@@ -120,7 +120,7 @@ struct beacon__pipeline_s {
     size_t nfmts;
     char *service_name;
     char *service_version;
-    beacon__hasher *hasher; /* NULL: hash fields dropped */
+    beacon__hasher *hasher; /* NULL: hash fields redacted */
     const char *hash_why;   /* static: why there is no key */
     bool hash_warned;       /* worker-only: the no-key diagnostic was given */
     char *resource;         /* `{...}` or NULL */
@@ -428,8 +428,8 @@ static void handle_record(pipeline *p, void *rec) {
     env.hasher = p->hasher;
     env.resource = p->resource;
     env.resource_len = p->resource_len;
-    bool hash_dropped = false;
-    env.hash_dropped = &hash_dropped;
+    bool hash_redacted = false;
+    env.hash_redacted = &hash_redacted;
 
     size_t off[MAX_FORMATS], len[MAX_FORMATS];
     uint8_t have[MAX_FORMATS] = {0};
@@ -464,11 +464,11 @@ static void handle_record(pipeline *p, void *rec) {
     p->evflags[idx] = flags;
     beacon__context_release(h->ctx);
     h->ctx = NULL;
-    if (hash_dropped && !p->hash_warned) {
+    if (hash_redacted && !p->hash_warned) {
         /* Once per run: every event with a hash field would say the same. */
         p->hash_warned = true;
-        beacon__diag(BEACON_ERR_INVALID_ARGUMENT,
-                     "%s: pii: hash fields are dropped (fail closed): %s", d->name,
+        beacon__warn(BEACON_ERR_INVALID_ARGUMENT,
+                     "%s: pii: hash fields are written as \"[REDACTED]\": %s", d->name,
                      p->hash_why ? p->hash_why
                                  : "no hash key configured (set BEACON_HASH_KEY or call "
                                    "beacon_options_set_hash_key)");
@@ -904,7 +904,7 @@ static beacon_status open_slot(slot *s, unsigned *fmt, pipeline *p) {
         beacon__sink_spec_free(&parsed);
     }
     if (st != BEACON_OK) {
-        beacon__diag(st, "sink spec '%s': %s", s->shown, err);
+        beacon__warn(st, "sink spec '%s': %s", s->shown, err);
         return st;
     }
     for (*fmt = 0; *fmt < p->nfmts; (*fmt)++) {
