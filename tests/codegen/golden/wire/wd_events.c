@@ -14,6 +14,8 @@
 
 #include "wd_events.h"
 
+#include <beacon/beacon_gen_inline.h>
+
 #include <string.h>
 
 #if !defined(BEACON_GEN_ABI) || BEACON_GEN_ABI != 3
