@@ -109,7 +109,7 @@ regen: configure
 
 format:
 	@# same file set as the style.clang_format test
-	clang-format -i runtime/include/beacon/*.h runtime/src/*/*.[ch] examples/*.c tests/unit/*.[ch] tests/consumer/*.c bench/*.[ch]
+	clang-format -i runtime/include/beacon/*.h runtime/src/*/*.[ch] examples/*.c tests/unit/*.[ch] tests/consumer/*.c tests/plugin/*.c bench/*.[ch]
 
 clean:
 	rm -rf $(BUILD) $(BUILD_ASAN) $(BUILD_TSAN) $(BUILD_BENCH)
