@@ -518,7 +518,15 @@ typedef struct plan {
     char *text; /* every piece below points into it */
     piece head, meta;
     plan_field *fields; /* desc->field_count */
+    struct plan *next;  /* the next published plan (g_plans) */
 } plan;
+
+/* Every published plan, newest first. A plan is found through its
+ * descriptor's state and lives until process exit; this list keeps the
+ * plans of descriptors that went away (a library unloaded, a state reset)
+ * reachable, so they are retained memory rather than leaks: one plan per
+ * distinct descriptor ever serialized. */
+static plan *_Atomic g_plans;
 
 /* Records what w took since offset start as *p. */
 static void note(piece *p, const beacon__jw *w, size_t start) {
@@ -603,8 +611,13 @@ static const plan *plan_for(const beacon_event_desc *d) {
         if (!fresh) return NULL;
         uint64_t seen = 0;
         if (__atomic_compare_exchange_n(slot, &seen, (uint64_t)(uintptr_t)fresh, false,
-                                        __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+                                        __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+            fresh->next = atomic_load_explicit(&g_plans, memory_order_relaxed);
+            while (!atomic_compare_exchange_weak_explicit(
+                &g_plans, &fresh->next, fresh, memory_order_release, memory_order_relaxed)) {
+            }
             return fresh;
+        }
         plan_free(fresh);
         cur = (const plan *)(uintptr_t)seen;
     }
