@@ -21,6 +21,8 @@
  * replaying one directory never see each other's half-written records; each
  * appender writes its own segment. Only the store holding the format's
  * replay lock replays, so a record is never handed out twice at once.
+ * A record another process evicts while this store is delivering it counts
+ * as evicted there and as acknowledged here.
  *
  * Not thread-safe: one store is used by one thread at a time (the
  * transport's), several stores of one directory may live in one process.
