@@ -10,6 +10,7 @@
 #endif
 #include <fcntl.h>
 #include <setjmp.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -136,6 +137,7 @@ static void exit_with_a_stuck_sink_returns_by_the_deadline(void **state) {
 /* The callback's owner, destroyed by an atexit handler registered after
  * beacon_init (so it runs before beacon's). */
 static volatile bool g_owner_gone;
+static _Atomic bool g_callback_started;
 static int g_report_fd = -1;
 
 static void destroy_owner(void) {
@@ -148,6 +150,7 @@ static bool slow_callback(const beacon_event_json *ev, size_t n, void *user) {
     (void)user;
     if (g_owner_gone) (void)!write(g_report_fd, "X", 1);
     (void)!write(g_report_fd, "c", 1);
+    atomic_store(&g_callback_started, true);
     struct timespec ts = {0, 100 * 1000000L};
     nanosleep(&ts, NULL);
     return true;
@@ -169,6 +172,10 @@ static void exit_never_calls_a_callback_sink_after_exit_began(void **state) {
             _exit(20);
         atexit(destroy_owner);
         child_emit(5);
+        /* Exit while the first call is under way: the rest of its batch
+         * would follow after the owner is gone. */
+        while (!atomic_load(&g_callback_started)) {
+        }
         exit(0);
     }
     close(rep[1]);
