@@ -24,7 +24,7 @@
 
 #include <cmocka.h>
 
-#include "fixture_events.h"
+#include "tfx_events.h"
 #include "fixture_support.h"
 
 static int64_t mono_ms(void) {
@@ -52,7 +52,7 @@ static void child_init(const char *specs) {
 static void child_emit(int n) {
     for (int i = 0; i < n; i++) {
         tfx_plain ev = tfx_plain_make(i % 10);
-        if (beacon_gen_emit(&ev.hdr, NULL) != BEACON_OK) _exit(21);
+        if (tfx_plain_emit(&ev) != BEACON_OK) _exit(21);
     }
 }
 
