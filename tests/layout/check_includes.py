@@ -33,6 +33,8 @@ EXCLUSIVE = {"curl/": "transport", "openssl/": "privacy"}
 NAMED_RULES = {
     ("format", "sinks"): "formats never include sinks",
     ("emit", "worker"): "emit never includes the worker",
+    ("spool", "sinks"): "the spool stores bytes and never includes sinks",
+    ("spool", "format"): "the spool stores bytes and never includes formats",
 }
 
 INCLUDE = re.compile(r'^\s*#\s*include\s*([<"])([^>"]+)[>"]', re.M)

@@ -55,6 +55,14 @@ class IncludeRules(unittest.TestCase):
         p = self.problems({"worker/w.h": "", "emit/e.c": '#include "worker/w.h"\n'})
         self.assertEqual(p, ['emit/e.c: #include "worker/w.h": emit never includes the worker'])
 
+    def test_spool_including_sinks_or_formats_is_refused(self):
+        p = self.problems({"sinks/s.h": "", "format/f.h": "", "core/c.h": "",
+                           "spool/a.c": '#include "sinks/s.h"\n#include "format/f.h"\n'
+                                        '#include "core/c.h"\n'})
+        self.assertEqual(sorted(p), [
+            'spool/a.c: #include "format/f.h": the spool stores bytes and never includes formats',
+            'spool/a.c: #include "sinks/s.h": the spool stores bytes and never includes sinks'])
+
     def test_curl_only_in_transport_and_openssl_only_in_privacy(self):
         p = self.problems({"sinks/h.c": "#include <curl/curl.h>\n",
                            "format/x.c": "#include <openssl/evp.h>\n",

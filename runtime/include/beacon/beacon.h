@@ -226,6 +226,7 @@ BEACON_API void beacon_options_set_enabled(beacon_options *opts, bool on);
  *                      resource attributes (code wins)
  *   BEACON_CLOCK=clock_gettime  stamp events with CLOCK_MONOTONIC instead of
  *                      the CPU counter (read once, when the runtime is first used)
+ *   BEACON_EXIT_TIMEOUT_MS  bound on delivery at exit (see beacon_shutdown; default 2000, 0 off)
  * With no sinks configured anywhere, events go to stderr. Safe across
  * fork(): a child gets a fresh worker, counters from zero and reopened sinks;
  * events queued but not yet delivered at the fork stay the parent's.
@@ -269,6 +270,10 @@ BEACON_API beacon_status beacon_flush(int timeout_ms);
  * (BEACON_ERR_SHUT_DOWN). beacon_init() may be called again afterwards.
  * Returns BEACON_ERR_NOT_INITIALIZED when never started, BEACON_ERR_SHUT_DOWN
  * when already shut down. Must not run concurrently with beacon_init().
+ * A process that returns from main or calls exit() while running gets the
+ * same shutdown from an atexit handler, bounded by BEACON_EXIT_TIMEOUT_MS,
+ * with callback sinks no longer called; _exit() and crashes lose what is
+ * still queued.
  *
  * @code
  * if (beacon_shutdown(2000) == BEACON_ERR_TIMEOUT) {

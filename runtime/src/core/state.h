@@ -90,6 +90,10 @@ typedef struct beacon__globals {
      * (emit/record.h). */
     _Atomic size_t heap_bytes;
     _Atomic size_t heap_budget;
+    /* Set once the process exits without beacon_shutdown() (worker/exit.c):
+     * sinks that run user code (callback sinks) are no longer called, since
+     * what the callbacks use may already be destroyed. */
+    _Atomic bool exiting;
 } beacon__globals;
 
 extern beacon__globals beacon__g;

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/state.h"
 #include "sinks/sink.h"
 
 /* One thread at a time in user callbacks, process-wide. A worker that
@@ -98,6 +99,7 @@ static beacon_status callback_write(beacon__sink *sink, const beacon__batch *bat
          * and batch->failed tells which ones were refused. */
         bool cancelled = false;
         for (size_t i = 0; i < batch->count; i++) {
+            if (!cancelled && atomic_load(&beacon__g.exiting)) cancelled = true;
             if (!cancelled && !turn_take(&s->base)) cancelled = true;
             bool ok = !cancelled && s->target.fn(&s->items[i], 1, s->target.user);
             if (!cancelled) turn_give();
@@ -142,6 +144,7 @@ static beacon_status callback_open(const beacon__sink_spec *spec, const beacon__
     if (!s) return BEACON_ERR_NO_MEMORY;
     s->base.vt = &k_callback_vt;
     s->base.format = BEACON__FORMAT_CANONICAL;
+    s->base.calls_user = true;
     s->target = *cb;
     const char *pe = beacon__sink_spec_option(spec, "per_event");
     s->per_event = pe && strcmp(pe, "1") == 0;

@@ -97,6 +97,9 @@ struct beacon__sink {
     /* Asynchronous sinks, during write() only: one ticket per record of the
      * batch, each to be settled exactly once (then or later). */
     const beacon__ticket *tickets;
+    /* Runs user code (callback sinks): not called once the process exits
+     * (beacon__g.exiting); one that calls out per event checks it itself. */
+    bool calls_user;
 };
 
 /* Books the outcome (a beacon__outcome) of one ticket for sink: its counter,

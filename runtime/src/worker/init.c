@@ -24,6 +24,7 @@
 #include "emit/record.h"
 #include "format/json.h"
 #include "privacy/pii_hash.h"
+#include "worker/exit.h"
 #include "worker/pipeline.h"
 #include "core/state.h"
 #include "sinks/sink.h"
@@ -402,6 +403,18 @@ static size_t max_queue_mb_from_env(void) {
     return BEACON__HEAP_BUDGET_DEFAULT_MB;
 }
 
+static int exit_ms_from_env(void) {
+    const char *v = getenv("BEACON_EXIT_TIMEOUT_MS");
+    uint64_t ms;
+    if (v && *v) {
+        if (beacon__parse_u64(v, &ms) && ms <= 3600000u) return (int)ms;
+        beacon__diag(BEACON_ERR_INVALID_ARGUMENT,
+                     "BEACON_EXIT_TIMEOUT_MS='%s' is not a time in ms (0..3600000); using %d", v,
+                     BEACON__EXIT_DEFAULT_MS);
+    }
+    return BEACON__EXIT_DEFAULT_MS;
+}
+
 /* ---- resource attributes ----------------------------------------------- */
 
 static void free_attrs(beacon__resource_attr *a, size_t n) {
@@ -621,7 +634,10 @@ beacon_status beacon_init(beacon_options *opts) {
     o->service_name = o->service_version = NULL;
     beacon_options_free(opts);
     beacon__sample_read_env();
-    return beacon__pipeline_start(&pc);
+    int exit_ms = exit_ms_from_env();
+    st = beacon__pipeline_start(&pc);
+    if (st == BEACON_OK) beacon__exit_arm(exit_ms);
+    return st;
 }
 
 beacon_status beacon_flush(int timeout_ms) {

@@ -592,9 +592,10 @@ static void write_and_book(pipeline *p) {
             s->n = 0;
             continue;
         }
-        if (atomic_load(&p->gone)) {
-            /* Shutdown returned while an earlier sink was busy: the user may
-             * have freed what the remaining sinks' callbacks use. */
+        if (atomic_load(&p->gone) || (s->sink->calls_user && atomic_load(&beacon__g.exiting))) {
+            /* Shutdown returned while an earlier sink was busy, or the
+             * process is exiting: the user may have freed what the
+             * remaining sinks' callbacks use. */
             for (size_t k = 0; k < s->n; k++) p->evflags[s->evs[k]] |= EV_ABANDONED;
             s->n = 0;
             continue;
@@ -1100,6 +1101,28 @@ beacon_status beacon__pipeline_shutdown(int timeout_ms) {
     unref_locked(p);
     pthread_mutex_unlock(&g_lock);
     return st;
+}
+
+beacon_status beacon__pipeline_exit(int timeout_ms) {
+    if (beacon__on_worker) return BEACON_OK; /* it cannot wait for itself */
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += timeout_ms / 1000;
+    until.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+    if (until.tv_nsec >= 1000000000L) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000L;
+    }
+    int64_t deadline = deadline_after(timeout_ms);
+    /* Another thread holding the lifecycle lock (beacon_init opening a
+     * sink that blocks, say) must not hold the exit past its deadline. */
+    if (pthread_mutex_timedlock(&g_lock, &until) != 0) return BEACON_ERR_TIMEOUT;
+    bool running = g_pipe != NULL;
+    pthread_mutex_unlock(&g_lock);
+    if (!running) return BEACON_OK;
+    atomic_store(&beacon__g.exiting, true);
+    int left = ms_left(deadline);
+    return beacon__pipeline_shutdown(left > 0 ? left : 1);
 }
 
 /* ---- statistics ----------------------------------------------------------- */

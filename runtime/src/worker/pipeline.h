@@ -46,6 +46,13 @@ beacon_status beacon__pipeline_start(beacon__pipeline_config *cfg);
 /* beacon_flush / beacon_shutdown / beacon_stats / beacon_stats_json. */
 beacon_status beacon__pipeline_flush(int timeout_ms);
 beacon_status beacon__pipeline_shutdown(int timeout_ms);
+/* At process exit (worker/exit.c): shuts the running pipeline down within
+ * timeout_ms, as beacon_shutdown would, except that sinks which call user
+ * code (callback sinks) are no longer called: their events count as
+ * dropped_shutdown, since what the callbacks use may already be destroyed.
+ * Does nothing when not running, on the worker thread (exit() from a sink),
+ * or when another thread holds the lifecycle past the deadline. */
+beacon_status beacon__pipeline_exit(int timeout_ms);
 beacon_status beacon__pipeline_stats(beacon_counters *total, beacon_sink_stats *sinks, size_t cap,
                                      size_t *count);
 beacon_status beacon__pipeline_stats_json(char *buf, size_t cap, size_t *needed);
