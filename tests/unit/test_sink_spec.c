@@ -121,6 +121,16 @@ static void header_values_are_never_quoted_or_shown(void **state) {
     free(shown);
 }
 
+static void a_refused_spec_is_reported_without_its_header_values(void **state) {
+    (void)state;
+    ts_diag_captured cap = {0};
+    assert_int_equal(add_spec("json+http://h/?headers=X-Key=s3cr3t&compression=br", &cap),
+                     BEACON_ERR_SINK_SPEC);
+    assert_non_null(strstr(cap.last, "compression"));
+    assert_non_null(strstr(cap.last, "headers=***"));
+    assert_null(strstr(cap.last, "s3cr3t"));
+}
+
 static void unknown_option_is_rejected_by_name(void **state) {
     (void)state;
     ts_diag_captured cap = {0};
@@ -296,6 +306,7 @@ int main(void) {
         T(http_schemes_are_accepted_with_their_options),
         T(unknown_http_kinds_and_bad_http_options_are_named),
         T(header_values_are_never_quoted_or_shown),
+        T(a_refused_spec_is_reported_without_its_header_values),
         T(unknown_option_is_rejected_by_name),
         T(malformed_specs_are_rejected),
         T(option_values_are_percent_decoded),

@@ -80,6 +80,16 @@ static void free_sinks(beacon__sink_config *s, size_t n) {
  * skip_invalid the valid ones are kept (BEACON_SINKS: one typo must not
  * turn telemetry off); otherwise the first invalid one fails the call.
  * *invalid (may be NULL) receives how many were invalid. */
+
+/* Says why spec was refused, with its header values masked (they are often
+ * credentials). */
+static void warn_spec(const beacon__diag_cfg *cfg, beacon_status st, const char *spec,
+                      const char *err, const char *tail) {
+    char *shown = beacon__sink_spec_masked(spec);
+    beacon__diag_to(cfg, BEACON__LOG_WARN, st, "sink spec '%s': %s%s",
+                    shown ? shown : "(not shown)", err, tail);
+    free(shown);
+}
 static beacon_status split_specs(const char *list, beacon__sink_config **out, size_t *out_n,
                                  const beacon__diag_cfg *cfg, bool skip_invalid, size_t *invalid) {
     beacon__sink_config *specs = NULL;
@@ -110,8 +120,7 @@ static beacon_status split_specs(const char *list, beacon__sink_config **out, si
             beacon_status st = beacon__sink_validate(spec, false, err, sizeof err);
             if (st != BEACON_OK) {
                 if (invalid) (*invalid)++;
-                beacon__diag_to(cfg, BEACON__LOG_WARN, st, "sink spec '%s': %s%s", spec, err,
-                                skip_invalid ? "; skipped" : "");
+                warn_spec(cfg, st, spec, err, skip_invalid ? "; skipped" : "");
                 if (!skip_invalid) {
                     free_sinks(specs, n);
                     return st;
@@ -155,7 +164,7 @@ static beacon_status append_sink(beacon_options *opts, const char *spec,
     beacon__diag_cfg cfg = options_diag(opts);
     beacon_status st = beacon__sink_validate(spec, cb != NULL, err, sizeof err);
     if (st != BEACON_OK) {
-        beacon__diag_to(&cfg, BEACON__LOG_WARN, st, "sink spec '%s': %s", spec, err);
+        warn_spec(&cfg, st, spec, err, "");
         return st;
     }
     char *copy = strdup(spec);
