@@ -52,24 +52,6 @@ static bool encode(const beacon__wire_ctx *ctx, const beacon__jdoc *doc, const c
     return !out->failed;
 }
 
-static void assemble(const beacon__wire_ctx *ctx, const beacon__wire_piece *p, size_t n,
-                     beacon__wbuf *body) {
-    (void)ctx;
-    beacon__wbuf_putc(body, '[');
-    for (size_t i = 0; i < n; i++) {
-        if (i) beacon__wbuf_putc(body, ',');
-        beacon__wbuf_put(body, p[i].data, p[i].len);
-    }
-    beacon__wbuf_putc(body, ']');
-}
-
-static void assemble_one(const beacon__wire_ctx *ctx, const beacon__wire_piece *p, size_t n,
-                         beacon__wbuf *body) {
-    (void)ctx;
-    (void)n;
-    beacon__wbuf_put(body, p[0].data, p[0].len);
-}
-
 const beacon__wire_format beacon__wire_cloudevents = {
     .name = "cloudevents",
     .content_type = "application/cloudevents-batch+json",
@@ -78,7 +60,7 @@ const beacon__wire_format beacon__wire_cloudevents = {
     .max_batch_bytes = 4u << 20,
     .max_event_bytes = 1u << 20,
     .encode = encode,
-    .assemble = assemble,
+    .assemble = beacon__wire_assemble_array,
 };
 
 const beacon__wire_format beacon__wire_cloudevents_structured = {
@@ -88,5 +70,5 @@ const beacon__wire_format beacon__wire_cloudevents_structured = {
     .max_batch = 1,
     .max_event_bytes = 1u << 20,
     .encode = encode,
-    .assemble = assemble_one,
+    .assemble = beacon__wire_assemble_one,
 };

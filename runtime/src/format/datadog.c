@@ -92,17 +92,6 @@ static bool encode(const beacon__wire_ctx *ctx, const beacon__jdoc *doc, const c
     return ok && !out->failed;
 }
 
-static void assemble(const beacon__wire_ctx *ctx, const beacon__wire_piece *p, size_t n,
-                     beacon__wbuf *body) {
-    (void)ctx;
-    beacon__wbuf_putc(body, '[');
-    for (size_t i = 0; i < n; i++) {
-        if (i) beacon__wbuf_putc(body, ',');
-        beacon__wbuf_put(body, p[i].data, p[i].len);
-    }
-    beacon__wbuf_putc(body, ']');
-}
-
 const beacon__wire_format beacon__wire_datadog = {
     .name = "datadog",
     .content_type = "application/json",
@@ -112,5 +101,5 @@ const beacon__wire_format beacon__wire_datadog = {
     .max_batch_bytes = 4990000, /* 5 MB with room for the array's commas */
     .max_event_bytes = 1000000,
     .encode = encode,
-    .assemble = assemble,
+    .assemble = beacon__wire_assemble_array,
 };

@@ -2,15 +2,6 @@
  * event per line, each line ended by '\n'. */
 #include "format/wire.h"
 
-static bool encode(const beacon__wire_ctx *ctx, const beacon__jdoc *doc, const char *json,
-                   size_t len, const beacon_event_desc *desc, beacon__wbuf *out) {
-    (void)ctx;
-    (void)doc;
-    (void)desc;
-    beacon__wbuf_put(out, json, len);
-    return !out->failed;
-}
-
 static void assemble(const beacon__wire_ctx *ctx, const beacon__wire_piece *p, size_t n,
                      beacon__wbuf *body) {
     (void)ctx;
@@ -27,6 +18,6 @@ const beacon__wire_format beacon__wire_ndjson = {
     .max_batch = 8192,
     .max_batch_bytes = 4u << 20,
     .max_event_bytes = 1u << 20,
-    .encode = encode,
+    .encode = beacon__wire_encode_canonical,
     .assemble = assemble,
 };

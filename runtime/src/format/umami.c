@@ -48,13 +48,6 @@ static bool encode(const beacon__wire_ctx *ctx, const beacon__jdoc *doc, const c
     return !out->failed;
 }
 
-static void assemble(const beacon__wire_ctx *ctx, const beacon__wire_piece *p, size_t n,
-                     beacon__wbuf *body) {
-    (void)ctx;
-    (void)n;
-    beacon__wbuf_put(body, p[0].data, p[0].len);
-}
-
 const beacon__wire_format beacon__wire_umami = {
     .name = "umami",
     .content_type = "application/json",
@@ -63,5 +56,5 @@ const beacon__wire_format beacon__wire_umami = {
     .max_batch = 1,
     .max_event_bytes = 1u << 20,
     .encode = encode,
-    .assemble = assemble,
+    .assemble = beacon__wire_assemble_one,
 };

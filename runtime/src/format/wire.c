@@ -106,3 +106,35 @@ const char *beacon__wire_level_lower(int level) {
     static const char *const k[] = {"debug", "info", "warn", "error"};
     return level >= 0 && level <= 3 ? k[level] : "info";
 }
+
+bool beacon__wire_encode_canonical(const beacon__wire_ctx *ctx, const beacon__jdoc *doc,
+                                   const char *json, size_t len, const beacon_event_desc *desc,
+                                   beacon__wbuf *out) {
+    (void)ctx;
+    (void)doc;
+    (void)desc;
+    beacon__wbuf_put(out, json, len);
+    return !out->failed;
+}
+
+void beacon__wire_put_list(beacon__wbuf *body, const beacon__wire_piece *p, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        if (i) beacon__wbuf_putc(body, ',');
+        beacon__wbuf_put(body, p[i].data, p[i].len);
+    }
+}
+
+void beacon__wire_assemble_array(const beacon__wire_ctx *ctx, const beacon__wire_piece *p, size_t n,
+                                 beacon__wbuf *body) {
+    (void)ctx;
+    beacon__wbuf_putc(body, '[');
+    beacon__wire_put_list(body, p, n);
+    beacon__wbuf_putc(body, ']');
+}
+
+void beacon__wire_assemble_one(const beacon__wire_ctx *ctx, const beacon__wire_piece *p, size_t n,
+                               beacon__wbuf *body) {
+    (void)ctx;
+    (void)n;
+    beacon__wbuf_put(body, p[0].data, p[0].len);
+}

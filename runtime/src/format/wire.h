@@ -63,6 +63,19 @@ extern const beacon__wire_format beacon__wire_json_single;
 extern const beacon__wire_format beacon__wire_ndjson;
 extern const beacon__wire_format beacon__wire_umami;
 
+/* Shared pieces of formats: an encode that appends the canonical event as it
+ * is; an assemble that writes the pieces as a JSON array; one that writes the
+ * single piece of a one-event request (n must be 1). */
+bool beacon__wire_encode_canonical(const beacon__wire_ctx *ctx, const beacon__jdoc *doc,
+                                   const char *json, size_t len, const beacon_event_desc *desc,
+                                   beacon__wbuf *out);
+void beacon__wire_assemble_array(const beacon__wire_ctx *ctx, const beacon__wire_piece *p, size_t n,
+                                 beacon__wbuf *body);
+void beacon__wire_assemble_one(const beacon__wire_ctx *ctx, const beacon__wire_piece *p, size_t n,
+                               beacon__wbuf *body);
+/* Appends the n pieces to body separated by commas. */
+void beacon__wire_put_list(beacon__wbuf *body, const beacon__wire_piece *p, size_t n);
+
 /* The envelope of a parsed canonical event: token indices into doc (0 when
  * absent) and the values the formats need decoded. */
 typedef struct beacon__wire_event {
