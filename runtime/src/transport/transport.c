@@ -21,6 +21,7 @@
 
 #include "core/clock.h"
 #include "core/diag.h"
+#include "core/thread.h"
 
 #define RESP_MAX    (64u * 1024u)
 #define POLL_MAX_MS 100
@@ -364,7 +365,7 @@ beacon_status beacon__transport_acquire(void) {
     if (!g_running) {
         g_multi = curl_multi_init();
         g_stop = false;
-        if (!g_multi || pthread_create(&g_thread, NULL, transport_main, NULL) != 0) {
+        if (!g_multi || beacon__thread_start(&g_thread, transport_main, NULL) != 0) {
             if (g_multi) curl_multi_cleanup(g_multi);
             g_multi = NULL;
             st = BEACON_ERR_IO;

@@ -33,6 +33,7 @@
 #include "core/diag.h"
 #include "core/fork.h"
 #include "core/sampling.h"
+#include "core/thread.h"
 #include "core/ids.h"
 #include "format/json.h"
 #include "worker/stats.h"
@@ -827,7 +828,7 @@ static void *worker_main(void *arg) {
 /* Caller holds g_mu. */
 static beacon_status start_worker_locked(pipeline *p) {
     if (p->started) return BEACON_OK;
-    if (pthread_create(&p->thread, NULL, worker_main, p) != 0) {
+    if (beacon__thread_start(&p->thread, worker_main, p) != 0) {
         beacon__diag(BEACON_ERR_NO_MEMORY, "cannot start the worker thread");
         return BEACON_ERR_NO_MEMORY;
     }
