@@ -1,11 +1,13 @@
 /* test_sink_file.c — the file sink: creating and appending, batches written
- * whole, failed and cut writes and their accounting, reopening after a missing
- * directory or an outside rename, and size rotation (including a rotation that
- * fails).
+ * whole, failed and cut writes and their accounting (a cut line is ended, and
+ * never by an empty line), reopening after a missing directory or an outside
+ * rename, and size rotation (numbered files, one rename per rotation whatever
+ * keep= is, a rotation that fails).
  */
 #ifndef _POSIX_C_SOURCE
 #define _POSIX_C_SOURCE 200809L
 #endif
+#include <dirent.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -62,6 +64,47 @@ static off_t file_size(const char *path) {
     return stat(path, &st) == 0 ? st.st_size : -1;
 }
 
+/* The numbers n of the files base.<n> in dir, ascending, in out (up to
+ * cap); returns how many there are. *others counts every other file in dir
+ * except base itself. */
+static size_t rotated_files(const char *dir, const char *base, uint64_t *out, size_t cap,
+                            size_t *others) {
+    size_t n = 0, base_len = strlen(base);
+    *others = 0;
+    DIR *d = opendir(dir);
+    assert_non_null(d);
+    for (struct dirent *e; (e = readdir(d)) != NULL;) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0 ||
+            strcmp(e->d_name, base) == 0)
+            continue;
+        char *end = NULL;
+        if (strncmp(e->d_name, base, base_len) == 0 && e->d_name[base_len] == '.' &&
+            e->d_name[base_len + 1] >= '1' && e->d_name[base_len + 1] <= '9') {
+            unsigned long long v = strtoull(e->d_name + base_len + 1, &end, 10);
+            if (*end == '\0') {
+                if (n < cap) out[n] = v;
+                n++;
+                continue;
+            }
+        }
+        (*others)++;
+    }
+    closedir(d);
+    for (size_t i = 1; i < n && i < cap; i++) /* insertion sort */
+        for (size_t j = i; j > 0 && out[j - 1] > out[j]; j--) {
+            uint64_t t = out[j];
+            out[j] = out[j - 1];
+            out[j - 1] = t;
+        }
+    return n;
+}
+
+/* No line of text is empty (text ends with '\n' or is empty). */
+static void assert_no_empty_line(const char *text) {
+    assert_true(text[0] != '\n');
+    assert_null(strstr(text, "\n\n"));
+}
+
 static void file_rotates_at_max_bytes_and_keeps_k_files(void **state) {
     (void)state;
     char *path = ts_path(g_dir, "r.ndjson");
@@ -73,18 +116,107 @@ static void file_rotates_at_max_bytes_and_keeps_k_files(void **state) {
         if (i % 10 == 9) beacon_flush(5000);
     }
     assert_int_equal(beacon_shutdown(5000), BEACON_OK);
-    char *p1 = ts_path(g_dir, "r.ndjson.1"), *p2 = ts_path(g_dir, "r.ndjson.2"),
-         *p3 = ts_path(g_dir, "r.ndjson.3");
+    /* PATH and the two newest numbered files, the numbers consecutive. */
+    uint64_t nums[8];
+    size_t others = 0;
+    assert_int_equal(rotated_files(g_dir, "r.ndjson", nums, 8, &others), 2);
+    assert_int_equal(others, 0);
+    assert_true(nums[0] >= 1);
+    assert_int_equal(nums[1], nums[0] + 1);
+    char *p1 = ts_path(g_dir, "r.ndjson.1"), name[64];
+    snprintf(name, sizeof name, "r.ndjson.%llu", (unsigned long long)nums[0]);
+    char *older = ts_path(g_dir, name);
+    snprintf(name, sizeof name, "r.ndjson.%llu", (unsigned long long)nums[1]);
+    char *newer = ts_path(g_dir, name);
     assert_true(file_size(path) > 0 && file_size(path) <= 1000);
-    assert_true(file_size(p1) > 0 && file_size(p1) <= 1000);
-    assert_true(file_size(p2) > 0 && file_size(p2) <= 1000);
-    assert_int_equal(file_size(p3), -1);
+    assert_true(file_size(older) > 0 && file_size(older) <= 1000);
+    assert_true(file_size(newer) > 0 && file_size(newer) <= 1000);
     /* Every kept file holds whole lines only. */
-    size_t total = file_lines(path) + file_lines(p1) + file_lines(p2);
+    size_t total = file_lines(path) + file_lines(older) + file_lines(newer);
     assert_true(total > 0 && total < 100);
     free(p1);
-    free(p2);
-    free(p3);
+    free(older);
+    free(newer);
+    free(path);
+}
+
+/* With keep=1000 a rotation still renames one file: after 1010 rotations
+ * of one line each, PATH.n holds the n-th line for the newest 1000 n, and
+ * nothing else is there. (The old PATH.1 .. PATH.K shifting would leave
+ * PATH.1 .. PATH.1000, with PATH.1 the newest.) */
+static void rotation_with_a_large_keep_renames_one_file(void **state) {
+    (void)state;
+    char *path = ts_path(g_dir, "big.ndjson");
+    char spec[512], err[128];
+    snprintf(spec, sizeof spec, "file:%s?max_bytes=11&keep=1000", path);
+    beacon__sink *sink = NULL;
+    assert_int_equal(beacon__sink_open(spec, NULL, &sink, err, sizeof err), BEACON_OK);
+    enum { LINES = 1011 };
+    for (int i = 1; i <= LINES; i++) {
+        char line[32];
+        int len = snprintf(line, sizeof line, "{\"n\":%d}", i);
+        beacon__batch_item item = {line, (size_t)len, NULL};
+        beacon__batch batch = {&item, 1, NULL, false};
+        size_t delivered = 0;
+        assert_int_equal(sink->vt->write(sink, &batch, &delivered), BEACON_OK);
+        assert_int_equal(delivered, 1);
+    }
+    assert_int_equal(sink->vt->close(sink, 100), BEACON_OK);
+    static uint64_t nums[LINES + 8];
+    size_t others = 0;
+    assert_int_equal(rotated_files(g_dir, "big.ndjson", nums, LINES + 8, &others), 1000);
+    assert_int_equal(others, 0);
+    for (size_t k = 0; k < 1000; k++) assert_int_equal(nums[k], LINES - 1000 + k);
+    for (int n = LINES - 1000; n < LINES; n += 111) {
+        char name[64], want[32];
+        snprintf(name, sizeof name, "big.ndjson.%d", n);
+        snprintf(want, sizeof want, "{\"n\":%d}\n", n);
+        char *file = ts_path(g_dir, name), *text = ts_read_file(file);
+        assert_string_equal(text, want);
+        free(text);
+        free(file);
+    }
+    char *text = ts_read_file(path), want[32];
+    snprintf(want, sizeof want, "{\"n\":%d}\n", LINES);
+    assert_string_equal(text, want);
+    free(text);
+    free(path);
+}
+
+/* Numbering continues after the files already there, and those beyond
+ * keep= (left by a run with a larger keep=) are removed when the sink opens. */
+static void rotation_numbers_continue_after_existing_files(void **state) {
+    (void)state;
+    const char *existing[] = {"c.ndjson.3", "c.ndjson.7", "c.ndjson.9", "c.ndjson.09"};
+    for (size_t i = 0; i < sizeof existing / sizeof existing[0]; i++) {
+        char *f = ts_path(g_dir, existing[i]);
+        FILE *fh = fopen(f, "w");
+        assert_non_null(fh);
+        fputs("{}\n", fh);
+        fclose(fh);
+        free(f);
+    }
+    char *path = ts_path(g_dir, "c.ndjson");
+    char spec[512], err[128];
+    snprintf(spec, sizeof spec, "file:%s?max_bytes=10&keep=2", path);
+    beacon__sink *sink = NULL;
+    assert_int_equal(beacon__sink_open(spec, NULL, &sink, err, sizeof err), BEACON_OK);
+    uint64_t nums[8];
+    size_t others = 0;
+    assert_int_equal(rotated_files(g_dir, "c.ndjson", nums, 8, &others), 1);
+    assert_int_equal(nums[0], 9);
+    assert_int_equal(others, 1); /* c.ndjson.09 is not a rotated file */
+    beacon__batch_item item = {"{\"k\":1}", 7, NULL};
+    beacon__batch batch = {&item, 1, NULL, false};
+    size_t delivered = 0;
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(sink->vt->write(sink, &batch, &delivered), BEACON_OK);
+        assert_int_equal(delivered, 1);
+    }
+    assert_int_equal(sink->vt->close(sink, 100), BEACON_OK);
+    assert_int_equal(rotated_files(g_dir, "c.ndjson", nums, 8, &others), 2);
+    assert_int_equal(nums[0], 10);
+    assert_int_equal(nums[1], 11);
     free(path);
 }
 
@@ -319,9 +451,11 @@ static void a_line_cut_by_a_failed_write_is_ended_before_the_next(void **state) 
 static void file_whose_rotation_fails_keeps_writing_instead_of_spinning(void **state) {
     (void)state;
     char *dir = ts_mkdtemp();
-    char *path = ts_path(dir, "e.ndjson"), *blocker = ts_path(dir, "e.ndjson.1");
-    /* A directory where PATH.1 should go: rename(PATH, PATH.1) fails. */
-    assert_int_equal(mkdir(blocker, 0755), 0);
+    /* A name as long as a name may be: PATH.1 is too long, so rename fails. */
+    char base[256];
+    memset(base, 'e', 255);
+    base[255] = '\0';
+    char *path = ts_path(dir, base);
     char spec[512];
     snprintf(spec, sizeof spec, "file:%s?max_bytes=200&keep=1", path);
     ts_init_with_sinks(spec);
@@ -336,10 +470,89 @@ static void file_whose_rotation_fails_keeps_writing_instead_of_spinning(void **s
     json_t *lines = ts_read_ndjson(path);
     assert_int_equal(json_array_size(lines), 10);
     json_decref(lines);
-    rmdir(blocker);
-    free(blocker);
     free(path);
     ts_rmdir(dir);
+}
+
+/* A line cut by a failed write, then ended by someone else's write to the
+ * same file (the host's printf into a redirected stream, another process
+ * appending): the next batch adds no mark, which would be an empty line. */
+static void a_cut_line_ended_by_another_writer_gets_no_empty_line(void **state) {
+    (void)state;
+    static const char arena[] =
+        "{\"k\":\"aaaaaaaa\"}\n{\"k\":\"bbbbbbbb\"}\n{\"k\":\"cccccccc\"}\n";
+    beacon__batch_item recs[3] = {
+        {arena, 16, NULL}, {arena + 17, 16, NULL}, {arena + 34, 16, NULL}};
+    beacon__batch_item next = {"{\"k\":\"dddddddd\"}", 16, NULL};
+    struct rlimit old;
+    assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+    void (*prev)(int) = signal(SIGXFSZ, SIG_IGN);
+    char *file = ts_path(g_dir, "shared.ndjson");
+    char spec[512], err[128];
+    snprintf(spec, sizeof spec, "file:%s", file);
+    beacon__sink *sink = NULL;
+    assert_int_equal(beacon__sink_open(spec, NULL, &sink, err, sizeof err), BEACON_OK);
+    beacon__batch three = {recs, 3, NULL, false}, one = {&next, 1, NULL, false};
+    struct rlimit small = {30, old.rlim_max};
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &small), 0);
+    size_t delivered = 99;
+    beacon_status st = sink->vt->write(sink, &three, &delivered);
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+    signal(SIGXFSZ, prev);
+    assert_int_equal(st, BEACON_ERR_IO);
+    assert_int_equal(delivered, 1);
+    FILE *other = fopen(file, "a");
+    assert_non_null(other);
+    fputs("host output\n", other);
+    fclose(other);
+    assert_int_equal(sink->vt->write(sink, &one, &delivered), BEACON_OK);
+    assert_int_equal(sink->vt->close(sink, 100), BEACON_OK);
+    char *text = ts_read_file(file);
+    assert_string_equal(
+        text, "{\"k\":\"aaaaaaaa\"}\n{\"k\":\"bbbbbbbhost output\n{\"k\":\"dddddddd\"}\n");
+    assert_no_empty_line(text);
+    free(text);
+    free(file);
+}
+
+/* A line cut by a failed write just before a rotation is ended in the file
+ * it was cut in, so the rotated file ends with a whole line, and the new
+ * file starts without a mark. */
+static void a_cut_line_is_ended_before_rotation(void **state) {
+    (void)state;
+    static const char arena[] =
+        "{\"k\":\"aaaaaaaa\"}\n{\"k\":\"bbbbbbbb\"}\n{\"k\":\"cccccccc\"}\n";
+    beacon__batch_item recs[3] = {
+        {arena, 16, NULL}, {arena + 17, 16, NULL}, {arena + 34, 16, NULL}};
+    beacon__batch_item big = {"{\"k\":\"dddddddddddddddddddddd\"}", 30, NULL};
+    struct rlimit old;
+    assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+    void (*prev)(int) = signal(SIGXFSZ, SIG_IGN);
+    char *file = ts_path(g_dir, "cut.ndjson"), *rotated = ts_path(g_dir, "cut.ndjson.1");
+    char spec[512], err[128];
+    snprintf(spec, sizeof spec, "file:%s?max_bytes=40&keep=1", file);
+    beacon__sink *sink = NULL;
+    assert_int_equal(beacon__sink_open(spec, NULL, &sink, err, sizeof err), BEACON_OK);
+    beacon__batch three = {recs, 3, NULL, false}, one = {&big, 1, NULL, false};
+    struct rlimit small = {30, old.rlim_max};
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &small), 0);
+    size_t delivered = 99;
+    beacon_status st = sink->vt->write(sink, &three, &delivered);
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+    signal(SIGXFSZ, prev);
+    assert_int_equal(st, BEACON_ERR_IO);
+    assert_int_equal(delivered, 1);
+    /* 30 more bytes do not fit under 40: the file is rotated first. */
+    assert_int_equal(sink->vt->write(sink, &one, &delivered), BEACON_OK);
+    assert_int_equal(sink->vt->close(sink, 100), BEACON_OK);
+    char *text = ts_read_file(rotated);
+    assert_string_equal(text, "{\"k\":\"aaaaaaaa\"}\n{\"k\":\"bbbbbbb\n");
+    free(text);
+    text = ts_read_file(file);
+    assert_string_equal(text, "{\"k\":\"dddddddddddddddddddddd\"}\n");
+    free(text);
+    free(rotated);
+    free(file);
 }
 
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
@@ -358,6 +571,10 @@ int main(void) {
         T(file_rotates_at_max_bytes_and_keeps_k_files),
         T(file_is_reopened_after_an_outside_rename),
         T(file_whose_rotation_fails_keeps_writing_instead_of_spinning),
+        T(rotation_with_a_large_keep_renames_one_file),
+        T(rotation_numbers_continue_after_existing_files),
+        T(a_cut_line_ended_by_another_writer_gets_no_empty_line),
+        T(a_cut_line_is_ended_before_rotation),
     };
     return cmocka_run_group_tests_name("sink_file", tests, NULL, NULL);
 }

@@ -1,9 +1,9 @@
 /* test_sink_stream.c — the stdout and stderr sinks: their NDJSON output and
- * prefix, and writes into a closed pipe (EPIPE instead of SIGPIPE killing the
- * host).
+ * prefix, writes into a closed pipe (EPIPE instead of SIGPIPE killing the
+ * host), and a line cut by a full non-blocking pipe, ended once.
  */
-#ifndef _POSIX_C_SOURCE
-#define _POSIX_C_SOURCE 200809L
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* F_SETPIPE_SZ */
 #endif
 #include <errno.h>
 #include <fcntl.h>
@@ -154,7 +154,7 @@ static int direct_write_into_closed_pipe(void) {
     signal(SIGPIPE, SIG_DFL);
     beacon__batch_item item = {"{}", 2, NULL};
     beacon__batch batch = {&item, 1, NULL, false};
-    beacon__scratch scratch = {NULL, 0, false};
+    beacon__scratch scratch = {.data = NULL};
     size_t delivered = 9;
     int err_no = 0;
     beacon_status st =
@@ -182,6 +182,79 @@ static void fd_write_into_closed_pipe_off_the_worker_gives_epipe(void **state) {
     assert_int_equal(WEXITSTATUS(status), 0);
 }
 
+/* Reads what the pipe holds now (non-blocking read end) onto out. */
+static size_t drain(int fd, char *out, size_t have, size_t cap) {
+    for (;;) {
+        ssize_t n = read(fd, out + have, cap - 1 - have);
+        if (n <= 0) break;
+        have += (size_t)n;
+    }
+    out[have] = '\0';
+    return have;
+}
+
+/* A pipe the host left non-blocking fills inside a line and stays full past
+ * the stall bound: the line is cut, a write while it is still full adds
+ * nothing, and once there is room the cut line is ended by exactly one
+ * '\n': no empty line, no line glued to the fragment. */
+static void a_line_cut_by_a_full_pipe_is_ended_once(void **state) {
+    (void)state;
+    int fds[2];
+    assert_int_equal(pipe(fds), 0);
+    int cap = fcntl(fds[1], F_SETPIPE_SZ, 4096);
+    if (cap != 4096) skip();
+    assert_int_equal(fcntl(fds[1], F_SETFL, fcntl(fds[1], F_GETFL) | O_NONBLOCK), 0);
+    assert_int_equal(fcntl(fds[0], F_SETFL, fcntl(fds[0], F_GETFL) | O_NONBLOCK), 0);
+    int stall = beacon__fd_stall_max_ms;
+    beacon__fd_stall_max_ms = 20;
+    enum { LINE = 1500 };
+    static char lines[3][LINE + 1];
+    beacon__batch_item recs[3];
+    for (int i = 0; i < 3; i++) {
+        memset(lines[i], 'a' + i, LINE);
+        lines[i][0] = '"';
+        lines[i][LINE - 1] = '"';
+        recs[i] = (beacon__batch_item){lines[i], LINE, NULL};
+    }
+    beacon__batch three = {recs, 3, NULL, false};
+    beacon__batch_item small = {"{}", 2, NULL};
+    beacon__batch one = {&small, 1, NULL, false};
+    beacon__scratch scratch = {.data = NULL};
+    size_t delivered = 9;
+    int err_no = 0;
+    /* 4503 bytes into 4096 of room: two lines and a fragment of the third. */
+    assert_int_equal(beacon__fd_write_lines(fds[1], NULL, 0, &three, &scratch, &delivered, &err_no),
+                     BEACON_ERR_IO);
+    assert_int_equal(delivered, 2);
+    assert_int_equal(err_no, EAGAIN);
+    /* Still full: nothing written, the cut line still to be ended. */
+    assert_int_equal(beacon__fd_write_lines(fds[1], NULL, 0, &one, &scratch, &delivered, &err_no),
+                     BEACON_ERR_IO);
+    assert_int_equal(delivered, 0);
+    static char out[16384];
+    size_t got = drain(fds[0], out, 0, sizeof out);
+    assert_int_equal(got, 4096);
+    assert_int_equal(beacon__fd_write_lines(fds[1], NULL, 0, &one, &scratch, &delivered, &err_no),
+                     BEACON_OK);
+    assert_int_equal(delivered, 1);
+    assert_int_equal(beacon__fd_write_lines(fds[1], NULL, 0, &one, &scratch, &delivered, &err_no),
+                     BEACON_OK);
+    got = drain(fds[0], out, got, sizeof out);
+    beacon__fd_stall_max_ms = stall;
+    beacon__scratch_free(&scratch);
+    close(fds[0]);
+    close(fds[1]);
+    /* line a, line b, the fragment of c, then the two small lines. */
+    assert_int_equal(got, 4096 + 1 + 3 + 3);
+    assert_int_equal(memcmp(out, lines[0], LINE), 0);
+    assert_int_equal(out[LINE], '\n');
+    assert_int_equal(memcmp(out + LINE + 1, lines[1], LINE), 0);
+    assert_int_equal(out[2 * LINE + 1], '\n');
+    assert_int_equal(memcmp(out + 2 * LINE + 2, lines[2], 4096 - 2 * LINE - 2), 0);
+    assert_string_equal(out + 4096, "\n{}\n{}\n");
+    assert_null(strstr(out, "\n\n"));
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void) {
@@ -190,6 +263,7 @@ int main(void) {
         T(stderr_sink_writes_plain_ndjson),
         T(stdout_sink_into_closed_pipe_does_not_kill_the_host),
         T(fd_write_into_closed_pipe_off_the_worker_gives_epipe),
+        T(a_line_cut_by_a_full_pipe_is_ended_once),
     };
     return cmocka_run_group_tests_name("sink_stream", tests, NULL, NULL);
 }

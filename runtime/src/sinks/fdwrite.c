@@ -13,13 +13,12 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/clock.h"
 
-/* How long a descriptor the host left non-blocking may stay full with no
- * byte accepted before the write gives up (the rest counts as sink errors). */
-#define STALL_MAX_MS 5000
+int beacon__fd_stall_max_ms = 5000;
 
 void beacon__scratch_free(beacon__scratch *s) {
     free(s->data);
@@ -76,7 +75,7 @@ static void pipe_guard_leave(pipe_guard *g, int err) {
 /* Writes buf fully, retrying EINTR and partial writes; *written receives the
  * bytes that made it out. A closed pipe gives EPIPE, never SIGPIPE. A
  * descriptor inherited with O_NONBLOCK (EAGAIN) is waited on with poll() for
- * as long as it keeps accepting bytes, and up to STALL_MAX_MS without
+ * as long as it keeps accepting bytes, and up to beacon__fd_stall_max_ms without
  * progress. */
 static int write_all(int fd, const char *buf, size_t len, size_t *written) {
     size_t off = 0;
@@ -90,7 +89,7 @@ static int write_all(int fd, const char *buf, size_t len, size_t *written) {
             if (errno == EINTR) continue;
             if (errno == EAGAIN || errno == EWOULDBLOCK) {
                 int64_t now = beacon__clock_monotonic_ns();
-                if (!stall_until) stall_until = now + (int64_t)STALL_MAX_MS * 1000000;
+                if (!stall_until) stall_until = now + (int64_t)beacon__fd_stall_max_ms * 1000000;
                 if (now < stall_until) {
                     struct pollfd pfd = {fd, POLLOUT, 0};
                     int ms = (int)((stall_until - now) / 1000000) + 1;
@@ -112,6 +111,38 @@ static int write_all(int fd, const char *buf, size_t len, size_t *written) {
     pipe_guard_leave(&guard, err);
     *written = off;
     return err;
+}
+
+/* Records whether the write that just ended on fd left a line unterminated,
+ * and for a regular file which file and where it ended (sink.h). */
+static void note_tear(int fd, beacon__scratch *s, bool torn) {
+    struct stat st;
+    s->torn = torn;
+    s->torn_file = torn && fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+    if (s->torn_file) {
+        s->torn_dev = (uint64_t)st.st_dev;
+        s->torn_ino = (uint64_t)st.st_ino;
+        s->torn_size = (uint64_t)st.st_size;
+    }
+}
+
+/* Whether fd still ends with the fragment a failed write left: always for
+ * what cannot be asked (pipes, terminals); for a regular file, only while it
+ * is the same file at the same size. Forgets a fragment that is not there. */
+static bool torn_line_is_last(int fd, beacon__scratch *s) {
+    if (!s->torn) return false;
+    if (!s->torn_file) return true;
+    struct stat st;
+    bool last = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (uint64_t)st.st_dev == s->torn_dev &&
+                (uint64_t)st.st_ino == s->torn_ino && (uint64_t)st.st_size == s->torn_size;
+    if (!last) s->torn = false;
+    return last;
+}
+
+void beacon__fd_end_torn_line(int fd, beacon__scratch *scratch) {
+    size_t written = 0;
+    if (torn_line_is_last(fd, scratch) && write_all(fd, "\n", 1, &written) == 0)
+        scratch->torn = false;
 }
 
 /* *delivered = the batch's lines (each prefix_len + text + '\n') wholly
@@ -138,15 +169,14 @@ beacon_status beacon__fd_write_lines(int fd, const char *prefix, size_t prefix_l
     if (total == 0) return BEACON_OK;
     /* A failed write that stopped inside a line left it unterminated: end it
      * first, so that the batch's first line stays a line of its own. */
-    size_t lead = scratch->torn ? 1 : 0;
+    size_t lead = torn_line_is_last(fd, scratch) ? 1 : 0;
 
     if (prefix_len == 0 && batch->ndjson) {
         /* Already NDJSON in one piece: written as it lies, in one write(). */
         size_t written = 0;
         if (lead && (*err_no = write_all(fd, "\n", 1, &written)) != 0) return BEACON_ERR_IO;
-        scratch->torn = false;
         *err_no = write_all(fd, batch->records[0].json, total, &written);
-        scratch->torn = count_whole_lines(batch, 0, written, delivered) < written;
+        note_tear(fd, scratch, count_whole_lines(batch, 0, written, delivered) < written);
         return *delivered == batch->count ? BEACON_OK : BEACON_ERR_IO;
     }
     if (scratch->cap < lead + total) {
@@ -171,7 +201,8 @@ beacon_status beacon__fd_write_lines(int fd, const char *prefix, size_t prefix_l
         *err_no = write_all(fd, scratch->data, lead + total, &written);
         if (written >= lead) {
             written -= lead;
-            scratch->torn = count_whole_lines(batch, prefix_len, written, delivered) < written;
+            note_tear(fd, scratch,
+                      count_whole_lines(batch, prefix_len, written, delivered) < written);
         }
     } else {
         /* Out of memory for the batch buffer: fall back to pieces. */
@@ -190,7 +221,7 @@ beacon_status beacon__fd_write_lines(int fd, const char *prefix, size_t prefix_l
             if (*err_no == 0) {
                 (*delivered)++;
             } else {
-                scratch->torn = line > 0;
+                note_tear(fd, scratch, line > 0);
             }
         }
     }

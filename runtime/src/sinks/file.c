@@ -1,16 +1,19 @@
 /* file.c — the `file:PATH` sink: NDJSON appended to a file, one write()
  * per batch so lines from concurrent processes never interleave mid-line.
- * Optional size rotation (max_bytes=N, keep=K: PATH.1 … PATH.K, newest
- * first). Opening never blocks (a FIFO without a reader fails with ENXIO)
- * and the descriptor is close-on-exec and never 0, 1 or 2. A file that cannot
- * be opened is retried on each batch (each try returns at once); about
- * once a second the path is checked and reopened when someone else rotated
- * it, and before each batch a file deleted under us is replaced, so lines are
- * never counted delivered into an unlinked file.
+ * Optional size rotation (max_bytes=N, keep=K): the full file becomes
+ * PATH.<n>, n one more than the highest already there, and PATH.<n-K> is
+ * removed, so a rotation renames one file whatever K is. Opening never
+ * blocks (a FIFO without a reader fails with ENXIO) and the descriptor is
+ * close-on-exec and never 0, 1 or 2. A file that cannot be opened is
+ * retried on each batch (each try returns at once); about once a second the
+ * path is checked and reopened when someone else rotated it, and before
+ * each batch a file deleted under us is replaced, so lines are never
+ * counted delivered into an unlinked file.
  */
-#ifndef _POSIX_C_SOURCE
-#define _POSIX_C_SOURCE 200809L /* strdup, O_CLOEXEC */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* renameat2, RENAME_NOREPLACE; strdup, O_CLOEXEC */
 #endif
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -33,6 +36,7 @@ typedef struct file_sink {
     int fd;             /* -1 while not open */
     uint64_t max_bytes; /* 0: no rotation */
     uint64_t keep;
+    uint64_t seq;  /* n of the newest PATH.<n> (0: none), when rotating */
     uint64_t size; /* bytes in the current file, when rotating */
     int64_t next_check_ns;
     beacon__scratch scratch;
@@ -63,7 +67,6 @@ static int file_try_open(file_sink *s) {
     struct stat st;
     s->size = fstat(fd, &st) == 0 ? (uint64_t)st.st_size : 0;
     s->fd = fd;
-    s->scratch.torn = false; /* a line a failed write cut short was in another file */
     s->next_check_ns = beacon__clock_monotonic_ns() + FILE_CHECK_NS;
     return 0;
 }
@@ -108,27 +111,85 @@ static char *numbered(const char *path, uint64_t n) {
     return p;
 }
 
-/* PATH.K is dropped, PATH.i becomes PATH.i+1, PATH becomes PATH.1. */
+/* n when name is base + "." + n (decimal, no leading zero, n > 0), else 0. */
+static uint64_t rotated_number(const char *name, const char *base, size_t base_len) {
+    if (strncmp(name, base, base_len) != 0 || name[base_len] != '.') return 0;
+    const char *d = name + base_len + 1;
+    if (*d < '1' || *d > '9') return 0;
+    uint64_t n = 0;
+    for (; *d; d++) {
+        if (*d < '0' || *d > '9' || n > (UINT64_MAX - 9) / 10) return 0;
+        n = n * 10 + (uint64_t)(*d - '0');
+    }
+    return n;
+}
+
+/* Sets s->seq to the highest PATH.<n> in PATH's directory and, when prune,
+ * removes those the newest keep leave out (files of an earlier run with a
+ * larger keep=). One directory read; at open and when a rotation finds its
+ * name taken (another process rotates the same file). */
+static void file_scan_rotated(file_sink *s, bool prune) {
+    const char *slash = strrchr(s->path, '/');
+    const char *base = slash ? slash + 1 : s->path;
+    size_t base_len = strlen(base);
+    char *dir = slash ? strndup(s->path, (size_t)(slash - s->path) + 1) : strdup(".");
+    DIR *d = dir ? opendir(dir) : NULL;
+    uint64_t top = 0;
+    if (d) {
+        for (struct dirent *e; (e = readdir(d)) != NULL;) {
+            uint64_t n = rotated_number(e->d_name, base, base_len);
+            if (n > top) top = n;
+        }
+        if (prune && top > s->keep) {
+            rewinddir(d);
+            for (struct dirent *e; (e = readdir(d)) != NULL;) {
+                uint64_t n = rotated_number(e->d_name, base, base_len);
+                if (n > 0 && n <= top - s->keep) unlinkat(dirfd(d), e->d_name, 0);
+            }
+        }
+        closedir(d);
+    }
+    free(dir);
+    if (top > s->seq) s->seq = top;
+}
+
+/* PATH becomes PATH.<n> with n = seq + 1 (never over an existing file), and
+ * PATH.<n-keep> is removed: one rename and one unlink, whatever keep is.
+ * keep=0 removes PATH. */
 static void file_rotate(file_sink *s) {
+    /* The file left behind ends with a whole line. */
+    if (s->fd >= 0) beacon__fd_end_torn_line(s->fd, &s->scratch);
     file_close_fd(s);
     if (s->keep == 0) {
         unlink(s->path);
-    } else {
-        char *last = numbered(s->path, s->keep);
-        if (last) unlink(last);
-        free(last);
-        for (uint64_t i = s->keep; i > 1; i--) {
-            char *from = numbered(s->path, i - 1), *to = numbered(s->path, i);
-            if (from && to) rename(from, to);
-            free(from);
-            free(to);
+        file_try_open(s);
+        return;
+    }
+    int rc = -1, err_no = 0;
+    for (int attempt = 0; attempt < 2; attempt++) {
+        char *to = numbered(s->path, s->seq + 1);
+        if (!to) {
+            err_no = ENOMEM;
+            break;
         }
-        char *first = numbered(s->path, 1);
-        if (first && rename(s->path, first) != 0 && errno != ENOENT) {
-            beacon__diag(BEACON_ERR_IO, "sink file:%s: cannot rotate: %s", s->path,
-                         strerror(errno));
+        rc = renameat2(AT_FDCWD, s->path, AT_FDCWD, to, RENAME_NOREPLACE);
+        if (rc != 0 && (errno == EINVAL || errno == ENOSYS)) {
+            rc = rename(s->path, to); /* a file system without RENAME_NOREPLACE */
         }
-        free(first);
+        err_no = rc == 0 ? 0 : errno;
+        free(to);
+        if (rc == 0 || err_no != EEXIST) break;
+        file_scan_rotated(s, false); /* someone else rotated: continue after theirs */
+    }
+    if (rc == 0) {
+        s->seq++;
+        if (s->seq > s->keep) {
+            char *old = numbered(s->path, s->seq - s->keep);
+            if (old) unlink(old);
+            free(old);
+        }
+    } else if (err_no != ENOENT) {
+        beacon__diag(BEACON_ERR_IO, "sink file:%s: cannot rotate: %s", s->path, strerror(err_no));
     }
     file_try_open(s);
 }
@@ -237,12 +298,13 @@ static beacon_status file_open(const beacon__sink_spec *spec, const beacon__call
     if (v) beacon__parse_u64(v, &s->max_bytes); /* validated with the spec */
     v = beacon__sink_spec_option(spec, "keep");
     if (v) beacon__parse_u64(v, &s->keep);
-    if (s->keep > FILE_KEEP_MAX) s->keep = FILE_KEEP_MAX; /* each rotation renames them all */
+    if (s->keep > FILE_KEEP_MAX) s->keep = FILE_KEEP_MAX; /* bounds the disk a sink can fill */
     s->path = strdup(spec->target);
     if (!s->path) {
         free(s);
         return BEACON_ERR_NO_MEMORY;
     }
+    if (s->max_bytes > 0) file_scan_rotated(s, true);
     int err_no = file_try_open(s);
     if (err_no) {
         /* Not fatal: reported now, retried on each write. */

@@ -247,20 +247,38 @@ bool beacon__parse_u64(const char *s, uint64_t *out);
  * calls it once at start; fd writes on other threads guard each write. */
 void beacon__sink_block_sigpipe_on_this_thread(void);
 
-/* Growable scratch buffer owned by a sink. */
+/* Growable scratch buffer owned by a sink, and what its last write left. */
 typedef struct beacon__scratch {
     char *data;
     size_t cap;
-    /* The last write to the sink's fd failed inside a line: the next one
-     * starts with '\n' (reset when the sink opens a new file). */
+    /* The last write to the sink's fd failed inside a line: the next write
+     * ends that line with a '\n' first, when the descriptor still ends with
+     * the fragment. For a regular file that is known: the fragment is the
+     * file's end while the file (torn_dev, torn_ino) still has the size it
+     * had after the failed write (torn_size); another file, or a file
+     * someone else wrote to since, gets no mark, so a mark never makes an
+     * empty line. A pipe or terminal cannot be asked: it always gets one. */
     bool torn;
+    bool torn_file; /* the fd was a regular file: torn_* are set */
+    uint64_t torn_dev, torn_ino, torn_size;
 } beacon__scratch;
 
 void beacon__scratch_free(beacon__scratch *s);
 
+/* Ends the line a failed write left unterminated on fd (scratch->torn),
+ * when fd still ends with it, and clears scratch->torn unless the '\n'
+ * could not be written. A sink about to leave a file (rotation) calls it so
+ * that the file it leaves ends with a whole line. */
+void beacon__fd_end_torn_line(int fd, beacon__scratch *scratch);
+
+/* How long a descriptor the host left non-blocking may stay full with no
+ * byte accepted before a write gives up (the rest counts as sink errors):
+ * 5000 ms. Changed by tests only, while no sink writes. */
+extern int beacon__fd_stall_max_ms;
+
 /* Writes the batch to fd as NDJSON lines (prefix + json + '\n'), after a
  * '\n' that ends the line a failed earlier write left unterminated
- * (scratch->torn), with one
+ * (scratch->torn, when fd still ends with it), with one
  * write() for the whole batch (straight from the records for an ndjson batch
  * without prefix, else gathered in the scratch buffer when it can hold
  * them; line by line when it cannot), retrying
