@@ -559,7 +559,8 @@ def _direct_view(cat: Catalog, ev: Event, fields: List[View]) -> View:
         strings.append(View(
             member=fv.member,
             optional=f.optional,
-            cut=0 if f.pii == "scrub" else (f.max_length or 0),
+            cut=(f"beacon_gen_scrub_cut({f.max_length}u)" if f.pii == "scrub" and f.max_length
+                 else (f.max_length or 0)),
             length=f"len_{fv.member}",
             value=f"str_{fv.member}",
             present_byte=fv.present_byte,

@@ -501,7 +501,7 @@ beacon_status trk_api_generate_failed_emit(const trk_api_generate_failed *ev) {
     size_t len_error = 0;
     if ((ev->present[0] & 0x01u) != 0 && ev->error != NULL) {
         str_error = ev->error;
-        len_error = beacon_gen_kept_len(str_error, 0);
+        len_error = beacon_gen_kept_len(str_error, beacon_gen_scrub_cut(1024u));
         size += BEACON_GEN_ALIGN8(len_error + 1);
     }
     beacon_gen_fast fast;
@@ -756,7 +756,7 @@ beacon_status trk_generation_failed_emit(const trk_generation_failed *ev) {
     size_t len_error = 0;
     if ((ev->present[0] & 0x02u) != 0 && ev->error != NULL) {
         str_error = ev->error;
-        len_error = beacon_gen_kept_len(str_error, 0);
+        len_error = beacon_gen_kept_len(str_error, beacon_gen_scrub_cut(1024u));
         size += BEACON_GEN_ALIGN8(len_error + 1);
     }
     beacon_gen_fast fast;

@@ -519,6 +519,40 @@ static void a_long_string_travels_on_the_heap_the_same(void **state) {
     free(big);
 }
 
+/* A 300 KB string in a scrubbed field with a max_length is cut to
+ * max_length + BEACON_GEN_SCRUB_MARGIN before the generated _emit copies it,
+ * as the descriptor path cuts it: the record takes about that much room in
+ * the ring, and an address straddling the cut is still scrubbed. */
+static void a_long_scrubbed_string_is_cut_with_its_margin_before_the_copy(void **state) {
+    (void)state;
+#if BEACON_GEN_INLINE
+    prime();
+    size_t n = 300 * 1024;
+    char *big = malloc(n + 1);
+    assert_non_null(big);
+    memset(big, 'x', n);
+    big[n] = '\0';
+    memcpy(big + 6, " a.person@example.com ", 22); /* crosses the 12-byte cut */
+    fst_text_values ev = fst_text_values_make("lbl", "body");
+    fst_text_values_set_mail(&ev, big);
+    mark();
+    size_t h0 = __atomic_load_n(&beacon_gen_lane_tls.ring->head, __ATOMIC_RELAXED);
+    beacon_status st = fst_text_values_emit(&ev);
+    size_t used = __atomic_load_n(&beacon_gen_lane_tls.ring->head, __ATOMIC_RELAXED) - h0;
+    assert_true(used > 12 + BEACON_GEN_SCRUB_MARGIN);
+    assert_true(used < 12 + BEACON_GEN_SCRUB_MARGIN + 512);
+    json_t *j = assert_same(st, &ev.hdr);
+    const char *mail = json_string_value(json_object_get(json_object_get(j, "data"), "mail"));
+    assert_non_null(mail);
+    assert_true(strlen(mail) <= 12);
+    assert_null(strstr(mail, "a.pe"));
+    json_decref(j);
+    free(big);
+#else
+    skip(); /* the runtime's path: test_memory_bound */
+#endif
+}
+
 static void enum_out_of_range_is_counted_invalid(void **state) {
     (void)state;
     prime();
@@ -877,6 +911,8 @@ int main(void) {
         cmocka_unit_test_setup_teardown(invalid_utf8_matches, setup, teardown),
         cmocka_unit_test_setup_teardown(a_long_string_travels_on_the_heap_the_same, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(
+            a_long_scrubbed_string_is_cut_with_its_margin_before_the_copy, setup, teardown),
         cmocka_unit_test_setup_teardown(enum_out_of_range_is_counted_invalid, setup, teardown),
         cmocka_unit_test_setup_teardown(required_null_string_is_counted_invalid, setup, teardown),
         cmocka_unit_test_setup_teardown(min_max_violations_are_counted_invalid, setup, teardown),

@@ -49,8 +49,9 @@ extern "C" {
  *
  * A string pointer inside the copy holds instead the string's byte offset
  * from the record start as a uintptr_t (0: NULL or absent). A string is kept
- * up to beacon_gen_kept_len(s, max_length) bytes, where max_length is 0 for
- * `pii: scrub` fields (scrubbing must see the whole text before the cut). */
+ * up to beacon_gen_kept_len(s, max_length) bytes, where max_length is
+ * beacon_gen_scrub_cut(max_length) for `pii: scrub` fields (scrubbing must
+ * see an identifier that straddles the cut whole). */
 
 /* Offset of the event struct copy from the record start (a multiple of 8). */
 #define BEACON_GEN_RECORD_STRUCT_OFFSET 24u
@@ -521,6 +522,20 @@ static inline size_t beacon_gen_kept_len(const char *s, uint32_t max_length) {
     const char *nul = (const char *)memchr(s, '\0', (size_t)max_length + 1u);
     return nul ? (size_t)(nul - s) : (size_t)max_length + 1u;
 #endif
+}
+
+/* Bytes a `pii: scrub` string keeps past its max_length in the record, so
+ * that the scrubber sees whole any identifier (an email address is at most
+ * 254 bytes) that starts before the cut. */
+#define BEACON_GEN_SCRUB_MARGIN 256u
+
+/* The bound a `pii: scrub` string with this max_length is cut to before it
+ * is copied (pass it to beacon_gen_kept_len): max_length +
+ * BEACON_GEN_SCRUB_MARGIN, or 0 (no cut) for 0 or a bound too large to
+ * widen. Thread-safe. */
+static inline uint32_t beacon_gen_scrub_cut(uint32_t max_length) {
+    if (max_length == 0 || max_length > UINT32_MAX - BEACON_GEN_SCRUB_MARGIN - 1u) return 0;
+    return max_length + BEACON_GEN_SCRUB_MARGIN;
 }
 
 /* Append s (len bytes and a NUL) to the record `rec` at byte `pos` and store

@@ -37,9 +37,7 @@ static size_t kept_len(const char *s, uint32_t max_length) {
  * before the cut entirely, or the part left of a cut email or number would
  * go out unscrubbed. */
 static uint32_t ring_cut(const beacon_field_desc *f) {
-    if (f->pii != BEACON_PII_SCRUB || f->max_length == 0) return f->max_length;
-    if (f->max_length > UINT32_MAX - BEACON__SCRUB_MARGIN - 1) return 0;
-    return f->max_length + BEACON__SCRUB_MARGIN;
+    return f->pii == BEACON_PII_SCRUB ? beacon_gen_scrub_cut(f->max_length) : f->max_length;
 }
 
 static size_t kept_items(size_t count, uint32_t max_items) {

@@ -43,10 +43,9 @@ bool beacon__heap_charge(size_t size);
  * Thread-safe. */
 void beacon__heap_record_free(void *heap);
 
-/* Bytes a `pii: scrub` string with a max_length keeps past the bound, so the
- * scrubber sees whole any identifier (an email address is at most 254 bytes)
- * that starts before the cut. */
-#define BEACON__SCRUB_MARGIN 256u
+/* Bytes a `pii: scrub` string with a max_length keeps past the bound
+ * (beacon_gen_scrub_cut, which generated code applies too). */
+#define BEACON__SCRUB_MARGIN BEACON_GEN_SCRUB_MARGIN
 
 #define BEACON__RECORD_ALIGN 8u
 #define BEACON__RECORD_STRUCT_OFFSET                                                               \

@@ -234,7 +234,7 @@ beacon_status fd_upload_failed_emit(const fd_upload_failed *ev) {
         return beacon_gen_emit(&ev->hdr, NULL);
     }
     size_t size = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
-    size_t len_error = beacon_gen_kept_len(ev->error, 0);
+    size_t len_error = beacon_gen_kept_len(ev->error, beacon_gen_scrub_cut(512u));
     size += BEACON_GEN_ALIGN8(len_error + 1);
     beacon_gen_fast fast;
     void *room = beacon_gen_claim(&ev->hdr, size, ticks, &fast);

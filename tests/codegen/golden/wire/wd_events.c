@@ -514,7 +514,7 @@ beacon_status wd_job_failed_emit(const wd_job_failed *ev) {
     size_t len_error = 0;
     if ((ev->present[0] & 0x01u) != 0 && ev->error != NULL) {
         str_error = ev->error;
-        len_error = beacon_gen_kept_len(str_error, 0);
+        len_error = beacon_gen_kept_len(str_error, beacon_gen_scrub_cut(1024u));
         size += BEACON_GEN_ALIGN8(len_error + 1);
     }
     beacon_gen_fast fast;
@@ -715,7 +715,7 @@ beacon_status wd_tick_failed_emit(const wd_tick_failed *ev) {
     size_t len_error = 0;
     if ((ev->present[0] & 0x01u) != 0 && ev->error != NULL) {
         str_error = ev->error;
-        len_error = beacon_gen_kept_len(str_error, 0);
+        len_error = beacon_gen_kept_len(str_error, beacon_gen_scrub_cut(1024u));
         size += BEACON_GEN_ALIGN8(len_error + 1);
     }
     beacon_gen_fast fast;
@@ -916,7 +916,7 @@ beacon_status wd_old_job_failed_emit(const wd_old_job_failed *ev) {
     size_t len_error = 0;
     if ((ev->present[0] & 0x01u) != 0 && ev->error != NULL) {
         str_error = ev->error;
-        len_error = beacon_gen_kept_len(str_error, 0);
+        len_error = beacon_gen_kept_len(str_error, beacon_gen_scrub_cut(1024u));
         size += BEACON_GEN_ALIGN8(len_error + 1);
     }
     beacon_gen_fast fast;
