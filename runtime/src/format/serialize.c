@@ -522,10 +522,11 @@ typedef struct plan {
 } plan;
 
 /* Every published plan, newest first. A plan is found through its
- * descriptor's state and lives until process exit; this list keeps the
- * plans of descriptors that went away (a library unloaded, a state reset)
- * reachable, so they are retained memory rather than leaks: one plan per
- * distinct descriptor ever serialized. */
+ * descriptor's state and lives until the runtime is unloaded (or the
+ * process ends: beacon__serialize_free_plans); this list keeps the plans of
+ * descriptors that went away (a library unloaded, a state reset) reachable,
+ * so they are retained memory rather than leaks: one plan per distinct
+ * descriptor ever serialized. */
 static plan *_Atomic g_plans;
 
 /* Records what w took since offset start as *p. */
@@ -622,6 +623,15 @@ static const plan *plan_for(const beacon_event_desc *d) {
         cur = (const plan *)(uintptr_t)seen;
     }
     return cur->desc == d ? cur : NULL;
+}
+
+void beacon__serialize_free_plans(void) {
+    plan *pl = atomic_exchange_explicit(&g_plans, NULL, memory_order_acquire);
+    while (pl) {
+        plan *next = pl->next;
+        plan_free(pl);
+        pl = next;
+    }
 }
 
 /* Appends one run of pl's text. */

@@ -54,4 +54,9 @@ typedef struct beacon__envelope {
 size_t beacon__serialize(const beacon_event_hdr *ev, const beacon__envelope *env, char *buf,
                          size_t cap, unsigned flags);
 
+/* Frees every descriptor's plan. Descriptor states keep pointing at them,
+ * so only for when nothing will serialize again: the runtime being unloaded
+ * (or the process ending) with no worker running. Not thread-safe. */
+void beacon__serialize_free_plans(void);
+
 #endif /* BEACON_SRC_SERIALIZE_H */

@@ -1039,6 +1039,18 @@ beacon_status beacon__pipeline_flush(int timeout_ms) {
     return ok ? BEACON_OK : BEACON_ERR_TIMEOUT;
 }
 
+/* When the runtime is unloaded (dlclose of the last library using it) or
+ * the process ends: what outlives beacon_shutdown() for reuse by a later
+ * beacon_init() goes too, so that loading and unloading the runtime leaves
+ * nothing behind. Only with no worker left (none running, none abandoned
+ * in a stuck sink), which could still serialize. */
+__attribute__((destructor)) static void pipeline_unload(void) {
+    if (pthread_mutex_trylock(&g_lock) != 0) return;
+    bool idle = g_pipe == NULL && g_abandoned == NULL;
+    pthread_mutex_unlock(&g_lock);
+    if (idle) beacon__serialize_free_plans();
+}
+
 beacon_status beacon__pipeline_shutdown(int timeout_ms) {
     int64_t deadline = deadline_after(timeout_ms);
     pthread_mutex_lock(&g_lock);
