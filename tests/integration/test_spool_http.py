@@ -237,6 +237,16 @@ class SpoolHttpTest(unittest.TestCase):
         self.balanced(t)
         self.assertEqual(pending_records(self.root), [])
 
+    def test_a_full_buffer_spools_instead_of_dropping(self):
+        with Receiver([Answer.never()], port=self.port):
+            rc, t, err = emit(self.spec("max_buffer_bytes=2048&batch=4&concurrency=1"), 200,
+                              BEACON_SHUTDOWN_TIMEOUT_MS="400")
+        self.balanced(t)
+        self.assertEqual(t["dropped_buffer_full"], 0, t)
+        self.assertEqual(t["dropped_shutdown"], 0, t)
+        self.assertEqual(t["spooled"], 200, t)
+        self.assertEqual(sum(e for e, _ in pending_records(self.root)), 200)
+
     # --- crashes and exits ------------------------------------------------------------
 
     def test_sigkill_while_spooling_loses_nothing_that_reached_the_spool(self):

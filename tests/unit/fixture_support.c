@@ -104,6 +104,7 @@ void ts_reset_runtime(void) {
     unsetenv("BEACON_DISABLED");
     unsetenv("BEACON_SAMPLE_RATE");
     unsetenv("BEACON_RING_KB");
+    unsetenv("BEACON_SPOOL_DIR");
     beacon_set_enabled(true);
     beacon__diag_reset_limits(); /* each test gets the full diagnostic budget */
 }
