@@ -419,13 +419,16 @@ typedef struct beacon_sink_stats {
  * cycles, each event once whatever the number of sinks: dropped_sink_error
  * when any sink failed it, else dropped_rejected, dropped_too_large,
  * dropped_send_failed or dropped_buffer_full (in that order) when an HTTP
- * sink dropped it, else delivered when at least one sink wrote it,
+ * sink dropped it, else spooled when an HTTP sink spooled it, else
+ * delivered when at least one sink wrote it,
  * else dropped_sampled when a sink sampled it out, else dropped_filtered;
  * emits before init or after shutdown are counted there as emitted +
  * dropped_shutdown. Per sink, events dropped before the queue (queue full,
- * sampled, invalid, disabled) count for every sink. `sinks` (may be NULL when cap is 0) receives
- * up to cap per-sink entries, reset at each init; `count` (may be NULL)
- * receives the number of sinks configured (0 when not running). Thread-safe.
+ * sampled, invalid, disabled) count for every sink. Events a spool replay
+ * settles add to replayed and their outcome (see beacon_counters);
+ * spool_pending_bytes in total is the sum over the running sinks. `sinks` (may be NULL when cap is
+ * 0) receives up to cap per-sink entries, reset at each init; `count` (may be NULL) receives the
+ * number of sinks configured (0 when not running). Thread-safe.
  *
  * @code
  * beacon_counters total;
