@@ -143,6 +143,7 @@ struct http_sink {
     pthread_mutex_t spool_mu;
     beacon__spool *store;
     bool store_failed, warned_spool;
+    bool replay_off;             /* an acknowledgement failed: replaying would resend forever */
     beacon__spool_counters seen; /* store counters already booked */
     _Atomic bool replay_wanted;  /* records may be waiting in the spool */
 
@@ -634,7 +635,7 @@ static void replay_step(http_sink *s) {
     bool found = false;
     if (!closing) {
         pthread_mutex_lock(&s->spool_mu);
-        beacon__spool *st = store_locked(s);
+        beacon__spool *st = s->replay_off ? NULL : store_locked(s);
         beacon__spool_record rec;
         if (st && beacon__spool_next(st, &rec, &found) == BEACON_OK && found)
             r = replay_req_new(s, &rec);
@@ -722,17 +723,25 @@ static void on_replay_done(req *r, const beacon__http_result *res) {
         if (rejected > events) rejected = events;
     }
     pthread_mutex_lock(&s->spool_mu);
-    if (s->store) {
-        beacon__spool_ack(s->store, &r->rec);
-        store_book_locked(s);
-    }
+    bool acked = s->store && beacon__spool_ack(s->store, &r->rec) == BEACON_OK;
+    if (s->store) store_book_locked(s);
+    if (!acked) s->replay_off = true;
     pthread_mutex_unlock(&s->spool_mu);
     req_free(r);
+    if (!acked)
+        beacon__warn(BEACON_ERR_IO,
+                     "%s sink: cannot mark a replayed spool record as sent; replay stops for "
+                     "this run (the record will be sent again by a later one)",
+                     s->fmt->name);
     if (outcome == BEACON__DELIVERED) {
         beacon__sink_replayed(&s->base, BEACON__DELIVERED, events - rejected);
         beacon__sink_replayed(&s->base, BEACON__DROPPED_REJECTED, rejected);
     } else {
         beacon__sink_replayed(&s->base, outcome, events);
+    }
+    if (!acked) {
+        replay_end(s);
+        return;
     }
     pthread_mutex_lock(&s->mu);
     s->replay_delay_ms = 0;
