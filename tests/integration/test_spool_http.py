@@ -384,6 +384,23 @@ class SpoolHttpTest(unittest.TestCase):
         self.assertEqual(len(set(ids)), 180)
         self.assertEqual(t["spool_corrupt"], 0, t)
 
+    def test_two_processes_starting_together_replay_each_record_once(self):
+        emit(self.spec("batch=4"), 60)
+        spooled = {i for _, body in pending_records(self.root) for i in ids_json(body)}
+        self.assertEqual(len(spooled), 60)
+        with Receiver(port=self.port) as rx:
+            procs = [subprocess.Popen([CLI, "--stats", "-"], stdin=subprocess.PIPE,
+                                      stderr=subprocess.PIPE, text=True,
+                                      env=clean_env(BEACON_SINKS=self.spec()))
+                     for _ in range(2)]
+            outs = [p.communicate(lines(3, 500 * k), timeout=60) for k, p in enumerate(procs)]
+            ids = received_ids(rx)
+        stats = [stats_of(err) for _, err in outs]
+        self.assertEqual(len(ids), len(set(ids)), "a record was replayed twice")
+        self.assertEqual(sum(t["replayed"] for t in stats), 60, stats)
+        self.assertTrue(spooled <= set(ids))
+        self.assertEqual(len(ids), 66)
+
     # --- configuration ------------------------------------------------------------------
 
     def test_bad_spool_options_are_refused_with_the_option_named(self):
