@@ -91,10 +91,11 @@ Script = Union[Sequence[Answer], Callable[[int, "Request"], Answer]]
 
 
 class Receiver:
-    """Threaded HTTP(S) server on 127.0.0.1; the last scripted answer repeats."""
+    """Threaded HTTP(S) server on 127.0.0.1 (on `port`, or any free one); the
+    last scripted answer repeats."""
 
     def __init__(self, script: Optional[Script] = None, tls: Optional[tuple] = None,
-                 max_body: int = 0):
+                 max_body: int = 0, port: int = 0):
         self.script = script if script is not None else [Answer.ok()]
         self.requests: List[Request] = []
         self.lock = threading.Lock()
@@ -112,7 +113,8 @@ class Receiver:
             def do_POST(self):
                 rx._handle(self)
 
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        http.server.ThreadingHTTPServer.allow_reuse_address = True
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", port), Handler)
         self.server.daemon_threads = True
         if tls:
             ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)

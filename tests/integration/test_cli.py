@@ -661,7 +661,8 @@ class CliTest(unittest.TestCase):
     COUNTERS = ["emitted", "delivered", "dropped_queue_full", "dropped_sampled",
                 "dropped_filtered", "dropped_invalid", "dropped_shutdown", "dropped_sink_error",
                 "dropped_reentrant", "dropped_rejected", "dropped_send_failed",
-                "dropped_too_large", "dropped_buffer_full", "retries"]
+                "dropped_too_large", "dropped_buffer_full", "retries", "spooled", "replayed",
+                "dropped_spool_evicted", "spool_corrupt", "spool_pending_bytes"]
 
     def test_threads_spread_stdin_over_producers_and_stats_name_every_counter(self):
         ev = next((e for e in self.events if e.always_sent and not e.begin), None)

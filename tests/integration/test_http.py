@@ -135,7 +135,8 @@ class HttpDeliveryTest(unittest.TestCase):
         self.assertIsNotNone(run.stats, run.stderr)
         t = run.total
         self.assertEqual(t["emitted"], n)
-        self.assertEqual(t["emitted"], t["delivered"] + sum(t[k] for k in DROPS), t)
+        self.assertEqual(t["emitted"] + t["replayed"],
+                         t["delivered"] + t["spooled"] + sum(t[k] for k in DROPS), t)
         got = set()
         for req in rx.accepted():
             got.update(reader(req))

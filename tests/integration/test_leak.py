@@ -6,7 +6,9 @@ protected position — hash, redact and drop string fields, list elements,
 attribute values and context fields (--context) — and, for values the
 scrubber recognises, every scrub position. Each run writes to stderr,
 stdout, an untrusted file: sink and a raw_pii=1 file: sink at once, with
-BEACON_DEBUG=1 and --stats so diagnostics and counters are produced too.
+BEACON_DEBUG=1 and --stats so diagnostics and counters are produced too,
+plus an HTTP sink whose endpoint refuses connections, so that its events
+land in its disk spool, whose files are checked like the other outputs.
 The raw bytes and their JSON-escaped forms must appear in none of the
 untrusted outputs and must appear in the trusted file of the same run;
 hashes must equal Python's hmac.new(key, value, sha256).hexdigest()[:32].
@@ -22,6 +24,7 @@ import hmac
 import json
 import os
 import shutil
+import socket
 import subprocess
 import tempfile
 import unittest
@@ -89,6 +92,11 @@ class LeakTest(unittest.TestCase):
         self.dir = tempfile.mkdtemp(prefix="beacon_leak_")
         self.untrusted = os.path.join(self.dir, "untrusted.ndjson")
         self.trusted = os.path.join(self.dir, "trusted.ndjson")
+        self.spool = os.path.join(self.dir, "spool")
+        sock = socket.socket()
+        sock.bind(("127.0.0.1", 0))
+        self.closed_port = sock.getsockname()[1]
+        sock.close()
 
     def tearDown(self) -> None:
         shutil.rmtree(self.dir, ignore_errors=True)
@@ -97,10 +105,21 @@ class LeakTest(unittest.TestCase):
         e = {k: v for k, v in os.environ.items() if k not in CLEAN_ENV_DROP}
         e.update(env)
         sinks = ["--sink", "stderr", "--sink", "stdout", "--sink", f"file:{self.untrusted}",
-                 "--sink", f"file:{self.trusted}?raw_pii=1", "--stats"]
+                 "--sink", f"file:{self.trusted}?raw_pii=1",
+                 "--sink", f"ndjson+http://127.0.0.1:{self.closed_port}/?retries=0"
+                 f"&spool={self.spool}", "--stats"]
         r = subprocess.run([PRV] + sinks + args, capture_output=True, env=e, timeout=60)
         self.assertEqual(r.returncode, 0, r.stderr.decode("utf-8", "replace"))
         return r
+
+    def spooled(self) -> bytes:
+        """Every byte of every file in the spool (there must be some)."""
+        data = b""
+        for d, _, files in os.walk(self.spool):
+            for name in files:
+                data += self.read(os.path.join(d, name))
+        self.assertIn(b"record.stored", data)
+        return data
 
     def read(self, path: str) -> bytes:
         with open(path, "rb") as fh:
@@ -130,7 +149,8 @@ class LeakTest(unittest.TestCase):
                         os.unlink(p)
                 r = self.run_prv(self.protected_args(v), env)
                 self.assert_no_leak(v, {"stdout": r.stdout, "stderr": r.stderr,
-                                        "untrusted file": self.read(self.untrusted)})
+                                        "untrusted file": self.read(self.untrusted),
+                                        "spool": self.spooled()})
                 trusted = self.events(self.trusted)[0]
                 d = trusted["data"]
                 for k in ("f_hash", "f_redact", "f_drop"):
@@ -183,7 +203,8 @@ class LeakTest(unittest.TestCase):
                                   f"f_scrub={text}", f"f_short={text}", f"l_scrub={text}",
                                   f"a_scrub.k={text}", f"a_scrub.n={v}"], env)
                 self.assert_no_leak(v, {"stdout": r.stdout, "stderr": r.stderr,
-                                        "untrusted file": self.read(self.untrusted)})
+                                        "untrusted file": self.read(self.untrusted),
+                                        "spool": self.spooled()})
                 ev = self.events(self.untrusted)[0]
                 self.assertNotEqual(ev["data"]["f_scrub"], text)
                 self.assertTrue(ev["data"]["f_scrub"].startswith("seen "), ev["data"]["f_scrub"])

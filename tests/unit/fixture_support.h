@@ -52,7 +52,8 @@ void ts_init_with_sinks(const char *specs);
  * is no such sink). */
 beacon_counters ts_sink_counters(size_t i);
 
-/* Asserts emitted == delivered + every dropped_* counter. */
+/* Asserts the accounting invariant: emitted + replayed == delivered +
+ * spooled + every dropped_* counter but dropped_spool_evicted. */
 void ts_assert_balanced(const beacon_counters *c);
 
 #endif /* BEACON_TESTS_FIXTURE_SUPPORT_H */

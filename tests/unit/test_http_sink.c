@@ -8,7 +8,9 @@
 #ifndef _POSIX_C_SOURCE
 #define _POSIX_C_SOURCE 200809L
 #endif
+#define _XOPEN_SOURCE 700 /* nftw */
 #include <arpa/inet.h>
+#include <ftw.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -21,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -120,12 +123,16 @@ static void *serve(void *arg) {
     return NULL;
 }
 
+/* Listens on s->port (0: any free port, written back). */
 static void server_start(server *s) {
     s->fd = socket(AF_INET, SOCK_STREAM, 0);
     assert_true(s->fd >= 0);
+    int one = 1;
+    setsockopt(s->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
     struct sockaddr_in a = {0};
     a.sin_family = AF_INET;
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    a.sin_port = htons((uint16_t)s->port); /* 0: any */
     assert_int_equal(bind(s->fd, (struct sockaddr *)&a, sizeof a), 0);
     assert_int_equal(listen(s->fd, 64), 0);
     socklen_t len = sizeof a;
@@ -311,6 +318,60 @@ static void a_forked_child_delivers_through_its_own_transport(void **state) {
     assert_int_equal(atomic_load(&s.lines), 15);
 }
 
+static int remove_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw) {
+    (void)sb;
+    (void)flag;
+    (void)ftw;
+    return remove(path);
+}
+
+/* Events from several threads that a refusing endpoint cannot take go to
+ * the spool; a second run on the same endpoint, now answering, replays
+ * them on the transport thread beside its own events, each once. */
+static void what_the_spool_kept_is_replayed_once_the_endpoint_answers(void **state) {
+    (void)state;
+    char root[] = "/tmp/beacon_spool_XXXXXX";
+    assert_non_null(mkdtemp(root));
+    server s = {0};
+    server_start(&s);
+    int port = s.port;
+    server_stop(&s); /* the port now refuses connections */
+    char spec[512];
+    snprintf(spec, sizeof spec, "ndjson+http://127.0.0.1:%d/?retries=0&linger_ms=1&spool=%s", port,
+             root);
+    beacon_counters base;
+    assert_int_equal(beacon_stats(&base, NULL, 0, NULL), BEACON_OK);
+    ts_init_with_sinks(spec);
+    pthread_t t[2];
+    for (int i = 0; i < 2; i++) pthread_create(&t[i], NULL, producer, NULL);
+    for (int i = 0; i < 2; i++) pthread_join(t[i], NULL);
+    assert_int_equal(beacon_flush(10000), BEACON_OK);
+    beacon_counters c = ts_sink_counters(0);
+    assert_int_equal(c.spooled, 1000);
+    assert_true(c.spool_pending_bytes > 0);
+    assert_int_equal(beacon_shutdown(5000), BEACON_OK);
+
+    server s2 = {0};
+    s2.port = port;
+    server_start(&s2);
+    ts_init_with_sinks(spec);
+    emit_n(10);
+    assert_int_equal(beacon_flush(10000), BEACON_OK);
+    c = ts_sink_counters(0);
+    assert_int_equal(c.replayed, 1000);
+    assert_int_equal(c.delivered, 1010);
+    assert_int_equal(c.spool_pending_bytes, 0);
+    ts_assert_balanced(&c);
+    assert_int_equal(beacon_shutdown(5000), BEACON_OK);
+    server_stop(&s2);
+    assert_int_equal(atomic_load(&s2.lines), 1010);
+    beacon_counters total = since(&base);
+    assert_int_equal(total.spooled, 1000);
+    assert_int_equal(total.replayed, 1000);
+    ts_assert_balanced(&total);
+    nftw(root, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(events_from_many_threads_are_each_delivered_once,
@@ -322,6 +383,8 @@ int main(void) {
         cmocka_unit_test_setup_teardown(shutdown_aborts_in_flight_transfers_by_its_deadline,
                                         ts_reset_fixture, ts_reset_fixture),
         cmocka_unit_test_setup_teardown(a_forked_child_delivers_through_its_own_transport,
+                                        ts_reset_fixture, ts_reset_fixture),
+        cmocka_unit_test_setup_teardown(what_the_spool_kept_is_replayed_once_the_endpoint_answers,
                                         ts_reset_fixture, ts_reset_fixture),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

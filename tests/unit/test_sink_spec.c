@@ -4,6 +4,8 @@
 #ifndef _POSIX_C_SOURCE
 #define _POSIX_C_SOURCE 200809L
 #endif
+#define _XOPEN_SOURCE 700 /* nftw */
+#include <ftw.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <cmocka.h>
 
@@ -80,7 +83,9 @@ static void http_schemes_are_accepted_with_their_options(void **state) {
                         "datadog+https://",
                         "ndjson+http://127.0.0.1:1/?compression=zstd&retries=0",
                         "cloudevents+http://h/?mode=structured",
-                        "umami+https://u?website=abc&timeout_ms=2000"};
+                        "umami+https://u?website=abc&timeout_ms=2000",
+                        "json+http://h/?spool=/var/spool/x&spool_max_bytes=65536&spool_sync=none",
+                        "json+http://h/?spool=&spool_sync=batch"};
     for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
         char err[256] = "";
         assert_int_equal(beacon__sink_validate(ok[i], false, err, sizeof err), BEACON_OK);
@@ -99,6 +104,9 @@ static void unknown_http_kinds_and_bad_http_options_are_named(void **state) {
         {"json+http://h/?website=x", "belongs to another HTTP sink"},
         {"json+http:nohost", "//host"},
         {"json+http://h/?retries=many", "retries"},
+        {"json+http://h/?spool=relative/dir", "option spool wants an absolute"},
+        {"json+http://h/?spool_max_bytes=4096", "option spool_max_bytes wants"},
+        {"json+http://h/?spool_sync=always", "option spool_sync wants batch or none"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         char err[256] = "";
@@ -297,6 +305,50 @@ static void invalid_env_sink_is_skipped_and_the_valid_ones_work(void **state) {
     assert_non_null(strstr(cap.last, "skipped"));
 }
 
+static int remove_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw) {
+    (void)sb;
+    (void)flag;
+    (void)ftw;
+    return remove(path);
+}
+
+static void spool_dir_setter_wants_an_absolute_path(void **state) {
+    (void)state;
+    beacon_options *o = beacon_options_new();
+    assert_int_equal(beacon_options_set_spool_dir(NULL, "/tmp/x"), BEACON_ERR_INVALID_ARGUMENT);
+    assert_int_equal(beacon_options_set_spool_dir(o, "relative/dir"), BEACON_ERR_INVALID_ARGUMENT);
+    assert_int_equal(beacon_options_set_spool_dir(o, "/tmp/x"), BEACON_OK);
+    assert_int_equal(beacon_options_set_spool_dir(o, ""), BEACON_OK);
+    assert_int_equal(beacon_options_set_spool_dir(o, NULL), BEACON_OK);
+    beacon_options_free(o);
+}
+
+/* The directory set in code is where an HTTP sink without spool= keeps what
+ * an endpoint that refuses connections did not take. */
+static void spool_dir_set_in_code_keeps_what_the_endpoint_refused(void **state) {
+    (void)state;
+    char *root = ts_path(g_dir, "spool");
+    beacon_counters before, after;
+    beacon_stats(&before, NULL, 0, NULL);
+    beacon_options *o = beacon_options_new();
+    assert_int_equal(beacon_options_set_spool_dir(o, root), BEACON_OK);
+    assert_int_equal(beacon_options_add_sink(o, "json+http://127.0.0.1:1/?retries=0"), BEACON_OK);
+    assert_int_equal(beacon_init(o), BEACON_OK);
+    for (int i = 0; i < 3; i++) {
+        tfx_plain ev = tfx_plain_make(i);
+        assert_int_equal(tfx_plain_emit(&ev), BEACON_OK);
+    }
+    beacon_shutdown(5000);
+    beacon_stats(&after, NULL, 0, NULL);
+    assert_int_equal(after.spooled - before.spooled, 3);
+    assert_int_equal(after.dropped_send_failed - before.dropped_send_failed, 0);
+    struct stat sb;
+    assert_int_equal(stat(root, &sb), 0);
+    assert_int_equal(sb.st_mode & 0777, 0700);
+    nftw(root, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
+    free(root);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void) {
@@ -319,6 +371,8 @@ int main(void) {
         T(code_sinks_win_over_env),
         T(env_sinks_with_none_valid_fail_init),
         T(invalid_env_sink_is_skipped_and_the_valid_ones_work),
+        T(spool_dir_setter_wants_an_absolute_path),
+        T(spool_dir_set_in_code_keeps_what_the_endpoint_refused),
     };
     return cmocka_run_group_tests_name("sink_spec", tests, NULL, NULL);
 }

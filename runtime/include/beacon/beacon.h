@@ -198,6 +198,23 @@ BEACON_API beacon_status beacon_options_set_resource_attr(beacon_options *opts, 
 BEACON_API beacon_status beacon_options_set_hash_key(beacon_options *opts, const void *key,
                                                      size_t len, const char *key_id);
 
+/* The directory under which HTTP sinks keep the events they cannot deliver
+ * (the endpoint down after the retries, the shutdown or exit deadline
+ * reached, the sink's max_buffer_bytes full), to replay them later from
+ * this or another process; each sink uses a subdirectory of its own. An
+ * absolute path, copied; created 0700 when first needed. Wins over
+ * BEACON_SPOOL_DIR; a sink's own spool= option wins over both. NULL goes
+ * back to BEACON_SPOOL_DIR; "" turns the spool off for sinks without
+ * spool=. Returns BEACON_ERR_INVALID_ARGUMENT (NULL opts, a relative path;
+ * opts unchanged) or BEACON_ERR_NO_MEMORY. Not safe concurrently with
+ * other use of the same object.
+ *
+ * @code
+ * beacon_options_set_spool_dir(opts, "/var/spool/myapp/beacon");
+ * @endcode
+ */
+BEACON_API beacon_status beacon_options_set_spool_dir(beacon_options *opts, const char *dir);
+
 /* Initial on/off state (default on). BEACON_DISABLED=1 in the environment
  * disables telemetry whatever this says. NULL opts is a no-op. Not safe
  * concurrently with other use of the same object. */
@@ -348,10 +365,17 @@ BEACON_API void beacon_capture_clear(const char *name);
  * Statistics
  * ========================================================================= */
 
-/* Event counters. Every emitted event ends in exactly one other counter, so
- * emitted == delivered + the sum of the dropped_* counters once a flush has
+/* Event counters. Every emitted event ends in exactly one outcome:
+ * delivered, one dropped_* reason other than dropped_spool_evicted, or
+ * spooled. Events a spool replay settles come from the spool, not from
+ * this run's emits: they count in `replayed` and in their outcome
+ * (delivered, dropped_rejected or dropped_too_large). So, once a flush has
  * completed (events still queued are counted as emitted but are in no
- * outcome yet). */
+ * outcome yet):
+ *   emitted + replayed == delivered + spooled
+ *                         + the dropped_* counters but dropped_spool_evicted
+ * and, per sink over the runs sharing a spool directory, spooled ==
+ * replayed + dropped_spool_evicted + the events still in the spool. */
 typedef struct beacon_counters {
     uint64_t emitted;            /* emit calls with a valid event descriptor */
     uint64_t delivered;          /* written by the sink (in total: see beacon_stats) */
@@ -374,6 +398,13 @@ typedef struct beacon_counters {
     uint64_t dropped_buffer_full; /* the sink already held max_buffer_bytes */
     /* Not an outcome: requests an HTTP sink sent again. */
     uint64_t retries;
+    /* HTTP sinks with a disk spool (BEACON_SPOOL_DIR, spool=). */
+    uint64_t spooled;               /* outcome: undeliverable for now, kept in the spool */
+    uint64_t replayed;              /* taken from the spool and settled by a replay (also
+                                       counted delivered, dropped_rejected or dropped_too_large) */
+    uint64_t dropped_spool_evicted; /* spooled events deleted by the spool's size bound */
+    uint64_t spool_corrupt;         /* damaged or torn spool records skipped */
+    uint64_t spool_pending_bytes;   /* not a counter: bytes in the sinks' spool files now */
 } beacon_counters;
 
 /* Counters of one configured sink since beacon_init(). */
@@ -388,13 +419,16 @@ typedef struct beacon_sink_stats {
  * cycles, each event once whatever the number of sinks: dropped_sink_error
  * when any sink failed it, else dropped_rejected, dropped_too_large,
  * dropped_send_failed or dropped_buffer_full (in that order) when an HTTP
- * sink dropped it, else delivered when at least one sink wrote it,
+ * sink dropped it, else spooled when an HTTP sink spooled it, else
+ * delivered when at least one sink wrote it,
  * else dropped_sampled when a sink sampled it out, else dropped_filtered;
  * emits before init or after shutdown are counted there as emitted +
  * dropped_shutdown. Per sink, events dropped before the queue (queue full,
- * sampled, invalid, disabled) count for every sink. `sinks` (may be NULL when cap is 0) receives
- * up to cap per-sink entries, reset at each init; `count` (may be NULL)
- * receives the number of sinks configured (0 when not running). Thread-safe.
+ * sampled, invalid, disabled) count for every sink. Events a spool replay
+ * settles add to replayed and their outcome (see beacon_counters);
+ * spool_pending_bytes in total is the sum over the running sinks. `sinks` (may be NULL when cap is
+ * 0) receives up to cap per-sink entries, reset at each init; `count` (may be NULL) receives the
+ * number of sinks configured (0 when not running). Thread-safe.
  *
  * @code
  * beacon_counters total;

@@ -44,12 +44,26 @@ typedef enum beacon__outcome {
     BEACON__DROPPED_REJECTED = 9,
     BEACON__DROPPED_SEND_FAILED = 10,
     BEACON__DROPPED_TOO_LARGE = 11,
-    BEACON__DROPPED_BUFFER_FULL = 12
+    BEACON__DROPPED_BUFFER_FULL = 12,
+    BEACON__SPOOLED = 14 /* kept in an HTTP sink's disk spool for a later replay */
 } beacon__outcome;
 
-/* Not an outcome: requests HTTP sinks sent again (per sink and in total). */
-#define BEACON__RETRIES  13
-#define BEACON__COUNTERS 14
+/* Not outcomes (per sink and in total): requests HTTP sinks sent again;
+ * events a spool replay settled (each also counted delivered or
+ * dropped_rejected / dropped_too_large); spooled events the size bound
+ * evicted; damaged spool records skipped; and a gauge, the bytes in the
+ * sink's spool directory. */
+#define BEACON__RETRIES             13
+#define BEACON__REPLAYED            15
+#define BEACON__DROPPED_SPOOL_EVICT 16
+#define BEACON__SPOOL_CORRUPT       17
+#define BEACON__SPOOL_PENDING_BYTES 18
+#define BEACON__COUNTERS            19
+
+/* Whether counter index i is an event outcome (beacon__outcome). */
+static inline bool beacon__is_outcome(int i) {
+    return (i >= BEACON__DELIVERED && i <= BEACON__DROPPED_BUFFER_FULL) || i == BEACON__SPOOLED;
+}
 
 typedef enum beacon__state {
     BEACON__STATE_NEW = 0, /* never initialised */

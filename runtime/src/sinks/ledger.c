@@ -1,4 +1,4 @@
-/* ledger.c — the pass ledger: atomic flag bytes and a reference count, so
+/* ledger.c — the pass ledger: atomic flag words and a reference count, so
  * that the worker and the transport thread can settle one pass's events in
  * any order and the totals are booked once, when the last one is known;
  * and beacon__sink_settle / beacon__sink_count, which asynchronous sinks
@@ -15,10 +15,10 @@ struct beacon__ledger {
     _Atomic size_t refs;
     size_t n;
     const beacon__ledger_hooks *hooks;
-    _Atomic uint8_t flags[];
+    _Atomic uint16_t flags[];
 };
 
-beacon__ledger *beacon__ledger_new(const uint8_t *flags, size_t n, size_t refs,
+beacon__ledger *beacon__ledger_new(const uint16_t *flags, size_t n, size_t refs,
                                    const beacon__ledger_hooks *hooks) {
     beacon__ledger *l = malloc(sizeof *l + n * sizeof l->flags[0]);
     if (!l) return NULL;
@@ -29,7 +29,7 @@ beacon__ledger *beacon__ledger_new(const uint8_t *flags, size_t n, size_t refs,
     return l;
 }
 
-void beacon__ledger_mark(beacon__ledger *l, uint32_t idx, uint8_t flag) {
+void beacon__ledger_mark(beacon__ledger *l, uint32_t idx, uint16_t flag) {
     if (idx < l->n) atomic_fetch_or_explicit(&l->flags[idx], flag, memory_order_relaxed);
 }
 
@@ -40,14 +40,13 @@ void beacon__ledger_settle(beacon__ledger *l, uint32_t idx, int outcome) {
 void beacon__ledger_release(beacon__ledger *l, size_t k) {
     if (!k || atomic_fetch_sub_explicit(&l->refs, k, memory_order_acq_rel) != k) return;
     /* The flags are read in place: the last reference has no competitor. */
-    uint8_t *f = (uint8_t *)l->flags;
+    uint16_t *f = (uint16_t *)l->flags;
     l->hooks->book(f, l->n);
     free(l);
 }
 
 void beacon__sink_settle(beacon__sink *sink, beacon__ticket ticket, int outcome) {
-    if (outcome < BEACON__DELIVERED || outcome >= BEACON__RETRIES)
-        outcome = BEACON__DROPPED_SINK_ERROR;
+    if (!beacon__is_outcome(outcome)) outcome = BEACON__DROPPED_SINK_ERROR;
     if (sink->counters)
         atomic_fetch_add_explicit(&sink->counters[outcome], 1, memory_order_release);
     if (!ticket.ledger) return;
@@ -55,10 +54,30 @@ void beacon__sink_settle(beacon__sink *sink, beacon__ticket ticket, int outcome)
     beacon__ledger_release(ticket.ledger, 1);
 }
 
-void beacon__sink_count(beacon__sink *sink, int counter, uint64_t n) {
-    if (counter != BEACON__RETRIES) return;
+static void count_both(beacon__sink *sink, int counter, uint64_t n) {
     if (sink->counters)
-        atomic_fetch_add_explicit(&sink->counters[counter], n, memory_order_relaxed);
-    if (sink->retries_total)
-        atomic_fetch_add_explicit(sink->retries_total, n, memory_order_relaxed);
+        atomic_fetch_add_explicit(&sink->counters[counter], n, memory_order_release);
+    if (sink->totals) atomic_fetch_add_explicit(&sink->totals[counter], n, memory_order_release);
+}
+
+void beacon__sink_count(beacon__sink *sink, int counter, uint64_t n) {
+    if (counter != BEACON__RETRIES && counter != BEACON__DROPPED_SPOOL_EVICT &&
+        counter != BEACON__SPOOL_CORRUPT)
+        return;
+    if (n) count_both(sink, counter, n);
+}
+
+void beacon__sink_replayed(beacon__sink *sink, int outcome, uint64_t n) {
+    if (outcome != BEACON__DELIVERED && outcome != BEACON__DROPPED_REJECTED &&
+        outcome != BEACON__DROPPED_TOO_LARGE)
+        return;
+    if (!n) return;
+    count_both(sink, outcome, n);
+    count_both(sink, BEACON__REPLAYED, n);
+}
+
+void beacon__sink_spool_bytes(beacon__sink *sink, uint64_t bytes) {
+    if (sink->counters)
+        atomic_store_explicit(&sink->counters[BEACON__SPOOL_PENDING_BYTES], bytes,
+                              memory_order_relaxed);
 }

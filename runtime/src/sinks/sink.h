@@ -87,16 +87,22 @@ struct beacon__sink {
      * left as dropped_shutdown. */
     bool async;
     /* Set by the pipeline before the first write: the sink's counters
-     * (indexes are beacon__outcome, plus BEACON__RETRIES), the process-wide
-     * retries total, and the resource attributes object (`{...}`, or NULL);
-     * all outlive the sink. */
+     * (indexes are beacon__outcome and the other counters of core/state.h),
+     * the process-wide totals of those that are not outcomes, the resource
+     * attributes object (`{...}`, or NULL) and the default spool root of
+     * sinks that can spool (or NULL); all outlive the sink. */
     _Atomic uint64_t *counters;
-    _Atomic uint64_t *retries_total;
+    _Atomic uint64_t *totals;
     const char *resource;
     size_t resource_len;
+    const char *spool_dir;
     /* Asynchronous sinks, during write() only: one ticket per record of the
      * batch, each to be settled exactly once (then or later). */
     const beacon__ticket *tickets;
+    /* Optional (NULL), set by the sink: called once the pipeline attached
+     * the settings above, before the first write, on the thread starting
+     * the run. Must not block (an HTTP sink schedules its spool replay). */
+    void (*start)(beacon__sink *sink);
     /* Runs user code (callback sinks): not called once the process exits
      * (beacon__g.exiting); one that calls out per event checks it itself. */
     bool calls_user;
@@ -108,8 +114,20 @@ struct beacon__sink {
 void beacon__sink_settle(beacon__sink *sink, beacon__ticket ticket, int outcome);
 
 /* Adds n to one of sink's counters that is not an event outcome
- * (BEACON__RETRIES), and to its process-wide total. Thread-safe. */
+ * (BEACON__RETRIES, BEACON__DROPPED_SPOOL_EVICT, BEACON__SPOOL_CORRUPT),
+ * and to its process-wide total. Thread-safe. */
 void beacon__sink_count(beacon__sink *sink, int counter, uint64_t n);
+
+/* Books n events a spool replay settled with outcome (BEACON__DELIVERED,
+ * BEACON__DROPPED_REJECTED or BEACON__DROPPED_TOO_LARGE): that counter and
+ * BEACON__REPLAYED, for the sink and in total. They were emitted by an
+ * earlier run (or earlier in this one, and counted spooled then), so no
+ * ticket is involved. Thread-safe. */
+void beacon__sink_replayed(beacon__sink *sink, int outcome, uint64_t n);
+
+/* Sets the sink's gauge of bytes in its spool (BEACON__SPOOL_PENDING_BYTES).
+ * Thread-safe. */
+void beacon__sink_spool_bytes(beacon__sink *sink, uint64_t bytes);
 
 /* A copy of spec (malloc; NULL when out of memory) with the value of every
  * headers= option replaced by "***", for stats and diagnostics: header

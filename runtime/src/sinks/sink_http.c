@@ -5,13 +5,19 @@
  * once; requests go out through the transport thread (transport/), and each
  * outcome comes back in on_done, where it is retried, split or settled.
  * Every event the sink takes is settled exactly once: delivered, or dropped
- * as rejected, send_failed, too_large, buffer_full, sink_error or shutdown.
+ * as rejected, send_failed, too_large, buffer_full, sink_error or shutdown,
+ * or, with a spool (spool/), spooled instead of send_failed, shutdown or
+ * buffer_full: the uncompressed request body goes to disk as one record.
+ * The spool is replayed on the transport thread, one request at a time,
+ * when the sink starts and when the endpoint answers again.
  */
 #ifndef _POSIX_C_SOURCE
 #define _POSIX_C_SOURCE 200809L
 #endif
 #include <ctype.h>
+#include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +34,7 @@
 #include "core/state.h"
 #include "sinks/sink.h"
 #include "sinks/sink_http.h"
+#include "spool/spool.h"
 #include "transport/transport.h"
 
 #define DEFAULT_TIMEOUT_MS   10000L
@@ -40,7 +47,10 @@
 #define RETRY_AFTER_MAX_MS   30000
 #define RETRY_WINDOW_MS      60000
 #define MAX_HEADERS          24
-#define SPARE_BUFFERS        8 /* request buffers kept for reuse */
+#define SPARE_BUFFERS        8     /* request buffers kept for reuse */
+#define REPLAY_RETRY_MIN_MS  1000  /* a failed replay is tried again after this, */
+#define REPLAY_RETRY_MAX_MS  30000 /* doubling up to this (or at the next 2xx) */
+#define SPOOL_RESERVE_MS     250   /* of a close deadline, kept for spooling what is left */
 
 enum { COMP_NONE, COMP_GZIP, COMP_ZSTD };
 
@@ -67,6 +77,9 @@ typedef struct req {
     unsigned attempt;
     int64_t first_ns;
     struct req *next;
+    /* A replay of a spool record (no pieces, no tickets). */
+    bool replay;
+    beacon__spool_record rec;
 } req;
 
 struct http_sink {
@@ -117,6 +130,36 @@ struct http_sink {
     pthread_mutex_t pool_mu;
     beacon__wbuf spare[SPARE_BUFFERS];
     size_t nspare;
+
+    /* The spool: spool_dir NULL or "" means none. The store opens on
+     * first use, on whichever thread needs it; spool_mu serialises every
+     * use of it (appends on the worker or the transport thread, replay on
+     * the transport thread). Never taken with mu held. */
+    char *spool_dir;
+    bool spool_from_spec; /* spool= given (else the pipeline's default) */
+    uint64_t spool_max_bytes;
+    beacon__spool_sync spool_sync;
+    char *spool_identity;
+    pthread_mutex_t spool_mu;
+    beacon__spool *store;
+    bool store_failed, warned_spool;
+    bool replay_off;             /* an acknowledgement failed: replaying would resend forever */
+    beacon__spool_counters seen; /* store counters already booked */
+    _Atomic bool replay_wanted;  /* records may be waiting in the spool */
+
+    /* Replay state, guarded by mu: one replay request at a time (counted
+     * in outstanding while the replay runs), the start kick, and the timer
+     * that tries again after a failure. */
+    bool replaying;
+    bool kick_armed, retry_armed;
+    beacon__http_request kick, retry;
+    int64_t replay_delay_ms;
+    bool warned_replay;
+
+    /* Worker only: events write() could not buffer (max_buffer_bytes). */
+    beacon__wbuf over;
+    held *over_items;
+    size_t nover, over_cap;
 };
 
 static int64_t now_ns(void) {
@@ -236,6 +279,21 @@ static bool build_body(http_sink *s, req *r) {
 
 static void on_done(beacon__http_request *hr, const beacon__http_result *res);
 
+/* Points r's transport request at its body and the sink's settings. */
+static void req_http_init(http_sink *s, req *r) {
+    r->http.url = s->url;
+    r->http.headers = (const char *const *)s->headers;
+    r->http.header_count = s->header_count;
+    r->http.body = r->body;
+    r->http.body_len = r->body_len;
+    r->http.timeout_ms = s->timeout_ms;
+    r->http.ca_file = s->ca_file;
+    r->http.insecure = s->insecure;
+    r->http.group = s;
+    r->http.done = on_done;
+    r->http.user = r;
+}
+
 /* A request over items[0..n) of pieces (copied). NULL when out of memory. */
 static req *req_new(http_sink *s, const char *pieces, const held *items, size_t n) {
     req *r = calloc(1, sizeof *r);
@@ -266,17 +324,7 @@ static req *req_new(http_sink *s, const char *pieces, const held *items, size_t 
         req_free(r);
         return NULL;
     }
-    r->http.url = s->url;
-    r->http.headers = (const char *const *)s->headers;
-    r->http.header_count = s->header_count;
-    r->http.body = r->body;
-    r->http.body_len = r->body_len;
-    r->http.timeout_ms = s->timeout_ms;
-    r->http.ca_file = s->ca_file;
-    r->http.insecure = s->insecure;
-    r->http.group = s;
-    r->http.done = on_done;
-    r->http.user = r;
+    req_http_init(s, r);
     return r;
 }
 
@@ -424,14 +472,308 @@ static int64_t backoff_ms(unsigned attempt) {
     return (int64_t)(beacon__rand_unit() * (double)cap);
 }
 
-/* Finishes r: settles its events, frees it, lets the next request start. */
+/* ---- the spool -------------------------------------------------------------------- */
+
+static bool spool_on(const http_sink *s) {
+    return s->spool_dir && s->spool_dir[0];
+}
+
+/* The format id of this sink's spool records: a record is replayed only by
+ * a sink of the same identity and format. The numbers never change. */
+static uint16_t spool_format_id(const beacon__wire_format *f) {
+    static const beacon__wire_format *const ids[] = {
+        NULL,
+        &beacon__wire_otlp_proto,
+        &beacon__wire_otlp_json,
+        &beacon__wire_datadog,
+        &beacon__wire_cloudevents,
+        &beacon__wire_cloudevents_structured,
+        &beacon__wire_json,
+        &beacon__wire_json_single,
+        &beacon__wire_ndjson,
+        &beacon__wire_umami,
+    };
+    for (uint16_t i = 1; i < sizeof ids / sizeof ids[0]; i++)
+        if (ids[i] == f) return i;
+    return 0;
+}
+
+/* Books what the store counted since the last call (evicted events,
+ * damaged records) and the bytes its directory holds. Caller holds
+ * spool_mu. */
+static void store_book_locked(http_sink *s) {
+    beacon__spool_counters c;
+    beacon__spool_counters_get(s->store, &c);
+    beacon__sink_count(&s->base, BEACON__DROPPED_SPOOL_EVICT,
+                       c.evicted_events - s->seen.evicted_events);
+    beacon__sink_count(&s->base, BEACON__SPOOL_CORRUPT, c.corrupt - s->seen.corrupt);
+    s->seen = c;
+    uint64_t bytes;
+    if (beacon__spool_pending_bytes(s->store, &bytes) == BEACON_OK)
+        beacon__sink_spool_bytes(&s->base, bytes);
+}
+
+/* The store, opened on first use; NULL (said once) when it cannot be.
+ * Caller holds spool_mu. */
+static beacon__spool *store_locked(http_sink *s) {
+    if (s->store || s->store_failed || !spool_on(s)) return s->store;
+    beacon__spool_options o = {
+        s->spool_dir, s->spool_identity, spool_format_id(s->fmt), s->spool_max_bytes, 0,
+        s->spool_sync};
+    char err[256];
+    if (beacon__spool_open(&o, &s->store, err, sizeof err) != BEACON_OK) {
+        s->store = NULL;
+        s->store_failed = true;
+        beacon__warn(BEACON_ERR_IO, "%s sink: no spool: %s; what it cannot deliver is dropped",
+                     s->fmt->name, err);
+        return NULL;
+    }
+    store_book_locked(s);
+    return s->store;
+}
+
+/* Appends one record: an uncompressed request body of `events` events.
+ * False (said once) when the spool did not take it. */
+static bool spool_put(http_sink *s, const char *body, size_t len, size_t events) {
+    pthread_mutex_lock(&s->spool_mu);
+    beacon__spool *st = store_locked(s);
+    beacon_status rc = st ? beacon__spool_append(st, body, len, (uint32_t)events) : BEACON_ERR_IO;
+    int err_no = errno;
+    if (st) store_book_locked(s);
+    bool warn = st && rc != BEACON_OK && !s->warned_spool;
+    if (warn) s->warned_spool = true;
+    pthread_mutex_unlock(&s->spool_mu);
+    if (warn)
+        beacon__warn(BEACON_ERR_IO,
+                     "%s sink: cannot write to the spool (%s); what it cannot deliver is dropped",
+                     s->fmt->name,
+                     rc == BEACON_ERR_INVALID_ARGUMENT ? "a batch larger than spool_max_bytes"
+                                                       : strerror(err_no));
+    if (rc == BEACON_OK) atomic_store(&s->replay_wanted, true);
+    return rc == BEACON_OK;
+}
+
+/* Settles items[0..n) (their pieces in `pieces`) with outcome; or, when a
+ * spool takes them instead (send_failed, shutdown, buffer_full), as
+ * spooled: one record per request-sized chunk, whose body is assembled as
+ * it would be sent, uncompressed. What the spool refuses keeps outcome.
+ * Never called with mu held. */
+static void settle_or_spool(http_sink *s, const char *pieces, const held *items, size_t n,
+                            int outcome) {
+    bool spoolable = outcome == BEACON__DROPPED_SEND_FAILED ||
+                     outcome == BEACON__DROPPED_SHUTDOWN || outcome == BEACON__DROPPED_BUFFER_FULL;
+    size_t most = n < s->batch ? n : s->batch;
+    beacon__wire_piece *p = spoolable && spool_on(s) && n ? malloc(most * sizeof *p) : NULL;
+    if (!p) {
+        settle(s, items, n, outcome);
+        return;
+    }
+    for (size_t i = 0; i < n;) {
+        size_t j = i, bytes = 0;
+        while (j < n && j - i < most && (j == i || bytes + items[j].len <= s->batch_bytes)) {
+            p[j - i] = (beacon__wire_piece){pieces + items[j].off, items[j].len, items[j].desc};
+            bytes += items[j].len;
+            j++;
+        }
+        beacon__wbuf body = pool_take(s, bytes + 1024);
+        s->fmt->assemble(&s->ctx, p, j - i, &body);
+        bool ok = !body.failed && spool_put(s, body.data, body.len, j - i);
+        pool_give(s, body.data, body.cap);
+        settle(s, items + i, j - i, ok ? BEACON__SPOOLED : outcome);
+        i = j;
+    }
+    free(p);
+}
+
+/* Replay: one request at a time per sink, beside the live ones, oldest
+ * record first, on the transport thread. s->replaying (with an
+ * outstanding count, so that flush and close wait for it) is set from the
+ * start of a replay to its end. */
+
+static void replay_end(http_sink *s) {
+    pthread_mutex_lock(&s->mu);
+    s->replaying = false;
+    s->outstanding--;
+    pthread_cond_broadcast(&s->cv);
+    pthread_mutex_unlock(&s->mu);
+}
+
+/* A request sending rec again (body copied and compressed as configured);
+ * NULL when out of memory. */
+static req *replay_req_new(http_sink *s, const beacon__spool_record *rec) {
+    req *r = calloc(1, sizeof *r);
+    if (!r) return NULL;
+    r->sink = s;
+    r->replay = true;
+    r->rec = *rec;
+    r->rec.bytes = NULL; /* valid only until the store's next call */
+    beacon__wbuf b = pool_take(s, rec->len);
+    if (s->compression != COMP_NONE) {
+        if (!compress_body(s->compression, (const char *)rec->bytes, rec->len, &b)) b.failed = true;
+    } else {
+        beacon__wbuf_put(&b, (const char *)rec->bytes, rec->len);
+    }
+    r->body = b.data;
+    r->body_len = b.len;
+    r->body_cap = b.cap;
+    if (b.failed) {
+        req_free(r);
+        return NULL;
+    }
+    r->first_ns = now_ns();
+    req_http_init(s, r);
+    return r;
+}
+
+/* Sends the oldest pending record, or ends the replay when there is none
+ * (or another process replays this directory, or the sink closes). */
+static void replay_step(http_sink *s) {
+    pthread_mutex_lock(&s->mu);
+    bool closing = s->closing;
+    pthread_mutex_unlock(&s->mu);
+    req *r = NULL;
+    bool found = false;
+    if (!closing) {
+        pthread_mutex_lock(&s->spool_mu);
+        beacon__spool *st = s->replay_off ? NULL : store_locked(s);
+        beacon__spool_record rec;
+        if (st && beacon__spool_next(st, &rec, &found) == BEACON_OK && found)
+            r = replay_req_new(s, &rec);
+        if (st) store_book_locked(s);
+        pthread_mutex_unlock(&s->spool_mu);
+        if (!found) atomic_store(&s->replay_wanted, false);
+    }
+    if (!r) {
+        replay_end(s);
+        return;
+    }
+    beacon__transport_submit(&r->http);
+}
+
+/* Starts a replay unless one runs or the sink closes. Transport thread. */
+static void replay_start(http_sink *s) {
+    pthread_mutex_lock(&s->mu);
+    bool go = !s->closing && !s->replaying && spool_on(s);
+    if (go) {
+        s->replaying = true;
+        s->outstanding++;
+    }
+    pthread_mutex_unlock(&s->mu);
+    if (go) replay_step(s);
+}
+
+static void on_retry_timer(beacon__http_request *hr, const beacon__http_result *res) {
+    http_sink *s = hr->user;
+    pthread_mutex_lock(&s->mu);
+    s->retry_armed = false;
+    pthread_cond_broadcast(&s->cv);
+    pthread_mutex_unlock(&s->mu);
+    if (!res->aborted) replay_start(s);
+}
+
+/* After a replay request found the endpoint down: ends the replay and
+ * tries again later (sooner when a live request succeeds). */
+static void replay_fail(http_sink *s, const beacon__http_result *res) {
+    pthread_mutex_lock(&s->mu);
+    bool arm = !s->closing && !s->retry_armed;
+    int64_t delay = s->replay_delay_ms ? s->replay_delay_ms * 2 : REPLAY_RETRY_MIN_MS;
+    if (delay > REPLAY_RETRY_MAX_MS) delay = REPLAY_RETRY_MAX_MS;
+    if (res->retry_after_ms > delay) delay = res->retry_after_ms;
+    s->replay_delay_ms = delay;
+    if (arm) {
+        s->retry_armed = true;
+        memset(&s->retry, 0, sizeof s->retry);
+        s->retry.group = s;
+        s->retry.done = on_retry_timer;
+        s->retry.user = s;
+        s->retry.not_before_ns = now_ns() + delay * 1000000;
+    }
+    bool warn = !s->warned_replay;
+    s->warned_replay = true;
+    pthread_mutex_unlock(&s->mu);
+    if (warn)
+        beacon__diag(BEACON_ERR_IO, "%s sink: the spool's replay paused: %s", s->fmt->name,
+                     res->status ? "the server answered with a retryable status"
+                                 : (res->error ? res->error : "no response"));
+    replay_end(s);
+    if (arm) beacon__transport_submit(&s->retry);
+}
+
+/* The outcome of a replay request: a 2xx, a 413 or another refusal
+ * settles the record (acknowledged, its events counted replayed and
+ * delivered, too large or rejected) and the next one goes; an abort leaves
+ * it in the spool; a retryable failure pauses the replay. */
+static void on_replay_done(req *r, const beacon__http_result *res) {
+    http_sink *s = r->sink;
+    long st = res->status;
+    int outcome = BEACON__DROPPED_REJECTED;
+    if (st >= 200 && st < 300) outcome = BEACON__DELIVERED;
+    if (st == 413) outcome = BEACON__DROPPED_TOO_LARGE;
+    if (res->aborted || retryable(s, st)) {
+        req_free(r);
+        if (res->aborted)
+            replay_end(s);
+        else
+            replay_fail(s, res);
+        return;
+    }
+    uint64_t events = r->rec.events, rejected = 0;
+    if (outcome == BEACON__DELIVERED) {
+        rejected = partial_rejected(s, res->body, res->body_len);
+        if (rejected > events) rejected = events;
+    }
+    pthread_mutex_lock(&s->spool_mu);
+    bool acked = s->store && beacon__spool_ack(s->store, &r->rec) == BEACON_OK;
+    if (s->store) store_book_locked(s);
+    if (!acked) s->replay_off = true;
+    pthread_mutex_unlock(&s->spool_mu);
+    req_free(r);
+    if (!acked)
+        beacon__warn(BEACON_ERR_IO,
+                     "%s sink: cannot mark a replayed spool record as sent; replay stops for "
+                     "this run (the record will be sent again by a later one)",
+                     s->fmt->name);
+    if (outcome == BEACON__DELIVERED) {
+        beacon__sink_replayed(&s->base, BEACON__DELIVERED, events - rejected);
+        beacon__sink_replayed(&s->base, BEACON__DROPPED_REJECTED, rejected);
+    } else {
+        beacon__sink_replayed(&s->base, outcome, events);
+    }
+    if (!acked) {
+        replay_end(s);
+        return;
+    }
+    pthread_mutex_lock(&s->mu);
+    s->replay_delay_ms = 0;
+    bool warn = outcome == BEACON__DROPPED_REJECTED && !s->warned_rejected;
+    if (warn) s->warned_rejected = true;
+    pthread_mutex_unlock(&s->mu);
+    if (warn)
+        beacon__diag(BEACON_ERR_IO, "%s sink: the server rejected a replayed request with HTTP %ld",
+                     s->fmt->name, st);
+    replay_step(s);
+}
+
+static void on_kick(beacon__http_request *hr, const beacon__http_result *res) {
+    http_sink *s = hr->user;
+    pthread_mutex_lock(&s->mu);
+    s->kick_armed = false;
+    pthread_mutex_unlock(&s->mu);
+    if (res->aborted)
+        replay_end(s);
+    else
+        replay_step(s);
+}
+
+/* Finishes r: settles its events (or spools them), frees it, lets the next
+ * request start. */
 static void retire(http_sink *s, req *r, int outcome, size_t rejected_tail) {
     size_t ok = r->n - (rejected_tail < r->n ? rejected_tail : r->n);
     if (outcome == BEACON__DELIVERED) {
         settle(s, r->items, ok, BEACON__DELIVERED);
         settle(s, r->items + ok, r->n - ok, BEACON__DROPPED_REJECTED);
     } else {
-        settle(s, r->items, r->n, outcome);
+        settle_or_spool(s, r->pieces, r->items, r->n, outcome);
     }
     pthread_mutex_lock(&s->mu);
     s->inflight--;
@@ -447,6 +789,10 @@ static void retire(http_sink *s, req *r, int outcome, size_t rejected_tail) {
 static void on_done(beacon__http_request *hr, const beacon__http_result *res) {
     req *r = hr->user;
     http_sink *s = r->sink;
+    if (r->replay) {
+        on_replay_done(r, res);
+        return;
+    }
     pthread_mutex_lock(&s->mu);
     bool closing = s->closing;
     pthread_mutex_unlock(&s->mu);
@@ -458,6 +804,8 @@ static void on_done(beacon__http_request *hr, const beacon__http_result *res) {
     long st = res->status;
     if (st >= 200 && st < 300) {
         retire(s, r, BEACON__DELIVERED, partial_rejected(s, res->body, res->body_len));
+        /* The endpoint answers: what the spool holds may go now. */
+        if (atomic_load(&s->replay_wanted)) replay_start(s);
         return;
     }
     if (st == 413 && r->n > 1 && !closing) {
@@ -602,6 +950,28 @@ static bool pend_reserve_locked(http_sink *s) {
     return true;
 }
 
+/* Keeps an event the buffer has no room for, to be spooled after write()
+ * (worker only). False when out of memory. */
+static bool over_put(http_sink *s, const char *piece, size_t len, const beacon_event_desc *desc,
+                     beacon__ticket t) {
+    if (s->nover == s->over_cap) {
+        size_t ncap = s->over_cap ? s->over_cap * 2 : 64;
+        held *h = realloc(s->over_items, ncap * sizeof *h);
+        if (!h) return false;
+        s->over_items = h;
+        s->over_cap = ncap;
+    }
+    size_t off = s->over.len;
+    beacon__wbuf_put(&s->over, piece, len);
+    if (s->over.failed) {
+        s->over.failed = false;
+        s->over.len = off;
+        return false;
+    }
+    s->over_items[s->nover++] = (held){off, len, desc, t};
+    return true;
+}
+
 static void arm_timer_locked(http_sink *s) {
     if (s->timer_armed || s->npend == 0 || s->closing) return;
     s->timer_armed = true;
@@ -636,7 +1006,8 @@ static beacon_status http_write(beacon__sink *base, const beacon__batch *batch, 
             continue;
         }
         if (s->buffered + len > s->max_buffer) {
-            beacon__sink_settle(base, t, BEACON__DROPPED_BUFFER_FULL);
+            if (!spool_on(s) || !over_put(s, s->piece.data, len, it->desc, t))
+                beacon__sink_settle(base, t, BEACON__DROPPED_BUFFER_FULL);
             continue;
         }
         if (!pend_reserve_locked(s)) {
@@ -662,6 +1033,11 @@ static beacon_status http_write(beacon__sink *base, const beacon__batch *batch, 
     pthread_mutex_unlock(&s->mu);
     if (arm) beacon__transport_submit(&s->timer);
     submit_all(go);
+    if (s->nover) {
+        settle_or_spool(s, s->over.data, s->over_items, s->nover, BEACON__DROPPED_BUFFER_FULL);
+        s->nover = 0;
+        beacon__wbuf_reset(&s->over);
+    }
     return BEACON_OK;
 }
 
@@ -719,7 +1095,13 @@ static void sink_free(http_sink *s) {
     beacon__wbuf_free(&s->piece);
     beacon__wbuf_free(&s->pend);
     free(s->pend_items);
+    beacon__wbuf_free(&s->over);
+    free(s->over_items);
+    beacon__spool_close(s->store);
+    free(s->spool_dir);
+    free(s->spool_identity);
     for (size_t i = 0; i < s->nspare; i++) beacon__wbuf_free(&s->spare[i]);
+    pthread_mutex_destroy(&s->spool_mu);
     pthread_mutex_destroy(&s->pool_mu);
     pthread_mutex_destroy(&s->mu);
     pthread_cond_destroy(&s->cv);
@@ -728,13 +1110,22 @@ static void sink_free(http_sink *s) {
 
 static beacon_status http_close(beacon__sink *base, int timeout_ms) {
     http_sink *s = (http_sink *)base;
-    if (inherited(s)) return BEACON_OK;
-    beacon_status st = wait_idle(s, timeout_ms);
+    if (inherited(s)) {
+        /* The parent's spool locks stay the parent's. */
+        beacon__spool_after_fork_child(s->store);
+        return BEACON_OK;
+    }
+    /* With a spool, part of the deadline is kept for writing to it. */
+    int wait_ms = timeout_ms;
+    if (spool_on(s) && timeout_ms > 0)
+        wait_ms -= timeout_ms / 4 < SPOOL_RESERVE_MS ? timeout_ms / 4 : SPOOL_RESERVE_MS;
+    beacon_status st = wait_idle(s, wait_ms);
     /* What is still out is abandoned: in-flight transfers aborted, queued
      * requests and retries never sent; their events count as
-     * dropped_shutdown. A retry resubmitted while the first cancel ran is
-     * caught by the next one: the transport must hold nothing of this sink
-     * once it is freed. */
+     * dropped_shutdown, or spooled. A replay in flight leaves its record in
+     * the spool. A retry resubmitted while the first cancel ran is caught
+     * by the next one: the transport must hold nothing of this sink once
+     * it is freed. */
     pthread_mutex_lock(&s->mu);
     s->closing = true;
     req *q = s->queue;
@@ -743,13 +1134,14 @@ static beacon_status http_close(beacon__sink *base, int timeout_ms) {
     for (int round = 0;; round++) {
         beacon__transport_cancel(s);
         pthread_mutex_lock(&s->mu);
-        bool clear = s->inflight == 0 && !s->timer_armed;
+        bool clear = s->inflight == 0 && !s->timer_armed && !s->replaying && !s->kick_armed &&
+                     !s->retry_armed;
         pthread_mutex_unlock(&s->mu);
         if (clear || round == 1000) break;
     }
     while (q) {
         req *next = q->next;
-        settle(s, q->items, q->n, BEACON__DROPPED_SHUTDOWN);
+        settle_or_spool(s, q->pieces, q->items, q->n, BEACON__DROPPED_SHUTDOWN);
         pthread_mutex_lock(&s->mu);
         s->outstanding--;
         s->buffered -= q->bytes;
@@ -757,13 +1149,33 @@ static beacon_status http_close(beacon__sink *base, int timeout_ms) {
         req_free(q);
         q = next;
     }
-    pthread_mutex_lock(&s->mu);
-    settle(s, s->pend_items, s->npend, BEACON__DROPPED_SHUTDOWN);
+    /* Nothing else touches the pending events once closing is set. */
+    settle_or_spool(s, s->pend.data, s->pend_items, s->npend, BEACON__DROPPED_SHUTDOWN);
     s->npend = 0;
-    pthread_mutex_unlock(&s->mu);
     beacon__transport_release();
     sink_free(s);
     return st;
+}
+
+/* Once the pipeline attached its settings: the spool root (spool=, else
+ * the pipeline's default), and with a spool a replay of what earlier runs
+ * left, on the transport thread. */
+static void http_start(beacon__sink *base) {
+    http_sink *s = (http_sink *)base;
+    if (!s->spool_from_spec && base->spool_dir && base->spool_dir[0])
+        s->spool_dir = strdup(base->spool_dir);
+    if (!spool_on(s)) return;
+    atomic_store(&s->replay_wanted, true);
+    pthread_mutex_lock(&s->mu);
+    s->replaying = true;
+    s->outstanding++;
+    s->kick_armed = true;
+    memset(&s->kick, 0, sizeof s->kick);
+    s->kick.group = s;
+    s->kick.done = on_kick;
+    s->kick.user = s;
+    pthread_mutex_unlock(&s->mu);
+    beacon__transport_submit(&s->kick);
 }
 
 static const beacon__sink_vtable k_http_vt = {"http", http_write, http_flush, http_close};
@@ -807,8 +1219,10 @@ beacon_status beacon__sink_http_open(const beacon__sink_spec *spec, beacon__sink
     if (!s) return BEACON_ERR_NO_MEMORY;
     pthread_mutex_init(&s->mu, NULL);
     pthread_mutex_init(&s->pool_mu, NULL);
+    pthread_mutex_init(&s->spool_mu, NULL);
     pthread_cond_init(&s->cv, NULL);
     s->base.vt = &k_http_vt;
+    s->base.start = http_start;
     s->pid = getpid();
     s->base.format = BEACON__FORMAT_CANONICAL;
     s->base.async = true;
@@ -824,6 +1238,11 @@ beacon_status beacon__sink_http_open(const beacon__sink_spec *spec, beacon__sink
     s->batch_bytes = s->fmt->max_batch_bytes ? s->fmt->max_batch_bytes : SIZE_MAX;
     s->compression = tgt.compression;
     s->ctx.events_only = tgt.events_only;
+    s->spool_dir = tgt.spool_dir;
+    s->spool_from_spec = tgt.spool_dir != NULL;
+    tgt.spool_dir = NULL;
+    s->spool_max_bytes = tgt.spool_max_bytes;
+    s->spool_sync = tgt.spool_sync;
     uint64_t v;
     bool ok = true;
     v = s->batch;
@@ -854,6 +1273,12 @@ beacon_status beacon__sink_http_open(const beacon__sink_spec *spec, beacon__sink
     if (ok && (o = beacon__sink_spec_option(spec, "website")) != NULL)
         ok = (s->website = strdup(o));
     if (ok && tgt.ddtags) ok = (s->ddtags = strdup(tgt.ddtags));
+    if (ok) {
+        /* What names the sink's spool directory (hashed; never written). */
+        size_t n = strlen(s->fmt->name) + strlen(s->url) + 2;
+        ok = (s->spool_identity = malloc(n)) != NULL;
+        if (ok) snprintf(s->spool_identity, n, "%s %s", s->fmt->name, s->url);
+    }
     if (ok) ok = add_header(s, "Content-Type", s->fmt->content_type);
     if (ok && s->compression == COMP_GZIP) ok = add_header(s, "Content-Encoding", "gzip");
     if (ok && s->compression == COMP_ZSTD) ok = add_header(s, "Content-Encoding", "zstd");

@@ -11,6 +11,7 @@
 
 #include "format/wire.h"
 #include "sinks/sink.h"
+#include "spool/spool.h"
 
 /* Options every HTTP scheme accepts (NULL-terminated), besides routing. */
 extern const char *const beacon__http_options[];
@@ -27,6 +28,9 @@ typedef struct beacon__http_target {
     char *api_key;     /* DD-API-KEY value, or NULL */
     char *env_headers; /* OTEL_EXPORTER_OTLP_{LOGS_,}HEADERS, or NULL */
     char *ddtags;      /* DD_TAGS, or NULL */
+    char *spool_dir;   /* spool= ("": no spool), or NULL: the pipeline's default */
+    uint64_t spool_max_bytes;
+    beacon__spool_sync spool_sync;
 } beacon__http_target;
 
 /* Resolves spec (an HTTP scheme) and checks every HTTP option's value;

@@ -16,11 +16,14 @@
 #include <string.h>
 
 #define DEFAULT_TIMEOUT_MS 10000L
+#define SPOOL_MIN_BYTES    ((uint64_t)64 << 10)
+#define SPOOL_MAX_BYTES    ((uint64_t)1 << 40)
 
 const char *const beacon__http_options[] = {
-    "batch",    "batch_bytes", "linger_ms",        "compression", "headers", "timeout_ms",
-    "retries",  "concurrency", "ca_file",          "insecure",    "website", "protocol",
-    "envelope", "mode",        "max_buffer_bytes", NULL};
+    "batch",      "batch_bytes",     "linger_ms",   "compression", "headers",
+    "timeout_ms", "retries",         "concurrency", "ca_file",     "insecure",
+    "website",    "protocol",        "envelope",    "mode",        "max_buffer_bytes",
+    "spool",      "spool_max_bytes", "spool_sync",  NULL};
 
 beacon_status beacon__http_headers_parse(const char *list, beacon__http_header_fn fn, void *user,
                                          char *err, size_t err_cap) {
@@ -90,6 +93,7 @@ static bool parse_long(const char *s, long lo, long hi, long *out) {
 
 void beacon__http_target_free(beacon__http_target *t) {
     free(t->url);
+    free(t->spool_dir);
     free(t->api_key);
     free(t->env_headers);
     free(t->ddtags);
@@ -236,6 +240,25 @@ beacon_status beacon__http_target_parse(const beacon__sink_spec *spec, beacon__h
     if (opt && beacon__http_headers_parse(opt, NULL, NULL, err, err_cap) != BEACON_OK) {
         beacon__http_target_free(out);
         return BEACON_ERR_SINK_SPEC;
+    }
+
+    /* The spool: where undeliverable batches wait, how much, how durably. */
+    opt = beacon__sink_spec_option(spec, "spool");
+    if (opt && *opt && opt[0] != '/')
+        return fail(out, err, err_cap, "option %s wants an absolute directory path", "spool");
+    if (opt && !(out->spool_dir = strdup(opt))) return out_of_memory(out); /* "": none */
+    out->spool_max_bytes = BEACON__SPOOL_DEFAULT_MAX_BYTES;
+    opt = beacon__sink_spec_option(spec, "spool_max_bytes");
+    if (opt && (!beacon__parse_u64(opt, &out->spool_max_bytes) ||
+                out->spool_max_bytes < SPOOL_MIN_BYTES || out->spool_max_bytes > SPOOL_MAX_BYTES))
+        return fail(out, err, err_cap, "option %s wants bytes from 65536 to 1099511627776",
+                    "spool_max_bytes");
+    out->spool_sync = BEACON__SPOOL_SYNC_BATCH;
+    opt = beacon__sink_spec_option(spec, "spool_sync");
+    if (opt && strcmp(opt, "none") == 0) {
+        out->spool_sync = BEACON__SPOOL_SYNC_NONE;
+    } else if (opt && strcmp(opt, "batch") != 0) {
+        return fail(out, err, err_cap, "option %s wants batch or none", "spool_sync");
     }
 
     /* The ecosystems' own settings. */

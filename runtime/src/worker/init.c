@@ -55,6 +55,7 @@ struct beacon_options {
     beacon__hasher *hasher; /* set in code; wins over BEACON_HASH_KEY */
     beacon__resource_attr *attrs;
     size_t attr_count;
+    char *spool_dir; /* set in code ("" turns the spool off); NULL: BEACON_SPOOL_DIR */
 };
 
 /* ---- options ---------------------------------------------------------- */
@@ -155,6 +156,7 @@ void beacon_options_free(beacon_options *opts) {
         free(opts->attrs[i].value);
     }
     free(opts->attrs);
+    free(opts->spool_dir);
     free(opts);
 }
 
@@ -241,6 +243,15 @@ void beacon_options_set_service(beacon_options *opts, const char *name, const ch
     if (!opts) return;
     replace_str(&opts->service_name, name);
     replace_str(&opts->service_version, version);
+}
+
+beacon_status beacon_options_set_spool_dir(beacon_options *opts, const char *dir) {
+    if (!opts || (dir && *dir && dir[0] != '/')) return BEACON_ERR_INVALID_ARGUMENT;
+    char *copy = NULL;
+    if (dir && !(copy = strdup(dir))) return BEACON_ERR_NO_MEMORY;
+    free(opts->spool_dir);
+    opts->spool_dir = copy;
+    return BEACON_OK;
 }
 
 beacon_status beacon_options_set_hash_key(beacon_options *opts, const void *key, size_t len,
@@ -422,6 +433,24 @@ static int exit_ms_from_env(void) {
                      BEACON__EXIT_DEFAULT_MS);
     }
     return BEACON__EXIT_DEFAULT_MS;
+}
+
+/* The spool root HTTP sinks without spool= use: set in code, else
+ * BEACON_SPOOL_DIR (an absolute path; anything else is refused with a
+ * warning and no spool), else none. NULL or an owned copy in *out. */
+static beacon_status spool_dir_choose(const beacon_options *o, char **out) {
+    *out = NULL;
+    const char *v = o->spool_dir;
+    if (!v) {
+        v = getenv("BEACON_SPOOL_DIR");
+        if (v && *v && v[0] != '/') {
+            beacon__warn(BEACON_ERR_INVALID_ARGUMENT,
+                         "BEACON_SPOOL_DIR='%s' is not an absolute path; no spool", v);
+            return BEACON_OK;
+        }
+    }
+    if (!v || !*v) return BEACON_OK;
+    return (*out = strdup(v)) ? BEACON_OK : BEACON_ERR_NO_MEMORY;
 }
 
 /* ---- resource attributes ----------------------------------------------- */
@@ -633,6 +662,12 @@ beacon_status beacon_init(beacon_options *opts) {
     pc.killed = env_is_one("BEACON_DISABLED") || otel_sdk_disabled();
     choose_hasher(o, &pc);
     st = build_resource(o, &pc.resource_json);
+    if (st != BEACON_OK) {
+        beacon__pipeline_config_free(&pc);
+        beacon_options_free(opts);
+        return st;
+    }
+    st = spool_dir_choose(o, &pc.spool_dir);
     if (st != BEACON_OK) {
         beacon__pipeline_config_free(&pc);
         beacon_options_free(opts);

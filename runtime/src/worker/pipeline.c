@@ -64,6 +64,7 @@
 #define EV_SEND_FAILED    0x20u
 #define EV_TOO_LARGE      0x40u
 #define EV_BUFFER_FULL    0x80u
+#define EV_SPOOLED        0x100u
 #define SHUTDOWN_GRACE_NS 50000000LL /* for a worker closing sinks at the deadline */
 
 /* ---- formats -------------------------------------------------------------
@@ -126,6 +127,7 @@ struct beacon__pipeline_s {
     bool hash_warned;       /* worker-only: the no-key diagnostic was given */
     char *resource;         /* `{...}` or NULL */
     size_t resource_len;
+    char *spool_dir;                 /* default spool root of HTTP sinks, or NULL */
     uint64_t base[BEACON__COUNTERS]; /* caller-side sums at start (g_stats_mu) */
 
     /* control, guarded by g_mu */
@@ -144,7 +146,7 @@ struct beacon__pipeline_s {
     /* worker-only */
     char *arena;
     size_t arena_len, arena_cap;
-    uint8_t *evflags;
+    uint16_t *evflags;
     bool flush_complete_pass;
     size_t npass;
     beacon__ring **rlist;
@@ -415,7 +417,7 @@ static void handle_record(pipeline *p, void *rec) {
     beacon_event_hdr *ev = beacon__record_decode(rec);
     const beacon_event_desc *d = ev->desc;
     uint32_t idx = (uint32_t)p->npass++;
-    uint8_t flags = 0;
+    uint16_t flags = 0;
     uint8_t id[16];
     beacon__envelope env;
     memset(&env, 0, sizeof env);
@@ -521,30 +523,32 @@ static bool drain_rings(pipeline *p, bool reap) {
 }
 
 /* Each event once in the totals: any sink failed it → sink error; else an
- * HTTP sink's drop (rejected, too large, send failed, buffer full); else
- * any delivered it → delivered; else a sink skipped after shutdown gave up
- * (or an HTTP sink closed before sending it) → dropped_shutdown; else
- * sampled or filtered by every sink. Runs on the worker, or on the
- * transport thread when an asynchronous sink settles a pass's last event. */
-static void book_flags(const uint8_t *flags, size_t n) {
+ * HTTP sink's drop (rejected, too large, send failed, buffer full); else an
+ * HTTP sink spooled it → spooled; else any delivered it → delivered; else a sink skipped after
+ * shutdown gave up (or an HTTP sink closed before sending it) → dropped_shutdown; else sampled or
+ * filtered by every sink. Runs on the worker, or on the transport thread when an asynchronous sink
+ * settles a pass's last event. */
+static void book_flags(const uint16_t *flags, size_t n) {
     uint64_t t[BEACON__COUNTERS] = {0};
     for (size_t k = 0; k < n; k++) {
-        uint8_t f = flags[k];
+        uint16_t f = flags[k];
         int o = (f & EV_FAILED)        ? BEACON__DROPPED_SINK_ERROR
                 : (f & EV_REJECTED)    ? BEACON__DROPPED_REJECTED
                 : (f & EV_TOO_LARGE)   ? BEACON__DROPPED_TOO_LARGE
                 : (f & EV_SEND_FAILED) ? BEACON__DROPPED_SEND_FAILED
                 : (f & EV_BUFFER_FULL) ? BEACON__DROPPED_BUFFER_FULL
+                : (f & EV_SPOOLED)     ? BEACON__SPOOLED
                 : (f & EV_DELIVERED)   ? BEACON__DELIVERED
                 : (f & EV_ABANDONED)   ? BEACON__DROPPED_SHUTDOWN
                 : (f & EV_SAMPLED)     ? BEACON__DROPPED_SAMPLED
                                        : BEACON__DROPPED_FILTERED;
         t[o]++;
     }
-    for (int o = 1; o < BEACON__RETRIES; o++) book_total(o, t[o]);
+    for (int o = 1; o < BEACON__COUNTERS; o++)
+        if (beacon__is_outcome(o)) book_total(o, t[o]);
 }
 
-static uint8_t outcome_flag(int outcome) {
+static uint16_t outcome_flag(int outcome) {
     switch (outcome) {
         case BEACON__DELIVERED: return EV_DELIVERED;
         case BEACON__DROPPED_REJECTED: return EV_REJECTED;
@@ -552,6 +556,7 @@ static uint8_t outcome_flag(int outcome) {
         case BEACON__DROPPED_TOO_LARGE: return EV_TOO_LARGE;
         case BEACON__DROPPED_BUFFER_FULL: return EV_BUFFER_FULL;
         case BEACON__DROPPED_SHUTDOWN: return EV_ABANDONED;
+        case BEACON__SPOOLED: return EV_SPOOLED;
         default: return EV_FAILED;
     }
 }
@@ -716,9 +721,14 @@ static bool worker_flush(pipeline *p, int64_t deadline) {
  * process-wide retries total and the resource attributes. */
 static void attach_sink(beacon__sink *sink, slot *s, pipeline *p) {
     sink->counters = s->out;
-    sink->retries_total = &g_booked[BEACON__RETRIES];
+    sink->totals = g_booked;
     sink->resource = p->resource;
     sink->resource_len = p->resource_len;
+    sink->spool_dir = p->spool_dir;
+}
+
+static void start_sink(beacon__sink *sink) {
+    if (sink->start) sink->start(sink);
 }
 
 static void reopen_sinks(pipeline *p) {
@@ -735,6 +745,7 @@ static void reopen_sinks(pipeline *p) {
         attach_sink(fresh, s, p);
         s->sink->vt->close(s->sink, 0);
         s->sink = fresh;
+        start_sink(fresh);
     }
     p->reopen = false;
 }
@@ -862,6 +873,7 @@ void beacon__pipeline_config_free(beacon__pipeline_config *cfg) {
     free(cfg->service_version);
     beacon__hasher_free(cfg->hasher);
     free(cfg->resource_json);
+    free(cfg->spool_dir);
     memset(cfg, 0, sizeof *cfg);
 }
 
@@ -883,6 +895,7 @@ static void pipeline_free(pipeline *p) {
     free(p->service_version);
     beacon__hasher_free(p->hasher);
     free(p->resource);
+    free(p->spool_dir);
     free(p->arena);
     free(p->evflags);
     free(p->rlist);
@@ -933,7 +946,7 @@ beacon_status beacon__pipeline_start(beacon__pipeline_config *cfg) {
     }
     pipeline *p = calloc(1, sizeof *p);
     slot *slots = calloc(cfg->sink_count ? cfg->sink_count : 1, sizeof *slots);
-    uint8_t *evflags = malloc(PASS_MAX);
+    uint16_t *evflags = malloc(PASS_MAX * sizeof *evflags);
     if (!p || !slots || !evflags) {
         pthread_mutex_unlock(&g_lock);
         free(p);
@@ -958,6 +971,8 @@ beacon_status beacon__pipeline_start(beacon__pipeline_config *cfg) {
     p->resource = cfg->resource_json;
     p->resource_len = p->resource ? strlen(p->resource) : 0;
     cfg->resource_json = NULL;
+    p->spool_dir = cfg->spool_dir;
+    cfg->spool_dir = NULL;
     beacon_status st = BEACON_OK;
     for (size_t i = 0; i < p->nslots && st == BEACON_OK; i++)
         st = open_slot(&p->slots[i], &p->slots[i].fmt, p);
@@ -967,6 +982,7 @@ beacon_status beacon__pipeline_start(beacon__pipeline_config *cfg) {
         beacon__pipeline_config_free(cfg);
         return st;
     }
+    for (size_t i = 0; i < p->nslots; i++) start_sink(p->slots[i].sink);
 
     size_t ring = beacon__ring_round_capacity(cfg->ring_bytes);
     atomic_store(&beacon__g.ring_bytes, ring ? ring : beacon__ring_round_capacity(256 * 1024));
@@ -1167,6 +1183,11 @@ static size_t snapshot(beacon_counters *total, uint64_t (*outs)[BEACON__COUNTERS
         beacon__stats_totals(c, w, p != NULL, t);
         for (int i = 0; i < BEACON__COUNTERS; i++)
             *beacon__stats_counter(total, (size_t)i) = t[i] - g_total_base[i];
+        /* A gauge: what the running sinks' spools hold now. */
+        total->spool_pending_bytes = 0;
+        for (size_t i = 0; i < n; i++)
+            total->spool_pending_bytes += atomic_load_explicit(
+                &p->slots[i].out[BEACON__SPOOL_PENDING_BYTES], memory_order_relaxed);
     }
     pthread_mutex_unlock(&g_stats_mu);
     return n;

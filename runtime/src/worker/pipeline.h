@@ -33,6 +33,7 @@ typedef struct beacon__pipeline_config {
     beacon__hasher *hasher; /* owned holder; NULL: hash fields dropped */
     const char *hash_why;   /* static text: why there is no hasher (diagnostic) */
     char *resource_json;    /* owned `{...}` of resource attributes, or NULL */
+    char *spool_dir;        /* owned default spool root of HTTP sinks, or NULL */
 } beacon__pipeline_config;
 
 /* Frees what a config owns (also after a failed start). */

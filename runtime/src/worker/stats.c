@@ -19,6 +19,11 @@ uint64_t *beacon__stats_counter(beacon_counters *c, size_t i) {
         offsetof(beacon_counters, dropped_too_large),
         offsetof(beacon_counters, dropped_buffer_full),
         offsetof(beacon_counters, retries),
+        offsetof(beacon_counters, spooled),
+        offsetof(beacon_counters, replayed),
+        offsetof(beacon_counters, dropped_spool_evicted),
+        offsetof(beacon_counters, spool_corrupt),
+        offsetof(beacon_counters, spool_pending_bytes),
     };
     return (uint64_t *)((char *)c + offs[i]);
 }
@@ -40,7 +45,8 @@ void beacon__stats_totals(const uint64_t c[BEACON__COUNTERS], const uint64_t w[B
     t[BEACON__DROPPED_INVALID] = c[5];
     t[BEACON__DROPPED_SHUTDOWN] = c[6] + w[BEACON__DROPPED_SHUTDOWN];
     t[BEACON__DROPPED_SINK_ERROR] = w[BEACON__DROPPED_SINK_ERROR];
-    for (int i = BEACON__DROPPED_REJECTED; i <= BEACON__RETRIES; i++) t[i] = w[i];
+    for (int i = BEACON__DROPPED_REJECTED; i < BEACON__COUNTERS; i++) t[i] = w[i];
+    t[BEACON__SPOOL_PENDING_BYTES] = 0; /* a gauge: the pipeline sums its sinks' */
     t[BEACON__DROPPED_REENTRANT] = c[BEACON__DROPPED_REENTRANT];
     /* With no worker, nothing in flight will be delivered by this run. */
     if (!running && c[0] > w[0]) t[BEACON__DROPPED_SHUTDOWN] += c[0] - w[0];
@@ -74,6 +80,11 @@ static const char *const k_counter_names[BEACON__COUNTERS] = {
     "dropped_too_large",
     "dropped_buffer_full",
     "retries",
+    "spooled",
+    "replayed",
+    "dropped_spool_evicted",
+    "spool_corrupt",
+    "spool_pending_bytes",
 };
 
 static void write_counters(beacon__jw *w, const beacon_counters *c) {
