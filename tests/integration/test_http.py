@@ -10,6 +10,7 @@ two checks are skipped with a message.
 """
 from __future__ import annotations
 
+import base64
 import email.utils
 import json
 import os
@@ -227,16 +228,30 @@ class HttpDeliveryTest(unittest.TestCase):
         keys = lambda r: [x["key"] for x in r["attributes"]]  # noqa: E731
         self.assertEqual(keys(recs["protobuf"]), keys(recs["json"]))
 
-    @unittest.skipUnless(HAVE_VALIDATORS, "node or tests/node/node_modules missing (npm ci)")
     def test_otlp_partial_success_counts_rejected_records_without_retry(self):
-        body = json.dumps({"partialSuccess": {"rejectedLogRecords": "2",
-                                              "errorMessage": "bad"}}).encode()
+        # The response names how many records were rejected, not which: exactly
+        # that many of the request's events count as dropped_rejected, the rest
+        # as delivered, and nothing is retried.
+        json_body = json.dumps({"partialSuccess": {"rejectedLogRecords": "2",
+                                                   "errorMessage": "bad"}}).encode()
+        # ExportLogsServiceResponse{partial_success{rejected_log_records: 2,
+        # error_message: "bad"}}
+        proto_body = bytes([0x0A, 0x07, 0x08, 0x02, 0x12, 0x03]) + b"bad"
+        for protocol, body, ctype in (("json", json_body, "application/json"),
+                                      ("protobuf", proto_body, "application/x-protobuf")):
+            with self.subTest(protocol), Receiver([Answer.ok(body, {"Content-Type": ctype})]) as rx:
+                run = emit(f"otlp+http://127.0.0.1:{rx.port}?protocol={protocol}", 6)
+                self.assertEqual(len(rx.all()), 1)
+                t = run.total
+                self.assertEqual(t["dropped_rejected"], 2, t)
+                self.assertEqual(t["delivered"], 4, t)
+                self.assertEqual(t["retries"], 0, t)
+                self.assertEqual(t["emitted"], t["delivered"] + sum(t[k] for k in DROPS), t)
+        # More rejected than sent: every event of the request, no more.
+        body = json.dumps({"partialSuccess": {"rejectedLogRecords": 99}}).encode()
         with Receiver([Answer.ok(body, {"Content-Type": "application/json"})]) as rx:
-            run = emit(f"otlp+http://127.0.0.1:{rx.port}?protocol=json", 6)
-            self.assertEqual(len(rx.all()), 1)
-            self.assertEqual(run.total["dropped_rejected"], 2)
-            self.assertEqual(run.total["delivered"], 4)
-            self.assertEqual(run.total["retries"], 0)
+            run = emit(f"otlp+http://127.0.0.1:{rx.port}?protocol=json", 3)
+            self.assertEqual((run.total["dropped_rejected"], run.total["delivered"]), (3, 0))
 
     def test_datadog_logs_intake_v2(self):
         with Receiver() as rx:
@@ -403,6 +418,45 @@ class HttpDeliveryTest(unittest.TestCase):
             self.assertEqual(rx.all()[0].headers["x-team"], "core")
             self.assertNotIn("s3cr3t", run.stderr)
             self.assertIn("headers=***", run.stderr)
+
+    def test_url_credentials_are_sent_as_basic_auth_and_never_shown(self):
+        secret = "pa%40ss-w0rd"
+        basic = "Basic " + base64.b64encode(b"ingest:pa@ss-w0rd").decode()
+        with Receiver([Answer.status(401)]) as rx:
+            run = emit(f"json+http://ingest:{secret}@127.0.0.1:{rx.port}/?batch=2", 2,
+                       BEACON_DEBUG="1")
+            self.assertEqual(rx.all()[0].headers["authorization"], basic)
+            self.assertEqual(run.total["dropped_rejected"], 2)
+            self.assertIn(f"json+http://***@127.0.0.1:{rx.port}/", run.stderr)
+        with Receiver() as rx:
+            run = emit(None, 1, OTEL_EXPORTER_OTLP_ENDPOINT=f"http://ingest:{secret}@127.0.0.1:"
+                       f"{rx.port}", BEACON_DEBUG="1")
+            self.assertEqual(run.total["delivered"], 1, run.stderr)
+            self.assertEqual(rx.all()[0].headers["authorization"], basic)
+            self.assertEqual(rx.all()[0].path, "/v1/logs")
+            runs = [run]
+        refused = emit(f"otlp+http://ingest:{secret}@127.0.0.1:1?compression=brotli", 1,
+                       BEACON_DEBUG="1")
+        self.assertNotEqual(refused.rc, 0)
+        self.assertIn("compression", refused.stderr)
+        for r in runs + [refused]:
+            self.assertNotIn("w0rd", r.stderr)
+            self.assertNotIn(base64.b64encode(b"ingest:pa@ss-w0rd").decode(), r.stderr)
+
+    def test_otlp_grpc_protocol_warns_once_and_sends_http_protobuf(self):
+        with Receiver() as rx:
+            run = emit(f"otlp+http://127.0.0.1:{rx.port};otlp+http://127.0.0.1:{rx.port}/v1/x", 2,
+                       OTEL_EXPORTER_OTLP_PROTOCOL="grpc")
+            self.assertEqual(run.stderr.count("gRPC"), 1, run.stderr)
+            self.assertEqual(run.total["delivered"], 2)
+            self.assertEqual(len(rx.accepted()), 2)
+            for req in rx.accepted():
+                self.assertEqual(req.headers["content-type"], "application/x-protobuf")
+        with Receiver() as rx:
+            run = emit(None, 1, OTEL_EXPORTER_OTLP_ENDPOINT=f"http://127.0.0.1:{rx.port}",
+                       OTEL_EXPORTER_OTLP_LOGS_PROTOCOL="grpc")
+            self.assertEqual(run.stderr.count("gRPC"), 1, run.stderr)
+            self.assertEqual(run.total["delivered"], 1)
 
     @unittest.skipUnless(HAVE_VALIDATORS, "node or tests/node/node_modules missing (npm ci)")
     def test_otel_exporter_environment_adds_an_otlp_sink(self):

@@ -139,6 +139,42 @@ static void a_refused_spec_is_reported_without_its_header_values(void **state) {
     assert_null(strstr(cap.last, "s3cr3t"));
 }
 
+static void url_user_information_is_never_shown(void **state) {
+    (void)state;
+    char *shown = beacon__sink_spec_masked(
+        "otlp+https://ingest:pa%40ss-w0rd@collector:4318/v1/logs?headers=A=s3cr3t&batch=2");
+    assert_non_null(shown);
+    assert_string_equal(shown, "otlp+https://***@collector:4318/v1/logs?headers=***&batch=2");
+    free(shown);
+    shown = beacon__sink_spec_masked("json+http://@h/");
+    assert_string_equal(shown, "json+http://***@h/");
+    free(shown);
+    /* An '@' after the authority is part of the path, not a credential. */
+    shown = beacon__sink_spec_masked("json+http://h/a@b?batch=1");
+    assert_string_equal(shown, "json+http://h/a@b?batch=1");
+    free(shown);
+    shown = beacon__sink_spec_masked("file:/tmp/x@y.ndjson");
+    assert_string_equal(shown, "file:/tmp/x@y.ndjson");
+    free(shown);
+
+    char err[256] = "";
+    assert_int_equal(
+        beacon__sink_validate("otlp+http://u:pa%40ss-w0rd@h:4318", false, err, sizeof err),
+        BEACON_OK);
+    assert_int_equal(
+        beacon__sink_validate("otlp+http://u:pa%zzss-w0rd@h:4318", false, err, sizeof err),
+        BEACON_ERR_SINK_SPEC);
+    assert_non_null(strstr(err, "user information"));
+    assert_null(strstr(err, "w0rd"));
+
+    ts_diag_captured cap = {0};
+    assert_int_equal(add_spec("otlp+http://u:pa%40ss-w0rd@h:4318?compression=br", &cap),
+                     BEACON_ERR_SINK_SPEC);
+    assert_non_null(strstr(cap.last, "compression"));
+    assert_non_null(strstr(cap.last, "otlp+http://***@h:4318"));
+    assert_null(strstr(cap.last, "w0rd"));
+}
+
 static void unknown_option_is_rejected_by_name(void **state) {
     (void)state;
     ts_diag_captured cap = {0};
@@ -359,6 +395,7 @@ int main(void) {
         T(unknown_http_kinds_and_bad_http_options_are_named),
         T(header_values_are_never_quoted_or_shown),
         T(a_refused_spec_is_reported_without_its_header_values),
+        T(url_user_information_is_never_shown),
         T(unknown_option_is_rejected_by_name),
         T(malformed_specs_are_rejected),
         T(option_values_are_percent_decoded),

@@ -130,8 +130,8 @@ void beacon__sink_replayed(beacon__sink *sink, int outcome, uint64_t n);
 void beacon__sink_spool_bytes(beacon__sink *sink, uint64_t bytes);
 
 /* A copy of spec (malloc; NULL when out of memory) with the value of every
- * headers= option replaced by "***", for stats and diagnostics: header
- * values are often credentials. */
+ * headers= option and a URL's user:password (before the host's @) replaced by
+ * "***", for stats and diagnostics: both are often credentials. */
 char *beacon__sink_spec_masked(const char *spec);
 
 /* A spec split into parts; every string is owned (malloc) and decoded. */

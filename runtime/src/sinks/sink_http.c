@@ -1243,6 +1243,7 @@ beacon_status beacon__sink_http_open(const beacon__sink_spec *spec, beacon__sink
     tgt.spool_dir = NULL;
     s->spool_max_bytes = tgt.spool_max_bytes;
     s->spool_sync = tgt.spool_sync;
+    if (tgt.grpc) beacon__http_warn_grpc_once();
     uint64_t v;
     bool ok = true;
     v = s->batch;
@@ -1283,6 +1284,7 @@ beacon_status beacon__sink_http_open(const beacon__sink_spec *spec, beacon__sink
     if (ok && s->compression == COMP_GZIP) ok = add_header(s, "Content-Encoding", "gzip");
     if (ok && s->compression == COMP_ZSTD) ok = add_header(s, "Content-Encoding", "zstd");
     if (ok && tgt.api_key) ok = add_header(s, "DD-API-KEY", tgt.api_key);
+    if (ok && tgt.authorization) ok = add_header(s, "Authorization", tgt.authorization);
     if (ok && tgt.env_headers)
         ok = beacon__http_headers_parse(tgt.env_headers, header_into_sink, s, err, err_cap) ==
              BEACON_OK;

@@ -17,8 +17,8 @@
 extern const char *const beacon__http_options[];
 
 /* What a parsed HTTP spec resolves to. Strings owned; free with
- * beacon__http_target_free. Secrets (api_key, env_headers) are never
- * printed. */
+ * beacon__http_target_free. Secrets (api_key, env_headers, authorization)
+ * are never printed; the URL never holds the spec's userinfo. */
 typedef struct beacon__http_target {
     const beacon__wire_format *format;
     char *url;
@@ -31,6 +31,8 @@ typedef struct beacon__http_target {
     char *spool_dir;   /* spool= ("": no spool), or NULL: the pipeline's default */
     uint64_t spool_max_bytes;
     beacon__spool_sync spool_sync;
+    char *authorization; /* "Basic <base64>" from the URL's user:password@, or NULL */
+    bool grpc;           /* gRPC was asked for; HTTP/protobuf is sent instead */
 } beacon__http_target;
 
 /* Resolves spec (an HTTP scheme) and checks every HTTP option's value;
@@ -46,6 +48,10 @@ void beacon__http_target_free(beacon__http_target *t);
 typedef beacon_status (*beacon__http_header_fn)(void *user, const char *name, const char *value);
 beacon_status beacon__http_headers_parse(const char *list, beacon__http_header_fn fn, void *user,
                                          char *err, size_t err_cap);
+
+/* Says once per process that OTLP over gRPC is not spoken (a warning).
+ * Thread-safe. */
+void beacon__http_warn_grpc_once(void);
 
 /* Opens an HTTP sink (asynchronous: its write returns at once and settles
  * every ticket later). */

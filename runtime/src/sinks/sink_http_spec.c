@@ -11,6 +11,7 @@
 #include "core/text.h"
 
 #include <ctype.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -91,9 +92,17 @@ static bool parse_long(const char *s, long lo, long hi, long *out) {
     return true;
 }
 
+void beacon__http_warn_grpc_once(void) {
+    static atomic_bool warned;
+    if (atomic_exchange(&warned, true)) return;
+    beacon__warn(BEACON_ERR_SINK_SPEC, "OTLP over gRPC is not supported: sending http/protobuf "
+                                       "to the same endpoint");
+}
+
 void beacon__http_target_free(beacon__http_target *t) {
     free(t->url);
     free(t->spool_dir);
+    free(t->authorization);
     free(t->api_key);
     free(t->env_headers);
     free(t->ddtags);
@@ -110,6 +119,46 @@ static beacon_status fail(beacon__http_target *t, char *err, size_t cap, const c
 static beacon_status out_of_memory(beacon__http_target *t) {
     beacon__http_target_free(t);
     return BEACON_ERR_NO_MEMORY;
+}
+
+/* "Basic " + base64(user ":" password) from the percent-encoded userinfo
+ * ui[0..n) of a URL (RFC 7617). */
+static beacon_status basic_auth(const char *ui, size_t n, char **out) {
+    static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    const char *colon = memchr(ui, ':', n);
+    size_t ul = colon ? (size_t)(colon - ui) : n;
+    char *plain = malloc(n + 2);
+    char *enc = malloc(6 + 4 * ((n + 1) / 3 + 1) + 1);
+    size_t dl = 0, pl = 0;
+    beacon_status st = BEACON_OK;
+    if (!plain || !enc) {
+        st = BEACON_ERR_NO_MEMORY;
+    } else if (n == 0 || !beacon__percent_decode(ui, ul, plain, &dl) ||
+               (colon && !beacon__percent_decode(colon + 1, n - ul - 1, plain + dl + 1, &pl))) {
+        st = BEACON_ERR_SINK_SPEC;
+    } else {
+        plain[dl] = ':';
+        size_t len = dl + 1 + pl, j = 6;
+        memcpy(enc, "Basic ", 6);
+        for (size_t i = 0; i < len; i += 3) {
+            uint32_t v = (uint32_t)(unsigned char)plain[i] << 16;
+            if (i + 1 < len) v |= (uint32_t)(unsigned char)plain[i + 1] << 8;
+            if (i + 2 < len) v |= (uint32_t)(unsigned char)plain[i + 2];
+            enc[j++] = b64[(v >> 18) & 63];
+            enc[j++] = b64[(v >> 12) & 63];
+            enc[j++] = i + 1 < len ? b64[(v >> 6) & 63] : '=';
+            enc[j++] = i + 2 < len ? b64[v & 63] : '=';
+        }
+        enc[j] = '\0';
+    }
+    if (plain) memset(plain, 0, n + 2);
+    free(plain);
+    if (st != BEACON_OK) {
+        free(enc);
+        return st;
+    }
+    *out = enc;
+    return BEACON_OK;
 }
 
 beacon_status beacon__http_target_parse(const beacon__sink_spec *spec, beacon__http_target *out,
@@ -131,9 +180,9 @@ beacon_status beacon__http_target_parse(const beacon__sink_spec *spec, beacon__h
         } else if (strcmp(proto, "json") == 0 || strcmp(proto, "http/json") == 0) {
             out->format = &beacon__wire_otlp_json;
         } else if (strcmp(proto, "grpc") == 0) {
-            /* Only HTTP is spoken; say so once and send protobuf over HTTP. */
-            beacon__diag(BEACON_ERR_SINK_SPEC, "OTLP over gRPC is not supported: sending "
-                                               "http/protobuf to the same endpoint");
+            /* Only HTTP is spoken: protobuf over HTTP, said when the sink
+             * opens (a spec is parsed more than once). */
+            out->grpc = true;
             out->format = &beacon__wire_otlp_proto;
         } else {
             return fail(out, err, err_cap, "option %s wants protobuf or json", "protocol");
@@ -178,6 +227,20 @@ beacon_status beacon__http_target_parse(const beacon__sink_spec *spec, beacon__h
     const char *host = t + 2;
     size_t host_len = strcspn(host, "/");
     const char *path = host + host_len;
+    const char *at = NULL;
+    for (size_t i = 0; i < host_len; i++)
+        if (host[i] == '@') at = host + i;
+    if (at) {
+        /* user:password@ becomes a Basic Authorization header, never part
+         * of the URL; errors never quote it. */
+        beacon_status ast = basic_auth(host, (size_t)(at - host), &out->authorization);
+        if (ast == BEACON_ERR_NO_MEMORY) return out_of_memory(out);
+        if (ast != BEACON_OK)
+            return fail(out, err, err_cap, "sink '%s' has malformed user information",
+                        spec->scheme);
+        host_len -= (size_t)(at + 1 - host);
+        host = at + 1;
+    }
     char site_host[256];
     if (host_len == 0) {
         if (!dd) return fail(out, err, err_cap, "sink '%s' needs a host", spec->scheme);

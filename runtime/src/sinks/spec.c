@@ -245,13 +245,33 @@ static beacon_status check_values(const beacon__sink_scheme *info, const beacon_
 char *beacon__sink_spec_masked(const char *spec) {
     if (!spec) return NULL;
     size_t n = strlen(spec);
-    /* Each masked value grows by at most 3 bytes ("" → "***"). */
-    char *out = malloc(n + 3 * (n / 8 + 1) + 1);
+    /* Each masked value grows by at most 3 bytes ("" → "***"): the
+     * userinfo once, each headers= value (at least 9 bytes apart). */
+    char *out = malloc(n + 3 * (n / 8 + 2) + 1);
     if (!out) return NULL;
     const char *q = strchr(spec, '?');
     size_t head = q ? (size_t)(q - spec) + 1 : n;
-    memcpy(out, spec, head);
-    size_t j = head;
+    /* scheme://user:password@host/...: the userinfo, up to the last '@'
+     * of the authority, becomes "***". */
+    const char *auth = strstr(spec, "://");
+    const char *at = NULL;
+    if (auth && (size_t)(auth - spec) < head) {
+        auth += 3;
+        for (const char *c = auth; c < spec + head && *c != '/' && *c != '?'; c++)
+            if (*c == '@') at = c;
+    }
+    size_t j;
+    if (at) {
+        j = (size_t)(auth - spec);
+        memcpy(out, spec, j);
+        memcpy(out + j, "***", 3);
+        j += 3;
+        memcpy(out + j, at, head - (size_t)(at - spec));
+        j += head - (size_t)(at - spec);
+    } else {
+        memcpy(out, spec, head);
+        j = head;
+    }
     for (const char *p = q ? q + 1 : spec + n; *p;) {
         size_t len = strcspn(p, "&");
         if (len >= 8 && strncmp(p, "headers=", 8) == 0) {
