@@ -4,7 +4,6 @@
  * numbers, RFC 3339 times). */
 #include "format/jread.h"
 
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -39,19 +38,27 @@ static size_t push(reader *r, uint8_t kind, const char *p) {
 static bool parse_value(reader *r);
 
 static bool parse_string(reader *r) {
-    const char *b = ++r->s;
+    const char *b = ++r->s, *p = b, *e = r->e;
     bool esc = false;
     for (;;) {
-        const char *q = memchr(r->s, '"', (size_t)(r->e - r->s));
+        /* Byte by byte through the first 64 bytes (most strings end
+         * there); a longer plain run is crossed with memchr. */
+        const char *stop = e - p > 64 ? p + 64 : e;
+        while (p < stop && *p != '"' && *p != '\\') p++;
+        if (p == e) return false;
+        if (*p == '"') break;
+        if (*p == '\\') {
+            esc = true;
+            p += 2; /* the backslash and the character it escapes */
+            if (p >= e) return false;
+            continue;
+        }
+        const char *q = memchr(p, '"', (size_t)(e - p));
         if (!q) return false;
-        /* A quote preceded by an odd run of backslashes is escaped. */
-        const char *bs = q;
-        while (bs > b && bs[-1] == '\\') bs--;
-        if (!esc && memchr(r->s, '\\', (size_t)(q - r->s))) esc = true;
-        r->s = q;
-        if (((q - bs) & 1) == 0) break;
-        r->s++;
+        const char *bs = memchr(p, '\\', (size_t)(q - p));
+        p = bs ? bs : q;
     }
+    r->s = p;
     size_t i = push(r, BEACON__J_STR, b);
     if (i == SIZE_MAX) return false;
     r->doc->t[i].len = (uint32_t)(r->s - b);
@@ -242,19 +249,52 @@ void beacon__jtok_unescape(const beacon__jtok *t, beacon__wbuf *out) {
 
 bool beacon__jtok_int(const beacon__jtok *t, int64_t *out) {
     if (t->kind != BEACON__J_NUM || t->len == 0 || t->len > 20) return false;
-    char tmp[24];
-    memcpy(tmp, t->p, t->len);
-    tmp[t->len] = '\0';
-    if (strpbrk(tmp, ".eE")) return false;
-    char *end;
-    errno = 0;
-    long long v = strtoll(tmp, &end, 10);
-    if (errno || *end) return false;
-    *out = v;
+    const char *p = t->p, *e = t->p + t->len;
+    bool neg = *p == '-';
+    if (neg) p++;
+    if (p == e) return false;
+    uint64_t v = 0;
+    for (; p < e; p++) {
+        if (*p < '0' || *p > '9') return false; /* a fraction or an exponent */
+        unsigned d = (unsigned)(*p - '0');
+        if (v > (UINT64_MAX - d) / 10) return false;
+        v = v * 10 + d;
+    }
+    if (v > (neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX)) return false;
+    *out = !neg ? (int64_t)v : v == 0 ? 0 : -(int64_t)(v - 1) - 1;
     return true;
 }
 
+/* 10^k for k <= 22: every one is exact in a double. */
+static const double k_pow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                 1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+
 double beacon__jtok_double(const beacon__jtok *t) {
+    /* [-]digits[.digits] with at most 15 significant digits: the digits as
+     * an integer (exact) over an exact power of ten is one correctly
+     * rounded division, the value strtod gives. Anything else: strtod. */
+    const char *p = t->p, *e = t->p + t->len;
+    bool neg = p < e && *p == '-';
+    if (neg) p++;
+    uint64_t m = 0;
+    int ndigits = 0, frac = -1;
+    for (; p < e; p++) {
+        if (*p >= '0' && *p <= '9') {
+            m = m * 10 + (uint64_t)(*p - '0');
+            if (m || frac >= 0) ndigits++;
+            if (frac >= 0) frac++;
+            if (ndigits > 15) break;
+        } else if (*p == '.' && frac < 0) {
+            frac = 0;
+        } else {
+            break;
+        }
+    }
+    if (p == e && ndigits <= 15 && frac != 0 && p > t->p + neg) {
+        double v = (double)m / k_pow10[frac > 0 ? frac : 0];
+        return neg ? -v : v;
+    }
     char tmp[64];
     size_t n = t->len < sizeof tmp - 1 ? t->len : sizeof tmp - 1;
     memcpy(tmp, t->p, n);
@@ -292,12 +332,12 @@ bool beacon__parse_rfc3339(const char *s, size_t n, int64_t *ns) {
     int64_t frac = 0;
     size_t i = 19;
     if (i < n - 1 && s[i] == '.') {
-        int64_t scale = 100000000;
+        int places = 0;
         for (i++; i < n - 1; i++) {
             if (s[i] < '0' || s[i] > '9') return false;
-            frac += (s[i] - '0') * scale;
-            scale /= 10;
+            if (places++ < 9) frac = frac * 10 + (s[i] - '0'); /* beyond ns: ignored */
         }
+        for (; places < 9; places++) frac *= 10;
     }
     if (i != n - 1) return false;
     int64_t secs = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se;

@@ -99,7 +99,6 @@ static void put_attr(beacon__wbuf *b, bool comma, const char *key, const beacon_
 
 static bool encode(const beacon__wire_ctx *ctx, const beacon__jdoc *doc, const char *json,
                    size_t len, const beacon_event_desc *desc, beacon__wbuf *out) {
-    (void)ctx;
     (void)json;
     (void)len;
     beacon__wire_event ev;
@@ -111,7 +110,7 @@ static bool encode(const beacon__wire_ctx *ctx, const beacon__jdoc *doc, const c
         beacon__wbuf_puts(out, "\",");
     }
     beacon__wbuf_puts(out, "\"observedTimeUnixNano\":\"");
-    beacon__wbuf_int(out, beacon__clock_realtime_ns());
+    beacon__wbuf_int(out, ctx->observed_ns ? ctx->observed_ns : beacon__clock_realtime_ns());
     beacon__wbuf_puts(out, "\",\"severityNumber\":");
     beacon__wbuf_int(out, k_severity[ev.level_num]);
     beacon__wbuf_puts(out, ",\"severityText\":\"");

@@ -117,7 +117,6 @@ static void put_attr_tok(beacon__wbuf *b, const char *key, const beacon__jdoc *d
 
 static bool encode(const beacon__wire_ctx *ctx, const beacon__jdoc *doc, const char *json,
                    size_t len, const beacon_event_desc *desc, beacon__wbuf *out) {
-    (void)ctx;
     (void)json;
     (void)len;
     beacon__wire_event ev;
@@ -143,7 +142,9 @@ static bool encode(const beacon__wire_ctx *ctx, const beacon__jdoc *doc, const c
         if (ev.span_id && beacon__wire_hex_bytes(&doc->t[ev.span_id], sid, 8))
             beacon__pb_bytes(out, LR_SPAN_ID, sid, 8);
     }
-    beacon__pb_fixed64(out, LR_OBSERVED_TIME, (uint64_t)beacon__clock_realtime_ns());
+    beacon__pb_fixed64(
+        out, LR_OBSERVED_TIME,
+        (uint64_t)(ctx->observed_ns ? ctx->observed_ns : beacon__clock_realtime_ns()));
     put_string_tok(out, LR_EVENT_NAME, &doc->t[ev.event]);
     return !out->failed;
 }

@@ -24,9 +24,17 @@ static size_t varint_put(uint8_t *out, uint64_t v) {
     return n;
 }
 
+/* Room for n more bytes at the end of b, or NULL (failed latched). Each
+ * field is written in place after one check: the formats write dozens per
+ * event. */
+static uint8_t *room(beacon__wbuf *b, size_t n) {
+    if (b->cap - b->len < n && !beacon__wbuf_reserve(b, n)) return NULL;
+    return (uint8_t *)b->data + b->len;
+}
+
 void beacon__pb_varint(beacon__wbuf *b, uint64_t v) {
-    uint8_t t[10];
-    beacon__wbuf_put(b, t, varint_put(t, v));
+    uint8_t *p = room(b, 10);
+    if (p) b->len += varint_put(p, v);
 }
 
 void beacon__pb_tag(beacon__wbuf *b, uint32_t field, uint32_t wire_type) {
@@ -34,8 +42,10 @@ void beacon__pb_tag(beacon__wbuf *b, uint32_t field, uint32_t wire_type) {
 }
 
 void beacon__pb_uint(beacon__wbuf *b, uint32_t field, uint64_t v) {
-    beacon__pb_tag(b, field, BEACON__PB_VARINT);
-    beacon__pb_varint(b, v);
+    uint8_t *p = room(b, 20);
+    if (!p) return;
+    size_t n = varint_put(p, ((uint64_t)field << 3) | BEACON__PB_VARINT);
+    b->len += n + varint_put(p + n, v);
 }
 
 void beacon__pb_fixed64(beacon__wbuf *b, uint32_t field, uint64_t v) {
@@ -58,26 +68,34 @@ void beacon__pb_double(beacon__wbuf *b, uint32_t field, double v) {
     beacon__pb_fixed64(b, field, bits);
 }
 
-void beacon__pb_bytes(beacon__wbuf *b, uint32_t field, const void *p, size_t n) {
-    beacon__pb_tag(b, field, BEACON__PB_LEN);
-    beacon__pb_varint(b, n);
-    beacon__wbuf_put(b, p, n);
+void beacon__pb_bytes(beacon__wbuf *b, uint32_t field, const void *data, size_t n) {
+    uint8_t *p = room(b, 20 + n);
+    if (!p) return;
+    size_t h = varint_put(p, ((uint64_t)field << 3) | BEACON__PB_LEN);
+    h += varint_put(p + h, n);
+    if (n) memcpy(p + h, data, n);
+    b->len += h + n;
 }
 
 size_t beacon__pb_begin(beacon__wbuf *b, uint32_t field) {
-    beacon__pb_tag(b, field, BEACON__PB_LEN);
-    beacon__wbuf_putc(b, 0); /* length placeholder */
+    uint8_t *p = room(b, 11);
+    if (!p) return b->len;
+    size_t h = varint_put(p, ((uint64_t)field << 3) | BEACON__PB_LEN);
+    p[h] = 0; /* length placeholder */
+    b->len += h + 1;
     return b->len;
 }
 
 void beacon__pb_end(beacon__wbuf *b, size_t mark) {
     if (b->failed) return;
     size_t body = b->len - mark;
-    size_t n = varint_len(body);
-    if (n > 1) {
-        if (!beacon__wbuf_reserve(b, n - 1)) return;
-        memmove(b->data + mark + n - 1, b->data + mark, body);
-        b->len += n - 1;
+    if (body < 0x80) { /* the usual case: the placeholder byte is the length */
+        b->data[mark - 1] = (char)body;
+        return;
     }
+    size_t n = varint_len(body);
+    if (!beacon__wbuf_reserve(b, n - 1)) return;
+    memmove(b->data + mark + n - 1, b->data + mark, body);
+    b->len += n - 1;
     varint_put((uint8_t *)b->data + mark - 1, body);
 }

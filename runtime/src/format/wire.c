@@ -21,11 +21,13 @@ bool beacon__wire_event_read(const beacon__jdoc *doc, beacon__wire_event *ev) {
                        &ev->version,   &ev->level,          &ev->category, &ev->trace_id,
                        &ev->span_id,   &ev->parent_span_id, &ev->context,  &ev->data,
                        &ev->truncated, &ev->hash_key};
+    static const unsigned char lens[] = {5, 4, 2, 7, 7, 5, 8, 8, 7, 14, 7, 4, 9, 8};
+    _Static_assert(sizeof lens == sizeof keys / sizeof keys[0], "a length per key");
     size_t i = 1;
     for (uint32_t m = 0; m < doc->t[0].count; m++) {
         const beacon__jtok *k = &doc->t[i];
         for (size_t j = 0; j < sizeof keys / sizeof keys[0]; j++) {
-            if (k->len == strlen(keys[j]) && memcmp(k->p, keys[j], k->len) == 0) {
+            if (k->len == lens[j] && k->p[0] == keys[j][0] && memcmp(k->p, keys[j], k->len) == 0) {
                 *slots[j] = i + 1;
                 break;
             }

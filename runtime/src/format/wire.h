@@ -27,6 +27,8 @@ typedef struct beacon__wire_ctx {
     const char *website;  /* umami: website id, or NULL */
     const char *ddtags;   /* datadog: extra tags, or NULL */
     bool events_only;     /* json: {"events":[…]} without the resource */
+    int64_t observed_ns;  /* otlp: observedTimeUnixNano of the events being encoded
+                             (the sink reads the clock once per batch); 0: now */
 } beacon__wire_ctx;
 
 /* One encoded event in a batch (borrowed). */

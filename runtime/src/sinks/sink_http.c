@@ -986,6 +986,7 @@ static beacon_status http_write(beacon__sink *base, const beacon__batch *batch, 
     http_sink *s = (http_sink *)base;
     *delivered = 0;
     if (!s->ctx_ready) build_ctx(s);
+    s->ctx.observed_ns = beacon__clock_realtime_ns(); /* once per batch, not per event */
     pthread_mutex_lock(&s->mu);
     for (size_t i = 0; i < batch->count; i++) {
         const beacon__batch_item *it = &batch->records[i];
