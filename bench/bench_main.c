@@ -3,14 +3,16 @@
  * to the same event recorded by the peers a developer would pick instead
  * (LTTng-UST, barectf, spdlog: peers.c) and built and written by hand with
  * fprintf, cJSON and jansson (baselines.c); the worker's throughput to an
- * NDJSON file, peak RSS, and the allocations on the emit path. Prints a table
- * and writes the numbers as JSON (--json PATH). Method: bench/README.md.
+ * NDJSON file, peak RSS, the allocations on the emit path, and delivery
+ * through the HTTP sinks (bench_http.c). Prints a table and writes the
+ * numbers as JSON (--json PATH). Method: bench/README.md.
  */
 #define BENCH_ALLOC_IMPLEMENTATION
 #include "bench_common.h"
 
 #include <beacon/beacon.h>
 
+#include "bench_http.h"
 #include "bev_events.h"
 #include "peers.h"
 
@@ -234,15 +236,33 @@ static void json_row(FILE *f, const bench_row *w, int last) {
 int main(int argc, char **argv) {
     const char *json_path = NULL;
     int emit_only = 0; /* only beacon's emit latency (quick comparisons) */
+    int http_only = 0; /* only the HTTP delivery part */
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--json") == 0 && i + 1 < argc) {
             json_path = argv[++i];
         } else if (strcmp(argv[i], "--emit-only") == 0) {
             emit_only = 1;
+        } else if (strcmp(argv[i], "--http-only") == 0) {
+            http_only = 1;
         } else {
-            fprintf(stderr, "usage: beacon-bench [--json PATH] [--emit-only]\n");
+            fprintf(stderr, "usage: beacon-bench [--json PATH] [--emit-only | --http-only]\n");
             return 2;
         }
+    }
+
+    static bench_http_results http;
+    if (http_only) {
+        if (bench_http_run_all(&http) != 0) return 1;
+        if (!json_path) return 0;
+        FILE *f = fopen(json_path, "w"); /* an object with the "http" key only */
+        if (!f) {
+            fprintf(stderr, "beacon-bench: %s: %s\n", json_path, strerror(errno));
+            return 1;
+        }
+        fprintf(f, "{\n");
+        bench_http_json(f, &http);
+        fprintf(f, "\n}\n");
+        return fclose(f) == 0 ? 0 : 1;
     }
 
     static bench_report rep;
@@ -279,6 +299,12 @@ int main(int argc, char **argv) {
         return 1;
     }
     rep.peak_rss_kib = bench_peak_rss_kib();
+    /* After the peak RSS reading: the HTTP sinks' buffers are not the
+     * emit path's. */
+    if (bench_http_run_all(&http) != 0) {
+        fprintf(stderr, "beacon-bench: HTTP benchmark failed\n");
+        return 1;
+    }
 
     bench_report_print(stdout, &rep);
     printf("\ntimer: %s\n", bench_timer_name());
@@ -331,9 +357,11 @@ int main(int argc, char **argv) {
                 "  \"emit_dropped\":%" PRIu64 ",\n"
                 "  \"core_to_core_ns\":[%.1f,%.1f],\n  \"worker_events_per_sec\":%.0f,\n"
                 "  \"worker_delivered\":%" PRIu64 ",\n  \"worker_busy\":%.3f,\n"
-                "  \"worker_cpu_ns_per_event\":%.0f,\n  \"peak_rss_kib\":%ld\n}\n",
+                "  \"worker_cpu_ns_per_event\":%.0f,\n  \"peak_rss_kib\":%ld,\n",
                 emit_dropped, c2c_before, c2c_after, wr.events_per_sec, wr.delivered, wr.busy,
                 wr.cpu_ns_per_event, rep.peak_rss_kib);
+        bench_http_json(f, &http);
+        fprintf(f, "\n}\n");
         if (fclose(f) != 0 || rename(tmp, json_path) != 0) {
             fprintf(stderr, "beacon-bench: cannot write %s\n", json_path);
             return 1;
