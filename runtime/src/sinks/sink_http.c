@@ -217,8 +217,7 @@ static bool compress_body(int kind, const char *in, size_t n, beacon__wbuf *out)
     if (kind == COMP_GZIP) {
         z_stream z;
         memset(&z, 0, sizeof z);
-        if (deflateInit2(&z, Z_BEST_SPEED, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) !=
-            Z_OK)
+        if (deflateInit2(&z, Z_BEST_SPEED, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
             return false;
         uLong cap = deflateBound(&z, (uLong)n);
         if (!beacon__wbuf_reserve(out, cap)) {
