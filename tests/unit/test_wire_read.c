@@ -36,8 +36,13 @@ static void strings_end_at_the_first_unescaped_quote(void **state) {
         uint32_t len;
         bool escaped;
     } cases[] = {
-        {"[\"plain\",1]", 5, false},   {"[\"a\\\"b\",1]", 4, true}, {"[\"a\\\\\",1]", 3, true},
-        {"[\"\\\\\\\"\",1]", 4, true}, {"[\"\",1]", 0, false},
+        {"[\"plain\",1]", 5, false},
+        {"[\"a\\\"b\",1]", 4, true},
+        {"[\"a\\\\\",1]", 3, true},
+        {"[\"\\\\\\\"\",1]", 4, true},
+        {"[\"\",1]", 0, false},
+        {"[\"h\xc3\xa9llo w\xc3\xb6rld \\\"q\",1]", 17, true},
+        {"[\"0123456789abcdef\",1]", 16, false},
     };
     beacon__jdoc doc = {0};
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {

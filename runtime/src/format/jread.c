@@ -37,26 +37,37 @@ static size_t push(reader *r, uint8_t kind, const char *p) {
 
 static bool parse_value(reader *r);
 
+/* The first '"' or '\\' in [p, e), or e. Eight bytes at a time where
+ * the compiler and byte order allow (a byte equal to c leaves a zero byte
+ * in w ^ c*0x01…01, and the lowest flagged byte is exact), else one by
+ * one. */
+static const char *quote_or_backslash(const char *p, const char *e) {
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+    while (e - p >= 8) {
+        uint64_t w, q, b;
+        memcpy(&w, p, 8);
+        q = w ^ (ones * '"');
+        b = w ^ (ones * '\\');
+        uint64_t hit = ((q - ones) & ~q & highs) | ((b - ones) & ~b & highs);
+        if (hit) return p + (__builtin_ctzll(hit) >> 3);
+        p += 8;
+    }
+#endif
+    while (p < e && *p != '"' && *p != '\\') p++;
+    return p;
+}
+
 static bool parse_string(reader *r) {
     const char *b = ++r->s, *p = b, *e = r->e;
     bool esc = false;
     for (;;) {
-        /* Byte by byte through the first 64 bytes (most strings end
-         * there); a longer plain run is crossed with memchr. */
-        const char *stop = e - p > 64 ? p + 64 : e;
-        while (p < stop && *p != '"' && *p != '\\') p++;
+        p = quote_or_backslash(p, e);
         if (p == e) return false;
         if (*p == '"') break;
-        if (*p == '\\') {
-            esc = true;
-            p += 2; /* the backslash and the character it escapes */
-            if (p >= e) return false;
-            continue;
-        }
-        const char *q = memchr(p, '"', (size_t)(e - p));
-        if (!q) return false;
-        const char *bs = memchr(p, '\\', (size_t)(q - p));
-        p = bs ? bs : q;
+        esc = true;
+        p += 2; /* the backslash and the character it escapes */
+        if (p >= e) return false;
     }
     r->s = p;
     size_t i = push(r, BEACON__J_STR, b);
