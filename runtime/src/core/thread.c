@@ -10,6 +10,9 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 
 int beacon__thread_start(pthread_t *thread, void *(*fn)(void *), void *arg) {
     /* A new thread inherits its creator's mask: blocking around
@@ -24,4 +27,12 @@ int beacon__thread_start(pthread_t *thread, void *(*fn)(void *), void *arg) {
     int rc = pthread_create(thread, NULL, fn, arg);
     if (masked) pthread_sigmask(SIG_SETMASK, &old, NULL);
     return rc;
+}
+
+void beacon__thread_name(const char *name) {
+#ifdef __linux__
+    prctl(PR_SET_NAME, name);
+#else
+    (void)name;
+#endif
 }

@@ -1,5 +1,6 @@
 /* thread.h — starting the runtime's own threads (internal): the worker and
- * the HTTP transport. They never handle the host's asynchronous signals.
+ * the HTTP transport. They never handle the host's asynchronous signals,
+ * and they name themselves.
  */
 #ifndef BEACON_SRC_CORE_THREAD_H
 #define BEACON_SRC_CORE_THREAD_H
@@ -17,5 +18,10 @@
  * The calling thread's mask is unchanged on return. Returns
  * pthread_create's result. Thread-safe. */
 int beacon__thread_start(pthread_t *thread, void *(*fn)(void *), void *arg);
+
+/* Names the calling thread (at most 15 characters), as top -H, perf and
+ * /proc/<pid>/task/<tid>/comm show it: "beacon-worker", "beacon-http".
+ * Linux only; elsewhere nothing. Thread-safe. */
+void beacon__thread_name(const char *name);
 
 #endif /* BEACON_SRC_CORE_THREAD_H */

@@ -18,9 +18,6 @@
 #include <strings.h>
 #include <time.h>
 #include <unistd.h>
-#ifdef __linux__
-#include <sys/prctl.h>
-#endif
 
 #include "core/clock.h"
 #include "core/diag.h"
@@ -259,9 +256,7 @@ static void cancel_group(lists *l, const void *group) {
 
 static void *transport_main(void *arg) {
     (void)arg;
-#ifdef __linux__
-    prctl(PR_SET_NAME, "beacon-http"); /* as top -H and /proc/<pid>/task show it */
-#endif
+    beacon__thread_name("beacon-http");
     lists l = {NULL, NULL};
     for (;;) {
         pthread_mutex_lock(&g_mu);

@@ -25,9 +25,6 @@
 
 #include <errno.h>
 #include <stdlib.h>
-#ifdef __linux__
-#include <sys/prctl.h>
-#endif
 #include <string.h>
 #include <time.h>
 
@@ -756,9 +753,7 @@ static void reopen_sinks(pipeline *p) {
 static void *worker_main(void *arg) {
     pipeline *p = arg;
     beacon__on_worker = true;
-#ifdef __linux__
-    prctl(PR_SET_NAME, "beacon-worker"); /* as top -H and /proc/<pid>/task show it */
-#endif
+    beacon__thread_name("beacon-worker");
     beacon__sink_block_sigpipe_on_this_thread();
     if (p->reopen) reopen_sinks(p);
     uint64_t handled = 0;
