@@ -29,6 +29,7 @@ extern "C" {
 #define beacon_gen_sampled     beacon_gen3_sampled
 #define beacon_gen_notify      beacon_gen3_notify
 #define beacon_gen_refuse      beacon_gen3_refuse
+#define beacon_gen_now         beacon_gen3_now
 #define beacon_gen_lane_tls    beacon_gen3_lane_tls
 #define beacon_gen_g           beacon_gen3_g
 
@@ -80,9 +81,8 @@ typedef struct beacon_gen_ring {
 /* The calling thread's emit state. Runtime-private, like beacon_gen_ring. */
 typedef struct beacon_gen_lane {
     uint64_t epoch; /* `ring` is fit for emit while this equals the open epoch */
-    /* `epoch` while ticks come from the TSC (which generated code reads
-     * itself), else 0: the inline path is open when this equals the open
-     * epoch. */
+    /* `epoch` while the inline path is open to the thread, else 0: it is
+     * open when this equals the open epoch. */
     uint64_t fast;
     beacon_gen_ring *ring; /* the thread's ring, or NULL */
     void *ctx;             /* the thread's context slots; NULL: no context set */
@@ -229,6 +229,11 @@ BEACON_API void beacon_gen_sampled(beacon_gen_ring *r);
  * counters. Thread-safe. */
 BEACON_API beacon_status beacon_gen_refuse(unsigned kind);
 
+/* The runtime's tick count now, for a record stamped by generated code
+ * when ticks are not the time-stamp counter (beacon_gen_ticks): its
+ * monotonic clock. Async-signal-safe; thread-safe. */
+BEACON_API uint64_t beacon_gen_now(void);
+
 /* Called by beacon_gen_publish and beacon_gen_end after publishing when
  * the ring looked more than half full or the worker sleeps: looks at the
  * consumer's position and wakes the worker if needed. NULL is a no-op. The
@@ -337,13 +342,17 @@ static inline int beacon_gen_sample_decide(beacon_gen_lane *lane, const beacon_e
 }
 #endif
 
-/* The tick count for the record of an event emitted now: the time-stamp
- * counter where the inline path exists, else 0 (the runtime's path stamps
- * the event itself). A generated _emit reads it first, so that the
- * counter's latency overlaps the checks that follow. Thread-safe. */
+/* The tick count for the record of an event emitted now, where the inline
+ * path exists: the time-stamp counter when it is the runtime's clock, else
+ * the runtime's clock (beacon_gen_now; a virtual machine whose kernel does
+ * not trust the counter, for one). Elsewhere 0: the runtime's path stamps
+ * the event itself. A generated _emit reads it after its verdict and before
+ * its checks, so that the counter's latency overlaps them. Thread-safe. */
 static inline uint64_t beacon_gen_ticks(void) {
 #if BEACON_GEN_INLINE
-    return (uint64_t)__builtin_ia32_rdtsc();
+    if (__builtin_expect(__atomic_load_n(&beacon_gen_g.tsc, __ATOMIC_RELAXED) != 0, 1))
+        return (uint64_t)__builtin_ia32_rdtsc();
+    return beacon_gen_now();
 #else
     return 0;
 #endif

@@ -536,6 +536,10 @@ void beacon_gen_sampled(beacon_gen_ring *p) {
     if (p) beacon__ring_count((beacon__ring *)p, BEACON__RING_SAMPLED);
 }
 
+uint64_t beacon_gen_now(void) {
+    return beacon__clock_now_ticks();
+}
+
 void beacon_gen_notify(beacon_gen_ring *p) {
     if (!p) return;
     beacon__ring *r = (beacon__ring *)p;
