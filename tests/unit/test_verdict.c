@@ -203,6 +203,19 @@ static void sinks_that_all_refuse_make_it_refused(void **state) {
     }
     assert_int_equal(captured("a") + captured("b"), 0);
 
+    /* A begin event no sink takes still starts a trace, which the events
+     * following it carry (and a sink may take those). */
+    fst_flow_opened b = fst_flow_opened_make("here");
+    beacon_trace_id trace, zero = {{0}};
+    assert_int_equal(fst_flow_opened_emit(&b, &trace), BEACON_OK);
+    assert_memory_not_equal(&trace, &zero, sizeof trace);
+    assert_int_equal(verdict_of(&fst_flow_opened_desc), BEACON_GEN_VERDICT_KEEP);
+    fst_flow_step f = fst_flow_step_make(trace, 1);
+    assert_int_equal(fst_flow_step_emit(&f), BEACON_OK);
+    beacon_counters t2 = totals_since(&t0);
+    assert_int_equal(t2.dropped_filtered, N + 2);
+    assert_int_equal(t2.dropped_invalid, t.dropped_invalid);
+
     ts_reset_runtime();
     ts_init_with_sinks("capture:a?filter=other.*;capture:b?level=error;capture:c");
     assert_int_equal(emit_scalar(1), BEACON_OK);

@@ -254,10 +254,10 @@ BEACON_API void beacon_gen_notify(beacon_gen_ring *r);
 /* Refused before the clock is read, counted on the calling thread: */
 #define BEACON_GEN_VERDICT_DISABLED 2u /* switched off: dropped_filtered, BEACON_ERR_DISABLED */
 #define BEACON_GEN_VERDICT_SAMPLED  3u /* sample rate 0: dropped_sampled, BEACON_ERR_SAMPLED_OUT */
-#define BEACON_GEN_VERDICT_FILTERED                                                                \
-    4u /* every sink's filter or level refuses it:                                                 \
-          dropped_filtered, BEACON_OK (as when the                                                 \
-          sinks refused it after the queue) */
+/* Every sink's filter or level refuses it (never a begin event, whose
+ * trace id the events following it need): dropped_filtered, BEACON_OK (as
+ * when the sinks refused it after the queue). */
+#define BEACON_GEN_VERDICT_FILTERED 4u
 /* Drawn like SAMPLE; one kept is then refused as FILTERED (runtime's path). */
 #define BEACON_GEN_VERDICT_SAMPLE_FILTERED 5u
 #define BEACON_GEN_VERDICT_STEP            8u

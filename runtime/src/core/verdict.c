@@ -51,7 +51,10 @@ uint64_t beacon__verdict_decide(const beacon_event_desc *d) {
         return BEACON__VERDICT_NONE;
     } else {
         uint64_t thr = beacon__sample_refresh(d);
-        bool refused = g_refuse && g_refuse(g_refuse_ctx, d);
+        /* A begin event no sink takes still starts its trace: the events
+         * that follow it may go to a sink that takes them, so it keeps the
+         * runtime's path (the sinks refuse it on the worker). */
+        bool refused = d->correlation != BEACON_CORR_BEGIN && g_refuse && g_refuse(g_refuse_ctx, d);
         if (thr == 0) {
             kind = BEACON_GEN_VERDICT_SAMPLED;
         } else if (thr == UINT64_MAX) {
