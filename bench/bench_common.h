@@ -161,7 +161,7 @@ static inline void bench_noop(void *ctx) {
 /* Median ticks of a batch of `batch` indirect calls to an empty function. */
 static inline double bench_overhead_ticks(unsigned batch) {
     enum { RUNS = 2001 };
-    static double v[RUNS];
+    double v[RUNS]; /* per call: threads measure their own at once */
     bench_fn volatile noop = bench_noop;
     for (int r = 0; r < RUNS; r++) {
         bench_fn f = noop;
@@ -327,22 +327,24 @@ typedef struct bench_burst_arg {
     double *out;     /* samples per-call ns */
     double overhead; /* ticks */
     pthread_barrier_t *start;
+    unsigned batch; /* calls per timed batch */
 } bench_burst_arg;
 
 static inline void *bench_burst_main(void *p) {
     bench_burst_arg *a = (bench_burst_arg *)p;
     double tpn = bench_ticks_per_ns();
-    a->overhead = bench_overhead_ticks(BENCH_BATCH);
-    for (unsigned i = 0; i < 2 * BENCH_BURST_BATCHES * BENCH_BATCH; i++) a->fn(a->ctx);
+    unsigned batch = a->batch;
+    a->overhead = bench_overhead_ticks(batch);
+    for (unsigned i = 0; i < 2 * BENCH_BURST_BATCHES * batch; i++) a->fn(a->ctx);
     if (a->settle) a->settle(a->ctx);
     if (a->start) pthread_barrier_wait(a->start);
     for (size_t s = 0; s < a->samples;) {
         for (unsigned b = 0; b < BENCH_BURST_BATCHES && s < a->samples; b++, s++) {
             uint64_t t0 = bench_ticks_begin();
-            for (unsigned i = 0; i < BENCH_BATCH; i++) a->fn(a->ctx);
+            for (unsigned i = 0; i < batch; i++) a->fn(a->ctx);
             uint64_t t1 = bench_ticks_end();
             double d = (double)(t1 - t0) - a->overhead;
-            a->out[s] = (d > 0 ? d : 0) / tpn / BENCH_BATCH;
+            a->out[s] = (d > 0 ? d : 0) / tpn / batch;
         }
         if (a->settle) a->settle(a->ctx);
     }
@@ -350,18 +352,22 @@ static inline void *bench_burst_main(void *p) {
 }
 
 /* Measure fn in bursts on `threads` threads at once (1..64): each thread
- * makes 2 bursts of warm-up, then `samples` timed batches of BENCH_BATCH
- * calls, and after every BENCH_BURST_BATCHES batches (a burst) calls
- * settle(ctx) untimed (may be NULL). For code that hands work to a consumer
- * (a queue drained by another thread), a back-to-back run would end up
- * timing a full queue; settle waits until the consumer has caught up, as a
- * program's pauses between bursts would let it. Threads start together at a
- * barrier; with one thread it runs on the calling thread. ctxs is borrowed.
- * `calls_per_sec` includes the settle waits. Returns 0, or -1 (out
- * untouched) on bad arguments or allocation/thread failure. */
-static inline int bench_burst_latency(bench_fn fn, bench_fn settle, void *const *ctxs,
-                                      unsigned threads, size_t samples, bench_stats *out) {
+ * makes 2 bursts of warm-up, then `samples` timed batches of `batch` calls
+ * (0 = BENCH_BATCH), and after every BENCH_BURST_BATCHES batches (a burst)
+ * calls settle(ctx) untimed (may be NULL). For code that hands work to a
+ * consumer (a queue drained by another thread), a back-to-back run would
+ * end up timing a full queue; settle waits until the consumer has caught
+ * up, as a program's pauses between bursts would let it. Calls of a few ns
+ * want a larger batch: the x86 time-stamp counter may advance in steps
+ * (10 ns on some virtual machines), which a batch divides. Threads start
+ * together at a barrier; with one thread it runs on the calling thread.
+ * ctxs is borrowed. `calls_per_sec` includes the settle waits. Returns 0,
+ * or -1 (out untouched) on bad arguments or allocation/thread failure. */
+static inline int bench_burst_latency_n(bench_fn fn, bench_fn settle, void *const *ctxs,
+                                        unsigned threads, size_t samples, unsigned batch,
+                                        bench_stats *out) {
     if (!fn || !ctxs || !out || threads == 0 || threads > 64 || samples == 0) return -1;
+    if (batch == 0) batch = BENCH_BATCH;
     bench_ticks_per_ns();
     double *all = (double *)malloc(sizeof(double) * samples * threads);
     if (!all) return -1;
@@ -375,7 +381,7 @@ static inline int bench_burst_latency(bench_fn fn, bench_fn settle, void *const 
     uint64_t w0 = bench_mono_ns();
     for (unsigned i = 0; i < threads; i++)
         args[i] = (bench_burst_arg){
-            fn, settle, ctxs[i], samples, all + i * samples, 0, threads > 1 ? &start : NULL};
+            fn, settle, ctxs[i], samples, all + i * samples, 0, threads > 1 ? &start : NULL, batch};
     if (threads == 1) {
         bench_burst_main(&args[0]);
     } else {
@@ -391,14 +397,20 @@ static inline int bench_burst_latency(bench_fn fn, bench_fn settle, void *const 
     uint64_t wall = bench_mono_ns() - w0;
     bench_stats st = {0};
     bench_stats_from_samples(all, samples * threads, &st);
-    st.batch = BENCH_BATCH;
+    st.batch = batch;
     st.threads = threads;
     st.overhead_ns = args[0].overhead / bench_ticks_per_ns();
-    st.calls_per_sec = (double)samples * BENCH_BATCH * threads / ((double)wall / 1e9);
-    st.calls = (uint64_t)(2 * BENCH_BURST_BATCHES + samples) * BENCH_BATCH * threads;
+    st.calls_per_sec = (double)samples * batch * threads / ((double)wall / 1e9);
+    st.calls = (uint64_t)(2 * BENCH_BURST_BATCHES + samples) * batch * threads;
     *out = st;
     free(all);
     return 0;
+}
+
+/* bench_burst_latency_n with batches of BENCH_BATCH calls. */
+static inline int bench_burst_latency(bench_fn fn, bench_fn settle, void *const *ctxs,
+                                      unsigned threads, size_t samples, bench_stats *out) {
+    return bench_burst_latency_n(fn, settle, ctxs, threads, samples, BENCH_BATCH, out);
 }
 
 /* =========================================================================

@@ -71,9 +71,16 @@ size_t brg_tool_result_size_to_json(const brg_tool_result_size *ev, char *buf, s
     return beacon_gen_to_json(&ev->hdr, buf, cap, 0);
 }
 
+/* The runtime's state of tool.result_size: its verdict, sampling threshold and plan. */
+static beacon_event_state brg__tool_result_size_state;
+
 beacon_status brg_tool_result_size_emit(const brg_tool_result_size *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&brg__tool_result_size_state, &refused)) {
+        return refused;
     }
     return beacon_gen_emit(&ev->hdr, NULL);
 }
@@ -93,6 +100,9 @@ size_t brg_worker_queue_dropped_to_json(const brg_worker_queue_dropped *ev, char
     }
     return beacon_gen_to_json(&ev->hdr, buf, cap, 0);
 }
+
+/* The runtime's state of worker.queue.dropped: its verdict, sampling threshold and plan. */
+static beacon_event_state brg__worker_queue_dropped_state;
 
 /* Copies worker.queue.dropped into the record reserved at room (its struct copy's
  * place). */
@@ -118,6 +128,10 @@ static BEACON_GEN_NOINLINE beacon_status brg__worker_queue_dropped_emit_slow(con
 beacon_status brg_worker_queue_dropped_emit(const brg_worker_queue_dropped *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&brg__worker_queue_dropped_state, &refused)) {
+        return refused;
     }
     uint64_t ticks = beacon_gen_ticks();
     /* What the runtime would reject goes the descriptor-driven way, which
@@ -161,9 +175,16 @@ size_t brg_tool_execution_start_to_json(const brg_tool_execution_start *ev, char
     return beacon_gen_to_json(&ev->hdr, buf, cap, 0);
 }
 
+/* The runtime's state of tool.execution.start: its verdict, sampling threshold and plan. */
+static beacon_event_state brg__tool_execution_start_state;
+
 beacon_status brg_tool_execution_start_emit(const brg_tool_execution_start *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&brg__tool_execution_start_state, &refused)) {
+        return refused;
     }
     return beacon_gen_emit(&ev->hdr, NULL);
 }
@@ -195,9 +216,16 @@ size_t brg_tool_execution_stop_to_json(const brg_tool_execution_stop *ev, char *
     return beacon_gen_to_json(&ev->hdr, buf, cap, 0);
 }
 
+/* The runtime's state of tool.execution.stop: its verdict, sampling threshold and plan. */
+static beacon_event_state brg__tool_execution_stop_state;
+
 beacon_status brg_tool_execution_stop_emit(const brg_tool_execution_stop *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&brg__tool_execution_stop_state, &refused)) {
+        return refused;
     }
     return beacon_gen_emit(&ev->hdr, NULL);
 }
@@ -232,9 +260,16 @@ size_t brg_tool_execution_exception_to_json(const brg_tool_execution_exception *
     return beacon_gen_to_json(&ev->hdr, buf, cap, 0);
 }
 
+/* The runtime's state of tool.execution.exception: its verdict, sampling threshold and plan. */
+static beacon_event_state brg__tool_execution_exception_state;
+
 beacon_status brg_tool_execution_exception_emit(const brg_tool_execution_exception *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&brg__tool_execution_exception_state, &refused)) {
+        return refused;
     }
     return beacon_gen_emit(&ev->hdr, NULL);
 }
@@ -378,8 +413,6 @@ static const beacon_field_desc brg__tool_result_size_fields[3] = {
     },
 };
 
-static beacon_event_state brg__tool_result_size_state;
-
 const beacon_event_desc brg_tool_result_size_desc = {
     .catalog = &brg_catalog,
     .name = "tool.result_size",
@@ -423,8 +456,6 @@ static const beacon_field_desc brg__worker_queue_dropped_fields[1] = {
         .duration_unit = BEACON_UNIT_NS,
     },
 };
-
-static beacon_event_state brg__worker_queue_dropped_state;
 
 const beacon_event_desc brg_worker_queue_dropped_desc = {
     .catalog = &brg_catalog,
@@ -489,8 +520,6 @@ static const beacon_field_desc brg__tool_execution_start_fields[2] = {
         .duration_unit = BEACON_UNIT_NS,
     },
 };
-
-static beacon_event_state brg__tool_execution_start_state;
 
 const beacon_event_desc brg_tool_execution_start_desc = {
     .catalog = &brg_catalog,
@@ -575,8 +604,6 @@ static const beacon_field_desc brg__tool_execution_stop_fields[3] = {
         .duration_unit = BEACON_UNIT_NS,
     },
 };
-
-static beacon_event_state brg__tool_execution_stop_state;
 
 const beacon_event_desc brg_tool_execution_stop_desc = {
     .catalog = &brg_catalog,
@@ -681,8 +708,6 @@ static const beacon_field_desc brg__tool_execution_exception_fields[4] = {
         .duration_unit = BEACON_UNIT_NS,
     },
 };
-
-static beacon_event_state brg__tool_execution_exception_state;
 
 const beacon_event_desc brg_tool_execution_exception_desc = {
     .catalog = &brg_catalog,

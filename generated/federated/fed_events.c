@@ -172,6 +172,9 @@ size_t fed_algorithm_progress_to_json(const fed_algorithm_progress *ev, char *bu
     return beacon_gen_to_json(&ev->hdr, buf, cap, 0);
 }
 
+/* The runtime's state of algorithm_progress: its verdict, sampling threshold and plan. */
+static beacon_event_state fed__algorithm_progress_state;
+
 /* Copies algorithm_progress into the record reserved at room (its struct copy's
  * place), strings after the struct. */
 static inline void fed__algorithm_progress_fill(void *room, const fed_algorithm_progress *ev,
@@ -207,6 +210,10 @@ static BEACON_GEN_NOINLINE beacon_status fed__algorithm_progress_emit_slow(const
 beacon_status fed_algorithm_progress_emit(const fed_algorithm_progress *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&fed__algorithm_progress_state, &refused)) {
+        return refused;
     }
     uint64_t ticks = beacon_gen_ticks();
     /* What the runtime would reject goes the descriptor-driven way, which
@@ -258,6 +265,9 @@ size_t fed_batch_progress_to_json(const fed_batch_progress *ev, char *buf, size_
     return beacon_gen_to_json(&ev->hdr, buf, cap, 0);
 }
 
+/* The runtime's state of batch_progress: its verdict, sampling threshold and plan. */
+static beacon_event_state fed__batch_progress_state;
+
 /* Copies batch_progress into the record reserved at room (its struct copy's
  * place), strings after the struct. */
 static inline void fed__batch_progress_fill(void *room, const fed_batch_progress *ev,
@@ -287,6 +297,10 @@ static BEACON_GEN_NOINLINE beacon_status fed__batch_progress_emit_slow(const fed
 beacon_status fed_batch_progress_emit(const fed_batch_progress *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&fed__batch_progress_state, &refused)) {
+        return refused;
     }
     uint64_t ticks = beacon_gen_ticks();
     /* What the runtime would reject goes the descriptor-driven way, which
@@ -327,6 +341,9 @@ size_t fed_dataset_connected_to_json(const fed_dataset_connected *ev, char *buf,
     return beacon_gen_to_json(&ev->hdr, buf, cap, 0);
 }
 
+/* The runtime's state of dataset_connected: its verdict, sampling threshold and plan. */
+static beacon_event_state fed__dataset_connected_state;
+
 /* Copies dataset_connected into the record reserved at room (its struct copy's
  * place), strings after the struct. */
 static inline void fed__dataset_connected_fill(void *room, const fed_dataset_connected *ev,
@@ -358,6 +375,10 @@ static BEACON_GEN_NOINLINE beacon_status fed__dataset_connected_emit_slow(const 
 beacon_status fed_dataset_connected_emit(const fed_dataset_connected *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&fed__dataset_connected_state, &refused)) {
+        return refused;
     }
     uint64_t ticks = beacon_gen_ticks();
     /* What the runtime would reject goes the descriptor-driven way, which
@@ -401,6 +422,9 @@ size_t fed_ehr_query_complete_to_json(const fed_ehr_query_complete *ev, char *bu
     return beacon_gen_to_json(&ev->hdr, buf, cap, 0);
 }
 
+/* The runtime's state of ehr_query_complete: its verdict, sampling threshold and plan. */
+static beacon_event_state fed__ehr_query_complete_state;
+
 /* Copies ehr_query_complete into the record reserved at room (its struct copy's
  * place), strings after the struct. */
 static inline void fed__ehr_query_complete_fill(void *room, const fed_ehr_query_complete *ev,
@@ -430,6 +454,10 @@ static BEACON_GEN_NOINLINE beacon_status fed__ehr_query_complete_emit_slow(const
 beacon_status fed_ehr_query_complete_emit(const fed_ehr_query_complete *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&fed__ehr_query_complete_state, &refused)) {
+        return refused;
     }
     uint64_t ticks = beacon_gen_ticks();
     /* What the runtime would reject goes the descriptor-driven way, which
@@ -467,6 +495,9 @@ size_t fed_ehr_session_initialised_to_json(const fed_ehr_session_initialised *ev
     return beacon_gen_to_json(&ev->hdr, buf, cap, 0);
 }
 
+/* The runtime's state of ehr_session_initialised: its verdict, sampling threshold and plan. */
+static beacon_event_state fed__ehr_session_initialised_state;
+
 /* Copies ehr_session_initialised into the record reserved at room (its struct copy's
  * place), strings after the struct. */
 static inline void fed__ehr_session_initialised_fill(void *room,
@@ -496,6 +527,10 @@ static BEACON_GEN_NOINLINE beacon_status fed__ehr_session_initialised_emit_slow(
 beacon_status fed_ehr_session_initialised_emit(const fed_ehr_session_initialised *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&fed__ehr_session_initialised_state, &refused)) {
+        return refused;
     }
     uint64_t ticks = beacon_gen_ticks();
     /* What the runtime would reject goes the descriptor-driven way, which
@@ -532,6 +567,9 @@ size_t fed_ehr_token_refreshed_to_json(const fed_ehr_token_refreshed *ev, char *
     return beacon_gen_to_json(&ev->hdr, buf, cap, 0);
 }
 
+/* The runtime's state of ehr_token_refreshed: its verdict, sampling threshold and plan. */
+static beacon_event_state fed__ehr_token_refreshed_state;
+
 /* Copies ehr_token_refreshed into the record reserved at room (its struct copy's
  * place), strings after the struct. */
 static inline void fed__ehr_token_refreshed_fill(void *room, const fed_ehr_token_refreshed *ev,
@@ -561,6 +599,10 @@ static BEACON_GEN_NOINLINE beacon_status fed__ehr_token_refreshed_emit_slow(cons
 beacon_status fed_ehr_token_refreshed_emit(const fed_ehr_token_refreshed *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&fed__ehr_token_refreshed_state, &refused)) {
+        return refused;
     }
     uint64_t ticks = beacon_gen_ticks();
     /* What the runtime would reject goes the descriptor-driven way, which
@@ -600,6 +642,9 @@ size_t fed_execution_time_to_json(const fed_execution_time *ev, char *buf, size_
     return beacon_gen_to_json(&ev->hdr, buf, cap, 0);
 }
 
+/* The runtime's state of execution_time: its verdict, sampling threshold and plan. */
+static beacon_event_state fed__execution_time_state;
+
 /* Copies execution_time into the record reserved at room (its struct copy's
  * place), strings after the struct. */
 static inline void fed__execution_time_fill(void *room, const fed_execution_time *ev,
@@ -630,6 +675,10 @@ static BEACON_GEN_NOINLINE beacon_status fed__execution_time_emit_slow(const fed
 beacon_status fed_execution_time_emit(const fed_execution_time *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&fed__execution_time_state, &refused)) {
+        return refused;
     }
     uint64_t ticks = beacon_gen_ticks();
     /* What the runtime would reject goes the descriptor-driven way, which
@@ -671,6 +720,9 @@ size_t fed_filtering_complete_to_json(const fed_filtering_complete *ev, char *bu
     return beacon_gen_to_json(&ev->hdr, buf, cap, 0);
 }
 
+/* The runtime's state of filtering_complete: its verdict, sampling threshold and plan. */
+static beacon_event_state fed__filtering_complete_state;
+
 /* Copies filtering_complete into the record reserved at room (its struct copy's
  * place). */
 static inline void fed__filtering_complete_fill(void *room, const fed_filtering_complete *ev) {
@@ -695,6 +747,10 @@ static BEACON_GEN_NOINLINE beacon_status fed__filtering_complete_emit_slow(const
 beacon_status fed_filtering_complete_emit(const fed_filtering_complete *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&fed__filtering_complete_state, &refused)) {
+        return refused;
     }
     uint64_t ticks = beacon_gen_ticks();
     /* What the runtime would reject goes the descriptor-driven way, which
@@ -786,6 +842,9 @@ size_t fed_grouping_summary_to_json(const fed_grouping_summary *ev, char *buf, s
     return beacon_gen_to_json(&ev->hdr, buf, cap, 0);
 }
 
+/* The runtime's state of grouping_summary: its verdict, sampling threshold and plan. */
+static beacon_event_state fed__grouping_summary_state;
+
 /* Copies grouping_summary into the record reserved at room (its struct copy's
  * place), strings after the struct. */
 static inline void fed__grouping_summary_fill(void *room, const fed_grouping_summary *ev,
@@ -815,6 +874,10 @@ static BEACON_GEN_NOINLINE beacon_status fed__grouping_summary_emit_slow(const f
 beacon_status fed_grouping_summary_emit(const fed_grouping_summary *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&fed__grouping_summary_state, &refused)) {
+        return refused;
     }
     uint64_t ticks = beacon_gen_ticks();
     /* What the runtime would reject goes the descriptor-driven way, which
@@ -852,6 +915,9 @@ size_t fed_missing_column_to_json(const fed_missing_column *ev, char *buf, size_
     return beacon_gen_to_json(&ev->hdr, buf, cap, 0);
 }
 
+/* The runtime's state of missing_column: its verdict, sampling threshold and plan. */
+static beacon_event_state fed__missing_column_state;
+
 /* Copies missing_column into the record reserved at room (its struct copy's
  * place), strings after the struct. */
 static inline void fed__missing_column_fill(void *room, const fed_missing_column *ev,
@@ -882,6 +948,10 @@ static BEACON_GEN_NOINLINE beacon_status fed__missing_column_emit_slow(const fed
 beacon_status fed_missing_column_emit(const fed_missing_column *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&fed__missing_column_state, &refused)) {
+        return refused;
     }
     uint64_t ticks = beacon_gen_ticks();
     /* What the runtime would reject goes the descriptor-driven way, which
@@ -925,6 +995,9 @@ size_t fed_patient_eligibility_to_json(const fed_patient_eligibility *ev, char *
     return beacon_gen_to_json(&ev->hdr, buf, cap, 0);
 }
 
+/* The runtime's state of patient_eligibility: its verdict, sampling threshold and plan. */
+static beacon_event_state fed__patient_eligibility_state;
+
 /* Copies patient_eligibility into the record reserved at room (its struct copy's
  * place), strings after the struct. */
 static inline void fed__patient_eligibility_fill(void *room, const fed_patient_eligibility *ev,
@@ -955,6 +1028,10 @@ static BEACON_GEN_NOINLINE beacon_status fed__patient_eligibility_emit_slow(cons
 beacon_status fed_patient_eligibility_emit(const fed_patient_eligibility *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&fed__patient_eligibility_state, &refused)) {
+        return refused;
     }
     uint64_t ticks = beacon_gen_ticks();
     /* What the runtime would reject goes the descriptor-driven way, which
@@ -998,6 +1075,9 @@ size_t fed_schema_generation_end_to_json(const fed_schema_generation_end *ev, ch
     return beacon_gen_to_json(&ev->hdr, buf, cap, 0);
 }
 
+/* The runtime's state of schema_generation_end: its verdict, sampling threshold and plan. */
+static beacon_event_state fed__schema_generation_end_state;
+
 /* Copies schema_generation_end into the record reserved at room (its struct copy's
  * place), strings after the struct. */
 static inline void fed__schema_generation_end_fill(void *room, const fed_schema_generation_end *ev,
@@ -1027,6 +1107,10 @@ static BEACON_GEN_NOINLINE beacon_status fed__schema_generation_end_emit_slow(co
 beacon_status fed_schema_generation_end_emit(const fed_schema_generation_end *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&fed__schema_generation_end_state, &refused)) {
+        return refused;
     }
     uint64_t ticks = beacon_gen_ticks();
     /* What the runtime would reject goes the descriptor-driven way, which
@@ -1069,6 +1153,9 @@ size_t fed_schema_generation_start_to_json(const fed_schema_generation_start *ev
     return beacon_gen_to_json(&ev->hdr, buf, cap, 0);
 }
 
+/* The runtime's state of schema_generation_start: its verdict, sampling threshold and plan. */
+static beacon_event_state fed__schema_generation_start_state;
+
 /* Copies schema_generation_start into the record reserved at room (its struct copy's
  * place), strings after the struct. */
 static inline void fed__schema_generation_start_fill(void *room,
@@ -1098,6 +1185,10 @@ static BEACON_GEN_NOINLINE beacon_status fed__schema_generation_start_emit_slow(
 beacon_status fed_schema_generation_start_emit(const fed_schema_generation_start *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&fed__schema_generation_start_state, &refused)) {
+        return refused;
     }
     uint64_t ticks = beacon_gen_ticks();
     /* What the runtime would reject goes the descriptor-driven way, which
@@ -1140,6 +1231,9 @@ size_t fed_schema_upload_success_to_json(const fed_schema_upload_success *ev, ch
     return beacon_gen_to_json(&ev->hdr, buf, cap, 0);
 }
 
+/* The runtime's state of schema_upload_success: its verdict, sampling threshold and plan. */
+static beacon_event_state fed__schema_upload_success_state;
+
 /* Copies schema_upload_success into the record reserved at room (its struct copy's
  * place), strings after the struct. */
 static inline void fed__schema_upload_success_fill(void *room, const fed_schema_upload_success *ev,
@@ -1169,6 +1263,10 @@ static BEACON_GEN_NOINLINE beacon_status fed__schema_upload_success_emit_slow(co
 beacon_status fed_schema_upload_success_emit(const fed_schema_upload_success *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&fed__schema_upload_success_state, &refused)) {
+        return refused;
     }
     uint64_t ticks = beacon_gen_ticks();
     /* What the runtime would reject goes the descriptor-driven way, which
@@ -1209,6 +1307,9 @@ size_t fed_task_accepted_by_pod_to_json(const fed_task_accepted_by_pod *ev, char
     return beacon_gen_to_json(&ev->hdr, buf, cap, 0);
 }
 
+/* The runtime's state of task_accepted_by_pod: its verdict, sampling threshold and plan. */
+static beacon_event_state fed__task_accepted_by_pod_state;
+
 /* Copies task_accepted_by_pod into the record reserved at room (its struct copy's
  * place), strings after the struct. */
 static inline void fed__task_accepted_by_pod_fill(void *room, const fed_task_accepted_by_pod *ev,
@@ -1243,6 +1344,10 @@ static BEACON_GEN_NOINLINE beacon_status fed__task_accepted_by_pod_emit_slow(con
 beacon_status fed_task_accepted_by_pod_emit(const fed_task_accepted_by_pod *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&fed__task_accepted_by_pod_state, &refused)) {
+        return refused;
     }
     uint64_t ticks = beacon_gen_ticks();
     /* What the runtime would reject goes the descriptor-driven way, which
@@ -1293,6 +1398,9 @@ size_t fed_task_accepted_to_json(const fed_task_accepted *ev, char *buf, size_t 
     return beacon_gen_to_json(&ev->hdr, buf, cap, 0);
 }
 
+/* The runtime's state of task_accepted: its verdict, sampling threshold and plan. */
+static beacon_event_state fed__task_accepted_state;
+
 /* Copies task_accepted into the record reserved at room (its struct copy's
  * place), strings after the struct. */
 static inline void fed__task_accepted_fill(void *room, const fed_task_accepted *ev,
@@ -1316,6 +1424,13 @@ static inline void fed__task_accepted_fill(void *room, const fed_task_accepted *
 beacon_status fed_task_accepted_emit(const fed_task_accepted *ev, beacon_trace_id *out_trace) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&fed__task_accepted_state, &refused)) {
+        if (out_trace != NULL) {
+            memset(out_trace, 0, sizeof *out_trace);
+        }
+        return refused;
     }
     /* What the runtime would reject goes the descriptor-driven way, which
      * reports and counts it. */
@@ -1369,6 +1484,9 @@ size_t fed_task_complete_to_json(const fed_task_complete *ev, char *buf, size_t 
     return beacon_gen_to_json(&ev->hdr, buf, cap, 0);
 }
 
+/* The runtime's state of task_complete: its verdict, sampling threshold and plan. */
+static beacon_event_state fed__task_complete_state;
+
 /* Copies task_complete into the record reserved at room (its struct copy's
  * place), strings after the struct. */
 static inline void fed__task_complete_fill(void *room, const fed_task_complete *ev,
@@ -1402,6 +1520,10 @@ static BEACON_GEN_NOINLINE beacon_status fed__task_complete_emit_slow(const fed_
 beacon_status fed_task_complete_emit(const fed_task_complete *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&fed__task_complete_state, &refused)) {
+        return refused;
     }
     uint64_t ticks = beacon_gen_ticks();
     /* What the runtime would reject goes the descriptor-driven way, which
@@ -1465,9 +1587,16 @@ size_t fed_task_error_to_json(const fed_task_error *ev, char *buf, size_t cap) {
     return beacon_gen_to_json(&ev->hdr, buf, cap, 0);
 }
 
+/* The runtime's state of task_error: its verdict, sampling threshold and plan. */
+static beacon_event_state fed__task_error_state;
+
 beacon_status fed_task_error_emit(const fed_task_error *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&fed__task_error_state, &refused)) {
+        return refused;
     }
     return beacon_gen_emit(&ev->hdr, NULL);
 }
@@ -1520,9 +1649,16 @@ size_t fed_trial_filter_summary_to_json(const fed_trial_filter_summary *ev, char
     return beacon_gen_to_json(&ev->hdr, buf, cap, 0);
 }
 
+/* The runtime's state of trial_filter_summary: its verdict, sampling threshold and plan. */
+static beacon_event_state fed__trial_filter_summary_state;
+
 beacon_status fed_trial_filter_summary_emit(const fed_trial_filter_summary *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&fed__trial_filter_summary_state, &refused)) {
+        return refused;
     }
     return beacon_gen_emit(&ev->hdr, NULL);
 }
@@ -1731,8 +1867,6 @@ static const beacon_field_desc fed__algorithm_progress_fields[7] = {
     },
 };
 
-static beacon_event_state fed__algorithm_progress_state;
-
 const beacon_event_desc fed_algorithm_progress_desc = {
     .catalog = &fed_catalog,
     .name = "algorithm_progress",
@@ -1796,8 +1930,6 @@ static const beacon_field_desc fed__batch_progress_fields[2] = {
         .duration_unit = BEACON_UNIT_NS,
     },
 };
-
-static beacon_event_state fed__batch_progress_state;
 
 const beacon_event_desc fed_batch_progress_desc = {
     .catalog = &fed_catalog,
@@ -1883,8 +2015,6 @@ static const beacon_field_desc fed__dataset_connected_fields[3] = {
     },
 };
 
-static beacon_event_state fed__dataset_connected_state;
-
 const beacon_event_desc fed_dataset_connected_desc = {
     .catalog = &fed_catalog,
     .name = "dataset_connected",
@@ -1969,8 +2099,6 @@ static const beacon_field_desc fed__ehr_query_complete_fields[3] = {
     },
 };
 
-static beacon_event_state fed__ehr_query_complete_state;
-
 const beacon_event_desc fed_ehr_query_complete_desc = {
     .catalog = &fed_catalog,
     .name = "ehr_query_complete",
@@ -2015,8 +2143,6 @@ static const beacon_field_desc fed__ehr_session_initialised_fields[1] = {
     },
 };
 
-static beacon_event_state fed__ehr_session_initialised_state;
-
 const beacon_event_desc fed_ehr_session_initialised_desc = {
     .catalog = &fed_catalog,
     .name = "ehr_session_initialised",
@@ -2060,8 +2186,6 @@ static const beacon_field_desc fed__ehr_token_refreshed_fields[1] = {
         .duration_unit = BEACON_UNIT_NS,
     },
 };
-
-static beacon_event_state fed__ehr_token_refreshed_state;
 
 const beacon_event_desc fed_ehr_token_refreshed_desc = {
     .catalog = &fed_catalog,
@@ -2147,8 +2271,6 @@ static const beacon_field_desc fed__execution_time_fields[3] = {
     },
 };
 
-static beacon_event_state fed__execution_time_state;
-
 const beacon_event_desc fed_execution_time_desc = {
     .catalog = &fed_catalog,
     .name = "execution_time",
@@ -2212,8 +2334,6 @@ static const beacon_field_desc fed__filtering_complete_fields[2] = {
         .duration_unit = BEACON_UNIT_NS,
     },
 };
-
-static beacon_event_state fed__filtering_complete_state;
 
 const beacon_event_desc fed_filtering_complete_desc = {
     .catalog = &fed_catalog,
@@ -2399,8 +2519,6 @@ static const beacon_field_desc fed__grouping_summary_fields[8] = {
     },
 };
 
-static beacon_event_state fed__grouping_summary_state;
-
 const beacon_event_desc fed_grouping_summary_desc = {
     .catalog = &fed_catalog,
     .name = "grouping_summary",
@@ -2464,8 +2582,6 @@ static const beacon_field_desc fed__missing_column_fields[2] = {
         .duration_unit = BEACON_UNIT_NS,
     },
 };
-
-static beacon_event_state fed__missing_column_state;
 
 const beacon_event_desc fed_missing_column_desc = {
     .catalog = &fed_catalog,
@@ -2571,8 +2687,6 @@ static const beacon_field_desc fed__patient_eligibility_fields[4] = {
     },
 };
 
-static beacon_event_state fed__patient_eligibility_state;
-
 const beacon_event_desc fed_patient_eligibility_desc = {
     .catalog = &fed_catalog,
     .name = "patient_eligibility",
@@ -2656,8 +2770,6 @@ static const beacon_field_desc fed__schema_generation_end_fields[3] = {
         .duration_unit = BEACON_UNIT_NS,
     },
 };
-
-static beacon_event_state fed__schema_generation_end_state;
 
 const beacon_event_desc fed_schema_generation_end_desc = {
     .catalog = &fed_catalog,
@@ -2743,8 +2855,6 @@ static const beacon_field_desc fed__schema_generation_start_fields[3] = {
     },
 };
 
-static beacon_event_state fed__schema_generation_start_state;
-
 const beacon_event_desc fed_schema_generation_start_desc = {
     .catalog = &fed_catalog,
     .name = "schema_generation_start",
@@ -2828,8 +2938,6 @@ static const beacon_field_desc fed__schema_upload_success_fields[3] = {
         .duration_unit = BEACON_UNIT_NS,
     },
 };
-
-static beacon_event_state fed__schema_upload_success_state;
 
 const beacon_event_desc fed_schema_upload_success_desc = {
     .catalog = &fed_catalog,
@@ -2934,8 +3042,6 @@ static const beacon_field_desc fed__task_accepted_by_pod_fields[4] = {
         .duration_unit = BEACON_UNIT_NS,
     },
 };
-
-static beacon_event_state fed__task_accepted_by_pod_state;
 
 const beacon_event_desc fed_task_accepted_by_pod_desc = {
     .catalog = &fed_catalog,
@@ -3081,8 +3187,6 @@ static const beacon_field_desc fed__task_accepted_fields[6] = {
     },
 };
 
-static beacon_event_state fed__task_accepted_state;
-
 const beacon_event_desc fed_task_accepted_desc = {
     .catalog = &fed_catalog,
     .name = "task_accepted",
@@ -3186,8 +3290,6 @@ static const beacon_field_desc fed__task_complete_fields[4] = {
         .duration_unit = BEACON_UNIT_NS,
     },
 };
-
-static beacon_event_state fed__task_complete_state;
 
 const beacon_event_desc fed_task_complete_desc = {
     .catalog = &fed_catalog,
@@ -3312,8 +3414,6 @@ static const beacon_field_desc fed__task_error_fields[5] = {
         .duration_unit = BEACON_UNIT_NS,
     },
 };
-
-static beacon_event_state fed__task_error_state;
 
 const beacon_event_desc fed_task_error_desc = {
     .catalog = &fed_catalog,
@@ -3481,8 +3581,6 @@ static const beacon_field_desc fed__trial_filter_summary_fields[7] = {
         .duration_unit = BEACON_UNIT_NS,
     },
 };
-
-static beacon_event_state fed__trial_filter_summary_state;
 
 const beacon_event_desc fed_trial_filter_summary_desc = {
     .catalog = &fed_catalog,

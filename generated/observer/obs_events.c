@@ -113,6 +113,9 @@ size_t obs_upload_received_to_json(const obs_upload_received *ev, char *buf, siz
     return beacon_gen_to_json(&ev->hdr, buf, cap, 0);
 }
 
+/* The runtime's state of upload.received: its verdict, sampling threshold and plan. */
+static beacon_event_state obs__upload_received_state;
+
 /* Copies upload.received into the record reserved at room (its struct copy's
  * place), strings after the struct. */
 static inline void obs__upload_received_fill(void *room, const obs_upload_received *ev,
@@ -128,6 +131,13 @@ static inline void obs__upload_received_fill(void *room, const obs_upload_receiv
 beacon_status obs_upload_received_emit(const obs_upload_received *ev, beacon_trace_id *out_trace) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&obs__upload_received_state, &refused)) {
+        if (out_trace != NULL) {
+            memset(out_trace, 0, sizeof *out_trace);
+        }
+        return refused;
     }
     /* What the runtime would reject goes the descriptor-driven way, which
      * reports and counts it. */
@@ -175,6 +185,9 @@ size_t obs_upload_processed_to_json(const obs_upload_processed *ev, char *buf, s
     return beacon_gen_to_json(&ev->hdr, buf, cap, 0);
 }
 
+/* The runtime's state of upload.processed: its verdict, sampling threshold and plan. */
+static beacon_event_state obs__upload_processed_state;
+
 /* Copies upload.processed into the record reserved at room (its struct copy's
  * place), strings after the struct. */
 static inline void obs__upload_processed_fill(void *room, const obs_upload_processed *ev,
@@ -209,6 +222,10 @@ static BEACON_GEN_NOINLINE beacon_status obs__upload_processed_emit_slow(const o
 beacon_status obs_upload_processed_emit(const obs_upload_processed *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&obs__upload_processed_state, &refused)) {
+        return refused;
     }
     uint64_t ticks = beacon_gen_ticks();
     /* What the runtime would reject goes the descriptor-driven way, which
@@ -252,6 +269,9 @@ size_t obs_upload_failed_to_json(const obs_upload_failed *ev, char *buf, size_t 
     return beacon_gen_to_json(&ev->hdr, buf, cap, 0);
 }
 
+/* The runtime's state of upload.failed: its verdict, sampling threshold and plan. */
+static beacon_event_state obs__upload_failed_state;
+
 /* Copies upload.failed into the record reserved at room (its struct copy's
  * place), strings after the struct. */
 static inline void obs__upload_failed_fill(void *room, const obs_upload_failed *ev,
@@ -281,6 +301,10 @@ static BEACON_GEN_NOINLINE beacon_status obs__upload_failed_emit_slow(const obs_
 beacon_status obs_upload_failed_emit(const obs_upload_failed *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&obs__upload_failed_state, &refused)) {
+        return refused;
     }
     uint64_t ticks = beacon_gen_ticks();
     /* What the runtime would reject goes the descriptor-driven way, which
@@ -318,6 +342,9 @@ size_t obs_patients_queried_to_json(const obs_patients_queried *ev, char *buf, s
     return beacon_gen_to_json(&ev->hdr, buf, cap, 0);
 }
 
+/* The runtime's state of patients.queried: its verdict, sampling threshold and plan. */
+static beacon_event_state obs__patients_queried_state;
+
 /* Copies patients.queried into the record reserved at room (its struct copy's
  * place), strings after the struct. */
 static inline void obs__patients_queried_fill(void *room, const obs_patients_queried *ev,
@@ -347,6 +374,10 @@ static BEACON_GEN_NOINLINE beacon_status obs__patients_queried_emit_slow(const o
 beacon_status obs_patients_queried_emit(const obs_patients_queried *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&obs__patients_queried_state, &refused)) {
+        return refused;
     }
     uint64_t ticks = beacon_gen_ticks();
     /* What the runtime would reject goes the descriptor-driven way, which
@@ -384,6 +415,9 @@ size_t obs_clinical_query_to_json(const obs_clinical_query *ev, char *buf, size_
     return beacon_gen_to_json(&ev->hdr, buf, cap, 0);
 }
 
+/* The runtime's state of clinical.query: its verdict, sampling threshold and plan. */
+static beacon_event_state obs__clinical_query_state;
+
 /* Copies clinical.query into the record reserved at room (its struct copy's
  * place). */
 static inline void obs__clinical_query_fill(void *room, const obs_clinical_query *ev) {
@@ -394,6 +428,13 @@ static inline void obs__clinical_query_fill(void *room, const obs_clinical_query
 beacon_status obs_clinical_query_emit(const obs_clinical_query *ev, beacon_trace_id *out_trace) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&obs__clinical_query_state, &refused)) {
+        if (out_trace != NULL) {
+            memset(out_trace, 0, sizeof *out_trace);
+        }
+        return refused;
     }
     /* What the runtime would reject goes the descriptor-driven way, which
      * reports and counts it. */
@@ -431,9 +472,16 @@ size_t obs_clinical_response_to_json(const obs_clinical_response *ev, char *buf,
     return beacon_gen_to_json(&ev->hdr, buf, cap, 0);
 }
 
+/* The runtime's state of clinical.response: its verdict, sampling threshold and plan. */
+static beacon_event_state obs__clinical_response_state;
+
 beacon_status obs_clinical_response_emit(const obs_clinical_response *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&obs__clinical_response_state, &refused)) {
+        return refused;
     }
     return beacon_gen_emit(&ev->hdr, NULL);
 }
@@ -455,6 +503,9 @@ size_t obs_ingest_received_to_json(const obs_ingest_received *ev, char *buf, siz
     return beacon_gen_to_json(&ev->hdr, buf, cap, 0);
 }
 
+/* The runtime's state of ingest.received: its verdict, sampling threshold and plan. */
+static beacon_event_state obs__ingest_received_state;
+
 /* Copies ingest.received into the record reserved at room (its struct copy's
  * place), strings after the struct. */
 static inline void obs__ingest_received_fill(void *room, const obs_ingest_received *ev,
@@ -470,6 +521,13 @@ static inline void obs__ingest_received_fill(void *room, const obs_ingest_receiv
 beacon_status obs_ingest_received_emit(const obs_ingest_received *ev, beacon_trace_id *out_trace) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&obs__ingest_received_state, &refused)) {
+        if (out_trace != NULL) {
+            memset(out_trace, 0, sizeof *out_trace);
+        }
+        return refused;
     }
     /* What the runtime would reject goes the descriptor-driven way, which
      * reports and counts it. */
@@ -507,6 +565,9 @@ size_t obs_ingest_processed_to_json(const obs_ingest_processed *ev, char *buf, s
     return beacon_gen_to_json(&ev->hdr, buf, cap, 0);
 }
 
+/* The runtime's state of ingest.processed: its verdict, sampling threshold and plan. */
+static beacon_event_state obs__ingest_processed_state;
+
 /* Copies ingest.processed into the record reserved at room (its struct copy's
  * place), strings after the struct. */
 static inline void obs__ingest_processed_fill(void *room, const obs_ingest_processed *ev,
@@ -537,6 +598,10 @@ static BEACON_GEN_NOINLINE beacon_status obs__ingest_processed_emit_slow(const o
 beacon_status obs_ingest_processed_emit(const obs_ingest_processed *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&obs__ingest_processed_state, &refused)) {
+        return refused;
     }
     uint64_t ticks = beacon_gen_ticks();
     /* What the runtime would reject goes the descriptor-driven way, which
@@ -576,6 +641,9 @@ size_t obs_clinical_fetch_to_json(const obs_clinical_fetch *ev, char *buf, size_
     return beacon_gen_to_json(&ev->hdr, buf, cap, 0);
 }
 
+/* The runtime's state of clinical.fetch: its verdict, sampling threshold and plan. */
+static beacon_event_state obs__clinical_fetch_state;
+
 /* Copies clinical.fetch into the record reserved at room (its struct copy's
  * place), strings after the struct. */
 static inline void obs__clinical_fetch_fill(void *room, const obs_clinical_fetch *ev,
@@ -591,6 +659,13 @@ static inline void obs__clinical_fetch_fill(void *room, const obs_clinical_fetch
 beacon_status obs_clinical_fetch_emit(const obs_clinical_fetch *ev, beacon_trace_id *out_trace) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&obs__clinical_fetch_state, &refused)) {
+        if (out_trace != NULL) {
+            memset(out_trace, 0, sizeof *out_trace);
+        }
+        return refused;
     }
     /* What the runtime would reject goes the descriptor-driven way, which
      * reports and counts it. */
@@ -630,6 +705,9 @@ size_t obs_clinical_fetch_success_to_json(const obs_clinical_fetch_success *ev, 
     return beacon_gen_to_json(&ev->hdr, buf, cap, 0);
 }
 
+/* The runtime's state of clinical.fetch_success: its verdict, sampling threshold and plan. */
+static beacon_event_state obs__clinical_fetch_success_state;
+
 /* Copies clinical.fetch_success into the record reserved at room (its struct copy's
  * place), strings after the struct. */
 static inline void obs__clinical_fetch_success_fill(void *room,
@@ -659,6 +737,10 @@ static BEACON_GEN_NOINLINE beacon_status obs__clinical_fetch_success_emit_slow(c
 beacon_status obs_clinical_fetch_success_emit(const obs_clinical_fetch_success *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&obs__clinical_fetch_success_state, &refused)) {
+        return refused;
     }
     uint64_t ticks = beacon_gen_ticks();
     /* What the runtime would reject goes the descriptor-driven way, which
@@ -707,6 +789,9 @@ size_t obs_synopsis_generated_to_json(const obs_synopsis_generated *ev, char *bu
     return beacon_gen_to_json(&ev->hdr, buf, cap, 0);
 }
 
+/* The runtime's state of synopsis.generated: its verdict, sampling threshold and plan. */
+static beacon_event_state obs__synopsis_generated_state;
+
 /* Copies synopsis.generated into the record reserved at room (its struct copy's
  * place), strings after the struct. */
 static inline void obs__synopsis_generated_fill(void *room, const obs_synopsis_generated *ev,
@@ -736,6 +821,10 @@ static BEACON_GEN_NOINLINE beacon_status obs__synopsis_generated_emit_slow(const
 beacon_status obs_synopsis_generated_emit(const obs_synopsis_generated *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&obs__synopsis_generated_state, &refused)) {
+        return refused;
     }
     uint64_t ticks = beacon_gen_ticks();
     /* What the runtime would reject goes the descriptor-driven way, which
@@ -789,6 +878,9 @@ size_t obs_plaud_fetched_to_json(const obs_plaud_fetched *ev, char *buf, size_t 
     return beacon_gen_to_json(&ev->hdr, buf, cap, 0);
 }
 
+/* The runtime's state of plaud.fetched: its verdict, sampling threshold and plan. */
+static beacon_event_state obs__plaud_fetched_state;
+
 /* Copies plaud.fetched into the record reserved at room (its struct copy's
  * place). */
 static inline void obs__plaud_fetched_fill(void *room, const obs_plaud_fetched *ev) {
@@ -813,6 +905,10 @@ static BEACON_GEN_NOINLINE beacon_status obs__plaud_fetched_emit_slow(const obs_
 beacon_status obs_plaud_fetched_emit(const obs_plaud_fetched *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&obs__plaud_fetched_state, &refused)) {
+        return refused;
     }
     uint64_t ticks = beacon_gen_ticks();
     /* What the runtime would reject goes the descriptor-driven way, which
@@ -934,8 +1030,6 @@ static const beacon_field_desc obs__upload_received_fields[3] = {
         .duration_unit = BEACON_UNIT_NS,
     },
 };
-
-static beacon_event_state obs__upload_received_state;
 
 const beacon_event_desc obs_upload_received_desc = {
     .catalog = &obs_catalog,
@@ -1061,8 +1155,6 @@ static const beacon_field_desc obs__upload_processed_fields[5] = {
     },
 };
 
-static beacon_event_state obs__upload_processed_state;
-
 const beacon_event_desc obs_upload_processed_desc = {
     .catalog = &obs_catalog,
     .name = "upload.processed",
@@ -1106,8 +1198,6 @@ static const beacon_field_desc obs__upload_failed_fields[1] = {
         .duration_unit = BEACON_UNIT_NS,
     },
 };
-
-static beacon_event_state obs__upload_failed_state;
 
 const beacon_event_desc obs_upload_failed_desc = {
     .catalog = &obs_catalog,
@@ -1173,8 +1263,6 @@ static const beacon_field_desc obs__patients_queried_fields[2] = {
     },
 };
 
-static beacon_event_state obs__patients_queried_state;
-
 const beacon_event_desc obs_patients_queried_desc = {
     .catalog = &obs_catalog,
     .name = "patients.queried",
@@ -1238,8 +1326,6 @@ static const beacon_field_desc obs__clinical_query_fields[2] = {
         .duration_unit = BEACON_UNIT_NS,
     },
 };
-
-static beacon_event_state obs__clinical_query_state;
 
 const beacon_event_desc obs_clinical_query_desc = {
     .catalog = &obs_catalog,
@@ -1305,8 +1391,6 @@ static const beacon_field_desc obs__clinical_response_fields[2] = {
     },
 };
 
-static beacon_event_state obs__clinical_response_state;
-
 const beacon_event_desc obs_clinical_response_desc = {
     .catalog = &obs_catalog,
     .name = "clinical.response",
@@ -1370,8 +1454,6 @@ static const beacon_field_desc obs__ingest_received_fields[2] = {
         .duration_unit = BEACON_UNIT_NS,
     },
 };
-
-static beacon_event_state obs__ingest_received_state;
 
 const beacon_event_desc obs_ingest_received_desc = {
     .catalog = &obs_catalog,
@@ -1437,8 +1519,6 @@ static const beacon_field_desc obs__ingest_processed_fields[2] = {
     },
 };
 
-static beacon_event_state obs__ingest_processed_state;
-
 const beacon_event_desc obs_ingest_processed_desc = {
     .catalog = &obs_catalog,
     .name = "ingest.processed",
@@ -1482,8 +1562,6 @@ static const beacon_field_desc obs__clinical_fetch_fields[1] = {
         .duration_unit = BEACON_UNIT_NS,
     },
 };
-
-static beacon_event_state obs__clinical_fetch_state;
 
 const beacon_event_desc obs_clinical_fetch_desc = {
     .catalog = &obs_catalog,
@@ -1568,8 +1646,6 @@ static const beacon_field_desc obs__clinical_fetch_success_fields[3] = {
         .duration_unit = BEACON_UNIT_MS,
     },
 };
-
-static beacon_event_state obs__clinical_fetch_success_state;
 
 const beacon_event_desc obs_clinical_fetch_success_desc = {
     .catalog = &obs_catalog,
@@ -1675,8 +1751,6 @@ static const beacon_field_desc obs__synopsis_generated_fields[4] = {
     },
 };
 
-static beacon_event_state obs__synopsis_generated_state;
-
 const beacon_event_desc obs_synopsis_generated_desc = {
     .catalog = &obs_catalog,
     .name = "synopsis.generated",
@@ -1763,8 +1837,6 @@ static const beacon_field_desc obs__plaud_fetched_fields[3] = {
         .duration_unit = BEACON_UNIT_MS,
     },
 };
-
-static beacon_event_state obs__plaud_fetched_state;
 
 const beacon_event_desc obs_plaud_fetched_desc = {
     .catalog = &obs_catalog,

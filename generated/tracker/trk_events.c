@@ -70,6 +70,9 @@ size_t trk_generation_params_to_json(const trk_generation_params *ev, char *buf,
     return beacon_gen_to_json(&ev->hdr, buf, cap, 0);
 }
 
+/* The runtime's state of generation.params: its verdict, sampling threshold and plan. */
+static beacon_event_state trk__generation_params_state;
+
 /* Copies generation.params into the record reserved at room (its struct copy's
  * place), strings after the struct. */
 static inline void trk__generation_params_fill(void *room, const trk_generation_params *ev,
@@ -99,6 +102,10 @@ static BEACON_GEN_NOINLINE beacon_status trk__generation_params_emit_slow(const 
 beacon_status trk_generation_params_emit(const trk_generation_params *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&trk__generation_params_state, &refused)) {
+        return refused;
     }
     uint64_t ticks = beacon_gen_ticks();
     /* What the runtime would reject goes the descriptor-driven way, which
@@ -136,6 +143,9 @@ size_t trk_checkout_completed_to_json(const trk_checkout_completed *ev, char *bu
     return beacon_gen_to_json(&ev->hdr, buf, cap, 0);
 }
 
+/* The runtime's state of checkout.completed: its verdict, sampling threshold and plan. */
+static beacon_event_state trk__checkout_completed_state;
+
 /* Copies checkout.completed into the record reserved at room (its struct copy's
  * place), strings after the struct. */
 static inline void trk__checkout_completed_fill(void *room, const trk_checkout_completed *ev,
@@ -165,6 +175,10 @@ static BEACON_GEN_NOINLINE beacon_status trk__checkout_completed_emit_slow(const
 beacon_status trk_checkout_completed_emit(const trk_checkout_completed *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&trk__checkout_completed_state, &refused)) {
+        return refused;
     }
     uint64_t ticks = beacon_gen_ticks();
     /* What the runtime would reject goes the descriptor-driven way, which
@@ -203,6 +217,9 @@ size_t trk_button_click_to_json(const trk_button_click *ev, char *buf, size_t ca
     return beacon_gen_to_json(&ev->hdr, buf, cap, 0);
 }
 
+/* The runtime's state of button_click: its verdict, sampling threshold and plan. */
+static beacon_event_state trk__button_click_state;
+
 /* Copies button_click into the record reserved at room (its struct copy's
  * place), strings after the struct. */
 static inline void trk__button_click_fill(void *room, const trk_button_click *ev, size_t len_button,
@@ -233,6 +250,10 @@ static BEACON_GEN_NOINLINE beacon_status trk__button_click_emit_slow(const trk_b
 beacon_status trk_button_click_emit(const trk_button_click *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&trk__button_click_state, &refused)) {
+        return refused;
     }
     uint64_t ticks = beacon_gen_ticks();
     /* What the runtime would reject goes the descriptor-driven way, which
@@ -279,9 +300,16 @@ size_t trk_error_captured_to_json(const trk_error_captured *ev, char *buf, size_
     return beacon_gen_to_json(&ev->hdr, buf, cap, 0);
 }
 
+/* The runtime's state of error.captured: its verdict, sampling threshold and plan. */
+static beacon_event_state trk__error_captured_state;
+
 beacon_status trk_error_captured_emit(const trk_error_captured *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&trk__error_captured_state, &refused)) {
+        return refused;
     }
     return beacon_gen_emit(&ev->hdr, NULL);
 }
@@ -301,6 +329,9 @@ size_t trk_api_generate_started_to_json(const trk_api_generate_started *ev, char
     }
     return beacon_gen_to_json(&ev->hdr, buf, cap, 0);
 }
+
+/* The runtime's state of api.generate.started: its verdict, sampling threshold and plan. */
+static beacon_event_state trk__api_generate_started_state;
 
 /* Copies api.generate.started into the record reserved at room (its struct copy's
  * place), strings after the struct. */
@@ -331,6 +362,10 @@ static BEACON_GEN_NOINLINE beacon_status trk__api_generate_started_emit_slow(con
 beacon_status trk_api_generate_started_emit(const trk_api_generate_started *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&trk__api_generate_started_state, &refused)) {
+        return refused;
     }
     uint64_t ticks = beacon_gen_ticks();
     /* What the runtime would reject goes the descriptor-driven way, which
@@ -370,6 +405,9 @@ size_t trk_api_generate_completed_to_json(const trk_api_generate_completed *ev, 
     return beacon_gen_to_json(&ev->hdr, buf, cap, 0);
 }
 
+/* The runtime's state of api.generate.completed: its verdict, sampling threshold and plan. */
+static beacon_event_state trk__api_generate_completed_state;
+
 /* Copies api.generate.completed into the record reserved at room (its struct copy's
  * place), strings after the struct. */
 static inline void trk__api_generate_completed_fill(void *room,
@@ -399,6 +437,10 @@ static BEACON_GEN_NOINLINE beacon_status trk__api_generate_completed_emit_slow(c
 beacon_status trk_api_generate_completed_emit(const trk_api_generate_completed *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&trk__api_generate_completed_state, &refused)) {
+        return refused;
     }
     uint64_t ticks = beacon_gen_ticks();
     /* What the runtime would reject goes the descriptor-driven way, which
@@ -450,6 +492,9 @@ size_t trk_api_generate_failed_to_json(const trk_api_generate_failed *ev, char *
     return beacon_gen_to_json(&ev->hdr, buf, cap, 0);
 }
 
+/* The runtime's state of api.generate.failed: its verdict, sampling threshold and plan. */
+static beacon_event_state trk__api_generate_failed_state;
+
 /* Copies api.generate.failed into the record reserved at room (its struct copy's
  * place), strings after the struct. */
 static inline void trk__api_generate_failed_fill(void *room, const trk_api_generate_failed *ev,
@@ -483,6 +528,10 @@ static BEACON_GEN_NOINLINE beacon_status trk__api_generate_failed_emit_slow(cons
 beacon_status trk_api_generate_failed_emit(const trk_api_generate_failed *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&trk__api_generate_failed_state, &refused)) {
+        return refused;
     }
     uint64_t ticks = beacon_gen_ticks();
     /* What the runtime would reject goes the descriptor-driven way, which
@@ -539,6 +588,9 @@ size_t trk_generation_started_to_json(const trk_generation_started *ev, char *bu
     return beacon_gen_to_json(&ev->hdr, buf, cap, 0);
 }
 
+/* The runtime's state of generation.started: its verdict, sampling threshold and plan. */
+static beacon_event_state trk__generation_started_state;
+
 /* Copies generation.started into the record reserved at room (its struct copy's
  * place), strings after the struct. */
 static inline void trk__generation_started_fill(void *room, const trk_generation_started *ev,
@@ -568,6 +620,10 @@ static BEACON_GEN_NOINLINE beacon_status trk__generation_started_emit_slow(const
 beacon_status trk_generation_started_emit(const trk_generation_started *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&trk__generation_started_state, &refused)) {
+        return refused;
     }
     uint64_t ticks = beacon_gen_ticks();
     /* What the runtime would reject goes the descriptor-driven way, which
@@ -616,6 +672,9 @@ size_t trk_generation_completed_to_json(const trk_generation_completed *ev, char
     return beacon_gen_to_json(&ev->hdr, buf, cap, 0);
 }
 
+/* The runtime's state of generation.completed: its verdict, sampling threshold and plan. */
+static beacon_event_state trk__generation_completed_state;
+
 /* Copies generation.completed into the record reserved at room (its struct copy's
  * place), strings after the struct. */
 static inline void trk__generation_completed_fill(void *room, const trk_generation_completed *ev,
@@ -645,6 +704,10 @@ static BEACON_GEN_NOINLINE beacon_status trk__generation_completed_emit_slow(con
 beacon_status trk_generation_completed_emit(const trk_generation_completed *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&trk__generation_completed_state, &refused)) {
+        return refused;
     }
     uint64_t ticks = beacon_gen_ticks();
     /* What the runtime would reject goes the descriptor-driven way, which
@@ -705,6 +768,9 @@ size_t trk_generation_failed_to_json(const trk_generation_failed *ev, char *buf,
     return beacon_gen_to_json(&ev->hdr, buf, cap, 0);
 }
 
+/* The runtime's state of generation.failed: its verdict, sampling threshold and plan. */
+static beacon_event_state trk__generation_failed_state;
+
 /* Copies generation.failed into the record reserved at room (its struct copy's
  * place), strings after the struct. */
 static inline void trk__generation_failed_fill(void *room, const trk_generation_failed *ev,
@@ -738,6 +804,10 @@ static BEACON_GEN_NOINLINE beacon_status trk__generation_failed_emit_slow(const 
 beacon_status trk_generation_failed_emit(const trk_generation_failed *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&trk__generation_failed_state, &refused)) {
+        return refused;
     }
     uint64_t ticks = beacon_gen_ticks();
     /* What the runtime would reject goes the descriptor-driven way, which
@@ -924,8 +994,6 @@ static const beacon_field_desc trk__generation_params_fields[1] = {
     },
 };
 
-static beacon_event_state trk__generation_params_state;
-
 const beacon_event_desc trk_generation_params_desc = {
     .catalog = &trk_catalog,
     .name = "generation.params",
@@ -990,8 +1058,6 @@ static const beacon_field_desc trk__checkout_completed_fields[2] = {
     },
 };
 
-static beacon_event_state trk__checkout_completed_state;
-
 const beacon_event_desc trk_checkout_completed_desc = {
     .catalog = &trk_catalog,
     .name = "checkout.completed",
@@ -1055,8 +1121,6 @@ static const beacon_field_desc trk__button_click_fields[2] = {
         .duration_unit = BEACON_UNIT_NS,
     },
 };
-
-static beacon_event_state trk__button_click_state;
 
 const beacon_event_desc trk_button_click_desc = {
     .catalog = &trk_catalog,
@@ -1162,8 +1226,6 @@ static const beacon_field_desc trk__error_captured_fields[4] = {
     },
 };
 
-static beacon_event_state trk__error_captured_state;
-
 const beacon_event_desc trk_error_captured_desc = {
     .catalog = &trk_catalog,
     .name = "error.captured",
@@ -1207,8 +1269,6 @@ static const beacon_field_desc trk__api_generate_started_fields[1] = {
         .duration_unit = BEACON_UNIT_NS,
     },
 };
-
-static beacon_event_state trk__api_generate_started_state;
 
 const beacon_event_desc trk_api_generate_started_desc = {
     .catalog = &trk_catalog,
@@ -1273,8 +1333,6 @@ static const beacon_field_desc trk__api_generate_completed_fields[2] = {
         .duration_unit = BEACON_UNIT_MS,
     },
 };
-
-static beacon_event_state trk__api_generate_completed_state;
 
 const beacon_event_desc trk_api_generate_completed_desc = {
     .catalog = &trk_catalog,
@@ -1380,8 +1438,6 @@ static const beacon_field_desc trk__api_generate_failed_fields[4] = {
     },
 };
 
-static beacon_event_state trk__api_generate_failed_state;
-
 const beacon_event_desc trk_api_generate_failed_desc = {
     .catalog = &trk_catalog,
     .name = "api.generate.failed",
@@ -1465,8 +1521,6 @@ static const beacon_field_desc trk__generation_started_fields[3] = {
         .duration_unit = BEACON_UNIT_NS,
     },
 };
-
-static beacon_event_state trk__generation_started_state;
 
 const beacon_event_desc trk_generation_started_desc = {
     .catalog = &trk_catalog,
@@ -1571,8 +1625,6 @@ static const beacon_field_desc trk__generation_completed_fields[4] = {
         .duration_unit = BEACON_UNIT_MS,
     },
 };
-
-static beacon_event_state trk__generation_completed_state;
 
 const beacon_event_desc trk_generation_completed_desc = {
     .catalog = &trk_catalog,
@@ -1717,8 +1769,6 @@ static const beacon_field_desc trk__generation_failed_fields[6] = {
         .duration_unit = BEACON_UNIT_NS,
     },
 };
-
-static beacon_event_state trk__generation_failed_state;
 
 const beacon_event_desc trk_generation_failed_desc = {
     .catalog = &trk_catalog,

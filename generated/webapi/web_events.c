@@ -114,6 +114,9 @@ size_t web_oe_start_to_json(const web_oe_start *ev, char *buf, size_t cap) {
     return beacon_gen_to_json(&ev->hdr, buf, cap, 0);
 }
 
+/* The runtime's state of oe.start: its verdict, sampling threshold and plan. */
+static beacon_event_state web__oe_start_state;
+
 /* Copies oe.start into the record reserved at room (its struct copy's
  * place), strings after the struct. */
 static inline void web__oe_start_fill(void *room, const web_oe_start *ev, size_t len_entry_point) {
@@ -142,6 +145,10 @@ static BEACON_GEN_NOINLINE beacon_status web__oe_start_emit_slow(const web_oe_st
 beacon_status web_oe_start_emit(const web_oe_start *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&web__oe_start_state, &refused)) {
+        return refused;
     }
     uint64_t ticks = beacon_gen_ticks();
     /* What the runtime would reject goes the descriptor-driven way, which
@@ -189,9 +196,16 @@ size_t web_oe_moderation_to_json(const web_oe_moderation *ev, char *buf, size_t 
     return beacon_gen_to_json(&ev->hdr, buf, cap, 0);
 }
 
+/* The runtime's state of oe.moderation: its verdict, sampling threshold and plan. */
+static beacon_event_state web__oe_moderation_state;
+
 beacon_status web_oe_moderation_emit(const web_oe_moderation *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&web__oe_moderation_state, &refused)) {
+        return refused;
     }
     return beacon_gen_emit(&ev->hdr, NULL);
 }
@@ -228,6 +242,9 @@ size_t web_oe_interact_to_json(const web_oe_interact *ev, char *buf, size_t cap)
     return beacon_gen_to_json(&ev->hdr, buf, cap, 0);
 }
 
+/* The runtime's state of oe.interact: its verdict, sampling threshold and plan. */
+static beacon_event_state web__oe_interact_state;
+
 /* Copies oe.interact into the record reserved at room (its struct copy's
  * place). */
 static inline void web__oe_interact_fill(void *room, const web_oe_interact *ev) {
@@ -252,6 +269,10 @@ static BEACON_GEN_NOINLINE beacon_status web__oe_interact_emit_slow(const web_oe
 beacon_status web_oe_interact_emit(const web_oe_interact *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&web__oe_interact_state, &refused)) {
+        return refused;
     }
     uint64_t ticks = beacon_gen_ticks();
     /* What the runtime would reject goes the descriptor-driven way, which
@@ -298,6 +319,9 @@ size_t web_api_request_start_to_json(const web_api_request_start *ev, char *buf,
     return beacon_gen_to_json(&ev->hdr, buf, cap, 0);
 }
 
+/* The runtime's state of api.request.start: its verdict, sampling threshold and plan. */
+static beacon_event_state web__api_request_start_state;
+
 /* Copies api.request.start into the record reserved at room (its struct copy's
  * place), strings after the struct. */
 static inline void web__api_request_start_fill(void *room, const web_api_request_start *ev,
@@ -328,6 +352,10 @@ static BEACON_GEN_NOINLINE beacon_status web__api_request_start_emit_slow(const 
 beacon_status web_api_request_start_emit(const web_api_request_start *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&web__api_request_start_state, &refused)) {
+        return refused;
     }
     uint64_t ticks = beacon_gen_ticks();
     /* What the runtime would reject goes the descriptor-driven way, which
@@ -380,6 +408,9 @@ size_t web_api_request_stop_to_json(const web_api_request_stop *ev, char *buf, s
     return beacon_gen_to_json(&ev->hdr, buf, cap, 0);
 }
 
+/* The runtime's state of api.request.stop: its verdict, sampling threshold and plan. */
+static beacon_event_state web__api_request_stop_state;
+
 /* Copies api.request.stop into the record reserved at room (its struct copy's
  * place), strings after the struct. */
 static inline void web__api_request_stop_fill(void *room, const web_api_request_stop *ev,
@@ -410,6 +441,10 @@ static BEACON_GEN_NOINLINE beacon_status web__api_request_stop_emit_slow(const w
 beacon_status web_api_request_stop_emit(const web_api_request_stop *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&web__api_request_stop_state, &refused)) {
+        return refused;
     }
     uint64_t ticks = beacon_gen_ticks();
     /* What the runtime would reject goes the descriptor-driven way, which
@@ -465,6 +500,9 @@ size_t web_api_request_exception_to_json(const web_api_request_exception *ev, ch
     return beacon_gen_to_json(&ev->hdr, buf, cap, 0);
 }
 
+/* The runtime's state of api.request.exception: its verdict, sampling threshold and plan. */
+static beacon_event_state web__api_request_exception_state;
+
 /* Copies api.request.exception into the record reserved at room (its struct copy's
  * place), strings after the struct. */
 static inline void web__api_request_exception_fill(void *room, const web_api_request_exception *ev,
@@ -496,6 +534,10 @@ static BEACON_GEN_NOINLINE beacon_status web__api_request_exception_emit_slow(co
 beacon_status web_api_request_exception_emit(const web_api_request_exception *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&web__api_request_exception_state, &refused)) {
+        return refused;
     }
     uint64_t ticks = beacon_gen_ticks();
     /* What the runtime would reject goes the descriptor-driven way, which
@@ -679,8 +721,6 @@ static const beacon_field_desc web__oe_start_fields[1] = {
     },
 };
 
-static beacon_event_state web__oe_start_state;
-
 const beacon_event_desc web_oe_start_desc = {
     .catalog = &web_catalog,
     .name = "oe.start",
@@ -764,8 +804,6 @@ static const beacon_field_desc web__oe_moderation_fields[3] = {
         .duration_unit = BEACON_UNIT_NS,
     },
 };
-
-static beacon_event_state web__oe_moderation_state;
 
 const beacon_event_desc web_oe_moderation_desc = {
     .catalog = &web_catalog,
@@ -851,8 +889,6 @@ static const beacon_field_desc web__oe_interact_fields[3] = {
     },
 };
 
-static beacon_event_state web__oe_interact_state;
-
 const beacon_event_desc web_oe_interact_desc = {
     .catalog = &web_catalog,
     .name = "oe.interact",
@@ -936,8 +972,6 @@ static const beacon_field_desc web__api_request_start_fields[3] = {
         .duration_unit = BEACON_UNIT_NS,
     },
 };
-
-static beacon_event_state web__api_request_start_state;
 
 const beacon_event_desc web_api_request_start_desc = {
     .catalog = &web_catalog,
@@ -1042,8 +1076,6 @@ static const beacon_field_desc web__api_request_stop_fields[4] = {
         .duration_unit = BEACON_UNIT_NS,
     },
 };
-
-static beacon_event_state web__api_request_stop_state;
 
 const beacon_event_desc web_api_request_stop_desc = {
     .catalog = &web_catalog,
@@ -1168,8 +1200,6 @@ static const beacon_field_desc web__api_request_exception_fields[5] = {
         .duration_unit = BEACON_UNIT_NS,
     },
 };
-
-static beacon_event_state web__api_request_exception_state;
 
 const beacon_event_desc web_api_request_exception_desc = {
     .catalog = &web_catalog,

@@ -442,6 +442,17 @@ void beacon_gen_sampled(beacon_gen_ring *r) {
     (void)r;
 }
 
+/* The runtime's clock, when ticks are not the TSC (beacon_gen_g.tsc is 0). */
+uint64_t beacon_gen_now(void) {
+    return 1;
+}
+
+/* Never called: no verdict refuses an event here (the generation stays 0). */
+beacon_status beacon_gen_refuse(unsigned kind) {
+    (void)kind;
+    return BEACON_ERR_DISABLED;
+}
+
 void *beacon_gen_context_ref(const beacon_catalog_desc *catalog) {
     (void)catalog;
     return NULL;

@@ -303,10 +303,12 @@ typedef struct beacon_field_desc {
 } beacon_field_desc;
 
 /* Mutable per-event runtime state. Storage is emitted by the generator; only
- * the runtime writes it. opaque[0]: the sampling generation the threshold
- * in opaque[1] was computed for; opaque[2]: that generation when the event
- * is kept whole, else 0 (read by beacon_gen_begin); opaque[3]: the
- * event's serialization plan, built by the runtime on first use. */
+ * the runtime writes it. opaque[0]: the configuration generation the
+ * sampling threshold in opaque[1] was computed for; opaque[2]: the event's
+ * verdict word, that generation plus what an emit of the event does (keep,
+ * sample, or refuse; see beacon_gen_inline.h), read by generated code
+ * before anything else; opaque[3]: the event's serialization plan, built by
+ * the runtime on first use. Zero (static storage) means nothing decided. */
 typedef struct beacon_event_state {
     uint64_t opaque[4];
 } beacon_event_state;

@@ -28,6 +28,8 @@ extern "C" {
 #define beacon_gen_correlate   beacon_gen3_correlate
 #define beacon_gen_sampled     beacon_gen3_sampled
 #define beacon_gen_notify      beacon_gen3_notify
+#define beacon_gen_refuse      beacon_gen3_refuse
+#define beacon_gen_now         beacon_gen3_now
 #define beacon_gen_lane_tls    beacon_gen3_lane_tls
 #define beacon_gen_g           beacon_gen3_g
 
@@ -79,9 +81,8 @@ typedef struct beacon_gen_ring {
 /* The calling thread's emit state. Runtime-private, like beacon_gen_ring. */
 typedef struct beacon_gen_lane {
     uint64_t epoch; /* `ring` is fit for emit while this equals the open epoch */
-    /* `epoch` while ticks come from the TSC (which generated code reads
-     * itself), else 0: the inline path is open when this equals the open
-     * epoch. */
+    /* `epoch` while the inline path is open to the thread, else 0: it is
+     * open when this equals the open epoch. */
     uint64_t fast;
     beacon_gen_ring *ring; /* the thread's ring, or NULL */
     void *ctx;             /* the thread's context slots; NULL: no context set */
@@ -93,14 +94,24 @@ typedef struct beacon_gen_lane {
     uint32_t busy;
     unsigned long registry; /* runtime-private */
     uint64_t rng;           /* the thread's sampling generator (xorshift64); 0: unseeded */
+    /* The thread's counters of refused events, indexed by verdict kind
+     * minus BEACON_GEN_VERDICT_DISABLED (see beacon_gen_refused), written
+     * by this thread only, one instruction per count; NULL until the
+     * thread's first refused event (beacon_gen_refuse sets it). */
+    uint64_t *tally;
 } beacon_gen_lane;
 
 /* Process-wide emit state read on every emit. Runtime-private. */
 typedef struct beacon_gen_globals {
-    uint64_t epoch;      /* nonzero while emit is open; new at every opening */
-    uint64_t sample_gen; /* sampling configuration generation (never 0) */
-    int32_t sleeping;    /* the worker waits to be woken by the next commit */
-    int32_t tsc;         /* ticks are the x86 time-stamp counter */
+    uint64_t epoch; /* nonzero while emit is open; new at every opening */
+    /* The configuration generation: a nonzero multiple of
+     * BEACON_GEN_VERDICT_STEP, advanced by every change that can alter what
+     * an emit does (init, shutdown, beacon_set_enabled, sample rates, the
+     * set of sinks). An event's verdict word (beacon_event_state) is this
+     * value plus the verdict's kind while it is current. */
+    uint64_t config_gen;
+    int32_t sleeping; /* the worker waits to be woken by the next commit */
+    int32_t tsc;      /* ticks are the x86 time-stamp counter */
     unsigned char reserved_[40];
 } beacon_gen_globals;
 
@@ -208,24 +219,118 @@ BEACON_API void beacon_gen_correlate(beacon_event_hdr *copy);
  * NULL is a no-op. */
 BEACON_API void beacon_gen_sampled(beacon_gen_ring *r);
 
+/* Count one event refused by its verdict (kind BEACON_GEN_VERDICT_DISABLED,
+ * _SAMPLED or _FILTERED, see beacon_gen_refused) on the calling thread,
+ * giving the thread its counters first when it has none (the one
+ * allocation, on the thread's first refused event; should it fail, the
+ * event is counted in a process-wide counter instead), and return the
+ * emit's status (beacon_gen_refusal_status). Other kinds count nothing and
+ * return BEACON_ERR_INVALID_ARGUMENT. Async-signal-safe once the thread has its
+ * counters. Thread-safe. */
+BEACON_API beacon_status beacon_gen_refuse(unsigned kind);
+
+/* The runtime's tick count now, for a record stamped by generated code
+ * when ticks are not the time-stamp counter (beacon_gen_ticks): its
+ * monotonic clock. Async-signal-safe; thread-safe. */
+BEACON_API uint64_t beacon_gen_now(void);
+
 /* Called by beacon_gen_publish and beacon_gen_end after publishing when
  * the ring looked more than half full or the worker sleeps: looks at the
  * consumer's position and wakes the worker if needed. NULL is a no-op. The
  * thread that owns r only. */
 BEACON_API void beacon_gen_notify(beacon_gen_ring *r);
 
+/* ---- The verdict: what an emit of an event does under the current
+ * configuration, decided when the configuration changes ------------------
+ *
+ * An event's verdict word (its state's opaque[2]) holds the configuration
+ * generation it was decided for (beacon_gen_globals.config_gen) plus one of
+ * the kinds below. While the word minus the generation is below
+ * BEACON_GEN_VERDICT_STEP the verdict is current; otherwise (a new
+ * configuration, a descriptor not seen since, a library just loaded) the
+ * runtime's path decides it again and stores it. */
+#define BEACON_GEN_VERDICT_KEEP   0u /* kept whole */
+#define BEACON_GEN_VERDICT_SAMPLE 1u /* kept when the thread's draw is below opaque[1] */
+/* Refused before the clock is read, counted on the calling thread: */
+#define BEACON_GEN_VERDICT_DISABLED 2u /* switched off: dropped_filtered, BEACON_ERR_DISABLED */
+#define BEACON_GEN_VERDICT_SAMPLED  3u /* sample rate 0: dropped_sampled, BEACON_ERR_SAMPLED_OUT */
+/* Every sink's filter or level refuses it (never a begin event, whose
+ * trace id the events following it need): dropped_filtered, BEACON_OK (as
+ * when the sinks refused it after the queue). */
+#define BEACON_GEN_VERDICT_FILTERED 4u
+/* Drawn like SAMPLE; one kept is then refused as FILTERED (runtime's path). */
+#define BEACON_GEN_VERDICT_SAMPLE_FILTERED 5u
+#define BEACON_GEN_VERDICT_STEP            8u
+
+/* Adds 1 to *c, one of the calling thread's own counters, as a single
+ * instruction where the inline path exists, so that a signal handler
+ * counting on the same thread cannot lose either count; readers on other
+ * threads load it atomically. */
 #if BEACON_GEN_INLINE
-/* Inline sampling for beacon_gen_begin, for an event whose sample rate is
- * below 1: when its threshold (opaque[1]) is current (opaque[0] == gen), a
- * draw of the thread's xorshift generator keeps the event when it is below
- * the threshold (returns 1); otherwise the drop is counted
- * (beacon_gen_sampled) and 0 returned. Returns -1 when the threshold is
- * stale or the generator unseeded: the runtime's path decides. */
+static inline void beacon_gen_tally_add(uint64_t *c) {
+#if defined(__SANITIZE_THREAD__)
+    __atomic_fetch_add(c, 1, __ATOMIC_RELAXED);
+#else
+    __asm__("addq $1, %0" : "+m"(*c));
+#endif
+}
+#endif
+
+/* What an emit refused with verdict `kind` returns: BEACON_ERR_DISABLED
+ * (switched off), BEACON_ERR_SAMPLED_OUT (sample rate 0), BEACON_OK (no
+ * sink takes it: the event was accepted, and every sink's filter refuses
+ * it, as they would have after the queue). */
+static inline beacon_status beacon_gen_refusal_status(uint64_t kind) {
+    return kind == BEACON_GEN_VERDICT_DISABLED  ? BEACON_ERR_DISABLED
+           : kind == BEACON_GEN_VERDICT_SAMPLED ? BEACON_ERR_SAMPLED_OUT
+                                                : BEACON_OK;
+}
+
+/* The check a generated _emit makes first, before the clock is read: true
+ * when the event's current verdict refuses it (switched off, sample rate 0,
+ * no sink takes it), with the refusal counted on the calling thread and
+ * *status set to what the emit returns (beacon_gen_refusal_status). False otherwise, having done
+ * nothing: the emit goes on (a stale verdict is decided again by the runtime's path). `st` is the
+ * event's state (its descriptor's `state`), not NULL. Where the inline path does not exist this is
+ * always false and the runtime's path refuses the event itself. Async-signal-safe once the thread
+ * has its counters; thread-safe. */
+static inline bool beacon_gen_refused(const beacon_event_state *st, beacon_status *status) {
+#if BEACON_GEN_INLINE
+    uint64_t kind = __atomic_load_n(&st->opaque[2], __ATOMIC_RELAXED) -
+                    __atomic_load_n(&beacon_gen_g.config_gen, __ATOMIC_RELAXED);
+    if (__builtin_expect(kind - BEACON_GEN_VERDICT_DISABLED >
+                             BEACON_GEN_VERDICT_FILTERED - BEACON_GEN_VERDICT_DISABLED,
+                         1))
+        return false;
+    uint64_t *tally = beacon_gen_lane_tls.tally;
+    if (__builtin_expect(tally != NULL, 1)) {
+        beacon_gen_tally_add(&tally[kind - BEACON_GEN_VERDICT_DISABLED]);
+        *status = beacon_gen_refusal_status(kind);
+    } else {
+        *status = beacon_gen_refuse((unsigned)kind);
+    }
+    return true;
+#else
+    (void)st;
+    (void)status;
+    return false;
+#endif
+}
+
+#if BEACON_GEN_INLINE
+/* Inline sampling for beacon_gen_begin, for an event whose current verdict
+ * is BEACON_GEN_VERDICT_SAMPLE: when its threshold (opaque[1]) is current
+ * too (opaque[0] == gen), a draw of the thread's xorshift generator keeps
+ * the event when it is below the threshold (returns 1); otherwise the drop
+ * is counted (beacon_gen_sampled) and 0 returned. Returns -1 when the
+ * verdict or threshold is stale or another kind, or the generator
+ * unseeded: the runtime's path decides. */
 static inline int beacon_gen_sample_decide(beacon_gen_lane *lane, const beacon_event_state *st,
                                            uint64_t gen) {
-    if (__atomic_load_n(&st->opaque[0], __ATOMIC_ACQUIRE) != gen || lane->rng == 0) return -1;
+    if (__atomic_load_n(&st->opaque[2], __ATOMIC_ACQUIRE) != gen + BEACON_GEN_VERDICT_SAMPLE ||
+        __atomic_load_n(&st->opaque[0], __ATOMIC_ACQUIRE) != gen || lane->rng == 0)
+        return -1;
     uint64_t thr = __atomic_load_n(&st->opaque[1], __ATOMIC_RELAXED);
-    if (thr == UINT64_MAX) return 1; /* kept whole (opaque[2] was read before it said so) */
     uint64_t x = lane->rng;
     x ^= x << 13;
     x ^= x >> 7;
@@ -237,13 +342,17 @@ static inline int beacon_gen_sample_decide(beacon_gen_lane *lane, const beacon_e
 }
 #endif
 
-/* The tick count for the record of an event emitted now: the time-stamp
- * counter where the inline path exists, else 0 (the runtime's path stamps
- * the event itself). A generated _emit reads it first, so that the
- * counter's latency overlaps the checks that follow. Thread-safe. */
+/* The tick count for the record of an event emitted now, where the inline
+ * path exists: the time-stamp counter when it is the runtime's clock, else
+ * the runtime's clock (beacon_gen_now; a virtual machine whose kernel does
+ * not trust the counter, for one). Elsewhere 0: the runtime's path stamps
+ * the event itself. A generated _emit reads it after its verdict and before
+ * its checks, so that the counter's latency overlaps them. Thread-safe. */
 static inline uint64_t beacon_gen_ticks(void) {
 #if BEACON_GEN_INLINE
-    return (uint64_t)__builtin_ia32_rdtsc();
+    if (__builtin_expect(__atomic_load_n(&beacon_gen_g.tsc, __ATOMIC_RELAXED) != 0, 1))
+        return (uint64_t)__builtin_ia32_rdtsc();
+    return beacon_gen_now();
 #else
     return 0;
 #endif
@@ -293,7 +402,8 @@ static inline beacon_gen_ring *beacon_gen_room(const beacon_gen_lane *lane,
 /* The plain case of beacon_gen_begin, inline and without any call: emit
  * open, the thread's ring set up and ticks from the TSC (lane.fast), no
  * context set and no span open on the thread, the event kept whole
- * (opaque[2] holds the current sampling generation), and a record no
+ * (its verdict word, opaque[2], is the current configuration generation:
+ * BEACON_GEN_VERDICT_KEEP), and a record no
  * larger than the ring keeps (max_record) that fits before the end of the
  * buffer and in the room last seen free (ring.limit). Then it writes the
  * record head, with `ticks` from beacon_gen_ticks, and returns where the
@@ -308,7 +418,7 @@ static inline void *beacon_gen_claim(const beacon_event_hdr *ev, size_t size, ui
     beacon_gen_lane *lane = &beacon_gen_lane_tls;
     const beacon_event_state *st = ev->desc->state;
     uint64_t epoch = __atomic_load_n(&beacon_gen_g.epoch, __ATOMIC_RELAXED);
-    uint64_t gen = __atomic_load_n(&beacon_gen_g.sample_gen, __ATOMIC_RELAXED);
+    uint64_t gen = __atomic_load_n(&beacon_gen_g.config_gen, __ATOMIC_RELAXED);
     if (__builtin_expect((lane->ctx != NULL) | (lane->span_depth != 0) | (lane->busy != 0), 0))
         return NULL;
     beacon_gen_guard(lane, 1);
@@ -360,7 +470,7 @@ static inline beacon_status beacon_gen_publish(const beacon_gen_fast *fast) {
 /* beacon_gen_reserve for events that are not `begin` events, with the
  * common case inline: emit open, the thread's ring set up and ticks from
  * the TSC (lane.fast), the event kept (whole, when the event state's
- * opaque[2] holds the current sampling generation, or by the thread's own
+ * its verdict is a current BEACON_GEN_VERDICT_KEEP, or by the thread's own
  * draw against a current threshold: beacon_gen_sample_decide, which counts
  * a drop and makes this return NULL with BEACON_ERR_SAMPLED_OUT), the
  * record no larger than the ring keeps (max_record) and fitting before the
@@ -378,7 +488,7 @@ static inline void *beacon_gen_begin(const beacon_event_hdr *ev, size_t size, ui
     beacon_gen_lane *lane = &beacon_gen_lane_tls;
     const beacon_event_state *st = ev->desc->state;
     uint64_t epoch = __atomic_load_n(&beacon_gen_g.epoch, __ATOMIC_RELAXED);
-    uint64_t gen = __atomic_load_n(&beacon_gen_g.sample_gen, __ATOMIC_RELAXED);
+    uint64_t gen = __atomic_load_n(&beacon_gen_g.config_gen, __ATOMIC_RELAXED);
     size_t size8 = BEACON_GEN_ALIGN8(size), head, next;
     /* Only when the record fits (as last seen; the runtime's path looks
      * again) is the event sampled here, so none is drawn twice. An emit
@@ -390,7 +500,7 @@ static inline void *beacon_gen_begin(const beacon_event_hdr *ev, size_t size, ui
         if (__builtin_expect(r == NULL, 0)) beacon_gen_guard(lane, 0);
     }
     if (__builtin_expect(r != NULL, 1)) {
-        /* Kept whole (opaque[2] holds the current generation), or sampled
+        /* Kept whole (a current BEACON_GEN_VERDICT_KEEP), or sampled
          * here; -1 leaves it to the runtime. */
         int keep = __atomic_load_n(&st->opaque[2], __ATOMIC_ACQUIRE) == gen
                        ? 1

@@ -49,7 +49,7 @@ static uint64_t threshold_of(double rate) {
 
 uint64_t beacon__sample_refresh(const beacon_event_desc *d) {
     pthread_mutex_lock(&g_sample_mu);
-    uint64_t gen = __atomic_load_n(&beacon_gen_g.sample_gen, __ATOMIC_SEQ_CST);
+    uint64_t gen = __atomic_load_n(&beacon_gen_g.config_gen, __ATOMIC_SEQ_CST);
     double rate = d->sample_rate;
     if (!isnan(g_env_rate)) rate = g_env_rate;
     for (size_t i = 0; i < g_rule_count; i++) {
@@ -58,10 +58,6 @@ uint64_t beacon__sample_refresh(const beacon_event_desc *d) {
     uint64_t thr = threshold_of(rate);
     if (d->state) {
         __atomic_store_n(&d->state->opaque[1], thr, __ATOMIC_RELAXED);
-        /* What generated code checks inline (beacon_gen_begin): this
-         * generation while the event is kept whole, else 0 (never a
-         * generation). */
-        __atomic_store_n(&d->state->opaque[2], thr == UINT64_MAX ? gen : 0, __ATOMIC_RELEASE);
         __atomic_store_n(&d->state->opaque[0], gen, __ATOMIC_RELEASE);
     }
     pthread_mutex_unlock(&g_sample_mu);
@@ -105,7 +101,7 @@ beacon_status beacon_set_sample_rate(const char *pattern, double rate) {
             }
         }
     }
-    if (st == BEACON_OK) __atomic_fetch_add(&beacon_gen_g.sample_gen, 1, __ATOMIC_SEQ_CST);
+    if (st == BEACON_OK) beacon__config_changed();
     pthread_mutex_unlock(&g_sample_mu);
     return st;
 }
@@ -125,6 +121,6 @@ void beacon__sample_read_env(void) {
     }
     pthread_mutex_lock(&g_sample_mu);
     g_env_rate = rate;
-    __atomic_fetch_add(&beacon_gen_g.sample_gen, 1, __ATOMIC_SEQ_CST);
+    beacon__config_changed();
     pthread_mutex_unlock(&g_sample_mu);
 }

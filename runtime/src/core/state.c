@@ -9,7 +9,7 @@ beacon__globals beacon__g = {.gate = BEACON__GATE_NEW, .state = BEACON__STATE_NE
 
 /* Read by every emit, generated code included (beacon_gen.h); alone on its
  * cache line. */
-_Alignas(64) BEACON_API beacon_gen_globals beacon_gen_g = {.sample_gen = 1};
+_Alignas(64) BEACON_API beacon_gen_globals beacon_gen_g = {.config_gen = BEACON_GEN_VERDICT_STEP};
 
 _Thread_local bool beacon__on_worker;
 
@@ -19,6 +19,10 @@ beacon__state beacon__get_state(void) {
 
 void beacon__count_caller_drop(beacon__outcome o) {
     atomic_fetch_add_explicit(&beacon__g.caller_drops[o], 1, memory_order_relaxed);
+}
+
+void beacon__config_changed(void) {
+    __atomic_fetch_add(&beacon_gen_g.config_gen, BEACON_GEN_VERDICT_STEP, __ATOMIC_SEQ_CST);
 }
 
 void beacon__worker_wake(void) {

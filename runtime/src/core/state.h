@@ -128,12 +128,15 @@ void beacon__worker_wake(void);
 extern _Thread_local bool beacon__on_worker;
 
 /* Sampling threshold of d for the current configuration: slow path taken
- * when d's cached generation is stale; stores the result in d->state.
+ * when d's cached generation is stale; stores the result in d->state
+ * (opaque[0] and opaque[1]).
  * Returns the threshold (keep when rand64 < threshold; UINT64_MAX keeps all). */
 uint64_t beacon__sample_refresh(const beacon_event_desc *d);
 
-/* The configuration generation of sampling is beacon_gen_g.sample_gen;
- * desc->state->opaque[0] caches it with the threshold in opaque[1], and
- * opaque[2] holds it too while the threshold keeps everything. */
+/* Starts a new configuration generation (beacon_gen_g.config_gen), so that
+ * every event's verdict (core/verdict.h) is decided again at its next emit.
+ * Call after the change is in place (gate, sampling rules, sinks): a verdict
+ * decided for the new generation must see it. Thread-safe. */
+void beacon__config_changed(void);
 
 #endif /* BEACON_SRC_CORE_STATE_H */

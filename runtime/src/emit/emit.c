@@ -25,7 +25,9 @@
 #include "emit/ring.h"
 #include "core/state.h"
 #include "core/field.h"
+#include "core/verdict.h"
 #include "emit/span.h"
+#include "emit/tally.h"
 
 /* ---- validation ------------------------------------------------------- */
 
@@ -230,25 +232,56 @@ EMIT_RARE bool threshold_slow(const beacon_event_desc *d, beacon__ring *r, uint6
     return true;
 }
 
-/* The checks every emit passes before its record: gate, the thread's ring,
- * ABI, sampling. Returns the ring, or NULL with *st set and the drop counted.
- * The common case is two thread-local/relaxed loads for the ring and three
- * for the sampling threshold. */
+/* d's verdict when it is stale or d has no state: decided again, except
+ * for a descriptor of another ABI (never decided, so it is rejected on every
+ * emit by threshold_slow) and while emit is not open. Returns its kind, or
+ * BEACON_GEN_VERDICT_STEP when there is none: the emit goes on the way it
+ * would without verdicts (the gate, then sampling). */
+EMIT_RARE uint64_t verdict_slow(const beacon_event_desc *d) {
+    if (d->catalog && d->catalog->abi != BEACON_GEN_ABI) return BEACON_GEN_VERDICT_STEP;
+    uint64_t kind = beacon__verdict_decide(d);
+    return kind == BEACON__VERDICT_NONE ? BEACON_GEN_VERDICT_STEP : kind;
+}
+
+/* True for the kinds that refuse an event before anything else is done. */
+static inline bool kind_refuses(uint64_t kind) {
+    return kind - BEACON_GEN_VERDICT_DISABLED <=
+           BEACON_GEN_VERDICT_FILTERED - BEACON_GEN_VERDICT_DISABLED;
+}
+
+EMIT_RARE beacon_status refuse(uint64_t kind) {
+    return beacon_gen_refuse((unsigned)kind);
+}
+
+/* The checks every emit passes before its record: the event's verdict
+ * (refused events are counted and go no further: no ring, no clock), the
+ * thread's ring, ABI, sampling. Returns the ring, or NULL with *st set and
+ * the drop counted. The common case is two loads for the verdict and two
+ * thread-local/relaxed loads for the ring. */
 EMIT_STEP beacon__ring *emit_prepare(const beacon_event_desc *d, beacon_status *st) {
+    uint64_t kind = d->state ? beacon__verdict_current(d) : BEACON_GEN_VERDICT_STEP;
+    if (BEACON__UNLIKELY(kind != BEACON_GEN_VERDICT_KEEP)) {
+        if (kind == BEACON_GEN_VERDICT_STEP) kind = verdict_slow(d);
+        if (kind_refuses(kind)) {
+            *st = refuse(kind);
+            return NULL;
+        }
+    }
     uint64_t epoch = __atomic_load_n(&beacon_gen_g.epoch, __ATOMIC_RELAXED);
     beacon__ring *r = epoch ? beacon__ring_cached(epoch) : NULL;
     if (BEACON__UNLIKELY(!r)) {
         r = ring_slow(d, st);
         if (!r) return NULL;
     }
-    const beacon_event_state *state = d->state;
+    if (BEACON__LIKELY(kind == BEACON_GEN_VERDICT_KEEP)) return r;
     uint64_t thr;
-    if (BEACON__LIKELY(state != NULL &&
-                       __atomic_load_n(&state->opaque[0], __ATOMIC_ACQUIRE) ==
-                           __atomic_load_n(&beacon_gen_g.sample_gen, __ATOMIC_RELAXED))) {
-        thr = __atomic_load_n(&state->opaque[1], __ATOMIC_RELAXED);
-    } else if (!threshold_slow(d, r, &thr, st)) {
-        return NULL;
+    if (kind == BEACON_GEN_VERDICT_STEP) {
+        if (!threshold_slow(d, r, &thr, st)) return NULL;
+    } else if (__atomic_load_n(&d->state->opaque[0], __ATOMIC_ACQUIRE) ==
+               __atomic_load_n(&beacon_gen_g.config_gen, __ATOMIC_RELAXED)) {
+        thr = __atomic_load_n(&d->state->opaque[1], __ATOMIC_RELAXED);
+    } else {
+        thr = beacon__sample_refresh(d);
     }
     if (thr != UINT64_MAX) {
         /* Seeds the generator generated code samples with inline
@@ -259,6 +292,11 @@ EMIT_STEP beacon__ring *emit_prepare(const beacon_event_desc *d, beacon_status *
             *st = BEACON_ERR_SAMPLED_OUT;
             return NULL;
         }
+    }
+    if (kind == BEACON_GEN_VERDICT_SAMPLE_FILTERED) {
+        /* Kept by sampling, refused by every sink. */
+        *st = refuse(BEACON_GEN_VERDICT_FILTERED);
+        return NULL;
     }
     return r;
 }
@@ -496,6 +534,10 @@ void beacon_gen_correlate(beacon_event_hdr *copy) {
 
 void beacon_gen_sampled(beacon_gen_ring *p) {
     if (p) beacon__ring_count((beacon__ring *)p, BEACON__RING_SAMPLED);
+}
+
+uint64_t beacon_gen_now(void) {
+    return beacon__clock_now_ticks();
 }
 
 void beacon_gen_notify(beacon_gen_ring *p) {

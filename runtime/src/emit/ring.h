@@ -287,13 +287,12 @@ beacon__ring *beacon__ring_for_thread(beacon__ring_registry *reg, size_t capacit
 #define beacon__lane beacon_gen_lane_tls
 
 /* Recompute the calling thread's lane.fast, which lets generated code emit
- * inline: its epoch while ticks come from the TSC, else 0 (spans and
- * context need no runtime path: beacon_gen_begin/end call
- * beacon_gen_context_ref and beacon_gen_correlate for them). Call after
- * the epoch changes. */
+ * inline: its epoch (whatever the clock: generated code reads the TSC
+ * itself or calls beacon_gen_now; spans and context need no runtime path
+ * either: beacon_gen_begin/end call beacon_gen_context_ref and
+ * beacon_gen_correlate for them). Call after the epoch changes. */
 static inline void beacon__lane_sync(void) {
-    bool tsc = __atomic_load_n(&beacon_gen_g.tsc, __ATOMIC_RELAXED) != 0;
-    beacon__lane.fast = tsc ? beacon__lane.epoch : 0;
+    beacon__lane.fast = beacon__lane.epoch;
 }
 
 /* Producer: the calling thread's cached ring when its tag equals `tag`

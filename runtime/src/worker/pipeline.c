@@ -34,10 +34,12 @@
 #include "core/fork.h"
 #include "core/sampling.h"
 #include "core/thread.h"
+#include "core/verdict.h"
 #include "core/ids.h"
 #include "format/json.h"
 #include "worker/stats.h"
 #include "emit/record.h"
+#include "emit/tally.h"
 #include "core/state.h"
 #include "format/serialize.h"
 #include "sinks/ledger.h"
@@ -190,6 +192,8 @@ static void globals_init(void) {
      * other part's (fork.h). */
     static const beacon__fork_hooks hooks[] = {
         {atfork_prepare, atfork_parent, atfork_child},
+        {beacon__verdict_atfork_prepare, beacon__verdict_atfork_parent,
+         beacon__verdict_atfork_child},
         {beacon__sample_atfork_prepare, beacon__sample_atfork_parent, beacon__sample_atfork_child},
         {beacon__sinks_atfork_prepare, beacon__sinks_atfork_parent, beacon__sinks_atfork_child},
         {beacon__clock_atfork_prepare, beacon__clock_atfork_parent, beacon__clock_atfork_child},
@@ -220,6 +224,8 @@ static void recompute_gate(void) {
         atomic_store_explicit(&beacon__g.gate, gate, memory_order_release);
         __atomic_store_n(&beacon_gen_g.epoch, 0, __ATOMIC_RELEASE);
     }
+    /* Every event's verdict follows the gate (core/verdict.h). */
+    beacon__config_changed();
 }
 
 void beacon__pipeline_set_enabled(bool on) {
@@ -275,6 +281,11 @@ static void add_ring(beacon__ring *r, void *ctx) {
 static void caller_sums(uint64_t c[BEACON__COUNTERS]) {
     memset(c, 0, BEACON__COUNTERS * sizeof *c);
     beacon__ring_registry_foreach(&beacon__g.rings, add_ring, c);
+    /* Events refused by their verdict, counted as the worker would have. */
+    uint64_t t[BEACON__TALLY_COUNTERS];
+    beacon__tally_sums(t);
+    c[BEACON__DROPPED_FILTERED] += t[BEACON__TALLY_DISABLED] + t[BEACON__TALLY_FILTERED];
+    c[BEACON__DROPPED_SAMPLED] += t[BEACON__TALLY_SAMPLED];
     for (int i = 0; i < BEACON__COUNTERS; i++)
         c[i] +=
             g_reaped[i] + atomic_load_explicit(&beacon__g.caller_drops[i], memory_order_relaxed);
@@ -359,6 +370,16 @@ static bool slot_reserve(slot *s, size_t need) {
     if (!tickets) return false;
     s->tickets = tickets;
     s->cap = ncap;
+    return true;
+}
+
+/* Whether every sink's filter or level refuses d: the worker's part of each
+ * event's verdict (core/verdict.h), installed while p runs. p's routes do
+ * not change while it is installed. */
+static bool every_sink_refuses(const void *ctx, const beacon_event_desc *d) {
+    const pipeline *p = ctx;
+    for (size_t i = 0; i < p->nslots; i++)
+        if (beacon__route_accepts(&p->slots[i].route, d)) return false;
     return true;
 }
 
@@ -1009,6 +1030,7 @@ beacon_status beacon__pipeline_start(beacon__pipeline_config *cfg) {
     g_enabled = cfg->enabled;
     g_killed = cfg->killed;
     beacon__hasher_global_set(beacon__hasher_ref(p->hasher));
+    beacon__verdict_set_filter(every_sink_refuses, p);
     atomic_store(&beacon__g.state, BEACON__STATE_RUNNING);
     recompute_gate();
     pthread_mutex_unlock(&g_lock);
@@ -1078,6 +1100,8 @@ beacon_status beacon__pipeline_shutdown(int timeout_ms) {
     }
     atomic_store(&beacon__g.state, BEACON__STATE_SHUT_DOWN);
     recompute_gate();
+    /* From here on no verdict reads p's sinks, which may be freed below. */
+    beacon__verdict_set_filter(NULL, NULL);
     beacon__hasher_global_set(NULL); /* beacon_gen_to_json: not initialised */
     p->refs++;
     g_closing = true;
@@ -1269,6 +1293,7 @@ static void atfork_child(void) {
     pthread_cond_init(&g_done_cv, NULL);
 
     beacon__ring_registry_after_fork_child(&beacon__g.rings);
+    beacon__tally_after_fork_child();
     g_closing = false; /* the shutting-down thread stayed in the parent */
     /* Heap records of the threads left behind are lost with them. */
     atomic_store(&beacon__g.heap_bytes, 0);

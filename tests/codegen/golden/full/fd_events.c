@@ -161,9 +161,19 @@ size_t fd_upload_received_to_json(const fd_upload_received *ev, char *buf, size_
     return beacon_gen_to_json(&ev->hdr, buf, cap, 0);
 }
 
+/* The runtime's state of upload.received: its verdict, sampling threshold and plan. */
+static beacon_event_state fd__upload_received_state;
+
 beacon_status fd_upload_received_emit(const fd_upload_received *ev, beacon_trace_id *out_trace) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&fd__upload_received_state, &refused)) {
+        if (out_trace != NULL) {
+            memset(out_trace, 0, sizeof *out_trace);
+        }
+        return refused;
     }
     return beacon_gen_emit(&ev->hdr, out_trace);
 }
@@ -194,6 +204,9 @@ size_t fd_upload_failed_to_json(const fd_upload_failed *ev, char *buf, size_t ca
     return beacon_gen_to_json(&ev->hdr, buf, cap, 0);
 }
 
+/* The runtime's state of upload.failed: its verdict, sampling threshold and plan. */
+static beacon_event_state fd__upload_failed_state;
+
 /* Copies upload.failed into the record reserved at room (its struct copy's
  * place), strings after the struct. */
 static inline void fd__upload_failed_fill(void *room, const fd_upload_failed *ev,
@@ -223,6 +236,10 @@ static BEACON_GEN_NOINLINE beacon_status fd__upload_failed_emit_slow(const fd_up
 beacon_status fd_upload_failed_emit(const fd_upload_failed *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&fd__upload_failed_state, &refused)) {
+        return refused;
     }
     uint64_t ticks = beacon_gen_ticks();
     /* What the runtime would reject goes the descriptor-driven way, which
@@ -385,9 +402,16 @@ size_t fd_metrics_sample_to_json(const fd_metrics_sample *ev, char *buf, size_t 
     return beacon_gen_to_json(&ev->hdr, buf, cap, 0);
 }
 
+/* The runtime's state of metrics.sample: its verdict, sampling threshold and plan. */
+static beacon_event_state fd__metrics_sample_state;
+
 beacon_status fd_metrics_sample_emit(const fd_metrics_sample *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&fd__metrics_sample_state, &refused)) {
+        return refused;
     }
     return beacon_gen_emit(&ev->hdr, NULL);
 }
@@ -407,6 +431,9 @@ size_t fd_legacy_ping_to_json(const fd_legacy_ping *ev, char *buf, size_t cap) {
     }
     return beacon_gen_to_json(&ev->hdr, buf, cap, 0);
 }
+
+/* The runtime's state of legacy.ping: its verdict, sampling threshold and plan. */
+static beacon_event_state fd__legacy_ping_state;
 
 /* Copies legacy.ping into the record reserved at room (its struct copy's
  * place). */
@@ -432,6 +459,10 @@ static BEACON_GEN_NOINLINE beacon_status fd__legacy_ping_emit_slow(const fd_lega
 beacon_status fd_legacy_ping_emit(const fd_legacy_ping *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&fd__legacy_ping_state, &refused)) {
+        return refused;
     }
     uint64_t ticks = beacon_gen_ticks();
     /* What the runtime would reject goes the descriptor-driven way, which
@@ -477,6 +508,9 @@ size_t fd_field_retired_to_json(const fd_field_retired *ev, char *buf, size_t ca
     return beacon_gen_to_json(&ev->hdr, buf, cap, 0);
 }
 
+/* The runtime's state of field.retired: its verdict, sampling threshold and plan. */
+static beacon_event_state fd__field_retired_state;
+
 /* Copies field.retired into the record reserved at room (its struct copy's
  * place), strings after the struct. */
 static inline void fd__field_retired_fill(void *room, const fd_field_retired *ev,
@@ -506,6 +540,10 @@ static BEACON_GEN_NOINLINE beacon_status fd__field_retired_emit_slow(const fd_fi
 beacon_status fd_field_retired_emit(const fd_field_retired *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&fd__field_retired_state, &refused)) {
+        return refused;
     }
     uint64_t ticks = beacon_gen_ticks();
     /* What the runtime would reject goes the descriptor-driven way, which
@@ -571,6 +609,9 @@ size_t fd_names_clash_to_json(const fd_names_clash *ev, char *buf, size_t cap) {
     return beacon_gen_to_json(&ev->hdr, buf, cap, 0);
 }
 
+/* The runtime's state of names.clash: its verdict, sampling threshold and plan. */
+static beacon_event_state fd__names_clash_state;
+
 /* Copies names.clash into the record reserved at room (its struct copy's
  * place), strings after the struct. */
 static inline void fd__names_clash_fill(void *room, const fd_names_clash *ev,
@@ -605,6 +646,10 @@ static BEACON_GEN_NOINLINE beacon_status fd__names_clash_emit_slow(const fd_name
 beacon_status fd_names_clash_emit(const fd_names_clash *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&fd__names_clash_state, &refused)) {
+        return refused;
     }
     uint64_t ticks = beacon_gen_ticks();
     /* What the runtime would reject goes the descriptor-driven way, which
@@ -655,6 +700,9 @@ size_t fd_app_started_to_json(const fd_app_started *ev, char *buf, size_t cap) {
     return beacon_gen_to_json(&ev->hdr, buf, cap, 0);
 }
 
+/* The runtime's state of app.started: its verdict, sampling threshold and plan. */
+static beacon_event_state fd__app_started_state;
+
 /* Copies app.started into the record reserved at room (its struct copy's
  * place). */
 static inline void fd__app_started_fill(void *room, const fd_app_started *ev) {
@@ -679,6 +727,10 @@ static BEACON_GEN_NOINLINE beacon_status fd__app_started_emit_slow(const fd_app_
 beacon_status fd_app_started_emit(const fd_app_started *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&fd__app_started_state, &refused)) {
+        return refused;
     }
     uint64_t ticks = beacon_gen_ticks();
     /* What the runtime would reject goes the descriptor-driven way, which
@@ -752,9 +804,16 @@ size_t fd_task_crashed_to_json(const fd_task_crashed *ev, char *buf, size_t cap)
     return beacon_gen_to_json(&ev->hdr, buf, cap, 0);
 }
 
+/* The runtime's state of task.crashed: its verdict, sampling threshold and plan. */
+static beacon_event_state fd__task_crashed_state;
+
 beacon_status fd_task_crashed_emit(const fd_task_crashed *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&fd__task_crashed_state, &refused)) {
+        return refused;
     }
     return beacon_gen_emit(&ev->hdr, NULL);
 }
@@ -793,9 +852,16 @@ size_t fd_tool_execution_start_to_json(const fd_tool_execution_start *ev, char *
     return beacon_gen_to_json(&ev->hdr, buf, cap, 0);
 }
 
+/* The runtime's state of tool.execution.start: its verdict, sampling threshold and plan. */
+static beacon_event_state fd__tool_execution_start_state;
+
 beacon_status fd_tool_execution_start_emit(const fd_tool_execution_start *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&fd__tool_execution_start_state, &refused)) {
+        return refused;
     }
     return beacon_gen_emit(&ev->hdr, NULL);
 }
@@ -835,9 +901,16 @@ size_t fd_tool_execution_stop_to_json(const fd_tool_execution_stop *ev, char *bu
     return beacon_gen_to_json(&ev->hdr, buf, cap, 0);
 }
 
+/* The runtime's state of tool.execution.stop: its verdict, sampling threshold and plan. */
+static beacon_event_state fd__tool_execution_stop_state;
+
 beacon_status fd_tool_execution_stop_emit(const fd_tool_execution_stop *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&fd__tool_execution_stop_state, &refused)) {
+        return refused;
     }
     return beacon_gen_emit(&ev->hdr, NULL);
 }
@@ -880,9 +953,16 @@ size_t fd_tool_execution_exception_to_json(const fd_tool_execution_exception *ev
     return beacon_gen_to_json(&ev->hdr, buf, cap, 0);
 }
 
+/* The runtime's state of tool.execution.exception: its verdict, sampling threshold and plan. */
+static beacon_event_state fd__tool_execution_exception_state;
+
 beacon_status fd_tool_execution_exception_emit(const fd_tool_execution_exception *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&fd__tool_execution_exception_state, &refused)) {
+        return refused;
     }
     return beacon_gen_emit(&ev->hdr, NULL);
 }
@@ -902,6 +982,9 @@ size_t fd_job_batch_start_to_json(const fd_job_batch_start *ev, char *buf, size_
     }
     return beacon_gen_to_json(&ev->hdr, buf, cap, 0);
 }
+
+/* The runtime's state of job.batch.start: its verdict, sampling threshold and plan. */
+static beacon_event_state fd__job_batch_start_state;
 
 /* Copies job.batch.start into the record reserved at room (its struct copy's
  * place). */
@@ -927,6 +1010,10 @@ static BEACON_GEN_NOINLINE beacon_status fd__job_batch_start_emit_slow(const fd_
 beacon_status fd_job_batch_start_emit(const fd_job_batch_start *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&fd__job_batch_start_state, &refused)) {
+        return refused;
     }
     uint64_t ticks = beacon_gen_ticks();
     /* What the runtime would reject goes the descriptor-driven way, which
@@ -961,6 +1048,9 @@ size_t fd_job_batch_stop_to_json(const fd_job_batch_stop *ev, char *buf, size_t 
     return beacon_gen_to_json(&ev->hdr, buf, cap, 0);
 }
 
+/* The runtime's state of job.batch.stop: its verdict, sampling threshold and plan. */
+static beacon_event_state fd__job_batch_stop_state;
+
 /* Copies job.batch.stop into the record reserved at room (its struct copy's
  * place). */
 static inline void fd__job_batch_stop_fill(void *room, const fd_job_batch_stop *ev) {
@@ -985,6 +1075,10 @@ static BEACON_GEN_NOINLINE beacon_status fd__job_batch_stop_emit_slow(const fd_j
 beacon_status fd_job_batch_stop_emit(const fd_job_batch_stop *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&fd__job_batch_stop_state, &refused)) {
+        return refused;
     }
     uint64_t ticks = beacon_gen_ticks();
     /* What the runtime would reject goes the descriptor-driven way, which
@@ -1021,6 +1115,9 @@ size_t fd_job_batch_exception_to_json(const fd_job_batch_exception *ev, char *bu
     return beacon_gen_to_json(&ev->hdr, buf, cap, 0);
 }
 
+/* The runtime's state of job.batch.exception: its verdict, sampling threshold and plan. */
+static beacon_event_state fd__job_batch_exception_state;
+
 /* Copies job.batch.exception into the record reserved at room (its struct copy's
  * place), strings after the struct. */
 static inline void fd__job_batch_exception_fill(void *room, const fd_job_batch_exception *ev,
@@ -1050,6 +1147,10 @@ static BEACON_GEN_NOINLINE beacon_status fd__job_batch_exception_emit_slow(const
 beacon_status fd_job_batch_exception_emit(const fd_job_batch_exception *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&fd__job_batch_exception_state, &refused)) {
+        return refused;
     }
     uint64_t ticks = beacon_gen_ticks();
     /* What the runtime would reject goes the descriptor-driven way, which
@@ -1356,8 +1457,6 @@ static const beacon_field_desc fd__upload_received_fields[5] = {
     },
 };
 
-static beacon_event_state fd__upload_received_state;
-
 const beacon_event_desc fd_upload_received_desc = {
     .catalog = &fd_catalog,
     .name = "upload.received",
@@ -1441,8 +1540,6 @@ static const beacon_field_desc fd__upload_failed_fields[3] = {
         .duration_unit = BEACON_UNIT_NS,
     },
 };
-
-static beacon_event_state fd__upload_failed_state;
 
 const beacon_event_desc fd_upload_failed_desc = {
     .catalog = &fd_catalog,
@@ -1928,8 +2025,6 @@ static const beacon_field_desc fd__metrics_sample_fields[23] = {
     },
 };
 
-static beacon_event_state fd__metrics_sample_state;
-
 const beacon_event_desc fd_metrics_sample_desc = {
     .catalog = &fd_catalog,
     .name = "metrics.sample",
@@ -1973,8 +2068,6 @@ static const beacon_field_desc fd__legacy_ping_fields[1] = {
         .duration_unit = BEACON_UNIT_NS,
     },
 };
-
-static beacon_event_state fd__legacy_ping_state;
 
 const beacon_event_desc fd_legacy_ping_desc = {
     .catalog = &fd_catalog,
@@ -2039,8 +2132,6 @@ static const beacon_field_desc fd__field_retired_fields[2] = {
         .duration_unit = BEACON_UNIT_NS,
     },
 };
-
-static beacon_event_state fd__field_retired_state;
 
 const beacon_event_desc fd_field_retired_desc = {
     .catalog = &fd_catalog,
@@ -2146,8 +2237,6 @@ static const beacon_field_desc fd__names_clash_fields[4] = {
     },
 };
 
-static beacon_event_state fd__names_clash_state;
-
 const beacon_event_desc fd_names_clash_desc = {
     .catalog = &fd_catalog,
     .name = "names.clash",
@@ -2168,8 +2257,6 @@ const beacon_event_desc fd_names_clash_desc = {
 };
 
 /* --- app.started --- */
-
-static beacon_event_state fd__app_started_state;
 
 const beacon_event_desc fd_app_started_desc = {
     .catalog = &fd_catalog,
@@ -2255,8 +2342,6 @@ static const beacon_field_desc fd__task_crashed_fields[3] = {
     },
 };
 
-static beacon_event_state fd__task_crashed_state;
-
 const beacon_event_desc fd_task_crashed_desc = {
     .catalog = &fd_catalog,
     .name = "task.crashed",
@@ -2340,8 +2425,6 @@ static const beacon_field_desc fd__tool_execution_start_fields[3] = {
         .duration_unit = BEACON_UNIT_NS,
     },
 };
-
-static beacon_event_state fd__tool_execution_start_state;
 
 const beacon_event_desc fd_tool_execution_start_desc = {
     .catalog = &fd_catalog,
@@ -2446,8 +2529,6 @@ static const beacon_field_desc fd__tool_execution_stop_fields[4] = {
         .duration_unit = BEACON_UNIT_NS,
     },
 };
-
-static beacon_event_state fd__tool_execution_stop_state;
 
 const beacon_event_desc fd_tool_execution_stop_desc = {
     .catalog = &fd_catalog,
@@ -2573,8 +2654,6 @@ static const beacon_field_desc fd__tool_execution_exception_fields[5] = {
     },
 };
 
-static beacon_event_state fd__tool_execution_exception_state;
-
 const beacon_event_desc fd_tool_execution_exception_desc = {
     .catalog = &fd_catalog,
     .name = "tool.execution.exception",
@@ -2618,8 +2697,6 @@ static const beacon_field_desc fd__job_batch_start_fields[1] = {
         .duration_unit = BEACON_UNIT_NS,
     },
 };
-
-static beacon_event_state fd__job_batch_start_state;
 
 const beacon_event_desc fd_job_batch_start_desc = {
     .catalog = &fd_catalog,
@@ -2684,8 +2761,6 @@ static const beacon_field_desc fd__job_batch_stop_fields[2] = {
         .duration_unit = BEACON_UNIT_NS,
     },
 };
-
-static beacon_event_state fd__job_batch_stop_state;
 
 const beacon_event_desc fd_job_batch_stop_desc = {
     .catalog = &fd_catalog,
@@ -2770,8 +2845,6 @@ static const beacon_field_desc fd__job_batch_exception_fields[3] = {
         .duration_unit = BEACON_UNIT_NS,
     },
 };
-
-static beacon_event_state fd__job_batch_exception_state;
 
 const beacon_event_desc fd_job_batch_exception_desc = {
     .catalog = &fd_catalog,

@@ -52,6 +52,9 @@ size_t tiny_hello_to_json(const tiny_hello *ev, char *buf, size_t cap) {
     return beacon_gen_to_json(&ev->hdr, buf, cap, 0);
 }
 
+/* The runtime's state of hello: its verdict, sampling threshold and plan. */
+static beacon_event_state tiny__hello_state;
+
 /* Copies hello into the record reserved at room (its struct copy's
  * place), strings after the struct. */
 static inline void tiny__hello_fill(void *room, const tiny_hello *ev, size_t len_who) {
@@ -80,6 +83,10 @@ static BEACON_GEN_NOINLINE beacon_status tiny__hello_emit_slow(const tiny_hello 
 beacon_status tiny_hello_emit(const tiny_hello *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&tiny__hello_state, &refused)) {
+        return refused;
     }
     uint64_t ticks = beacon_gen_ticks();
     /* What the runtime would reject goes the descriptor-driven way, which
@@ -134,8 +141,6 @@ static const beacon_field_desc tiny__hello_fields[1] = {
         .duration_unit = BEACON_UNIT_NS,
     },
 };
-
-static beacon_event_state tiny__hello_state;
 
 const beacon_event_desc tiny_hello_desc = {
     .catalog = &tiny_catalog,

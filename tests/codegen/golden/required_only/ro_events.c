@@ -86,9 +86,19 @@ size_t ro_paint_done_to_json(const ro_paint_done *ev, char *buf, size_t cap) {
     return beacon_gen_to_json(&ev->hdr, buf, cap, 0);
 }
 
+/* The runtime's state of paint.done: its verdict, sampling threshold and plan. */
+static beacon_event_state ro__paint_done_state;
+
 beacon_status ro_paint_done_emit(const ro_paint_done *ev, beacon_trace_id *out_trace) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&ro__paint_done_state, &refused)) {
+        if (out_trace != NULL) {
+            memset(out_trace, 0, sizeof *out_trace);
+        }
+        return refused;
     }
     return beacon_gen_emit(&ev->hdr, out_trace);
 }
@@ -108,6 +118,9 @@ size_t ro_paint_checked_to_json(const ro_paint_checked *ev, char *buf, size_t ca
     }
     return beacon_gen_to_json(&ev->hdr, buf, cap, 0);
 }
+
+/* The runtime's state of paint.checked: its verdict, sampling threshold and plan. */
+static beacon_event_state ro__paint_checked_state;
 
 /* Copies paint.checked into the record reserved at room (its struct copy's
  * place). */
@@ -133,6 +146,10 @@ static BEACON_GEN_NOINLINE beacon_status ro__paint_checked_emit_slow(const ro_pa
 beacon_status ro_paint_checked_emit(const ro_paint_checked *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&ro__paint_checked_state, &refused)) {
+        return refused;
     }
     uint64_t ticks = beacon_gen_ticks();
     /* What the runtime would reject goes the descriptor-driven way, which
@@ -288,8 +305,6 @@ static const beacon_field_desc ro__paint_done_fields[5] = {
     },
 };
 
-static beacon_event_state ro__paint_done_state;
-
 const beacon_event_desc ro_paint_done_desc = {
     .catalog = &ro_catalog,
     .name = "paint.done",
@@ -333,8 +348,6 @@ static const beacon_field_desc ro__paint_checked_fields[1] = {
         .duration_unit = BEACON_UNIT_NS,
     },
 };
-
-static beacon_event_state ro__paint_checked_state;
 
 const beacon_event_desc ro_paint_checked_desc = {
     .catalog = &ro_catalog,

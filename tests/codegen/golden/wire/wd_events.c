@@ -183,6 +183,9 @@ size_t wd_request_done_to_json(const wd_request_done *ev, char *buf, size_t cap)
     return beacon_gen_to_json(&ev->hdr, buf, cap, 0);
 }
 
+/* The runtime's state of request.done: its verdict, sampling threshold and plan. */
+static beacon_event_state wd__request_done_state;
+
 /* Copies request.done into the record reserved at room (its struct copy's
  * place), strings after the struct. */
 static inline void wd__request_done_fill(void *room, const wd_request_done *ev,
@@ -212,6 +215,10 @@ static BEACON_GEN_NOINLINE beacon_status wd__request_done_emit_slow(const wd_req
 beacon_status wd_request_done_emit(const wd_request_done *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&wd__request_done_state, &refused)) {
+        return refused;
     }
     uint64_t ticks = beacon_gen_ticks();
     /* What the runtime would reject goes the descriptor-driven way, which
@@ -256,6 +263,9 @@ size_t wd_job_begun_to_json(const wd_job_begun *ev, char *buf, size_t cap) {
     return beacon_gen_to_json(&ev->hdr, buf, cap, 0);
 }
 
+/* The runtime's state of job.begun: its verdict, sampling threshold and plan. */
+static beacon_event_state wd__job_begun_state;
+
 /* Copies job.begun into the record reserved at room (its struct copy's
  * place), strings after the struct. */
 static inline void wd__job_begun_fill(void *room, const wd_job_begun *ev, size_t len_job) {
@@ -284,6 +294,10 @@ static BEACON_GEN_NOINLINE beacon_status wd__job_begun_emit_slow(const wd_job_be
 beacon_status wd_job_begun_emit(const wd_job_begun *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&wd__job_begun_state, &refused)) {
+        return refused;
     }
     uint64_t ticks = beacon_gen_ticks();
     /* What the runtime would reject goes the descriptor-driven way, which
@@ -320,6 +334,9 @@ size_t wd_job_started_to_json(const wd_job_started *ev, char *buf, size_t cap) {
     return beacon_gen_to_json(&ev->hdr, buf, cap, 0);
 }
 
+/* The runtime's state of job.started: its verdict, sampling threshold and plan. */
+static beacon_event_state wd__job_started_state;
+
 /* Copies job.started into the record reserved at room (its struct copy's
  * place), strings after the struct. */
 static inline void wd__job_started_fill(void *room, const wd_job_started *ev, size_t len_job) {
@@ -348,6 +365,10 @@ static BEACON_GEN_NOINLINE beacon_status wd__job_started_emit_slow(const wd_job_
 beacon_status wd_job_started_emit(const wd_job_started *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&wd__job_started_state, &refused)) {
+        return refused;
     }
     uint64_t ticks = beacon_gen_ticks();
     /* What the runtime would reject goes the descriptor-driven way, which
@@ -385,6 +406,9 @@ size_t wd_job_completed_to_json(const wd_job_completed *ev, char *buf, size_t ca
     return beacon_gen_to_json(&ev->hdr, buf, cap, 0);
 }
 
+/* The runtime's state of job.completed: its verdict, sampling threshold and plan. */
+static beacon_event_state wd__job_completed_state;
+
 /* Copies job.completed into the record reserved at room (its struct copy's
  * place), strings after the struct. */
 static inline void wd__job_completed_fill(void *room, const wd_job_completed *ev, size_t len_job) {
@@ -413,6 +437,10 @@ static BEACON_GEN_NOINLINE beacon_status wd__job_completed_emit_slow(const wd_jo
 beacon_status wd_job_completed_emit(const wd_job_completed *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&wd__job_completed_state, &refused)) {
+        return refused;
     }
     uint64_t ticks = beacon_gen_ticks();
     /* What the runtime would reject goes the descriptor-driven way, which
@@ -463,6 +491,9 @@ size_t wd_job_failed_to_json(const wd_job_failed *ev, char *buf, size_t cap) {
     return beacon_gen_to_json(&ev->hdr, buf, cap, 0);
 }
 
+/* The runtime's state of job.failed: its verdict, sampling threshold and plan. */
+static beacon_event_state wd__job_failed_state;
+
 /* Copies job.failed into the record reserved at room (its struct copy's
  * place), strings after the struct. */
 static inline void wd__job_failed_fill(void *room, const wd_job_failed *ev, size_t len_job,
@@ -496,6 +527,10 @@ static BEACON_GEN_NOINLINE beacon_status wd__job_failed_emit_slow(const wd_job_f
 beacon_status wd_job_failed_emit(const wd_job_failed *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&wd__job_failed_state, &refused)) {
+        return refused;
     }
     uint64_t ticks = beacon_gen_ticks();
     /* What the runtime would reject goes the descriptor-driven way, which
@@ -542,6 +577,9 @@ size_t wd_tick_started_to_json(const wd_tick_started *ev, char *buf, size_t cap)
     return beacon_gen_to_json(&ev->hdr, buf, cap, 0);
 }
 
+/* The runtime's state of tick.started: its verdict, sampling threshold and plan. */
+static beacon_event_state wd__tick_started_state;
+
 /* Copies tick.started into the record reserved at room (its struct copy's
  * place). */
 static inline void wd__tick_started_fill(void *room, const wd_tick_started *ev) {
@@ -566,6 +604,10 @@ static BEACON_GEN_NOINLINE beacon_status wd__tick_started_emit_slow(const wd_tic
 beacon_status wd_tick_started_emit(const wd_tick_started *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&wd__tick_started_state, &refused)) {
+        return refused;
     }
     uint64_t ticks = beacon_gen_ticks();
     /* What the runtime would reject goes the descriptor-driven way, which
@@ -599,6 +641,9 @@ size_t wd_tick_completed_to_json(const wd_tick_completed *ev, char *buf, size_t 
     return beacon_gen_to_json(&ev->hdr, buf, cap, 0);
 }
 
+/* The runtime's state of tick.completed: its verdict, sampling threshold and plan. */
+static beacon_event_state wd__tick_completed_state;
+
 /* Copies tick.completed into the record reserved at room (its struct copy's
  * place). */
 static inline void wd__tick_completed_fill(void *room, const wd_tick_completed *ev) {
@@ -623,6 +668,10 @@ static BEACON_GEN_NOINLINE beacon_status wd__tick_completed_emit_slow(const wd_t
 beacon_status wd_tick_completed_emit(const wd_tick_completed *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&wd__tick_completed_state, &refused)) {
+        return refused;
     }
     uint64_t ticks = beacon_gen_ticks();
     /* What the runtime would reject goes the descriptor-driven way, which
@@ -669,6 +718,9 @@ size_t wd_tick_failed_to_json(const wd_tick_failed *ev, char *buf, size_t cap) {
     return beacon_gen_to_json(&ev->hdr, buf, cap, 0);
 }
 
+/* The runtime's state of tick.failed: its verdict, sampling threshold and plan. */
+static beacon_event_state wd__tick_failed_state;
+
 /* Copies tick.failed into the record reserved at room (its struct copy's
  * place), strings after the struct. */
 static inline void wd__tick_failed_fill(void *room, const wd_tick_failed *ev, size_t len_error_type,
@@ -700,6 +752,10 @@ static BEACON_GEN_NOINLINE beacon_status wd__tick_failed_emit_slow(const wd_tick
 beacon_status wd_tick_failed_emit(const wd_tick_failed *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&wd__tick_failed_state, &refused)) {
+        return refused;
     }
     uint64_t ticks = beacon_gen_ticks();
     /* What the runtime would reject goes the descriptor-driven way, which
@@ -742,6 +798,9 @@ size_t wd_old_job_started_to_json(const wd_old_job_started *ev, char *buf, size_
     return beacon_gen_to_json(&ev->hdr, buf, cap, 0);
 }
 
+/* The runtime's state of old.job.started: its verdict, sampling threshold and plan. */
+static beacon_event_state wd__old_job_started_state;
+
 /* Copies old.job.started into the record reserved at room (its struct copy's
  * place). */
 static inline void wd__old_job_started_fill(void *room, const wd_old_job_started *ev) {
@@ -766,6 +825,10 @@ static BEACON_GEN_NOINLINE beacon_status wd__old_job_started_emit_slow(const wd_
 beacon_status wd_old_job_started_emit(const wd_old_job_started *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&wd__old_job_started_state, &refused)) {
+        return refused;
     }
     uint64_t ticks = beacon_gen_ticks();
     /* What the runtime would reject goes the descriptor-driven way, which
@@ -799,6 +862,9 @@ size_t wd_old_job_completed_to_json(const wd_old_job_completed *ev, char *buf, s
     return beacon_gen_to_json(&ev->hdr, buf, cap, 0);
 }
 
+/* The runtime's state of old.job.completed: its verdict, sampling threshold and plan. */
+static beacon_event_state wd__old_job_completed_state;
+
 /* Copies old.job.completed into the record reserved at room (its struct copy's
  * place). */
 static inline void wd__old_job_completed_fill(void *room, const wd_old_job_completed *ev) {
@@ -823,6 +889,10 @@ static BEACON_GEN_NOINLINE beacon_status wd__old_job_completed_emit_slow(const w
 beacon_status wd_old_job_completed_emit(const wd_old_job_completed *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&wd__old_job_completed_state, &refused)) {
+        return refused;
     }
     uint64_t ticks = beacon_gen_ticks();
     /* What the runtime would reject goes the descriptor-driven way, which
@@ -869,6 +939,9 @@ size_t wd_old_job_failed_to_json(const wd_old_job_failed *ev, char *buf, size_t 
     return beacon_gen_to_json(&ev->hdr, buf, cap, 0);
 }
 
+/* The runtime's state of old.job.failed: its verdict, sampling threshold and plan. */
+static beacon_event_state wd__old_job_failed_state;
+
 /* Copies old.job.failed into the record reserved at room (its struct copy's
  * place), strings after the struct. */
 static inline void wd__old_job_failed_fill(void *room, const wd_old_job_failed *ev,
@@ -901,6 +974,10 @@ static BEACON_GEN_NOINLINE beacon_status wd__old_job_failed_emit_slow(const wd_o
 beacon_status wd_old_job_failed_emit(const wd_old_job_failed *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&wd__old_job_failed_state, &refused)) {
+        return refused;
     }
     uint64_t ticks = beacon_gen_ticks();
     /* What the runtime would reject goes the descriptor-driven way, which
@@ -1344,8 +1421,6 @@ static const beacon_field_desc wd__request_done_fields[12] = {
     },
 };
 
-static beacon_event_state wd__request_done_state;
-
 const beacon_event_desc wd_request_done_desc = {
     .catalog = &wd_catalog,
     .name = "request.done",
@@ -1390,8 +1465,6 @@ static const beacon_field_desc wd__job_begun_fields[1] = {
     },
 };
 
-static beacon_event_state wd__job_begun_state;
-
 const beacon_event_desc wd_job_begun_desc = {
     .catalog = &wd_catalog,
     .name = "job.begun",
@@ -1435,8 +1508,6 @@ static const beacon_field_desc wd__job_started_fields[1] = {
         .duration_unit = BEACON_UNIT_NS,
     },
 };
-
-static beacon_event_state wd__job_started_state;
 
 const beacon_event_desc wd_job_started_desc = {
     .catalog = &wd_catalog,
@@ -1501,8 +1572,6 @@ static const beacon_field_desc wd__job_completed_fields[2] = {
         .duration_unit = BEACON_UNIT_MS,
     },
 };
-
-static beacon_event_state wd__job_completed_state;
 
 const beacon_event_desc wd_job_completed_desc = {
     .catalog = &wd_catalog,
@@ -1608,8 +1677,6 @@ static const beacon_field_desc wd__job_failed_fields[4] = {
     },
 };
 
-static beacon_event_state wd__job_failed_state;
-
 const beacon_event_desc wd_job_failed_desc = {
     .catalog = &wd_catalog,
     .name = "job.failed",
@@ -1630,8 +1697,6 @@ const beacon_event_desc wd_job_failed_desc = {
 };
 
 /* --- tick.started --- */
-
-static beacon_event_state wd__tick_started_state;
 
 const beacon_event_desc wd_tick_started_desc = {
     .catalog = &wd_catalog,
@@ -1676,8 +1741,6 @@ static const beacon_field_desc wd__tick_completed_fields[1] = {
         .duration_unit = BEACON_UNIT_MS,
     },
 };
-
-static beacon_event_state wd__tick_completed_state;
 
 const beacon_event_desc wd_tick_completed_desc = {
     .catalog = &wd_catalog,
@@ -1763,8 +1826,6 @@ static const beacon_field_desc wd__tick_failed_fields[3] = {
     },
 };
 
-static beacon_event_state wd__tick_failed_state;
-
 const beacon_event_desc wd_tick_failed_desc = {
     .catalog = &wd_catalog,
     .name = "tick.failed",
@@ -1785,8 +1846,6 @@ const beacon_event_desc wd_tick_failed_desc = {
 };
 
 /* --- old.job.started --- */
-
-static beacon_event_state wd__old_job_started_state;
 
 const beacon_event_desc wd_old_job_started_desc = {
     .catalog = &wd_catalog,
@@ -1831,8 +1890,6 @@ static const beacon_field_desc wd__old_job_completed_fields[1] = {
         .duration_unit = BEACON_UNIT_MS,
     },
 };
-
-static beacon_event_state wd__old_job_completed_state;
 
 const beacon_event_desc wd_old_job_completed_desc = {
     .catalog = &wd_catalog,
@@ -1917,8 +1974,6 @@ static const beacon_field_desc wd__old_job_failed_fields[3] = {
         .duration_unit = BEACON_UNIT_NS,
     },
 };
-
-static beacon_event_state wd__old_job_failed_state;
 
 const beacon_event_desc wd_old_job_failed_desc = {
     .catalog = &wd_catalog,
