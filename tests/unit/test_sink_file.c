@@ -410,33 +410,43 @@ static void ndjson_batch_is_written_as_it_lies(void **state) {
     assert_int_equal(full->vt->close(full, 100), BEACON_OK);
 }
 
+/* Writes three 16-byte lines to sink under a 30-byte file size limit, so
+ * the write fails inside the second line: one line delivered, the second
+ * cut after "{\"k\":\"bbbbbbb". `ndjson` picks the batch's write path. */
+static void write_three_lines_cut_at_30_bytes(beacon__sink *sink, bool ndjson) {
+    static const char arena[] =
+        "{\"k\":\"aaaaaaaa\"}\n{\"k\":\"bbbbbbbb\"}\n{\"k\":\"cccccccc\"}\n";
+    beacon__batch_item recs[3] = {
+        {arena, 16, NULL}, {arena + 17, 16, NULL}, {arena + 34, 16, NULL}};
+    beacon__batch three = {recs, 3, NULL, ndjson};
+    struct rlimit old;
+    assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+    void (*prev)(int) = signal(SIGXFSZ, SIG_IGN);
+    struct rlimit small = {30, old.rlim_max};
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &small), 0);
+    size_t delivered = 99;
+    beacon_status st = sink->vt->write(sink, &three, &delivered);
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+    signal(SIGXFSZ, prev);
+    assert_int_equal(st, BEACON_ERR_IO);
+    assert_int_equal(delivered, 1);
+}
+
 /* A write that the file size limit cuts inside a line leaves that line
  * unterminated; the next batch ends it first, so its own first line is not
  * glued to the fragment. Both write paths: gathered and ndjson. */
 static void a_line_cut_by_a_failed_write_is_ended_before_the_next(void **state) {
     (void)state;
-    static const char arena[] =
-        "{\"k\":\"aaaaaaaa\"}\n{\"k\":\"bbbbbbbb\"}\n{\"k\":\"cccccccc\"}\n";
-    beacon__batch_item recs[3] = {
-        {arena, 16, NULL}, {arena + 17, 16, NULL}, {arena + 34, 16, NULL}};
     beacon__batch_item next = {"{\"k\":\"dddddddd\"}", 16, NULL};
-    struct rlimit old;
-    assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
-    void (*prev)(int) = signal(SIGXFSZ, SIG_IGN);
     for (int ndjson = 0; ndjson < 2; ndjson++) {
         char *file = ts_path(g_dir, ndjson ? "torn2.ndjson" : "torn1.ndjson");
         char spec[512], err[128];
         snprintf(spec, sizeof spec, "file:%s", file);
         beacon__sink *sink = NULL;
         assert_int_equal(beacon__sink_open(spec, NULL, &sink, err, sizeof err), BEACON_OK);
-        beacon__batch three = {recs, 3, NULL, ndjson == 1}, one = {&next, 1, NULL, false};
-        struct rlimit small = {30, old.rlim_max};
-        assert_int_equal(setrlimit(RLIMIT_FSIZE, &small), 0);
+        write_three_lines_cut_at_30_bytes(sink, ndjson == 1);
+        beacon__batch one = {&next, 1, NULL, false};
         size_t delivered = 99;
-        beacon_status st = sink->vt->write(sink, &three, &delivered);
-        assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
-        assert_int_equal(st, BEACON_ERR_IO);
-        assert_int_equal(delivered, 1);
         assert_int_equal(sink->vt->write(sink, &one, &delivered), BEACON_OK);
         assert_int_equal(delivered, 1);
         assert_int_equal(sink->vt->close(sink, 100), BEACON_OK);
@@ -445,7 +455,6 @@ static void a_line_cut_by_a_failed_write_is_ended_before_the_next(void **state) 
         free(text);
         free(file);
     }
-    signal(SIGXFSZ, prev);
 }
 
 static void file_whose_rotation_fails_keeps_writing_instead_of_spinning(void **state) {
@@ -479,32 +488,19 @@ static void file_whose_rotation_fails_keeps_writing_instead_of_spinning(void **s
  * appending): the next batch adds no mark, which would be an empty line. */
 static void a_cut_line_ended_by_another_writer_gets_no_empty_line(void **state) {
     (void)state;
-    static const char arena[] =
-        "{\"k\":\"aaaaaaaa\"}\n{\"k\":\"bbbbbbbb\"}\n{\"k\":\"cccccccc\"}\n";
-    beacon__batch_item recs[3] = {
-        {arena, 16, NULL}, {arena + 17, 16, NULL}, {arena + 34, 16, NULL}};
     beacon__batch_item next = {"{\"k\":\"dddddddd\"}", 16, NULL};
-    struct rlimit old;
-    assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
-    void (*prev)(int) = signal(SIGXFSZ, SIG_IGN);
     char *file = ts_path(g_dir, "shared.ndjson");
     char spec[512], err[128];
     snprintf(spec, sizeof spec, "file:%s", file);
     beacon__sink *sink = NULL;
     assert_int_equal(beacon__sink_open(spec, NULL, &sink, err, sizeof err), BEACON_OK);
-    beacon__batch three = {recs, 3, NULL, false}, one = {&next, 1, NULL, false};
-    struct rlimit small = {30, old.rlim_max};
-    assert_int_equal(setrlimit(RLIMIT_FSIZE, &small), 0);
-    size_t delivered = 99;
-    beacon_status st = sink->vt->write(sink, &three, &delivered);
-    assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
-    signal(SIGXFSZ, prev);
-    assert_int_equal(st, BEACON_ERR_IO);
-    assert_int_equal(delivered, 1);
+    write_three_lines_cut_at_30_bytes(sink, false);
     FILE *other = fopen(file, "a");
     assert_non_null(other);
     fputs("host output\n", other);
     fclose(other);
+    beacon__batch one = {&next, 1, NULL, false};
+    size_t delivered = 99;
     assert_int_equal(sink->vt->write(sink, &one, &delivered), BEACON_OK);
     assert_int_equal(sink->vt->close(sink, 100), BEACON_OK);
     char *text = ts_read_file(file);
@@ -520,29 +516,16 @@ static void a_cut_line_ended_by_another_writer_gets_no_empty_line(void **state) 
  * file starts without a mark. */
 static void a_cut_line_is_ended_before_rotation(void **state) {
     (void)state;
-    static const char arena[] =
-        "{\"k\":\"aaaaaaaa\"}\n{\"k\":\"bbbbbbbb\"}\n{\"k\":\"cccccccc\"}\n";
-    beacon__batch_item recs[3] = {
-        {arena, 16, NULL}, {arena + 17, 16, NULL}, {arena + 34, 16, NULL}};
     beacon__batch_item big = {"{\"k\":\"dddddddddddddddddddddd\"}", 30, NULL};
-    struct rlimit old;
-    assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
-    void (*prev)(int) = signal(SIGXFSZ, SIG_IGN);
     char *file = ts_path(g_dir, "cut.ndjson"), *rotated = ts_path(g_dir, "cut.ndjson.1");
     char spec[512], err[128];
     snprintf(spec, sizeof spec, "file:%s?max_bytes=40&keep=1", file);
     beacon__sink *sink = NULL;
     assert_int_equal(beacon__sink_open(spec, NULL, &sink, err, sizeof err), BEACON_OK);
-    beacon__batch three = {recs, 3, NULL, false}, one = {&big, 1, NULL, false};
-    struct rlimit small = {30, old.rlim_max};
-    assert_int_equal(setrlimit(RLIMIT_FSIZE, &small), 0);
-    size_t delivered = 99;
-    beacon_status st = sink->vt->write(sink, &three, &delivered);
-    assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
-    signal(SIGXFSZ, prev);
-    assert_int_equal(st, BEACON_ERR_IO);
-    assert_int_equal(delivered, 1);
+    write_three_lines_cut_at_30_bytes(sink, false);
     /* 30 more bytes do not fit under 40: the file is rotated first. */
+    beacon__batch one = {&big, 1, NULL, false};
+    size_t delivered = 99;
     assert_int_equal(sink->vt->write(sink, &one, &delivered), BEACON_OK);
     assert_int_equal(sink->vt->close(sink, 100), BEACON_OK);
     char *text = ts_read_file(rotated);
