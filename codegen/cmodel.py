@@ -17,7 +17,13 @@ from . import naming
 from . import wire
 from .model import Catalog, Enum, Event, Field, Span
 
-ABI = 3
+ABI = 4
+
+# The member of every event struct with optional scalar fields that holds
+# their values: set only through the setters, which also set the presence
+# bit. A field assigned as `ev.rows = 7` does not compile; its value lives
+# at `ev.opt_.rows`, a name that says it is not for direct use.
+OPT_MEMBER = "opt_"
 
 C_SCALAR = {
     "bool": "bool",
@@ -361,10 +367,11 @@ def _default_view(cat: Catalog, f: Field, var: str) -> Optional[View]:
 
 
 def field_desc(cat: Catalog, ev_type: Optional[str], f: Field, presence_bit: int,
-               default_var: Optional[str] = None) -> View:
+               default_var: Optional[str] = None, member: Optional[str] = None) -> View:
     """What the beacon_field_desc of one field records; ev_type is None for a
     context field (no struct, offsets 0); default_var names the object
-    holding its default, if it has one."""
+    holding its default, if it has one; member is its place in the struct
+    (default: the field's member name)."""
     flags = []
     if f.optional:
         flags.append("BEACON_FIELD_OPTIONAL")
@@ -385,7 +392,7 @@ def field_desc(cat: Catalog, ev_type: Optional[str], f: Field, presence_bit: int
         flags=flags,
         presence_bit=presence_bit,
         struct=ev_type,
-        member=naming.field_member(f),
+        member=member or naming.field_member(f),
         count_member=naming.field_count_member(f) if _is_seq(f) else None,
         enum_desc=naming.enum_desc(cat, f.type.enum) if base == "enum" else None,
         bound_kind={"uint": "u", "double": "d"}.get(base, "i"),
@@ -410,14 +417,19 @@ def _param(member: str, taken) -> str:
     return unique(member, set(taken) | _CALLED) if member in _CALLED else member
 
 
-def _field_view(cat: Catalog, ev_type: str, f: Field, index: int,
+def _field_view(cat: Catalog, ev: Event, ev_type: str, f: Field, index: int,
                 presence_bit: int, taken) -> View:
+    """One event field. Optional scalars get presence bit `presence_bit`
+    (-1 for every other field: optional strings, lists and attributes are
+    present when their pointer is not NULL) and live in the opt_ member."""
     member = naming.field_member(f)
     seq = _is_seq(f)
     if seq:
         count_member = naming.field_count_member(f)
         items_t = _items_ctype(cat, f)
         kind = "attributes: entries + count" if f.type.base == "attributes" else "list: items + count"
+        if f.optional:
+            kind += "; optional: present when not NULL"
         desc = c_comment(f.description)
         members = [View(type=items_t, name=member, comment=f"{desc} ({kind})" if desc else kind),
                    View(type="size_t", name=count_member, comment="")]
@@ -429,21 +441,34 @@ def _field_view(cat: Catalog, ev_type: str, f: Field, index: int,
     else:
         ctype = _elem_ctype(cat, f)
         comment = c_comment(f.description)
+        notes = []
         if f.type.base == "string":
-            comment = (comment + " " if comment else "") + "(borrowed until emit returns)"
-            comment = comment[1:-1] if comment.startswith("(") else comment
+            notes.append("borrowed until emit returns")
+            if f.optional:
+                notes.append("optional: present when not NULL")
+        # An optional scalar's value sits in the opt_ member, set only by its
+        # setter (which marks it present).
+        path = f"{OPT_MEMBER}.{member}" if presence_bit >= 0 else member
+        if presence_bit >= 0:
+            notes.append(f"set only with {naming.event_setter(cat, ev, f)}")
+        if notes:
+            note = "; ".join(notes)
+            comment = f"{comment} ({note})" if comment else note
         members = [View(type=ctype, name=member, comment=comment)]
-        value_members = [member]
+        value_members = [path]
         value_params = [_param(member, taken)]
         params = [_var(ctype, value_params[0])]
         setter_params = params
-        stores = [View(member=member, value=value_params[0])]
+        stores = [View(member=path, value=value_params[0])]
     byte, bit = divmod(presence_bit, 8) if presence_bit >= 0 else (0, 0)
     return View(
         field=f,
         name=f.name,
         index=index,
         member=member,
+        # Where the value is, from the struct: opt_.<member> for optional scalars.
+        path=value_members[0],
+        in_opt=presence_bit >= 0,
         seq=seq,
         optional=f.optional,
         members=members,
@@ -454,11 +479,13 @@ def _field_view(cat: Catalog, ev_type: str, f: Field, index: int,
         stores=stores,
         # A NULL string unsets an optional string field.
         null_unsets=f.optional and f.type.base == "string" and not f.type.is_list,
+        has_bit=presence_bit >= 0,
         present_byte=byte,
         present_mask=1 << bit,
         presence_bit=presence_bit,
         desc=field_desc(cat, ev_type, f, presence_bit,
-                        _priv(cat, f"{ev_type[len(cat.prefix) + 1:]}__{f.name}_default")),
+                        _priv(cat, f"{ev_type[len(cat.prefix) + 1:]}__{f.name}_default"),
+                        member=value_members[0]),
     )
 
 
@@ -494,7 +521,7 @@ def _capture_view(cat: Catalog, ev: Event, fv: View) -> View:
 # itself (layout in beacon_gen.h) instead of having beacon_gen_emit walk the
 # descriptor: beacon_gen_claim / beacon_gen_publish inline for the plain case,
 # beacon_gen_begin / beacon_gen_end (in an out-of-line helper) for the rest,
-# or, for begin events (a new trace id for the caller), beacon_gen_reserve /
+# or, for begin events (a lifecycle handle for the caller), beacon_gen_reserve /
 # beacon_gen_commit. It checks inline what the runtime would reject and hands
 # anything rejected to beacon_gen_emit, which reports and counts it; lists
 # and attributes always take that path. The C is in templates/macros.j2.
@@ -518,8 +545,8 @@ def _rejects(cat: Catalog, fv: View) -> List[View]:
     out: List[View] = []
 
     def add(test: str, bound=None, kind=None, low=None, high=None) -> None:
-        out.append(View(test=test, member=fv.member, bound=bound, kind=kind, low=low,
-                        high=high, optional=f.optional, present_byte=fv.present_byte,
+        out.append(View(test=test, member=fv.path, bound=bound, kind=kind, low=low,
+                        high=high, optional=fv.has_bit, present_byte=fv.present_byte,
                         present_mask=fv.present_mask))
 
     if base == "string":
@@ -579,16 +606,19 @@ def _setter_view(cat: Catalog, ev: Event, fv: View) -> View:
     f = fv.field
     if fv.seq:
         own = ("items (and keys/strings) borrowed until emit returns; "
-               "items may be NULL only when count is 0")
+               "NULL items unsets (count is then ignored)")
+        how = "present when items is not NULL, so an empty list is items non-NULL, count 0"
     elif f.type.base == "string":
         own = "borrowed until emit returns; NULL unsets"
+        how = "present when not NULL; assigning the member directly works too"
     else:
         own = "stored by value"
+        how = "the only way to set it: the setter also marks it present"
     return View(
         own=own,
         name=naming.event_setter(cat, ev, f),
         deprecated=ev.deprecated or f.deprecated,
-        doc=(f"Sets optional field {f.name}{_doc_field(f)} and its presence bit; "
+        doc=(f"Sets optional field {f.name}{_doc_field(f)}: {how}; "
              f"{own}; NULL ev is a no-op."),
         field=fv,
     )
@@ -602,14 +632,14 @@ def _event_view(cat: Catalog, ev: Event) -> View:
     opt = 0
     for i, f in enumerate(ev.fields):
         bit = -1
-        if f.optional:
+        if f.optional and not _is_seq(f) and f.type.base != "string":
             bit = opt
             opt += 1
-        fields.append(_field_view(cat, t, f, i, bit, names))
+        fields.append(_field_view(cat, ev, t, f, i, bit, names))
     required = [fv for fv in fields if not fv.optional]
     follow = ev.correlation == "follow"
     corr = unique("correlation", names) if follow else None
-    make_params = ([_var("beacon_trace_id", corr)] if follow else []) + [
+    make_params = ([_var("beacon_lifecycle", corr)] if follow else []) + [
         p for fv in required for p in fv.params]
     setters = [_setter_view(cat, ev, fv) for fv in fields if fv.optional]
     json_max = event_json_max(cat, ev)
@@ -632,13 +662,18 @@ def _event_view(cat: Catalog, ev: Event) -> View:
         required=required,
         has_presence=opt > 0,
         present_size=(opt + 7) // 8,
+        top_fields=[fv for fv in fields if not fv.in_opt],
+        opt_fields=[fv for fv in fields if fv.in_opt],
+        opt_member=OPT_MEMBER,
         make=naming.event_make(cat, ev),
         make_params=make_params,
         correlation_param=corr,
         make_deprecated=first_deprecation(ev.deprecated,
                                           *(f.deprecated for f in ev.required_fields)),
         make_doc=(f"Builds {ev.name} from every required field in catalog order"
-                  + ("; correlation is the trace id a begin event returned" if follow else "")
+                  + ("; correlation is the handle its begin event's emit returned (the event "
+                     "carries its trace, and the begin event's span as parent_span_id)"
+                     if follow else "")
                   + "; strings and lists are borrowed until emit returns."),
         setters=setters,
         captures=[_capture_view(cat, ev, fv) for fv in fields if fv.field.stacktrace],
@@ -647,7 +682,10 @@ def _event_view(cat: Catalog, ev: Event) -> View:
                      "returns the length needed, like snprintf; NULL ev returns 0; no malloc."),
         emit=naming.event_emit(cat, ev),
         emit_doc=(f"Hands {ev.name} to the runtime (values copied; thread-safe)"
-                  + ("; *out_trace (may be NULL) receives the new trace id" if begin else "")
+                  + ("; *out (may be NULL) receives the lifecycle handle (trace id and this "
+                     "event's span id; all-zero when not accepted), which its follow events' "
+                     "constructors take and beacon_context_push_lifecycle makes the current "
+                     "context" if begin else "")
                   + "; NULL ev returns BEACON_ERR_INVALID_ARGUMENT."),
         direct=_direct_view(cat, ev, fields) if direct_emit(ev) else None,
         begin=begin,

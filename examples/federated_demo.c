@@ -37,7 +37,7 @@ static int finetune_step(char *message, size_t cap) {
 
 /* Reports a failed task: the error type and where it happened (the caller's
  * stack frames), never the message. */
-static int report_task_error(beacon_trace_id task, const char *error_type) {
+static int report_task_error(beacon_lifecycle task, const char *error_type) {
     fed_task_error te = fed_task_error_make(task, "task-0194", "retina-pod", "dr.jane.modeller",
                                             error_type, NULL, 0);
     beacon_backtrace bt; /* the frames live here: it must outlive the emit */
@@ -80,10 +80,13 @@ int main(void) {
         fed_task_accepted_by_pod_make("acme/retina-pod", "task-0193", "0.9.0", now_ns());
     failures += check(fed_task_accepted_by_pod_emit(&byp), "task_accepted_by_pod");
 
-    beacon_trace_id task;
+    beacon_lifecycle task;
     fed_task_accepted ta = fed_task_accepted_make("task-0193", "retina-pod", "dr.jane.modeller",
                                                   "DICOMSource", "0.9.0", now_ns());
     failures += check(fed_task_accepted_emit(&ta, &task), "task_accepted");
+    /* The task's work runs under its handle: what it emits joins the task's
+     * trace as children of task_accepted, until the pop below. */
+    bool in_task = beacon_context_push_lifecycle(&task) == BEACON_OK;
 
     /* Setup: how long file selection took, and what it kept. */
     int64_t t0 = now_ns();
@@ -140,13 +143,14 @@ int main(void) {
         }
     }
 
+    if (in_task) beacon_context_pop();
     fed_task_complete tc =
         fed_task_complete_make(task, "task-0193", "retina-pod", "dr.jane.modeller", now_ns());
     failures += check(fed_task_complete_emit(&tc), "task_complete");
 
     /* A second task aborts. Only the frames of the stack are sent, never the
      * message. */
-    beacon_trace_id task2;
+    beacon_lifecycle task2;
     fed_task_accepted ta2 = fed_task_accepted_make("task-0194", "retina-pod", "dr.jane.modeller",
                                                    "DICOMSource", "0.9.0", now_ns());
     failures += check(fed_task_accepted_emit(&ta2, &task2), "task_accepted");

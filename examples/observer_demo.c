@@ -1,6 +1,7 @@
 /* observer_demo: walks two uploads, a clinical question and an EHR fetch
  * through the API generated from schema/observer.yaml. Each begin event
- * returns a correlation id that the follow events of the same flow carry.
+ * returns a lifecycle handle (its trace and its own span) that the follow
+ * events of the same flow carry.
  * Sinks come from BEACON_SINKS (default: stderr). */
 #include <stdio.h>
 
@@ -23,7 +24,7 @@ int main(void) {
     if (check(beacon_init(opts), "beacon_init")) return 1;
 
     /* An audio upload that is filed. The MRN is a keyed hash on the wire. */
-    beacon_trace_id upload;
+    beacon_lifecycle upload;
     obs_upload_received rx = obs_upload_received_make(true, OBS_RECORD_TYPE_AUDIO);
     obs_upload_received_set_mrn(&rx, "MRN-0042-7781");
     failures += check(obs_upload_received_emit(&rx, &upload), "upload.received");
@@ -34,7 +35,7 @@ int main(void) {
 
     /* A transcript upload that fails; the error text is scrubbed before it
      * leaves the process. */
-    beacon_trace_id upload2;
+    beacon_lifecycle upload2;
     obs_upload_received rx2 = obs_upload_received_make(false, OBS_RECORD_TYPE_TRANSCRIPT);
     failures += check(obs_upload_received_emit(&rx2, &upload2), "upload.received");
     obs_upload_failed failed =
@@ -45,7 +46,7 @@ int main(void) {
     obs_patients_queried q = obs_patients_queried_make(3, "recent");
     failures += check(obs_patients_queried_emit(&q), "patients.queried");
 
-    beacon_trace_id question;
+    beacon_lifecycle question;
     obs_clinical_query cq = obs_clinical_query_make(182, true);
     failures += check(obs_clinical_query_emit(&cq, &question), "clinical.query");
     static const char *const sources[] = {"visit_notes", "lab_results"};
@@ -53,7 +54,7 @@ int main(void) {
     failures += check(obs_clinical_response_emit(&cr), "clinical.response");
 
     /* An EHR fetch that succeeds after 840 ms. */
-    beacon_trace_id fetch;
+    beacon_lifecycle fetch;
     obs_clinical_fetch cf = obs_clinical_fetch_make("A-99812");
     failures += check(obs_clinical_fetch_emit(&cf, &fetch), "clinical.fetch");
     obs_clinical_fetch_success ok =

@@ -18,8 +18,8 @@
 #include <beacon/beacon_cli.h>
 #include <string.h>
 
-#if !defined(BEACON_GEN_ABI) || BEACON_GEN_ABI != 3
-#error "brg_events.h was generated for beacon ABI 3"
+#if !defined(BEACON_GEN_ABI) || BEACON_GEN_ABI != 4
+#error "brg_events.h was generated for beacon ABI 4"
 #endif
 
 /* ===== Events ===== */
@@ -47,9 +47,10 @@ static int brg__cli_worker_queue_dropped(beacon_cli *cli) {
 /* Emits tool.execution.start from the parsed arguments; returns the exit code. */
 static int brg__cli_tool_execution_start(beacon_cli *cli) {
     brg_tool_execution_start ev = brg_tool_execution_start_make(beacon_cli_string(cli, 0));
-    const beacon_trace_id *trace_id = beacon_cli_correlation(cli);
-    if (trace_id != NULL) {
-        ev.hdr.trace_id = *trace_id;
+    const beacon_lifecycle *handle = beacon_cli_correlation(cli);
+    if (handle != NULL) {
+        ev.hdr.trace_id = handle->trace_id;
+        ev.hdr.parent_span_id = handle->span_id;
     }
     if (beacon_cli_has(cli, 1)) {
         size_t count_1 = 0;
@@ -64,9 +65,10 @@ static int brg__cli_tool_execution_start(beacon_cli *cli) {
 static int brg__cli_tool_execution_stop(beacon_cli *cli) {
     brg_tool_execution_stop ev = brg_tool_execution_stop_make(beacon_cli_string(cli, 0),
             beacon_cli_int(cli, 2));
-    const beacon_trace_id *trace_id = beacon_cli_correlation(cli);
-    if (trace_id != NULL) {
-        ev.hdr.trace_id = *trace_id;
+    const beacon_lifecycle *handle = beacon_cli_correlation(cli);
+    if (handle != NULL) {
+        ev.hdr.trace_id = handle->trace_id;
+        ev.hdr.parent_span_id = handle->span_id;
     }
     if (beacon_cli_has(cli, 1)) {
         size_t count_1 = 0;
@@ -81,9 +83,10 @@ static int brg__cli_tool_execution_stop(beacon_cli *cli) {
 static int brg__cli_tool_execution_exception(beacon_cli *cli) {
     brg_tool_execution_exception ev = brg_tool_execution_exception_make(beacon_cli_string(cli, 0),
             beacon_cli_int(cli, 2), beacon_cli_string(cli, 3));
-    const beacon_trace_id *trace_id = beacon_cli_correlation(cli);
-    if (trace_id != NULL) {
-        ev.hdr.trace_id = *trace_id;
+    const beacon_lifecycle *handle = beacon_cli_correlation(cli);
+    if (handle != NULL) {
+        ev.hdr.trace_id = handle->trace_id;
+        ev.hdr.parent_span_id = handle->span_id;
     }
     if (beacon_cli_has(cli, 1)) {
         size_t count_1 = 0;

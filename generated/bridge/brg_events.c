@@ -18,8 +18,8 @@
 
 #include <string.h>
 
-#if !defined(BEACON_GEN_ABI) || BEACON_GEN_ABI != 3
-#error "brg_events.h was generated for beacon ABI 3"
+#if !defined(BEACON_GEN_ABI) || BEACON_GEN_ABI != 4
+#error "brg_events.h was generated for beacon ABI 4"
 #endif
 
 /* ===== Catalog enums ===== */
@@ -59,7 +59,6 @@ void brg_tool_result_size_set_metadata(brg_tool_result_size *ev, const beacon_at
     if (ev == NULL) {
         return;
     }
-    ev->present[0] = (uint8_t)(ev->present[0] | 0x01u);
     ev->metadata = items;
     ev->metadata_count = count;
 }
@@ -163,7 +162,6 @@ void brg_tool_execution_start_set_metadata(brg_tool_execution_start *ev, const b
     if (ev == NULL) {
         return;
     }
-    ev->present[0] = (uint8_t)(ev->present[0] | 0x01u);
     ev->metadata = items;
     ev->metadata_count = count;
 }
@@ -204,7 +202,6 @@ void brg_tool_execution_stop_set_metadata(brg_tool_execution_stop *ev, const bea
     if (ev == NULL) {
         return;
     }
-    ev->present[0] = (uint8_t)(ev->present[0] | 0x01u);
     ev->metadata = items;
     ev->metadata_count = count;
 }
@@ -247,7 +244,6 @@ void brg_tool_execution_exception_set_metadata(brg_tool_execution_exception *ev,
     if (ev == NULL) {
         return;
     }
-    ev->present[0] = (uint8_t)(ev->present[0] | 0x01u);
     ev->metadata = items;
     ev->metadata_count = count;
 }
@@ -307,7 +303,7 @@ beacon_status brg_tool_execution_end(brg_tool_execution_span *span) {
     ev.hdr.trace_id = span->state.trace_id;
     ev.hdr.span_id = span->state.span_id;
     ev.hdr.parent_span_id = span->state.parent_span_id;
-    if ((span->start.present[0] & 0x01u) != 0) {
+    if (span->start.metadata != NULL) {
         brg_tool_execution_stop_set_metadata(&ev, span->start.metadata, span->start.metadata_count);
     }
     return brg_tool_execution_stop_emit(&ev);
@@ -323,7 +319,7 @@ beacon_status brg_tool_execution_fail(brg_tool_execution_span *span, const char 
     ev.hdr.trace_id = span->state.trace_id;
     ev.hdr.span_id = span->state.span_id;
     ev.hdr.parent_span_id = span->state.parent_span_id;
-    if ((span->start.present[0] & 0x01u) != 0) {
+    if (span->start.metadata != NULL) {
         brg_tool_execution_exception_set_metadata(&ev, span->start.metadata,
                                                   span->start.metadata_count);
     }
@@ -399,7 +395,7 @@ static const beacon_field_desc brg__tool_result_size_fields[3] = {
         .is_list = 0,
         .pii = BEACON_PII_NONE,
         .flags = BEACON_FIELD_OPTIONAL,
-        .presence_bit = 0,
+        .presence_bit = -1,
         .offset = (uint32_t)offsetof(brg_tool_result_size, metadata),
         .count_offset = (uint32_t)offsetof(brg_tool_result_size, metadata_count),
         .enum_desc = NULL,
@@ -425,7 +421,7 @@ const beacon_event_desc brg_tool_result_size_desc = {
     .deprecated = 0,
     .sample_rate = 1.0,
     .struct_size = (uint32_t)sizeof(brg_tool_result_size),
-    .presence_offset = (uint32_t)offsetof(brg_tool_result_size, present),
+    .presence_offset = 0,
     .fields = brg__tool_result_size_fields,
     .field_count = 3,
     .json_max = BRG_TOOL_RESULT_SIZE_JSON_MAX,
@@ -507,7 +503,7 @@ static const beacon_field_desc brg__tool_execution_start_fields[2] = {
         .is_list = 0,
         .pii = BEACON_PII_NONE,
         .flags = BEACON_FIELD_OPTIONAL,
-        .presence_bit = 0,
+        .presence_bit = -1,
         .offset = (uint32_t)offsetof(brg_tool_execution_start, metadata),
         .count_offset = (uint32_t)offsetof(brg_tool_execution_start, metadata_count),
         .enum_desc = NULL,
@@ -533,7 +529,7 @@ const beacon_event_desc brg_tool_execution_start_desc = {
     .deprecated = 0,
     .sample_rate = 1.0,
     .struct_size = (uint32_t)sizeof(brg_tool_execution_start),
-    .presence_offset = (uint32_t)offsetof(brg_tool_execution_start, present),
+    .presence_offset = 0,
     .fields = brg__tool_execution_start_fields,
     .field_count = 2,
     .json_max = BRG_TOOL_EXECUTION_START_JSON_MAX,
@@ -571,7 +567,7 @@ static const beacon_field_desc brg__tool_execution_stop_fields[3] = {
         .is_list = 0,
         .pii = BEACON_PII_NONE,
         .flags = BEACON_FIELD_OPTIONAL,
-        .presence_bit = 0,
+        .presence_bit = -1,
         .offset = (uint32_t)offsetof(brg_tool_execution_stop, metadata),
         .count_offset = (uint32_t)offsetof(brg_tool_execution_stop, metadata_count),
         .enum_desc = NULL,
@@ -617,7 +613,7 @@ const beacon_event_desc brg_tool_execution_stop_desc = {
     .deprecated = 0,
     .sample_rate = 1.0,
     .struct_size = (uint32_t)sizeof(brg_tool_execution_stop),
-    .presence_offset = (uint32_t)offsetof(brg_tool_execution_stop, present),
+    .presence_offset = 0,
     .fields = brg__tool_execution_stop_fields,
     .field_count = 3,
     .json_max = BRG_TOOL_EXECUTION_STOP_JSON_MAX,
@@ -655,7 +651,7 @@ static const beacon_field_desc brg__tool_execution_exception_fields[4] = {
         .is_list = 0,
         .pii = BEACON_PII_NONE,
         .flags = BEACON_FIELD_OPTIONAL,
-        .presence_bit = 0,
+        .presence_bit = -1,
         .offset = (uint32_t)offsetof(brg_tool_execution_exception, metadata),
         .count_offset = (uint32_t)offsetof(brg_tool_execution_exception, metadata_count),
         .enum_desc = NULL,
@@ -721,7 +717,7 @@ const beacon_event_desc brg_tool_execution_exception_desc = {
     .deprecated = 0,
     .sample_rate = 1.0,
     .struct_size = (uint32_t)sizeof(brg_tool_execution_exception),
-    .presence_offset = (uint32_t)offsetof(brg_tool_execution_exception, present),
+    .presence_offset = 0,
     .fields = brg__tool_execution_exception_fields,
     .field_count = 4,
     .json_max = BRG_TOOL_EXECUTION_EXCEPTION_JSON_MAX,

@@ -10,8 +10,8 @@
 
 #include <beacon/beacon_gen.h>
 
-#if !defined(BEACON_GEN_ABI) || BEACON_GEN_ABI != 3
-#error "brg_events.h was generated for beacon ABI 3"
+#if !defined(BEACON_GEN_ABI) || BEACON_GEN_ABI != 4
+#error "brg_events.h was generated for beacon ABI 4"
 #endif
 
 #ifdef __cplusplus
@@ -54,16 +54,15 @@ extern const beacon_catalog_desc brg_catalog;
 /* tool.result_size: Size of a tool's result, measured before it is sent back to the host. */
 typedef struct brg_tool_result_size {
     beacon_event_hdr hdr; /* set by make; stamped by the runtime */
-    uint8_t present[1]; /* presence bits of optional fields */
     uint64_t bytes; /* Length of the serialized result. */
     const char *tool; /* Name of the tool that produced it. (borrowed until emit returns) */
-    const beacon_attr *metadata; /* Free-form metadata, as in the seed's metadata dict. (attributes: entries + count) */
+    const beacon_attr *metadata; /* Free-form metadata, as in the seed's metadata dict. (attributes: entries + count; optional: present when not NULL) */
     size_t metadata_count;
 } brg_tool_result_size;
 
 /* Builds tool.result_size from every required field in catalog order; strings and lists are borrowed until emit returns. */
 brg_tool_result_size brg_tool_result_size_make(uint64_t bytes, const char *tool);
-/* Sets optional field metadata (Free-form metadata, as in the seed's metadata dict) and its presence bit; items (and keys/strings) borrowed until emit returns; items may be NULL only when count is 0; NULL ev is a no-op. */
+/* Sets optional field metadata (Free-form metadata, as in the seed's metadata dict): present when items is not NULL, so an empty list is items non-NULL, count 0; items (and keys/strings) borrowed until emit returns; NULL items unsets (count is then ignored); NULL ev is a no-op. */
 void brg_tool_result_size_set_metadata(brg_tool_result_size *ev, const beacon_attr *items,
                                        size_t count);
 /* Writes tool.result_size as canonical JSON (no context) into buf[0..cap) and returns the length needed, like snprintf; NULL ev returns 0; no malloc. */
@@ -95,15 +94,14 @@ beacon_status brg_worker_queue_dropped_emit(const brg_worker_queue_dropped *ev);
 /* tool.execution.start: A tool ran in the worker. */
 typedef struct brg_tool_execution_start {
     beacon_event_hdr hdr; /* set by make; stamped by the runtime */
-    uint8_t present[1]; /* presence bits of optional fields */
     const char *tool; /* Name of the tool. (borrowed until emit returns) */
-    const beacon_attr *metadata; /* Free-form metadata attached to the span. (attributes: entries + count) */
+    const beacon_attr *metadata; /* Free-form metadata attached to the span. (attributes: entries + count; optional: present when not NULL) */
     size_t metadata_count;
 } brg_tool_execution_start;
 
 /* Builds tool.execution.start from every required field in catalog order; strings and lists are borrowed until emit returns. */
 brg_tool_execution_start brg_tool_execution_start_make(const char *tool);
-/* Sets optional field metadata (Free-form metadata attached to the span) and its presence bit; items (and keys/strings) borrowed until emit returns; items may be NULL only when count is 0; NULL ev is a no-op. */
+/* Sets optional field metadata (Free-form metadata attached to the span): present when items is not NULL, so an empty list is items non-NULL, count 0; items (and keys/strings) borrowed until emit returns; NULL items unsets (count is then ignored); NULL ev is a no-op. */
 void brg_tool_execution_start_set_metadata(brg_tool_execution_start *ev, const beacon_attr *items,
                                            size_t count);
 /* Writes tool.execution.start as canonical JSON (no context) into buf[0..cap) and returns the length needed, like snprintf; NULL ev returns 0; no malloc. */
@@ -118,16 +116,15 @@ beacon_status brg_tool_execution_start_emit(const brg_tool_execution_start *ev);
 /* tool.execution.stop: A tool ran in the worker. */
 typedef struct brg_tool_execution_stop {
     beacon_event_hdr hdr; /* set by make; stamped by the runtime */
-    uint8_t present[1]; /* presence bits of optional fields */
     const char *tool; /* Name of the tool. (borrowed until emit returns) */
-    const beacon_attr *metadata; /* Free-form metadata attached to the span. (attributes: entries + count) */
+    const beacon_attr *metadata; /* Free-form metadata attached to the span. (attributes: entries + count; optional: present when not NULL) */
     size_t metadata_count;
     int64_t duration_ns; /* Time from the start of the span. */
 } brg_tool_execution_stop;
 
 /* Builds tool.execution.stop from every required field in catalog order; strings and lists are borrowed until emit returns. */
 brg_tool_execution_stop brg_tool_execution_stop_make(const char *tool, int64_t duration_ns);
-/* Sets optional field metadata (Free-form metadata attached to the span) and its presence bit; items (and keys/strings) borrowed until emit returns; items may be NULL only when count is 0; NULL ev is a no-op. */
+/* Sets optional field metadata (Free-form metadata attached to the span): present when items is not NULL, so an empty list is items non-NULL, count 0; items (and keys/strings) borrowed until emit returns; NULL items unsets (count is then ignored); NULL ev is a no-op. */
 void brg_tool_execution_stop_set_metadata(brg_tool_execution_stop *ev, const beacon_attr *items,
                                           size_t count);
 /* Writes tool.execution.stop as canonical JSON (no context) into buf[0..cap) and returns the length needed, like snprintf; NULL ev returns 0; no malloc. */
@@ -142,9 +139,8 @@ beacon_status brg_tool_execution_stop_emit(const brg_tool_execution_stop *ev);
 /* tool.execution.exception: A tool ran in the worker. */
 typedef struct brg_tool_execution_exception {
     beacon_event_hdr hdr; /* set by make; stamped by the runtime */
-    uint8_t present[1]; /* presence bits of optional fields */
     const char *tool; /* Name of the tool. (borrowed until emit returns) */
-    const beacon_attr *metadata; /* Free-form metadata attached to the span. (attributes: entries + count) */
+    const beacon_attr *metadata; /* Free-form metadata attached to the span. (attributes: entries + count; optional: present when not NULL) */
     size_t metadata_count;
     int64_t duration_ns; /* Time from the start of the span. */
     const char *error_type; /* Kind of failure that ended the span. (borrowed until emit returns) */
@@ -153,7 +149,7 @@ typedef struct brg_tool_execution_exception {
 /* Builds tool.execution.exception from every required field in catalog order; strings and lists are borrowed until emit returns. */
 brg_tool_execution_exception brg_tool_execution_exception_make(const char *tool,
         int64_t duration_ns, const char *error_type);
-/* Sets optional field metadata (Free-form metadata attached to the span) and its presence bit; items (and keys/strings) borrowed until emit returns; items may be NULL only when count is 0; NULL ev is a no-op. */
+/* Sets optional field metadata (Free-form metadata attached to the span): present when items is not NULL, so an empty list is items non-NULL, count 0; items (and keys/strings) borrowed until emit returns; NULL items unsets (count is then ignored); NULL ev is a no-op. */
 void brg_tool_execution_exception_set_metadata(brg_tool_execution_exception *ev,
                                                const beacon_attr *items, size_t count);
 /* Writes tool.execution.exception as canonical JSON (no context) into buf[0..cap) and returns the length needed, like snprintf; NULL ev returns 0; no malloc. */
@@ -176,7 +172,7 @@ typedef struct brg_tool_execution_span {
 
 /* Opens span tool.execution and emits tool.execution.start; strings and lists are borrowed until end/fail returns. Thread-safe. */
 brg_tool_execution_span brg_tool_execution_begin(const char *tool);
-/* Sets optional field metadata (Free-form metadata attached to the span) on the span; it is reported by tool.execution.stop / tool.execution.exception (the start event is already sent); items (and keys/strings) borrowed until end/fail returns; items may be NULL only when count is 0; NULL span is a no-op. */
+/* Sets optional field metadata (Free-form metadata attached to the span) on the span; it is reported by tool.execution.stop / tool.execution.exception (the start event is already sent); items (and keys/strings) borrowed until end/fail returns; NULL items unsets (count is then ignored); NULL span is a no-op. */
 void brg_tool_execution_span_set_metadata(brg_tool_execution_span *span, const beacon_attr *items,
                                           size_t count);
 /* Closes the span and emits tool.execution.stop with its duration; NULL span returns BEACON_ERR_INVALID_ARGUMENT. */

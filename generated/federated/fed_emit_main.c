@@ -18,8 +18,8 @@
 #include <beacon/beacon_cli.h>
 #include <string.h>
 
-#if !defined(BEACON_GEN_ABI) || BEACON_GEN_ABI != 3
-#error "fed_events.h was generated for beacon ABI 3"
+#if !defined(BEACON_GEN_ABI) || BEACON_GEN_ABI != 4
+#error "fed_events.h was generated for beacon ABI 4"
 #endif
 
 /* ===== Events ===== */
@@ -180,15 +180,15 @@ static int fed__cli_task_accepted(beacon_cli *cli) {
                                                   beacon_cli_string(cli, 3),
                                                   beacon_cli_string(cli, 4),
                                                   beacon_cli_int(cli, 5));
-    beacon_trace_id trace;
-    memset(&trace, 0, sizeof trace);
-    beacon_status st = fed_task_accepted_emit(&ev, &trace);
-    return beacon_cli_finish(cli, st, &trace);
+    beacon_lifecycle handle;
+    memset(&handle, 0, sizeof handle);
+    beacon_status st = fed_task_accepted_emit(&ev, &handle);
+    return beacon_cli_finish(cli, st, &handle);
 }
 
 /* Emits task_complete from the parsed arguments; returns the exit code. */
 static int fed__cli_task_complete(beacon_cli *cli) {
-    const beacon_trace_id *correlation = beacon_cli_correlation(cli);
+    const beacon_lifecycle *correlation = beacon_cli_correlation(cli);
     if (correlation == NULL) {
         return 2;
     }
@@ -202,7 +202,7 @@ static int fed__cli_task_complete(beacon_cli *cli) {
 
 /* Emits task_error from the parsed arguments; returns the exit code. */
 static int fed__cli_task_error(beacon_cli *cli) {
-    const beacon_trace_id *correlation = beacon_cli_correlation(cli);
+    const beacon_lifecycle *correlation = beacon_cli_correlation(cli);
     if (correlation == NULL) {
         return 2;
     }

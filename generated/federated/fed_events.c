@@ -18,8 +18,8 @@
 
 #include <string.h>
 
-#if !defined(BEACON_GEN_ABI) || BEACON_GEN_ABI != 3
-#error "fed_events.h was generated for beacon ABI 3"
+#if !defined(BEACON_GEN_ABI) || BEACON_GEN_ABI != 4
+#error "fed_events.h was generated for beacon ABI 4"
 #endif
 
 /* ===== Catalog enums ===== */
@@ -142,7 +142,7 @@ void fed_algorithm_progress_set_current_epoch(fed_algorithm_progress *ev, uint64
         return;
     }
     ev->present[0] = (uint8_t)(ev->present[0] | 0x01u);
-    ev->current_epoch = current_epoch;
+    ev->opt_.current_epoch = current_epoch;
 }
 
 void fed_algorithm_progress_set_max_epochs(fed_algorithm_progress *ev, uint64_t max_epochs) {
@@ -150,17 +150,12 @@ void fed_algorithm_progress_set_max_epochs(fed_algorithm_progress *ev, uint64_t 
         return;
     }
     ev->present[0] = (uint8_t)(ev->present[0] | 0x02u);
-    ev->max_epochs = max_epochs;
+    ev->opt_.max_epochs = max_epochs;
 }
 
 void fed_algorithm_progress_set_step_info(fed_algorithm_progress *ev, const char *step_info) {
     if (ev == NULL) {
         return;
-    }
-    if (step_info == NULL) {
-        ev->present[0] = (uint8_t)(ev->present[0] & 0xFBu);
-    } else {
-        ev->present[0] = (uint8_t)(ev->present[0] | 0x04u);
     }
     ev->step_info = step_info;
 }
@@ -232,7 +227,7 @@ beacon_status fed_algorithm_progress_emit(const fed_algorithm_progress *ev) {
     size += BEACON_GEN_ALIGN8(len_task_context + 1);
     const char *str_step_info = NULL;
     size_t len_step_info = 0;
-    if ((ev->present[0] & 0x04u) != 0 && ev->step_info != NULL) {
+    if (ev->step_info != NULL) {
         str_step_info = ev->step_info;
         len_step_info = beacon_gen_kept_len(str_step_info, 256);
         size += BEACON_GEN_ALIGN8(len_step_info + 1);
@@ -782,7 +777,7 @@ void fed_grouping_summary_set_group_count(fed_grouping_summary *ev, uint64_t gro
         return;
     }
     ev->present[0] = (uint8_t)(ev->present[0] | 0x01u);
-    ev->group_count = group_count;
+    ev->opt_.group_count = group_count;
 }
 
 void fed_grouping_summary_set_selected_files(fed_grouping_summary *ev, uint64_t selected_files) {
@@ -790,7 +785,7 @@ void fed_grouping_summary_set_selected_files(fed_grouping_summary *ev, uint64_t 
         return;
     }
     ev->present[0] = (uint8_t)(ev->present[0] | 0x02u);
-    ev->selected_files = selected_files;
+    ev->opt_.selected_files = selected_files;
 }
 
 void fed_grouping_summary_set_cached_files(fed_grouping_summary *ev, uint64_t cached_files) {
@@ -798,7 +793,7 @@ void fed_grouping_summary_set_cached_files(fed_grouping_summary *ev, uint64_t ca
         return;
     }
     ev->present[0] = (uint8_t)(ev->present[0] | 0x04u);
-    ev->cached_files = cached_files;
+    ev->opt_.cached_files = cached_files;
 }
 
 void fed_grouping_summary_set_batch_size(fed_grouping_summary *ev, uint64_t batch_size) {
@@ -806,7 +801,7 @@ void fed_grouping_summary_set_batch_size(fed_grouping_summary *ev, uint64_t batc
         return;
     }
     ev->present[0] = (uint8_t)(ev->present[0] | 0x08u);
-    ev->batch_size = batch_size;
+    ev->opt_.batch_size = batch_size;
 }
 
 void fed_grouping_summary_set_maybe_final(fed_grouping_summary *ev, bool maybe_final) {
@@ -814,7 +809,7 @@ void fed_grouping_summary_set_maybe_final(fed_grouping_summary *ev, bool maybe_f
         return;
     }
     ev->present[0] = (uint8_t)(ev->present[0] | 0x10u);
-    ev->maybe_final = maybe_final;
+    ev->opt_.maybe_final = maybe_final;
 }
 
 void fed_grouping_summary_set_include_non_new_group_files(fed_grouping_summary *ev,
@@ -823,7 +818,7 @@ void fed_grouping_summary_set_include_non_new_group_files(fed_grouping_summary *
         return;
     }
     ev->present[0] = (uint8_t)(ev->present[0] | 0x20u);
-    ev->include_non_new_group_files = include_non_new_group_files;
+    ev->opt_.include_non_new_group_files = include_non_new_group_files;
 }
 
 void fed_grouping_summary_set_oversized_cohort_size(fed_grouping_summary *ev,
@@ -832,7 +827,7 @@ void fed_grouping_summary_set_oversized_cohort_size(fed_grouping_summary *ev,
         return;
     }
     ev->present[0] = (uint8_t)(ev->present[0] | 0x40u);
-    ev->oversized_cohort_size = oversized_cohort_size;
+    ev->opt_.oversized_cohort_size = oversized_cohort_size;
 }
 
 size_t fed_grouping_summary_to_json(const fed_grouping_summary *ev, char *buf, size_t cap) {
@@ -1421,14 +1416,14 @@ static inline void fed__task_accepted_fill(void *room, const fed_task_accepted *
     (void)beacon_gen_put_string(rec, pos, &copy->app_version, ev->app_version, len_app_version);
 }
 
-beacon_status fed_task_accepted_emit(const fed_task_accepted *ev, beacon_trace_id *out_trace) {
+beacon_status fed_task_accepted_emit(const fed_task_accepted *ev, beacon_lifecycle *out) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
     }
     beacon_status refused;
     if (beacon_gen_refused(&fed__task_accepted_state, &refused)) {
-        if (out_trace != NULL) {
-            memset(out_trace, 0, sizeof *out_trace);
+        if (out != NULL) {
+            memset(out, 0, sizeof *out);
         }
         return refused;
     }
@@ -1440,7 +1435,7 @@ beacon_status fed_task_accepted_emit(const fed_task_accepted *ev, beacon_trace_i
         ev->modeller_username == NULL ||
         ev->datasource_type == NULL ||
         ev->app_version == NULL) {
-        return beacon_gen_emit(&ev->hdr, out_trace);
+        return beacon_gen_emit(&ev->hdr, out);
     }
     size_t size = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
     size_t len_task_id = beacon_gen_kept_len(ev->task_id, 64);
@@ -1454,7 +1449,7 @@ beacon_status fed_task_accepted_emit(const fed_task_accepted *ev, beacon_trace_i
     size_t len_app_version = beacon_gen_kept_len(ev->app_version, 32);
     size += BEACON_GEN_ALIGN8(len_app_version + 1);
     beacon_gen_slot slot;
-    void *room = beacon_gen_reserve(&ev->hdr, size, &slot, out_trace);
+    void *room = beacon_gen_reserve(&ev->hdr, size, &slot, out);
     if (room == NULL) {
         return slot.status;
     }
@@ -1465,11 +1460,11 @@ beacon_status fed_task_accepted_emit(const fed_task_accepted *ev, beacon_trace_i
 
 /* --- task_complete --- */
 
-fed_task_complete fed_task_complete_make(beacon_trace_id correlation, const char *task_id,
+fed_task_complete fed_task_complete_make(beacon_lifecycle correlation, const char *task_id,
                                          const char *pod_name, const char *modeller_username,
                                          int64_t datetime) {
     return (fed_task_complete){
-        .hdr = {.desc = &fed_task_complete_desc, .trace_id = correlation},
+        .hdr = {.desc = &fed_task_complete_desc, .trace_id = correlation.trace_id, .parent_span_id = correlation.span_id},
         .task_id = task_id,
         .pod_name = pod_name,
         .modeller_username = modeller_username,
@@ -1553,12 +1548,12 @@ beacon_status fed_task_complete_emit(const fed_task_complete *ev) {
 
 /* --- task_error --- */
 
-fed_task_error fed_task_error_make(beacon_trace_id correlation, const char *task_id,
+fed_task_error fed_task_error_make(beacon_lifecycle correlation, const char *task_id,
                                    const char *pod_name, const char *modeller_username,
                                    const char *error_type, const char *const *stacktrace_frames,
                                    size_t stacktrace_frames_count) {
     return (fed_task_error){
-        .hdr = {.desc = &fed_task_error_desc, .trace_id = correlation},
+        .hdr = {.desc = &fed_task_error_desc, .trace_id = correlation.trace_id, .parent_span_id = correlation.span_id},
         .task_id = task_id,
         .pod_name = pod_name,
         .modeller_username = modeller_username,
@@ -1620,7 +1615,7 @@ void fed_trial_filter_summary_set_rows_missing(fed_trial_filter_summary *ev,
         return;
     }
     ev->present[0] = (uint8_t)(ev->present[0] | 0x01u);
-    ev->rows_missing = rows_missing;
+    ev->opt_.rows_missing = rows_missing;
 }
 
 void fed_trial_filter_summary_set_matching_column_count(fed_trial_filter_summary *ev,
@@ -1629,7 +1624,7 @@ void fed_trial_filter_summary_set_matching_column_count(fed_trial_filter_summary
         return;
     }
     ev->present[0] = (uint8_t)(ev->present[0] | 0x02u);
-    ev->matching_column_count = matching_column_count;
+    ev->opt_.matching_column_count = matching_column_count;
 }
 
 void fed_trial_filter_summary_set_missing_columns(fed_trial_filter_summary *ev,
@@ -1637,7 +1632,6 @@ void fed_trial_filter_summary_set_missing_columns(fed_trial_filter_summary *ev,
     if (ev == NULL) {
         return;
     }
-    ev->present[0] = (uint8_t)(ev->present[0] | 0x04u);
     ev->missing_columns = items;
     ev->missing_columns_count = count;
 }
@@ -1814,7 +1808,7 @@ static const beacon_field_desc fed__algorithm_progress_fields[7] = {
         .pii = BEACON_PII_NONE,
         .flags = BEACON_FIELD_OPTIONAL,
         .presence_bit = 0,
-        .offset = (uint32_t)offsetof(fed_algorithm_progress, current_epoch),
+        .offset = (uint32_t)offsetof(fed_algorithm_progress, opt_.current_epoch),
         .count_offset = 0,
         .enum_desc = NULL,
         .min = {.u = 0},
@@ -1834,7 +1828,7 @@ static const beacon_field_desc fed__algorithm_progress_fields[7] = {
         .pii = BEACON_PII_NONE,
         .flags = BEACON_FIELD_OPTIONAL,
         .presence_bit = 1,
-        .offset = (uint32_t)offsetof(fed_algorithm_progress, max_epochs),
+        .offset = (uint32_t)offsetof(fed_algorithm_progress, opt_.max_epochs),
         .count_offset = 0,
         .enum_desc = NULL,
         .min = {.u = 0},
@@ -1853,7 +1847,7 @@ static const beacon_field_desc fed__algorithm_progress_fields[7] = {
         .is_list = 0,
         .pii = BEACON_PII_NONE,
         .flags = BEACON_FIELD_OPTIONAL,
-        .presence_bit = 2,
+        .presence_bit = -1,
         .offset = (uint32_t)offsetof(fed_algorithm_progress, step_info),
         .count_offset = 0,
         .enum_desc = NULL,
@@ -2386,7 +2380,7 @@ static const beacon_field_desc fed__grouping_summary_fields[8] = {
         .pii = BEACON_PII_NONE,
         .flags = BEACON_FIELD_OPTIONAL,
         .presence_bit = 0,
-        .offset = (uint32_t)offsetof(fed_grouping_summary, group_count),
+        .offset = (uint32_t)offsetof(fed_grouping_summary, opt_.group_count),
         .count_offset = 0,
         .enum_desc = NULL,
         .min = {.u = 0},
@@ -2406,7 +2400,7 @@ static const beacon_field_desc fed__grouping_summary_fields[8] = {
         .pii = BEACON_PII_NONE,
         .flags = BEACON_FIELD_OPTIONAL,
         .presence_bit = 1,
-        .offset = (uint32_t)offsetof(fed_grouping_summary, selected_files),
+        .offset = (uint32_t)offsetof(fed_grouping_summary, opt_.selected_files),
         .count_offset = 0,
         .enum_desc = NULL,
         .min = {.u = 0},
@@ -2426,7 +2420,7 @@ static const beacon_field_desc fed__grouping_summary_fields[8] = {
         .pii = BEACON_PII_NONE,
         .flags = BEACON_FIELD_OPTIONAL,
         .presence_bit = 2,
-        .offset = (uint32_t)offsetof(fed_grouping_summary, cached_files),
+        .offset = (uint32_t)offsetof(fed_grouping_summary, opt_.cached_files),
         .count_offset = 0,
         .enum_desc = NULL,
         .min = {.u = 0},
@@ -2446,7 +2440,7 @@ static const beacon_field_desc fed__grouping_summary_fields[8] = {
         .pii = BEACON_PII_NONE,
         .flags = BEACON_FIELD_OPTIONAL,
         .presence_bit = 3,
-        .offset = (uint32_t)offsetof(fed_grouping_summary, batch_size),
+        .offset = (uint32_t)offsetof(fed_grouping_summary, opt_.batch_size),
         .count_offset = 0,
         .enum_desc = NULL,
         .min = {.u = 0},
@@ -2466,7 +2460,7 @@ static const beacon_field_desc fed__grouping_summary_fields[8] = {
         .pii = BEACON_PII_NONE,
         .flags = BEACON_FIELD_OPTIONAL,
         .presence_bit = 4,
-        .offset = (uint32_t)offsetof(fed_grouping_summary, maybe_final),
+        .offset = (uint32_t)offsetof(fed_grouping_summary, opt_.maybe_final),
         .count_offset = 0,
         .enum_desc = NULL,
         .min = {.i = 0},
@@ -2486,7 +2480,7 @@ static const beacon_field_desc fed__grouping_summary_fields[8] = {
         .pii = BEACON_PII_NONE,
         .flags = BEACON_FIELD_OPTIONAL,
         .presence_bit = 5,
-        .offset = (uint32_t)offsetof(fed_grouping_summary, include_non_new_group_files),
+        .offset = (uint32_t)offsetof(fed_grouping_summary, opt_.include_non_new_group_files),
         .count_offset = 0,
         .enum_desc = NULL,
         .min = {.i = 0},
@@ -2506,7 +2500,7 @@ static const beacon_field_desc fed__grouping_summary_fields[8] = {
         .pii = BEACON_PII_NONE,
         .flags = BEACON_FIELD_OPTIONAL,
         .presence_bit = 6,
-        .offset = (uint32_t)offsetof(fed_grouping_summary, oversized_cohort_size),
+        .offset = (uint32_t)offsetof(fed_grouping_summary, opt_.oversized_cohort_size),
         .count_offset = 0,
         .enum_desc = NULL,
         .min = {.u = 0},
@@ -3529,7 +3523,7 @@ static const beacon_field_desc fed__trial_filter_summary_fields[7] = {
         .pii = BEACON_PII_NONE,
         .flags = BEACON_FIELD_OPTIONAL,
         .presence_bit = 0,
-        .offset = (uint32_t)offsetof(fed_trial_filter_summary, rows_missing),
+        .offset = (uint32_t)offsetof(fed_trial_filter_summary, opt_.rows_missing),
         .count_offset = 0,
         .enum_desc = NULL,
         .min = {.u = 0},
@@ -3549,7 +3543,7 @@ static const beacon_field_desc fed__trial_filter_summary_fields[7] = {
         .pii = BEACON_PII_NONE,
         .flags = BEACON_FIELD_OPTIONAL,
         .presence_bit = 1,
-        .offset = (uint32_t)offsetof(fed_trial_filter_summary, matching_column_count),
+        .offset = (uint32_t)offsetof(fed_trial_filter_summary, opt_.matching_column_count),
         .count_offset = 0,
         .enum_desc = NULL,
         .min = {.u = 0},
@@ -3568,7 +3562,7 @@ static const beacon_field_desc fed__trial_filter_summary_fields[7] = {
         .is_list = 1,
         .pii = BEACON_PII_NONE,
         .flags = BEACON_FIELD_OPTIONAL,
-        .presence_bit = 2,
+        .presence_bit = -1,
         .offset = (uint32_t)offsetof(fed_trial_filter_summary, missing_columns),
         .count_offset = (uint32_t)offsetof(fed_trial_filter_summary, missing_columns_count),
         .enum_desc = NULL,

@@ -10,8 +10,8 @@
 
 #include <beacon/beacon_gen.h>
 
-#if !defined(BEACON_GEN_ABI) || BEACON_GEN_ABI != 3
-#error "fed_events.h was generated for beacon ABI 3"
+#if !defined(BEACON_GEN_ABI) || BEACON_GEN_ABI != 4
+#error "fed_events.h was generated for beacon ABI 4"
 #endif
 
 #ifdef __cplusplus
@@ -92,24 +92,28 @@ extern const beacon_catalog_desc fed_catalog;
 /* algorithm_progress: An algorithm crossed a lifecycle boundary (run or epoch start and end). */
 typedef struct fed_algorithm_progress {
     beacon_event_hdr hdr; /* set by make; stamped by the runtime */
-    uint8_t present[1]; /* presence bits of optional fields */
+    uint8_t present[1]; /* presence bits of optional scalars (setters set them) */
     const char *algorithm_name; /* Name of the algorithm class. (borrowed until emit returns) */
     const char *task_context; /* Where the algorithm runs (modeller or worker side). (borrowed until emit returns) */
     fed_algorithm_step step;
     int64_t datetime; /* When the boundary was crossed. */
-    uint64_t current_epoch; /* Epoch number, for epoch steps. */
-    uint64_t max_epochs; /* Number of epochs configured. */
-    const char *step_info; /* Free detail about the step. (borrowed until emit returns) */
+    const char *step_info; /* Free detail about the step. (borrowed until emit returns; optional: present when not NULL) */
+    /* Optional scalars, set only with their setters: a value stored here
+     * directly is not emitted (its presence bit stays unset). */
+    struct {
+        uint64_t current_epoch; /* Epoch number, for epoch steps. (set only with fed_algorithm_progress_set_current_epoch) */
+        uint64_t max_epochs; /* Number of epochs configured. (set only with fed_algorithm_progress_set_max_epochs) */
+    } opt_;
 } fed_algorithm_progress;
 
 /* Builds algorithm_progress from every required field in catalog order; strings and lists are borrowed until emit returns. */
 fed_algorithm_progress fed_algorithm_progress_make(const char *algorithm_name,
         const char *task_context, fed_algorithm_step step, int64_t datetime);
-/* Sets optional field current_epoch (Epoch number, for epoch steps) and its presence bit; stored by value; NULL ev is a no-op. */
+/* Sets optional field current_epoch (Epoch number, for epoch steps): the only way to set it: the setter also marks it present; stored by value; NULL ev is a no-op. */
 void fed_algorithm_progress_set_current_epoch(fed_algorithm_progress *ev, uint64_t current_epoch);
-/* Sets optional field max_epochs (Number of epochs configured) and its presence bit; stored by value; NULL ev is a no-op. */
+/* Sets optional field max_epochs (Number of epochs configured): the only way to set it: the setter also marks it present; stored by value; NULL ev is a no-op. */
 void fed_algorithm_progress_set_max_epochs(fed_algorithm_progress *ev, uint64_t max_epochs);
-/* Sets optional field step_info (Free detail about the step) and its presence bit; borrowed until emit returns; NULL unsets; NULL ev is a no-op. */
+/* Sets optional field step_info (Free detail about the step): present when not NULL; assigning the member directly works too; borrowed until emit returns; NULL unsets; NULL ev is a no-op. */
 void fed_algorithm_progress_set_step_info(fed_algorithm_progress *ev, const char *step_info);
 /* Writes algorithm_progress as canonical JSON (no context) into buf[0..cap) and returns the length needed, like snprintf; NULL ev returns 0; no malloc. */
 size_t fed_algorithm_progress_to_json(const fed_algorithm_progress *ev, char *buf, size_t cap);
@@ -256,33 +260,37 @@ beacon_status fed_filtering_complete_emit(const fed_filtering_complete *ev);
 /* grouping_summary: Aggregate of grouping-aware batching behaviour. */
 typedef struct fed_grouping_summary {
     beacon_event_hdr hdr; /* set by make; stamped by the runtime */
-    uint8_t present[1]; /* presence bits of optional fields */
+    uint8_t present[1]; /* presence bits of optional scalars (setters set them) */
     const char *step; /* Batching step the summary describes. (borrowed until emit returns) */
-    uint64_t group_count;
-    uint64_t selected_files;
-    uint64_t cached_files;
-    uint64_t batch_size;
-    bool maybe_final;
-    bool include_non_new_group_files;
-    uint64_t oversized_cohort_size;
+    /* Optional scalars, set only with their setters: a value stored here
+     * directly is not emitted (its presence bit stays unset). */
+    struct {
+        uint64_t group_count; /* set only with fed_grouping_summary_set_group_count */
+        uint64_t selected_files; /* set only with fed_grouping_summary_set_selected_files */
+        uint64_t cached_files; /* set only with fed_grouping_summary_set_cached_files */
+        uint64_t batch_size; /* set only with fed_grouping_summary_set_batch_size */
+        bool maybe_final; /* set only with fed_grouping_summary_set_maybe_final */
+        bool include_non_new_group_files; /* set only with fed_grouping_summary_set_include_non_new_group_files */
+        uint64_t oversized_cohort_size; /* set only with fed_grouping_summary_set_oversized_cohort_size */
+    } opt_;
 } fed_grouping_summary;
 
 /* Builds grouping_summary from every required field in catalog order; strings and lists are borrowed until emit returns. */
 fed_grouping_summary fed_grouping_summary_make(const char *step);
-/* Sets optional field group_count and its presence bit; stored by value; NULL ev is a no-op. */
+/* Sets optional field group_count: the only way to set it: the setter also marks it present; stored by value; NULL ev is a no-op. */
 void fed_grouping_summary_set_group_count(fed_grouping_summary *ev, uint64_t group_count);
-/* Sets optional field selected_files and its presence bit; stored by value; NULL ev is a no-op. */
+/* Sets optional field selected_files: the only way to set it: the setter also marks it present; stored by value; NULL ev is a no-op. */
 void fed_grouping_summary_set_selected_files(fed_grouping_summary *ev, uint64_t selected_files);
-/* Sets optional field cached_files and its presence bit; stored by value; NULL ev is a no-op. */
+/* Sets optional field cached_files: the only way to set it: the setter also marks it present; stored by value; NULL ev is a no-op. */
 void fed_grouping_summary_set_cached_files(fed_grouping_summary *ev, uint64_t cached_files);
-/* Sets optional field batch_size and its presence bit; stored by value; NULL ev is a no-op. */
+/* Sets optional field batch_size: the only way to set it: the setter also marks it present; stored by value; NULL ev is a no-op. */
 void fed_grouping_summary_set_batch_size(fed_grouping_summary *ev, uint64_t batch_size);
-/* Sets optional field maybe_final and its presence bit; stored by value; NULL ev is a no-op. */
+/* Sets optional field maybe_final: the only way to set it: the setter also marks it present; stored by value; NULL ev is a no-op. */
 void fed_grouping_summary_set_maybe_final(fed_grouping_summary *ev, bool maybe_final);
-/* Sets optional field include_non_new_group_files and its presence bit; stored by value; NULL ev is a no-op. */
+/* Sets optional field include_non_new_group_files: the only way to set it: the setter also marks it present; stored by value; NULL ev is a no-op. */
 void fed_grouping_summary_set_include_non_new_group_files(fed_grouping_summary *ev,
         bool include_non_new_group_files);
-/* Sets optional field oversized_cohort_size and its presence bit; stored by value; NULL ev is a no-op. */
+/* Sets optional field oversized_cohort_size: the only way to set it: the setter also marks it present; stored by value; NULL ev is a no-op. */
 void fed_grouping_summary_set_oversized_cohort_size(fed_grouping_summary *ev,
         uint64_t oversized_cohort_size);
 /* Writes grouping_summary as canonical JSON (no context) into buf[0..cap) and returns the length needed, like snprintf; NULL ev returns 0; no malloc. */
@@ -434,8 +442,8 @@ fed_task_accepted fed_task_accepted_make(const char *task_id, const char *pod_na
                                          const char *app_version, int64_t datetime);
 /* Writes task_accepted as canonical JSON (no context) into buf[0..cap) and returns the length needed, like snprintf; NULL ev returns 0; no malloc. */
 size_t fed_task_accepted_to_json(const fed_task_accepted *ev, char *buf, size_t cap);
-/* Hands task_accepted to the runtime (values copied; thread-safe); *out_trace (may be NULL) receives the new trace id; NULL ev returns BEACON_ERR_INVALID_ARGUMENT. */
-beacon_status fed_task_accepted_emit(const fed_task_accepted *ev, beacon_trace_id *out_trace);
+/* Hands task_accepted to the runtime (values copied; thread-safe); *out (may be NULL) receives the lifecycle handle (trace id and this event's span id; all-zero when not accepted), which its follow events' constructors take and beacon_context_push_lifecycle makes the current context; NULL ev returns BEACON_ERR_INVALID_ARGUMENT. */
+beacon_status fed_task_accepted_emit(const fed_task_accepted *ev, beacon_lifecycle *out);
 /* Bytes that always hold the to_json output and its NUL. */
 #define FED_TASK_ACCEPTED_JSON_MAX 3111
 
@@ -450,8 +458,8 @@ typedef struct fed_task_complete {
     int64_t datetime;
 } fed_task_complete;
 
-/* Builds task_complete from every required field in catalog order; correlation is the trace id a begin event returned; strings and lists are borrowed until emit returns. */
-fed_task_complete fed_task_complete_make(beacon_trace_id correlation, const char *task_id,
+/* Builds task_complete from every required field in catalog order; correlation is the handle its begin event's emit returned (the event carries its trace, and the begin event's span as parent_span_id); strings and lists are borrowed until emit returns. */
+fed_task_complete fed_task_complete_make(beacon_lifecycle correlation, const char *task_id,
                                          const char *pod_name, const char *modeller_username,
                                          int64_t datetime);
 /* Writes task_complete as canonical JSON (no context) into buf[0..cap) and returns the length needed, like snprintf; NULL ev returns 0; no malloc. */
@@ -474,8 +482,8 @@ typedef struct fed_task_error {
     size_t stacktrace_frames_count;
 } fed_task_error;
 
-/* Builds task_error from every required field in catalog order; correlation is the trace id a begin event returned; strings and lists are borrowed until emit returns. */
-fed_task_error fed_task_error_make(beacon_trace_id correlation, const char *task_id,
+/* Builds task_error from every required field in catalog order; correlation is the handle its begin event's emit returned (the event carries its trace, and the begin event's span as parent_span_id); strings and lists are borrowed until emit returns. */
+fed_task_error fed_task_error_make(beacon_lifecycle correlation, const char *task_id,
                                    const char *pod_name, const char *modeller_username,
                                    const char *error_type, const char *const *stacktrace_frames,
                                    size_t stacktrace_frames_count);
@@ -493,26 +501,30 @@ beacon_status fed_task_error_emit(const fed_task_error *ev);
 /* trial_filter_summary: Aggregate of trial filter outcomes within a batch. */
 typedef struct fed_trial_filter_summary {
     beacon_event_hdr hdr; /* set by make; stamped by the runtime */
-    uint8_t present[1]; /* presence bits of optional fields */
+    uint8_t present[1]; /* presence bits of optional scalars (setters set them) */
     const char *step; /* Filtering step the summary describes. (borrowed until emit returns) */
     const char *filter_name; /* borrowed until emit returns */
     uint64_t rows_matched;
     uint64_t rows_failed;
-    uint64_t rows_missing; /* Rows lacking inputs the filter needs (overlaps matched and failed). */
-    uint64_t matching_column_count;
-    const char *const *missing_columns; /* Columns the filter needed but did not find. (list: items + count) */
+    const char *const *missing_columns; /* Columns the filter needed but did not find. (list: items + count; optional: present when not NULL) */
     size_t missing_columns_count;
+    /* Optional scalars, set only with their setters: a value stored here
+     * directly is not emitted (its presence bit stays unset). */
+    struct {
+        uint64_t rows_missing; /* Rows lacking inputs the filter needs (overlaps matched and failed). (set only with fed_trial_filter_summary_set_rows_missing) */
+        uint64_t matching_column_count; /* set only with fed_trial_filter_summary_set_matching_column_count */
+    } opt_;
 } fed_trial_filter_summary;
 
 /* Builds trial_filter_summary from every required field in catalog order; strings and lists are borrowed until emit returns. */
 fed_trial_filter_summary fed_trial_filter_summary_make(const char *step, const char *filter_name,
         uint64_t rows_matched, uint64_t rows_failed);
-/* Sets optional field rows_missing (Rows lacking inputs the filter needs (overlaps matched and failed)) and its presence bit; stored by value; NULL ev is a no-op. */
+/* Sets optional field rows_missing (Rows lacking inputs the filter needs (overlaps matched and failed)): the only way to set it: the setter also marks it present; stored by value; NULL ev is a no-op. */
 void fed_trial_filter_summary_set_rows_missing(fed_trial_filter_summary *ev, uint64_t rows_missing);
-/* Sets optional field matching_column_count and its presence bit; stored by value; NULL ev is a no-op. */
+/* Sets optional field matching_column_count: the only way to set it: the setter also marks it present; stored by value; NULL ev is a no-op. */
 void fed_trial_filter_summary_set_matching_column_count(fed_trial_filter_summary *ev,
         uint64_t matching_column_count);
-/* Sets optional field missing_columns (Columns the filter needed but did not find) and its presence bit; items (and keys/strings) borrowed until emit returns; items may be NULL only when count is 0; NULL ev is a no-op. */
+/* Sets optional field missing_columns (Columns the filter needed but did not find): present when items is not NULL, so an empty list is items non-NULL, count 0; items (and keys/strings) borrowed until emit returns; NULL items unsets (count is then ignored); NULL ev is a no-op. */
 void fed_trial_filter_summary_set_missing_columns(fed_trial_filter_summary *ev,
                                                   const char *const *items, size_t count);
 /* Writes trial_filter_summary as canonical JSON (no context) into buf[0..cap) and returns the length needed, like snprintf; NULL ev returns 0; no malloc. */

@@ -18,8 +18,8 @@
 #include <beacon/beacon_cli.h>
 #include <string.h>
 
-#if !defined(BEACON_GEN_ABI) || BEACON_GEN_ABI != 3
-#error "obs_events.h was generated for beacon ABI 3"
+#if !defined(BEACON_GEN_ABI) || BEACON_GEN_ABI != 4
+#error "obs_events.h was generated for beacon ABI 4"
 #endif
 
 /* ===== Events ===== */
@@ -31,15 +31,15 @@ static int obs__cli_upload_received(beacon_cli *cli) {
     if (beacon_cli_has(cli, 2)) {
         obs_upload_received_set_mrn(&ev, beacon_cli_string(cli, 2));
     }
-    beacon_trace_id trace;
-    memset(&trace, 0, sizeof trace);
-    beacon_status st = obs_upload_received_emit(&ev, &trace);
-    return beacon_cli_finish(cli, st, &trace);
+    beacon_lifecycle handle;
+    memset(&handle, 0, sizeof handle);
+    beacon_status st = obs_upload_received_emit(&ev, &handle);
+    return beacon_cli_finish(cli, st, &handle);
 }
 
 /* Emits upload.processed from the parsed arguments; returns the exit code. */
 static int obs__cli_upload_processed(beacon_cli *cli) {
-    const beacon_trace_id *correlation = beacon_cli_correlation(cli);
+    const beacon_lifecycle *correlation = beacon_cli_correlation(cli);
     if (correlation == NULL) {
         return 2;
     }
@@ -52,7 +52,7 @@ static int obs__cli_upload_processed(beacon_cli *cli) {
 
 /* Emits upload.failed from the parsed arguments; returns the exit code. */
 static int obs__cli_upload_failed(beacon_cli *cli) {
-    const beacon_trace_id *correlation = beacon_cli_correlation(cli);
+    const beacon_lifecycle *correlation = beacon_cli_correlation(cli);
     if (correlation == NULL) {
         return 2;
     }
@@ -73,15 +73,15 @@ static int obs__cli_patients_queried(beacon_cli *cli) {
 static int obs__cli_clinical_query(beacon_cli *cli) {
     obs_clinical_query ev = obs_clinical_query_make(beacon_cli_uint(cli, 0),
             beacon_cli_bool(cli, 1));
-    beacon_trace_id trace;
-    memset(&trace, 0, sizeof trace);
-    beacon_status st = obs_clinical_query_emit(&ev, &trace);
-    return beacon_cli_finish(cli, st, &trace);
+    beacon_lifecycle handle;
+    memset(&handle, 0, sizeof handle);
+    beacon_status st = obs_clinical_query_emit(&ev, &handle);
+    return beacon_cli_finish(cli, st, &handle);
 }
 
 /* Emits clinical.response from the parsed arguments; returns the exit code. */
 static int obs__cli_clinical_response(beacon_cli *cli) {
-    const beacon_trace_id *correlation = beacon_cli_correlation(cli);
+    const beacon_lifecycle *correlation = beacon_cli_correlation(cli);
     if (correlation == NULL) {
         return 2;
     }
@@ -97,15 +97,15 @@ static int obs__cli_clinical_response(beacon_cli *cli) {
 static int obs__cli_ingest_received(beacon_cli *cli) {
     obs_ingest_received ev = obs_ingest_received_make(beacon_cli_string(cli, 0),
             beacon_cli_bool(cli, 1));
-    beacon_trace_id trace;
-    memset(&trace, 0, sizeof trace);
-    beacon_status st = obs_ingest_received_emit(&ev, &trace);
-    return beacon_cli_finish(cli, st, &trace);
+    beacon_lifecycle handle;
+    memset(&handle, 0, sizeof handle);
+    beacon_status st = obs_ingest_received_emit(&ev, &handle);
+    return beacon_cli_finish(cli, st, &handle);
 }
 
 /* Emits ingest.processed from the parsed arguments; returns the exit code. */
 static int obs__cli_ingest_processed(beacon_cli *cli) {
-    const beacon_trace_id *correlation = beacon_cli_correlation(cli);
+    const beacon_lifecycle *correlation = beacon_cli_correlation(cli);
     if (correlation == NULL) {
         return 2;
     }
@@ -118,15 +118,15 @@ static int obs__cli_ingest_processed(beacon_cli *cli) {
 /* Emits clinical.fetch from the parsed arguments; returns the exit code. */
 static int obs__cli_clinical_fetch(beacon_cli *cli) {
     obs_clinical_fetch ev = obs_clinical_fetch_make(beacon_cli_string(cli, 0));
-    beacon_trace_id trace;
-    memset(&trace, 0, sizeof trace);
-    beacon_status st = obs_clinical_fetch_emit(&ev, &trace);
-    return beacon_cli_finish(cli, st, &trace);
+    beacon_lifecycle handle;
+    memset(&handle, 0, sizeof handle);
+    beacon_status st = obs_clinical_fetch_emit(&ev, &handle);
+    return beacon_cli_finish(cli, st, &handle);
 }
 
 /* Emits clinical.fetch_success from the parsed arguments; returns the exit code. */
 static int obs__cli_clinical_fetch_success(beacon_cli *cli) {
-    const beacon_trace_id *correlation = beacon_cli_correlation(cli);
+    const beacon_lifecycle *correlation = beacon_cli_correlation(cli);
     if (correlation == NULL) {
         return 2;
     }
@@ -138,7 +138,7 @@ static int obs__cli_clinical_fetch_success(beacon_cli *cli) {
 
 /* Emits synopsis.generated from the parsed arguments; returns the exit code. */
 static int obs__cli_synopsis_generated(beacon_cli *cli) {
-    const beacon_trace_id *correlation = beacon_cli_correlation(cli);
+    const beacon_lifecycle *correlation = beacon_cli_correlation(cli);
     if (correlation == NULL) {
         return 2;
     }

@@ -18,8 +18,8 @@
 
 #include <string.h>
 
-#if !defined(BEACON_GEN_ABI) || BEACON_GEN_ABI != 3
-#error "obs_events.h was generated for beacon ABI 3"
+#if !defined(BEACON_GEN_ABI) || BEACON_GEN_ABI != 4
+#error "obs_events.h was generated for beacon ABI 4"
 #endif
 
 /* ===== Catalog enums ===== */
@@ -98,11 +98,6 @@ void obs_upload_received_set_mrn(obs_upload_received *ev, const char *mrn) {
     if (ev == NULL) {
         return;
     }
-    if (mrn == NULL) {
-        ev->present[0] = (uint8_t)(ev->present[0] & 0xFEu);
-    } else {
-        ev->present[0] = (uint8_t)(ev->present[0] | 0x01u);
-    }
     ev->mrn = mrn;
 }
 
@@ -128,14 +123,14 @@ static inline void obs__upload_received_fill(void *room, const obs_upload_receiv
     (void)beacon_gen_put_string(rec, pos, &copy->mrn, str_mrn, len_mrn);
 }
 
-beacon_status obs_upload_received_emit(const obs_upload_received *ev, beacon_trace_id *out_trace) {
+beacon_status obs_upload_received_emit(const obs_upload_received *ev, beacon_lifecycle *out) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
     }
     beacon_status refused;
     if (beacon_gen_refused(&obs__upload_received_state, &refused)) {
-        if (out_trace != NULL) {
-            memset(out_trace, 0, sizeof *out_trace);
+        if (out != NULL) {
+            memset(out, 0, sizeof *out);
         }
         return refused;
     }
@@ -144,18 +139,18 @@ beacon_status obs_upload_received_emit(const obs_upload_received *ev, beacon_tra
     if (ev->hdr.desc != &obs_upload_received_desc ||
         (int)ev->record_type < 0 ||
         (int)ev->record_type >= OBS_RECORD_TYPE_COUNT) {
-        return beacon_gen_emit(&ev->hdr, out_trace);
+        return beacon_gen_emit(&ev->hdr, out);
     }
     size_t size = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
     const char *str_mrn = NULL;
     size_t len_mrn = 0;
-    if ((ev->present[0] & 0x01u) != 0 && ev->mrn != NULL) {
+    if (ev->mrn != NULL) {
         str_mrn = ev->mrn;
         len_mrn = beacon_gen_kept_len(str_mrn, 64);
         size += BEACON_GEN_ALIGN8(len_mrn + 1);
     }
     beacon_gen_slot slot;
-    void *room = beacon_gen_reserve(&ev->hdr, size, &slot, out_trace);
+    void *room = beacon_gen_reserve(&ev->hdr, size, &slot, out);
     if (room == NULL) {
         return slot.status;
     }
@@ -165,11 +160,11 @@ beacon_status obs_upload_received_emit(const obs_upload_received *ev, beacon_tra
 
 /* --- upload.processed --- */
 
-obs_upload_processed obs_upload_processed_make(beacon_trace_id correlation, const char *patient_id,
+obs_upload_processed obs_upload_processed_make(beacon_lifecycle correlation, const char *patient_id,
                                                const char *transcript_id, double confidence,
                                                const char *category, uint64_t tags_count) {
     return (obs_upload_processed){
-        .hdr = {.desc = &obs_upload_processed_desc, .trace_id = correlation},
+        .hdr = {.desc = &obs_upload_processed_desc, .trace_id = correlation.trace_id, .parent_span_id = correlation.span_id},
         .patient_id = patient_id,
         .transcript_id = transcript_id,
         .confidence = confidence,
@@ -255,9 +250,9 @@ beacon_status obs_upload_processed_emit(const obs_upload_processed *ev) {
 
 /* --- upload.failed --- */
 
-obs_upload_failed obs_upload_failed_make(beacon_trace_id correlation, const char *error) {
+obs_upload_failed obs_upload_failed_make(beacon_lifecycle correlation, const char *error) {
     return (obs_upload_failed){
-        .hdr = {.desc = &obs_upload_failed_desc, .trace_id = correlation},
+        .hdr = {.desc = &obs_upload_failed_desc, .trace_id = correlation.trace_id, .parent_span_id = correlation.span_id},
         .error = error,
     };
 }
@@ -425,25 +420,25 @@ static inline void obs__clinical_query_fill(void *room, const obs_clinical_query
     memcpy(copy, ev, sizeof *ev);
 }
 
-beacon_status obs_clinical_query_emit(const obs_clinical_query *ev, beacon_trace_id *out_trace) {
+beacon_status obs_clinical_query_emit(const obs_clinical_query *ev, beacon_lifecycle *out) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
     }
     beacon_status refused;
     if (beacon_gen_refused(&obs__clinical_query_state, &refused)) {
-        if (out_trace != NULL) {
-            memset(out_trace, 0, sizeof *out_trace);
+        if (out != NULL) {
+            memset(out, 0, sizeof *out);
         }
         return refused;
     }
     /* What the runtime would reject goes the descriptor-driven way, which
      * reports and counts it. */
     if (ev->hdr.desc != &obs_clinical_query_desc) {
-        return beacon_gen_emit(&ev->hdr, out_trace);
+        return beacon_gen_emit(&ev->hdr, out);
     }
     size_t size = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
     beacon_gen_slot slot;
-    void *room = beacon_gen_reserve(&ev->hdr, size, &slot, out_trace);
+    void *room = beacon_gen_reserve(&ev->hdr, size, &slot, out);
     if (room == NULL) {
         return slot.status;
     }
@@ -453,12 +448,12 @@ beacon_status obs_clinical_query_emit(const obs_clinical_query *ev, beacon_trace
 
 /* --- clinical.response --- */
 
-obs_clinical_response obs_clinical_response_make(beacon_trace_id correlation,
+obs_clinical_response obs_clinical_response_make(beacon_lifecycle correlation,
                                                  uint64_t response_length,
                                                  const char *const *data_sources,
                                                  size_t data_sources_count) {
     return (obs_clinical_response){
-        .hdr = {.desc = &obs_clinical_response_desc, .trace_id = correlation},
+        .hdr = {.desc = &obs_clinical_response_desc, .trace_id = correlation.trace_id, .parent_span_id = correlation.span_id},
         .response_length = response_length,
         .data_sources = data_sources,
         .data_sources_count = data_sources_count,
@@ -518,14 +513,14 @@ static inline void obs__ingest_received_fill(void *room, const obs_ingest_receiv
     (void)beacon_gen_put_string(rec, pos, &copy->event_type, ev->event_type, len_event_type);
 }
 
-beacon_status obs_ingest_received_emit(const obs_ingest_received *ev, beacon_trace_id *out_trace) {
+beacon_status obs_ingest_received_emit(const obs_ingest_received *ev, beacon_lifecycle *out) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
     }
     beacon_status refused;
     if (beacon_gen_refused(&obs__ingest_received_state, &refused)) {
-        if (out_trace != NULL) {
-            memset(out_trace, 0, sizeof *out_trace);
+        if (out != NULL) {
+            memset(out, 0, sizeof *out);
         }
         return refused;
     }
@@ -533,13 +528,13 @@ beacon_status obs_ingest_received_emit(const obs_ingest_received *ev, beacon_tra
      * reports and counts it. */
     if (ev->hdr.desc != &obs_ingest_received_desc ||
         ev->event_type == NULL) {
-        return beacon_gen_emit(&ev->hdr, out_trace);
+        return beacon_gen_emit(&ev->hdr, out);
     }
     size_t size = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
     size_t len_event_type = beacon_gen_kept_len(ev->event_type, 64);
     size += BEACON_GEN_ALIGN8(len_event_type + 1);
     beacon_gen_slot slot;
-    void *room = beacon_gen_reserve(&ev->hdr, size, &slot, out_trace);
+    void *room = beacon_gen_reserve(&ev->hdr, size, &slot, out);
     if (room == NULL) {
         return slot.status;
     }
@@ -549,10 +544,10 @@ beacon_status obs_ingest_received_emit(const obs_ingest_received *ev, beacon_tra
 
 /* --- ingest.processed --- */
 
-obs_ingest_processed obs_ingest_processed_make(beacon_trace_id correlation, const char *event_type,
+obs_ingest_processed obs_ingest_processed_make(beacon_lifecycle correlation, const char *event_type,
                                                const char *status) {
     return (obs_ingest_processed){
-        .hdr = {.desc = &obs_ingest_processed_desc, .trace_id = correlation},
+        .hdr = {.desc = &obs_ingest_processed_desc, .trace_id = correlation.trace_id, .parent_span_id = correlation.span_id},
         .event_type = event_type,
         .status = status,
     };
@@ -656,14 +651,14 @@ static inline void obs__clinical_fetch_fill(void *room, const obs_clinical_fetch
     (void)beacon_gen_put_string(rec, pos, &copy->athena_mrn, ev->athena_mrn, len_athena_mrn);
 }
 
-beacon_status obs_clinical_fetch_emit(const obs_clinical_fetch *ev, beacon_trace_id *out_trace) {
+beacon_status obs_clinical_fetch_emit(const obs_clinical_fetch *ev, beacon_lifecycle *out) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
     }
     beacon_status refused;
     if (beacon_gen_refused(&obs__clinical_fetch_state, &refused)) {
-        if (out_trace != NULL) {
-            memset(out_trace, 0, sizeof *out_trace);
+        if (out != NULL) {
+            memset(out, 0, sizeof *out);
         }
         return refused;
     }
@@ -671,13 +666,13 @@ beacon_status obs_clinical_fetch_emit(const obs_clinical_fetch *ev, beacon_trace
      * reports and counts it. */
     if (ev->hdr.desc != &obs_clinical_fetch_desc ||
         ev->athena_mrn == NULL) {
-        return beacon_gen_emit(&ev->hdr, out_trace);
+        return beacon_gen_emit(&ev->hdr, out);
     }
     size_t size = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
     size_t len_athena_mrn = beacon_gen_kept_len(ev->athena_mrn, 64);
     size += BEACON_GEN_ALIGN8(len_athena_mrn + 1);
     beacon_gen_slot slot;
-    void *room = beacon_gen_reserve(&ev->hdr, size, &slot, out_trace);
+    void *room = beacon_gen_reserve(&ev->hdr, size, &slot, out);
     if (room == NULL) {
         return slot.status;
     }
@@ -687,10 +682,10 @@ beacon_status obs_clinical_fetch_emit(const obs_clinical_fetch *ev, beacon_trace
 
 /* --- clinical.fetch_success --- */
 
-obs_clinical_fetch_success obs_clinical_fetch_success_make(beacon_trace_id correlation,
+obs_clinical_fetch_success obs_clinical_fetch_success_make(beacon_lifecycle correlation,
         const char *patient_id, uint64_t event_count, int64_t duration) {
     return (obs_clinical_fetch_success){
-        .hdr = {.desc = &obs_clinical_fetch_success_desc, .trace_id = correlation},
+        .hdr = {.desc = &obs_clinical_fetch_success_desc, .trace_id = correlation.trace_id, .parent_span_id = correlation.span_id},
         .patient_id = patient_id,
         .event_count = event_count,
         .duration = duration,
@@ -764,10 +759,10 @@ beacon_status obs_clinical_fetch_success_emit(const obs_clinical_fetch_success *
 
 /* --- synopsis.generated --- */
 
-obs_synopsis_generated obs_synopsis_generated_make(beacon_trace_id correlation,
+obs_synopsis_generated obs_synopsis_generated_make(beacon_lifecycle correlation,
         const char *patient_id, uint64_t source_count, uint64_t synopsis_length) {
     return (obs_synopsis_generated){
-        .hdr = {.desc = &obs_synopsis_generated_desc, .trace_id = correlation},
+        .hdr = {.desc = &obs_synopsis_generated_desc, .trace_id = correlation.trace_id, .parent_span_id = correlation.span_id},
         .patient_id = patient_id,
         .source_count = source_count,
         .synopsis_length = synopsis_length,
@@ -779,7 +774,7 @@ void obs_synopsis_generated_set_duration(obs_synopsis_generated *ev, int64_t dur
         return;
     }
     ev->present[0] = (uint8_t)(ev->present[0] | 0x01u);
-    ev->duration = duration;
+    ev->opt_.duration = duration;
 }
 
 size_t obs_synopsis_generated_to_json(const obs_synopsis_generated *ev, char *buf, size_t cap) {
@@ -831,7 +826,7 @@ beacon_status obs_synopsis_generated_emit(const obs_synopsis_generated *ev) {
      * reports and counts it. */
     if (ev->hdr.desc != &obs_synopsis_generated_desc ||
         ev->patient_id == NULL ||
-        ((ev->present[0] & 0x01u) != 0 && ev->duration < INT64_C(0))) {
+        ((ev->present[0] & 0x01u) != 0 && ev->opt_.duration < INT64_C(0))) {
         return beacon_gen_emit(&ev->hdr, NULL);
     }
     size_t size = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
@@ -860,7 +855,7 @@ void obs_plaud_fetched_set_new_count(obs_plaud_fetched *ev, uint64_t new_count) 
         return;
     }
     ev->present[0] = (uint8_t)(ev->present[0] | 0x01u);
-    ev->new_count = new_count;
+    ev->opt_.new_count = new_count;
 }
 
 void obs_plaud_fetched_set_duration(obs_plaud_fetched *ev, int64_t duration) {
@@ -868,7 +863,7 @@ void obs_plaud_fetched_set_duration(obs_plaud_fetched *ev, int64_t duration) {
         return;
     }
     ev->present[0] = (uint8_t)(ev->present[0] | 0x02u);
-    ev->duration = duration;
+    ev->opt_.duration = duration;
 }
 
 size_t obs_plaud_fetched_to_json(const obs_plaud_fetched *ev, char *buf, size_t cap) {
@@ -914,7 +909,7 @@ beacon_status obs_plaud_fetched_emit(const obs_plaud_fetched *ev) {
     /* What the runtime would reject goes the descriptor-driven way, which
      * reports and counts it. */
     if (ev->hdr.desc != &obs_plaud_fetched_desc ||
-        ((ev->present[0] & 0x02u) != 0 && ev->duration < INT64_C(0))) {
+        ((ev->present[0] & 0x02u) != 0 && ev->opt_.duration < INT64_C(0))) {
         return beacon_gen_emit(&ev->hdr, NULL);
     }
     size_t size = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
@@ -1017,7 +1012,7 @@ static const beacon_field_desc obs__upload_received_fields[3] = {
         .is_list = 0,
         .pii = BEACON_PII_HASH,
         .flags = BEACON_FIELD_OPTIONAL,
-        .presence_bit = 0,
+        .presence_bit = -1,
         .offset = (uint32_t)offsetof(obs_upload_received, mrn),
         .count_offset = 0,
         .enum_desc = NULL,
@@ -1043,7 +1038,7 @@ const beacon_event_desc obs_upload_received_desc = {
     .deprecated = 0,
     .sample_rate = 1.0,
     .struct_size = (uint32_t)sizeof(obs_upload_received),
-    .presence_offset = (uint32_t)offsetof(obs_upload_received, present),
+    .presence_offset = 0,
     .fields = obs__upload_received_fields,
     .field_count = 3,
     .json_max = OBS_UPLOAD_RECEIVED_JSON_MAX,
@@ -1738,7 +1733,7 @@ static const beacon_field_desc obs__synopsis_generated_fields[4] = {
         .pii = BEACON_PII_NONE,
         .flags = BEACON_FIELD_OPTIONAL | BEACON_FIELD_HAS_MIN,
         .presence_bit = 0,
-        .offset = (uint32_t)offsetof(obs_synopsis_generated, duration),
+        .offset = (uint32_t)offsetof(obs_synopsis_generated, opt_.duration),
         .count_offset = 0,
         .enum_desc = NULL,
         .min = {.i = INT64_C(0)},
@@ -1805,7 +1800,7 @@ static const beacon_field_desc obs__plaud_fetched_fields[3] = {
         .pii = BEACON_PII_NONE,
         .flags = BEACON_FIELD_OPTIONAL,
         .presence_bit = 0,
-        .offset = (uint32_t)offsetof(obs_plaud_fetched, new_count),
+        .offset = (uint32_t)offsetof(obs_plaud_fetched, opt_.new_count),
         .count_offset = 0,
         .enum_desc = NULL,
         .min = {.u = 0},
@@ -1825,7 +1820,7 @@ static const beacon_field_desc obs__plaud_fetched_fields[3] = {
         .pii = BEACON_PII_NONE,
         .flags = BEACON_FIELD_OPTIONAL | BEACON_FIELD_HAS_MIN,
         .presence_bit = 1,
-        .offset = (uint32_t)offsetof(obs_plaud_fetched, duration),
+        .offset = (uint32_t)offsetof(obs_plaud_fetched, opt_.duration),
         .count_offset = 0,
         .enum_desc = NULL,
         .min = {.i = INT64_C(0)},

@@ -10,8 +10,8 @@
 
 #include <beacon/beacon_gen.h>
 
-#if !defined(BEACON_GEN_ABI) || BEACON_GEN_ABI != 3
-#error "obs_events.h was generated for beacon ABI 3"
+#if !defined(BEACON_GEN_ABI) || BEACON_GEN_ABI != 4
+#error "obs_events.h was generated for beacon ABI 4"
 #endif
 
 #ifdef __cplusplus
@@ -66,8 +66,8 @@ extern const beacon_catalog_desc obs_catalog;
  * @code
  *   obs_upload_received ev = obs_upload_received_make(true, OBS_RECORD_TYPE_AUDIO);
  *   obs_upload_received_set_mrn(&ev, "text");
- *   beacon_trace_id trace;
- *   beacon_status st = obs_upload_received_emit(&ev, &trace);
+ *   beacon_lifecycle handle;
+ *   beacon_status st = obs_upload_received_emit(&ev, &handle);
  * @endcode
  */
 
@@ -76,20 +76,19 @@ extern const beacon_catalog_desc obs_catalog;
 /* upload.received: An upload request arrived; starts the upload's correlation. */
 typedef struct obs_upload_received {
     beacon_event_hdr hdr; /* set by make; stamped by the runtime */
-    uint8_t present[1]; /* presence bits of optional fields */
     bool has_patient_info; /* Patient details were attached to the upload. */
     obs_record_type record_type;
-    const char *mrn; /* Medical record number the upload was filed under (keyed hash only). (borrowed until emit returns) */
+    const char *mrn; /* Medical record number the upload was filed under (keyed hash only). (borrowed until emit returns; optional: present when not NULL) */
 } obs_upload_received;
 
 /* Builds upload.received from every required field in catalog order; strings and lists are borrowed until emit returns. */
 obs_upload_received obs_upload_received_make(bool has_patient_info, obs_record_type record_type);
-/* Sets optional field mrn (Medical record number the upload was filed under (keyed hash only)) and its presence bit; borrowed until emit returns; NULL unsets; NULL ev is a no-op. */
+/* Sets optional field mrn (Medical record number the upload was filed under (keyed hash only)): present when not NULL; assigning the member directly works too; borrowed until emit returns; NULL unsets; NULL ev is a no-op. */
 void obs_upload_received_set_mrn(obs_upload_received *ev, const char *mrn);
 /* Writes upload.received as canonical JSON (no context) into buf[0..cap) and returns the length needed, like snprintf; NULL ev returns 0; no malloc. */
 size_t obs_upload_received_to_json(const obs_upload_received *ev, char *buf, size_t cap);
-/* Hands upload.received to the runtime (values copied; thread-safe); *out_trace (may be NULL) receives the new trace id; NULL ev returns BEACON_ERR_INVALID_ARGUMENT. */
-beacon_status obs_upload_received_emit(const obs_upload_received *ev, beacon_trace_id *out_trace);
+/* Hands upload.received to the runtime (values copied; thread-safe); *out (may be NULL) receives the lifecycle handle (trace id and this event's span id; all-zero when not accepted), which its follow events' constructors take and beacon_context_push_lifecycle makes the current context; NULL ev returns BEACON_ERR_INVALID_ARGUMENT. */
+beacon_status obs_upload_received_emit(const obs_upload_received *ev, beacon_lifecycle *out);
 /* Bytes that always hold the to_json output and its NUL. */
 #define OBS_UPLOAD_RECEIVED_JSON_MAX 889
 
@@ -105,8 +104,8 @@ typedef struct obs_upload_processed {
     uint64_t tags_count; /* Number of tags attached. */
 } obs_upload_processed;
 
-/* Builds upload.processed from every required field in catalog order; correlation is the trace id a begin event returned; strings and lists are borrowed until emit returns. */
-obs_upload_processed obs_upload_processed_make(beacon_trace_id correlation, const char *patient_id,
+/* Builds upload.processed from every required field in catalog order; correlation is the handle its begin event's emit returned (the event carries its trace, and the begin event's span as parent_span_id); strings and lists are borrowed until emit returns. */
+obs_upload_processed obs_upload_processed_make(beacon_lifecycle correlation, const char *patient_id,
                                                const char *transcript_id, double confidence,
                                                const char *category, uint64_t tags_count);
 /* Writes upload.processed as canonical JSON (no context) into buf[0..cap) and returns the length needed, like snprintf; NULL ev returns 0; no malloc. */
@@ -124,8 +123,8 @@ typedef struct obs_upload_failed {
     const char *error; /* Error text; scrubbed of emails, numbers and other identifiers before it leaves. (borrowed until emit returns) */
 } obs_upload_failed;
 
-/* Builds upload.failed from every required field in catalog order; correlation is the trace id a begin event returned; strings and lists are borrowed until emit returns. */
-obs_upload_failed obs_upload_failed_make(beacon_trace_id correlation, const char *error);
+/* Builds upload.failed from every required field in catalog order; correlation is the handle its begin event's emit returned (the event carries its trace, and the begin event's span as parent_span_id); strings and lists are borrowed until emit returns. */
+obs_upload_failed obs_upload_failed_make(beacon_lifecycle correlation, const char *error);
 /* Writes upload.failed as canonical JSON (no context) into buf[0..cap) and returns the length needed, like snprintf; NULL ev returns 0; no malloc. */
 size_t obs_upload_failed_to_json(const obs_upload_failed *ev, char *buf, size_t cap);
 /* Hands upload.failed to the runtime (values copied; thread-safe); NULL ev returns BEACON_ERR_INVALID_ARGUMENT. */
@@ -164,8 +163,8 @@ typedef struct obs_clinical_query {
 obs_clinical_query obs_clinical_query_make(uint64_t query_length, bool patient_found);
 /* Writes clinical.query as canonical JSON (no context) into buf[0..cap) and returns the length needed, like snprintf; NULL ev returns 0; no malloc. */
 size_t obs_clinical_query_to_json(const obs_clinical_query *ev, char *buf, size_t cap);
-/* Hands clinical.query to the runtime (values copied; thread-safe); *out_trace (may be NULL) receives the new trace id; NULL ev returns BEACON_ERR_INVALID_ARGUMENT. */
-beacon_status obs_clinical_query_emit(const obs_clinical_query *ev, beacon_trace_id *out_trace);
+/* Hands clinical.query to the runtime (values copied; thread-safe); *out (may be NULL) receives the lifecycle handle (trace id and this event's span id; all-zero when not accepted), which its follow events' constructors take and beacon_context_push_lifecycle makes the current context; NULL ev returns BEACON_ERR_INVALID_ARGUMENT. */
+beacon_status obs_clinical_query_emit(const obs_clinical_query *ev, beacon_lifecycle *out);
 /* Bytes that always hold the to_json output and its NUL. */
 #define OBS_CLINICAL_QUERY_JSON_MAX 409
 
@@ -179,8 +178,8 @@ typedef struct obs_clinical_response {
     size_t data_sources_count;
 } obs_clinical_response;
 
-/* Builds clinical.response from every required field in catalog order; correlation is the trace id a begin event returned; strings and lists are borrowed until emit returns. */
-obs_clinical_response obs_clinical_response_make(beacon_trace_id correlation,
+/* Builds clinical.response from every required field in catalog order; correlation is the handle its begin event's emit returned (the event carries its trace, and the begin event's span as parent_span_id); strings and lists are borrowed until emit returns. */
+obs_clinical_response obs_clinical_response_make(beacon_lifecycle correlation,
                                                  uint64_t response_length,
                                                  const char *const *data_sources,
                                                  size_t data_sources_count);
@@ -204,8 +203,8 @@ typedef struct obs_ingest_received {
 obs_ingest_received obs_ingest_received_make(const char *event_type, bool has_patient_link);
 /* Writes ingest.received as canonical JSON (no context) into buf[0..cap) and returns the length needed, like snprintf; NULL ev returns 0; no malloc. */
 size_t obs_ingest_received_to_json(const obs_ingest_received *ev, char *buf, size_t cap);
-/* Hands ingest.received to the runtime (values copied; thread-safe); *out_trace (may be NULL) receives the new trace id; NULL ev returns BEACON_ERR_INVALID_ARGUMENT. */
-beacon_status obs_ingest_received_emit(const obs_ingest_received *ev, beacon_trace_id *out_trace);
+/* Hands ingest.received to the runtime (values copied; thread-safe); *out (may be NULL) receives the lifecycle handle (trace id and this event's span id; all-zero when not accepted), which its follow events' constructors take and beacon_context_push_lifecycle makes the current context; NULL ev returns BEACON_ERR_INVALID_ARGUMENT. */
+beacon_status obs_ingest_received_emit(const obs_ingest_received *ev, beacon_lifecycle *out);
 /* Bytes that always hold the to_json output and its NUL. */
 #define OBS_INGEST_RECEIVED_JSON_MAX 776
 
@@ -218,8 +217,8 @@ typedef struct obs_ingest_processed {
     const char *status; /* Outcome, e.g. stored, duplicate or rejected. (borrowed until emit returns) */
 } obs_ingest_processed;
 
-/* Builds ingest.processed from every required field in catalog order; correlation is the trace id a begin event returned; strings and lists are borrowed until emit returns. */
-obs_ingest_processed obs_ingest_processed_make(beacon_trace_id correlation, const char *event_type,
+/* Builds ingest.processed from every required field in catalog order; correlation is the handle its begin event's emit returned (the event carries its trace, and the begin event's span as parent_span_id); strings and lists are borrowed until emit returns. */
+obs_ingest_processed obs_ingest_processed_make(beacon_lifecycle correlation, const char *event_type,
                                                const char *status);
 /* Writes ingest.processed as canonical JSON (no context) into buf[0..cap) and returns the length needed, like snprintf; NULL ev returns 0; no malloc. */
 size_t obs_ingest_processed_to_json(const obs_ingest_processed *ev, char *buf, size_t cap);
@@ -240,8 +239,8 @@ typedef struct obs_clinical_fetch {
 obs_clinical_fetch obs_clinical_fetch_make(const char *athena_mrn);
 /* Writes clinical.fetch as canonical JSON (no context) into buf[0..cap) and returns the length needed, like snprintf; NULL ev returns 0; no malloc. */
 size_t obs_clinical_fetch_to_json(const obs_clinical_fetch *ev, char *buf, size_t cap);
-/* Hands clinical.fetch to the runtime (values copied; thread-safe); *out_trace (may be NULL) receives the new trace id; NULL ev returns BEACON_ERR_INVALID_ARGUMENT. */
-beacon_status obs_clinical_fetch_emit(const obs_clinical_fetch *ev, beacon_trace_id *out_trace);
+/* Hands clinical.fetch to the runtime (values copied; thread-safe); *out (may be NULL) receives the lifecycle handle (trace id and this event's span id; all-zero when not accepted), which its follow events' constructors take and beacon_context_push_lifecycle makes the current context; NULL ev returns BEACON_ERR_INVALID_ARGUMENT. */
+beacon_status obs_clinical_fetch_emit(const obs_clinical_fetch *ev, beacon_lifecycle *out);
 /* Bytes that always hold the to_json output and its NUL. */
 #define OBS_CLINICAL_FETCH_JSON_MAX 808
 
@@ -255,8 +254,8 @@ typedef struct obs_clinical_fetch_success {
     int64_t duration; /* Time the fetch took (sent as duration_ms). */
 } obs_clinical_fetch_success;
 
-/* Builds clinical.fetch_success from every required field in catalog order; correlation is the trace id a begin event returned; strings and lists are borrowed until emit returns. */
-obs_clinical_fetch_success obs_clinical_fetch_success_make(beacon_trace_id correlation,
+/* Builds clinical.fetch_success from every required field in catalog order; correlation is the handle its begin event's emit returned (the event carries its trace, and the begin event's span as parent_span_id); strings and lists are borrowed until emit returns. */
+obs_clinical_fetch_success obs_clinical_fetch_success_make(beacon_lifecycle correlation,
         const char *patient_id, uint64_t event_count, int64_t duration);
 /* Writes clinical.fetch_success as canonical JSON (no context) into buf[0..cap) and returns the length needed, like snprintf; NULL ev returns 0; no malloc. */
 size_t obs_clinical_fetch_success_to_json(const obs_clinical_fetch_success *ev, char *buf,
@@ -271,17 +270,21 @@ beacon_status obs_clinical_fetch_success_emit(const obs_clinical_fetch_success *
 /* synopsis.generated: A visit synopsis was generated from a patient's records. */
 typedef struct obs_synopsis_generated {
     beacon_event_hdr hdr; /* set by make; stamped by the runtime */
-    uint8_t present[1]; /* presence bits of optional fields */
+    uint8_t present[1]; /* presence bits of optional scalars (setters set them) */
     const char *patient_id; /* Internal patient id (keyed hash only). (borrowed until emit returns) */
     uint64_t source_count; /* Number of records the synopsis drew on. */
     uint64_t synopsis_length; /* Length of the synopsis (the text is never sent). */
-    int64_t duration; /* Time the generation took (sent as duration_ms). */
+    /* Optional scalars, set only with their setters: a value stored here
+     * directly is not emitted (its presence bit stays unset). */
+    struct {
+        int64_t duration; /* Time the generation took (sent as duration_ms). (set only with obs_synopsis_generated_set_duration) */
+    } opt_;
 } obs_synopsis_generated;
 
-/* Builds synopsis.generated from every required field in catalog order; correlation is the trace id a begin event returned; strings and lists are borrowed until emit returns. */
-obs_synopsis_generated obs_synopsis_generated_make(beacon_trace_id correlation,
+/* Builds synopsis.generated from every required field in catalog order; correlation is the handle its begin event's emit returned (the event carries its trace, and the begin event's span as parent_span_id); strings and lists are borrowed until emit returns. */
+obs_synopsis_generated obs_synopsis_generated_make(beacon_lifecycle correlation,
         const char *patient_id, uint64_t source_count, uint64_t synopsis_length);
-/* Sets optional field duration (Time the generation took (sent as duration_ms)) and its presence bit; stored by value; NULL ev is a no-op. */
+/* Sets optional field duration (Time the generation took (sent as duration_ms)): the only way to set it: the setter also marks it present; stored by value; NULL ev is a no-op. */
 void obs_synopsis_generated_set_duration(obs_synopsis_generated *ev, int64_t duration);
 /* Writes synopsis.generated as canonical JSON (no context) into buf[0..cap) and returns the length needed, like snprintf; NULL ev returns 0; no malloc. */
 size_t obs_synopsis_generated_to_json(const obs_synopsis_generated *ev, char *buf, size_t cap);
@@ -295,17 +298,21 @@ beacon_status obs_synopsis_generated_emit(const obs_synopsis_generated *ev);
 /* plaud.fetched: Recordings were fetched from the Plaud device service. */
 typedef struct obs_plaud_fetched {
     beacon_event_hdr hdr; /* set by make; stamped by the runtime */
-    uint8_t present[1]; /* presence bits of optional fields */
+    uint8_t present[1]; /* presence bits of optional scalars (setters set them) */
     uint64_t recording_count; /* Number of recordings fetched. */
-    uint64_t new_count; /* Recordings not seen before. */
-    int64_t duration; /* Time the fetch took (sent as duration_ms). */
+    /* Optional scalars, set only with their setters: a value stored here
+     * directly is not emitted (its presence bit stays unset). */
+    struct {
+        uint64_t new_count; /* Recordings not seen before. (set only with obs_plaud_fetched_set_new_count) */
+        int64_t duration; /* Time the fetch took (sent as duration_ms). (set only with obs_plaud_fetched_set_duration) */
+    } opt_;
 } obs_plaud_fetched;
 
 /* Builds plaud.fetched from every required field in catalog order; strings and lists are borrowed until emit returns. */
 obs_plaud_fetched obs_plaud_fetched_make(uint64_t recording_count);
-/* Sets optional field new_count (Recordings not seen before) and its presence bit; stored by value; NULL ev is a no-op. */
+/* Sets optional field new_count (Recordings not seen before): the only way to set it: the setter also marks it present; stored by value; NULL ev is a no-op. */
 void obs_plaud_fetched_set_new_count(obs_plaud_fetched *ev, uint64_t new_count);
-/* Sets optional field duration (Time the fetch took (sent as duration_ms)) and its presence bit; stored by value; NULL ev is a no-op. */
+/* Sets optional field duration (Time the fetch took (sent as duration_ms)): the only way to set it: the setter also marks it present; stored by value; NULL ev is a no-op. */
 void obs_plaud_fetched_set_duration(obs_plaud_fetched *ev, int64_t duration);
 /* Writes plaud.fetched as canonical JSON (no context) into buf[0..cap) and returns the length needed, like snprintf; NULL ev returns 0; no malloc. */
 size_t obs_plaud_fetched_to_json(const obs_plaud_fetched *ev, char *buf, size_t cap);

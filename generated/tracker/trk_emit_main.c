@@ -18,8 +18,8 @@
 #include <beacon/beacon_cli.h>
 #include <string.h>
 
-#if !defined(BEACON_GEN_ABI) || BEACON_GEN_ABI != 3
-#error "trk_events.h was generated for beacon ABI 3"
+#if !defined(BEACON_GEN_ABI) || BEACON_GEN_ABI != 4
+#error "trk_events.h was generated for beacon ABI 4"
 #endif
 
 /* ===== Events ===== */
@@ -61,9 +61,10 @@ static int trk__cli_error_captured(beacon_cli *cli) {
 /* Emits api.generate.started from the parsed arguments; returns the exit code. */
 static int trk__cli_api_generate_started(beacon_cli *cli) {
     trk_api_generate_started ev = trk_api_generate_started_make(beacon_cli_string(cli, 0));
-    const beacon_trace_id *trace_id = beacon_cli_correlation(cli);
-    if (trace_id != NULL) {
-        ev.hdr.trace_id = *trace_id;
+    const beacon_lifecycle *handle = beacon_cli_correlation(cli);
+    if (handle != NULL) {
+        ev.hdr.trace_id = handle->trace_id;
+        ev.hdr.parent_span_id = handle->span_id;
     }
     beacon_status st = trk_api_generate_started_emit(&ev);
     return beacon_cli_finish(cli, st, NULL);
@@ -73,9 +74,10 @@ static int trk__cli_api_generate_started(beacon_cli *cli) {
 static int trk__cli_api_generate_completed(beacon_cli *cli) {
     trk_api_generate_completed ev = trk_api_generate_completed_make(beacon_cli_string(cli, 0),
             beacon_cli_int(cli, 1));
-    const beacon_trace_id *trace_id = beacon_cli_correlation(cli);
-    if (trace_id != NULL) {
-        ev.hdr.trace_id = *trace_id;
+    const beacon_lifecycle *handle = beacon_cli_correlation(cli);
+    if (handle != NULL) {
+        ev.hdr.trace_id = handle->trace_id;
+        ev.hdr.parent_span_id = handle->span_id;
     }
     beacon_status st = trk_api_generate_completed_emit(&ev);
     return beacon_cli_finish(cli, st, NULL);
@@ -85,9 +87,10 @@ static int trk__cli_api_generate_completed(beacon_cli *cli) {
 static int trk__cli_api_generate_failed(beacon_cli *cli) {
     trk_api_generate_failed ev = trk_api_generate_failed_make(beacon_cli_string(cli, 0),
             beacon_cli_int(cli, 1), beacon_cli_string(cli, 2));
-    const beacon_trace_id *trace_id = beacon_cli_correlation(cli);
-    if (trace_id != NULL) {
-        ev.hdr.trace_id = *trace_id;
+    const beacon_lifecycle *handle = beacon_cli_correlation(cli);
+    if (handle != NULL) {
+        ev.hdr.trace_id = handle->trace_id;
+        ev.hdr.parent_span_id = handle->span_id;
     }
     if (beacon_cli_has(cli, 3)) {
         trk_api_generate_failed_set_error(&ev, beacon_cli_string(cli, 3));
@@ -100,9 +103,10 @@ static int trk__cli_api_generate_failed(beacon_cli *cli) {
 static int trk__cli_generation_started(beacon_cli *cli) {
     trk_generation_started ev = trk_generation_started_make(beacon_cli_string(cli, 0),
             beacon_cli_uint(cli, 1));
-    const beacon_trace_id *trace_id = beacon_cli_correlation(cli);
-    if (trace_id != NULL) {
-        ev.hdr.trace_id = *trace_id;
+    const beacon_lifecycle *handle = beacon_cli_correlation(cli);
+    if (handle != NULL) {
+        ev.hdr.trace_id = handle->trace_id;
+        ev.hdr.parent_span_id = handle->span_id;
     }
     if (beacon_cli_has(cli, 2)) {
         trk_generation_started_set_credits_used(&ev, beacon_cli_uint(cli, 2));
@@ -115,9 +119,10 @@ static int trk__cli_generation_started(beacon_cli *cli) {
 static int trk__cli_generation_completed(beacon_cli *cli) {
     trk_generation_completed ev = trk_generation_completed_make(beacon_cli_string(cli, 0),
             beacon_cli_uint(cli, 1), beacon_cli_int(cli, 3));
-    const beacon_trace_id *trace_id = beacon_cli_correlation(cli);
-    if (trace_id != NULL) {
-        ev.hdr.trace_id = *trace_id;
+    const beacon_lifecycle *handle = beacon_cli_correlation(cli);
+    if (handle != NULL) {
+        ev.hdr.trace_id = handle->trace_id;
+        ev.hdr.parent_span_id = handle->span_id;
     }
     if (beacon_cli_has(cli, 2)) {
         trk_generation_completed_set_credits_used(&ev, beacon_cli_uint(cli, 2));
@@ -130,9 +135,10 @@ static int trk__cli_generation_completed(beacon_cli *cli) {
 static int trk__cli_generation_failed(beacon_cli *cli) {
     trk_generation_failed ev = trk_generation_failed_make(beacon_cli_string(cli, 0),
             beacon_cli_uint(cli, 1), beacon_cli_int(cli, 3), beacon_cli_string(cli, 4));
-    const beacon_trace_id *trace_id = beacon_cli_correlation(cli);
-    if (trace_id != NULL) {
-        ev.hdr.trace_id = *trace_id;
+    const beacon_lifecycle *handle = beacon_cli_correlation(cli);
+    if (handle != NULL) {
+        ev.hdr.trace_id = handle->trace_id;
+        ev.hdr.parent_span_id = handle->span_id;
     }
     if (beacon_cli_has(cli, 2)) {
         trk_generation_failed_set_credits_used(&ev, beacon_cli_uint(cli, 2));

@@ -18,8 +18,8 @@
 
 #include <string.h>
 
-#if !defined(BEACON_GEN_ABI) || BEACON_GEN_ABI != 3
-#error "trk_events.h was generated for beacon ABI 3"
+#if !defined(BEACON_GEN_ABI) || BEACON_GEN_ABI != 4
+#error "trk_events.h was generated for beacon ABI 4"
 #endif
 
 /* ===== Catalog enums ===== */
@@ -477,11 +477,6 @@ void trk_api_generate_failed_set_error(trk_api_generate_failed *ev, const char *
     if (ev == NULL) {
         return;
     }
-    if (error == NULL) {
-        ev->present[0] = (uint8_t)(ev->present[0] & 0xFEu);
-    } else {
-        ev->present[0] = (uint8_t)(ev->present[0] | 0x01u);
-    }
     ev->error = error;
 }
 
@@ -548,7 +543,7 @@ beacon_status trk_api_generate_failed_emit(const trk_api_generate_failed *ev) {
     size += BEACON_GEN_ALIGN8(len_error_type + 1);
     const char *str_error = NULL;
     size_t len_error = 0;
-    if ((ev->present[0] & 0x01u) != 0 && ev->error != NULL) {
+    if (ev->error != NULL) {
         str_error = ev->error;
         len_error = beacon_gen_kept_len(str_error, beacon_gen_scrub_cut(1024u));
         size += BEACON_GEN_ALIGN8(len_error + 1);
@@ -578,7 +573,7 @@ void trk_generation_started_set_credits_used(trk_generation_started *ev, uint64_
         return;
     }
     ev->present[0] = (uint8_t)(ev->present[0] | 0x01u);
-    ev->credits_used = credits_used;
+    ev->opt_.credits_used = credits_used;
 }
 
 size_t trk_generation_started_to_json(const trk_generation_started *ev, char *buf, size_t cap) {
@@ -662,7 +657,7 @@ void trk_generation_completed_set_credits_used(trk_generation_completed *ev,
         return;
     }
     ev->present[0] = (uint8_t)(ev->present[0] | 0x01u);
-    ev->credits_used = credits_used;
+    ev->opt_.credits_used = credits_used;
 }
 
 size_t trk_generation_completed_to_json(const trk_generation_completed *ev, char *buf, size_t cap) {
@@ -746,17 +741,12 @@ void trk_generation_failed_set_credits_used(trk_generation_failed *ev, uint64_t 
         return;
     }
     ev->present[0] = (uint8_t)(ev->present[0] | 0x01u);
-    ev->credits_used = credits_used;
+    ev->opt_.credits_used = credits_used;
 }
 
 void trk_generation_failed_set_error(trk_generation_failed *ev, const char *error) {
     if (ev == NULL) {
         return;
-    }
-    if (error == NULL) {
-        ev->present[0] = (uint8_t)(ev->present[0] & 0xFDu);
-    } else {
-        ev->present[0] = (uint8_t)(ev->present[0] | 0x02u);
     }
     ev->error = error;
 }
@@ -824,7 +814,7 @@ beacon_status trk_generation_failed_emit(const trk_generation_failed *ev) {
     size += BEACON_GEN_ALIGN8(len_error_type + 1);
     const char *str_error = NULL;
     size_t len_error = 0;
-    if ((ev->present[0] & 0x02u) != 0 && ev->error != NULL) {
+    if (ev->error != NULL) {
         str_error = ev->error;
         len_error = beacon_gen_kept_len(str_error, beacon_gen_scrub_cut(1024u));
         size += BEACON_GEN_ALIGN8(len_error + 1);
@@ -915,7 +905,7 @@ beacon_status trk_generation_end(trk_generation_span *span) {
     ev.hdr.span_id = span->state.span_id;
     ev.hdr.parent_span_id = span->state.parent_span_id;
     if ((span->start.present[0] & 0x01u) != 0) {
-        trk_generation_completed_set_credits_used(&ev, span->start.credits_used);
+        trk_generation_completed_set_credits_used(&ev, span->start.opt_.credits_used);
     }
     return trk_generation_completed_emit(&ev);
 }
@@ -932,7 +922,7 @@ beacon_status trk_generation_fail(trk_generation_span *span, const char *error_t
     ev.hdr.span_id = span->state.span_id;
     ev.hdr.parent_span_id = span->state.parent_span_id;
     if ((span->start.present[0] & 0x01u) != 0) {
-        trk_generation_failed_set_credits_used(&ev, span->start.credits_used);
+        trk_generation_failed_set_credits_used(&ev, span->start.opt_.credits_used);
     }
     trk_generation_failed_set_error(&ev, message);
     return trk_generation_failed_emit(&ev);
@@ -1424,7 +1414,7 @@ static const beacon_field_desc trk__api_generate_failed_fields[4] = {
         .is_list = 0,
         .pii = BEACON_PII_SCRUB,
         .flags = BEACON_FIELD_OPTIONAL,
-        .presence_bit = 0,
+        .presence_bit = -1,
         .offset = (uint32_t)offsetof(trk_api_generate_failed, error),
         .count_offset = 0,
         .enum_desc = NULL,
@@ -1450,7 +1440,7 @@ const beacon_event_desc trk_api_generate_failed_desc = {
     .deprecated = 0,
     .sample_rate = 1.0,
     .struct_size = (uint32_t)sizeof(trk_api_generate_failed),
-    .presence_offset = (uint32_t)offsetof(trk_api_generate_failed, present),
+    .presence_offset = 0,
     .fields = trk__api_generate_failed_fields,
     .field_count = 4,
     .json_max = TRK_API_GENERATE_FAILED_JSON_MAX,
@@ -1509,7 +1499,7 @@ static const beacon_field_desc trk__generation_started_fields[3] = {
         .pii = BEACON_PII_NONE,
         .flags = BEACON_FIELD_OPTIONAL,
         .presence_bit = 0,
-        .offset = (uint32_t)offsetof(trk_generation_started, credits_used),
+        .offset = (uint32_t)offsetof(trk_generation_started, opt_.credits_used),
         .count_offset = 0,
         .enum_desc = NULL,
         .min = {.u = 0},
@@ -1593,7 +1583,7 @@ static const beacon_field_desc trk__generation_completed_fields[4] = {
         .pii = BEACON_PII_NONE,
         .flags = BEACON_FIELD_OPTIONAL,
         .presence_bit = 0,
-        .offset = (uint32_t)offsetof(trk_generation_completed, credits_used),
+        .offset = (uint32_t)offsetof(trk_generation_completed, opt_.credits_used),
         .count_offset = 0,
         .enum_desc = NULL,
         .min = {.u = 0},
@@ -1697,7 +1687,7 @@ static const beacon_field_desc trk__generation_failed_fields[6] = {
         .pii = BEACON_PII_NONE,
         .flags = BEACON_FIELD_OPTIONAL,
         .presence_bit = 0,
-        .offset = (uint32_t)offsetof(trk_generation_failed, credits_used),
+        .offset = (uint32_t)offsetof(trk_generation_failed, opt_.credits_used),
         .count_offset = 0,
         .enum_desc = NULL,
         .min = {.u = 0},
@@ -1756,7 +1746,7 @@ static const beacon_field_desc trk__generation_failed_fields[6] = {
         .is_list = 0,
         .pii = BEACON_PII_SCRUB,
         .flags = BEACON_FIELD_OPTIONAL,
-        .presence_bit = 1,
+        .presence_bit = -1,
         .offset = (uint32_t)offsetof(trk_generation_failed, error),
         .count_offset = 0,
         .enum_desc = NULL,

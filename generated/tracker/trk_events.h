@@ -10,8 +10,8 @@
 
 #include <beacon/beacon_gen.h>
 
-#if !defined(BEACON_GEN_ABI) || BEACON_GEN_ABI != 3
-#error "trk_events.h was generated for beacon ABI 3"
+#if !defined(BEACON_GEN_ABI) || BEACON_GEN_ABI != 4
+#error "trk_events.h was generated for beacon ABI 4"
 #endif
 
 #ifdef __cplusplus
@@ -172,17 +172,16 @@ beacon_status trk_api_generate_completed_emit(const trk_api_generate_completed *
 /* api.generate.failed: The generate endpoint handled a request (track_duration('api.generate')). */
 typedef struct trk_api_generate_failed {
     beacon_event_hdr hdr; /* set by make; stamped by the runtime */
-    uint8_t present[1]; /* presence bits of optional fields */
     const char *method; /* HTTP method. (borrowed until emit returns) */
     int64_t duration_ns; /* Time from the start of the span. */
     const char *error_type; /* Kind of failure that ended the span. (borrowed until emit returns) */
-    const char *error; /* Error message (scrubbed). (borrowed until emit returns) */
+    const char *error; /* Error message (scrubbed). (borrowed until emit returns; optional: present when not NULL) */
 } trk_api_generate_failed;
 
 /* Builds api.generate.failed from every required field in catalog order; strings and lists are borrowed until emit returns. */
 trk_api_generate_failed trk_api_generate_failed_make(const char *method, int64_t duration_ns,
         const char *error_type);
-/* Sets optional field error (Error message (scrubbed)) and its presence bit; borrowed until emit returns; NULL unsets; NULL ev is a no-op. */
+/* Sets optional field error (Error message (scrubbed)): present when not NULL; assigning the member directly works too; borrowed until emit returns; NULL unsets; NULL ev is a no-op. */
 void trk_api_generate_failed_set_error(trk_api_generate_failed *ev, const char *error);
 /* Writes api.generate.failed as canonical JSON (no context) into buf[0..cap) and returns the length needed, like snprintf; NULL ev returns 0; no malloc. */
 size_t trk_api_generate_failed_to_json(const trk_api_generate_failed *ev, char *buf, size_t cap);
@@ -196,15 +195,19 @@ beacon_status trk_api_generate_failed_emit(const trk_api_generate_failed *ev);
 /* generation.started: An image generation ran (track_duration('generation')). */
 typedef struct trk_generation_started {
     beacon_event_hdr hdr; /* set by make; stamped by the runtime */
-    uint8_t present[1]; /* presence bits of optional fields */
+    uint8_t present[1]; /* presence bits of optional scalars (setters set them) */
     const char *model; /* Model used. (borrowed until emit returns) */
     uint64_t credits_cost; /* Credits the generation is priced at. */
-    uint64_t credits_used; /* Credits charged once it finished. */
+    /* Optional scalars, set only with their setters: a value stored here
+     * directly is not emitted (its presence bit stays unset). */
+    struct {
+        uint64_t credits_used; /* Credits charged once it finished. (set only with trk_generation_started_set_credits_used) */
+    } opt_;
 } trk_generation_started;
 
 /* Builds generation.started from every required field in catalog order; strings and lists are borrowed until emit returns. */
 trk_generation_started trk_generation_started_make(const char *model, uint64_t credits_cost);
-/* Sets optional field credits_used (Credits charged once it finished) and its presence bit; stored by value; NULL ev is a no-op. */
+/* Sets optional field credits_used (Credits charged once it finished): the only way to set it: the setter also marks it present; stored by value; NULL ev is a no-op. */
 void trk_generation_started_set_credits_used(trk_generation_started *ev, uint64_t credits_used);
 /* Writes generation.started as canonical JSON (no context) into buf[0..cap) and returns the length needed, like snprintf; NULL ev returns 0; no malloc. */
 size_t trk_generation_started_to_json(const trk_generation_started *ev, char *buf, size_t cap);
@@ -218,17 +221,21 @@ beacon_status trk_generation_started_emit(const trk_generation_started *ev);
 /* generation.completed: An image generation ran (track_duration('generation')). */
 typedef struct trk_generation_completed {
     beacon_event_hdr hdr; /* set by make; stamped by the runtime */
-    uint8_t present[1]; /* presence bits of optional fields */
+    uint8_t present[1]; /* presence bits of optional scalars (setters set them) */
     const char *model; /* Model used. (borrowed until emit returns) */
     uint64_t credits_cost; /* Credits the generation is priced at. */
-    uint64_t credits_used; /* Credits charged once it finished. */
     int64_t duration_ns; /* Time from the start of the span. */
+    /* Optional scalars, set only with their setters: a value stored here
+     * directly is not emitted (its presence bit stays unset). */
+    struct {
+        uint64_t credits_used; /* Credits charged once it finished. (set only with trk_generation_completed_set_credits_used) */
+    } opt_;
 } trk_generation_completed;
 
 /* Builds generation.completed from every required field in catalog order; strings and lists are borrowed until emit returns. */
 trk_generation_completed trk_generation_completed_make(const char *model, uint64_t credits_cost,
         int64_t duration_ns);
-/* Sets optional field credits_used (Credits charged once it finished) and its presence bit; stored by value; NULL ev is a no-op. */
+/* Sets optional field credits_used (Credits charged once it finished): the only way to set it: the setter also marks it present; stored by value; NULL ev is a no-op. */
 void trk_generation_completed_set_credits_used(trk_generation_completed *ev, uint64_t credits_used);
 /* Writes generation.completed as canonical JSON (no context) into buf[0..cap) and returns the length needed, like snprintf; NULL ev returns 0; no malloc. */
 size_t trk_generation_completed_to_json(const trk_generation_completed *ev, char *buf, size_t cap);
@@ -242,21 +249,25 @@ beacon_status trk_generation_completed_emit(const trk_generation_completed *ev);
 /* generation.failed: An image generation ran (track_duration('generation')). */
 typedef struct trk_generation_failed {
     beacon_event_hdr hdr; /* set by make; stamped by the runtime */
-    uint8_t present[1]; /* presence bits of optional fields */
+    uint8_t present[1]; /* presence bits of optional scalars (setters set them) */
     const char *model; /* Model used. (borrowed until emit returns) */
     uint64_t credits_cost; /* Credits the generation is priced at. */
-    uint64_t credits_used; /* Credits charged once it finished. */
     int64_t duration_ns; /* Time from the start of the span. */
     const char *error_type; /* Kind of failure that ended the span. (borrowed until emit returns) */
-    const char *error; /* Error message (scrubbed). (borrowed until emit returns) */
+    const char *error; /* Error message (scrubbed). (borrowed until emit returns; optional: present when not NULL) */
+    /* Optional scalars, set only with their setters: a value stored here
+     * directly is not emitted (its presence bit stays unset). */
+    struct {
+        uint64_t credits_used; /* Credits charged once it finished. (set only with trk_generation_failed_set_credits_used) */
+    } opt_;
 } trk_generation_failed;
 
 /* Builds generation.failed from every required field in catalog order; strings and lists are borrowed until emit returns. */
 trk_generation_failed trk_generation_failed_make(const char *model, uint64_t credits_cost,
                                                  int64_t duration_ns, const char *error_type);
-/* Sets optional field credits_used (Credits charged once it finished) and its presence bit; stored by value; NULL ev is a no-op. */
+/* Sets optional field credits_used (Credits charged once it finished): the only way to set it: the setter also marks it present; stored by value; NULL ev is a no-op. */
 void trk_generation_failed_set_credits_used(trk_generation_failed *ev, uint64_t credits_used);
-/* Sets optional field error (Error message (scrubbed)) and its presence bit; borrowed until emit returns; NULL unsets; NULL ev is a no-op. */
+/* Sets optional field error (Error message (scrubbed)): present when not NULL; assigning the member directly works too; borrowed until emit returns; NULL unsets; NULL ev is a no-op. */
 void trk_generation_failed_set_error(trk_generation_failed *ev, const char *error);
 /* Writes generation.failed as canonical JSON (no context) into buf[0..cap) and returns the length needed, like snprintf; NULL ev returns 0; no malloc. */
 size_t trk_generation_failed_to_json(const trk_generation_failed *ev, char *buf, size_t cap);

@@ -18,8 +18,8 @@
 #include <beacon/beacon_cli.h>
 #include <string.h>
 
-#if !defined(BEACON_GEN_ABI) || BEACON_GEN_ABI != 3
-#error "web_events.h was generated for beacon ABI 3"
+#if !defined(BEACON_GEN_ABI) || BEACON_GEN_ABI != 4
+#error "web_events.h was generated for beacon ABI 4"
 #endif
 
 /* ===== Events ===== */
@@ -61,9 +61,10 @@ static int web__cli_oe_interact(beacon_cli *cli) {
 static int web__cli_api_request_start(beacon_cli *cli) {
     web_api_request_start ev = web_api_request_start_make(beacon_cli_string(cli, 0),
             beacon_cli_string(cli, 1));
-    const beacon_trace_id *trace_id = beacon_cli_correlation(cli);
-    if (trace_id != NULL) {
-        ev.hdr.trace_id = *trace_id;
+    const beacon_lifecycle *handle = beacon_cli_correlation(cli);
+    if (handle != NULL) {
+        ev.hdr.trace_id = handle->trace_id;
+        ev.hdr.parent_span_id = handle->span_id;
     }
     if (beacon_cli_has(cli, 2)) {
         web_api_request_start_set_status_code(&ev, beacon_cli_uint(cli, 2));
@@ -76,9 +77,10 @@ static int web__cli_api_request_start(beacon_cli *cli) {
 static int web__cli_api_request_stop(beacon_cli *cli) {
     web_api_request_stop ev = web_api_request_stop_make(beacon_cli_string(cli, 0),
             beacon_cli_string(cli, 1), beacon_cli_int(cli, 3));
-    const beacon_trace_id *trace_id = beacon_cli_correlation(cli);
-    if (trace_id != NULL) {
-        ev.hdr.trace_id = *trace_id;
+    const beacon_lifecycle *handle = beacon_cli_correlation(cli);
+    if (handle != NULL) {
+        ev.hdr.trace_id = handle->trace_id;
+        ev.hdr.parent_span_id = handle->span_id;
     }
     if (beacon_cli_has(cli, 2)) {
         web_api_request_stop_set_status_code(&ev, beacon_cli_uint(cli, 2));
@@ -91,9 +93,10 @@ static int web__cli_api_request_stop(beacon_cli *cli) {
 static int web__cli_api_request_exception(beacon_cli *cli) {
     web_api_request_exception ev = web_api_request_exception_make(beacon_cli_string(cli, 0),
             beacon_cli_string(cli, 1), beacon_cli_int(cli, 3), beacon_cli_string(cli, 4));
-    const beacon_trace_id *trace_id = beacon_cli_correlation(cli);
-    if (trace_id != NULL) {
-        ev.hdr.trace_id = *trace_id;
+    const beacon_lifecycle *handle = beacon_cli_correlation(cli);
+    if (handle != NULL) {
+        ev.hdr.trace_id = handle->trace_id;
+        ev.hdr.parent_span_id = handle->span_id;
     }
     if (beacon_cli_has(cli, 2)) {
         web_api_request_exception_set_status_code(&ev, beacon_cli_uint(cli, 2));

@@ -18,8 +18,8 @@
 
 #include <string.h>
 
-#if !defined(BEACON_GEN_ABI) || BEACON_GEN_ABI != 3
-#error "web_events.h was generated for beacon ABI 3"
+#if !defined(BEACON_GEN_ABI) || BEACON_GEN_ABI != 4
+#error "web_events.h was generated for beacon ABI 4"
 #endif
 
 /* ===== Catalog enums ===== */
@@ -184,7 +184,6 @@ void web_oe_moderation_set_categories(web_oe_moderation *ev, const char *const *
     if (ev == NULL) {
         return;
     }
-    ev->present[0] = (uint8_t)(ev->present[0] | 0x01u);
     ev->categories = items;
     ev->categories_count = count;
 }
@@ -224,7 +223,7 @@ void web_oe_interact_set_message_length(web_oe_interact *ev, uint64_t message_le
         return;
     }
     ev->present[0] = (uint8_t)(ev->present[0] | 0x01u);
-    ev->message_length = message_length;
+    ev->opt_.message_length = message_length;
 }
 
 void web_oe_interact_set_rating(web_oe_interact *ev, int64_t rating) {
@@ -232,7 +231,7 @@ void web_oe_interact_set_rating(web_oe_interact *ev, int64_t rating) {
         return;
     }
     ev->present[0] = (uint8_t)(ev->present[0] | 0x02u);
-    ev->rating = rating;
+    ev->opt_.rating = rating;
 }
 
 size_t web_oe_interact_to_json(const web_oe_interact *ev, char *buf, size_t cap) {
@@ -280,8 +279,8 @@ beacon_status web_oe_interact_emit(const web_oe_interact *ev) {
     if (ev->hdr.desc != &web_oe_interact_desc ||
         (int)ev->interaction < 0 ||
         (int)ev->interaction >= WEB_INTERACTION_COUNT ||
-        ((ev->present[0] & 0x02u) != 0 && ev->rating < INT64_C(-1)) ||
-        ((ev->present[0] & 0x02u) != 0 && ev->rating > INT64_C(1))) {
+        ((ev->present[0] & 0x02u) != 0 && ev->opt_.rating < INT64_C(-1)) ||
+        ((ev->present[0] & 0x02u) != 0 && ev->opt_.rating > INT64_C(1))) {
         return beacon_gen_emit(&ev->hdr, NULL);
     }
     size_t size = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
@@ -309,7 +308,7 @@ void web_api_request_start_set_status_code(web_api_request_start *ev, uint64_t s
         return;
     }
     ev->present[0] = (uint8_t)(ev->present[0] | 0x01u);
-    ev->status_code = status_code;
+    ev->opt_.status_code = status_code;
 }
 
 size_t web_api_request_start_to_json(const web_api_request_start *ev, char *buf, size_t cap) {
@@ -363,8 +362,8 @@ beacon_status web_api_request_start_emit(const web_api_request_start *ev) {
     if (ev->hdr.desc != &web_api_request_start_desc ||
         ev->method == NULL ||
         ev->route == NULL ||
-        ((ev->present[0] & 0x01u) != 0 && ev->status_code < UINT64_C(100)) ||
-        ((ev->present[0] & 0x01u) != 0 && ev->status_code > UINT64_C(599))) {
+        ((ev->present[0] & 0x01u) != 0 && ev->opt_.status_code < UINT64_C(100)) ||
+        ((ev->present[0] & 0x01u) != 0 && ev->opt_.status_code > UINT64_C(599))) {
         return beacon_gen_emit(&ev->hdr, NULL);
     }
     size_t size = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
@@ -398,7 +397,7 @@ void web_api_request_stop_set_status_code(web_api_request_stop *ev, uint64_t sta
         return;
     }
     ev->present[0] = (uint8_t)(ev->present[0] | 0x01u);
-    ev->status_code = status_code;
+    ev->opt_.status_code = status_code;
 }
 
 size_t web_api_request_stop_to_json(const web_api_request_stop *ev, char *buf, size_t cap) {
@@ -452,8 +451,8 @@ beacon_status web_api_request_stop_emit(const web_api_request_stop *ev) {
     if (ev->hdr.desc != &web_api_request_stop_desc ||
         ev->method == NULL ||
         ev->route == NULL ||
-        ((ev->present[0] & 0x01u) != 0 && ev->status_code < UINT64_C(100)) ||
-        ((ev->present[0] & 0x01u) != 0 && ev->status_code > UINT64_C(599))) {
+        ((ev->present[0] & 0x01u) != 0 && ev->opt_.status_code < UINT64_C(100)) ||
+        ((ev->present[0] & 0x01u) != 0 && ev->opt_.status_code > UINT64_C(599))) {
         return beacon_gen_emit(&ev->hdr, NULL);
     }
     size_t size = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
@@ -489,7 +488,7 @@ void web_api_request_exception_set_status_code(web_api_request_exception *ev,
         return;
     }
     ev->present[0] = (uint8_t)(ev->present[0] | 0x01u);
-    ev->status_code = status_code;
+    ev->opt_.status_code = status_code;
 }
 
 size_t web_api_request_exception_to_json(const web_api_request_exception *ev, char *buf,
@@ -545,8 +544,8 @@ beacon_status web_api_request_exception_emit(const web_api_request_exception *ev
     if (ev->hdr.desc != &web_api_request_exception_desc ||
         ev->method == NULL ||
         ev->route == NULL ||
-        ((ev->present[0] & 0x01u) != 0 && ev->status_code < UINT64_C(100)) ||
-        ((ev->present[0] & 0x01u) != 0 && ev->status_code > UINT64_C(599)) ||
+        ((ev->present[0] & 0x01u) != 0 && ev->opt_.status_code < UINT64_C(100)) ||
+        ((ev->present[0] & 0x01u) != 0 && ev->opt_.status_code > UINT64_C(599)) ||
         ev->error_type == NULL) {
         return beacon_gen_emit(&ev->hdr, NULL);
     }
@@ -601,7 +600,7 @@ beacon_status web_api_request_end(web_api_request_span *span) {
     ev.hdr.span_id = span->state.span_id;
     ev.hdr.parent_span_id = span->state.parent_span_id;
     if ((span->start.present[0] & 0x01u) != 0) {
-        web_api_request_stop_set_status_code(&ev, span->start.status_code);
+        web_api_request_stop_set_status_code(&ev, span->start.opt_.status_code);
     }
     return web_api_request_stop_emit(&ev);
 }
@@ -617,7 +616,7 @@ beacon_status web_api_request_fail(web_api_request_span *span, const char *error
     ev.hdr.span_id = span->state.span_id;
     ev.hdr.parent_span_id = span->state.parent_span_id;
     if ((span->start.present[0] & 0x01u) != 0) {
-        web_api_request_exception_set_status_code(&ev, span->start.status_code);
+        web_api_request_exception_set_status_code(&ev, span->start.opt_.status_code);
     }
     return web_api_request_exception_emit(&ev);
 }
@@ -771,7 +770,7 @@ static const beacon_field_desc web__oe_moderation_fields[3] = {
         .is_list = 1,
         .pii = BEACON_PII_NONE,
         .flags = BEACON_FIELD_OPTIONAL,
-        .presence_bit = 0,
+        .presence_bit = -1,
         .offset = (uint32_t)offsetof(web_oe_moderation, categories),
         .count_offset = (uint32_t)offsetof(web_oe_moderation, categories_count),
         .enum_desc = NULL,
@@ -817,7 +816,7 @@ const beacon_event_desc web_oe_moderation_desc = {
     .deprecated = 0,
     .sample_rate = 1.0,
     .struct_size = (uint32_t)sizeof(web_oe_moderation),
-    .presence_offset = (uint32_t)offsetof(web_oe_moderation, present),
+    .presence_offset = 0,
     .fields = web__oe_moderation_fields,
     .field_count = 3,
     .json_max = WEB_OE_MODERATION_JSON_MAX,
@@ -856,7 +855,7 @@ static const beacon_field_desc web__oe_interact_fields[3] = {
         .pii = BEACON_PII_NONE,
         .flags = BEACON_FIELD_OPTIONAL,
         .presence_bit = 0,
-        .offset = (uint32_t)offsetof(web_oe_interact, message_length),
+        .offset = (uint32_t)offsetof(web_oe_interact, opt_.message_length),
         .count_offset = 0,
         .enum_desc = NULL,
         .min = {.u = 0},
@@ -876,7 +875,7 @@ static const beacon_field_desc web__oe_interact_fields[3] = {
         .pii = BEACON_PII_NONE,
         .flags = BEACON_FIELD_OPTIONAL | BEACON_FIELD_HAS_MIN | BEACON_FIELD_HAS_MAX,
         .presence_bit = 1,
-        .offset = (uint32_t)offsetof(web_oe_interact, rating),
+        .offset = (uint32_t)offsetof(web_oe_interact, opt_.rating),
         .count_offset = 0,
         .enum_desc = NULL,
         .min = {.i = INT64_C(-1)},
@@ -960,7 +959,7 @@ static const beacon_field_desc web__api_request_start_fields[3] = {
         .pii = BEACON_PII_NONE,
         .flags = BEACON_FIELD_OPTIONAL | BEACON_FIELD_HAS_MIN | BEACON_FIELD_HAS_MAX,
         .presence_bit = 0,
-        .offset = (uint32_t)offsetof(web_api_request_start, status_code),
+        .offset = (uint32_t)offsetof(web_api_request_start, opt_.status_code),
         .count_offset = 0,
         .enum_desc = NULL,
         .min = {.u = UINT64_C(100)},
@@ -1044,7 +1043,7 @@ static const beacon_field_desc web__api_request_stop_fields[4] = {
         .pii = BEACON_PII_NONE,
         .flags = BEACON_FIELD_OPTIONAL | BEACON_FIELD_HAS_MIN | BEACON_FIELD_HAS_MAX,
         .presence_bit = 0,
-        .offset = (uint32_t)offsetof(web_api_request_stop, status_code),
+        .offset = (uint32_t)offsetof(web_api_request_stop, opt_.status_code),
         .count_offset = 0,
         .enum_desc = NULL,
         .min = {.u = UINT64_C(100)},
@@ -1148,7 +1147,7 @@ static const beacon_field_desc web__api_request_exception_fields[5] = {
         .pii = BEACON_PII_NONE,
         .flags = BEACON_FIELD_OPTIONAL | BEACON_FIELD_HAS_MIN | BEACON_FIELD_HAS_MAX,
         .presence_bit = 0,
-        .offset = (uint32_t)offsetof(web_api_request_exception, status_code),
+        .offset = (uint32_t)offsetof(web_api_request_exception, opt_.status_code),
         .count_offset = 0,
         .enum_desc = NULL,
         .min = {.u = UINT64_C(100)},

@@ -10,8 +10,8 @@
 
 #include <beacon/beacon_gen.h>
 
-#if !defined(BEACON_GEN_ABI) || BEACON_GEN_ABI != 3
-#error "web_events.h was generated for beacon ABI 3"
+#if !defined(BEACON_GEN_ABI) || BEACON_GEN_ABI != 4
+#error "web_events.h was generated for beacon ABI 4"
 #endif
 
 #ifdef __cplusplus
@@ -96,16 +96,15 @@ beacon_status web_oe_start_emit(const web_oe_start *ev);
 /* oe.moderation: A message went through moderation (OE_MODERATION). */
 typedef struct web_oe_moderation {
     beacon_event_hdr hdr; /* set by make; stamped by the runtime */
-    uint8_t present[1]; /* presence bits of optional fields */
     web_moderation_verdict verdict;
-    const char *const *categories; /* Moderation categories that matched. (list: items + count) */
+    const char *const *categories; /* Moderation categories that matched. (list: items + count; optional: present when not NULL) */
     size_t categories_count;
     uint64_t message_length; /* Length of the moderated message (the text is never sent). */
 } web_oe_moderation;
 
 /* Builds oe.moderation from every required field in catalog order; strings and lists are borrowed until emit returns. */
 web_oe_moderation web_oe_moderation_make(web_moderation_verdict verdict, uint64_t message_length);
-/* Sets optional field categories (Moderation categories that matched) and its presence bit; items (and keys/strings) borrowed until emit returns; items may be NULL only when count is 0; NULL ev is a no-op. */
+/* Sets optional field categories (Moderation categories that matched): present when items is not NULL, so an empty list is items non-NULL, count 0; items (and keys/strings) borrowed until emit returns; NULL items unsets (count is then ignored); NULL ev is a no-op. */
 void web_oe_moderation_set_categories(web_oe_moderation *ev, const char *const *items,
                                       size_t count);
 /* Writes oe.moderation as canonical JSON (no context) into buf[0..cap) and returns the length needed, like snprintf; NULL ev returns 0; no malloc. */
@@ -120,17 +119,21 @@ beacon_status web_oe_moderation_emit(const web_oe_moderation *ev);
 /* oe.interact: A user interacted with the chat (OE_INTERACT). */
 typedef struct web_oe_interact {
     beacon_event_hdr hdr; /* set by make; stamped by the runtime */
-    uint8_t present[1]; /* presence bits of optional fields */
+    uint8_t present[1]; /* presence bits of optional scalars (setters set them) */
     web_interaction interaction;
-    uint64_t message_length; /* Length of the message, for messages. */
-    int64_t rating; /* Feedback given: -1, 0 or 1. */
+    /* Optional scalars, set only with their setters: a value stored here
+     * directly is not emitted (its presence bit stays unset). */
+    struct {
+        uint64_t message_length; /* Length of the message, for messages. (set only with web_oe_interact_set_message_length) */
+        int64_t rating; /* Feedback given: -1, 0 or 1. (set only with web_oe_interact_set_rating) */
+    } opt_;
 } web_oe_interact;
 
 /* Builds oe.interact from every required field in catalog order; strings and lists are borrowed until emit returns. */
 web_oe_interact web_oe_interact_make(web_interaction interaction);
-/* Sets optional field message_length (Length of the message, for messages) and its presence bit; stored by value; NULL ev is a no-op. */
+/* Sets optional field message_length (Length of the message, for messages): the only way to set it: the setter also marks it present; stored by value; NULL ev is a no-op. */
 void web_oe_interact_set_message_length(web_oe_interact *ev, uint64_t message_length);
-/* Sets optional field rating (Feedback given: -1, 0 or 1) and its presence bit; stored by value; NULL ev is a no-op. */
+/* Sets optional field rating (Feedback given: -1, 0 or 1): the only way to set it: the setter also marks it present; stored by value; NULL ev is a no-op. */
 void web_oe_interact_set_rating(web_oe_interact *ev, int64_t rating);
 /* Writes oe.interact as canonical JSON (no context) into buf[0..cap) and returns the length needed, like snprintf; NULL ev returns 0; no malloc. */
 size_t web_oe_interact_to_json(const web_oe_interact *ev, char *buf, size_t cap);
@@ -144,16 +147,20 @@ beacon_status web_oe_interact_emit(const web_oe_interact *ev);
 /* api.request.start: An HTTP request to the API, from routing to response. */
 typedef struct web_api_request_start {
     beacon_event_hdr hdr; /* set by make; stamped by the runtime */
-    uint8_t present[1]; /* presence bits of optional fields */
+    uint8_t present[1]; /* presence bits of optional scalars (setters set them) */
     const char *method; /* HTTP method. (borrowed until emit returns) */
     const char *route; /* Route template (not the raw path,
                                           which may carry ids). (borrowed until emit returns) */
-    uint64_t status_code; /* HTTP status of the response. */
+    /* Optional scalars, set only with their setters: a value stored here
+     * directly is not emitted (its presence bit stays unset). */
+    struct {
+        uint64_t status_code; /* HTTP status of the response. (set only with web_api_request_start_set_status_code) */
+    } opt_;
 } web_api_request_start;
 
 /* Builds api.request.start from every required field in catalog order; strings and lists are borrowed until emit returns. */
 web_api_request_start web_api_request_start_make(const char *method, const char *route);
-/* Sets optional field status_code (HTTP status of the response) and its presence bit; stored by value; NULL ev is a no-op. */
+/* Sets optional field status_code (HTTP status of the response): the only way to set it: the setter also marks it present; stored by value; NULL ev is a no-op. */
 void web_api_request_start_set_status_code(web_api_request_start *ev, uint64_t status_code);
 /* Writes api.request.start as canonical JSON (no context) into buf[0..cap) and returns the length needed, like snprintf; NULL ev returns 0; no malloc. */
 size_t web_api_request_start_to_json(const web_api_request_start *ev, char *buf, size_t cap);
@@ -167,18 +174,22 @@ beacon_status web_api_request_start_emit(const web_api_request_start *ev);
 /* api.request.stop: An HTTP request to the API, from routing to response. */
 typedef struct web_api_request_stop {
     beacon_event_hdr hdr; /* set by make; stamped by the runtime */
-    uint8_t present[1]; /* presence bits of optional fields */
+    uint8_t present[1]; /* presence bits of optional scalars (setters set them) */
     const char *method; /* HTTP method. (borrowed until emit returns) */
     const char *route; /* Route template (not the raw path,
                                           which may carry ids). (borrowed until emit returns) */
-    uint64_t status_code; /* HTTP status of the response. */
     int64_t duration_ns; /* Time from the start of the span. */
+    /* Optional scalars, set only with their setters: a value stored here
+     * directly is not emitted (its presence bit stays unset). */
+    struct {
+        uint64_t status_code; /* HTTP status of the response. (set only with web_api_request_stop_set_status_code) */
+    } opt_;
 } web_api_request_stop;
 
 /* Builds api.request.stop from every required field in catalog order; strings and lists are borrowed until emit returns. */
 web_api_request_stop web_api_request_stop_make(const char *method, const char *route,
                                                int64_t duration_ns);
-/* Sets optional field status_code (HTTP status of the response) and its presence bit; stored by value; NULL ev is a no-op. */
+/* Sets optional field status_code (HTTP status of the response): the only way to set it: the setter also marks it present; stored by value; NULL ev is a no-op. */
 void web_api_request_stop_set_status_code(web_api_request_stop *ev, uint64_t status_code);
 /* Writes api.request.stop as canonical JSON (no context) into buf[0..cap) and returns the length needed, like snprintf; NULL ev returns 0; no malloc. */
 size_t web_api_request_stop_to_json(const web_api_request_stop *ev, char *buf, size_t cap);
@@ -192,19 +203,23 @@ beacon_status web_api_request_stop_emit(const web_api_request_stop *ev);
 /* api.request.exception: An HTTP request to the API, from routing to response. */
 typedef struct web_api_request_exception {
     beacon_event_hdr hdr; /* set by make; stamped by the runtime */
-    uint8_t present[1]; /* presence bits of optional fields */
+    uint8_t present[1]; /* presence bits of optional scalars (setters set them) */
     const char *method; /* HTTP method. (borrowed until emit returns) */
     const char *route; /* Route template (not the raw path,
                                           which may carry ids). (borrowed until emit returns) */
-    uint64_t status_code; /* HTTP status of the response. */
     int64_t duration_ns; /* Time from the start of the span. */
     const char *error_type; /* Kind of failure that ended the span. (borrowed until emit returns) */
+    /* Optional scalars, set only with their setters: a value stored here
+     * directly is not emitted (its presence bit stays unset). */
+    struct {
+        uint64_t status_code; /* HTTP status of the response. (set only with web_api_request_exception_set_status_code) */
+    } opt_;
 } web_api_request_exception;
 
 /* Builds api.request.exception from every required field in catalog order; strings and lists are borrowed until emit returns. */
 web_api_request_exception web_api_request_exception_make(const char *method, const char *route,
         int64_t duration_ns, const char *error_type);
-/* Sets optional field status_code (HTTP status of the response) and its presence bit; stored by value; NULL ev is a no-op. */
+/* Sets optional field status_code (HTTP status of the response): the only way to set it: the setter also marks it present; stored by value; NULL ev is a no-op. */
 void web_api_request_exception_set_status_code(web_api_request_exception *ev, uint64_t status_code);
 /* Writes api.request.exception as canonical JSON (no context) into buf[0..cap) and returns the length needed, like snprintf; NULL ev returns 0; no malloc. */
 size_t web_api_request_exception_to_json(const web_api_request_exception *ev, char *buf,

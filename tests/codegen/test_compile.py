@@ -5,6 +5,9 @@
 - the header from C++17 (g++ and clang++) via a tiny .cpp calling a constructor;
 - <prefix>_emit_main.c the same way as the .c (needs <beacon/beacon_cli.h>);
 - compile_fail/missing_required.c must be rejected, naming the constructor;
+- compile_fail/optional_assigned.c (an optional scalar assigned as a member,
+  which would be silently left out of the event) must be rejected by C and
+  C++ compilers, while the setter and an optional string's member compile;
 - a probe program linked with the generated .c and stub runtime entry points
   checks that constructors, setters, spans and context wrappers store what the
   descriptors say (offsets, presence bits, ids);
@@ -62,7 +65,7 @@ int use(void) {
     wd_request_done ev = wd_request_done_make(WD_HTTP_METHOD_TRACE, 1);
     wd_request_done_set_legacy_code(&ev, 3);
     wd_old_job_span span = wd_old_job_begin();
-    return old.job != 0 && ev.legacy_code == 3 && span.state.flags != 99;
+    return old.job != 0 && ev.opt_.legacy_code == 3 && span.state.flags != 99;
 }
 """
 DEPRECATION_REASONS = ("Use job.started.", "Use retries.", "Use get.", "Use job.")
@@ -220,6 +223,20 @@ class GeneratedCodeCompiles(unittest.TestCase):
         for cc in C_COMPILERS:
             with self.subTest(cc=cc):
                 r = compile_c(cc, "c11", src, self.dirs["full"])
+                self.assertEqual(r.returncode, 0, r.stderr)
+
+    def test_assigning_an_optional_scalar_member_does_not_compile(self):
+        bad = os.path.join(HERE, "compile_fail", "optional_assigned.c")
+        good = os.path.join(HERE, "compile_fail", "optional_set.c")
+        for cc in C_COMPILERS + CXX_COMPILERS:
+            cxx = cc in CXX_COMPILERS
+            extra = ("-x", "c++") if cxx else ()
+            std = "c++17" if cxx else "c11"
+            with self.subTest(cc=cc):
+                r = compile_c(cc, std, bad, self.dirs["full"], extra)
+                self.assertNotEqual(r.returncode, 0, "an optional scalar member was assignable")
+                self.assertIn("retry_after", r.stderr)
+                r = compile_c(cc, std, good, self.dirs["full"], extra)
                 self.assertEqual(r.returncode, 0, r.stderr)
 
     def test_wrappers_store_what_the_descriptors_describe(self):
@@ -411,14 +428,15 @@ size_t beacon_gen_to_json(const beacon_event_hdr *ev, char *buf, size_t cap, uns
     return ev != NULL ? 42u : 0u;
 }
 
-beacon_status beacon_gen_emit(const beacon_event_hdr *ev, beacon_trace_id *out_trace) {
+beacon_status beacon_gen_emit(const beacon_event_hdr *ev, beacon_lifecycle *out) {
     if (ev->desc->struct_size > sizeof emitted) {
         return BEACON_ERR_INVALID_EVENT;
     }
     memcpy(emitted, ev, ev->desc->struct_size);
     emit_calls++;
-    if (out_trace != NULL) {
-        memset(out_trace->bytes, 0xAB, sizeof out_trace->bytes);
+    if (out != NULL) {
+        memset(out->trace_id.bytes, 0xAB, sizeof out->trace_id.bytes);
+        memset(out->span_id.bytes, 0xBC, sizeof out->span_id.bytes);
     }
     return BEACON_OK;
 }
@@ -465,7 +483,7 @@ static unsigned char record[8192];
 static size_t record_size;
 
 void *beacon_gen_reserve(const beacon_event_hdr *ev, size_t size, beacon_gen_slot *slot,
-                         beacon_trace_id *out_trace) {
+                         beacon_lifecycle *out) {
     if (size > sizeof record || size < BEACON_GEN_RECORD_STRUCT_OFFSET + ev->desc->struct_size) {
         slot->status = BEACON_ERR_INVALID_EVENT;
         return NULL;
@@ -475,8 +493,9 @@ void *beacon_gen_reserve(const beacon_event_hdr *ev, size_t size, beacon_gen_slo
     slot->ring = record;
     slot->ring_bytes = size;
     slot->status = BEACON_OK;
-    if (out_trace != NULL) {
-        memset(out_trace->bytes, 0xAB, sizeof out_trace->bytes);
+    if (out != NULL) {
+        memset(out->trace_id.bytes, 0xAB, sizeof out->trace_id.bytes);
+        memset(out->span_id.bytes, 0xBC, sizeof out->span_id.bytes);
     }
     return record + BEACON_GEN_RECORD_STRUCT_OFFSET;
 }
@@ -571,10 +590,20 @@ static const void *at(const void *ev, uint32_t offset) {
     return (const unsigned char *)ev + offset;
 }
 
+/* Whether optional field f of ev is set, by the runtime's rule: its
+ * presence bit for scalars, a non-NULL pointer for strings and lists. */
 static int present(const void *ev, const beacon_field_desc *f) {
     const beacon_event_desc *d = ((const beacon_event_hdr *)ev)->desc;
     const unsigned char *bits = at(ev, d->presence_offset);
-    return f->presence_bit >= 0 && (bits[f->presence_bit / 8] >> (f->presence_bit % 8)) & 1;
+    const void *p;
+    if (!(f->flags & BEACON_FIELD_OPTIONAL)) {
+        return 0;
+    }
+    if (f->presence_bit >= 0) {
+        return (bits[f->presence_bit / 8] >> (f->presence_bit % 8)) & 1;
+    }
+    memcpy(&p, at(ev, f->offset), sizeof p);
+    return p != NULL;
 }
 
 static int count_present(const void *ev) {
@@ -587,13 +616,17 @@ static int count_present(const void *ev) {
     return n;
 }
 
-static void follow_make_stores_trace_and_values(void) {
-    beacon_trace_id corr;
+static void follow_make_stores_trace_parent_and_values(void) {
+    beacon_lifecycle corr;
     const beacon_event_desc *d = &fd_upload_failed_desc;
-    memset(corr.bytes, 7, sizeof corr.bytes);
+    memset(&corr, 0, sizeof corr);
+    memset(corr.trace_id.bytes, 7, sizeof corr.trace_id.bytes);
+    memset(corr.span_id.bytes, 8, sizeof corr.span_id.bytes);
     fd_upload_failed ev = fd_upload_failed_make(corr, "boom", 3);
     CHECK(ev.hdr.desc == d);
-    CHECK(memcmp(&ev.hdr.trace_id, &corr, sizeof corr) == 0);
+    CHECK(memcmp(&ev.hdr.trace_id, &corr.trace_id, sizeof corr.trace_id) == 0);
+    CHECK(memcmp(&ev.hdr.parent_span_id, &corr.span_id, sizeof corr.span_id) == 0);
+    CHECK(ev.hdr.span_id.bytes[0] == 0);
     CHECK(strcmp(*(const char *const *)at(&ev, field(d, "error")->offset), "boom") == 0);
     CHECK(*(const uint64_t *)at(&ev, field(d, "attempt")->offset) == 3);
     CHECK(count_present(&ev) == 0);
@@ -651,12 +684,13 @@ static void each_setter_sets_only_its_own_presence_bit(void) {
     fd_metrics_sample_set_opt_flag(NULL, true); /* no-op, no crash */
 }
 
-static void begin_event_returns_trace(void) {
-    beacon_trace_id trace;
+static void begin_event_returns_handle(void) {
+    beacon_lifecycle trace;
     fd_upload_received ev = fd_upload_received_make(true, FD_RECORD_TYPE_AUDIO);
     memset(&trace, 0, sizeof trace);
     CHECK(fd_upload_received_emit(&ev, &trace) == BEACON_OK);
-    CHECK(trace.bytes[0] == 0xAB && trace.bytes[15] == 0xAB);
+    CHECK(trace.trace_id.bytes[0] == 0xAB && trace.trace_id.bytes[15] == 0xAB);
+    CHECK(trace.span_id.bytes[0] == 0xBC && trace.span_id.bytes[7] == 0xBC);
     CHECK(fd_upload_received_emit(&ev, NULL) == BEACON_OK);
 }
 
@@ -678,7 +712,7 @@ static void span_end_and_fail_carry_ids_fields_and_duration(void) {
           stop->hdr.parent_span_id.bytes[0] == 0x33);
     CHECK(strcmp(stop->tool, "grep") == 0);
     CHECK(stop->duration_ns == 777);
-    CHECK(stop->exit_code == 3 && present(stop, field(&fd_tool_execution_stop_desc, "exit_code")));
+    CHECK(stop->opt_.exit_code == 3 && present(stop, field(&fd_tool_execution_stop_desc, "exit_code")));
     CHECK(stop->args == args && stop->args_count == 1);
     CHECK(*(const int64_t *)at(stop, field(&fd_tool_execution_stop_desc, "duration_ns")->offset) ==
           777);
@@ -707,7 +741,8 @@ static void capture_points_stacktrace_fields_at_the_frames(void) {
     CHECK(ev.cause_frames == cause.frames && ev.cause_frames_count == 2);
     stub_frames = 0; /* no backtrace() on the platform */
     CHECK(fd_task_crashed_capture_cause_frames(&ev, &cause) == 0);
-    CHECK(!present(&ev, field(d, "cause_frames")) && ev.cause_frames_count == 0);
+    CHECK(!present(&ev, field(d, "cause_frames")) && ev.cause_frames == NULL &&
+          ev.cause_frames_count == 0);
     CHECK(fd_task_crashed_capture_frames(&ev, &bt) == 0);
     CHECK(ev.frames == bt.frames && ev.frames_count == 0);
     CHECK(fd_task_crashed_capture_frames(NULL, &bt) == 0);
@@ -772,9 +807,9 @@ static void catalog_tables_are_consistent(void) {
 }
 
 int main(void) {
-    follow_make_stores_trace_and_values();
+    follow_make_stores_trace_parent_and_values();
     each_setter_sets_only_its_own_presence_bit();
-    begin_event_returns_trace();
+    begin_event_returns_handle();
     span_end_and_fail_carry_ids_fields_and_duration();
     capture_points_stacktrace_fields_at_the_frames();
     context_setters_pass_index_and_value();

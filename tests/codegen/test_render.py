@@ -119,8 +119,8 @@ class GeneratedContent(unittest.TestCase):
             self.assertIsNone(re.search(r"\b20\d\d-\d\d-\d\d", head), "banner has a date")
 
     def test_header_checks_abi_and_has_guard_and_extern_c(self):
-        self.assertIn("#if !defined(BEACON_GEN_ABI) || BEACON_GEN_ABI != 3\n"
-                      "#error \"fd_events.h was generated for beacon ABI 3\"", self.h)
+        self.assertIn("#if !defined(BEACON_GEN_ABI) || BEACON_GEN_ABI != 4\n"
+                      "#error \"fd_events.h was generated for beacon ABI 4\"", self.h)
         self.assertTrue(self.h.rstrip().endswith("#endif /* FD_EVENTS_H */"))
         self.assertIn('extern "C" {', self.h)
 
@@ -139,28 +139,47 @@ class GeneratedContent(unittest.TestCase):
     def test_make_takes_required_fields_in_order_and_follow_takes_correlation_first(self):
         self.assertIn("fd_upload_received fd_upload_received_make(bool has_patient_info, "
                       "fd_record_type record_type);", self.h)
-        self.assertIn("fd_upload_failed fd_upload_failed_make(beacon_trace_id correlation, "
-                      "const char *error, uint64_t attempt);", self.h)
+        self.assertIn("fd_upload_failed fd_upload_failed_make(beacon_lifecycle correlation, "
+                      "const char *error,\n                                       "
+                      "uint64_t attempt);", self.h)
+        # The handle's trace, and the begin event's span as the parent.
+        self.assertIn(".hdr = {.desc = &fd_upload_failed_desc, .trace_id = correlation.trace_id, "
+                      ".parent_span_id = correlation.span_id},", self.c)
         self.assertIn("fd_app_started fd_app_started_make(void);", self.h)
 
-    def test_begin_events_return_the_trace_id(self):
+    def test_begin_events_return_the_lifecycle_handle(self):
         self.assertIn("beacon_status fd_upload_received_emit(const fd_upload_received *ev, "
-                      "beacon_trace_id *out_trace);", self.h)
+                      "beacon_lifecycle *out);", self.h)
         self.assertIn("beacon_status fd_upload_failed_emit(const fd_upload_failed *ev);", self.h)
 
-    def test_presence_bits_only_for_events_with_optional_fields(self):
+    def test_presence_bits_only_for_events_with_optional_scalars(self):
         ro = render(load("required_only"))["ro_events.h"]
         self.assertNotIn("present[", ro)
         self.assertNotIn("_set_", ro)
-        struct = re.search(r"typedef struct fd_metrics_sample \{(.*?)\}", self.h, re.S).group(1)
-        self.assertIn("uint8_t present[2];", struct)  # 10 optional fields
+        struct = re.search(r"typedef struct fd_metrics_sample \{(.*?)\} fd_metrics_sample;",
+                           self.h, re.S).group(1)
+        # 10 optional fields, 6 of them scalars: strings and lists need no bit.
+        self.assertIn("uint8_t present[1];", struct)
+        struct = re.search(r"typedef struct fd_upload_received \{(.*?)\} fd_upload_received;",
+                           self.h, re.S).group(1)
+        self.assertNotIn("present[", struct)  # optional string, list, attributes only
 
-    def test_presence_bit_index_counts_optional_fields_only(self):
-        # opt_total is the 9th optional field of metrics.sample: byte 1, bit 0.
-        self.assertIn("ev->present[1] = (uint8_t)(ev->present[1] | 0x01u);\n"
-                      "    ev->opt_total = opt_total;", self.c)
+    def test_presence_bit_index_counts_optional_scalars_only(self):
+        # opt_total is the 3rd optional scalar of metrics.sample: byte 0, bit 2.
+        self.assertIn("ev->present[0] = (uint8_t)(ev->present[0] | 0x04u);\n"
+                      "    ev->opt_.opt_total = opt_total;", self.c)
         block = re.search(r"\.name = \"opt_total\",(.*?)\}", self.c, re.S).group(1)
-        self.assertIn(".presence_bit = 8,", block)
+        self.assertIn(".presence_bit = 2,", block)
+        self.assertIn(".offset = (uint32_t)offsetof(fd_metrics_sample, opt_.opt_total),", block)
+        block = re.search(r"\.name = \"sizes\",(.*?)\}", self.c, re.S).group(1)
+        self.assertIn(".presence_bit = -1,", block)
+
+    def test_optional_scalars_live_in_the_opt_member(self):
+        struct = re.search(r"typedef struct fd_upload_failed \{(.*?)\} fd_upload_failed;",
+                           self.h, re.S).group(1)
+        self.assertRegex(struct, r"struct \{\n\s+int64_t retry_after; /\* set only with "
+                                 r"fd_upload_failed_set_retry_after \*/\n\s+\} opt_;")
+        self.assertNotRegex(struct, r"\n    int64_t retry_after;")
 
     def test_deprecated_event_and_field_functions_are_marked(self):
         for decl in ("BEACON_DEPRECATED fd_legacy_ping fd_legacy_ping_make(",

@@ -36,7 +36,7 @@ int main(int argc, char **argv) {
     failures += check(beacon_options_set_hash_key(opts, key, sizeof key, "consumer-key"), "key");
     if (failures || check(beacon_init(opts), "beacon_init")) return 1;
 
-    beacon_trace_id job;
+    beacon_lifecycle job;
     csm_job_started started = csm_job_started_make("ada@example.org", "resize");
     failures += check(csm_job_started_emit(&started, &job), "job.started");
     csm_job_finished finished = csm_job_finished_make(job, 42);

@@ -27,7 +27,8 @@ CATALOG = os.environ.get("BEACON_CLI_CATALOG", "")
 PROG = os.path.basename(CLI)
 SCALARS = ("bool", "int", "uint", "double", "string", "timestamp", "duration")
 TRACE = "0123456789abcdef0123456789abcdef"
-HEX32 = re.compile(r"^[0-9a-f]{32}\n$")
+# What a begin event prints: its handle, as a traceparent value.
+HANDLE = re.compile(r"^00-([0-9a-f]{32})-([0-9a-f]{16})-01\n$")
 
 # Environment that could change where events go or whether they are sent.
 CLEAN_ENV_DROP = ("BEACON_SINKS", "BEACON_DEBUG", "BEACON_DISABLED", "BEACON_SAMPLE_RATE",
@@ -129,7 +130,7 @@ def parse_describe(text: str, ev: Event) -> None:
                 in_fields = True
             continue
         m = FIELD_LINE.match(line)
-        if not m or m.group(1) == "correlation" and m.group(2) == "trace_id":
+        if not m or m.group(1) == "correlation" and m.group(2) == "handle":
             continue
         rest = m.group(4)
         extras: Dict[str, str] = {}
@@ -408,8 +409,10 @@ class CliTest(unittest.TestCase):
                     self.assertTrue(same_json(got[0]["data"][key], value),
                                     f"{key}: {got[0]['data'].get(key)!r} != {value!r}")
                 if ev.begin:
-                    self.assertRegex(r.stdout, HEX32)
-                    self.assertEqual(got[0]["trace_id"], r.stdout.strip())
+                    handle = HANDLE.match(r.stdout)
+                    self.assertIsNotNone(handle, r.stdout)
+                    self.assertEqual(got[0]["trace_id"], handle.group(1))
+                    self.assertEqual(got[0]["span_id"], handle.group(2))
                 else:
                     self.assertEqual(r.stdout, "")
                 if ev.follow:
@@ -434,25 +437,31 @@ class CliTest(unittest.TestCase):
                 args, _ = minimal_args(ev)
                 args.remove(f"correlation={TRACE}")
                 self.expect_bad(args, f"{PROG}: {ev.name}: missing required field 'correlation' "
-                                      "(trace id printed by the begin event)")
+                                      "(the handle printed by the begin event)")
                 self.expect_bad(args + ["correlation=xyz"],
-                                f"{PROG}: {ev.name}: field 'correlation': expected trace id "
+                                f"{PROG}: {ev.name}: field 'correlation': expected the handle a "
+                                "begin event printed (00-<32 hex>-<16 hex>-<2 hex>) or a trace id "
                                 "(32 hex digits, not all zero), got 'xyz'")
 
-    def test_follow_event_takes_trace_id_printed_by_begin_event(self):
+    def test_follow_event_takes_the_handle_printed_by_begin_event(self):
         begin = next((e for e in self.events if e.begin and e.always_sent), None)
         follow = next((e for e in self.events if e.follow and e.always_sent), None)
         if begin is None or follow is None:
             self.skipTest("catalog lacks an always-sent begin/follow pair")
         r = self.emit(minimal_args(begin)[0])
         self.assertEqual(r.returncode, 0, r.stderr)
-        trace = r.stdout.strip()
+        handle = HANDLE.match(r.stdout)
+        self.assertIsNotNone(handle, r.stdout)
+        trace, span = handle.groups()
         args, _ = minimal_args(follow)
-        args[-1] = f"correlation={trace}"
+        args[-1] = f"correlation={r.stdout.strip()}"
         r = self.emit(args)
         self.assertEqual(r.returncode, 0, r.stderr)
         got = self.written()
         self.assertEqual([g["trace_id"] for g in got], [trace, trace])
+        # The follow event names the begin event's span as its parent.
+        self.assertEqual(got[0]["span_id"], span)
+        self.assertEqual(got[1]["parent_span_id"], span)
 
     # --- typed values -------------------------------------------------------
 
@@ -795,13 +804,28 @@ class ContextCliTest(unittest.TestCase):
     def test_begin_event_under_traceparent_continues_its_trace(self):
         r = self.run_prv(["--traceparent", TRACEPARENT, "session.opened", "origin=web"])
         self.assertEqual(r.returncode, 0, r.stderr)
-        trace = r.stdout.strip()
+        handle = HANDLE.match(r.stdout)
+        self.assertIsNotNone(handle, r.stdout)
+        trace, span = handle.groups()
         self.assertEqual(trace, "4bf92f3577b34da6a3ce929d0e0e4736")
         ev = self.written()[0]
         self.assertEqual(ev["trace_id"], trace)
         self.assertEqual(ev["parent_span_id"], "00f067aa0ba902b7")
-        self.assertRegex(ev["span_id"], r"^[0-9a-f]{16}$")
+        self.assertEqual(ev["span_id"], span)
         self.assertNotEqual(ev["span_id"], "00f067aa0ba902b7")
+
+    def test_the_handle_a_begin_event_printed_continues_as_traceparent(self):
+        r = self.run_prv(["session.opened", "origin=web"])
+        self.assertEqual(r.returncode, 0, r.stderr)
+        handle = HANDLE.match(r.stdout)
+        self.assertIsNotNone(handle, r.stdout)
+        trace, span = handle.groups()
+        r = self.run_prv(["--traceparent", r.stdout.strip(), "work.note", "seq=1"])
+        self.assertEqual(r.returncode, 0, r.stderr)
+        note = self.written()[-1]
+        self.assertEqual(note["event"], "work.note")
+        self.assertEqual(note["trace_id"], trace)
+        self.assertEqual(note["parent_span_id"], span)
 
     def test_help_lists_context_fields_with_their_policy(self):
         r = subprocess.run([PRV, "--help"], capture_output=True, text=True, timeout=60)

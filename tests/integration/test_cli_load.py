@@ -3,7 +3,7 @@
 `prv-emit -` fed more lines than a small queue holds waits for room instead
 of dropping; a failure that repeats on every line is shown a few times and
 then summarised in one line with a count; a closed stdout when a begin event
-prints its trace id is an exit status and a message, not death by SIGPIPE.
+prints its handle is an exit status and a message, not death by SIGPIPE.
 
     BEACON_PRV_EMIT=build/bin/prv-emit \\
         python3 -m unittest tests.integration.test_cli_load -v
@@ -59,12 +59,12 @@ class CliLoadTest(unittest.TestCase):
         with open(self.out, "rb") as fh:
             self.assertEqual(sum(1 for _ in fh), lines)
 
-    def test_closed_stdout_for_a_trace_id_is_exit_1_with_a_message(self):
+    def test_closed_stdout_for_a_handle_is_exit_1_with_a_message(self):
         r = self.run_closed_stdout(["--sink", f"file:{self.out}", "session.opened",
                                     "origin=x"], b"")
         self.assertNotEqual(r.returncode, -signal.SIGPIPE, "killed by SIGPIPE")
         self.assertEqual(r.returncode, 1)
-        self.assertIn(b"cannot print the trace id", r.stderr)
+        self.assertIn(b"cannot print the handle", r.stderr)
         with open(self.out, "rb") as fh:
             self.assertEqual(len(fh.read().splitlines()), 1)  # the event itself was sent
 
@@ -74,9 +74,9 @@ class CliLoadTest(unittest.TestCase):
                                    b"session.opened origin=x\n" * lines)
         self.assertEqual(r.returncode, 1)
         err = r.stderr.decode().splitlines()
-        shown = [x for x in err if "cannot print the trace id: " in x]
+        shown = [x for x in err if "cannot print the handle: " in x]
         self.assertEqual(len(shown), 3, r.stderr)
-        self.assertIn(f"{lines - 3} more lines failed like this (cannot print the trace id)",
+        self.assertIn(f"{lines - 3} more lines failed like this (cannot print the handle)",
                       r.stderr.decode())
         self.assertLess(len(err), 10, r.stderr)
 

@@ -113,8 +113,8 @@ class ConsumerTest(unittest.TestCase):
         symbols = {line.split()[-1] for line in runtime if line.strip()}
         # The public API, the generated-code ABI (functions, the thread lane,
         # the globals) and the internal entries libbeacon_cli needs.
-        for name in ("beacon_init", "beacon_version", "beacon_gen3_emit", "beacon_gen3_lane_tls",
-                     "beacon_gen3_g", "beacon__elem_size"):
+        for name in ("beacon_init", "beacon_version", "beacon_gen4_emit", "beacon_gen4_lane_tls",
+                     "beacon_gen4_g", "beacon__elem_size"):
             self.assertIn(name, symbols)
         self.assertEqual([s for s in symbols if not s.startswith("beacon_")], [])
         # Internal runtime functions (beacon__*) stay hidden.

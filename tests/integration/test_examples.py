@@ -246,10 +246,17 @@ class ObserverDemoTest(DemoFlow, unittest.TestCase):
                 "clinical.fetch_success", "synopsis.generated", "plaud.fetched")
     SECRETS = ("MRN-0042-7781", "patient-5521", "A-99812", "jane.doe@example.org")
 
-    def test_follow_events_carry_the_id_their_begin_event_returned(self) -> None:
+    def test_follow_events_carry_the_handle_their_begin_event_returned(self) -> None:
         rx = self.named("upload.received")
         self.assertEqual(self.one("upload.processed")["trace_id"], rx[0]["trace_id"])
         self.assertEqual(self.one("upload.failed")["trace_id"], rx[1]["trace_id"])
+        # The handle names the begin event's own span: its follow events'
+        # parent.
+        self.assertRegex(rx[0]["span_id"], "^[0-9a-f]{16}$")
+        self.assertEqual(self.one("upload.processed")["parent_span_id"], rx[0]["span_id"])
+        self.assertEqual(self.one("upload.failed")["parent_span_id"], rx[1]["span_id"])
+        self.assertEqual(self.one("synopsis.generated")["parent_span_id"],
+                         self.one("clinical.fetch")["span_id"])
         self.assertNotEqual(rx[0]["trace_id"], rx[1]["trace_id"])
         self.assertEqual(self.one("clinical.response")["trace_id"],
                          self.one("clinical.query")["trace_id"])
@@ -294,11 +301,23 @@ class FederatedDemoTest(DemoFlow, unittest.TestCase):
         self.assertEqual({e["event"] for e in self.events}, set(self.catalog["events"]))
         self.assertEqual(len(self.catalog["events"]), 19)
 
-    def test_task_end_events_carry_the_id_task_accepted_returned(self) -> None:
+    def test_task_end_events_carry_the_handle_task_accepted_returned(self) -> None:
         accepted = self.named("task_accepted")
         self.assertEqual(self.one("task_complete")["trace_id"], accepted[0]["trace_id"])
         self.assertEqual(self.one("task_error")["trace_id"], accepted[1]["trace_id"])
         self.assertNotEqual(accepted[0]["trace_id"], accepted[1]["trace_id"])
+        self.assertEqual(self.one("task_complete")["parent_span_id"], accepted[0]["span_id"])
+        self.assertEqual(self.one("task_error")["parent_span_id"], accepted[1]["span_id"])
+
+    def test_work_under_the_pushed_task_handle_joins_the_task(self) -> None:
+        names = [e["event"] for e in self.events]
+        first = self.named("task_accepted")[0]
+        inside = self.events[names.index("task_accepted") + 1:names.index("task_complete")]
+        self.assertTrue(inside)
+        for ev in inside:
+            self.assert_child_of(ev, first)
+        # Before the task, and after the pop, events belong to no trace.
+        self.assertNotIn("trace_id", self.one("task_accepted_by_pod"))
 
     def test_algorithm_steps_are_enum_names_in_lifecycle_order(self) -> None:
         steps = [e["data"]["step"] for e in self.named("algorithm_progress")]

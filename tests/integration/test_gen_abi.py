@@ -4,7 +4,7 @@ compiler output:
 - a program that includes a generated header sees no runtime internals (no
   thread-local declaration, no ring or lane layout), as C and as C++;
 - generated code links against symbols named after BEACON_GEN_ABI, so an
-  object written for another ABI (unversioned or ABI-2 names) fails to link
+  object written for another ABI (unversioned, ABI-2 or ABI-3 names) fails to link
   against the runtime, while current generated code links;
 - generated code built with BEACON_GEN_NO_INLINE references no thread-local
   variable of the runtime;
@@ -34,7 +34,7 @@ CC = os.environ.get("CC") or "cc"
 CXX = shutil.which("g++") or shutil.which("clang++")
 LIB = os.environ.get("BEACON_RUNTIME_SHARED", "")
 INTERNALS = ("__thread", "_Thread_local", "beacon_gen_ring", "beacon_gen_lane",
-             "beacon_gen3_lane_tls", "beacon_gen_globals")
+             "beacon_gen4_lane_tls", "beacon_gen_globals")
 
 USER = r"""
 #include "fd_events.h"
@@ -121,17 +121,17 @@ class GeneratedCodeAbi(unittest.TestCase):
     def test_generated_code_references_abi_versioned_symbols_only(self):
         undef = self.undefined(self.compile(self.path("fd_events.c"), self.path("fd.o")))
         runtime = {s for s in undef if s.startswith("beacon_gen")}
-        self.assertIn("beacon_gen3_emit", runtime)
-        self.assertEqual({s for s in runtime if not s.startswith("beacon_gen3_")}, set())
+        self.assertIn("beacon_gen4_emit", runtime)
+        self.assertEqual({s for s in runtime if not s.startswith("beacon_gen4_")}, set())
 
     def test_no_inline_build_references_no_thread_local(self):
         inline = self.undefined(self.compile(self.path("fd_events.c"), self.path("in.o"), "-fPIE"))
-        self.assertIn("beacon_gen3_lane_tls", inline)
+        self.assertIn("beacon_gen4_lane_tls", inline)
         out = self.undefined(self.compile(self.path("fd_events.c"), self.path("out.o"), "-fPIE",
                                           "-DBEACON_GEN_NO_INLINE"))
-        self.assertNotIn("beacon_gen3_lane_tls", out)
-        self.assertNotIn("beacon_gen3_g", out)
-        self.assertIn("beacon_gen3_reserve", out)
+        self.assertNotIn("beacon_gen4_lane_tls", out)
+        self.assertNotIn("beacon_gen4_g", out)
+        self.assertIn("beacon_gen4_reserve", out)
 
     @unittest.skipUnless(os.path.exists(LIB), "BEACON_RUNTIME_SHARED not set")
     def test_current_generated_code_links(self):
@@ -142,7 +142,9 @@ class GeneratedCodeAbi(unittest.TestCase):
 
     @unittest.skipUnless(os.path.exists(LIB), "BEACON_RUNTIME_SHARED not set")
     def test_object_for_another_abi_fails_to_link(self):
-        for name in ("beacon_gen_emit", "beacon_gen2_emit"):
+        # ABI 3 returned a trace id where ABI 4 returns a lifecycle handle.
+        for name in ("beacon_gen_emit", "beacon_gen2_emit", "beacon_gen3_emit",
+                     "beacon_gen3_reserve"):
             with self.subTest(symbol=name):
                 src = self.path(f"old_{name}.c")
                 with open(src, "w") as fh:

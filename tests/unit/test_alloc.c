@@ -29,7 +29,7 @@ static void emit_mix(int i) {
     assert_int_equal(tfx_everything_emit(&e), BEACON_OK);
     tfx_plain p = tfx_plain_make(i % 10);
     assert_int_equal(tfx_plain_emit(&p), BEACON_OK);
-    beacon_trace_id t;
+    beacon_lifecycle t;
     tfx_upload_begin b = tfx_upload_begin_make("file.bin");
     assert_int_equal(tfx_upload_begin_emit(&b, &t), BEACON_OK);
     tfx_sampled s = tfx_sampled_make(1);

@@ -21,6 +21,7 @@
 #include <jansson.h>
 
 #include <beacon/beacon_cli.h>
+#include <beacon/beacon_trace.h>
 
 /* =========================================================================
  * Harness: run the emitter with captured stdout/stderr (and stdin)
@@ -228,7 +229,7 @@ static void no_event_prints_usage_and_exits_2(void **state) {
 static void version_names_catalog_and_abi(void **state) {
     (void)state;
     assert_int_equal(RUN("--version"), 0);
-    assert_string_equal(g_out, "fx-emit (catalog fixture version 7, beacon ABI 3)\n");
+    assert_string_equal(g_out, "fx-emit (catalog fixture version 7, beacon ABI 4)\n");
 }
 
 static void list_prints_each_event_with_level_and_category(void **state) {
@@ -247,7 +248,7 @@ static void describe_prints_fields_types_and_constraints(void **state) {
     (void)state;
     assert_int_equal(RUN("--describe", "job.started"), 0);
     assert_non_null(strstr(g_out, "event: job.started\n"));
-    assert_non_null(strstr(g_out, "correlation: begin (prints the new trace id on stdout)\n"));
+    assert_non_null(strstr(g_out, "correlation: begin (prints its handle on stdout)\n"));
     assert_non_null(strstr(g_out, "  name string required max_length=32\n      Job name.\n"));
     assert_non_null(strstr(g_out, "  attempt int required min=0 max=10\n"));
     assert_non_null(strstr(
@@ -261,14 +262,14 @@ static void describe_prints_fields_types_and_constraints(void **state) {
 static void describe_follow_event_lists_required_correlation(void **state) {
     (void)state;
     assert_int_equal(RUN("--describe=job.finished"), 0);
-    assert_non_null(strstr(g_out, "  correlation trace_id required\n"));
+    assert_non_null(strstr(g_out, "  correlation handle required\n"));
 }
 
 static void describe_span_event_lists_optional_correlation(void **state) {
     (void)state;
     assert_int_equal(RUN("--describe", "task.run.start"), 0);
     assert_non_null(strstr(g_out, "kind: span_start\n"));
-    assert_non_null(strstr(g_out, "  correlation trace_id optional\n"));
+    assert_non_null(strstr(g_out, "  correlation handle optional\n"));
 }
 
 static void describe_unknown_event_suggests_nearest(void **state) {
@@ -290,21 +291,27 @@ static void bad_sink_spec_exits_2(void **state) {
  * Values arrive typed
  * ========================================================================= */
 
-static void begin_event_prints_trace_id_and_writes_fields(void **state) {
+static void begin_event_prints_its_handle_and_writes_fields(void **state) {
     (void)state;
     assert_int_equal(EMIT("job.started", "name=build", "attempt=3", "kind=stream", "size=4096",
                           "ratio=0.25", "dry_run=yes", "timeout=250ms"),
                      0);
     assert_string_equal(g_err, "");
-    assert_int_equal(strlen(g_out), 33);
-    assert_int_equal(strspn(g_out, "0123456789abcdef"), 32);
+    /* The handle as a traceparent value: 00-<trace>-<the event's span>-01. */
+    assert_int_equal(strlen(g_out), BEACON_TRACEPARENT_LEN + 1);
+    beacon_traceparent tp;
+    assert_int_equal(beacon_traceparent_parse(g_out, BEACON_TRACEPARENT_LEN, &tp), BEACON_OK);
+    assert_int_equal(tp.flags, BEACON_TRACE_FLAG_SAMPLED);
     json_t *all;
     json_t *data = only_data(&all);
     json_t *ev = json_array_get(all, 0);
-    char trace[33];
-    memcpy(trace, g_out, 32);
+    char trace[33], span[17];
+    memcpy(trace, g_out + 3, 32);
     trace[32] = '\0';
+    memcpy(span, g_out + 36, 16);
+    span[16] = '\0';
     assert_string_equal(json_string_value(json_object_get(ev, "trace_id")), trace);
+    assert_string_equal(json_string_value(json_object_get(ev, "span_id")), span);
     assert_string_equal(json_string_value(json_object_get(data, "name")), "build");
     assert_int_equal(json_integer_value(json_object_get(data, "attempt")), 3);
     assert_string_equal(json_string_value(json_object_get(data, "kind")), "stream");
@@ -493,19 +500,23 @@ static void follow_event_carries_correlation_as_trace_id(void **state) {
     json_decref(all);
 }
 
-static void follow_event_uses_trace_id_printed_by_begin_event(void **state) {
+static void follow_event_uses_the_handle_printed_by_begin_event(void **state) {
     (void)state;
     assert_int_equal(EMIT("job.started", "name=j", "attempt=1", "kind=batch"), 0);
-    char corr[64];
-    snprintf(corr, sizeof corr, "correlation=%.32s", g_out);
+    char corr[80];
+    snprintf(corr, sizeof corr, "correlation=%.55s", g_out);
     assert_int_equal(EMIT("job.finished", corr, "ok=false", "elapsed=0"), 0);
     json_t *all = written_events(0);
     assert_int_equal(json_array_size(all), 2);
-    const char *t0 = json_string_value(json_object_get(json_array_get(all, 0), "trace_id"));
-    const char *t1 = json_string_value(json_object_get(json_array_get(all, 1), "trace_id"));
+    json_t *begin = json_array_get(all, 0), *follow = json_array_get(all, 1);
+    const char *t0 = json_string_value(json_object_get(begin, "trace_id"));
+    const char *t1 = json_string_value(json_object_get(follow, "trace_id"));
     assert_non_null(t0);
     assert_non_null(t1);
     assert_string_equal(t0, t1);
+    /* The begin event's span is the follow event's parent. */
+    assert_string_equal(json_string_value(json_object_get(follow, "parent_span_id")),
+                        json_string_value(json_object_get(begin, "span_id")));
     json_decref(all);
 }
 
@@ -611,14 +622,15 @@ static void follow_event_without_correlation_is_rejected(void **state) {
     (void)state;
     assert_int_equal(EMIT("job.finished", "ok=true", "elapsed=1s"), 2);
     assert_string_equal(g_err, "fx-emit: job.finished: missing required field 'correlation' "
-                               "(trace id printed by the begin event)\n");
+                               "(the handle printed by the begin event)\n");
 }
 
 static void malformed_correlation_is_rejected(void **state) {
     (void)state;
     assert_int_equal(EMIT("job.finished", "ok=true", "elapsed=1s", "correlation=abc"), 2);
-    assert_string_equal(g_err, "fx-emit: job.finished: field 'correlation': expected trace id (32 "
-                               "hex digits, not all zero), got 'abc'\n");
+    assert_string_equal(g_err, "fx-emit: job.finished: field 'correlation': expected the handle a "
+                               "begin event printed (00-<32 hex>-<16 hex>-<2 hex>) or a trace id "
+                               "(32 hex digits, not all zero), got 'abc'\n");
 }
 
 static void correlation_on_plain_event_is_unknown_field(void **state) {
@@ -833,7 +845,7 @@ static void stdin_mode_tokenizes_like_a_shell(void **state) {
                                 "\"extra.note=it's\"\n"),
                      0);
     assert_string_equal(g_err, "");
-    assert_int_equal(strlen(g_out), 33); /* the begin event's trace id */
+    assert_int_equal(strlen(g_out), BEACON_TRACEPARENT_LEN + 1); /* the begin event's handle */
     json_t *all;
     json_t *data = only_data(&all);
     assert_string_equal(json_string_value(json_object_get(data, "name")), "hello world");
@@ -918,7 +930,7 @@ int main(void) {
         T(describe_span_event_lists_optional_correlation),
         T(describe_unknown_event_suggests_nearest),
         T(bad_sink_spec_exits_2),
-        T(begin_event_prints_trace_id_and_writes_fields),
+        T(begin_event_prints_its_handle_and_writes_fields),
         T(empty_string_value_is_sent_as_empty),
         T(int64_extremes_arrive_exactly),
         T(uint64_max_arrives_exactly),
@@ -931,7 +943,7 @@ int main(void) {
         T(attribute_type_suffix_forces_the_type),
         T(attribute_beyond_int64_is_sent_as_uint),
         T(follow_event_carries_correlation_as_trace_id),
-        T(follow_event_uses_trace_id_printed_by_begin_event),
+        T(follow_event_uses_the_handle_printed_by_begin_event),
         T(bad_int_names_field_and_expected_type),
         T(int_overflow_is_rejected),
         T(uint_rejects_sign_and_overflow),

@@ -334,15 +334,17 @@ static void nested_spans_chain_parent_ids(void **state) {
 static void begin_event_inside_a_span_continues_its_trace_as_a_child(void **state) {
     (void)state;
     tfx_op_span op = tfx_op_begin("outer");
-    beacon_trace_id t;
+    beacon_lifecycle t;
     tfx_upload_begin b = tfx_upload_begin_make("f");
     assert_int_equal(tfx_upload_begin_emit(&b, &t), BEACON_OK);
-    assert_memory_equal(&t, &op.state.trace_id, sizeof t);
+    assert_memory_equal(&t.trace_id, &op.state.trace_id, sizeof t.trace_id);
     tfx_op_end(&op);
     json_t *lines = ts_read_ndjson(g_file);
     const char *outer_span = str_at(lines, 0, "span_id");
     assert_string_equal(str_at(lines, 1, "parent_span_id"), outer_span);
     assert_string_not_equal(str_at(lines, 1, "span_id"), outer_span);
+    char own[17];
+    assert_string_equal(str_at(lines, 1, "span_id"), beacon_span_id_to_hex(&t.span_id, own));
     json_decref(lines);
 }
 

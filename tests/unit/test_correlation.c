@@ -74,7 +74,7 @@ static void hex_of(const beacon_trace_id *id, char out[33]) {
 /* ---- begin / follow ------------------------------------------------------ */
 
 typedef struct follow_arg {
-    beacon_trace_id trace;
+    beacon_lifecycle trace;
     int64_t step;
 } follow_arg;
 
@@ -87,7 +87,7 @@ static void *follow_on_thread(void *p) {
 
 static void begin_then_follows_on_two_threads_share_one_trace(void **state) {
     (void)state;
-    beacon_trace_id trace;
+    beacon_lifecycle trace;
     prv_session_opened b = prv_session_opened_make("web");
     assert_int_equal(prv_session_opened_emit(&b, &trace), BEACON_OK);
     follow_arg a1 = {trace, 1}, a2 = {trace, 2};
@@ -99,20 +99,21 @@ static void begin_then_follows_on_two_threads_share_one_trace(void **state) {
     json_t *all = events();
     assert_int_equal(json_array_size(all), 3);
     char hex[33];
-    hex_of(&trace, hex);
+    hex_of(&trace.trace_id, hex);
     for (size_t i = 0; i < 3; i++) assert_string_equal(str_at(all, i, "trace_id"), hex);
     json_decref(all);
 }
 
 static void begin_events_get_distinct_nonzero_traces(void **state) {
     (void)state;
-    beacon_trace_id t1, t2, zero;
+    beacon_lifecycle t1, t2;
+    beacon_trace_id zero;
     memset(&zero, 0, sizeof zero);
     prv_session_opened b = prv_session_opened_make("web");
     assert_int_equal(prv_session_opened_emit(&b, &t1), BEACON_OK);
     assert_int_equal(prv_session_opened_emit(&b, &t2), BEACON_OK);
-    assert_memory_not_equal(&t1, &zero, sizeof zero);
-    assert_memory_not_equal(&t1, &t2, sizeof t1);
+    assert_memory_not_equal(&t1.trace_id, &zero, sizeof zero);
+    assert_memory_not_equal(&t1.trace_id, &t2.trace_id, sizeof zero);
 }
 
 /* ---- the current context -------------------------------------------------- */

@@ -170,7 +170,10 @@ static void assert_same_rejection(beacon_status fast_st, const beacon_event_hdr 
 
 /* An event has to be emitted once on this thread before captured() works. */
 static void prime(void) {
-    fst_flow_step s = fst_flow_step_make((beacon_trace_id){{1}}, 0);
+    beacon_lifecycle h;
+    memset(&h, 0, sizeof h);
+    h.trace_id.bytes[0] = 1;
+    fst_flow_step s = fst_flow_step_make(h, 0);
     assert_int_equal(fst_flow_step_emit(&s), BEACON_OK);
     assert_true(captured() >= 1);
 }
@@ -441,15 +444,20 @@ static void optional_strings_absent_present_and_null_match(void **state) {
     assert_string_equal(json_string_value(json_object_get(data, "note")), "n");
     json_decref(j);
 
-    fst_text_values_set_extra(&ev, NULL); /* the setter clears the bit again */
+    fst_text_values_set_extra(&ev, NULL); /* NULL unsets */
     fst_text_values_set_note(&ev, "");
     SAME(fst_text_values_emit, ev);
 
-    /* Presence bit set by hand with a NULL pointer: both treat it as absent
-     * text in the record. */
-    ev.present[0] = (uint8_t)(ev.present[0] | 0x02u);
+    /* An optional string is present when not NULL, however it was set. */
+    ev.extra = "assigned";
+    j = SAME_JSON(fst_text_values_emit, ev);
+    data = json_object_get(j, "data");
+    assert_string_equal(json_string_value(json_object_get(data, "extra")), "assigned");
+    json_decref(j);
     ev.extra = NULL;
-    SAME(fst_text_values_emit, ev);
+    j = SAME_JSON(fst_text_values_emit, ev);
+    assert_null(json_object_get(json_object_get(j, "data"), "extra"));
+    json_decref(j);
 }
 
 static void strings_longer_than_max_length_are_cut_the_same(void **state) {
@@ -605,7 +613,7 @@ static void min_max_violations_are_counted_invalid(void **state) {
     /* The bounds themselves are accepted, as are absent optional values that
      * would violate them. */
     b = fst_bounded_values_make(-5, 0, 10, 1.0, -INFINITY, INT64_MAX);
-    b.opt_level = 99; /* presence bit clear: not checked, not sent */
+    b.opt_.opt_level = 99; /* presence bit clear: not checked, not sent */
     SAME(fst_bounded_values_emit, b);
     b = fst_bounded_values_make(5, INT64_MAX, 1, 0.0, 100.0, 0);
     fst_bounded_values_set_opt_level(&b, 3);
@@ -614,17 +622,19 @@ static void min_max_violations_are_counted_invalid(void **state) {
     SAME(fst_bounded_values_emit, b);
 }
 
-static bool is_zero_id(const beacon_trace_id *t) {
-    for (size_t i = 0; i < sizeof t->bytes; i++)
-        if (t->bytes[i]) return false;
-    return true;
+static bool is_zero_id(const beacon_lifecycle *h) {
+    for (size_t i = 0; i < sizeof h->trace_id.bytes; i++)
+        if (h->trace_id.bytes[i]) return false;
+    for (size_t i = 0; i < sizeof h->span_id.bytes; i++)
+        if (h->span_id.bytes[i]) return false;
+    return h->flags == 0;
 }
 
-static void begin_returns_a_trace_id_and_follow_keeps_it(void **state) {
+static void begin_returns_a_handle_and_follow_keeps_it(void **state) {
     (void)state;
     prime();
     size_t before = captured();
-    beacon_trace_id trace;
+    beacon_lifecycle trace;
     memset(&trace, 0xAB, sizeof trace);
     fst_flow_opened o = fst_flow_opened_make("web");
     assert_int_equal(fst_flow_opened_emit(&o, &trace), BEACON_OK);
@@ -636,16 +646,21 @@ static void begin_returns_a_trace_id_and_follow_keeps_it(void **state) {
     assert_string_equal(json_string_value(json_object_get(opened, "event")), "flow.opened");
     assert_string_equal(json_string_value(json_object_get(opened, "trace_id")),
                         json_string_value(json_object_get(step, "trace_id")));
+    /* The handle names the begin event's span: the follow event's parent. */
+    char span[17];
+    beacon_span_id_to_hex(&trace.span_id, span);
+    assert_string_equal(json_string_value(json_object_get(opened, "span_id")), span);
+    assert_string_equal(json_string_value(json_object_get(step, "parent_span_id")), span);
     json_decref(opened);
     json_decref(step);
 
     /* The descriptor path starts another trace for the same struct. */
-    beacon_trace_id again;
+    beacon_lifecycle again;
     assert_int_equal(beacon_gen_emit(&o.hdr, &again), BEACON_OK);
     assert_false(is_zero_id(&again));
-    assert_memory_not_equal(&again, &trace, sizeof trace);
+    assert_memory_not_equal(&again.trace_id, &trace.trace_id, sizeof trace.trace_id);
 
-    /* A rejected begin event leaves out_trace all-zero, on either path. */
+    /* A rejected begin event leaves the handle all-zero, on either path. */
     fst_flow_opened bad = fst_flow_opened_make(NULL);
     memset(&trace, 0xAB, sizeof trace);
     assert_int_equal(fst_flow_opened_emit(&bad, &trace), BEACON_ERR_INVALID_EVENT);
@@ -867,7 +882,7 @@ static void direct_emit_allocates_nothing(void **state) {
     if (!COUNTING) skip();
     prime();
     assert_int_equal(fst_context_set_tenant("acme"), BEACON_OK);
-    beacon_trace_id trace;
+    beacon_lifecycle trace;
     size_t before = captured();
     t_allocs = 0;
     t_counting = 1;
@@ -914,7 +929,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(enum_out_of_range_is_counted_invalid, setup, teardown),
         cmocka_unit_test_setup_teardown(required_null_string_is_counted_invalid, setup, teardown),
         cmocka_unit_test_setup_teardown(min_max_violations_are_counted_invalid, setup, teardown),
-        cmocka_unit_test_setup_teardown(begin_returns_a_trace_id_and_follow_keeps_it, setup,
+        cmocka_unit_test_setup_teardown(begin_returns_a_handle_and_follow_keeps_it, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(span_events_carry_the_span_ids, setup, teardown),
         cmocka_unit_test_setup_teardown(plain_events_join_open_spans_and_pushed_contexts, setup,

@@ -152,7 +152,7 @@ static void data_fields_follow_catalog_order(void **state) {
 static void absent_optionals_are_omitted(void **state) {
     (void)state;
     tfx_everything ev = base_event();
-    ev.note = "set but not present"; /* value without its presence bit */
+    ev.opt_.opt_ratio = 2.5; /* an optional scalar without its presence bit */
     json_t *j = to_json(&ev.hdr, 0);
     json_t *d = data_of(j);
     const char *optional[] = {"extra", "note",        "opt_ratio",    "secret", "hidden",
@@ -213,7 +213,9 @@ static void empty_lists_are_empty_arrays(void **state) {
     ev.tags = NULL;
     ev.tags_count = 0;
     ev.nums_count = 0;
-    tfx_everything_set_extra(&ev, NULL, 0);
+    /* An optional one is present with an items array, even of no items. */
+    static const beacon_attr no_attrs[1] = {{0}};
+    tfx_everything_set_extra(&ev, no_attrs, 0);
     json_t *j = to_json(&ev.hdr, 0);
     json_t *d = data_of(j);
     assert_true(json_is_array(json_object_get(d, "tags")));
@@ -398,15 +400,15 @@ static void non_finite_double_field_is_null(void **state) {
     json_decref(j);
 }
 
-static void null_strings_in_optionals_and_lists_are_null(void **state) {
+static void null_strings_in_lists_are_null_and_null_optionals_absent(void **state) {
     (void)state;
     const char *tags[] = {"a", NULL};
     tfx_everything ev = base_event();
     ev.tags = tags;
     tfx_everything_set_note(&ev, "x");
-    ev.note = NULL; /* present, then cleared through the member */
+    ev.note = NULL; /* set, then cleared through the member: absent */
     json_t *j = to_json(&ev.hdr, 0);
-    assert_true(json_is_null(json_object_get(data_of(j), "note")));
+    assert_null(json_object_get(data_of(j), "note"));
     assert_true(json_is_null(json_array_get(json_object_get(data_of(j), "tags"), 1)));
     json_decref(j);
 }
@@ -487,7 +489,7 @@ int main(void) {
         cmocka_unit_test(raw_pii_flag_writes_pii_fields_verbatim),
         cmocka_unit_test(out_of_range_enum_is_null),
         cmocka_unit_test(non_finite_double_field_is_null),
-        cmocka_unit_test(null_strings_in_optionals_and_lists_are_null),
+        cmocka_unit_test(null_strings_in_lists_are_null_and_null_optionals_absent),
         cmocka_unit_test(hostile_strings_stay_valid_json),
         cmocka_unit_test(every_cap_respects_bounds_and_returns_same_length),
         cmocka_unit_test(null_event_serializes_to_nothing),

@@ -160,7 +160,9 @@ static void plan_output_matches_plain_path_for_every_case(void **state) {
     assert_all_envelopes(&secret.hdr, h);
     tfx_upload_begin begin = tfx_upload_begin_make("report.pdf");
     assert_all_envelopes(&begin.hdr, h);
-    tfx_upload_step step = tfx_upload_step_make((beacon_trace_id){{0}}, 2);
+    beacon_lifecycle none;
+    memset(&none, 0, sizeof none);
+    tfx_upload_step step = tfx_upload_step_make(none, 2);
     assert_all_envelopes(&step.hdr, h);
 
     beacon__hasher_free(h);

@@ -119,10 +119,10 @@ static void kill_switch_refuses_every_event(void **state) {
     beacon_set_enabled(true);
     assert_int_equal(emit_scalar(1), BEACON_ERR_DISABLED);
     fst_flow_opened b = fst_flow_opened_make("here");
-    beacon_trace_id trace;
+    beacon_lifecycle trace, zero;
     memset(&trace, 0xAB, sizeof trace);
+    memset(&zero, 0, sizeof zero);
     assert_int_equal(fst_flow_opened_emit(&b, &trace), BEACON_ERR_DISABLED);
-    beacon_trace_id zero = {{0}};
     assert_memory_equal(&trace, &zero, sizeof trace);
     const char *tags[] = {"t"};
     fst_with_list l = fst_with_list_make(tags, 1, 1);
@@ -206,9 +206,11 @@ static void sinks_that_all_refuse_make_it_refused(void **state) {
     /* A begin event no sink takes still starts a trace, which the events
      * following it carry (and a sink may take those). */
     fst_flow_opened b = fst_flow_opened_make("here");
-    beacon_trace_id trace, zero = {{0}};
+    beacon_lifecycle trace;
+    beacon_trace_id zero;
+    memset(&zero, 0, sizeof zero);
     assert_int_equal(fst_flow_opened_emit(&b, &trace), BEACON_OK);
-    assert_memory_not_equal(&trace, &zero, sizeof trace);
+    assert_memory_not_equal(&trace.trace_id, &zero, sizeof zero);
     assert_int_equal(verdict_of(&fst_flow_opened_desc), BEACON_GEN_VERDICT_KEEP);
     fst_flow_step f = fst_flow_step_make(trace, 1);
     assert_int_equal(fst_flow_step_emit(&f), BEACON_OK);

@@ -48,11 +48,12 @@ typedef struct beacon_cli_event {
  * Values are parsed by their catalog type; lists repeat `field=value`;
  * attributes are `field.key=value` (type inferred, or forced with a
  * `:bool`/`:int`/`:uint`/`:double`/`:string` suffix on the key); follow events
- * take `correlation=<32 hex>`. --context sets a context field of the catalog
+ * take `correlation=<handle>` (what their begin event printed, or a 32-hex
+ * trace id alone). --context sets a context field of the catalog
  * (parsed by its type) on every emitting thread; --traceparent continues a
  * W3C trace (an invalid value is ignored, noted under BEACON_DEBUG=1).
  * Messages never echo values of PII fields. Messages go to stderr, begin events print their
- * trace id on stdout. --stats prints
+ * handle on stdout (a traceparent value: 00-<trace id>-<own span id>-<flags>). --stats prints
  * beacon_stats_json() (totals and every sink, each counter by name) as one
  * line on stderr before shutdown. The runtime is initialized with the --sink specs (none:
  * the environment's, BEACON_SINKS etc.) and an emit that waits up to 5 s for
@@ -117,20 +118,21 @@ BEACON_API const void *beacon_cli_list(const beacon_cli *cli, uint32_t field, si
 BEACON_API const beacon_attr *beacon_cli_attrs(const beacon_cli *cli, uint32_t field,
                                                size_t *count);
 
-/* The trace id given as `correlation=<32 hex>`: required for follow events,
- * optional for span-derived events; NULL when not given. Borrowed. */
-BEACON_API const beacon_trace_id *beacon_cli_correlation(const beacon_cli *cli);
+/* The lifecycle handle given as `correlation=`: a traceparent value (what a
+ * begin event printed) or a 32-hex trace id alone (span id zero). Required
+ * for follow events, optional for span-derived events; NULL when not given.
+ * Borrowed. */
+BEACON_API const beacon_lifecycle *beacon_cli_correlation(const beacon_cli *cli);
 
 /* Reports the emit status `st` and returns the exit code for it:
- * OK -> 0 (begin events also print the 32-hex `begin_trace` on stdout, one
- * line; begin_trace may be NULL to print nothing); SAMPLED_OUT / DISABLED -> 0
+ * OK -> 0 (begin events also print the handle `begin` on stdout, one line,
+ * as a traceparent value; begin may be NULL to print nothing); SAMPLED_OUT / DISABLED -> 0
  * with a note on stderr only under BEACON_DEBUG; INVALID_EVENT -> 2 with a
  * message naming the offending field when it can be found; anything else -> 1
- * with a message. begin_trace is borrowed for the call. A NULL cli reports
+ * with a message. begin is borrowed for the call. A NULL cli reports
  * nothing and returns 0 for BEACON_OK, else 1. Same thread rules as the
  * accessors. */
-BEACON_API int beacon_cli_finish(beacon_cli *cli, beacon_status st,
-                                 const beacon_trace_id *begin_trace);
+BEACON_API int beacon_cli_finish(beacon_cli *cli, beacon_status st, const beacon_lifecycle *begin);
 
 #ifdef __cplusplus
 }

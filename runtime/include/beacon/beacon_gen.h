@@ -13,7 +13,7 @@
  * generated code depends on bumps BEACON_GEN_ABI. Generated headers refuse
  * to compile against another value, and every runtime symbol generated code
  * references carries the number in its name (beacon_gen_emit is a macro
- * for beacon_gen3_emit), so an object generated for another ABI fails to
+ * for beacon_gen4_emit), so an object generated for another ABI fails to
  * link instead of misbehaving at run time.
  */
 #ifndef BEACON_BEACON_GEN_H
@@ -29,18 +29,18 @@ extern "C" {
 #endif
 
 /* ABI version of this header. Generated code checks it with #if/#error. */
-#define BEACON_GEN_ABI 3
+#define BEACON_GEN_ABI 4
 
 /* The link names of the runtime entry points for this ABI version: code
  * calls the unversioned names, which are macros for these. A new ABI
  * version renames them all (here and in beacon_gen_inline.h). */
-#define beacon_gen_to_json       beacon_gen3_to_json
-#define beacon_gen_emit          beacon_gen3_emit
-#define beacon_gen_context_set   beacon_gen3_context_set
-#define beacon_gen_context_clear beacon_gen3_context_clear
-#define beacon_gen_span_start    beacon_gen3_span_start
-#define beacon_gen_span_finish   beacon_gen3_span_finish
-#define beacon_gen_span_finished beacon_gen3_span_finished
+#define beacon_gen_to_json       beacon_gen4_to_json
+#define beacon_gen_emit          beacon_gen4_emit
+#define beacon_gen_context_set   beacon_gen4_context_set
+#define beacon_gen_context_clear beacon_gen4_context_clear
+#define beacon_gen_span_start    beacon_gen4_span_start
+#define beacon_gen_span_finish   beacon_gen4_span_finish
+#define beacon_gen_span_finished beacon_gen4_span_finished
 
 #if defined(_WIN32) && defined(BEACON_SHARED)
 #define BEACON_API __declspec(dllexport)
@@ -143,6 +143,20 @@ typedef struct beacon_span_id {
     uint8_t bytes[8];
 } beacon_span_id;
 
+/* The handle of one lifecycle: what the emit of a `correlation: begin`
+ * event returns and the constructors of its follow events take. It names
+ * the trace the begin event continued or started and the begin event's own
+ * span, which follow events carry as their parent_span_id, and which
+ * becomes the parent of what runs under the handle once it is the current
+ * context (beacon_context_push_lifecycle in <beacon/beacon_trace.h>). A
+ * plain value: copy it freely, across threads too. All-zero (what a failed
+ * begin leaves) means none; follow events given it are rejected. */
+typedef struct beacon_lifecycle {
+    beacon_trace_id trace_id; /* the trace of the lifecycle */
+    beacon_span_id span_id;   /* the begin event's span id */
+    uint8_t flags;            /* the trace's W3C trace-flags (BEACON_TRACE_FLAG_SAMPLED) */
+} beacon_lifecycle;
+
 /* Kind of a value inside an `attributes` bag. */
 typedef enum beacon_attr_type {
     BEACON_ATTR_BOOL = 0,
@@ -235,8 +249,9 @@ typedef enum beacon_level {
 
 typedef enum beacon_correlation {
     BEACON_CORR_NONE = 0,
-    BEACON_CORR_BEGIN = 1, /* emit continues the current trace or starts one; returns its id */
-    BEACON_CORR_FOLLOW = 2 /* constructor takes the id of a begin event */
+    BEACON_CORR_BEGIN = 1, /* emit continues the current trace or starts one with a span of
+                              its own; returns the lifecycle handle */
+    BEACON_CORR_FOLLOW = 2 /* constructor takes the handle of a begin event */
 } beacon_correlation;
 
 typedef enum beacon_event_kind {
@@ -286,7 +301,9 @@ typedef struct beacon_field_desc {
     uint8_t is_list;         /* list<T>: items pointer at offset, size_t count at count_offset */
     uint8_t pii;             /* beacon_pii */
     uint8_t flags;           /* BEACON_FIELD_* */
-    int32_t presence_bit;    /* index into the event's presence bits; -1 = required */
+    int32_t presence_bit;    /* optional scalars: index into the event's presence bits;
+                                -1: required, or an optional string, list or attributes
+                                field (present when its pointer is non-NULL) */
     uint32_t offset;         /* offsetof the value (or items pointer) in the struct */
     uint32_t count_offset;   /* lists and attributes: offsetof the size_t count */
     const beacon_enum_desc *enum_desc; /* BEACON_TYPE_ENUM only */
@@ -384,11 +401,12 @@ BEACON_API size_t beacon_gen_to_json(const beacon_event_hdr *ev, char *buf, size
                                      unsigned flags);
 
 /* Validate and hand `ev` to the runtime. Strings and lists are copied before
- * return. For correlation: begin events, *out_trace (may be NULL) receives
- * the trace id (the current context's, else a new one; all-zero when the
- * event was not accepted). A follow event with an all-zero trace id is
- * rejected (BEACON_ERR_INVALID_EVENT, counted). Thread-safe. */
-BEACON_API beacon_status beacon_gen_emit(const beacon_event_hdr *ev, beacon_trace_id *out_trace);
+ * return. For correlation: begin events, *out (may be NULL) receives the
+ * lifecycle handle: the trace (the current context's, else a new one) and
+ * the event's own span id; all-zero when the event was not accepted. A
+ * follow event with an all-zero trace id is rejected
+ * (BEACON_ERR_INVALID_EVENT, counted). Thread-safe. */
+BEACON_API beacon_status beacon_gen_emit(const beacon_event_hdr *ev, beacon_lifecycle *out);
 
 /* Set (value non-NULL: a pointer to a value of the field's C type; strings
  * are copied) or unset (value NULL) context field `index` of `catalog` for

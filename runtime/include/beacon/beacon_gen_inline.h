@@ -22,16 +22,16 @@ extern "C" {
 #endif
 
 /* The link names of this header's runtime symbols for this ABI version. */
-#define beacon_gen_reserve     beacon_gen3_reserve
-#define beacon_gen_commit      beacon_gen3_commit
-#define beacon_gen_context_ref beacon_gen3_context_ref
-#define beacon_gen_correlate   beacon_gen3_correlate
-#define beacon_gen_sampled     beacon_gen3_sampled
-#define beacon_gen_notify      beacon_gen3_notify
-#define beacon_gen_refuse      beacon_gen3_refuse
-#define beacon_gen_now         beacon_gen3_now
-#define beacon_gen_lane_tls    beacon_gen3_lane_tls
-#define beacon_gen_g           beacon_gen3_g
+#define beacon_gen_reserve     beacon_gen4_reserve
+#define beacon_gen_commit      beacon_gen4_commit
+#define beacon_gen_context_ref beacon_gen4_context_ref
+#define beacon_gen_correlate   beacon_gen4_correlate
+#define beacon_gen_sampled     beacon_gen4_sampled
+#define beacon_gen_notify      beacon_gen4_notify
+#define beacon_gen_refuse      beacon_gen4_refuse
+#define beacon_gen_now         beacon_gen4_now
+#define beacon_gen_lane_tls    beacon_gen4_lane_tls
+#define beacon_gen_g           beacon_gen4_g
 
 /* ---- Direct emit: generated code writes the ring record itself ----------
  *
@@ -181,8 +181,8 @@ typedef struct beacon_gen_fast {
  * BEACON_GEN_RECORD_STRUCT_OFFSET bytes from there are the caller's to fill),
  * or NULL with slot->status set and the drop already counted. `ev` must be
  * valid (the caller checked it as beacon_gen_emit would); it is borrowed for
- * the call. For begin events *out_trace (may be NULL) receives the new trace
- * id (all-zero when NULL is returned). NULL slot returns NULL; NULL ev, or a
+ * the call. For begin events *out (may be NULL) receives the lifecycle
+ * handle (all-zero when NULL is returned). NULL slot returns NULL; NULL ev, or a
  * size below BEACON_GEN_RECORD_STRUCT_OFFSET + the struct size, sets
  * BEACON_ERR_INVALID_ARGUMENT. After a non-NULL return the caller must call
  * beacon_gen_commit with the same slot, on the same thread, before any other
@@ -192,7 +192,7 @@ typedef struct beacon_gen_fast {
  * has them too (oversized records, blocking on a full ring, waking the
  * worker). Thread-safe (each thread reserves in its own ring). */
 BEACON_API void *beacon_gen_reserve(const beacon_event_hdr *ev, size_t size, beacon_gen_slot *slot,
-                                    beacon_trace_id *out_trace);
+                                    beacon_lifecycle *out);
 
 /* Publish the record reserved with beacon_gen_reserve to the worker (and
  * wake it when needed) and return BEACON_OK; a NULL slot or one holding no
@@ -255,7 +255,7 @@ BEACON_API void beacon_gen_notify(beacon_gen_ring *r);
 #define BEACON_GEN_VERDICT_DISABLED 2u /* switched off: dropped_filtered, BEACON_ERR_DISABLED */
 #define BEACON_GEN_VERDICT_SAMPLED  3u /* sample rate 0: dropped_sampled, BEACON_ERR_SAMPLED_OUT */
 /* Every sink's filter or level refuses it (never a begin event, whose
- * trace id the events following it need): dropped_filtered, BEACON_OK (as
+ * handle the events following it need): dropped_filtered, BEACON_OK (as
  * when the sinks refused it after the queue). */
 #define BEACON_GEN_VERDICT_FILTERED 4u
 /* Drawn like SAMPLE; one kept is then refused as FILTERED (runtime's path). */

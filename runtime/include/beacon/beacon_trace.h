@@ -25,12 +25,16 @@ extern "C" {
  * The current context
  *
  * Each thread has a stack of contexts. Spans opened by generated
- * `<prefix>_<span>_begin` are on it while open; beacon_context_push adds
- * one explicitly. Events emitted while the stack is not empty carry the
+ * `<prefix>_<span>_begin` are on it while open; beacon_context_push,
+ * beacon_context_push_lifecycle and beacon_context_from_traceparent add one
+ * explicitly. Events emitted while the stack is not empty carry the
  * innermost context's trace_id, and its span_id as their parent_span_id;
  * spans opened inside become its children. Events that set their own trace
- * (follow events) keep it; `correlation: begin` events always start a new
- * trace of their own. The stack holds at most 32 entries per thread.
+ * (follow events, which carry their begin's span as parent) keep it.
+ * `correlation: begin` events get a span id of their own and continue the
+ * innermost context's trace as its child, or start a new trace outside any;
+ * they do not change the current context (push the handle they return for
+ * that). The stack holds at most 32 entries per thread.
  * ========================================================================= */
 
 /* A trace context that can be captured on one thread and pushed on another
@@ -57,6 +61,27 @@ typedef struct beacon_trace_context {
  * @endcode
  */
 BEACON_API beacon_status beacon_context_push(const beacon_trace_context *ctx);
+
+/* Makes the lifecycle *handle (what a begin event's emit returned; copied)
+ * the calling thread's current context until the matching
+ * beacon_context_pop(): spans opened and events emitted meanwhile join its
+ * trace as children of the begin event's span, and
+ * beacon_context_to_traceparent passes it on. Same as beacon_context_push
+ * with the handle's trace id, span id and flags: BEACON_ERR_INVALID_ARGUMENT
+ * for NULL handle or an all-zero trace id (a failed begin),
+ * BEACON_ERR_NO_MEMORY when the thread's stack is full; nothing is pushed
+ * then. Works before beacon_init(). Thread-safe (per-thread state).
+ *
+ * @code
+ * beacon_lifecycle upload;
+ * obs_upload_received_emit(&ev, &upload);
+ * if (beacon_context_push_lifecycle(&upload) == BEACON_OK) {
+ *     transcribe();                          // its spans are children of the begin event
+ *     beacon_context_pop();
+ * }
+ * @endcode
+ */
+BEACON_API beacon_status beacon_context_push_lifecycle(const beacon_lifecycle *handle);
 
 /* Removes the calling thread's most recently pushed context (spans are
  * closed by their generated _end/_fail, not here). Returns

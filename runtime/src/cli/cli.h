@@ -84,7 +84,7 @@ struct beacon_cli {
     cli_arena arena;
     cli_value *values; /* one per desc->fields */
     bool has_corr;
-    beacon_trace_id corr;
+    beacon_lifecycle corr;
     unsigned errors;
 };
 
@@ -165,8 +165,10 @@ const char *beacon__cli_type_spelling(const beacon_field_desc *f, char *buf, siz
 /* Parses `s` as a value of `f`'s (element) type. */
 bool beacon__cli_parse_scalar(const beacon_field_desc *f, const char *s, cli_scalar *out);
 
-/* 32 hex digits, not all zero (zero means "no trace"). */
-bool beacon__cli_parse_trace_id(const char *s, beacon_trace_id *out);
+/* A lifecycle handle as a begin event prints it (a traceparent value:
+ * 00-<trace id>-<begin span id>-<flags>), or a trace id alone (32 hex
+ * digits, not all zero; span id zero, flags sampled). */
+bool beacon__cli_parse_handle(const char *s, beacon_lifecycle *out);
 
 /* Stores one attribute entry; reports and returns false on a bad value. */
 bool beacon__cli_store_attr(beacon_cli *cli, const beacon_field_desc *f, cli_value *val,

@@ -77,10 +77,12 @@ void beacon__cli_print_help(const cli_ctx *ctx) {
           "              if an integer without leading zeros (uint beyond int64), a double\n"
           "              if a finite number with '.' or an exponent, else a string; force a type\n"
           "              with FIELD.KEY:string=VALUE (also :bool :int :uint :double)\n"
-          "  correlation=HEX   follow events: the 32-hex trace id its begin event printed\n"
+          "  correlation=H     follow events: the handle its begin event printed\n"
+          "                    (00-TRACE-SPAN-FLAGS), or a 32-hex trace id alone\n"
           "                    (optional for span events)\n"
           "\n"
-          "A begin event prints its new trace id on stdout. Constraints (min, max) are\n"
+          "A begin event prints its handle on stdout: a traceparent value naming its\n"
+          "trace and its own span, which --traceparent also takes. Constraints (min, max) are\n"
           "checked by the runtime.\n"
           "\n"
           "stdin mode (EVENT '-'): one 'EVENT FIELD=VALUE ...' per line with shell-like\n"
@@ -144,8 +146,8 @@ void beacon__cli_print_describe(const beacon_event_desc *d) {
     printf("level: %s\n", level_name(d->level));
     printf("category: %s\n", d->category != NULL ? d->category : "-");
     printf("kind: %s\n", kind_name(d->kind));
-    static const char *const corr[] = {"none", "begin (prints the new trace id on stdout)",
-                                       "follow (requires correlation=<trace id>)"};
+    static const char *const corr[] = {"none", "begin (prints its handle on stdout)",
+                                       "follow (requires correlation=<handle>)"};
     printf("correlation: %s\n", d->correlation < 3 ? corr[d->correlation] : "none");
     printf("sample_rate: %g\n", d->sample_rate);
     if (d->deprecated) {
@@ -204,10 +206,11 @@ void beacon__cli_print_describe(const beacon_event_desc *d) {
         }
     }
     if (d->correlation == BEACON_CORR_FOLLOW) {
-        printf("  correlation trace_id required\n"
-               "      The 32-hex trace id printed by the begin event this one follows.\n");
+        printf("  correlation handle required\n"
+               "      The handle printed by the begin event this one follows (or its 32-hex\n"
+               "      trace id alone).\n");
     } else if (d->kind != BEACON_KIND_EVENT) {
-        printf("  correlation trace_id optional\n"
-               "      The 32-hex trace id to attach this span event to.\n");
+        printf("  correlation handle optional\n"
+               "      The handle (or 32-hex trace id) to attach this span event to.\n");
     }
 }

@@ -194,11 +194,12 @@ int beacon__cli_parse_event_line(beacon_cli *cli, char **tokens, size_t n) {
         }
         const cli_target *t = &targets[i];
         if (t->field < 0) {
-            if (!beacon__cli_parse_trace_id(t->value, &cli->corr)) {
-                beacon__cli_say(
-                    cli,
-                    "field 'correlation': expected trace id (32 hex digits, not all zero), got %s",
-                    beacon__cli_quote(q, t->value));
+            if (!beacon__cli_parse_handle(t->value, &cli->corr)) {
+                beacon__cli_say(cli,
+                                "field 'correlation': expected the handle a begin event printed "
+                                "(00-<32 hex>-<16 hex>-<2 hex>) or a trace id (32 hex digits, not "
+                                "all zero), got %s",
+                                beacon__cli_quote(q, t->value));
                 cli->errors++;
             } else {
                 cli->has_corr = true;
@@ -243,7 +244,7 @@ int beacon__cli_parse_event_line(beacon_cli *cli, char **tokens, size_t n) {
     }
     if (d->correlation == BEACON_CORR_FOLLOW && corr_seen == 0) {
         beacon__cli_say(
-            cli, "missing required field 'correlation' (trace id printed by the begin event)");
+            cli, "missing required field 'correlation' (the handle printed by the begin event)");
         cli->errors++;
     }
     return cli->errors ? 2 : 0;
@@ -353,6 +354,6 @@ const beacon_attr *beacon_cli_attrs(const beacon_cli *cli, uint32_t field, size_
     return v->items;
 }
 
-const beacon_trace_id *beacon_cli_correlation(const beacon_cli *cli) {
+const beacon_lifecycle *beacon_cli_correlation(const beacon_cli *cli) {
     return cli != NULL && cli->has_corr ? &cli->corr : NULL;
 }

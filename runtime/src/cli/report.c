@@ -37,7 +37,7 @@ void beacon__cli_report_repeats(const cli_ctx *ctx) {
     for (size_t slot = 0; slot <= BEACON_STATUS_COUNT_; slot++) {
         unsigned long n = atomic_load(&ctx->repeats->count[slot]);
         if (n > CLI_REPEAT_SHOWN) {
-            const char *what = slot == BEACON_ERR_IO ? "cannot print the trace id"
+            const char *what = slot == BEACON_ERR_IO ? "cannot print the handle"
                                : slot < BEACON_STATUS_COUNT_
                                    ? beacon_status_str((beacon_status)slot)
                                    : "failed";
@@ -83,25 +83,29 @@ static unsigned explain_invalid(beacon_cli *cli) {
     return found;
 }
 
-int beacon_cli_finish(beacon_cli *cli, beacon_status st, const beacon_trace_id *begin_trace) {
+int beacon_cli_finish(beacon_cli *cli, beacon_status st, const beacon_lifecycle *begin) {
     if (cli == NULL || cli->ctx == NULL) {
         return st == BEACON_OK ? 0 : 1;
     }
     switch (st) {
         case BEACON_OK:
-            if (cli->desc != NULL && cli->desc->correlation == BEACON_CORR_BEGIN &&
-                begin_trace != NULL) {
-                char hex[33];
-                for (size_t i = 0; i < 16; i++) {
-                    snprintf(hex + 2 * i, 3, "%02x", begin_trace->bytes[i]);
-                }
+            if (cli->desc != NULL && cli->desc->correlation == BEACON_CORR_BEGIN && begin != NULL) {
+                /* The handle as a traceparent value: what follow events take
+                 * as correlation=, and what --traceparent continues. */
+                beacon_traceparent tp;
+                char hex[BEACON_TRACEPARENT_LEN + 1];
+                tp.version = 0;
+                tp.trace_id = begin->trace_id;
+                tp.parent_id = begin->span_id;
+                tp.flags = begin->flags;
+                beacon_traceparent_format(&tp, hex, sizeof hex);
                 /* SIGPIPE is ignored (beacon_cli_main), so a closed stdout
                  * shows up here as EPIPE rather than killing the process. */
                 if (printf("%s\n", hex) < 0 || fflush(stdout) != 0) {
                     int err = errno;
                     clearerr(stdout);
                     if (first_few(cli, BEACON_ERR_IO)) {
-                        beacon__cli_say(cli, "cannot print the trace id: %s", strerror(err));
+                        beacon__cli_say(cli, "cannot print the handle: %s", strerror(err));
                     }
                     return 1;
                 }

@@ -302,17 +302,26 @@ static bool parse_enum(const beacon_enum_desc *e, const char *s, int *out) {
     return false;
 }
 
-/* 32 hex digits, not all zero (zero means "no trace"). */
-bool beacon__cli_parse_trace_id(const char *s, beacon_trace_id *out) {
-    if (strlen(s) != 32) {
+bool beacon__cli_parse_handle(const char *s, beacon_lifecycle *out) {
+    memset(out, 0, sizeof *out);
+    size_t len = strlen(s);
+    if (len != 32) {
+        beacon_traceparent tp;
+        if (beacon_traceparent_parse(s, len, &tp) != BEACON_OK) {
+            return false;
+        }
+        out->trace_id = tp.trace_id;
+        out->span_id = tp.parent_id;
+        out->flags = tp.flags;
+        return true;
+    }
+    if (!beacon__hex_decode(s, sizeof out->trace_id.bytes, out->trace_id.bytes, false)) {
         return false;
     }
-    if (!beacon__hex_decode(s, sizeof out->bytes, out->bytes, false)) {
-        return false;
-    }
+    out->flags = BEACON_TRACE_FLAG_SAMPLED;
     unsigned any = 0;
-    for (size_t i = 0; i < sizeof out->bytes; i++) {
-        any |= out->bytes[i];
+    for (size_t i = 0; i < sizeof out->trace_id.bytes; i++) {
+        any |= out->trace_id.bytes[i];
     }
     return any != 0;
 }

@@ -173,7 +173,7 @@ bool beacon__field_ok(const beacon_event_hdr *ev, const beacon_field_desc *f,
         }
         return true;
     }
-    if (f->type == BEACON_TYPE_STRING && f->presence_bit < 0) {
+    if (f->type == BEACON_TYPE_STRING && !(f->flags & BEACON_FIELD_OPTIONAL)) {
         const char *s;
         memcpy(&s, base + f->offset, sizeof s);
         if (!s) {

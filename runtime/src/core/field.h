@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "beacon/beacon_gen.h"
 
@@ -28,11 +29,18 @@ typedef struct beacon__field_verdict {
  * (0 for an unknown type). */
 BEACON_API size_t beacon__elem_size(uint8_t type);
 
-/* Whether an optional field of ev is set (always true for required ones). */
+/* Whether field f of ev is set: always for required fields; for optional
+ * scalars, by their presence bit (the setters set it); for optional
+ * strings, lists and attributes, when their pointer is not NULL. */
 static inline bool beacon__field_present(const beacon_event_hdr *ev, const beacon_field_desc *f) {
-    if (f->presence_bit < 0) return true;
-    const uint8_t *bits = (const uint8_t *)ev + ev->desc->presence_offset;
-    return (bits[f->presence_bit >> 3] >> (f->presence_bit & 7)) & 1u;
+    if (f->presence_bit >= 0) {
+        const uint8_t *bits = (const uint8_t *)ev + ev->desc->presence_offset;
+        return (bits[f->presence_bit >> 3] >> (f->presence_bit & 7)) & 1u;
+    }
+    if (!(f->flags & BEACON_FIELD_OPTIONAL)) return true;
+    const void *p;
+    memcpy(&p, (const char *)ev + f->offset, sizeof p);
+    return p != NULL;
 }
 
 /* Checks one value of f's element type stored at value (int64_t for int,

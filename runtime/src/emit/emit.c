@@ -17,6 +17,7 @@
 
 #include <time.h>
 
+#include "beacon/beacon_trace.h"
 #include "core/clock.h"
 #include "emit/context.h"
 #include "core/diag.h"
@@ -70,35 +71,47 @@ static void report(const beacon_event_desc *d, const beacon__field_verdict *v) {
 
 /* Correlation, resolved on the caller because it depends on the thread
  * (W3C semantics): an explicit trace in the header wins (follow events,
- * span events); a begin event gets its own span id and continues the
- * current context (innermost open span or pushed context, which becomes its
- * parent) or, outside any, starts a new trace; anything else joins the
- * current context, which becomes its parent. Reads ev's ids, writes out's
- * (out may be the record's copy of ev's header). */
-static void correlate(const beacon_event_hdr *ev, beacon_event_hdr *out) {
+ * which also carry their begin's span as parent; span events); a begin
+ * event gets its own span id and continues the current context (innermost
+ * open span or pushed context, which becomes its parent) or, outside any,
+ * starts a new trace; anything else joins the current context, which
+ * becomes its parent. Reads ev's ids, writes out's (out may be the record's
+ * copy of ev's header). Returns the W3C trace-flags of out's trace: the
+ * current context's when out joined it, else sampled. */
+static uint8_t correlate(const beacon_event_hdr *ev, beacon_event_hdr *out) {
     beacon_trace_id span_trace;
     beacon_span_id span_id;
-    bool in_span = beacon__span_current(&span_trace, &span_id);
+    uint8_t flags = BEACON_TRACE_FLAG_SAMPLED, span_flags;
+    bool in_span = beacon__span_current(&span_trace, &span_id, &span_flags);
 
     out->trace_id = ev->trace_id;
     out->span_id = ev->span_id;
     out->parent_span_id = ev->parent_span_id;
+    if (ev->desc->correlation == BEACON_CORR_BEGIN &&
+        beacon__id_is_zero(out->span_id.bytes, sizeof out->span_id.bytes))
+        beacon__rand_id(out->span_id.bytes, sizeof out->span_id.bytes);
     if (beacon__id_is_zero(out->trace_id.bytes, sizeof out->trace_id.bytes)) {
-        if (ev->desc->correlation == BEACON_CORR_BEGIN) {
-            beacon__rand_id(out->span_id.bytes, sizeof out->span_id.bytes);
-            if (!in_span) {
+        if (!in_span) {
+            if (ev->desc->correlation == BEACON_CORR_BEGIN)
                 beacon__rand_id(out->trace_id.bytes, sizeof out->trace_id.bytes);
-                return;
-            }
+            return flags;
         }
-        if (in_span) out->trace_id = span_trace;
+        out->trace_id = span_trace;
     }
-    if (in_span &&
-        beacon__id_is_zero(out->parent_span_id.bytes, sizeof out->parent_span_id.bytes) &&
-        memcmp(&out->trace_id, &span_trace, sizeof span_trace) == 0 &&
-        memcmp(&out->span_id, &span_id, sizeof span_id) != 0) {
-        out->parent_span_id = span_id;
+    if (in_span && memcmp(&out->trace_id, &span_trace, sizeof span_trace) == 0) {
+        flags = span_flags;
+        if (beacon__id_is_zero(out->parent_span_id.bytes, sizeof out->parent_span_id.bytes) &&
+            memcmp(&out->span_id, &span_id, sizeof span_id) != 0)
+            out->parent_span_id = span_id;
     }
+    return flags;
+}
+
+/* The handle a begin event's emit returns, from its resolved ids. */
+static void lifecycle_of(const beacon_event_hdr *ids, uint8_t flags, beacon_lifecycle *out) {
+    out->trace_id = ids->trace_id;
+    out->span_id = ids->span_id;
+    out->flags = flags;
 }
 
 /* True when the record's ids may differ from the event's own: a span is
@@ -398,7 +411,7 @@ EMIT_STEP void guard_leave(void) {
     beacon__lane.busy = 0;
 }
 
-static beacon_status emit_guarded(const beacon_event_hdr *ev, beacon_trace_id *out_trace) {
+static beacon_status emit_guarded(const beacon_event_hdr *ev, beacon_lifecycle *out) {
     const beacon_event_desc *d = ev->desc;
 
     beacon_status st;
@@ -423,17 +436,17 @@ static beacon_status emit_guarded(const beacon_event_hdr *ev, beacon_trace_id *o
     beacon__record_encode(ev, rec, size);
     if (BEACON__UNLIKELY(needs_correlation(d))) {
         beacon_event_hdr *copy = (beacon_event_hdr *)(rec + BEACON__RECORD_STRUCT_OFFSET);
-        correlate(ev, copy);
-        if (out_trace && d->correlation == BEACON_CORR_BEGIN) *out_trace = copy->trace_id;
+        uint8_t flags = correlate(ev, copy);
+        if (out && d->correlation == BEACON_CORR_BEGIN) lifecycle_of(copy, flags, out);
     }
     return emit_commit(r, ring_bytes);
 }
 
-beacon_status beacon_gen_emit(const beacon_event_hdr *ev, beacon_trace_id *out_trace) {
-    if (out_trace) memset(out_trace, 0, sizeof *out_trace);
+beacon_status beacon_gen_emit(const beacon_event_hdr *ev, beacon_lifecycle *out) {
+    if (out) memset(out, 0, sizeof *out);
     if (!ev || !ev->desc) return BEACON_ERR_INVALID_ARGUMENT;
     if (!guard_enter()) return BEACON_ERR_REENTRANT;
-    beacon_status st = emit_guarded(ev, out_trace);
+    beacon_status st = emit_guarded(ev, out);
     guard_leave();
     return st;
 }
@@ -457,8 +470,8 @@ _Static_assert(sizeof(beacon_gen_ring) == BEACON__RING_CACHE_LINE,
 #endif
 
 void *beacon_gen_reserve(const beacon_event_hdr *ev, size_t size, beacon_gen_slot *slot,
-                         beacon_trace_id *out_trace) {
-    if (out_trace) memset(out_trace, 0, sizeof *out_trace);
+                         beacon_lifecycle *out) {
+    if (out) memset(out, 0, sizeof *out);
     if (!slot) return NULL;
     /* Until the ABI is known (emit_prepare checks it), only the members an
      * ABI 1 slot has too are written: code generated for ABI 1 gets
@@ -499,12 +512,12 @@ void *beacon_gen_reserve(const beacon_event_hdr *ev, size_t size, beacon_gen_slo
     if (BEACON__UNLIKELY(needs_correlation(d))) {
         /* Applied by commit, after the caller copied the struct. */
         beacon_event_hdr ids;
-        correlate(ev, &ids);
+        uint8_t flags = correlate(ev, &ids);
         slot->correlated = 1;
         slot->trace_id = ids.trace_id;
         slot->span_id = ids.span_id;
         slot->parent_span_id = ids.parent_span_id;
-        if (out_trace && d->correlation == BEACON_CORR_BEGIN) *out_trace = ids.trace_id;
+        if (out && d->correlation == BEACON_CORR_BEGIN) lifecycle_of(&ids, flags, out);
     }
     slot->ring = r;
     slot->body = rec;
@@ -529,7 +542,7 @@ beacon_status beacon_gen_commit(beacon_gen_slot *slot) {
 }
 
 void beacon_gen_correlate(beacon_event_hdr *copy) {
-    if (copy && copy->desc) correlate(copy, copy);
+    if (copy && copy->desc) (void)correlate(copy, copy);
 }
 
 void beacon_gen_sampled(beacon_gen_ring *p) {

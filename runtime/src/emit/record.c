@@ -12,12 +12,6 @@ static size_t align8(size_t n) {
     return (n + BEACON__RECORD_ALIGN - 1) & ~(size_t)(BEACON__RECORD_ALIGN - 1);
 }
 
-static bool field_present(const beacon_event_hdr *ev, const beacon_field_desc *f) {
-    if (f->presence_bit < 0) return true;
-    const uint8_t *bits = (const uint8_t *)ev + ev->desc->presence_offset;
-    return (bits[f->presence_bit >> 3] >> (f->presence_bit & 7)) & 1u;
-}
-
 /* Generated code writes records of scalar-and-string events itself
  * (beacon_gen_reserve): it must agree with this file on the layout. */
 _Static_assert(BEACON__RECORD_STRUCT_OFFSET == BEACON_GEN_RECORD_STRUCT_OFFSET,
@@ -86,7 +80,7 @@ size_t beacon__record_size(const beacon_event_hdr *ev) {
     const char *base = (const char *)ev;
     for (uint32_t i = 0; i < d->field_count; i++) {
         const beacon_field_desc *f = &d->fields[i];
-        if (!field_present(ev, f)) continue;
+        if (!beacon__field_present(ev, f)) continue;
         const void *slot = base + f->offset;
         if (f->type == BEACON_TYPE_ATTRIBUTES) {
             const beacon_attr *a = load_ptr(slot);
@@ -140,7 +134,7 @@ void beacon__record_encode(const beacon_event_hdr *ev, void *dst, size_t size) {
             f->is_list || f->type == BEACON_TYPE_STRING || f->type == BEACON_TYPE_ATTRIBUTES;
         if (!is_ptr) continue;
         const void *p = load_ptr(src + f->offset);
-        if (!field_present(ev, f) || !p) {
+        if (!beacon__field_present(ev, f) || !p) {
             store_off(slot, 0);
             continue;
         }
@@ -152,7 +146,9 @@ void beacon__record_encode(const beacon_event_hdr *ev, void *dst, size_t size) {
         size_t n = kept_items(load_size(src + f->count_offset), f->max_items);
         store_size(copy + f->count_offset, n);
         if (n == 0) {
-            store_off(slot, 0);
+            /* An optional list is present when its pointer is not NULL: a
+             * set empty one points at the (empty) place its items would be. */
+            store_off(slot, (f->flags & BEACON_FIELD_OPTIONAL) ? pos : 0);
             continue;
         }
         size_t arr = put(rec, &pos, p, n * beacon__elem_size(f->type));

@@ -1,6 +1,7 @@
 /* span.c — the calling thread's current correlation context: a stack of
  * frames, each an open span (beacon_gen_span_start/finish) or a context the
- * application pushed (beacon_context_push, beacon_context_from_traceparent).
+ * application pushed (beacon_context_push, beacon_context_push_lifecycle,
+ * beacon_context_from_traceparent).
  * The innermost frame is what emitted events join. The stack holds copies of
  * the ids, not pointers, because generated code returns span handles by value.
  */
@@ -26,10 +27,11 @@ static _Thread_local span_frame t_stack[BEACON__SPAN_DEPTH];
 /* beacon__span_depth (span.h): frames in t_stack */
 static _Thread_local unsigned t_overflow; /* open spans beyond the stack */
 
-bool beacon__span_current(beacon_trace_id *trace, beacon_span_id *span) {
+bool beacon__span_current(beacon_trace_id *trace, beacon_span_id *span, uint8_t *flags) {
     if (beacon__span_depth == 0) return false;
     *trace = t_stack[beacon__span_depth - 1].trace;
     *span = t_stack[beacon__span_depth - 1].span;
+    *flags = t_stack[beacon__span_depth - 1].flags;
     return true;
 }
 
@@ -103,6 +105,15 @@ beacon_status beacon_context_push(const beacon_trace_context *ctx) {
     t_stack[beacon__span_depth].pushed = true;
     beacon__span_depth++;
     return BEACON_OK;
+}
+
+beacon_status beacon_context_push_lifecycle(const beacon_lifecycle *handle) {
+    if (!handle) return BEACON_ERR_INVALID_ARGUMENT;
+    beacon_trace_context ctx;
+    ctx.trace_id = handle->trace_id;
+    ctx.span_id = handle->span_id;
+    ctx.flags = handle->flags;
+    return beacon_context_push(&ctx);
 }
 
 beacon_status beacon_context_pop(void) {

@@ -24,7 +24,8 @@
  * included, checks it inline. Read-only outside span.c. */
 #define beacon__span_depth (beacon__lane.span_depth)
 
-/* Copies the innermost open span of the calling thread; false when none. */
-bool beacon__span_current(beacon_trace_id *trace, beacon_span_id *span);
+/* Copies the ids and W3C trace-flags of the calling thread's innermost open
+ * span or pushed context; false when there is none. */
+bool beacon__span_current(beacon_trace_id *trace, beacon_span_id *span, uint8_t *flags);
 
 #endif /* BEACON_SRC_SPAN_H */

@@ -18,8 +18,8 @@
 #include <beacon/beacon_cli.h>
 #include <string.h>
 
-#if !defined(BEACON_GEN_ABI) || BEACON_GEN_ABI != 3
-#error "fd_events.h was generated for beacon ABI 3"
+#if !defined(BEACON_GEN_ABI) || BEACON_GEN_ABI != 4
+#error "fd_events.h was generated for beacon ABI 4"
 #endif
 
 /* ===== Events ===== */
@@ -41,15 +41,15 @@ static int fd__cli_upload_received(beacon_cli *cli) {
         const beacon_attr *items_4 = beacon_cli_attrs(cli, 4, &count_4);
         fd_upload_received_set_extra(&ev, items_4, count_4);
     }
-    beacon_trace_id trace;
-    memset(&trace, 0, sizeof trace);
-    beacon_status st = fd_upload_received_emit(&ev, &trace);
-    return beacon_cli_finish(cli, st, &trace);
+    beacon_lifecycle handle;
+    memset(&handle, 0, sizeof handle);
+    beacon_status st = fd_upload_received_emit(&ev, &handle);
+    return beacon_cli_finish(cli, st, &handle);
 }
 
 /* Emits upload.failed from the parsed arguments; returns the exit code. */
 static int fd__cli_upload_failed(beacon_cli *cli) {
-    const beacon_trace_id *correlation = beacon_cli_correlation(cli);
+    const beacon_lifecycle *correlation = beacon_cli_correlation(cli);
     if (correlation == NULL) {
         return 2;
     }
@@ -185,9 +185,10 @@ static int fd__cli_task_crashed(beacon_cli *cli) {
 /* Emits tool.execution.start from the parsed arguments; returns the exit code. */
 static int fd__cli_tool_execution_start(beacon_cli *cli) {
     fd_tool_execution_start ev = fd_tool_execution_start_make(beacon_cli_string(cli, 0));
-    const beacon_trace_id *trace_id = beacon_cli_correlation(cli);
-    if (trace_id != NULL) {
-        ev.hdr.trace_id = *trace_id;
+    const beacon_lifecycle *handle = beacon_cli_correlation(cli);
+    if (handle != NULL) {
+        ev.hdr.trace_id = handle->trace_id;
+        ev.hdr.parent_span_id = handle->span_id;
     }
     if (beacon_cli_has(cli, 1)) {
         size_t count_1 = 0;
@@ -205,9 +206,10 @@ static int fd__cli_tool_execution_start(beacon_cli *cli) {
 static int fd__cli_tool_execution_stop(beacon_cli *cli) {
     fd_tool_execution_stop ev = fd_tool_execution_stop_make(beacon_cli_string(cli, 0),
             beacon_cli_int(cli, 3));
-    const beacon_trace_id *trace_id = beacon_cli_correlation(cli);
-    if (trace_id != NULL) {
-        ev.hdr.trace_id = *trace_id;
+    const beacon_lifecycle *handle = beacon_cli_correlation(cli);
+    if (handle != NULL) {
+        ev.hdr.trace_id = handle->trace_id;
+        ev.hdr.parent_span_id = handle->span_id;
     }
     if (beacon_cli_has(cli, 1)) {
         size_t count_1 = 0;
@@ -225,9 +227,10 @@ static int fd__cli_tool_execution_stop(beacon_cli *cli) {
 static int fd__cli_tool_execution_exception(beacon_cli *cli) {
     fd_tool_execution_exception ev = fd_tool_execution_exception_make(beacon_cli_string(cli, 0),
             beacon_cli_int(cli, 3), beacon_cli_string(cli, 4));
-    const beacon_trace_id *trace_id = beacon_cli_correlation(cli);
-    if (trace_id != NULL) {
-        ev.hdr.trace_id = *trace_id;
+    const beacon_lifecycle *handle = beacon_cli_correlation(cli);
+    if (handle != NULL) {
+        ev.hdr.trace_id = handle->trace_id;
+        ev.hdr.parent_span_id = handle->span_id;
     }
     if (beacon_cli_has(cli, 1)) {
         size_t count_1 = 0;
@@ -244,9 +247,10 @@ static int fd__cli_tool_execution_exception(beacon_cli *cli) {
 /* Emits job.batch.start from the parsed arguments; returns the exit code. */
 static int fd__cli_job_batch_start(beacon_cli *cli) {
     fd_job_batch_start ev = fd_job_batch_start_make(beacon_cli_uint(cli, 0));
-    const beacon_trace_id *trace_id = beacon_cli_correlation(cli);
-    if (trace_id != NULL) {
-        ev.hdr.trace_id = *trace_id;
+    const beacon_lifecycle *handle = beacon_cli_correlation(cli);
+    if (handle != NULL) {
+        ev.hdr.trace_id = handle->trace_id;
+        ev.hdr.parent_span_id = handle->span_id;
     }
     beacon_status st = fd_job_batch_start_emit(&ev);
     return beacon_cli_finish(cli, st, NULL);
@@ -255,9 +259,10 @@ static int fd__cli_job_batch_start(beacon_cli *cli) {
 /* Emits job.batch.stop from the parsed arguments; returns the exit code. */
 static int fd__cli_job_batch_stop(beacon_cli *cli) {
     fd_job_batch_stop ev = fd_job_batch_stop_make(beacon_cli_uint(cli, 0), beacon_cli_int(cli, 1));
-    const beacon_trace_id *trace_id = beacon_cli_correlation(cli);
-    if (trace_id != NULL) {
-        ev.hdr.trace_id = *trace_id;
+    const beacon_lifecycle *handle = beacon_cli_correlation(cli);
+    if (handle != NULL) {
+        ev.hdr.trace_id = handle->trace_id;
+        ev.hdr.parent_span_id = handle->span_id;
     }
     beacon_status st = fd_job_batch_stop_emit(&ev);
     return beacon_cli_finish(cli, st, NULL);
@@ -267,9 +272,10 @@ static int fd__cli_job_batch_stop(beacon_cli *cli) {
 static int fd__cli_job_batch_exception(beacon_cli *cli) {
     fd_job_batch_exception ev = fd_job_batch_exception_make(beacon_cli_uint(cli, 0),
             beacon_cli_int(cli, 1), beacon_cli_string(cli, 2));
-    const beacon_trace_id *trace_id = beacon_cli_correlation(cli);
-    if (trace_id != NULL) {
-        ev.hdr.trace_id = *trace_id;
+    const beacon_lifecycle *handle = beacon_cli_correlation(cli);
+    if (handle != NULL) {
+        ev.hdr.trace_id = handle->trace_id;
+        ev.hdr.parent_span_id = handle->span_id;
     }
     beacon_status st = fd_job_batch_exception_emit(&ev);
     return beacon_cli_finish(cli, st, NULL);

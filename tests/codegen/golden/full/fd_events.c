@@ -18,8 +18,8 @@
 
 #include <string.h>
 
-#if !defined(BEACON_GEN_ABI) || BEACON_GEN_ABI != 3
-#error "fd_events.h was generated for beacon ABI 3"
+#if !defined(BEACON_GEN_ABI) || BEACON_GEN_ABI != 4
+#error "fd_events.h was generated for beacon ABI 4"
 #endif
 
 /* ===== Catalog enums ===== */
@@ -128,11 +128,6 @@ void fd_upload_received_set_mrn(fd_upload_received *ev, const char *mrn) {
     if (ev == NULL) {
         return;
     }
-    if (mrn == NULL) {
-        ev->present[0] = (uint8_t)(ev->present[0] & 0xFEu);
-    } else {
-        ev->present[0] = (uint8_t)(ev->present[0] | 0x01u);
-    }
     ev->mrn = mrn;
 }
 
@@ -140,7 +135,6 @@ void fd_upload_received_set_tags(fd_upload_received *ev, const char *const *item
     if (ev == NULL) {
         return;
     }
-    ev->present[0] = (uint8_t)(ev->present[0] | 0x02u);
     ev->tags = items;
     ev->tags_count = count;
 }
@@ -149,7 +143,6 @@ void fd_upload_received_set_extra(fd_upload_received *ev, const beacon_attr *ite
     if (ev == NULL) {
         return;
     }
-    ev->present[0] = (uint8_t)(ev->present[0] | 0x04u);
     ev->extra = items;
     ev->extra_count = count;
 }
@@ -164,26 +157,26 @@ size_t fd_upload_received_to_json(const fd_upload_received *ev, char *buf, size_
 /* The runtime's state of upload.received: its verdict, sampling threshold and plan. */
 static beacon_event_state fd__upload_received_state;
 
-beacon_status fd_upload_received_emit(const fd_upload_received *ev, beacon_trace_id *out_trace) {
+beacon_status fd_upload_received_emit(const fd_upload_received *ev, beacon_lifecycle *out) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
     }
     beacon_status refused;
     if (beacon_gen_refused(&fd__upload_received_state, &refused)) {
-        if (out_trace != NULL) {
-            memset(out_trace, 0, sizeof *out_trace);
+        if (out != NULL) {
+            memset(out, 0, sizeof *out);
         }
         return refused;
     }
-    return beacon_gen_emit(&ev->hdr, out_trace);
+    return beacon_gen_emit(&ev->hdr, out);
 }
 
 /* --- upload.failed --- */
 
-fd_upload_failed fd_upload_failed_make(beacon_trace_id correlation, const char *error,
+fd_upload_failed fd_upload_failed_make(beacon_lifecycle correlation, const char *error,
                                        uint64_t attempt) {
     return (fd_upload_failed){
-        .hdr = {.desc = &fd_upload_failed_desc, .trace_id = correlation},
+        .hdr = {.desc = &fd_upload_failed_desc, .trace_id = correlation.trace_id, .parent_span_id = correlation.span_id},
         .error = error,
         .attempt = attempt,
     };
@@ -194,7 +187,7 @@ void fd_upload_failed_set_retry_after(fd_upload_failed *ev, int64_t retry_after)
         return;
     }
     ev->present[0] = (uint8_t)(ev->present[0] | 0x01u);
-    ev->retry_after = retry_after;
+    ev->opt_.retry_after = retry_after;
 }
 
 size_t fd_upload_failed_to_json(const fd_upload_failed *ev, char *buf, size_t cap) {
@@ -294,11 +287,6 @@ void fd_metrics_sample_set_secret(fd_metrics_sample *ev, const char *secret) {
     if (ev == NULL) {
         return;
     }
-    if (secret == NULL) {
-        ev->present[0] = (uint8_t)(ev->present[0] & 0xFEu);
-    } else {
-        ev->present[0] = (uint8_t)(ev->present[0] | 0x01u);
-    }
     ev->secret = secret;
 }
 
@@ -306,7 +294,6 @@ void fd_metrics_sample_set_sizes(fd_metrics_sample *ev, const uint64_t *items, s
     if (ev == NULL) {
         return;
     }
-    ev->present[0] = (uint8_t)(ev->present[0] | 0x02u);
     ev->sizes = items;
     ev->sizes_count = count;
 }
@@ -315,7 +302,6 @@ void fd_metrics_sample_set_weights(fd_metrics_sample *ev, const double *items, s
     if (ev == NULL) {
         return;
     }
-    ev->present[0] = (uint8_t)(ev->present[0] | 0x04u);
     ev->weights = items;
     ev->weights_count = count;
 }
@@ -324,7 +310,6 @@ void fd_metrics_sample_set_stamps(fd_metrics_sample *ev, const int64_t *items, s
     if (ev == NULL) {
         return;
     }
-    ev->present[0] = (uint8_t)(ev->present[0] | 0x08u);
     ev->stamps = items;
     ev->stamps_count = count;
 }
@@ -333,7 +318,6 @@ void fd_metrics_sample_set_waits(fd_metrics_sample *ev, const int64_t *items, si
     if (ev == NULL) {
         return;
     }
-    ev->present[0] = (uint8_t)(ev->present[0] | 0x10u);
     ev->waits = items;
     ev->waits_count = count;
 }
@@ -342,7 +326,6 @@ void fd_metrics_sample_set_meta(fd_metrics_sample *ev, const beacon_attr *items,
     if (ev == NULL) {
         return;
     }
-    ev->present[0] = (uint8_t)(ev->present[0] | 0x20u);
     ev->meta = items;
     ev->meta_count = count;
 }
@@ -351,48 +334,48 @@ void fd_metrics_sample_set_opt_flag(fd_metrics_sample *ev, bool opt_flag) {
     if (ev == NULL) {
         return;
     }
-    ev->present[0] = (uint8_t)(ev->present[0] | 0x40u);
-    ev->opt_flag = opt_flag;
+    ev->present[0] = (uint8_t)(ev->present[0] | 0x01u);
+    ev->opt_.opt_flag = opt_flag;
 }
 
 void fd_metrics_sample_set_opt_count(fd_metrics_sample *ev, int64_t opt_count) {
     if (ev == NULL) {
         return;
     }
-    ev->present[0] = (uint8_t)(ev->present[0] | 0x80u);
-    ev->opt_count = opt_count;
+    ev->present[0] = (uint8_t)(ev->present[0] | 0x02u);
+    ev->opt_.opt_count = opt_count;
 }
 
 void fd_metrics_sample_set_opt_total(fd_metrics_sample *ev, uint64_t opt_total) {
     if (ev == NULL) {
         return;
     }
-    ev->present[1] = (uint8_t)(ev->present[1] | 0x01u);
-    ev->opt_total = opt_total;
+    ev->present[0] = (uint8_t)(ev->present[0] | 0x04u);
+    ev->opt_.opt_total = opt_total;
 }
 
 void fd_metrics_sample_set_opt_ratio(fd_metrics_sample *ev, double opt_ratio) {
     if (ev == NULL) {
         return;
     }
-    ev->present[1] = (uint8_t)(ev->present[1] | 0x02u);
-    ev->opt_ratio = opt_ratio;
+    ev->present[0] = (uint8_t)(ev->present[0] | 0x08u);
+    ev->opt_.opt_ratio = opt_ratio;
 }
 
 void fd_metrics_sample_set_opt_at(fd_metrics_sample *ev, int64_t opt_at) {
     if (ev == NULL) {
         return;
     }
-    ev->present[1] = (uint8_t)(ev->present[1] | 0x04u);
-    ev->opt_at = opt_at;
+    ev->present[0] = (uint8_t)(ev->present[0] | 0x10u);
+    ev->opt_.opt_at = opt_at;
 }
 
 void fd_metrics_sample_set_opt_kind(fd_metrics_sample *ev, fd_outcome opt_kind) {
     if (ev == NULL) {
         return;
     }
-    ev->present[1] = (uint8_t)(ev->present[1] | 0x08u);
-    ev->opt_kind = opt_kind;
+    ev->present[0] = (uint8_t)(ev->present[0] | 0x20u);
+    ev->opt_.opt_kind = opt_kind;
 }
 
 size_t fd_metrics_sample_to_json(const fd_metrics_sample *ev, char *buf, size_t cap) {
@@ -493,11 +476,6 @@ void fd_field_retired_set_old_note(fd_field_retired *ev, const char *old_note) {
     if (ev == NULL) {
         return;
     }
-    if (old_note == NULL) {
-        ev->present[0] = (uint8_t)(ev->present[0] & 0xFEu);
-    } else {
-        ev->present[0] = (uint8_t)(ev->present[0] | 0x01u);
-    }
     ev->old_note = old_note;
 }
 
@@ -554,7 +532,7 @@ beacon_status fd_field_retired_emit(const fd_field_retired *ev) {
     size_t size = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
     const char *str_old_note = NULL;
     size_t len_old_note = 0;
-    if ((ev->present[0] & 0x01u) != 0 && ev->old_note != NULL) {
+    if (ev->old_note != NULL) {
         str_old_note = ev->old_note;
         len_old_note = beacon_gen_kept_len(str_old_note, 0);
         size += BEACON_GEN_ALIGN8(len_old_note + 1);
@@ -582,22 +560,12 @@ void fd_names_clash_set_size(fd_names_clash *ev, const char *size) {
     if (ev == NULL) {
         return;
     }
-    if (size == NULL) {
-        ev->present[0] = (uint8_t)(ev->present[0] & 0xFEu);
-    } else {
-        ev->present[0] = (uint8_t)(ev->present[0] | 0x01u);
-    }
     ev->size = size;
 }
 
 void fd_names_clash_set_room(fd_names_clash *ev, const char *room) {
     if (ev == NULL) {
         return;
-    }
-    if (room == NULL) {
-        ev->present[0] = (uint8_t)(ev->present[0] & 0xFDu);
-    } else {
-        ev->present[0] = (uint8_t)(ev->present[0] | 0x02u);
     }
     ev->room = room;
 }
@@ -663,14 +631,14 @@ beacon_status fd_names_clash_emit(const fd_names_clash *ev) {
     size += BEACON_GEN_ALIGN8(len_beacon_gen_kept + 1);
     const char *str_size = NULL;
     size_t len_size = 0;
-    if ((ev->present[0] & 0x01u) != 0 && ev->size != NULL) {
+    if (ev->size != NULL) {
         str_size = ev->size;
         len_size = beacon_gen_kept_len(str_size, 0);
         size += BEACON_GEN_ALIGN8(len_size + 1);
     }
     const char *str_room = NULL;
     size_t len_room = 0;
-    if ((ev->present[0] & 0x02u) != 0 && ev->room != NULL) {
+    if (ev->room != NULL) {
         str_room = ev->room;
         len_room = beacon_gen_kept_len(str_room, 8);
         size += BEACON_GEN_ALIGN8(len_room + 1);
@@ -764,7 +732,6 @@ void fd_task_crashed_set_cause_frames(fd_task_crashed *ev, const char *const *it
     if (ev == NULL) {
         return;
     }
-    ev->present[0] = (uint8_t)(ev->present[0] | 0x01u);
     ev->cause_frames = items;
     ev->cause_frames_count = count;
 }
@@ -788,7 +755,6 @@ BEACON_NOINLINE size_t fd_task_crashed_capture_cause_frames(fd_task_crashed *ev,
     }
     size_t n = beacon_backtrace_capture(bt, 1);
     if (n == 0) {
-        ev->present[0] = (uint8_t)(ev->present[0] & 0xFEu);
         ev->cause_frames = NULL;
         ev->cause_frames_count = 0;
     } else {
@@ -832,7 +798,6 @@ void fd_tool_execution_start_set_args(fd_tool_execution_start *ev, const char *c
     if (ev == NULL) {
         return;
     }
-    ev->present[0] = (uint8_t)(ev->present[0] | 0x01u);
     ev->args = items;
     ev->args_count = count;
 }
@@ -841,8 +806,8 @@ void fd_tool_execution_start_set_exit_code(fd_tool_execution_start *ev, int64_t 
     if (ev == NULL) {
         return;
     }
-    ev->present[0] = (uint8_t)(ev->present[0] | 0x02u);
-    ev->exit_code = exit_code;
+    ev->present[0] = (uint8_t)(ev->present[0] | 0x01u);
+    ev->opt_.exit_code = exit_code;
 }
 
 size_t fd_tool_execution_start_to_json(const fd_tool_execution_start *ev, char *buf, size_t cap) {
@@ -881,7 +846,6 @@ void fd_tool_execution_stop_set_args(fd_tool_execution_stop *ev, const char *con
     if (ev == NULL) {
         return;
     }
-    ev->present[0] = (uint8_t)(ev->present[0] | 0x01u);
     ev->args = items;
     ev->args_count = count;
 }
@@ -890,8 +854,8 @@ void fd_tool_execution_stop_set_exit_code(fd_tool_execution_stop *ev, int64_t ex
     if (ev == NULL) {
         return;
     }
-    ev->present[0] = (uint8_t)(ev->present[0] | 0x02u);
-    ev->exit_code = exit_code;
+    ev->present[0] = (uint8_t)(ev->present[0] | 0x01u);
+    ev->opt_.exit_code = exit_code;
 }
 
 size_t fd_tool_execution_stop_to_json(const fd_tool_execution_stop *ev, char *buf, size_t cap) {
@@ -932,7 +896,6 @@ void fd_tool_execution_exception_set_args(fd_tool_execution_exception *ev, const
     if (ev == NULL) {
         return;
     }
-    ev->present[0] = (uint8_t)(ev->present[0] | 0x01u);
     ev->args = items;
     ev->args_count = count;
 }
@@ -941,8 +904,8 @@ void fd_tool_execution_exception_set_exit_code(fd_tool_execution_exception *ev, 
     if (ev == NULL) {
         return;
     }
-    ev->present[0] = (uint8_t)(ev->present[0] | 0x02u);
-    ev->exit_code = exit_code;
+    ev->present[0] = (uint8_t)(ev->present[0] | 0x01u);
+    ev->opt_.exit_code = exit_code;
 }
 
 size_t fd_tool_execution_exception_to_json(const fd_tool_execution_exception *ev, char *buf,
@@ -1211,11 +1174,11 @@ beacon_status fd_tool_execution_end(fd_tool_execution_span *span) {
     ev.hdr.trace_id = span->state.trace_id;
     ev.hdr.span_id = span->state.span_id;
     ev.hdr.parent_span_id = span->state.parent_span_id;
-    if ((span->start.present[0] & 0x01u) != 0) {
+    if (span->start.args != NULL) {
         fd_tool_execution_stop_set_args(&ev, span->start.args, span->start.args_count);
     }
-    if ((span->start.present[0] & 0x02u) != 0) {
-        fd_tool_execution_stop_set_exit_code(&ev, span->start.exit_code);
+    if ((span->start.present[0] & 0x01u) != 0) {
+        fd_tool_execution_stop_set_exit_code(&ev, span->start.opt_.exit_code);
     }
     return fd_tool_execution_stop_emit(&ev);
 }
@@ -1230,11 +1193,11 @@ beacon_status fd_tool_execution_fail(fd_tool_execution_span *span, const char *e
     ev.hdr.trace_id = span->state.trace_id;
     ev.hdr.span_id = span->state.span_id;
     ev.hdr.parent_span_id = span->state.parent_span_id;
-    if ((span->start.present[0] & 0x01u) != 0) {
+    if (span->start.args != NULL) {
         fd_tool_execution_exception_set_args(&ev, span->start.args, span->start.args_count);
     }
-    if ((span->start.present[0] & 0x02u) != 0) {
-        fd_tool_execution_exception_set_exit_code(&ev, span->start.exit_code);
+    if ((span->start.present[0] & 0x01u) != 0) {
+        fd_tool_execution_exception_set_exit_code(&ev, span->start.opt_.exit_code);
     }
     return fd_tool_execution_exception_emit(&ev);
 }
@@ -1403,7 +1366,7 @@ static const beacon_field_desc fd__upload_received_fields[5] = {
         .is_list = 0,
         .pii = BEACON_PII_HASH,
         .flags = BEACON_FIELD_OPTIONAL,
-        .presence_bit = 0,
+        .presence_bit = -1,
         .offset = (uint32_t)offsetof(fd_upload_received, mrn),
         .count_offset = 0,
         .enum_desc = NULL,
@@ -1423,7 +1386,7 @@ static const beacon_field_desc fd__upload_received_fields[5] = {
         .is_list = 1,
         .pii = BEACON_PII_NONE,
         .flags = BEACON_FIELD_OPTIONAL,
-        .presence_bit = 1,
+        .presence_bit = -1,
         .offset = (uint32_t)offsetof(fd_upload_received, tags),
         .count_offset = (uint32_t)offsetof(fd_upload_received, tags_count),
         .enum_desc = NULL,
@@ -1443,7 +1406,7 @@ static const beacon_field_desc fd__upload_received_fields[5] = {
         .is_list = 0,
         .pii = BEACON_PII_NONE,
         .flags = BEACON_FIELD_OPTIONAL,
-        .presence_bit = 2,
+        .presence_bit = -1,
         .offset = (uint32_t)offsetof(fd_upload_received, extra),
         .count_offset = (uint32_t)offsetof(fd_upload_received, extra_count),
         .enum_desc = NULL,
@@ -1469,7 +1432,7 @@ const beacon_event_desc fd_upload_received_desc = {
     .deprecated = 0,
     .sample_rate = 0.25,
     .struct_size = (uint32_t)sizeof(fd_upload_received),
-    .presence_offset = (uint32_t)offsetof(fd_upload_received, present),
+    .presence_offset = 0,
     .fields = fd__upload_received_fields,
     .field_count = 5,
     .json_max = 0,
@@ -1528,7 +1491,7 @@ static const beacon_field_desc fd__upload_failed_fields[3] = {
         .pii = BEACON_PII_NONE,
         .flags = BEACON_FIELD_OPTIONAL,
         .presence_bit = 0,
-        .offset = (uint32_t)offsetof(fd_upload_failed, retry_after),
+        .offset = (uint32_t)offsetof(fd_upload_failed, opt_.retry_after),
         .count_offset = 0,
         .enum_desc = NULL,
         .min = {.i = 0},
@@ -1711,7 +1674,7 @@ static const beacon_field_desc fd__metrics_sample_fields[23] = {
         .is_list = 0,
         .pii = BEACON_PII_DROP,
         .flags = BEACON_FIELD_OPTIONAL,
-        .presence_bit = 0,
+        .presence_bit = -1,
         .offset = (uint32_t)offsetof(fd_metrics_sample, secret),
         .count_offset = 0,
         .enum_desc = NULL,
@@ -1771,7 +1734,7 @@ static const beacon_field_desc fd__metrics_sample_fields[23] = {
         .is_list = 1,
         .pii = BEACON_PII_NONE,
         .flags = BEACON_FIELD_OPTIONAL,
-        .presence_bit = 1,
+        .presence_bit = -1,
         .offset = (uint32_t)offsetof(fd_metrics_sample, sizes),
         .count_offset = (uint32_t)offsetof(fd_metrics_sample, sizes_count),
         .enum_desc = NULL,
@@ -1791,7 +1754,7 @@ static const beacon_field_desc fd__metrics_sample_fields[23] = {
         .is_list = 1,
         .pii = BEACON_PII_NONE,
         .flags = BEACON_FIELD_OPTIONAL,
-        .presence_bit = 2,
+        .presence_bit = -1,
         .offset = (uint32_t)offsetof(fd_metrics_sample, weights),
         .count_offset = (uint32_t)offsetof(fd_metrics_sample, weights_count),
         .enum_desc = NULL,
@@ -1811,7 +1774,7 @@ static const beacon_field_desc fd__metrics_sample_fields[23] = {
         .is_list = 1,
         .pii = BEACON_PII_NONE,
         .flags = BEACON_FIELD_OPTIONAL,
-        .presence_bit = 3,
+        .presence_bit = -1,
         .offset = (uint32_t)offsetof(fd_metrics_sample, stamps),
         .count_offset = (uint32_t)offsetof(fd_metrics_sample, stamps_count),
         .enum_desc = NULL,
@@ -1831,7 +1794,7 @@ static const beacon_field_desc fd__metrics_sample_fields[23] = {
         .is_list = 1,
         .pii = BEACON_PII_NONE,
         .flags = BEACON_FIELD_OPTIONAL,
-        .presence_bit = 4,
+        .presence_bit = -1,
         .offset = (uint32_t)offsetof(fd_metrics_sample, waits),
         .count_offset = (uint32_t)offsetof(fd_metrics_sample, waits_count),
         .enum_desc = NULL,
@@ -1891,7 +1854,7 @@ static const beacon_field_desc fd__metrics_sample_fields[23] = {
         .is_list = 0,
         .pii = BEACON_PII_SCRUB,
         .flags = BEACON_FIELD_OPTIONAL,
-        .presence_bit = 5,
+        .presence_bit = -1,
         .offset = (uint32_t)offsetof(fd_metrics_sample, meta),
         .count_offset = (uint32_t)offsetof(fd_metrics_sample, meta_count),
         .enum_desc = NULL,
@@ -1911,8 +1874,8 @@ static const beacon_field_desc fd__metrics_sample_fields[23] = {
         .is_list = 0,
         .pii = BEACON_PII_NONE,
         .flags = BEACON_FIELD_OPTIONAL,
-        .presence_bit = 6,
-        .offset = (uint32_t)offsetof(fd_metrics_sample, opt_flag),
+        .presence_bit = 0,
+        .offset = (uint32_t)offsetof(fd_metrics_sample, opt_.opt_flag),
         .count_offset = 0,
         .enum_desc = NULL,
         .min = {.i = 0},
@@ -1931,8 +1894,8 @@ static const beacon_field_desc fd__metrics_sample_fields[23] = {
         .is_list = 0,
         .pii = BEACON_PII_NONE,
         .flags = BEACON_FIELD_OPTIONAL,
-        .presence_bit = 7,
-        .offset = (uint32_t)offsetof(fd_metrics_sample, opt_count),
+        .presence_bit = 1,
+        .offset = (uint32_t)offsetof(fd_metrics_sample, opt_.opt_count),
         .count_offset = 0,
         .enum_desc = NULL,
         .min = {.i = 0},
@@ -1951,8 +1914,8 @@ static const beacon_field_desc fd__metrics_sample_fields[23] = {
         .is_list = 0,
         .pii = BEACON_PII_NONE,
         .flags = BEACON_FIELD_OPTIONAL,
-        .presence_bit = 8,
-        .offset = (uint32_t)offsetof(fd_metrics_sample, opt_total),
+        .presence_bit = 2,
+        .offset = (uint32_t)offsetof(fd_metrics_sample, opt_.opt_total),
         .count_offset = 0,
         .enum_desc = NULL,
         .min = {.u = 0},
@@ -1971,8 +1934,8 @@ static const beacon_field_desc fd__metrics_sample_fields[23] = {
         .is_list = 0,
         .pii = BEACON_PII_NONE,
         .flags = BEACON_FIELD_OPTIONAL,
-        .presence_bit = 9,
-        .offset = (uint32_t)offsetof(fd_metrics_sample, opt_ratio),
+        .presence_bit = 3,
+        .offset = (uint32_t)offsetof(fd_metrics_sample, opt_.opt_ratio),
         .count_offset = 0,
         .enum_desc = NULL,
         .min = {.d = 0.0},
@@ -1991,8 +1954,8 @@ static const beacon_field_desc fd__metrics_sample_fields[23] = {
         .is_list = 0,
         .pii = BEACON_PII_NONE,
         .flags = BEACON_FIELD_OPTIONAL,
-        .presence_bit = 10,
-        .offset = (uint32_t)offsetof(fd_metrics_sample, opt_at),
+        .presence_bit = 4,
+        .offset = (uint32_t)offsetof(fd_metrics_sample, opt_.opt_at),
         .count_offset = 0,
         .enum_desc = NULL,
         .min = {.i = 0},
@@ -2011,8 +1974,8 @@ static const beacon_field_desc fd__metrics_sample_fields[23] = {
         .is_list = 0,
         .pii = BEACON_PII_NONE,
         .flags = BEACON_FIELD_OPTIONAL,
-        .presence_bit = 11,
-        .offset = (uint32_t)offsetof(fd_metrics_sample, opt_kind),
+        .presence_bit = 5,
+        .offset = (uint32_t)offsetof(fd_metrics_sample, opt_.opt_kind),
         .count_offset = 0,
         .enum_desc = &fd_outcome_desc,
         .min = {.i = 0},
@@ -2119,7 +2082,7 @@ static const beacon_field_desc fd__field_retired_fields[2] = {
         .is_list = 0,
         .pii = BEACON_PII_NONE,
         .flags = BEACON_FIELD_OPTIONAL | BEACON_FIELD_DEPRECATED,
-        .presence_bit = 0,
+        .presence_bit = -1,
         .offset = (uint32_t)offsetof(fd_field_retired, old_note),
         .count_offset = 0,
         .enum_desc = NULL,
@@ -2145,7 +2108,7 @@ const beacon_event_desc fd_field_retired_desc = {
     .deprecated = 0,
     .sample_rate = 1.0,
     .struct_size = (uint32_t)sizeof(fd_field_retired),
-    .presence_offset = (uint32_t)offsetof(fd_field_retired, present),
+    .presence_offset = 0,
     .fields = fd__field_retired_fields,
     .field_count = 2,
     .json_max = 0,
@@ -2183,7 +2146,7 @@ static const beacon_field_desc fd__names_clash_fields[4] = {
         .is_list = 0,
         .pii = BEACON_PII_NONE,
         .flags = BEACON_FIELD_OPTIONAL,
-        .presence_bit = 0,
+        .presence_bit = -1,
         .offset = (uint32_t)offsetof(fd_names_clash, size),
         .count_offset = 0,
         .enum_desc = NULL,
@@ -2223,7 +2186,7 @@ static const beacon_field_desc fd__names_clash_fields[4] = {
         .is_list = 0,
         .pii = BEACON_PII_NONE,
         .flags = BEACON_FIELD_OPTIONAL,
-        .presence_bit = 1,
+        .presence_bit = -1,
         .offset = (uint32_t)offsetof(fd_names_clash, room),
         .count_offset = 0,
         .enum_desc = NULL,
@@ -2249,7 +2212,7 @@ const beacon_event_desc fd_names_clash_desc = {
     .deprecated = 0,
     .sample_rate = 1.0,
     .struct_size = (uint32_t)sizeof(fd_names_clash),
-    .presence_offset = (uint32_t)offsetof(fd_names_clash, present),
+    .presence_offset = 0,
     .fields = fd__names_clash_fields,
     .field_count = 4,
     .json_max = 0,
@@ -2328,7 +2291,7 @@ static const beacon_field_desc fd__task_crashed_fields[3] = {
         .is_list = 1,
         .pii = BEACON_PII_NONE,
         .flags = BEACON_FIELD_OPTIONAL,
-        .presence_bit = 0,
+        .presence_bit = -1,
         .offset = (uint32_t)offsetof(fd_task_crashed, cause_frames),
         .count_offset = (uint32_t)offsetof(fd_task_crashed, cause_frames_count),
         .enum_desc = NULL,
@@ -2354,7 +2317,7 @@ const beacon_event_desc fd_task_crashed_desc = {
     .deprecated = 0,
     .sample_rate = 1.0,
     .struct_size = (uint32_t)sizeof(fd_task_crashed),
-    .presence_offset = (uint32_t)offsetof(fd_task_crashed, present),
+    .presence_offset = 0,
     .fields = fd__task_crashed_fields,
     .field_count = 3,
     .json_max = FD_TASK_CRASHED_JSON_MAX,
@@ -2392,7 +2355,7 @@ static const beacon_field_desc fd__tool_execution_start_fields[3] = {
         .is_list = 1,
         .pii = BEACON_PII_NONE,
         .flags = BEACON_FIELD_OPTIONAL,
-        .presence_bit = 0,
+        .presence_bit = -1,
         .offset = (uint32_t)offsetof(fd_tool_execution_start, args),
         .count_offset = (uint32_t)offsetof(fd_tool_execution_start, args_count),
         .enum_desc = NULL,
@@ -2412,8 +2375,8 @@ static const beacon_field_desc fd__tool_execution_start_fields[3] = {
         .is_list = 0,
         .pii = BEACON_PII_NONE,
         .flags = BEACON_FIELD_OPTIONAL,
-        .presence_bit = 1,
-        .offset = (uint32_t)offsetof(fd_tool_execution_start, exit_code),
+        .presence_bit = 0,
+        .offset = (uint32_t)offsetof(fd_tool_execution_start, opt_.exit_code),
         .count_offset = 0,
         .enum_desc = NULL,
         .min = {.i = 0},
@@ -2476,7 +2439,7 @@ static const beacon_field_desc fd__tool_execution_stop_fields[4] = {
         .is_list = 1,
         .pii = BEACON_PII_NONE,
         .flags = BEACON_FIELD_OPTIONAL,
-        .presence_bit = 0,
+        .presence_bit = -1,
         .offset = (uint32_t)offsetof(fd_tool_execution_stop, args),
         .count_offset = (uint32_t)offsetof(fd_tool_execution_stop, args_count),
         .enum_desc = NULL,
@@ -2496,8 +2459,8 @@ static const beacon_field_desc fd__tool_execution_stop_fields[4] = {
         .is_list = 0,
         .pii = BEACON_PII_NONE,
         .flags = BEACON_FIELD_OPTIONAL,
-        .presence_bit = 1,
-        .offset = (uint32_t)offsetof(fd_tool_execution_stop, exit_code),
+        .presence_bit = 0,
+        .offset = (uint32_t)offsetof(fd_tool_execution_stop, opt_.exit_code),
         .count_offset = 0,
         .enum_desc = NULL,
         .min = {.i = 0},
@@ -2580,7 +2543,7 @@ static const beacon_field_desc fd__tool_execution_exception_fields[5] = {
         .is_list = 1,
         .pii = BEACON_PII_NONE,
         .flags = BEACON_FIELD_OPTIONAL,
-        .presence_bit = 0,
+        .presence_bit = -1,
         .offset = (uint32_t)offsetof(fd_tool_execution_exception, args),
         .count_offset = (uint32_t)offsetof(fd_tool_execution_exception, args_count),
         .enum_desc = NULL,
@@ -2600,8 +2563,8 @@ static const beacon_field_desc fd__tool_execution_exception_fields[5] = {
         .is_list = 0,
         .pii = BEACON_PII_NONE,
         .flags = BEACON_FIELD_OPTIONAL,
-        .presence_bit = 1,
-        .offset = (uint32_t)offsetof(fd_tool_execution_exception, exit_code),
+        .presence_bit = 0,
+        .offset = (uint32_t)offsetof(fd_tool_execution_exception, opt_.exit_code),
         .count_offset = 0,
         .enum_desc = NULL,
         .min = {.i = 0},

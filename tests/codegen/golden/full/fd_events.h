@@ -10,8 +10,8 @@
 
 #include <beacon/beacon_gen.h>
 
-#if !defined(BEACON_GEN_ABI) || BEACON_GEN_ABI != 3
-#error "fd_events.h was generated for beacon ABI 3"
+#if !defined(BEACON_GEN_ABI) || BEACON_GEN_ABI != 4
+#error "fd_events.h was generated for beacon ABI 4"
 #endif
 
 #ifdef __cplusplus
@@ -78,8 +78,8 @@ extern const beacon_catalog_desc fd_catalog;
  * @code
  *   fd_upload_received ev = fd_upload_received_make(true, FD_RECORD_TYPE_AUDIO);
  *   fd_upload_received_set_mrn(&ev, "text");
- *   beacon_trace_id trace;
- *   beacon_status st = fd_upload_received_emit(&ev, &trace);
+ *   beacon_lifecycle handle;
+ *   beacon_status st = fd_upload_received_emit(&ev, &handle);
  * @endcode
  */
 
@@ -88,44 +88,47 @@ extern const beacon_catalog_desc fd_catalog;
 /* upload.received: An upload request arrived. */
 typedef struct fd_upload_received {
     beacon_event_hdr hdr; /* set by make; stamped by the runtime */
-    uint8_t present[1]; /* presence bits of optional fields */
     bool has_patient_info; /* Patient info was attached. */
     fd_record_type record_type;
-    const char *mrn; /* borrowed until emit returns */
-    const char *const *tags; /* list: items + count */
+    const char *mrn; /* borrowed until emit returns; optional: present when not NULL */
+    const char *const *tags; /* list: items + count; optional: present when not NULL */
     size_t tags_count;
-    const beacon_attr *extra; /* attributes: entries + count */
+    const beacon_attr *extra; /* attributes: entries + count; optional: present when not NULL */
     size_t extra_count;
 } fd_upload_received;
 
 /* Builds upload.received from every required field in catalog order; strings and lists are borrowed until emit returns. */
 fd_upload_received fd_upload_received_make(bool has_patient_info, fd_record_type record_type);
-/* Sets optional field mrn and its presence bit; borrowed until emit returns; NULL unsets; NULL ev is a no-op. */
+/* Sets optional field mrn: present when not NULL; assigning the member directly works too; borrowed until emit returns; NULL unsets; NULL ev is a no-op. */
 void fd_upload_received_set_mrn(fd_upload_received *ev, const char *mrn);
-/* Sets optional field tags and its presence bit; items (and keys/strings) borrowed until emit returns; items may be NULL only when count is 0; NULL ev is a no-op. */
+/* Sets optional field tags: present when items is not NULL, so an empty list is items non-NULL, count 0; items (and keys/strings) borrowed until emit returns; NULL items unsets (count is then ignored); NULL ev is a no-op. */
 void fd_upload_received_set_tags(fd_upload_received *ev, const char *const *items, size_t count);
-/* Sets optional field extra and its presence bit; items (and keys/strings) borrowed until emit returns; items may be NULL only when count is 0; NULL ev is a no-op. */
+/* Sets optional field extra: present when items is not NULL, so an empty list is items non-NULL, count 0; items (and keys/strings) borrowed until emit returns; NULL items unsets (count is then ignored); NULL ev is a no-op. */
 void fd_upload_received_set_extra(fd_upload_received *ev, const beacon_attr *items, size_t count);
 /* Writes upload.received as canonical JSON (no context) into buf[0..cap) and returns the length needed, like snprintf; NULL ev returns 0; no malloc. */
 size_t fd_upload_received_to_json(const fd_upload_received *ev, char *buf, size_t cap);
-/* Hands upload.received to the runtime (values copied; thread-safe); *out_trace (may be NULL) receives the new trace id; NULL ev returns BEACON_ERR_INVALID_ARGUMENT. */
-beacon_status fd_upload_received_emit(const fd_upload_received *ev, beacon_trace_id *out_trace);
+/* Hands upload.received to the runtime (values copied; thread-safe); *out (may be NULL) receives the lifecycle handle (trace id and this event's span id; all-zero when not accepted), which its follow events' constructors take and beacon_context_push_lifecycle makes the current context; NULL ev returns BEACON_ERR_INVALID_ARGUMENT. */
+beacon_status fd_upload_received_emit(const fd_upload_received *ev, beacon_lifecycle *out);
 
 /* --- upload.failed --- */
 
 /* upload.failed: The upload could not be stored. */
 typedef struct fd_upload_failed {
     beacon_event_hdr hdr; /* set by make; stamped by the runtime */
-    uint8_t present[1]; /* presence bits of optional fields */
+    uint8_t present[1]; /* presence bits of optional scalars (setters set them) */
     const char *error; /* borrowed until emit returns */
     uint64_t attempt;
-    int64_t retry_after;
+    /* Optional scalars, set only with their setters: a value stored here
+     * directly is not emitted (its presence bit stays unset). */
+    struct {
+        int64_t retry_after; /* set only with fd_upload_failed_set_retry_after */
+    } opt_;
 } fd_upload_failed;
 
-/* Builds upload.failed from every required field in catalog order; correlation is the trace id a begin event returned; strings and lists are borrowed until emit returns. */
-fd_upload_failed fd_upload_failed_make(beacon_trace_id correlation, const char *error,
+/* Builds upload.failed from every required field in catalog order; correlation is the handle its begin event's emit returned (the event carries its trace, and the begin event's span as parent_span_id); strings and lists are borrowed until emit returns. */
+fd_upload_failed fd_upload_failed_make(beacon_lifecycle correlation, const char *error,
                                        uint64_t attempt);
-/* Sets optional field retry_after and its presence bit; stored by value; NULL ev is a no-op. */
+/* Sets optional field retry_after: the only way to set it: the setter also marks it present; stored by value; NULL ev is a no-op. */
 void fd_upload_failed_set_retry_after(fd_upload_failed *ev, int64_t retry_after);
 /* Writes upload.failed as canonical JSON (no context) into buf[0..cap) and returns the length needed, like snprintf; NULL ev returns 0; no malloc. */
 size_t fd_upload_failed_to_json(const fd_upload_failed *ev, char *buf, size_t cap);
@@ -139,7 +142,7 @@ beacon_status fd_upload_failed_emit(const fd_upload_failed *ev);
 /* metrics.sample: One bounded measurement, small enough for a JSON_MAX. */
 typedef struct fd_metrics_sample {
     beacon_event_hdr hdr; /* set by make; stamped by the runtime */
-    uint8_t present[2]; /* presence bits of optional fields */
+    uint8_t present[1]; /* presence bits of optional scalars (setters set them) */
     int64_t count;
     uint64_t total;
     double ratio;
@@ -147,31 +150,35 @@ typedef struct fd_metrics_sample {
     int64_t took;
     fd_record_type kind;
     const char *label; /* borrowed until emit returns */
-    const char *secret; /* borrowed until emit returns */
+    const char *secret; /* borrowed until emit returns; optional: present when not NULL */
     const bool *flags; /* list: items + count */
     size_t flags_count;
     const int64_t *counts; /* list: items + count */
     size_t counts_count;
-    const uint64_t *sizes; /* list: items + count */
+    const uint64_t *sizes; /* list: items + count; optional: present when not NULL */
     size_t sizes_count;
-    const double *weights; /* list: items + count */
+    const double *weights; /* list: items + count; optional: present when not NULL */
     size_t weights_count;
-    const int64_t *stamps; /* list: items + count */
+    const int64_t *stamps; /* list: items + count; optional: present when not NULL */
     size_t stamps_count;
-    const int64_t *waits; /* list: items + count */
+    const int64_t *waits; /* list: items + count; optional: present when not NULL */
     size_t waits_count;
     const fd_record_type *kinds; /* list: items + count */
     size_t kinds_count;
     const char *const *names; /* list: items + count */
     size_t names_count;
-    const beacon_attr *meta; /* attributes: entries + count */
+    const beacon_attr *meta; /* attributes: entries + count; optional: present when not NULL */
     size_t meta_count;
-    bool opt_flag;
-    int64_t opt_count;
-    uint64_t opt_total;
-    double opt_ratio;
-    int64_t opt_at;
-    fd_outcome opt_kind;
+    /* Optional scalars, set only with their setters: a value stored here
+     * directly is not emitted (its presence bit stays unset). */
+    struct {
+        bool opt_flag; /* set only with fd_metrics_sample_set_opt_flag */
+        int64_t opt_count; /* set only with fd_metrics_sample_set_opt_count */
+        uint64_t opt_total; /* set only with fd_metrics_sample_set_opt_total */
+        double opt_ratio; /* set only with fd_metrics_sample_set_opt_ratio */
+        int64_t opt_at; /* set only with fd_metrics_sample_set_opt_at */
+        fd_outcome opt_kind; /* set only with fd_metrics_sample_set_opt_kind */
+    } opt_;
 } fd_metrics_sample;
 
 /* Builds metrics.sample from every required field in catalog order; strings and lists are borrowed until emit returns. */
@@ -181,29 +188,29 @@ fd_metrics_sample fd_metrics_sample_make(int64_t count, uint64_t total, double r
                                          const int64_t *counts, size_t counts_count,
                                          const fd_record_type *kinds, size_t kinds_count,
                                          const char *const *names, size_t names_count);
-/* Sets optional field secret and its presence bit; borrowed until emit returns; NULL unsets; NULL ev is a no-op. */
+/* Sets optional field secret: present when not NULL; assigning the member directly works too; borrowed until emit returns; NULL unsets; NULL ev is a no-op. */
 void fd_metrics_sample_set_secret(fd_metrics_sample *ev, const char *secret);
-/* Sets optional field sizes and its presence bit; items (and keys/strings) borrowed until emit returns; items may be NULL only when count is 0; NULL ev is a no-op. */
+/* Sets optional field sizes: present when items is not NULL, so an empty list is items non-NULL, count 0; items (and keys/strings) borrowed until emit returns; NULL items unsets (count is then ignored); NULL ev is a no-op. */
 void fd_metrics_sample_set_sizes(fd_metrics_sample *ev, const uint64_t *items, size_t count);
-/* Sets optional field weights and its presence bit; items (and keys/strings) borrowed until emit returns; items may be NULL only when count is 0; NULL ev is a no-op. */
+/* Sets optional field weights: present when items is not NULL, so an empty list is items non-NULL, count 0; items (and keys/strings) borrowed until emit returns; NULL items unsets (count is then ignored); NULL ev is a no-op. */
 void fd_metrics_sample_set_weights(fd_metrics_sample *ev, const double *items, size_t count);
-/* Sets optional field stamps and its presence bit; items (and keys/strings) borrowed until emit returns; items may be NULL only when count is 0; NULL ev is a no-op. */
+/* Sets optional field stamps: present when items is not NULL, so an empty list is items non-NULL, count 0; items (and keys/strings) borrowed until emit returns; NULL items unsets (count is then ignored); NULL ev is a no-op. */
 void fd_metrics_sample_set_stamps(fd_metrics_sample *ev, const int64_t *items, size_t count);
-/* Sets optional field waits and its presence bit; items (and keys/strings) borrowed until emit returns; items may be NULL only when count is 0; NULL ev is a no-op. */
+/* Sets optional field waits: present when items is not NULL, so an empty list is items non-NULL, count 0; items (and keys/strings) borrowed until emit returns; NULL items unsets (count is then ignored); NULL ev is a no-op. */
 void fd_metrics_sample_set_waits(fd_metrics_sample *ev, const int64_t *items, size_t count);
-/* Sets optional field meta and its presence bit; items (and keys/strings) borrowed until emit returns; items may be NULL only when count is 0; NULL ev is a no-op. */
+/* Sets optional field meta: present when items is not NULL, so an empty list is items non-NULL, count 0; items (and keys/strings) borrowed until emit returns; NULL items unsets (count is then ignored); NULL ev is a no-op. */
 void fd_metrics_sample_set_meta(fd_metrics_sample *ev, const beacon_attr *items, size_t count);
-/* Sets optional field opt_flag and its presence bit; stored by value; NULL ev is a no-op. */
+/* Sets optional field opt_flag: the only way to set it: the setter also marks it present; stored by value; NULL ev is a no-op. */
 void fd_metrics_sample_set_opt_flag(fd_metrics_sample *ev, bool opt_flag);
-/* Sets optional field opt_count and its presence bit; stored by value; NULL ev is a no-op. */
+/* Sets optional field opt_count: the only way to set it: the setter also marks it present; stored by value; NULL ev is a no-op. */
 void fd_metrics_sample_set_opt_count(fd_metrics_sample *ev, int64_t opt_count);
-/* Sets optional field opt_total and its presence bit; stored by value; NULL ev is a no-op. */
+/* Sets optional field opt_total: the only way to set it: the setter also marks it present; stored by value; NULL ev is a no-op. */
 void fd_metrics_sample_set_opt_total(fd_metrics_sample *ev, uint64_t opt_total);
-/* Sets optional field opt_ratio and its presence bit; stored by value; NULL ev is a no-op. */
+/* Sets optional field opt_ratio: the only way to set it: the setter also marks it present; stored by value; NULL ev is a no-op. */
 void fd_metrics_sample_set_opt_ratio(fd_metrics_sample *ev, double opt_ratio);
-/* Sets optional field opt_at and its presence bit; stored by value; NULL ev is a no-op. */
+/* Sets optional field opt_at: the only way to set it: the setter also marks it present; stored by value; NULL ev is a no-op. */
 void fd_metrics_sample_set_opt_at(fd_metrics_sample *ev, int64_t opt_at);
-/* Sets optional field opt_kind and its presence bit; stored by value; NULL ev is a no-op. */
+/* Sets optional field opt_kind: the only way to set it: the setter also marks it present; stored by value; NULL ev is a no-op. */
 void fd_metrics_sample_set_opt_kind(fd_metrics_sample *ev, fd_outcome opt_kind);
 /* Writes metrics.sample as canonical JSON (no context) into buf[0..cap) and returns the length needed, like snprintf; NULL ev returns 0; no malloc. */
 size_t fd_metrics_sample_to_json(const fd_metrics_sample *ev, char *buf, size_t cap);
@@ -234,14 +241,13 @@ BEACON_DEPRECATED beacon_status fd_legacy_ping_emit(const fd_legacy_ping *ev);
 /* field.retired: An event with a deprecated required and optional field. */
 typedef struct fd_field_retired {
     beacon_event_hdr hdr; /* set by make; stamped by the runtime */
-    uint8_t present[1]; /* presence bits of optional fields */
     int64_t old_code;
-    const char *old_note; /* borrowed until emit returns */
+    const char *old_note; /* borrowed until emit returns; optional: present when not NULL */
 } fd_field_retired;
 
 /* Builds field.retired from every required field in catalog order; strings and lists are borrowed until emit returns. */
 BEACON_DEPRECATED fd_field_retired fd_field_retired_make(int64_t old_code);
-/* Sets optional field old_note and its presence bit; borrowed until emit returns; NULL unsets; NULL ev is a no-op. */
+/* Sets optional field old_note: present when not NULL; assigning the member directly works too; borrowed until emit returns; NULL unsets; NULL ev is a no-op. */
 BEACON_DEPRECATED void fd_field_retired_set_old_note(fd_field_retired *ev, const char *old_note);
 /* Writes field.retired as canonical JSON (no context) into buf[0..cap) and returns the length needed, like snprintf; NULL ev returns 0; no malloc. */
 size_t fd_field_retired_to_json(const fd_field_retired *ev, char *buf, size_t cap);
@@ -253,18 +259,17 @@ beacon_status fd_field_retired_emit(const fd_field_retired *ev);
 /* names.clash: Field names that match what the generated emit uses itself. */
 typedef struct fd_names_clash {
     beacon_event_hdr hdr; /* set by make; stamped by the runtime */
-    uint8_t present[1]; /* presence bits of optional fields */
     const char *beacon_gen_kept; /* borrowed until emit returns */
-    const char *size; /* borrowed until emit returns */
+    const char *size; /* borrowed until emit returns; optional: present when not NULL */
     int64_t ticks;
-    const char *room; /* borrowed until emit returns */
+    const char *room; /* borrowed until emit returns; optional: present when not NULL */
 } fd_names_clash;
 
 /* Builds names.clash from every required field in catalog order; strings and lists are borrowed until emit returns. */
 fd_names_clash fd_names_clash_make(const char *beacon_gen_kept, int64_t ticks);
-/* Sets optional field size and its presence bit; borrowed until emit returns; NULL unsets; NULL ev is a no-op. */
+/* Sets optional field size: present when not NULL; assigning the member directly works too; borrowed until emit returns; NULL unsets; NULL ev is a no-op. */
 void fd_names_clash_set_size(fd_names_clash *ev, const char *size);
-/* Sets optional field room and its presence bit; borrowed until emit returns; NULL unsets; NULL ev is a no-op. */
+/* Sets optional field room: present when not NULL; assigning the member directly works too; borrowed until emit returns; NULL unsets; NULL ev is a no-op. */
 void fd_names_clash_set_room(fd_names_clash *ev, const char *room);
 /* Writes names.clash as canonical JSON (no context) into buf[0..cap) and returns the length needed, like snprintf; NULL ev returns 0; no malloc. */
 size_t fd_names_clash_to_json(const fd_names_clash *ev, char *buf, size_t cap);
@@ -292,18 +297,17 @@ beacon_status fd_app_started_emit(const fd_app_started *ev);
 /* task.crashed: A task failed; only the code locations of the failure are sent. */
 typedef struct fd_task_crashed {
     beacon_event_hdr hdr; /* set by make; stamped by the runtime */
-    uint8_t present[1]; /* presence bits of optional fields */
     const char *error_type; /* borrowed until emit returns */
     const char *const *frames; /* list: items + count */
     size_t frames_count;
-    const char *const *cause_frames; /* Where the failure was first seen. (list: items + count) */
+    const char *const *cause_frames; /* Where the failure was first seen. (list: items + count; optional: present when not NULL) */
     size_t cause_frames_count;
 } fd_task_crashed;
 
 /* Builds task.crashed from every required field in catalog order; strings and lists are borrowed until emit returns. */
 fd_task_crashed fd_task_crashed_make(const char *error_type, const char *const *frames,
                                      size_t frames_count);
-/* Sets optional field cause_frames (Where the failure was first seen) and its presence bit; items (and keys/strings) borrowed until emit returns; items may be NULL only when count is 0; NULL ev is a no-op. */
+/* Sets optional field cause_frames (Where the failure was first seen): present when items is not NULL, so an empty list is items non-NULL, count 0; items (and keys/strings) borrowed until emit returns; NULL items unsets (count is then ignored); NULL ev is a no-op. */
 void fd_task_crashed_set_cause_frames(fd_task_crashed *ev, const char *const *items, size_t count);
 /* Records the caller's stack frames into bt and points frames at them: code locations only, never an error message or argument values. bt is caller memory, borrowed: it must outlive the emit. Returns the frame count; 0 where backtrace() is unavailable (frames is then set to an empty list); NULL ev or bt returns 0. Thread-safe for distinct bt; not async-signal-safe. */
 size_t fd_task_crashed_capture_frames(fd_task_crashed *ev, beacon_backtrace *bt);
@@ -321,19 +325,23 @@ beacon_status fd_task_crashed_emit(const fd_task_crashed *ev);
 /* tool.execution.start: One tool run. */
 typedef struct fd_tool_execution_start {
     beacon_event_hdr hdr; /* set by make; stamped by the runtime */
-    uint8_t present[1]; /* presence bits of optional fields */
+    uint8_t present[1]; /* presence bits of optional scalars (setters set them) */
     const char *tool; /* borrowed until emit returns */
-    const char *const *args; /* list: items + count */
+    const char *const *args; /* list: items + count; optional: present when not NULL */
     size_t args_count;
-    int64_t exit_code;
+    /* Optional scalars, set only with their setters: a value stored here
+     * directly is not emitted (its presence bit stays unset). */
+    struct {
+        int64_t exit_code; /* set only with fd_tool_execution_start_set_exit_code */
+    } opt_;
 } fd_tool_execution_start;
 
 /* Builds tool.execution.start from every required field in catalog order; strings and lists are borrowed until emit returns. */
 fd_tool_execution_start fd_tool_execution_start_make(const char *tool);
-/* Sets optional field args and its presence bit; items (and keys/strings) borrowed until emit returns; items may be NULL only when count is 0; NULL ev is a no-op. */
+/* Sets optional field args: present when items is not NULL, so an empty list is items non-NULL, count 0; items (and keys/strings) borrowed until emit returns; NULL items unsets (count is then ignored); NULL ev is a no-op. */
 void fd_tool_execution_start_set_args(fd_tool_execution_start *ev, const char *const *items,
                                       size_t count);
-/* Sets optional field exit_code and its presence bit; stored by value; NULL ev is a no-op. */
+/* Sets optional field exit_code: the only way to set it: the setter also marks it present; stored by value; NULL ev is a no-op. */
 void fd_tool_execution_start_set_exit_code(fd_tool_execution_start *ev, int64_t exit_code);
 /* Writes tool.execution.start as canonical JSON (no context) into buf[0..cap) and returns the length needed, like snprintf; NULL ev returns 0; no malloc. */
 size_t fd_tool_execution_start_to_json(const fd_tool_execution_start *ev, char *buf, size_t cap);
@@ -345,20 +353,24 @@ beacon_status fd_tool_execution_start_emit(const fd_tool_execution_start *ev);
 /* tool.execution.stop: One tool run. */
 typedef struct fd_tool_execution_stop {
     beacon_event_hdr hdr; /* set by make; stamped by the runtime */
-    uint8_t present[1]; /* presence bits of optional fields */
+    uint8_t present[1]; /* presence bits of optional scalars (setters set them) */
     const char *tool; /* borrowed until emit returns */
-    const char *const *args; /* list: items + count */
+    const char *const *args; /* list: items + count; optional: present when not NULL */
     size_t args_count;
-    int64_t exit_code;
     int64_t duration_ns; /* Time from the start of the span. */
+    /* Optional scalars, set only with their setters: a value stored here
+     * directly is not emitted (its presence bit stays unset). */
+    struct {
+        int64_t exit_code; /* set only with fd_tool_execution_stop_set_exit_code */
+    } opt_;
 } fd_tool_execution_stop;
 
 /* Builds tool.execution.stop from every required field in catalog order; strings and lists are borrowed until emit returns. */
 fd_tool_execution_stop fd_tool_execution_stop_make(const char *tool, int64_t duration_ns);
-/* Sets optional field args and its presence bit; items (and keys/strings) borrowed until emit returns; items may be NULL only when count is 0; NULL ev is a no-op. */
+/* Sets optional field args: present when items is not NULL, so an empty list is items non-NULL, count 0; items (and keys/strings) borrowed until emit returns; NULL items unsets (count is then ignored); NULL ev is a no-op. */
 void fd_tool_execution_stop_set_args(fd_tool_execution_stop *ev, const char *const *items,
                                      size_t count);
-/* Sets optional field exit_code and its presence bit; stored by value; NULL ev is a no-op. */
+/* Sets optional field exit_code: the only way to set it: the setter also marks it present; stored by value; NULL ev is a no-op. */
 void fd_tool_execution_stop_set_exit_code(fd_tool_execution_stop *ev, int64_t exit_code);
 /* Writes tool.execution.stop as canonical JSON (no context) into buf[0..cap) and returns the length needed, like snprintf; NULL ev returns 0; no malloc. */
 size_t fd_tool_execution_stop_to_json(const fd_tool_execution_stop *ev, char *buf, size_t cap);
@@ -370,22 +382,26 @@ beacon_status fd_tool_execution_stop_emit(const fd_tool_execution_stop *ev);
 /* tool.execution.exception: One tool run. */
 typedef struct fd_tool_execution_exception {
     beacon_event_hdr hdr; /* set by make; stamped by the runtime */
-    uint8_t present[1]; /* presence bits of optional fields */
+    uint8_t present[1]; /* presence bits of optional scalars (setters set them) */
     const char *tool; /* borrowed until emit returns */
-    const char *const *args; /* list: items + count */
+    const char *const *args; /* list: items + count; optional: present when not NULL */
     size_t args_count;
-    int64_t exit_code;
     int64_t duration_ns; /* Time from the start of the span. */
     const char *error_type; /* Kind of failure that ended the span. (borrowed until emit returns) */
+    /* Optional scalars, set only with their setters: a value stored here
+     * directly is not emitted (its presence bit stays unset). */
+    struct {
+        int64_t exit_code; /* set only with fd_tool_execution_exception_set_exit_code */
+    } opt_;
 } fd_tool_execution_exception;
 
 /* Builds tool.execution.exception from every required field in catalog order; strings and lists are borrowed until emit returns. */
 fd_tool_execution_exception fd_tool_execution_exception_make(const char *tool, int64_t duration_ns,
         const char *error_type);
-/* Sets optional field args and its presence bit; items (and keys/strings) borrowed until emit returns; items may be NULL only when count is 0; NULL ev is a no-op. */
+/* Sets optional field args: present when items is not NULL, so an empty list is items non-NULL, count 0; items (and keys/strings) borrowed until emit returns; NULL items unsets (count is then ignored); NULL ev is a no-op. */
 void fd_tool_execution_exception_set_args(fd_tool_execution_exception *ev, const char *const *items,
                                           size_t count);
-/* Sets optional field exit_code and its presence bit; stored by value; NULL ev is a no-op. */
+/* Sets optional field exit_code: the only way to set it: the setter also marks it present; stored by value; NULL ev is a no-op. */
 void fd_tool_execution_exception_set_exit_code(fd_tool_execution_exception *ev, int64_t exit_code);
 /* Writes tool.execution.exception as canonical JSON (no context) into buf[0..cap) and returns the length needed, like snprintf; NULL ev returns 0; no malloc. */
 size_t fd_tool_execution_exception_to_json(const fd_tool_execution_exception *ev, char *buf,
@@ -463,7 +479,7 @@ typedef struct fd_tool_execution_span {
 
 /* Opens span tool.execution and emits tool.execution.start; strings and lists are borrowed until end/fail returns. Thread-safe. */
 fd_tool_execution_span fd_tool_execution_begin(const char *tool);
-/* Sets optional field args on the span; it is reported by tool.execution.stop / tool.execution.exception (the start event is already sent); items (and keys/strings) borrowed until end/fail returns; items may be NULL only when count is 0; NULL span is a no-op. */
+/* Sets optional field args on the span; it is reported by tool.execution.stop / tool.execution.exception (the start event is already sent); items (and keys/strings) borrowed until end/fail returns; NULL items unsets (count is then ignored); NULL span is a no-op. */
 void fd_tool_execution_span_set_args(fd_tool_execution_span *span, const char *const *items,
                                      size_t count);
 /* Sets optional field exit_code on the span; it is reported by tool.execution.stop / tool.execution.exception (the start event is already sent); stored by value; NULL span is a no-op. */

@@ -10,8 +10,8 @@
 
 #include <beacon/beacon_gen.h>
 
-#if !defined(BEACON_GEN_ABI) || BEACON_GEN_ABI != 3
-#error "tiny_events.h was generated for beacon ABI 3"
+#if !defined(BEACON_GEN_ABI) || BEACON_GEN_ABI != 4
+#error "tiny_events.h was generated for beacon ABI 4"
 #endif
 
 #ifdef __cplusplus

@@ -18,8 +18,8 @@
 #include <beacon/beacon_cli.h>
 #include <string.h>
 
-#if !defined(BEACON_GEN_ABI) || BEACON_GEN_ABI != 3
-#error "ro_events.h was generated for beacon ABI 3"
+#if !defined(BEACON_GEN_ABI) || BEACON_GEN_ABI != 4
+#error "ro_events.h was generated for beacon ABI 4"
 #endif
 
 /* ===== Events ===== */
@@ -32,15 +32,15 @@ static int ro__cli_paint_done(beacon_cli *cli) {
                                           beacon_cli_double(cli, 1), beacon_cli_int(cli, 2),
                                           beacon_cli_string(cli, 3), (const ro_color *)items_4,
                                           count_4);
-    beacon_trace_id trace;
-    memset(&trace, 0, sizeof trace);
-    beacon_status st = ro_paint_done_emit(&ev, &trace);
-    return beacon_cli_finish(cli, st, &trace);
+    beacon_lifecycle handle;
+    memset(&handle, 0, sizeof handle);
+    beacon_status st = ro_paint_done_emit(&ev, &handle);
+    return beacon_cli_finish(cli, st, &handle);
 }
 
 /* Emits paint.checked from the parsed arguments; returns the exit code. */
 static int ro__cli_paint_checked(beacon_cli *cli) {
-    const beacon_trace_id *correlation = beacon_cli_correlation(cli);
+    const beacon_lifecycle *correlation = beacon_cli_correlation(cli);
     if (correlation == NULL) {
         return 2;
     }

@@ -18,8 +18,8 @@
 
 #include <string.h>
 
-#if !defined(BEACON_GEN_ABI) || BEACON_GEN_ABI != 3
-#error "ro_events.h was generated for beacon ABI 3"
+#if !defined(BEACON_GEN_ABI) || BEACON_GEN_ABI != 4
+#error "ro_events.h was generated for beacon ABI 4"
 #endif
 
 /* ===== Catalog enums ===== */
@@ -89,25 +89,25 @@ size_t ro_paint_done_to_json(const ro_paint_done *ev, char *buf, size_t cap) {
 /* The runtime's state of paint.done: its verdict, sampling threshold and plan. */
 static beacon_event_state ro__paint_done_state;
 
-beacon_status ro_paint_done_emit(const ro_paint_done *ev, beacon_trace_id *out_trace) {
+beacon_status ro_paint_done_emit(const ro_paint_done *ev, beacon_lifecycle *out) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
     }
     beacon_status refused;
     if (beacon_gen_refused(&ro__paint_done_state, &refused)) {
-        if (out_trace != NULL) {
-            memset(out_trace, 0, sizeof *out_trace);
+        if (out != NULL) {
+            memset(out, 0, sizeof *out);
         }
         return refused;
     }
-    return beacon_gen_emit(&ev->hdr, out_trace);
+    return beacon_gen_emit(&ev->hdr, out);
 }
 
 /* --- paint.checked --- */
 
-ro_paint_checked ro_paint_checked_make(beacon_trace_id correlation, bool passed) {
+ro_paint_checked ro_paint_checked_make(beacon_lifecycle correlation, bool passed) {
     return (ro_paint_checked){
-        .hdr = {.desc = &ro_paint_checked_desc, .trace_id = correlation},
+        .hdr = {.desc = &ro_paint_checked_desc, .trace_id = correlation.trace_id, .parent_span_id = correlation.span_id},
         .passed = passed,
     };
 }

@@ -10,8 +10,8 @@
 
 #include <beacon/beacon_gen.h>
 
-#if !defined(BEACON_GEN_ABI) || BEACON_GEN_ABI != 3
-#error "ro_events.h was generated for beacon ABI 3"
+#if !defined(BEACON_GEN_ABI) || BEACON_GEN_ABI != 4
+#error "ro_events.h was generated for beacon ABI 4"
 #endif
 
 #ifdef __cplusplus
@@ -53,8 +53,8 @@ extern const beacon_catalog_desc ro_catalog;
  * Strings and lists are borrowed until _emit returns.
  * @code
  *   ro_paint_done ev = ro_paint_done_make(RO_COLOR_RED, 0.5, 1, "text", NULL, 0);
- *   beacon_trace_id trace;
- *   beacon_status st = ro_paint_done_emit(&ev, &trace);
+ *   beacon_lifecycle handle;
+ *   beacon_status st = ro_paint_done_emit(&ev, &handle);
  * @endcode
  */
 
@@ -76,8 +76,8 @@ ro_paint_done ro_paint_done_make(ro_color color, double area, int64_t coats, con
                                  const ro_color *layers, size_t layers_count);
 /* Writes paint.done as canonical JSON (no context) into buf[0..cap) and returns the length needed, like snprintf; NULL ev returns 0; no malloc. */
 size_t ro_paint_done_to_json(const ro_paint_done *ev, char *buf, size_t cap);
-/* Hands paint.done to the runtime (values copied; thread-safe); *out_trace (may be NULL) receives the new trace id; NULL ev returns BEACON_ERR_INVALID_ARGUMENT. */
-beacon_status ro_paint_done_emit(const ro_paint_done *ev, beacon_trace_id *out_trace);
+/* Hands paint.done to the runtime (values copied; thread-safe); *out (may be NULL) receives the lifecycle handle (trace id and this event's span id; all-zero when not accepted), which its follow events' constructors take and beacon_context_push_lifecycle makes the current context; NULL ev returns BEACON_ERR_INVALID_ARGUMENT. */
+beacon_status ro_paint_done_emit(const ro_paint_done *ev, beacon_lifecycle *out);
 /* Bytes that always hold the to_json output and its NUL. */
 #define RO_PAINT_DONE_JSON_MAX 649
 
@@ -89,8 +89,8 @@ typedef struct ro_paint_checked {
     bool passed;
 } ro_paint_checked;
 
-/* Builds paint.checked from every required field in catalog order; correlation is the trace id a begin event returned; strings and lists are borrowed until emit returns. */
-ro_paint_checked ro_paint_checked_make(beacon_trace_id correlation, bool passed);
+/* Builds paint.checked from every required field in catalog order; correlation is the handle its begin event's emit returned (the event carries its trace, and the begin event's span as parent_span_id); strings and lists are borrowed until emit returns. */
+ro_paint_checked ro_paint_checked_make(beacon_lifecycle correlation, bool passed);
 /* Writes paint.checked as canonical JSON (no context) into buf[0..cap) and returns the length needed, like snprintf; NULL ev returns 0; no malloc. */
 size_t ro_paint_checked_to_json(const ro_paint_checked *ev, char *buf, size_t cap);
 /* Hands paint.checked to the runtime (values copied; thread-safe); NULL ev returns BEACON_ERR_INVALID_ARGUMENT. */

@@ -18,8 +18,8 @@
 #include <beacon/beacon_cli.h>
 #include <string.h>
 
-#if !defined(BEACON_GEN_ABI) || BEACON_GEN_ABI != 3
-#error "wd_events.h was generated for beacon ABI 3"
+#if !defined(BEACON_GEN_ABI) || BEACON_GEN_ABI != 4
+#error "wd_events.h was generated for beacon ABI 4"
 #endif
 
 /* ===== Events ===== */
@@ -72,9 +72,10 @@ static int wd__cli_job_begun(beacon_cli *cli) {
 /* Emits job.started from the parsed arguments; returns the exit code. */
 static int wd__cli_job_started(beacon_cli *cli) {
     wd_job_started ev = wd_job_started_make(beacon_cli_string(cli, 0));
-    const beacon_trace_id *trace_id = beacon_cli_correlation(cli);
-    if (trace_id != NULL) {
-        ev.hdr.trace_id = *trace_id;
+    const beacon_lifecycle *handle = beacon_cli_correlation(cli);
+    if (handle != NULL) {
+        ev.hdr.trace_id = handle->trace_id;
+        ev.hdr.parent_span_id = handle->span_id;
     }
     beacon_status st = wd_job_started_emit(&ev);
     return beacon_cli_finish(cli, st, NULL);
@@ -83,9 +84,10 @@ static int wd__cli_job_started(beacon_cli *cli) {
 /* Emits job.completed from the parsed arguments; returns the exit code. */
 static int wd__cli_job_completed(beacon_cli *cli) {
     wd_job_completed ev = wd_job_completed_make(beacon_cli_string(cli, 0), beacon_cli_int(cli, 1));
-    const beacon_trace_id *trace_id = beacon_cli_correlation(cli);
-    if (trace_id != NULL) {
-        ev.hdr.trace_id = *trace_id;
+    const beacon_lifecycle *handle = beacon_cli_correlation(cli);
+    if (handle != NULL) {
+        ev.hdr.trace_id = handle->trace_id;
+        ev.hdr.parent_span_id = handle->span_id;
     }
     beacon_status st = wd_job_completed_emit(&ev);
     return beacon_cli_finish(cli, st, NULL);
@@ -95,9 +97,10 @@ static int wd__cli_job_completed(beacon_cli *cli) {
 static int wd__cli_job_failed(beacon_cli *cli) {
     wd_job_failed ev = wd_job_failed_make(beacon_cli_string(cli, 0), beacon_cli_int(cli, 1),
                                           beacon_cli_string(cli, 2));
-    const beacon_trace_id *trace_id = beacon_cli_correlation(cli);
-    if (trace_id != NULL) {
-        ev.hdr.trace_id = *trace_id;
+    const beacon_lifecycle *handle = beacon_cli_correlation(cli);
+    if (handle != NULL) {
+        ev.hdr.trace_id = handle->trace_id;
+        ev.hdr.parent_span_id = handle->span_id;
     }
     if (beacon_cli_has(cli, 3)) {
         wd_job_failed_set_error(&ev, beacon_cli_string(cli, 3));
@@ -109,9 +112,10 @@ static int wd__cli_job_failed(beacon_cli *cli) {
 /* Emits tick.started from the parsed arguments; returns the exit code. */
 static int wd__cli_tick_started(beacon_cli *cli) {
     wd_tick_started ev = wd_tick_started_make();
-    const beacon_trace_id *trace_id = beacon_cli_correlation(cli);
-    if (trace_id != NULL) {
-        ev.hdr.trace_id = *trace_id;
+    const beacon_lifecycle *handle = beacon_cli_correlation(cli);
+    if (handle != NULL) {
+        ev.hdr.trace_id = handle->trace_id;
+        ev.hdr.parent_span_id = handle->span_id;
     }
     beacon_status st = wd_tick_started_emit(&ev);
     return beacon_cli_finish(cli, st, NULL);
@@ -120,9 +124,10 @@ static int wd__cli_tick_started(beacon_cli *cli) {
 /* Emits tick.completed from the parsed arguments; returns the exit code. */
 static int wd__cli_tick_completed(beacon_cli *cli) {
     wd_tick_completed ev = wd_tick_completed_make(beacon_cli_int(cli, 0));
-    const beacon_trace_id *trace_id = beacon_cli_correlation(cli);
-    if (trace_id != NULL) {
-        ev.hdr.trace_id = *trace_id;
+    const beacon_lifecycle *handle = beacon_cli_correlation(cli);
+    if (handle != NULL) {
+        ev.hdr.trace_id = handle->trace_id;
+        ev.hdr.parent_span_id = handle->span_id;
     }
     beacon_status st = wd_tick_completed_emit(&ev);
     return beacon_cli_finish(cli, st, NULL);
@@ -131,9 +136,10 @@ static int wd__cli_tick_completed(beacon_cli *cli) {
 /* Emits tick.failed from the parsed arguments; returns the exit code. */
 static int wd__cli_tick_failed(beacon_cli *cli) {
     wd_tick_failed ev = wd_tick_failed_make(beacon_cli_int(cli, 0), beacon_cli_string(cli, 1));
-    const beacon_trace_id *trace_id = beacon_cli_correlation(cli);
-    if (trace_id != NULL) {
-        ev.hdr.trace_id = *trace_id;
+    const beacon_lifecycle *handle = beacon_cli_correlation(cli);
+    if (handle != NULL) {
+        ev.hdr.trace_id = handle->trace_id;
+        ev.hdr.parent_span_id = handle->span_id;
     }
     if (beacon_cli_has(cli, 2)) {
         wd_tick_failed_set_error(&ev, beacon_cli_string(cli, 2));
@@ -145,9 +151,10 @@ static int wd__cli_tick_failed(beacon_cli *cli) {
 /* Emits old.job.started from the parsed arguments; returns the exit code. */
 static int wd__cli_old_job_started(beacon_cli *cli) {
     wd_old_job_started ev = wd_old_job_started_make();
-    const beacon_trace_id *trace_id = beacon_cli_correlation(cli);
-    if (trace_id != NULL) {
-        ev.hdr.trace_id = *trace_id;
+    const beacon_lifecycle *handle = beacon_cli_correlation(cli);
+    if (handle != NULL) {
+        ev.hdr.trace_id = handle->trace_id;
+        ev.hdr.parent_span_id = handle->span_id;
     }
     beacon_status st = wd_old_job_started_emit(&ev);
     return beacon_cli_finish(cli, st, NULL);
@@ -156,9 +163,10 @@ static int wd__cli_old_job_started(beacon_cli *cli) {
 /* Emits old.job.completed from the parsed arguments; returns the exit code. */
 static int wd__cli_old_job_completed(beacon_cli *cli) {
     wd_old_job_completed ev = wd_old_job_completed_make(beacon_cli_int(cli, 0));
-    const beacon_trace_id *trace_id = beacon_cli_correlation(cli);
-    if (trace_id != NULL) {
-        ev.hdr.trace_id = *trace_id;
+    const beacon_lifecycle *handle = beacon_cli_correlation(cli);
+    if (handle != NULL) {
+        ev.hdr.trace_id = handle->trace_id;
+        ev.hdr.parent_span_id = handle->span_id;
     }
     beacon_status st = wd_old_job_completed_emit(&ev);
     return beacon_cli_finish(cli, st, NULL);
@@ -168,9 +176,10 @@ static int wd__cli_old_job_completed(beacon_cli *cli) {
 static int wd__cli_old_job_failed(beacon_cli *cli) {
     wd_old_job_failed ev = wd_old_job_failed_make(beacon_cli_int(cli, 0),
                                                   beacon_cli_string(cli, 1));
-    const beacon_trace_id *trace_id = beacon_cli_correlation(cli);
-    if (trace_id != NULL) {
-        ev.hdr.trace_id = *trace_id;
+    const beacon_lifecycle *handle = beacon_cli_correlation(cli);
+    if (handle != NULL) {
+        ev.hdr.trace_id = handle->trace_id;
+        ev.hdr.parent_span_id = handle->span_id;
     }
     if (beacon_cli_has(cli, 2)) {
         wd_old_job_failed_set_error(&ev, beacon_cli_string(cli, 2));

@@ -18,8 +18,8 @@
 
 #include <string.h>
 
-#if !defined(BEACON_GEN_ABI) || BEACON_GEN_ABI != 3
-#error "wd_events.h was generated for beacon ABI 3"
+#if !defined(BEACON_GEN_ABI) || BEACON_GEN_ABI != 4
+#error "wd_events.h was generated for beacon ABI 4"
 #endif
 
 /* ===== Catalog enums ===== */
@@ -97,7 +97,7 @@ void wd_request_done_set_took_us(wd_request_done *ev, int64_t took_us) {
         return;
     }
     ev->present[0] = (uint8_t)(ev->present[0] | 0x01u);
-    ev->took_us = took_us;
+    ev->opt_.took_us = took_us;
 }
 
 void wd_request_done_set_elapsed(wd_request_done *ev, int64_t elapsed) {
@@ -105,7 +105,7 @@ void wd_request_done_set_elapsed(wd_request_done *ev, int64_t elapsed) {
         return;
     }
     ev->present[0] = (uint8_t)(ev->present[0] | 0x02u);
-    ev->elapsed = elapsed;
+    ev->opt_.elapsed = elapsed;
 }
 
 void wd_request_done_set_raw(wd_request_done *ev, int64_t raw) {
@@ -113,7 +113,7 @@ void wd_request_done_set_raw(wd_request_done *ev, int64_t raw) {
         return;
     }
     ev->present[0] = (uint8_t)(ev->present[0] | 0x04u);
-    ev->raw = raw;
+    ev->opt_.raw = raw;
 }
 
 void wd_request_done_set_retries(wd_request_done *ev, uint64_t retries) {
@@ -121,7 +121,7 @@ void wd_request_done_set_retries(wd_request_done *ev, uint64_t retries) {
         return;
     }
     ev->present[0] = (uint8_t)(ev->present[0] | 0x08u);
-    ev->retries = retries;
+    ev->opt_.retries = retries;
 }
 
 void wd_request_done_set_delta(wd_request_done *ev, int64_t delta) {
@@ -129,7 +129,7 @@ void wd_request_done_set_delta(wd_request_done *ev, int64_t delta) {
         return;
     }
     ev->present[0] = (uint8_t)(ev->present[0] | 0x10u);
-    ev->delta = delta;
+    ev->opt_.delta = delta;
 }
 
 void wd_request_done_set_ratio(wd_request_done *ev, double ratio) {
@@ -137,7 +137,7 @@ void wd_request_done_set_ratio(wd_request_done *ev, double ratio) {
         return;
     }
     ev->present[0] = (uint8_t)(ev->present[0] | 0x20u);
-    ev->ratio = ratio;
+    ev->opt_.ratio = ratio;
 }
 
 void wd_request_done_set_cached(wd_request_done *ev, bool cached) {
@@ -145,17 +145,12 @@ void wd_request_done_set_cached(wd_request_done *ev, bool cached) {
         return;
     }
     ev->present[0] = (uint8_t)(ev->present[0] | 0x40u);
-    ev->cached = cached;
+    ev->opt_.cached = cached;
 }
 
 void wd_request_done_set_region(wd_request_done *ev, const char *region) {
     if (ev == NULL) {
         return;
-    }
-    if (region == NULL) {
-        ev->present[0] = (uint8_t)(ev->present[0] & 0x7Fu);
-    } else {
-        ev->present[0] = (uint8_t)(ev->present[0] | 0x80u);
     }
     ev->region = region;
 }
@@ -164,16 +159,16 @@ void wd_request_done_set_via(wd_request_done *ev, wd_http_method via) {
     if (ev == NULL) {
         return;
     }
-    ev->present[1] = (uint8_t)(ev->present[1] | 0x01u);
-    ev->via = via;
+    ev->present[0] = (uint8_t)(ev->present[0] | 0x80u);
+    ev->opt_.via = via;
 }
 
 void wd_request_done_set_legacy_code(wd_request_done *ev, int64_t legacy_code) {
     if (ev == NULL) {
         return;
     }
-    ev->present[1] = (uint8_t)(ev->present[1] | 0x02u);
-    ev->legacy_code = legacy_code;
+    ev->present[1] = (uint8_t)(ev->present[1] | 0x01u);
+    ev->opt_.legacy_code = legacy_code;
 }
 
 size_t wd_request_done_to_json(const wd_request_done *ev, char *buf, size_t cap) {
@@ -226,14 +221,14 @@ beacon_status wd_request_done_emit(const wd_request_done *ev) {
     if (ev->hdr.desc != &wd_request_done_desc ||
         (int)ev->method < 0 ||
         (int)ev->method >= WD_HTTP_METHOD_COUNT ||
-        ((ev->present[1] & 0x01u) != 0 && (int)ev->via < 0) ||
-        ((ev->present[1] & 0x01u) != 0 && (int)ev->via >= WD_HTTP_METHOD_COUNT)) {
+        ((ev->present[0] & 0x80u) != 0 && (int)ev->opt_.via < 0) ||
+        ((ev->present[0] & 0x80u) != 0 && (int)ev->opt_.via >= WD_HTTP_METHOD_COUNT)) {
         return beacon_gen_emit(&ev->hdr, NULL);
     }
     size_t size = BEACON_GEN_RECORD_STRUCT_OFFSET + BEACON_GEN_ALIGN8(sizeof *ev);
     const char *str_region = NULL;
     size_t len_region = 0;
-    if ((ev->present[0] & 0x80u) != 0 && ev->region != NULL) {
+    if (ev->region != NULL) {
         str_region = ev->region;
         len_region = beacon_gen_kept_len(str_region, 16);
         size += BEACON_GEN_ALIGN8(len_region + 1);
@@ -476,11 +471,6 @@ void wd_job_failed_set_error(wd_job_failed *ev, const char *error) {
     if (ev == NULL) {
         return;
     }
-    if (error == NULL) {
-        ev->present[0] = (uint8_t)(ev->present[0] & 0xFEu);
-    } else {
-        ev->present[0] = (uint8_t)(ev->present[0] | 0x01u);
-    }
     ev->error = error;
 }
 
@@ -547,7 +537,7 @@ beacon_status wd_job_failed_emit(const wd_job_failed *ev) {
     size += BEACON_GEN_ALIGN8(len_error_type + 1);
     const char *str_error = NULL;
     size_t len_error = 0;
-    if ((ev->present[0] & 0x01u) != 0 && ev->error != NULL) {
+    if (ev->error != NULL) {
         str_error = ev->error;
         len_error = beacon_gen_kept_len(str_error, beacon_gen_scrub_cut(1024u));
         size += BEACON_GEN_ALIGN8(len_error + 1);
@@ -703,11 +693,6 @@ void wd_tick_failed_set_error(wd_tick_failed *ev, const char *error) {
     if (ev == NULL) {
         return;
     }
-    if (error == NULL) {
-        ev->present[0] = (uint8_t)(ev->present[0] & 0xFEu);
-    } else {
-        ev->present[0] = (uint8_t)(ev->present[0] | 0x01u);
-    }
     ev->error = error;
 }
 
@@ -769,7 +754,7 @@ beacon_status wd_tick_failed_emit(const wd_tick_failed *ev) {
     size += BEACON_GEN_ALIGN8(len_error_type + 1);
     const char *str_error = NULL;
     size_t len_error = 0;
-    if ((ev->present[0] & 0x01u) != 0 && ev->error != NULL) {
+    if (ev->error != NULL) {
         str_error = ev->error;
         len_error = beacon_gen_kept_len(str_error, beacon_gen_scrub_cut(1024u));
         size += BEACON_GEN_ALIGN8(len_error + 1);
@@ -924,11 +909,6 @@ void wd_old_job_failed_set_error(wd_old_job_failed *ev, const char *error) {
     if (ev == NULL) {
         return;
     }
-    if (error == NULL) {
-        ev->present[0] = (uint8_t)(ev->present[0] & 0xFEu);
-    } else {
-        ev->present[0] = (uint8_t)(ev->present[0] | 0x01u);
-    }
     ev->error = error;
 }
 
@@ -991,7 +971,7 @@ beacon_status wd_old_job_failed_emit(const wd_old_job_failed *ev) {
     size += BEACON_GEN_ALIGN8(len_error_type + 1);
     const char *str_error = NULL;
     size_t len_error = 0;
-    if ((ev->present[0] & 0x01u) != 0 && ev->error != NULL) {
+    if (ev->error != NULL) {
         str_error = ev->error;
         len_error = beacon_gen_kept_len(str_error, beacon_gen_scrub_cut(1024u));
         size += BEACON_GEN_ALIGN8(len_error + 1);
@@ -1228,7 +1208,7 @@ static const beacon_field_desc wd__request_done_fields[12] = {
         .pii = BEACON_PII_NONE,
         .flags = BEACON_FIELD_OPTIONAL,
         .presence_bit = 0,
-        .offset = (uint32_t)offsetof(wd_request_done, took_us),
+        .offset = (uint32_t)offsetof(wd_request_done, opt_.took_us),
         .count_offset = 0,
         .enum_desc = NULL,
         .min = {.i = 0},
@@ -1248,7 +1228,7 @@ static const beacon_field_desc wd__request_done_fields[12] = {
         .pii = BEACON_PII_NONE,
         .flags = BEACON_FIELD_OPTIONAL,
         .presence_bit = 1,
-        .offset = (uint32_t)offsetof(wd_request_done, elapsed),
+        .offset = (uint32_t)offsetof(wd_request_done, opt_.elapsed),
         .count_offset = 0,
         .enum_desc = NULL,
         .min = {.i = 0},
@@ -1268,7 +1248,7 @@ static const beacon_field_desc wd__request_done_fields[12] = {
         .pii = BEACON_PII_NONE,
         .flags = BEACON_FIELD_OPTIONAL,
         .presence_bit = 2,
-        .offset = (uint32_t)offsetof(wd_request_done, raw),
+        .offset = (uint32_t)offsetof(wd_request_done, opt_.raw),
         .count_offset = 0,
         .enum_desc = NULL,
         .min = {.i = 0},
@@ -1288,7 +1268,7 @@ static const beacon_field_desc wd__request_done_fields[12] = {
         .pii = BEACON_PII_NONE,
         .flags = BEACON_FIELD_OPTIONAL,
         .presence_bit = 3,
-        .offset = (uint32_t)offsetof(wd_request_done, retries),
+        .offset = (uint32_t)offsetof(wd_request_done, opt_.retries),
         .count_offset = 0,
         .enum_desc = NULL,
         .min = {.u = 0},
@@ -1308,7 +1288,7 @@ static const beacon_field_desc wd__request_done_fields[12] = {
         .pii = BEACON_PII_NONE,
         .flags = BEACON_FIELD_OPTIONAL,
         .presence_bit = 4,
-        .offset = (uint32_t)offsetof(wd_request_done, delta),
+        .offset = (uint32_t)offsetof(wd_request_done, opt_.delta),
         .count_offset = 0,
         .enum_desc = NULL,
         .min = {.i = 0},
@@ -1328,7 +1308,7 @@ static const beacon_field_desc wd__request_done_fields[12] = {
         .pii = BEACON_PII_NONE,
         .flags = BEACON_FIELD_OPTIONAL,
         .presence_bit = 5,
-        .offset = (uint32_t)offsetof(wd_request_done, ratio),
+        .offset = (uint32_t)offsetof(wd_request_done, opt_.ratio),
         .count_offset = 0,
         .enum_desc = NULL,
         .min = {.d = 0.0},
@@ -1348,7 +1328,7 @@ static const beacon_field_desc wd__request_done_fields[12] = {
         .pii = BEACON_PII_NONE,
         .flags = BEACON_FIELD_OPTIONAL,
         .presence_bit = 6,
-        .offset = (uint32_t)offsetof(wd_request_done, cached),
+        .offset = (uint32_t)offsetof(wd_request_done, opt_.cached),
         .count_offset = 0,
         .enum_desc = NULL,
         .min = {.i = 0},
@@ -1367,7 +1347,7 @@ static const beacon_field_desc wd__request_done_fields[12] = {
         .is_list = 0,
         .pii = BEACON_PII_NONE,
         .flags = BEACON_FIELD_OPTIONAL,
-        .presence_bit = 7,
+        .presence_bit = -1,
         .offset = (uint32_t)offsetof(wd_request_done, region),
         .count_offset = 0,
         .enum_desc = NULL,
@@ -1387,8 +1367,8 @@ static const beacon_field_desc wd__request_done_fields[12] = {
         .is_list = 0,
         .pii = BEACON_PII_NONE,
         .flags = BEACON_FIELD_OPTIONAL,
-        .presence_bit = 8,
-        .offset = (uint32_t)offsetof(wd_request_done, via),
+        .presence_bit = 7,
+        .offset = (uint32_t)offsetof(wd_request_done, opt_.via),
         .count_offset = 0,
         .enum_desc = &wd_http_method_desc,
         .min = {.i = 0},
@@ -1407,8 +1387,8 @@ static const beacon_field_desc wd__request_done_fields[12] = {
         .is_list = 0,
         .pii = BEACON_PII_NONE,
         .flags = BEACON_FIELD_OPTIONAL | BEACON_FIELD_DEPRECATED,
-        .presence_bit = 9,
-        .offset = (uint32_t)offsetof(wd_request_done, legacy_code),
+        .presence_bit = 8,
+        .offset = (uint32_t)offsetof(wd_request_done, opt_.legacy_code),
         .count_offset = 0,
         .enum_desc = NULL,
         .min = {.i = 0},
@@ -1663,7 +1643,7 @@ static const beacon_field_desc wd__job_failed_fields[4] = {
         .is_list = 0,
         .pii = BEACON_PII_SCRUB,
         .flags = BEACON_FIELD_OPTIONAL,
-        .presence_bit = 0,
+        .presence_bit = -1,
         .offset = (uint32_t)offsetof(wd_job_failed, error),
         .count_offset = 0,
         .enum_desc = NULL,
@@ -1689,7 +1669,7 @@ const beacon_event_desc wd_job_failed_desc = {
     .deprecated = 0,
     .sample_rate = 1.0,
     .struct_size = (uint32_t)sizeof(wd_job_failed),
-    .presence_offset = (uint32_t)offsetof(wd_job_failed, present),
+    .presence_offset = 0,
     .fields = wd__job_failed_fields,
     .field_count = 4,
     .json_max = WD_JOB_FAILED_JSON_MAX,
@@ -1812,7 +1792,7 @@ static const beacon_field_desc wd__tick_failed_fields[3] = {
         .is_list = 0,
         .pii = BEACON_PII_SCRUB,
         .flags = BEACON_FIELD_OPTIONAL,
-        .presence_bit = 0,
+        .presence_bit = -1,
         .offset = (uint32_t)offsetof(wd_tick_failed, error),
         .count_offset = 0,
         .enum_desc = NULL,
@@ -1838,7 +1818,7 @@ const beacon_event_desc wd_tick_failed_desc = {
     .deprecated = 0,
     .sample_rate = 1.0,
     .struct_size = (uint32_t)sizeof(wd_tick_failed),
-    .presence_offset = (uint32_t)offsetof(wd_tick_failed, present),
+    .presence_offset = 0,
     .fields = wd__tick_failed_fields,
     .field_count = 3,
     .json_max = WD_TICK_FAILED_JSON_MAX,
@@ -1961,7 +1941,7 @@ static const beacon_field_desc wd__old_job_failed_fields[3] = {
         .is_list = 0,
         .pii = BEACON_PII_SCRUB,
         .flags = BEACON_FIELD_OPTIONAL,
-        .presence_bit = 0,
+        .presence_bit = -1,
         .offset = (uint32_t)offsetof(wd_old_job_failed, error),
         .count_offset = 0,
         .enum_desc = NULL,
@@ -1987,7 +1967,7 @@ const beacon_event_desc wd_old_job_failed_desc = {
     .deprecated = 1,
     .sample_rate = 1.0,
     .struct_size = (uint32_t)sizeof(wd_old_job_failed),
-    .presence_offset = (uint32_t)offsetof(wd_old_job_failed, present),
+    .presence_offset = 0,
     .fields = wd__old_job_failed_fields,
     .field_count = 3,
     .json_max = WD_OLD_JOB_FAILED_JSON_MAX,

@@ -10,8 +10,8 @@
 
 #include <beacon/beacon_gen.h>
 
-#if !defined(BEACON_GEN_ABI) || BEACON_GEN_ABI != 3
-#error "wd_events.h was generated for beacon ABI 3"
+#if !defined(BEACON_GEN_ABI) || BEACON_GEN_ABI != 4
+#error "wd_events.h was generated for beacon ABI 4"
 #endif
 
 #ifdef __cplusplus
@@ -73,42 +73,46 @@ extern const beacon_catalog_desc wd_catalog;
 /* request.done: A request finished. */
 typedef struct wd_request_done {
     beacon_event_hdr hdr; /* set by make; stamped by the runtime */
-    uint8_t present[2]; /* presence bits of optional fields */
+    uint8_t present[2]; /* presence bits of optional scalars (setters set them) */
     wd_http_method method;
     int64_t took; /* Sent as took_ms. */
-    int64_t took_us;
-    int64_t elapsed;
-    int64_t raw;
-    uint64_t retries;
-    int64_t delta;
-    double ratio;
-    bool cached;
-    const char *region; /* borrowed until emit returns */
-    wd_http_method via;
-    int64_t legacy_code;
+    const char *region; /* borrowed until emit returns; optional: present when not NULL */
+    /* Optional scalars, set only with their setters: a value stored here
+     * directly is not emitted (its presence bit stays unset). */
+    struct {
+        int64_t took_us; /* set only with wd_request_done_set_took_us */
+        int64_t elapsed; /* set only with wd_request_done_set_elapsed */
+        int64_t raw; /* set only with wd_request_done_set_raw */
+        uint64_t retries; /* set only with wd_request_done_set_retries */
+        int64_t delta; /* set only with wd_request_done_set_delta */
+        double ratio; /* set only with wd_request_done_set_ratio */
+        bool cached; /* set only with wd_request_done_set_cached */
+        wd_http_method via; /* set only with wd_request_done_set_via */
+        int64_t legacy_code; /* set only with wd_request_done_set_legacy_code */
+    } opt_;
 } wd_request_done;
 
 /* Builds request.done from every required field in catalog order; strings and lists are borrowed until emit returns. */
 wd_request_done wd_request_done_make(wd_http_method method, int64_t took);
-/* Sets optional field took_us and its presence bit; stored by value; NULL ev is a no-op. */
+/* Sets optional field took_us: the only way to set it: the setter also marks it present; stored by value; NULL ev is a no-op. */
 void wd_request_done_set_took_us(wd_request_done *ev, int64_t took_us);
-/* Sets optional field elapsed and its presence bit; stored by value; NULL ev is a no-op. */
+/* Sets optional field elapsed: the only way to set it: the setter also marks it present; stored by value; NULL ev is a no-op. */
 void wd_request_done_set_elapsed(wd_request_done *ev, int64_t elapsed);
-/* Sets optional field raw and its presence bit; stored by value; NULL ev is a no-op. */
+/* Sets optional field raw: the only way to set it: the setter also marks it present; stored by value; NULL ev is a no-op. */
 void wd_request_done_set_raw(wd_request_done *ev, int64_t raw);
-/* Sets optional field retries and its presence bit; stored by value; NULL ev is a no-op. */
+/* Sets optional field retries: the only way to set it: the setter also marks it present; stored by value; NULL ev is a no-op. */
 void wd_request_done_set_retries(wd_request_done *ev, uint64_t retries);
-/* Sets optional field delta and its presence bit; stored by value; NULL ev is a no-op. */
+/* Sets optional field delta: the only way to set it: the setter also marks it present; stored by value; NULL ev is a no-op. */
 void wd_request_done_set_delta(wd_request_done *ev, int64_t delta);
-/* Sets optional field ratio and its presence bit; stored by value; NULL ev is a no-op. */
+/* Sets optional field ratio: the only way to set it: the setter also marks it present; stored by value; NULL ev is a no-op. */
 void wd_request_done_set_ratio(wd_request_done *ev, double ratio);
-/* Sets optional field cached and its presence bit; stored by value; NULL ev is a no-op. */
+/* Sets optional field cached: the only way to set it: the setter also marks it present; stored by value; NULL ev is a no-op. */
 void wd_request_done_set_cached(wd_request_done *ev, bool cached);
-/* Sets optional field region and its presence bit; borrowed until emit returns; NULL unsets; NULL ev is a no-op. */
+/* Sets optional field region: present when not NULL; assigning the member directly works too; borrowed until emit returns; NULL unsets; NULL ev is a no-op. */
 void wd_request_done_set_region(wd_request_done *ev, const char *region);
-/* Sets optional field via and its presence bit; stored by value; NULL ev is a no-op. */
+/* Sets optional field via: the only way to set it: the setter also marks it present; stored by value; NULL ev is a no-op. */
 void wd_request_done_set_via(wd_request_done *ev, wd_http_method via);
-/* Sets optional field legacy_code and its presence bit; stored by value; NULL ev is a no-op. */
+/* Sets optional field legacy_code: the only way to set it: the setter also marks it present; stored by value; NULL ev is a no-op. */
 BEACON_DEPRECATED_MSG("Use retries.") void wd_request_done_set_legacy_code(wd_request_done *ev, int64_t legacy_code);
 /* Writes request.done as canonical JSON (no context) into buf[0..cap) and returns the length needed, like snprintf; NULL ev returns 0; no malloc. */
 size_t wd_request_done_to_json(const wd_request_done *ev, char *buf, size_t cap);
@@ -174,16 +178,15 @@ beacon_status wd_job_completed_emit(const wd_job_completed *ev);
 /* job.failed: A job ran. */
 typedef struct wd_job_failed {
     beacon_event_hdr hdr; /* set by make; stamped by the runtime */
-    uint8_t present[1]; /* presence bits of optional fields */
     const char *job; /* borrowed until emit returns */
     int64_t duration_ns; /* Time from the start of the span. */
     const char *error_type; /* Kind of failure that ended the span. (borrowed until emit returns) */
-    const char *error; /* Error message (scrubbed). (borrowed until emit returns) */
+    const char *error; /* Error message (scrubbed). (borrowed until emit returns; optional: present when not NULL) */
 } wd_job_failed;
 
 /* Builds job.failed from every required field in catalog order; strings and lists are borrowed until emit returns. */
 wd_job_failed wd_job_failed_make(const char *job, int64_t duration_ns, const char *error_type);
-/* Sets optional field error (Error message (scrubbed)) and its presence bit; borrowed until emit returns; NULL unsets; NULL ev is a no-op. */
+/* Sets optional field error (Error message (scrubbed)): present when not NULL; assigning the member directly works too; borrowed until emit returns; NULL unsets; NULL ev is a no-op. */
 void wd_job_failed_set_error(wd_job_failed *ev, const char *error);
 /* Writes job.failed as canonical JSON (no context) into buf[0..cap) and returns the length needed, like snprintf; NULL ev returns 0; no malloc. */
 size_t wd_job_failed_to_json(const wd_job_failed *ev, char *buf, size_t cap);
@@ -230,15 +233,14 @@ beacon_status wd_tick_completed_emit(const wd_tick_completed *ev);
 /* tick.failed: A span without fields. */
 typedef struct wd_tick_failed {
     beacon_event_hdr hdr; /* set by make; stamped by the runtime */
-    uint8_t present[1]; /* presence bits of optional fields */
     int64_t duration_ns; /* Time from the start of the span. */
     const char *error_type; /* Kind of failure that ended the span. (borrowed until emit returns) */
-    const char *error; /* Error message (scrubbed). (borrowed until emit returns) */
+    const char *error; /* Error message (scrubbed). (borrowed until emit returns; optional: present when not NULL) */
 } wd_tick_failed;
 
 /* Builds tick.failed from every required field in catalog order; strings and lists are borrowed until emit returns. */
 wd_tick_failed wd_tick_failed_make(int64_t duration_ns, const char *error_type);
-/* Sets optional field error (Error message (scrubbed)) and its presence bit; borrowed until emit returns; NULL unsets; NULL ev is a no-op. */
+/* Sets optional field error (Error message (scrubbed)): present when not NULL; assigning the member directly works too; borrowed until emit returns; NULL unsets; NULL ev is a no-op. */
 void wd_tick_failed_set_error(wd_tick_failed *ev, const char *error);
 /* Writes tick.failed as canonical JSON (no context) into buf[0..cap) and returns the length needed, like snprintf; NULL ev returns 0; no malloc. */
 size_t wd_tick_failed_to_json(const wd_tick_failed *ev, char *buf, size_t cap);
@@ -285,15 +287,14 @@ BEACON_DEPRECATED_MSG("Use job.") beacon_status wd_old_job_completed_emit(const 
 /* old.job.failed: Superseded job span. */
 typedef struct wd_old_job_failed {
     beacon_event_hdr hdr; /* set by make; stamped by the runtime */
-    uint8_t present[1]; /* presence bits of optional fields */
     int64_t duration_ns; /* Time from the start of the span. */
     const char *error_type; /* Kind of failure that ended the span. (borrowed until emit returns) */
-    const char *error; /* Error message (scrubbed). (borrowed until emit returns) */
+    const char *error; /* Error message (scrubbed). (borrowed until emit returns; optional: present when not NULL) */
 } wd_old_job_failed;
 
 /* Builds old.job.failed from every required field in catalog order; strings and lists are borrowed until emit returns. */
 BEACON_DEPRECATED_MSG("Use job.") wd_old_job_failed wd_old_job_failed_make(int64_t duration_ns, const char *error_type);
-/* Sets optional field error (Error message (scrubbed)) and its presence bit; borrowed until emit returns; NULL unsets; NULL ev is a no-op. */
+/* Sets optional field error (Error message (scrubbed)): present when not NULL; assigning the member directly works too; borrowed until emit returns; NULL unsets; NULL ev is a no-op. */
 BEACON_DEPRECATED_MSG("Use job.") void wd_old_job_failed_set_error(wd_old_job_failed *ev, const char *error);
 /* Writes old.job.failed as canonical JSON (no context) into buf[0..cap) and returns the length needed, like snprintf; NULL ev returns 0; no malloc. */
 BEACON_DEPRECATED_MSG("Use job.") size_t wd_old_job_failed_to_json(const wd_old_job_failed *ev, char *buf, size_t cap);
