@@ -79,8 +79,9 @@ PII_NAMES = frozenset("name first_name last_name full_name user_name".split())
 # struct member or parameter of that name breaks the generated code.
 C_RESERVED = frozenset("""errno assert offsetof stdin stdout stderr noreturn complex
     imaginary setjmp va_arg va_start va_end va_copy""".split())
-# Members every generated event struct has besides the fields.
-STRUCT_MEMBERS = ("hdr", "present")
+# Members generated event structs have besides the fields (opt_ holds the
+# optional scalars).
+STRUCT_MEMBERS = ("hdr", "present", "opt_")
 # Fields a span adds to its derived stop/exception events.
 SPAN_ADDED_FIELDS = ("duration_ns", "error_type")
 ERROR_TYPE_MAX_LENGTH = 256
