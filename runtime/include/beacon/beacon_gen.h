@@ -373,7 +373,8 @@ typedef struct beacon_event_hdr {
     int64_t time_ns;               /* 0: stamped at emit */
     beacon_trace_id trace_id;      /* zero: from the current context, if any */
     beacon_span_id span_id;        /* zero: none */
-    beacon_span_id parent_span_id; /* zero: from the current context, if any */
+    beacon_span_id parent_span_id; /* zero: from the current context, if any
+                                      (follow events: their begin's span) */
 } beacon_event_hdr;
 
 /* State of an open span, embedded in generated span handles. */

@@ -208,8 +208,8 @@ BEACON_API void *beacon_gen_context_ref(const struct beacon_catalog_desc *catalo
 
 /* Resolve the correlation ids of `copy`, the struct copy of a record being
  * written by the calling thread, against the thread's open spans and pushed
- * contexts, as beacon_gen_emit does (an explicit trace id wins; else the
- * innermost span's trace, with that span as parent). Called by
+ * contexts, as beacon_gen_emit does (an explicit trace id, and an explicit
+ * parent, win; else the innermost span's trace, with that span as parent). Called by
  * beacon_gen_end when a span is open. copy must not be NULL. Thread-safe
  * (per-thread state). */
 BEACON_API void beacon_gen_correlate(beacon_event_hdr *copy);
