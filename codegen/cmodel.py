@@ -477,8 +477,6 @@ def _field_view(cat: Catalog, ev: Event, ev_type: str, f: Field, index: int,
         value_params=value_params,
         setter_params=setter_params,
         stores=stores,
-        # A NULL string unsets an optional string field.
-        null_unsets=f.optional and f.type.base == "string" and not f.type.is_list,
         has_bit=presence_bit >= 0,
         present_byte=byte,
         present_mask=1 << bit,
@@ -590,8 +588,6 @@ def _direct_view(cat: Catalog, ev: Event, fields: List[View]) -> View:
                  else (f.max_length or 0)),
             length=f"len_{fv.member}",
             value=f"str_{fv.member}",
-            present_byte=fv.present_byte,
-            present_mask=fv.present_mask,
         ))
     mangled = naming.mangle(ev.name)
     return View(
