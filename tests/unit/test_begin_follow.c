@@ -11,6 +11,7 @@
 #ifndef _POSIX_C_SOURCE
 #define _POSIX_C_SOURCE 200809L
 #endif
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -308,6 +309,59 @@ static void the_request_handler_pattern_links_every_event(void **state) {
     json_decref(lines);
 }
 
+/* Continues a lifecycle on another thread: a plain event and a nested
+ * begin event under its handle. */
+static void *continue_on_thread(void *p) {
+    const beacon_lifecycle *h = p;
+    if (beacon_context_push_lifecycle(h) != BEACON_OK) return (void *)1;
+    prv_work_note note = prv_work_note_make(9);
+    beacon_status a = prv_work_note_emit(&note);
+    prv_session_opened nested = prv_session_opened_make("thread");
+    beacon_status b = prv_session_opened_emit(&nested, NULL);
+    beacon_context_pop();
+    return a == BEACON_OK && b == BEACON_OK ? NULL : (void *)1;
+}
+
+static void
+begin_inside_a_pushed_context_is_its_child_and_the_handle_crosses_threads(void **state) {
+    (void)state;
+    beacon_trace_context ctx;
+    memset(&ctx, 0, sizeof ctx);
+    memset(ctx.trace_id.bytes, 0xab, sizeof ctx.trace_id.bytes);
+    memset(ctx.span_id.bytes, 0xcd, sizeof ctx.span_id.bytes);
+    assert_int_equal(beacon_context_push(&ctx), BEACON_OK);
+    beacon_lifecycle h;
+    prv_session_opened ev = prv_session_opened_make("web");
+    assert_int_equal(prv_session_opened_emit(&ev, &h), BEACON_OK);
+    assert_int_equal(beacon_context_pop(), BEACON_OK);
+    assert_memory_equal(&h.trace_id, &ctx.trace_id, sizeof ctx.trace_id);
+    assert_memory_not_equal(&h.span_id, &ctx.span_id, sizeof ctx.span_id);
+
+    pthread_t t;
+    void *failed = NULL;
+    assert_int_equal(pthread_create(&t, NULL, continue_on_thread, &h), 0);
+    assert_int_equal(pthread_join(t, &failed), 0);
+    assert_null(failed);
+    assert_int_equal(beacon_flush(5000), BEACON_OK);
+
+    json_t *lines = ts_read_ndjson(g_file);
+    const char *trace = "abababababababababababababababab";
+    char span[17];
+    beacon_span_id_to_hex(&h.span_id, span);
+    json_t *begin = event_named(lines, "session.opened", 0);
+    assert_string_equal(key_of(begin, "trace_id"), trace);
+    assert_string_equal(key_of(begin, "parent_span_id"), "cdcdcdcdcdcdcdcd");
+    assert_string_equal(key_of(begin, "span_id"), span);
+    json_t *note = event_named(lines, "work.note", 0);
+    assert_string_equal(key_of(note, "trace_id"), trace);
+    assert_string_equal(key_of(note, "parent_span_id"), span);
+    json_t *nested = event_named(lines, "session.opened", 1);
+    assert_string_equal(key_of(nested, "trace_id"), trace);
+    assert_string_equal(key_of(nested, "parent_span_id"), span);
+    assert_string_not_equal(key_of(nested, "span_id"), span);
+    json_decref(lines);
+}
+
 static void an_all_zero_or_null_handle_is_not_pushed(void **state) {
     (void)state;
     beacon_lifecycle zero;
@@ -371,6 +425,7 @@ int main(void) {
         T(a_span_right_after_a_begin_starts_another_trace),
         T(spans_and_events_under_the_pushed_handle_join_the_lifecycle),
         T(the_request_handler_pattern_links_every_event),
+        T(begin_inside_a_pushed_context_is_its_child_and_the_handle_crosses_threads),
         T(an_all_zero_or_null_handle_is_not_pushed),
         T(follow_with_an_all_zero_handle_is_rejected_and_counted),
     };
