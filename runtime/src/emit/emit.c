@@ -203,13 +203,18 @@ EMIT_RARE beacon_status closed_gate(const beacon_event_desc *d, int gate) {
  * once per thread per init. */
 EMIT_RARE beacon__ring *ring_slow(const beacon_event_desc *d, beacon_status *st) {
     /* The gate opens after its epoch is stored and closes before the epoch
-     * is cleared, so an open gate with no epoch is a close in progress. */
-    int gate = atomic_load_explicit(&beacon__g.gate, memory_order_acquire);
-    uint64_t epoch = __atomic_load_n(&beacon_gen_g.epoch, __ATOMIC_ACQUIRE);
-    if (gate == BEACON__GATE_OPEN && epoch == 0)
+     * is cleared, so an open gate with no epoch is a close in progress:
+     * read both again until they agree (the gate closed, or reopened with
+     * a new epoch), so a quick close and reopen is never taken for a
+     * shutdown. */
+    int gate;
+    uint64_t epoch;
+    do {
         gate = atomic_load_explicit(&beacon__g.gate, memory_order_acquire);
-    if (gate != BEACON__GATE_OPEN || epoch == 0) {
-        *st = closed_gate(d, gate == BEACON__GATE_OPEN ? BEACON__GATE_SHUT : gate);
+        epoch = __atomic_load_n(&beacon_gen_g.epoch, __ATOMIC_ACQUIRE);
+    } while (gate == BEACON__GATE_OPEN && epoch == 0);
+    if (gate != BEACON__GATE_OPEN) {
+        *st = closed_gate(d, gate);
         return NULL;
     }
     size_t want = atomic_load_explicit(&beacon__g.ring_bytes, memory_order_relaxed);
