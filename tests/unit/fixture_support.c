@@ -109,6 +109,12 @@ void ts_reset_runtime(void) {
     beacon__diag_reset_limits(); /* each test gets the full diagnostic budget */
 }
 
+void ts_capture_clear_all(void) {
+    beacon_capture_clear(NULL);
+    beacon_capture_clear("a");
+    beacon_capture_clear("b");
+}
+
 int ts_reset_fixture(void **state) {
     (void)state;
     ts_reset_runtime();

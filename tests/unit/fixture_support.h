@@ -33,6 +33,9 @@ json_t *ts_parse(const char *text);
  * diagnostic rate limits. */
 void ts_reset_runtime(void);
 
+/* Clears the capture sinks the tests use: the unnamed one, "a" and "b". */
+void ts_capture_clear_all(void);
+
 /* ts_reset_runtime() as a cmocka setup/teardown function. */
 int ts_reset_fixture(void **state);
 

@@ -34,9 +34,7 @@ static int setup(void **state) {
     (void)state;
     ts_reset_runtime();
     g_dir = ts_mkdtemp();
-    beacon_capture_clear(NULL);
-    beacon_capture_clear("a");
-    beacon_capture_clear("b");
+    ts_capture_clear_all();
     return 0;
 }
 
