@@ -133,8 +133,10 @@ static beacon_status callback_close(beacon__sink *sink, int timeout_ms) {
     return BEACON_OK;
 }
 
-static const beacon__sink_vtable k_callback_vt = {"callback", callback_write, callback_flush,
-                                                  callback_close};
+static const beacon__sink_vtable k_callback_vt = {.scheme = "callback",
+                                                  .write = callback_write,
+                                                  .flush = callback_flush,
+                                                  .close = callback_close};
 
 static beacon_status callback_open(const beacon__sink_spec *spec, const beacon__callback_target *cb,
                                    beacon__sink **out, char *err, size_t err_cap) {

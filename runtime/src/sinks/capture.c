@@ -112,8 +112,8 @@ static beacon_status capture_close(beacon__sink *sink, int timeout_ms) {
     return BEACON_OK; /* the store stays for beacon_capture_get */
 }
 
-static const beacon__sink_vtable k_capture_vt = {"capture", capture_write, capture_flush,
-                                                 capture_close};
+static const beacon__sink_vtable k_capture_vt = {
+    .scheme = "capture", .write = capture_write, .flush = capture_flush, .close = capture_close};
 
 static beacon_status capture_open(const beacon__sink_spec *spec, const beacon__callback_target *cb,
                                   beacon__sink **out, char *err, size_t err_cap) {

@@ -281,7 +281,8 @@ static beacon_status file_close(beacon__sink *sink, int timeout_ms) {
     return st;
 }
 
-static const beacon__sink_vtable k_file_vt = {"file", file_write, file_flush, file_close};
+static const beacon__sink_vtable k_file_vt = {
+    .scheme = "file", .write = file_write, .flush = file_flush, .close = file_close};
 
 static beacon_status file_open(const beacon__sink_spec *spec, const beacon__callback_target *cb,
                                beacon__sink **out, char *err, size_t err_cap) {

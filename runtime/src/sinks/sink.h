@@ -69,6 +69,11 @@ typedef struct beacon__sink_vtable {
     beacon_status (*flush)(beacon__sink *sink, int timeout_ms);
     /* Flushes within timeout_ms, then frees the sink (also on error). */
     beacon_status (*close)(beacon__sink *sink, int timeout_ms);
+    /* Optional (NULL when left out of the initializer): called once the
+     * pipeline attached the settings of beacon__sink, before the first
+     * write, on the thread starting the run. Must not block (an HTTP sink
+     * schedules its spool replay). */
+    void (*start)(beacon__sink *sink);
 } beacon__sink_vtable;
 
 /* Common head of every sink; implementations embed it first. */
@@ -99,10 +104,6 @@ struct beacon__sink {
     /* Asynchronous sinks, during write() only: one ticket per record of the
      * batch, each to be settled exactly once (then or later). */
     const beacon__ticket *tickets;
-    /* Optional (NULL), set by the sink: called once the pipeline attached
-     * the settings above, before the first write, on the thread starting
-     * the run. Must not block (an HTTP sink schedules its spool replay). */
-    void (*start)(beacon__sink *sink);
     /* Runs user code (callback sinks): not called once the process exits
      * (beacon__g.exiting); one that calls out per event checks it itself. */
     bool calls_user;

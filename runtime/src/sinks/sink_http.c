@@ -1180,7 +1180,11 @@ static void http_start(beacon__sink *base) {
     beacon__transport_submit(&s->kick);
 }
 
-static const beacon__sink_vtable k_http_vt = {"http", http_write, http_flush, http_close};
+static const beacon__sink_vtable k_http_vt = {.scheme = "http",
+                                              .write = http_write,
+                                              .flush = http_flush,
+                                              .close = http_close,
+                                              .start = http_start};
 
 /* ---- opening ------------------------------------------------------------------------- */
 
@@ -1224,7 +1228,6 @@ beacon_status beacon__sink_http_open(const beacon__sink_spec *spec, beacon__sink
     pthread_mutex_init(&s->spool_mu, NULL);
     pthread_cond_init(&s->cv, NULL);
     s->base.vt = &k_http_vt;
-    s->base.start = http_start;
     s->pid = getpid();
     s->base.format = BEACON__FORMAT_CANONICAL;
     s->base.async = true;

@@ -54,7 +54,8 @@ static beacon_status stream_close(beacon__sink *sink, int timeout_ms) {
     return BEACON_OK;
 }
 
-static const beacon__sink_vtable k_stream_vt = {"stream", stream_write, stream_flush, stream_close};
+static const beacon__sink_vtable k_stream_vt = {
+    .scheme = "stream", .write = stream_write, .flush = stream_flush, .close = stream_close};
 
 static beacon_status stream_open(const beacon__sink_spec *spec, const beacon__callback_target *cb,
                                  beacon__sink **out, char *err, size_t err_cap) {

@@ -749,7 +749,7 @@ static void attach_sink(beacon__sink *sink, slot *s, pipeline *p) {
 }
 
 static void start_sink(beacon__sink *sink) {
-    if (sink->start) sink->start(sink);
+    if (sink->vt->start) sink->vt->start(sink);
 }
 
 static void reopen_sinks(pipeline *p) {
