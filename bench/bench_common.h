@@ -187,37 +187,54 @@ static inline double bench_overhead_ticks(unsigned batch) {
 typedef struct bench_pingpong {
     _Alignas(64) volatile int flag;
     int rounds;
+    _Alignas(64) volatile int stop; /* the measuring thread gave up */
 } bench_pingpong;
+
+/* Spins until *flag == want; false when pp->stop is set first. */
+static inline int bench_pingpong_wait(bench_pingpong *pp, int want) {
+    while (__atomic_load_n(&pp->flag, __ATOMIC_ACQUIRE) != want)
+        if (__atomic_load_n(&pp->stop, __ATOMIC_RELAXED)) return 0;
+    return 1;
+}
 
 static inline void *bench_pong_main(void *p) {
     bench_pingpong *pp = (bench_pingpong *)p;
     for (int i = 0; i < pp->rounds; i++) {
-        while (__atomic_load_n(&pp->flag, __ATOMIC_ACQUIRE) != 1) {
-        }
+        if (!bench_pingpong_wait(pp, 1)) break;
         __atomic_store_n(&pp->flag, 0, __ATOMIC_RELEASE);
     }
     return NULL;
 }
 
-/* Median of 5 measurements of 20,000 round trips each; -1 when the second
- * thread cannot be started. */
+/* Median of 5 measurements of 20,000 round trips each, or -1 when the
+ * second thread cannot be started or a measurement takes over 200 ms: two
+ * threads that share one CPU (a one-CPU machine or container, a busy host)
+ * pass the line once per scheduler time slice, which would make this take
+ * minutes and measure the scheduler. */
 static inline double bench_core_to_core_ns(void) {
     enum { ROUNDS = 20000, RUNS = 5 };
+    const uint64_t limit_ns = 200u * 1000000u;
     static bench_pingpong pp;
     double v[RUNS];
     for (int r = 0; r < RUNS; r++) {
         pthread_t t;
         pp.flag = 0;
+        pp.stop = 0;
         pp.rounds = ROUNDS;
         if (pthread_create(&t, NULL, bench_pong_main, &pp) != 0) return -1;
         uint64_t t0 = bench_mono_ns();
-        for (int i = 0; i < ROUNDS; i++) {
+        int done = 0;
+        for (; done < ROUNDS; done++) {
             __atomic_store_n(&pp.flag, 1, __ATOMIC_RELEASE);
-            while (__atomic_load_n(&pp.flag, __ATOMIC_ACQUIRE) != 0) {
-            }
+            unsigned spins = 0;
+            while (__atomic_load_n(&pp.flag, __ATOMIC_ACQUIRE) != 0)
+                if ((++spins & 1023u) == 0 && bench_mono_ns() - t0 > limit_ns) break;
+            if (__atomic_load_n(&pp.flag, __ATOMIC_ACQUIRE) != 0) break;
         }
         uint64_t t1 = bench_mono_ns();
+        __atomic_store_n(&pp.stop, 1, __ATOMIC_RELAXED);
         pthread_join(t, NULL);
+        if (done < ROUNDS) return -1;
         v[r] = (double)(t1 - t0) / ROUNDS / 2;
     }
     qsort(v, RUNS, sizeof v[0], bench_cmp_double);

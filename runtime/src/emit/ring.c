@@ -11,6 +11,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <cpuid.h>
+#define RING_CAN_EVICT 1
+#else
+#define RING_CAN_EVICT 0
+#endif
+
 size_t beacon__ring_round_capacity(size_t capacity_bytes) {
     size_t cap = BEACON__RING_MIN_CAPACITY;
     while (cap < capacity_bytes) {
@@ -112,6 +119,38 @@ void beacon__ring_release(beacon__ring *r) {
     r->peek_size = 0;
 }
 
+#if RING_CAN_EVICT
+/* Whether the CPU has CLFLUSHOPT (CPUID 7.0 EBX bit 23); decided once. */
+static bool evict_supported(void) {
+    static int known = -1; /* -1 unknown, 0 no, 1 yes; a benign race */
+    int v = __atomic_load_n(&known, __ATOMIC_RELAXED);
+    if (v < 0) {
+        unsigned a, b, c, d;
+        v = __get_cpuid_count(7, 0, &a, &b, &c, &d) && (b & (1u << 23)) ? 1 : 0;
+        __atomic_store_n(&known, v, __ATOMIC_RELAXED);
+    }
+    return v == 1;
+}
+#endif
+
+void beacon__ring_evict(beacon__ring *r) {
+    size_t tail = atomic_load_explicit(&r->tail, memory_order_relaxed);
+    /* Whole lines only: the one holding `tail` may be the producer's now. */
+    size_t end = tail & ~(size_t)(BEACON__RING_CACHE_LINE - 1);
+    size_t pos = r->evicted;
+    if ((ptrdiff_t)(end - pos) <= 0) return;
+    if (end - pos > r->cmask + 1) pos = end - (r->cmask + 1); /* a lap at most */
+    r->evicted = end;
+#if RING_CAN_EVICT
+    if (!evict_supported()) return;
+    for (; pos != end; pos += BEACON__RING_CACHE_LINE)
+        __asm__ volatile(
+            "clflushopt %0" ::"m"(*(const unsigned char *)(r->cbuf + (pos & r->cmask))));
+#else
+    (void)pos;
+#endif
+}
+
 bool beacon__ring_empty(beacon__ring *r) {
     return beacon__ring_used_bytes(r) == 0;
 }
@@ -134,6 +173,7 @@ static void ring_reset(beacon__ring *r) {
     beacon__ring_bounds(r, 0);
     r->head_cache = 0;
     r->peek_size = 0;
+    r->evicted = 0;
     r->res_open = false;
 }
 

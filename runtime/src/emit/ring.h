@@ -81,6 +81,7 @@ typedef struct beacon__ring {
     _Alignas(BEACON__RING_CACHE_LINE) _Atomic size_t tail;
     size_t head_cache;
     size_t peek_size; /* bytes the peeked record occupies; 0 = none */
+    size_t evicted;   /* lines below this position were given back (beacon__ring_evict) */
     unsigned char *cbuf;
     size_t cmask;
 
@@ -223,6 +224,17 @@ void beacon__ring_release(beacon__ring *r);
 
 /* True when no committed record is waiting. Exact on the consumer thread; a
  * snapshot elsewhere. */
+/* Consumer: give the cache lines of released records back to memory
+ * (CLFLUSHOPT, where the CPU has it; elsewhere this only keeps its count).
+ * The producer writes each line again one lap later: a line the consumer
+ * still holds must then be taken back from the consumer's core, which stalls
+ * the emitting thread for a cross-core round trip (hundreds of ns between
+ * cores that share no cache), while a line in memory arrives early through
+ * the producer's prefetch (beacon_gen_prefetch) and the hardware's. Whole
+ * lines below the released position only; a hint, never a change to the
+ * data. Call after a run of releases. */
+void beacon__ring_evict(beacon__ring *r);
+
 bool beacon__ring_empty(beacon__ring *r);
 
 /* Bytes currently committed and not yet released (records, headers and

@@ -97,6 +97,10 @@ void beacon__tally_after_fork_child(void) {
         if (b->n != mine) atomic_store_explicit(&b->owned, false, memory_order_relaxed);
 }
 
+/* beacon_gen_refusal_status packs these statuses a byte each. */
+_Static_assert(BEACON_ERR_DISABLED < 256 && BEACON_ERR_SAMPLED_OUT < 256 && BEACON_OK < 256,
+               "refusal statuses fit a byte");
+
 beacon_status beacon_gen_refuse(unsigned kind) {
     if (kind < BEACON_GEN_VERDICT_DISABLED || kind > BEACON_GEN_VERDICT_FILTERED)
         return BEACON_ERR_INVALID_ARGUMENT;

@@ -535,6 +535,7 @@ static bool drain_rings(pipeline *p, bool reap) {
             }
             beacon__ring_release(r);
         }
+        beacon__ring_evict(r);
     }
     if (n) p->rr = (p->rr + 1) % n;
     p->inflight = p->npass;
