@@ -132,6 +132,32 @@ static void ring_reserved_record_is_invisible_until_commit(void **state) {
     beacon__ring_free(r);
 }
 
+static void ring_next_stops_at_the_last_look(void **state) {
+    (void)state;
+    beacon__ring *r = beacon__ring_new(4096);
+    size_t len;
+    assert_int_equal(push(r, 3, 0, 24), 1);
+    assert_int_equal(push(r, 3, 1, 40), 1);
+    assert_null(beacon__ring_next(r, &len)); /* nothing looked at yet */
+    beacon__ring_look(r);
+    assert_int_equal(push(r, 3, 2, 8), 1); /* published after the look */
+    for (uint64_t seq = 0; seq < 2; seq++) {
+        const void *p = beacon__ring_next(r, &len);
+        assert_non_null(p);
+        assert_true(record_matches(p, len, 3, seq));
+        beacon__ring_release(r);
+    }
+    assert_null(beacon__ring_next(r, &len));
+    assert_int_equal(len, 0);
+    beacon__ring_look(r);
+    const void *p = beacon__ring_next(r, &len);
+    assert_non_null(p);
+    assert_true(record_matches(p, len, 3, 2));
+    beacon__ring_release(r);
+    assert_true(beacon__ring_empty(r));
+    beacon__ring_free(r);
+}
+
 static void ring_peek_twice_returns_same_record(void **state) {
     (void)state;
     beacon__ring *r = beacon__ring_new(4096);
@@ -593,6 +619,7 @@ int main(void) {
         cmocka_unit_test(ring_capacity_rounds_up_to_power_of_two_with_minimum),
         cmocka_unit_test(ring_peek_on_empty_returns_null),
         cmocka_unit_test(ring_reserved_record_is_invisible_until_commit),
+        cmocka_unit_test(ring_next_stops_at_the_last_look),
         cmocka_unit_test(ring_peek_twice_returns_same_record),
         cmocka_unit_test(ring_zero_length_record_is_delivered),
         cmocka_unit_test(ring_wraps_variable_sizes_over_many_cycles_preserving_bytes),

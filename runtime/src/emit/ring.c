@@ -85,11 +85,16 @@ bool beacon__ring_consumed_to(beacon__ring *r, size_t head_pos) {
     return (ptrdiff_t)(tail - head_pos) >= 0;
 }
 
-const void *beacon__ring_peek(beacon__ring *r, size_t *len) {
+void beacon__ring_look(beacon__ring *r) {
+    r->head_cache = __atomic_load_n(&r->p.head, __ATOMIC_ACQUIRE);
+}
+
+/* peek, and next when `look` is false. */
+static const void *ring_front(beacon__ring *r, size_t *len, bool look) {
     size_t tail = atomic_load_explicit(&r->tail, memory_order_relaxed);
     for (;;) {
         if (tail == r->head_cache) {
-            r->head_cache = __atomic_load_n(&r->p.head, __ATOMIC_ACQUIRE);
+            if (look) beacon__ring_look(r);
             if (tail == r->head_cache) {
                 r->peek_size = 0;
                 *len = 0;
@@ -109,6 +114,14 @@ const void *beacon__ring_peek(beacon__ring *r, size_t *len) {
         *len = (size_t)hdr;
         return r->cbuf + idx + sizeof(uint64_t);
     }
+}
+
+const void *beacon__ring_peek(beacon__ring *r, size_t *len) {
+    return ring_front(r, len, true);
+}
+
+const void *beacon__ring_next(beacon__ring *r, size_t *len) {
+    return ring_front(r, len, false);
 }
 
 void beacon__ring_release(beacon__ring *r) {

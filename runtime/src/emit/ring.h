@@ -217,6 +217,21 @@ static inline bool beacon__ring_commit(beacon__ring *r, size_t len) {
  * Acquire load. `len` must not be NULL. Consumer thread only. */
 const void *beacon__ring_peek(beacon__ring *r, size_t *len);
 
+/* Consumer: read the producer's position once; beacon__ring_next then
+ * returns the records published up to it and no later ones. Acquire load.
+ * Consumer thread only. */
+void beacon__ring_look(beacon__ring *r);
+
+/* Consumer: beacon__ring_peek without a new look at the producer's
+ * position: NULL once the records seen by the last beacon__ring_look (or
+ * peek) are taken. A consumer that keeps looking while it drains follows
+ * the producer record by record, reading each one's lines while the
+ * producer is still writing next to them; each of those lines then has to
+ * be taken back from the consumer's core (a cross-core round trip that
+ * stalls the emitting thread). Taking a pass's records up to one look
+ * leaves the producer alone until the next pass. Consumer thread only. */
+const void *beacon__ring_next(beacon__ring *r, size_t *len);
+
 /* Consumer: drop the record returned by the last peek, giving its space back
  * to the producer. A call without a successful peek is ignored.
  * Consumer thread only. */

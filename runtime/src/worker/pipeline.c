@@ -520,10 +520,13 @@ static bool drain_rings(pipeline *p, bool reap) {
      * out are served first next time. */
     for (size_t k = 0; k < n && p->npass < PASS_MAX && p->arena_len < ARENA_PASS; k++) {
         beacon__ring *r = p->rlist[(p->rr + k) % n];
+        /* One look per ring and pass: what a producer publishes meanwhile
+         * waits for the next pass (beacon__ring_next). */
+        beacon__ring_look(r);
         for (unsigned taken = 0;
              taken < PASS_PER_RING && p->npass < PASS_MAX && p->arena_len < ARENA_PASS; taken++) {
             size_t len;
-            void *rec = (void *)beacon__ring_peek(r, &len);
+            void *rec = (void *)beacon__ring_next(r, &len);
             if (!rec) break;
             if (len == BEACON__RECORD_INDIRECT) {
                 void *heap;
