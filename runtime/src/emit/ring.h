@@ -232,15 +232,14 @@ void beacon__ring_look(beacon__ring *r);
  * leaves the producer alone until the next pass. Consumer thread only. */
 const void *beacon__ring_next(beacon__ring *r, size_t *len);
 
-/* Consumer: drop the record returned by the last peek, giving its space back
+/* Consumer: drop the record returned by the last peek or next, giving its space back
  * to the producer. A call without a successful peek is ignored.
  * Consumer thread only. */
 void beacon__ring_release(beacon__ring *r);
 
-/* True when no committed record is waiting. Exact on the consumer thread; a
- * snapshot elsewhere. */
 /* Consumer: give the cache lines of released records back to memory
- * (CLFLUSHOPT, where the CPU has it; elsewhere this only keeps its count).
+ * (CLFLUSHOPT, where the CPU has it; elsewhere this only advances the
+ * position it has reached).
  * The producer writes each line again one lap later: a line the consumer
  * still holds must then be taken back from the consumer's core, which stalls
  * the emitting thread for a cross-core round trip (hundreds of ns between
@@ -250,6 +249,8 @@ void beacon__ring_release(beacon__ring *r);
  * data. Call after a run of releases. */
 void beacon__ring_evict(beacon__ring *r);
 
+/* True when no committed record is waiting. Exact on the consumer thread; a
+ * snapshot elsewhere. */
 bool beacon__ring_empty(beacon__ring *r);
 
 /* Bytes currently committed and not yet released (records, headers and
