@@ -73,6 +73,19 @@ static void unknown_scheme_is_rejected_by_name(void **state) {
     assert_non_null(strstr(cap.last, "unknown sink scheme 'syslog'"));
 }
 
+static void file_keep_above_its_bound_is_refused_by_name(void **state) {
+    (void)state;
+    ts_diag_captured cap = {0};
+    assert_int_equal(add_spec("file:/tmp/x.ndjson?max_bytes=100&keep=1000", &cap), BEACON_OK);
+    assert_int_equal(cap.calls, 0);
+    assert_int_equal(add_spec("file:/tmp/x.ndjson?max_bytes=100&keep=1001", &cap),
+                     BEACON_ERR_SINK_SPEC);
+    assert_int_equal(cap.code, BEACON_ERR_SINK_SPEC);
+    assert_non_null(strstr(cap.last, "keep"));
+    assert_non_null(strstr(cap.last, "at most 1000"));
+    assert_non_null(strstr(cap.last, "'1001'"));
+}
+
 static void http_schemes_are_accepted_with_their_options(void **state) {
     (void)state;
     const char *ok[] = {"otlp+http://localhost:4318",
@@ -389,6 +402,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         T(valid_specs_are_accepted),
         T(unknown_scheme_is_rejected_by_name),
+        T(file_keep_above_its_bound_is_refused_by_name),
         T(http_schemes_are_accepted_with_their_options),
         T(unknown_http_kinds_and_bad_http_options_are_named),
         T(header_values_are_never_quoted_or_shown),

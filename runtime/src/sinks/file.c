@@ -298,8 +298,7 @@ static beacon_status file_open(const beacon__sink_spec *spec, const beacon__call
     const char *v = beacon__sink_spec_option(spec, "max_bytes");
     if (v) beacon__parse_u64(v, &s->max_bytes); /* validated with the spec */
     v = beacon__sink_spec_option(spec, "keep");
-    if (v) beacon__parse_u64(v, &s->keep);
-    if (s->keep > FILE_KEEP_MAX) s->keep = FILE_KEEP_MAX; /* bounds the disk a sink can fill */
+    if (v) beacon__parse_u64(v, &s->keep); /* at most FILE_KEEP_MAX: file_check */
     s->path = strdup(spec->target);
     if (!s->path) {
         free(s);
@@ -318,11 +317,24 @@ static beacon_status file_open(const beacon__sink_spec *spec, const beacon__call
 
 static const char *const k_file_options[] = {"max_bytes", "keep", NULL};
 
+/* keep= is bounded (FILE_KEEP_MAX files): it bounds the disk a sink can
+ * fill, and a larger value is refused rather than quietly lowered. */
+static beacon_status file_check(const beacon__sink_spec *spec, char *err, size_t err_cap) {
+    const char *v = beacon__sink_spec_option(spec, "keep");
+    uint64_t keep;
+    if (v && beacon__parse_u64(v, &keep) && keep > FILE_KEEP_MAX) {
+        snprintf(err, err_cap, "option keep wants at most %d files, got '%s'", FILE_KEEP_MAX, v);
+        return BEACON_ERR_SINK_SPEC;
+    }
+    return BEACON_OK;
+}
+
 const beacon__sink_scheme beacon__sink_scheme_file = {
     .scheme = "file",
     .usage = "file:PATH",
     .target = BEACON__TARGET_REQUIRED,
     .options = k_file_options,
     .numeric = k_file_options,
+    .check = file_check,
     .open = file_open,
 };
