@@ -302,6 +302,59 @@ static void spool_size_bound_evicts_oldest_segment_and_counts_its_events(void **
     beacon__spool_close(s);
 }
 
+/* A store whose bound holds one full segment: four records of 3 events
+ * fill segment 1, and the record handed out for replay is its first. The
+ * next append evicts segment 1 although that record is out. */
+static beacon__spool *store_evicting_the_record_out(beacon__spool_record *out) {
+    beacon__spool *s = open_store("sink", 1, 650, 600);
+    char rec[101];
+    for (int i = 0; i < 4; i++) {
+        snprintf(rec, sizeof rec, "%03d%097d", i, 0);
+        append_text(s, rec, 3);
+    }
+    bool found;
+    assert_int_equal(beacon__spool_next(s, out, &found), BEACON_OK);
+    assert_true(found);
+    assert_memory_equal(out->bytes, "000", 3);
+    snprintf(rec, sizeof rec, "%03d%097d", 4, 0);
+    append_text(s, rec, 5);
+    return s;
+}
+
+static void spool_eviction_of_a_record_out_counts_it_only_if_not_delivered(void **state) {
+    (void)state;
+    /* Delivered after all: the three records never handed out are lost. */
+    beacon__spool_record rec;
+    beacon__spool *s = store_evicting_the_record_out(&rec);
+    beacon__spool_counters c;
+    beacon__spool_counters_get(s, &c);
+    assert_int_equal(c.evicted_events, 9);
+    assert_int_equal(beacon__spool_ack(s, &rec), BEACON_OK);
+    beacon__spool_counters_get(s, &c);
+    assert_int_equal(c.evicted_events, 9);
+    char out[1024];
+    assert_int_equal(drain(s, out, sizeof out), 1);
+    assert_memory_equal(out, "004", 3);
+    beacon__spool_close(s);
+
+    /* Its request failed, and the next replay finds the newer record: the
+     * record out is lost too, counted once. */
+    assert_int_equal(teardown(NULL), 0);
+    assert_int_equal(setup(NULL), 0);
+    s = store_evicting_the_record_out(&rec);
+    bool found;
+    assert_int_equal(beacon__spool_next(s, &rec, &found), BEACON_OK);
+    assert_true(found);
+    assert_memory_equal(rec.bytes, "004", 3);
+    beacon__spool_counters_get(s, &c);
+    assert_int_equal(c.evicted_events, 12);
+    beacon__spool_release(s);
+    beacon__spool_release(s);
+    beacon__spool_counters_get(s, &c);
+    assert_int_equal(c.evicted_events, 12);
+    beacon__spool_close(s);
+}
+
 static void spool_refuses_a_record_larger_than_the_bound(void **state) {
     (void)state;
     beacon__spool *s = open_store("sink", 1, 4096, 0);
@@ -609,6 +662,8 @@ int main(void) {
                                         teardown),
         cmocka_unit_test_setup_teardown(
             spool_size_bound_evicts_oldest_segment_and_counts_its_events, setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            spool_eviction_of_a_record_out_counts_it_only_if_not_delivered, setup, teardown),
         cmocka_unit_test_setup_teardown(spool_refuses_a_record_larger_than_the_bound, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(spool_files_are_private, setup, teardown),

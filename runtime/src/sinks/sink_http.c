@@ -592,6 +592,13 @@ static void settle_or_spool(http_sink *s, const char *pieces, const held *items,
  * start of a replay to its end. */
 
 static void replay_end(http_sink *s) {
+    /* A record still out is not coming back acknowledged. */
+    pthread_mutex_lock(&s->spool_mu);
+    if (s->store) {
+        beacon__spool_release(s->store);
+        store_book_locked(s);
+    }
+    pthread_mutex_unlock(&s->spool_mu);
     pthread_mutex_lock(&s->mu);
     s->replaying = false;
     s->outstanding--;

@@ -45,6 +45,11 @@ struct beacon__spool {
     size_t coff;
     bool ckeep;
     uint64_t inflight; /* segment of the record handed out (0: none) */
+    uint32_t inflight_events;
+    /* The segment of the record handed out was evicted while it was out:
+     * its events are counted evicted only if it is not acknowledged
+     * (beacon__spool_release), since a replay that succeeds delivers them. */
+    bool inflight_lost;
     /* corruption is counted once: positions up to here were counted */
     uint64_t mark_seq;
     size_t mark_off;
@@ -455,9 +460,14 @@ beacon_status beacon__spool_append(beacon__spool *s, const void *bytes, size_t l
             uint64_t need = rec + (s->wfd < 0 ? BEACON__SPOOL_FILE_HDR : 0);
             if (total + need <= s->max_bytes) break;
             if (!segs[i].seq || (round == 0 && segs[i].seq == s->inflight)) continue;
-            s->n.evicted_events += pending_events(s, segs[i].seq);
+            uint64_t lost = pending_events(s, segs[i].seq);
+            if (segs[i].seq == s->inflight) {
+                lost -= lost < s->inflight_events ? lost : s->inflight_events;
+                s->inflight_lost = true;
+                s->inflight = 0;
+            }
+            s->n.evicted_events += lost;
             if (segs[i].seq == s->wseq) close_writer(s);
-            if (segs[i].seq == s->inflight) s->inflight = 0;
             remove_segment(s, segs[i].seq);
             total -= segs[i].size;
             segs[i].seq = 0;
@@ -547,6 +557,8 @@ static bool scan_segment(beacon__spool *s, uint64_t seq, beacon__spool_record *r
             s->coff = off;
             s->ckeep = keep;
             s->inflight = seq;
+            s->inflight_events = f.events;
+            s->inflight_lost = false;
             return true;
         }
         off = next;
@@ -558,10 +570,17 @@ static bool scan_segment(beacon__spool *s, uint64_t seq, beacon__spool_record *r
     return false;
 }
 
+void beacon__spool_release(beacon__spool *s) {
+    if (!s) return;
+    if (s->inflight_lost) s->n.evicted_events += s->inflight_events;
+    s->inflight_lost = false;
+    s->inflight = 0;
+}
+
 beacon_status beacon__spool_next(beacon__spool *s, beacon__spool_record *rec, bool *found) {
     *found = false;
     memset(rec, 0, sizeof *rec);
-    s->inflight = 0;
+    beacon__spool_release(s);
     if (!claim_replay(s)) return BEACON_OK;
     int lk = lock_dir(s);
     if (lk < 0) return BEACON_ERR_IO;
@@ -589,6 +608,8 @@ beacon_status beacon__spool_next(beacon__spool *s, beacon__spool_record *rec, bo
 
 beacon_status beacon__spool_ack(beacon__spool *s, const beacon__spool_record *rec) {
     if (!rec || !rec->seg) return BEACON_ERR_INVALID_ARGUMENT;
+    /* Delivered: an eviction of its segment meanwhile lost none of it. */
+    s->inflight_lost = false;
     int lk = lock_dir(s);
     if (lk < 0) return BEACON_ERR_IO;
     char path[4096];
@@ -597,7 +618,8 @@ beacon_status beacon__spool_ack(beacon__spool *s, const beacon__spool_record *re
     beacon_status st = BEACON_OK;
     struct stat sb;
     if (fd < 0 || fstat(fd, &sb) != 0 || (s->bseq == rec->seg && sb.st_ino != s->bino)) {
-        /* Evicted (or replaced) meanwhile: its events were counted there. */
+        /* Evicted (or replaced) meanwhile: by this store, which left this
+         * record's events out of its count; by another, which counted them. */
         if (fd >= 0) close(fd);
         close(lk);
         s->inflight = 0;

@@ -103,8 +103,15 @@ beacon_status beacon__spool_next(beacon__spool *s, beacon__spool_record *rec, bo
 
 /* Marks rec (from beacon__spool_next on this store) delivered, deleting its
  * segment when nothing pending remains there. A record whose segment was
- * evicted meanwhile is ignored. Returns BEACON_ERR_IO on a failed write. */
+ * evicted meanwhile is ignored: its events are not counted evicted (they
+ * were delivered). Returns BEACON_ERR_IO on a failed write. */
 beacon_status beacon__spool_ack(beacon__spool *s, const beacon__spool_record *rec);
+
+/* The record last handed out by beacon__spool_next will not be acknowledged
+ * (its request failed or was abandoned): when the size bound evicted its
+ * segment meanwhile, its events are counted evicted now. The next
+ * beacon__spool_next does this itself. NULL is a no-op. */
+void beacon__spool_release(beacon__spool *s);
 
 /* Bytes of segment files in the sink directory now (all writers). */
 beacon_status beacon__spool_pending_bytes(beacon__spool *s, uint64_t *bytes);
