@@ -533,6 +533,46 @@ static void spool_replay_claim_survives_a_fork_child(void **state) {
     beacon__spool_close(s);
 }
 
+/* A child that keeps running without ever shutting the runtime down does
+ * not keep the replay lock it inherited: once the parent's store lets go,
+ * another store of that directory replays while the child still lives. */
+static void spool_replay_lock_is_not_kept_by_a_running_fork_child(void **state) {
+    (void)state;
+    beacon__spool *s = open_store("sink", 1, 0, 0);
+    append_text(s, "a", 1);
+    beacon__spool_record rec;
+    bool found;
+    assert_int_equal(beacon__spool_next(s, &rec, &found), BEACON_OK);
+    assert_true(found);
+    int go[2], ready[2];
+    assert_int_equal(pipe(go), 0);
+    assert_int_equal(pipe(ready), 0);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        beacon__spool_atfork_child(); /* what the runtime's fork handler runs */
+        close(go[1]);
+        (void)!write(ready[1], "r", 1);
+        char c;
+        (void)!read(go[0], &c, 1); /* lives until the parent is done */
+        _exit(0);
+    }
+    close(go[0]);
+    close(ready[1]);
+    char c;
+    assert_int_equal(read(ready[0], &c, 1), 1);
+    close(ready[0]);
+    beacon__spool_close(s);
+    beacon__spool *t = open_store("sink", 1, 0, 0);
+    assert_int_equal(beacon__spool_next(t, &rec, &found), BEACON_OK);
+    bool replayed = found && rec.len == 1 && rec.bytes[0] == 'a';
+    close(go[1]);
+    int status;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(replayed);
+    beacon__spool_close(t);
+}
+
 /* A writer killed with SIGKILL at a random moment: every record it was told
  * was appended is replayed, in order, and nothing damaged is handed out. */
 static void spool_sigkill_while_appending_loses_nothing_appended(void **state) {
@@ -671,6 +711,8 @@ int main(void) {
                                         teardown),
         cmocka_unit_test_setup_teardown(spool_two_processes_share_a_directory, setup, teardown),
         cmocka_unit_test_setup_teardown(spool_replay_claim_survives_a_fork_child, setup, teardown),
+        cmocka_unit_test_setup_teardown(spool_replay_lock_is_not_kept_by_a_running_fork_child,
+                                        setup, teardown),
         cmocka_unit_test_setup_teardown(spool_sigkill_while_appending_loses_nothing_appended, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(spool_random_damage_never_yields_a_false_record, setup,

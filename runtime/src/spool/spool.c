@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,7 +28,8 @@
 #define FILE_FLAGS (O_CLOEXEC | O_NOFOLLOW)
 
 struct beacon__spool {
-    char *dir; /* the sink directory */
+    beacon__spool *next_open; /* the process's open stores (g_open) */
+    char *dir;                /* the sink directory */
     uint64_t sink_id;
     uint16_t format;
     uint64_t max_bytes, seg_bytes;
@@ -269,6 +271,23 @@ static void remove_segment(beacon__spool *s, uint64_t seq) {
 
 /* ---- open / close ------------------------------------------------------------ */
 
+/* Every open store of the process, for the fork handlers. */
+static pthread_mutex_t g_open_mu = PTHREAD_MUTEX_INITIALIZER;
+static beacon__spool *g_open;
+
+void beacon__spool_atfork_prepare(void) {
+    pthread_mutex_lock(&g_open_mu);
+}
+
+void beacon__spool_atfork_parent(void) {
+    pthread_mutex_unlock(&g_open_mu);
+}
+
+void beacon__spool_atfork_child(void) {
+    for (beacon__spool *s = g_open; s; s = s->next_open) beacon__spool_after_fork_child(s);
+    pthread_mutex_init(&g_open_mu, NULL);
+}
+
 beacon_status beacon__spool_open(const beacon__spool_options *o, beacon__spool **out, char *err,
                                  size_t err_cap) {
     if (err_cap) err[0] = '\0';
@@ -304,12 +323,23 @@ beacon_status beacon__spool_open(const beacon__spool_options *o, beacon__spool *
         return BEACON_ERR_IO;
     }
     close(fd);
+    pthread_mutex_lock(&g_open_mu);
+    s->next_open = g_open;
+    g_open = s;
+    pthread_mutex_unlock(&g_open_mu);
     *out = s;
     return BEACON_OK;
 }
 
 void beacon__spool_close(beacon__spool *s) {
     if (!s) return;
+    pthread_mutex_lock(&g_open_mu);
+    for (beacon__spool **p = &g_open; *p; p = &(*p)->next_open)
+        if (*p == s) {
+            *p = s->next_open;
+            break;
+        }
+    pthread_mutex_unlock(&g_open_mu);
     if (s->wfd >= 0) close(s->wfd);
     if (s->claim_fd >= 0) close(s->claim_fd);
     free(s->buf);

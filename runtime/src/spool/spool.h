@@ -126,4 +126,13 @@ const char *beacon__spool_path(const beacon__spool *s);
  * from the parent without releasing the parent's locks. */
 void beacon__spool_after_fork_child(beacon__spool *s);
 
+/* fork() handlers (core/fork.h) over every open store. The child's does
+ * beacon__spool_after_fork_child for each at once: an inherited descriptor
+ * of the replay lock kept open by a child that never shuts the runtime
+ * down would hold the lock after the parent let go of it, and no process
+ * could replay that directory until the child exits. */
+void beacon__spool_atfork_prepare(void);
+void beacon__spool_atfork_parent(void);
+void beacon__spool_atfork_child(void);
+
 #endif /* BEACON_SRC_SPOOL_SPOOL_H */

@@ -43,6 +43,7 @@
 #include "core/state.h"
 #include "format/serialize.h"
 #include "sinks/ledger.h"
+#include "spool/spool.h"
 
 #define PASS_PER_RING 512u        /* records taken from one ring per pass */
 #define PASS_MAX      8192u       /* records per pass over all rings */
@@ -199,6 +200,7 @@ static void globals_init(void) {
         {beacon__clock_atfork_prepare, beacon__clock_atfork_parent, beacon__clock_atfork_child},
         {beacon__diag_atfork_prepare, beacon__diag_atfork_parent, beacon__diag_atfork_child},
         {beacon__hasher_atfork_prepare, beacon__hasher_atfork_parent, beacon__hasher_atfork_child},
+        {beacon__spool_atfork_prepare, beacon__spool_atfork_parent, beacon__spool_atfork_child},
     };
     for (size_t i = 0; i < sizeof hooks / sizeof hooks[0]; i++) beacon__fork_add(&hooks[i]);
 }
