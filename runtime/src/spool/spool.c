@@ -285,7 +285,7 @@ void beacon__spool_atfork_parent(void) {
 
 void beacon__spool_atfork_child(void) {
     for (beacon__spool *s = g_open; s; s = s->next_open) beacon__spool_after_fork_child(s);
-    pthread_mutex_init(&g_open_mu, NULL);
+    pthread_mutex_unlock(&g_open_mu);
 }
 
 beacon_status beacon__spool_open(const beacon__spool_options *o, beacon__spool **out, char *err,
