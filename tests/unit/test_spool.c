@@ -503,14 +503,21 @@ static void spool_two_processes_share_a_directory(void **state) {
     beacon__spool_close(s);
 }
 
-static void spool_replay_claim_survives_a_fork_child(void **state) {
-    (void)state;
+/* A store holding one record, "a", handed out for replay (so this store
+ * holds the directory's replay claim). */
+static beacon__spool *store_with_a_record_out(beacon__spool_record *rec) {
     beacon__spool *s = open_store("sink", 1, 0, 0);
     append_text(s, "a", 1);
-    beacon__spool_record rec;
     bool found;
-    assert_int_equal(beacon__spool_next(s, &rec, &found), BEACON_OK);
+    assert_int_equal(beacon__spool_next(s, rec, &found), BEACON_OK);
     assert_true(found);
+    return s;
+}
+
+static void spool_replay_claim_survives_a_fork_child(void **state) {
+    (void)state;
+    beacon__spool_record rec;
+    beacon__spool *s = store_with_a_record_out(&rec);
     pid_t pid = fork();
     assert_true(pid >= 0);
     if (pid == 0) {
@@ -538,12 +545,8 @@ static void spool_replay_claim_survives_a_fork_child(void **state) {
  * another store of that directory replays while the child still lives. */
 static void spool_replay_lock_is_not_kept_by_a_running_fork_child(void **state) {
     (void)state;
-    beacon__spool *s = open_store("sink", 1, 0, 0);
-    append_text(s, "a", 1);
     beacon__spool_record rec;
-    bool found;
-    assert_int_equal(beacon__spool_next(s, &rec, &found), BEACON_OK);
-    assert_true(found);
+    beacon__spool *s = store_with_a_record_out(&rec);
     int go[2], ready[2];
     assert_int_equal(pipe(go), 0);
     assert_int_equal(pipe(ready), 0);
@@ -564,6 +567,7 @@ static void spool_replay_lock_is_not_kept_by_a_running_fork_child(void **state) 
     close(ready[0]);
     beacon__spool_close(s);
     beacon__spool *t = open_store("sink", 1, 0, 0);
+    bool found;
     assert_int_equal(beacon__spool_next(t, &rec, &found), BEACON_OK);
     bool replayed = found && rec.len == 1 && rec.bytes[0] == 'a';
     close(go[1]);
