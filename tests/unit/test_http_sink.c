@@ -158,6 +158,21 @@ static int64_t now_ms(void) {
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* How late a call with a deadline may return on a loaded machine; a
+ * deadline not kept shows as the transfer's 30 s timeout, far beyond it. */
+#define LATE_MS 1000
+
+/* Waits up to 5 s for the receiver to have counted a request (its thread
+ * counts it after reading the request, maybe after the client gave up). */
+static bool saw_a_request(server *s) {
+    for (int64_t end = now_ms() + 5000; now_ms() < end;) {
+        if (atomic_load(&s->requests) >= 1) return true;
+        struct timespec ms = {0, 1000000L};
+        nanosleep(&ms, NULL);
+    }
+    return atomic_load(&s->requests) >= 1;
+}
+
 /* Totals are for the process lifetime: tests compare differences. */
 static beacon_counters since(const beacon_counters *base) {
     beacon_counters now;
@@ -244,7 +259,7 @@ static void flush_times_out_while_a_server_never_answers(void **state) {
     int64_t t0 = now_ms();
     assert_int_equal(beacon_flush(200), BEACON_ERR_TIMEOUT);
     int64_t took = now_ms() - t0;
-    assert_true(took >= 150 && took < 300 + 100);
+    assert_true(took >= 150 && took < 200 + LATE_MS);
     beacon_sink_stats one;
     size_t n = 0;
     assert_int_equal(beacon_stats(NULL, &one, 1, &n), BEACON_OK);
@@ -253,7 +268,7 @@ static void flush_times_out_while_a_server_never_answers(void **state) {
     t0 = now_ms();
     beacon_shutdown(300);
     took = now_ms() - t0;
-    assert_true(took < 300 + 100);
+    assert_true(took < 300 + LATE_MS);
     beacon_counters total = since(&base);
     assert_int_equal(total.dropped_shutdown, 5);
     ts_assert_balanced(&total);
@@ -273,12 +288,12 @@ static void shutdown_aborts_in_flight_transfers_by_its_deadline(void **state) {
     beacon_status st = beacon_shutdown(400);
     int64_t took = now_ms() - t0;
     assert_true(st == BEACON_OK || st == BEACON_ERR_TIMEOUT);
-    assert_true(took < 400 + 100);
+    assert_true(took < 400 + LATE_MS);
     beacon_counters total = since(&base);
     assert_int_equal(total.emitted, 100);
     assert_int_equal(total.dropped_shutdown, 100);
     ts_assert_balanced(&total);
-    assert_true(atomic_load(&s.requests) >= 1);
+    assert_true(saw_a_request(&s));
     server_stop(&s);
 }
 
