@@ -1,7 +1,8 @@
 /* test_clock.c — unit tests of the caller-side clock (runtime/src/clock.c):
  * tick monotonicity, tick → wall-time conversion against CLOCK_REALTIME,
- * recalibration continuity, the forced clock_gettime fallback, and lock-free
- * conversion concurrent with recalibration (run under TSan too).
+ * recalibration continuity, the forced clock_gettime fallback, lock-free
+ * conversion concurrent with recalibration (run under TSan too), and the
+ * worker's check that steps a line the counter jumped away from.
  */
 #if !defined(_POSIX_C_SOURCE) && !defined(_GNU_SOURCE)
 #define _POSIX_C_SOURCE 200809L
@@ -167,6 +168,59 @@ static void clock_env_forces_clock_gettime_fallback(void **state) {
     beacon__clock_init();
 }
 
+static void clock_check_between_passes_changes_nothing(void **state) {
+    (void)state;
+    beacon__clock_window first, second;
+    beacon__clock_check(&first);
+    uint64_t t = beacon__clock_now_ticks();
+    beacon__clock_check(&second);
+    assert_false(second.stepped);
+    assert_true(second.lo == first.hi);
+    assert_true(second.hi >= second.lo);
+    /* Without a step, stamps are the plain conversion, whatever the window. */
+    assert_true(beacon__clock_stamp_ns(t, &second) == beacon__clock_ticks_to_realtime_ns(t));
+    assert_true(converts_close(read_bracketed()));
+}
+
+/* The counter jumps (here: the line is moved 10 s, which a jump of the
+ * counter does to its readings): the next check steps the line back to true
+ * time, and readings converted in that pass stay inside its window. */
+static void clock_check_steps_a_line_that_jumped(void **state) {
+    (void)state;
+    beacon__clock_window w;
+    beacon__clock_check(&w);
+    beacon__clock_shift(10 * 1000000000LL);
+    assert_false(converts_close(read_bracketed()));
+    beacon__clock_check(&w);
+    assert_true(w.stepped);
+    assert_true(w.hi >= w.lo);
+    assert_true(converts_close(read_bracketed()));
+
+    uint64_t t = beacon__clock_now_ticks();
+    double per_sec = beacon__clock_ticks_per_second();
+    uint64_t later = t + (uint64_t)(per_sec * 10), earlier = t - (uint64_t)(per_sec * 10);
+    assert_true(beacon__clock_stamp_ns(later, &w) == w.hi);
+    assert_true(beacon__clock_stamp_ns(earlier, &w) == w.lo);
+
+    beacon__clock_shift(-10 * 1000000000LL);
+    beacon__clock_check(&w);
+    assert_true(w.stepped);
+    assert_true(converts_close(read_bracketed()));
+    beacon__clock_check(&w);
+    assert_false(w.stepped);
+}
+
+/* Under 1 ms apart, a check leaves the line to the periodic slew. */
+static void clock_check_leaves_a_small_offset_to_the_slew(void **state) {
+    (void)state;
+    beacon__clock_window w;
+    beacon__clock_check(&w);
+    beacon__clock_shift(100000); /* 0.1 ms */
+    beacon__clock_check(&w);
+    assert_false(w.stepped);
+    assert_true(converts_close(read_bracketed()));
+}
+
 static atomic_bool stop_readers;
 static atomic_long conversions;
 
@@ -206,6 +260,9 @@ int main(void) {
         cmocka_unit_test_setup(clock_tick_rate_is_plausible, setup_default),
         cmocka_unit_test_setup(clock_env_forces_clock_gettime_fallback, setup_default),
         cmocka_unit_test_setup(clock_conversion_is_consistent_during_recalibration, setup_default),
+        cmocka_unit_test_setup(clock_check_between_passes_changes_nothing, setup_default),
+        cmocka_unit_test_setup(clock_check_steps_a_line_that_jumped, setup_default),
+        cmocka_unit_test_setup(clock_check_leaves_a_small_offset_to_the_slew, setup_default),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

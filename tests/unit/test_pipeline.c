@@ -1,9 +1,10 @@
 /* test_pipeline.c — the queue between emit and the worker: ring wrap-around
  * through emit, a full ring dropping and counting, blocking emit, events
- * larger than the ring, many producers, and delivery without a flush.
+ * larger than the ring, many producers, delivery without a flush, and event
+ * times across a jump of the clock's counter.
  */
-#ifndef _POSIX_C_SOURCE
-#define _POSIX_C_SOURCE 200809L
+#ifndef _DEFAULT_SOURCE
+#define _DEFAULT_SOURCE /* timegm */
 #endif
 #include <pthread.h>
 #include <setjmp.h>
@@ -19,6 +20,7 @@
 
 #include "tfx_events.h"
 #include "fixture_support.h"
+#include "core/clock.h"
 #include "core/state.h"
 
 static int setup(void **state) {
@@ -384,6 +386,55 @@ static void events_of_an_exited_thread_are_delivered(void **state) {
     assert_int_equal(c.delivered, 20);
 }
 
+/* Unix-epoch ns of the "time" of captured event `index` (RFC 3339, UTC). */
+static int64_t time_of(size_t index) {
+    char buf[4096];
+    assert_true(beacon_capture_get("p", index, buf, sizeof buf) < sizeof buf);
+    json_t *j = ts_parse(buf);
+    const char *t = json_string_value(json_object_get(j, "time"));
+    assert_non_null(t);
+    struct tm tm;
+    memset(&tm, 0, sizeof tm);
+    long frac = 0;
+    assert_int_equal(sscanf(t, "%d-%d-%dT%d:%d:%d.%9ldZ", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+                            &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &frac),
+                     7);
+    json_decref(j);
+    tm.tm_year -= 1900;
+    tm.tm_mon -= 1;
+    return (int64_t)timegm(&tm) * 1000000000LL + frac;
+}
+
+static int64_t realtime_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* The counter the caller stamps with jumps while the runtime runs (here: the
+ * conversion is moved an hour, as a jump of the counter would move it): the
+ * worker's check before its next pass puts the line right, and the events
+ * it then writes carry the time they were emitted, not an hour later. */
+static void a_jump_of_the_clock_counter_does_not_reach_event_times(void **state) {
+    (void)state;
+    init_capture(64, 0);
+    tfx_plain ev = tfx_plain_make(1);
+    assert_int_equal(tfx_plain_emit(&ev), BEACON_OK);
+    assert_int_equal(beacon_flush(5000), BEACON_OK);
+    for (int64_t shift = 3600LL * 1000000000LL; shift >= -3600LL * 1000000000LL;
+         shift -= 7200LL * 1000000000LL) {
+        beacon__clock_shift(shift);
+        int64_t before = realtime_ns();
+        assert_int_equal(tfx_plain_emit(&ev), BEACON_OK);
+        assert_int_equal(beacon_flush(5000), BEACON_OK);
+        int64_t after = realtime_ns();
+        int64_t t = time_of(beacon_capture_count("p") - 1);
+        /* 1 ms: the stamp is clamped to the pass, or converted on the
+         * stepped line, which is within a few µs of the wall clock. */
+        assert_true(t >= before - 1000000 && t <= after + 1000000);
+    }
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void) {
@@ -398,6 +449,7 @@ int main(void) {
         T(idle_worker_delivers_without_a_flush),
         T(bursts_with_flushes_never_meet_a_sleeping_worker),
         T(events_of_an_exited_thread_are_delivered),
+        T(a_jump_of_the_clock_counter_does_not_reach_event_times),
     };
     return cmocka_run_group_tests_name("pipeline", tests, NULL, NULL);
 }

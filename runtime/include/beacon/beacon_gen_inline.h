@@ -345,8 +345,8 @@ static inline int beacon_gen_sample_decide(beacon_gen_lane *lane, const beacon_e
 
 /* The tick count for the record of an event emitted now, where the inline
  * path exists: the time-stamp counter when it is the runtime's clock, else
- * the runtime's clock (beacon_gen_now; a virtual machine whose kernel does
- * not trust the counter, for one). Elsewhere 0: the runtime's path stamps
+ * the runtime's clock (beacon_gen_now; a kernel whose clocksource is not
+ * derived from the counter, for one). Elsewhere 0: the runtime's path stamps
  * the event itself. A generated _emit reads it after its verdict and before
  * its checks, so that the counter's latency overlaps them. Thread-safe. */
 static inline uint64_t beacon_gen_ticks(void) {
@@ -404,7 +404,7 @@ static inline beacon_gen_ring *beacon_gen_room(const beacon_gen_lane *lane,
  * the next emits find them in cache: the worker gives consumed lines back to
  * memory (beacon__ring_evict), and a store that has to fetch one stalls the
  * caller. A hint only: any position is safe to name. */
-#define BEACON_GEN_PREFETCH_AHEAD 256u
+#define BEACON_GEN_PREFETCH_AHEAD 1024u
 static inline void beacon_gen_prefetch(const beacon_gen_ring *r, size_t head) {
     for (size_t k = 0; k < 3; k++)
         __builtin_prefetch(r->buf + ((head + BEACON_GEN_PREFETCH_AHEAD + 64u * k) & r->mask), 1, 3);

@@ -5,8 +5,8 @@
  * seqlock of atomics: readers (worker, span ends) never block, the rare writer
  * (init/recalibrate) is serialised by a mutex.
  */
-#if !defined(_POSIX_C_SOURCE) && !defined(_GNU_SOURCE)
-#define _POSIX_C_SOURCE 200809L
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* syscall */
 #endif
 
 #include "core/clock.h"
@@ -17,6 +17,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <cpuid.h>
@@ -26,6 +28,7 @@
 #define INIT_WAIT_NS         (15 * 1000000LL) /* calibration interval at init */
 #define MIN_RATE_INTERVAL_NS 100000000LL      /* shorter intervals keep the old rate */
 #define STEP_THRESHOLD_NS    1000000LL        /* larger offsets step instead of slewing */
+#define RECAL_NS             NS_PER_SEC       /* beacon__clock_check recalibrates this often */
 #define SAMPLE_TRIES         9
 
 _Atomic int beacon__clock_source_ = BEACON__CLOCK_GETTIME;
@@ -51,6 +54,11 @@ void beacon__clock_atfork_child(void) {
 }
 static uint64_t anchor_ticks; /* last (ticks, monotonic) pair the rate was measured from */
 static int64_t anchor_mono;
+
+/* beacon__clock_check's: CLOCK_REALTIME at the last check and at the last
+ * recalibration. */
+static _Atomic int64_t last_check_real;
+static _Atomic int64_t last_recal_real;
 
 static uint64_t dbl_bits(double d) {
     uint64_t u;
@@ -123,6 +131,43 @@ static int64_t line_eval(uint64_t ticks, uint64_t base_ticks, int64_t base_ns, d
     return base_ns + (int64_t)((double)d * rate);
 }
 
+#if defined(__x86_64__) || defined(__i386__)
+/* Whether clock_gettime(CLOCK_MONOTONIC) is answered in user space (the
+ * vDSO): the fastest of a few calls against the fastest of as many system
+ * calls, which cost several times more. */
+static bool clock_read_in_user_space(void) {
+    uint64_t vdso = UINT64_MAX, sys = UINT64_MAX;
+    for (int i = 0; i < SAMPLE_TRIES; i++) {
+        struct timespec ts;
+        uint64_t t0 = __rdtsc();
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        uint64_t t1 = __rdtsc();
+        syscall(SYS_clock_gettime, CLOCK_MONOTONIC, &ts);
+        uint64_t t2 = __rdtsc();
+        if (t1 - t0 < vdso) vdso = t1 - t0;
+        if (t2 - t1 < sys) sys = t2 - t1;
+    }
+    return vdso * 2 < sys;
+}
+
+/* Whether the kernel's clocksource (`name`, as sysfs reads) lets ticks be
+ * the TSC: "tsc" itself, or a hypervisor's clock computed from the TSC on
+ * every read (kvm-clock, Hyper-V's TSC page) that the vDSO reads in user
+ * space — which the kernel does only when the hypervisor declares the TSC
+ * stable and synchronised across virtual CPUs. (A kernel on such a clock
+ * may still call the TSC "unstable": it is told to on virtual machines
+ * that can be migrated or restored, when the counter may jump or change
+ * rate; beacon__clock_check catches that within a pass.) */
+static bool clocksource_allows_tsc(const char *name) {
+    size_t n = strcspn(name, "\n");
+    if (n == 3 && strncmp(name, "tsc", 3) == 0) return true;
+    if ((n == 9 && strncmp(name, "kvm-clock", 9) == 0) ||
+        (n == 27 && strncmp(name, "hyperv_clocksource_tsc_page", 27) == 0))
+        return clock_read_in_user_space();
+    return false;
+}
+#endif
+
 static int detect_source(void) {
     const char *env = getenv("BEACON_CLOCK");
     if (env && strcmp(env, "clock_gettime") == 0) return BEACON__CLOCK_GETTIME;
@@ -133,8 +178,7 @@ static int detect_source(void) {
     FILE *f = fopen("/sys/devices/system/clocksource/clocksource0/current_clocksource", "r");
     if (f) {
         char name[64] = {0};
-        bool tsc = fgets(name, sizeof name, f) && strncmp(name, "tsc", 3) == 0 &&
-                   (name[3] == '\n' || name[3] == '\0');
+        bool tsc = fgets(name, sizeof name, f) && clocksource_allows_tsc(name);
         fclose(f);
         if (!tsc) return BEACON__CLOCK_GETTIME;
     }
@@ -171,13 +215,15 @@ int beacon__clock_init(void) {
     anchor_ticks = t1;
     anchor_mono = m1;
     line_write(tr, real, rate);
+    atomic_store_explicit(&last_recal_real, real, memory_order_relaxed);
+    atomic_store_explicit(&last_check_real, real, memory_order_relaxed);
     atomic_store_explicit(&line_ready, true, memory_order_release);
     pthread_mutex_unlock(&writer_lock);
     return src;
 }
 
-void beacon__clock_recalibrate(void) {
-    if (!atomic_load_explicit(&line_ready, memory_order_acquire)) return;
+bool beacon__clock_recalibrate(void) {
+    if (!atomic_load_explicit(&line_ready, memory_order_acquire)) return false;
     pthread_mutex_lock(&writer_lock);
     uint64_t base_ticks, tm, tr;
     int64_t base_ns, mono, real;
@@ -198,7 +244,8 @@ void beacon__clock_recalibrate(void) {
 
     int64_t predicted = line_eval(tr, base_ticks, base_ns, rate);
     int64_t offset = real - predicted;
-    if (offset > STEP_THRESHOLD_NS || offset < -STEP_THRESHOLD_NS) {
+    bool step = offset > STEP_THRESHOLD_NS || offset < -STEP_THRESHOLD_NS;
+    if (step) {
         line_write(tr, real, measured);
     } else {
         /* Slew: continue from where the old line is now and meet true time one
@@ -207,7 +254,44 @@ void beacon__clock_recalibrate(void) {
         double interval_ticks = (double)interval / measured;
         line_write(tr, predicted, measured + (double)offset / interval_ticks);
     }
+    atomic_store_explicit(&last_recal_real, real, memory_order_relaxed);
     pthread_mutex_unlock(&writer_lock);
+    return step;
+}
+
+void beacon__clock_check(beacon__clock_window *w) {
+    uint64_t ticks = beacon__clock_now_ticks();
+    int64_t real = read_clock(CLOCK_REALTIME);
+    w->stepped = false;
+    if (atomic_load_explicit(&line_ready, memory_order_acquire)) {
+        /* One unbracketed pair: a preemption between its reads can only
+         * bring the recalibration forward, which measures properly. */
+        int64_t off = real - beacon__clock_ticks_to_realtime_ns(ticks);
+        if (off > STEP_THRESHOLD_NS || off < -STEP_THRESHOLD_NS ||
+            real - atomic_load_explicit(&last_recal_real, memory_order_relaxed) >= RECAL_NS ||
+            real < atomic_load_explicit(&last_recal_real, memory_order_relaxed))
+            w->stepped = beacon__clock_recalibrate();
+    }
+    w->hi = real;
+    w->lo = atomic_exchange_explicit(&last_check_real, real, memory_order_relaxed);
+}
+
+void beacon__clock_shift(int64_t ns) {
+    pthread_mutex_lock(&writer_lock);
+    uint64_t base_ticks;
+    int64_t base_ns;
+    double rate;
+    line_read(&base_ticks, &base_ns, &rate);
+    line_write(base_ticks, base_ns + ns, rate);
+    pthread_mutex_unlock(&writer_lock);
+}
+
+int64_t beacon__clock_stamp_ns(uint64_t ticks, const beacon__clock_window *w) {
+    int64_t ns = beacon__clock_ticks_to_realtime_ns(ticks);
+    if (!w->stepped) return ns;
+    if (ns > w->hi) return w->hi;
+    if (ns < w->lo && w->lo <= w->hi) return w->lo;
+    return ns;
 }
 
 int64_t beacon__clock_ticks_to_realtime_ns(uint64_t ticks) {

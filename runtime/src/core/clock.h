@@ -3,13 +3,15 @@
  * The emit path stamps events with beacon__clock_now_ticks() (an invariant TSC
  * or the ARM virtual counter: a few ns, no system call); the worker converts
  * ticks to Unix-epoch nanoseconds with a linear fit calibrated against
- * CLOCK_REALTIME at init and corrected by periodic recalibration.
+ * CLOCK_REALTIME at init and corrected by beacon__clock_check before each of
+ * its passes.
  *
  * @code
  *   beacon__clock_init();                         // once, at runtime init
  *   uint64_t t = beacon__clock_now_ticks();       // caller thread, in emit
- *   int64_t ns = beacon__clock_ticks_to_realtime_ns(t);   // worker
- *   beacon__clock_recalibrate();                  // worker, about once a second
+ *   beacon__clock_window w;
+ *   beacon__clock_check(&w);                      // worker, before a pass
+ *   int64_t ns = beacon__clock_stamp_ns(t, &w);   // worker, each record
  * @endcode
  *
  * Calibration method. A reference pair (ticks, clock) is read as
@@ -18,18 +20,30 @@
  * takes a second: the tick rate comes from CLOCK_MONOTONIC (immune to wall-clock
  * steps), the offset from CLOCK_REALTIME at the second pair. With brackets of
  * ~50 ns the rate error is a few ppm (a few µs per second of drift) and the
- * offset error is under 1 µs. Each recalibration measures the rate over the
- * whole interval since the previous one (≥ 100 ms, so ~0.1 ppm at 1 s) and
- * slews: the new line starts where the old one was at that instant and is
- * steered to meet true time one interval later, so converted times never step
- * backwards. An offset over 1 ms (the wall clock was set, or the machine was
- * suspended) is applied as a step instead.
+ * offset error is under 1 µs. Each recalibration (about once a second) measures
+ * the rate over the whole interval since the previous one (≥ 100 ms, so ~0.1 ppm
+ * at 1 s) and slews: the new line starts where the old one was at that instant
+ * and is steered to meet true time one interval later, so converted times never
+ * step backwards. An offset over 1 ms (the wall clock was set, the machine was
+ * suspended, or the counter jumped) is applied as a step instead.
+ *
+ * Between recalibrations, each check compares the line with CLOCK_REALTIME
+ * (one pair, ~40 ns) and recalibrates at once when they are more than 1 ms
+ * apart. Records drained in a pass whose check stepped the line may have been
+ * stamped under the old one; their times are kept between the previous check
+ * and this one (beacon__clock_stamp_ns), so a jump of the counter costs them
+ * at most the time between two passes, never a time in the future or the
+ * distant past.
  *
  * Tick source. x86_64: RDTSC when CPUID 0x80000007 EDX bit 8 (invariant TSC)
- * is set and the kernel's clocksource (when readable) is "tsc" — a kernel that
- * abandoned the TSC knows something CPUID does not. aarch64: CNTVCT_EL0.
- * Otherwise, or with BEACON_CLOCK=clock_gettime in the environment, ticks are
- * CLOCK_MONOTONIC nanoseconds.
+ * is set and the kernel's clocksource (when readable) is the TSC or a
+ * hypervisor's clock computed from it on every read (kvm-clock, Hyper-V's TSC
+ * page) whose reads the vDSO serves in user space, which the kernel does only
+ * when the hypervisor declares the TSC stable across virtual CPUs. A kernel
+ * on another clocksource (HPET, ACPI PM timer) abandoned the TSC for a reason
+ * CPUID does not show. aarch64: CNTVCT_EL0. Otherwise, or with
+ * BEACON_CLOCK=clock_gettime in the environment, ticks are CLOCK_MONOTONIC
+ * nanoseconds.
  */
 #ifndef BEACON_CLOCK_H
 #define BEACON_CLOCK_H
@@ -65,9 +79,34 @@ extern _Atomic int beacon__clock_source_;
 int beacon__clock_init(void);
 
 /* Correct the conversion for drift and wall-clock steps; cheap (~100 ns, no
- * sleep). Meant for the worker, about once a second. Thread-safe with
- * conversions and with itself. No-op before init. */
-void beacon__clock_recalibrate(void);
+ * sleep). beacon__clock_check calls it when due. Returns true when the line
+ * was stepped (an offset over 1 ms), false when slewed or before init.
+ * Thread-safe with conversions and with itself. */
+bool beacon__clock_recalibrate(void);
+
+/* The wall time the records of one worker pass are stamped within, from
+ * beacon__clock_check: CLOCK_REALTIME at the previous check (lo) and at this
+ * one (hi), Unix-epoch ns; `stepped` when this check stepped the line. */
+typedef struct beacon__clock_window {
+    int64_t lo, hi;
+    bool stepped;
+} beacon__clock_window;
+
+/* Compare the conversion with CLOCK_REALTIME now and recalibrate when they
+ * are over 1 ms apart (the counter jumped or changed rate: a virtual machine
+ * restored or moved; or the wall clock was set) or when a second has passed
+ * since the last recalibration. Fills *w (not NULL) for this pass. Meant for
+ * the worker, before each pass: ~40 ns when nothing is due. Thread-safe. */
+void beacon__clock_check(beacon__clock_window *w);
+
+/* Moves the conversion `ns` later, as a jump of the counter would move it
+ * earlier: what tests of beacon__clock_check start from. Thread-safe. */
+void beacon__clock_shift(int64_t ns);
+
+/* Ticks → Unix-epoch ns as beacon__clock_ticks_to_realtime_ns, kept within
+ * [w->lo, w->hi] when w->stepped (see the method above). w not NULL.
+ * Thread-safe, lock-free. */
+int64_t beacon__clock_stamp_ns(uint64_t ticks, const beacon__clock_window *w);
 
 /* fork() safety: the runtime's pthread_atfork handlers call these so a child
  * never inherits the calibration lock held by another thread. */

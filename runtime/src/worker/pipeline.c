@@ -51,7 +51,6 @@
 #define IDLE_MIN_NS   1000000LL   /* first idle wait; doubles while idle */
 #define IDLE_MAX_NS   100000000LL /* idle wait cap (lost-wakeup bound) */
 #define DEEP_IDLE_NS  8000000LL   /* idle waits this long let producers wake us */
-#define RECAL_NS      1000000000LL
 #define REAP_NS       100000000LL
 #define ROUTE_CACHE   1024u
 #define MAX_FORMATS   8u
@@ -152,6 +151,7 @@ struct beacon__pipeline_s {
     uint16_t *evflags;
     bool flush_complete_pass;
     size_t npass;
+    beacon__clock_window stamps; /* this pass's, from beacon__clock_check */
     beacon__ring **rlist;
     size_t nrings, rcap, rr;
     flush_target *targets;
@@ -444,7 +444,7 @@ static void handle_record(pipeline *p, void *rec) {
     uint8_t id[16];
     beacon__envelope env;
     memset(&env, 0, sizeof env);
-    env.time_ns = ev->time_ns ? ev->time_ns : beacon__clock_ticks_to_realtime_ns(h->ticks);
+    env.time_ns = ev->time_ns ? ev->time_ns : beacon__clock_stamp_ns(h->ticks, &p->stamps);
     beacon__rand_id(id, sizeof id);
     env.id = id;
     env.trace_id = ev->trace_id; /* resolved at emit, in the struct copy */
@@ -694,6 +694,7 @@ static void write_and_book(pipeline *p) {
 
 /* One pass; returns the number of events handled, or -1 when abandoned. */
 static long pass(pipeline *p, bool reap) {
+    beacon__clock_check(&p->stamps);
     if (!drain_rings(p, reap)) return -1;
     long n = (long)p->npass;
     if (n) write_and_book(p);
@@ -789,7 +790,7 @@ static void *worker_main(void *arg) {
      * that polls (waits of 1, 2, 4 ms) and never one that asks its next
      * emit for a wake-up. */
     unsigned idle = 0;
-    int64_t next_recal = now_ns() + RECAL_NS, next_reap = now_ns() + REAP_NS;
+    int64_t next_reap = now_ns() + REAP_NS;
     pthread_mutex_lock(&g_mu);
     handled = p->flush_done;
     pthread_mutex_unlock(&g_mu);
@@ -829,10 +830,6 @@ static void *worker_main(void *arg) {
         if (reap) next_reap = now + REAP_NS;
         long got = pass(p, reap);
         if (got < 0) return NULL;
-        if (now >= next_recal) {
-            beacon__clock_recalibrate();
-            next_recal = now + RECAL_NS;
-        }
         /* A ring gave its full share: more is waiting, so no pause. (A pause
          * after every share capped one busy producer at PASS_PER_RING per
          * BUSY_SLEEP_NS, ~2 M events/s, whatever the worker could do.) */
