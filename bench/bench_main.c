@@ -252,11 +252,20 @@ static void json_row(FILE *f, const bench_row *w, int last) {
     fprintf(f, "}%s\n", last ? "" : ",");
 }
 
+static void print_worker(const worker_result *wr) {
+    printf("worker: %.2f M events/s to an NDJSON file (%" PRIu64 " delivered, %" PRIu64
+           " not, %.1f MB written); worker thread busy %.0f%% of that time, %.0f ns of CPU "
+           "per event\n",
+           wr->events_per_sec / 1e6, wr->delivered, wr->dropped, (double)wr->file_bytes / 1e6,
+           wr->busy * 100, wr->cpu_ns_per_event);
+}
+
 int main(int argc, char **argv) {
     const char *json_path = NULL;
     int emit_only = 0;   /* only beacon's emit latency (quick comparisons) */
     int beacon_only = 0; /* beacon's emit and off rows, no peers or baselines */
     int http_only = 0;   /* only the HTTP delivery part */
+    int worker_only = 0; /* only the worker's throughput */
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--json") == 0 && i + 1 < argc) {
             json_path = argv[++i];
@@ -266,9 +275,11 @@ int main(int argc, char **argv) {
             beacon_only = 1;
         } else if (strcmp(argv[i], "--http-only") == 0) {
             http_only = 1;
+        } else if (strcmp(argv[i], "--worker-only") == 0) {
+            worker_only = 1;
         } else {
             fprintf(stderr, "usage: beacon-bench [--json PATH] [--emit-only | --beacon-only | "
-                            "--http-only]\n");
+                            "--http-only | --worker-only]\n");
             return 2;
         }
     }
@@ -286,6 +297,13 @@ int main(int argc, char **argv) {
         bench_http_json(f, &http);
         fprintf(f, "\n}\n");
         return fclose(f) == 0 ? 0 : 1;
+    }
+
+    worker_result wr;
+    if (worker_only) {
+        if (bench_worker(&wr) != 0) return 1;
+        print_worker(&wr);
+        return 0;
     }
 
     static bench_report rep;
@@ -320,7 +338,6 @@ int main(int argc, char **argv) {
         fprintf(stderr, "beacon-bench: baselines failed\n");
         return 1;
     }
-    worker_result wr;
     if (bench_worker(&wr) != 0) {
         fprintf(stderr, "beacon-bench: worker benchmark failed\n");
         return 1;
@@ -338,11 +355,7 @@ int main(int argc, char **argv) {
     printf("emit runs: %" PRIu64 " events dropped (ring full)\n", emit_dropped);
     printf("core-to-core latency: %.0f ns before the emit runs, %.0f ns after\n", c2c_before,
            c2c_after);
-    printf("worker: %.2f M events/s to an NDJSON file (%" PRIu64 " delivered, %" PRIu64
-           " not, %.1f MB written); worker thread busy %.0f%% of that time, %.0f ns of CPU "
-           "per event\n",
-           wr.events_per_sec / 1e6, wr.delivered, wr.dropped, (double)wr.file_bytes / 1e6,
-           wr.busy * 100, wr.cpu_ns_per_event);
+    print_worker(&wr);
 
     if (peers < bench_peers_built())
         printf("peers: %d of %d measured\n", peers, bench_peers_built());

@@ -182,32 +182,52 @@ static void clock_check_between_passes_changes_nothing(void **state) {
     assert_true(converts_close(read_bracketed()));
 }
 
-/* The counter jumps (here: the line is moved 10 s, which a jump of the
- * counter does to its readings): the next check steps the line back to true
- * time, and readings converted in that pass stay inside its window. */
+/* Ticks in `sec` seconds at the calibrated rate. */
+static int64_t ticks_in(double sec) {
+    return (int64_t)(beacon__clock_ticks_per_second() * sec);
+}
+
+/* The counter jumps 10 s ahead, then back: each time the next check steps
+ * the line to true time, and readings converted in that pass stay inside
+ * its window. */
 static void clock_check_steps_a_line_that_jumped(void **state) {
     (void)state;
     beacon__clock_window w;
     beacon__clock_check(&w);
-    beacon__clock_shift(10 * 1000000000LL);
-    assert_false(converts_close(read_bracketed()));
+    for (int sign = 1; sign >= -1; sign -= 2) {
+        beacon__clock_jump(sign * ticks_in(10));
+        assert_false(converts_close(read_bracketed()));
+        beacon__clock_check(&w);
+        assert_true(w.stepped);
+        assert_true(w.hi >= w.lo);
+        assert_true(converts_close(read_bracketed()));
+        uint64_t t = beacon__clock_now_ticks();
+        assert_true(beacon__clock_stamp_ns(t + (uint64_t)ticks_in(10), &w) == w.hi);
+        assert_true(beacon__clock_stamp_ns(t - (uint64_t)ticks_in(10), &w) == w.lo);
+        beacon__clock_check(&w);
+        assert_false(w.stepped);
+    }
+}
+
+/* A jump inside an interval long enough to measure the rate over must not
+ * be taken for a rate: after the step the rate is what it was. */
+static void clock_rate_survives_a_jump(void **state) {
+    (void)state;
+    double before = beacon__clock_ticks_per_second();
+    struct timespec wait = {0, 120 * 1000000L}; /* past the rate-measurement minimum */
+    nanosleep(&wait, NULL);
+    beacon__clock_jump(ticks_in(5));
+    beacon__clock_window w;
     beacon__clock_check(&w);
     assert_true(w.stepped);
-    assert_true(w.hi >= w.lo);
+    double after = beacon__clock_ticks_per_second();
+    assert_true(after > before * 0.999 && after < before * 1.001);
     assert_true(converts_close(read_bracketed()));
-
-    uint64_t t = beacon__clock_now_ticks();
-    double per_sec = beacon__clock_ticks_per_second();
-    uint64_t later = t + (uint64_t)(per_sec * 10), earlier = t - (uint64_t)(per_sec * 10);
-    assert_true(beacon__clock_stamp_ns(later, &w) == w.hi);
-    assert_true(beacon__clock_stamp_ns(earlier, &w) == w.lo);
-
-    beacon__clock_shift(-10 * 1000000000LL);
-    beacon__clock_check(&w);
-    assert_true(w.stepped);
-    assert_true(converts_close(read_bracketed()));
-    beacon__clock_check(&w);
-    assert_false(w.stepped);
+    /* and the next recalibration, a second on, measures it right too */
+    nanosleep(&wait, NULL);
+    assert_false(beacon__clock_recalibrate());
+    after = beacon__clock_ticks_per_second();
+    assert_true(after > before * 0.999 && after < before * 1.001);
 }
 
 /* Under 1 ms apart, a check leaves the line to the periodic slew. */
@@ -215,7 +235,7 @@ static void clock_check_leaves_a_small_offset_to_the_slew(void **state) {
     (void)state;
     beacon__clock_window w;
     beacon__clock_check(&w);
-    beacon__clock_shift(100000); /* 0.1 ms */
+    beacon__clock_jump(ticks_in(0.0001)); /* 0.1 ms */
     beacon__clock_check(&w);
     assert_false(w.stepped);
     assert_true(converts_close(read_bracketed()));
@@ -262,6 +282,7 @@ int main(void) {
         cmocka_unit_test_setup(clock_conversion_is_consistent_during_recalibration, setup_default),
         cmocka_unit_test_setup(clock_check_between_passes_changes_nothing, setup_default),
         cmocka_unit_test_setup(clock_check_steps_a_line_that_jumped, setup_default),
+        cmocka_unit_test_setup(clock_rate_survives_a_jump, setup_default),
         cmocka_unit_test_setup(clock_check_leaves_a_small_offset_to_the_slew, setup_default),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

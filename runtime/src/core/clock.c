@@ -28,6 +28,7 @@
 #define INIT_WAIT_NS         (15 * 1000000LL) /* calibration interval at init */
 #define MIN_RATE_INTERVAL_NS 100000000LL      /* shorter intervals keep the old rate */
 #define STEP_THRESHOLD_NS    1000000LL        /* larger offsets step instead of slewing */
+#define STEP_RATE_WAIT_NS    2000000LL        /* rate measured over this after a step */
 #define RECAL_NS             NS_PER_SEC       /* beacon__clock_check recalibrates this often */
 #define SAMPLE_TRIES         9
 
@@ -246,6 +247,19 @@ bool beacon__clock_recalibrate(void) {
     int64_t offset = real - predicted;
     bool step = offset > STEP_THRESHOLD_NS || offset < -STEP_THRESHOLD_NS;
     if (step) {
+        /* The interval since the anchor may hold a jump of the counter, which
+         * would make its rate nonsense: measure the rate afresh over a short
+         * interval of its own, and anchor the next measurement there. */
+        struct timespec wait = {0, STEP_RATE_WAIT_NS};
+        while (nanosleep(&wait, &wait) != 0) {
+        }
+        uint64_t t2;
+        int64_t m2;
+        sample_pair(CLOCK_MONOTONIC, &t2, &m2);
+        if (t2 > tm && m2 > mono) measured = (double)(m2 - mono) / (double)(t2 - tm);
+        anchor_ticks = tm;
+        anchor_mono = mono;
+        sample_pair(CLOCK_REALTIME, &tr, &real);
         line_write(tr, real, measured);
     } else {
         /* Slew: continue from where the old line is now and meet true time one
@@ -276,13 +290,15 @@ void beacon__clock_check(beacon__clock_window *w) {
     w->lo = atomic_exchange_explicit(&last_check_real, real, memory_order_relaxed);
 }
 
-void beacon__clock_shift(int64_t ns) {
+void beacon__clock_jump(int64_t ticks) {
     pthread_mutex_lock(&writer_lock);
     uint64_t base_ticks;
     int64_t base_ns;
     double rate;
     line_read(&base_ticks, &base_ns, &rate);
-    line_write(base_ticks, base_ns + ns, rate);
+    /* Readings taken before it are now `ticks` behind the counter. */
+    line_write(base_ticks - (uint64_t)ticks, base_ns, rate);
+    anchor_ticks -= (uint64_t)ticks;
     pthread_mutex_unlock(&writer_lock);
 }
 

@@ -99,9 +99,10 @@ typedef struct beacon__clock_window {
  * the worker, before each pass: ~40 ns when nothing is due. Thread-safe. */
 void beacon__clock_check(beacon__clock_window *w);
 
-/* Moves the conversion `ns` later, as a jump of the counter would move it
- * earlier: what tests of beacon__clock_check start from. Thread-safe. */
-void beacon__clock_shift(int64_t ns);
+/* Makes the calibration what it would be had the counter just jumped by
+ * `ticks` (negative: back): what tests of beacon__clock_check start from.
+ * Thread-safe. */
+void beacon__clock_jump(int64_t ticks);
 
 /* Ticks → Unix-epoch ns as beacon__clock_ticks_to_realtime_ns, kept within
  * [w->lo, w->hi] when w->stepped (see the method above). w not NULL.
