@@ -691,6 +691,12 @@ def _event_view(cat: Catalog, ev: Event) -> View:
         desc=naming.event_desc(cat, ev),
         fields_array=_priv(cat, f"{mangled}_fields") if fields else None,
         state=_priv(cat, f"{mangled}_state"),
+        # C callers get an inline form of _emit (an event the configuration
+        # refuses costs no call), except for deprecated events, whose
+        # warning belongs to the caller's use of the function.
+        inline_emit=(View(emit=_priv(cat, f"{mangled}_emit_inline"),
+                           kept=_priv(cat, f"{mangled}_emit_kept"))
+                      if not ev.deprecated else None),
         catalog_desc=naming.catalog_desc(cat),
         category=ev.category,
         description=ev.description,

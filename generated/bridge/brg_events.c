@@ -71,9 +71,15 @@ size_t brg_tool_result_size_to_json(const brg_tool_result_size *ev, char *buf, s
 }
 
 /* The runtime's state of tool.result_size: its verdict, sampling threshold and plan. */
-static beacon_event_state brg__tool_result_size_state;
+beacon_event_state brg__tool_result_size_state;
 
-beacon_status brg_tool_result_size_emit(const brg_tool_result_size *ev) {
+/* The emit of tool.result_size once ev is known not NULL and its verdict
+ * lets it through: where the header's inline form goes. */
+beacon_status brg__tool_result_size_emit_kept(const brg_tool_result_size *ev) {
+    return beacon_gen_emit(&ev->hdr, NULL);
+}
+
+beacon_status (brg_tool_result_size_emit)(const brg_tool_result_size *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
     }
@@ -81,7 +87,7 @@ beacon_status brg_tool_result_size_emit(const brg_tool_result_size *ev) {
     if (beacon_gen_refused(&brg__tool_result_size_state, &refused)) {
         return refused;
     }
-    return beacon_gen_emit(&ev->hdr, NULL);
+    return brg__tool_result_size_emit_kept(ev);
 }
 
 /* --- worker.queue.dropped --- */
@@ -101,7 +107,7 @@ size_t brg_worker_queue_dropped_to_json(const brg_worker_queue_dropped *ev, char
 }
 
 /* The runtime's state of worker.queue.dropped: its verdict, sampling threshold and plan. */
-static beacon_event_state brg__worker_queue_dropped_state;
+beacon_event_state brg__worker_queue_dropped_state;
 
 /* Copies worker.queue.dropped into the record reserved at room (its struct copy's
  * place). */
@@ -124,14 +130,9 @@ static BEACON_GEN_NOINLINE beacon_status brg__worker_queue_dropped_emit_slow(con
     return beacon_gen_end(&fast, &slot);
 }
 
-beacon_status brg_worker_queue_dropped_emit(const brg_worker_queue_dropped *ev) {
-    if (ev == NULL) {
-        return BEACON_ERR_INVALID_ARGUMENT;
-    }
-    beacon_status refused;
-    if (beacon_gen_refused(&brg__worker_queue_dropped_state, &refused)) {
-        return refused;
-    }
+/* The emit of worker.queue.dropped once ev is known not NULL and its verdict
+ * lets it through: where the header's inline form goes. */
+beacon_status brg__worker_queue_dropped_emit_kept(const brg_worker_queue_dropped *ev) {
     uint64_t ticks = beacon_gen_ticks();
     /* What the runtime would reject goes the descriptor-driven way, which
      * reports and counts it. */
@@ -146,6 +147,17 @@ beacon_status brg_worker_queue_dropped_emit(const brg_worker_queue_dropped *ev) 
     }
     brg__worker_queue_dropped_fill(room, ev);
     return beacon_gen_publish(&fast);
+}
+
+beacon_status (brg_worker_queue_dropped_emit)(const brg_worker_queue_dropped *ev) {
+    if (ev == NULL) {
+        return BEACON_ERR_INVALID_ARGUMENT;
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&brg__worker_queue_dropped_state, &refused)) {
+        return refused;
+    }
+    return brg__worker_queue_dropped_emit_kept(ev);
 }
 
 /* --- tool.execution.start --- */
@@ -174,9 +186,15 @@ size_t brg_tool_execution_start_to_json(const brg_tool_execution_start *ev, char
 }
 
 /* The runtime's state of tool.execution.start: its verdict, sampling threshold and plan. */
-static beacon_event_state brg__tool_execution_start_state;
+beacon_event_state brg__tool_execution_start_state;
 
-beacon_status brg_tool_execution_start_emit(const brg_tool_execution_start *ev) {
+/* The emit of tool.execution.start once ev is known not NULL and its verdict
+ * lets it through: where the header's inline form goes. */
+beacon_status brg__tool_execution_start_emit_kept(const brg_tool_execution_start *ev) {
+    return beacon_gen_emit(&ev->hdr, NULL);
+}
+
+beacon_status (brg_tool_execution_start_emit)(const brg_tool_execution_start *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
     }
@@ -184,7 +202,7 @@ beacon_status brg_tool_execution_start_emit(const brg_tool_execution_start *ev) 
     if (beacon_gen_refused(&brg__tool_execution_start_state, &refused)) {
         return refused;
     }
-    return beacon_gen_emit(&ev->hdr, NULL);
+    return brg__tool_execution_start_emit_kept(ev);
 }
 
 /* --- tool.execution.stop --- */
@@ -214,9 +232,15 @@ size_t brg_tool_execution_stop_to_json(const brg_tool_execution_stop *ev, char *
 }
 
 /* The runtime's state of tool.execution.stop: its verdict, sampling threshold and plan. */
-static beacon_event_state brg__tool_execution_stop_state;
+beacon_event_state brg__tool_execution_stop_state;
 
-beacon_status brg_tool_execution_stop_emit(const brg_tool_execution_stop *ev) {
+/* The emit of tool.execution.stop once ev is known not NULL and its verdict
+ * lets it through: where the header's inline form goes. */
+beacon_status brg__tool_execution_stop_emit_kept(const brg_tool_execution_stop *ev) {
+    return beacon_gen_emit(&ev->hdr, NULL);
+}
+
+beacon_status (brg_tool_execution_stop_emit)(const brg_tool_execution_stop *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
     }
@@ -224,7 +248,7 @@ beacon_status brg_tool_execution_stop_emit(const brg_tool_execution_stop *ev) {
     if (beacon_gen_refused(&brg__tool_execution_stop_state, &refused)) {
         return refused;
     }
-    return beacon_gen_emit(&ev->hdr, NULL);
+    return brg__tool_execution_stop_emit_kept(ev);
 }
 
 /* --- tool.execution.exception --- */
@@ -257,9 +281,15 @@ size_t brg_tool_execution_exception_to_json(const brg_tool_execution_exception *
 }
 
 /* The runtime's state of tool.execution.exception: its verdict, sampling threshold and plan. */
-static beacon_event_state brg__tool_execution_exception_state;
+beacon_event_state brg__tool_execution_exception_state;
 
-beacon_status brg_tool_execution_exception_emit(const brg_tool_execution_exception *ev) {
+/* The emit of tool.execution.exception once ev is known not NULL and its verdict
+ * lets it through: where the header's inline form goes. */
+beacon_status brg__tool_execution_exception_emit_kept(const brg_tool_execution_exception *ev) {
+    return beacon_gen_emit(&ev->hdr, NULL);
+}
+
+beacon_status (brg_tool_execution_exception_emit)(const brg_tool_execution_exception *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
     }
@@ -267,7 +297,7 @@ beacon_status brg_tool_execution_exception_emit(const brg_tool_execution_excepti
     if (beacon_gen_refused(&brg__tool_execution_exception_state, &refused)) {
         return refused;
     }
-    return beacon_gen_emit(&ev->hdr, NULL);
+    return brg__tool_execution_exception_emit_kept(ev);
 }
 
 /* ===== Spans ===== */

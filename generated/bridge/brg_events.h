@@ -9,6 +9,9 @@
 /* ===== Includes and ABI check ===== */
 
 #include <beacon/beacon_gen.h>
+#if !defined(__cplusplus) && !defined(BEACON_GEN_NO_INLINE)
+#include <beacon/beacon_gen_inline.h>
+#endif
 
 #if !defined(BEACON_GEN_ABI) || BEACON_GEN_ABI != 4
 #error "brg_events.h was generated for beacon ABI 4"
@@ -214,6 +217,96 @@ extern const beacon_event_desc brg_worker_queue_dropped_desc;
 extern const beacon_event_desc brg_tool_execution_start_desc;
 extern const beacon_event_desc brg_tool_execution_stop_desc;
 extern const beacon_event_desc brg_tool_execution_exception_desc;
+
+/* ===== Inline _emit ===== */
+
+/* In C, where the inline path exists, each _emit below is an inline form
+ * (same results): an event the configuration refuses (switched off, sample
+ * rate 0, no sink takes it) is counted and answered without a call. The
+ * functions stay: take their address, or call them in parentheses,
+ * (<name>_emit)(&ev). */
+#if defined(BEACON_GEN_INLINE) && BEACON_GEN_INLINE
+
+/* The rest of brg_tool_result_size_emit, for an ev not NULL whose verdict lets it through. */
+beacon_status brg__tool_result_size_emit_kept(const brg_tool_result_size *ev);
+/* The runtime's state of tool.result_size, and brg_tool_result_size_emit inline. */
+extern beacon_event_state brg__tool_result_size_state;
+static inline beacon_status brg__tool_result_size_emit_inline(const brg_tool_result_size *ev) {
+    if (ev == NULL) {
+        return (brg_tool_result_size_emit)(ev);
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&brg__tool_result_size_state, &refused)) {
+        return refused;
+    }
+    return brg__tool_result_size_emit_kept(ev);
+}
+#define brg_tool_result_size_emit(...) brg__tool_result_size_emit_inline(__VA_ARGS__)
+
+/* The rest of brg_worker_queue_dropped_emit, for an ev not NULL whose verdict lets it through. */
+beacon_status brg__worker_queue_dropped_emit_kept(const brg_worker_queue_dropped *ev);
+/* The runtime's state of worker.queue.dropped, and brg_worker_queue_dropped_emit inline. */
+extern beacon_event_state brg__worker_queue_dropped_state;
+static inline beacon_status brg__worker_queue_dropped_emit_inline(const brg_worker_queue_dropped *ev) {
+    if (ev == NULL) {
+        return (brg_worker_queue_dropped_emit)(ev);
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&brg__worker_queue_dropped_state, &refused)) {
+        return refused;
+    }
+    return brg__worker_queue_dropped_emit_kept(ev);
+}
+#define brg_worker_queue_dropped_emit(...) brg__worker_queue_dropped_emit_inline(__VA_ARGS__)
+
+/* The rest of brg_tool_execution_start_emit, for an ev not NULL whose verdict lets it through. */
+beacon_status brg__tool_execution_start_emit_kept(const brg_tool_execution_start *ev);
+/* The runtime's state of tool.execution.start, and brg_tool_execution_start_emit inline. */
+extern beacon_event_state brg__tool_execution_start_state;
+static inline beacon_status brg__tool_execution_start_emit_inline(const brg_tool_execution_start *ev) {
+    if (ev == NULL) {
+        return (brg_tool_execution_start_emit)(ev);
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&brg__tool_execution_start_state, &refused)) {
+        return refused;
+    }
+    return brg__tool_execution_start_emit_kept(ev);
+}
+#define brg_tool_execution_start_emit(...) brg__tool_execution_start_emit_inline(__VA_ARGS__)
+
+/* The rest of brg_tool_execution_stop_emit, for an ev not NULL whose verdict lets it through. */
+beacon_status brg__tool_execution_stop_emit_kept(const brg_tool_execution_stop *ev);
+/* The runtime's state of tool.execution.stop, and brg_tool_execution_stop_emit inline. */
+extern beacon_event_state brg__tool_execution_stop_state;
+static inline beacon_status brg__tool_execution_stop_emit_inline(const brg_tool_execution_stop *ev) {
+    if (ev == NULL) {
+        return (brg_tool_execution_stop_emit)(ev);
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&brg__tool_execution_stop_state, &refused)) {
+        return refused;
+    }
+    return brg__tool_execution_stop_emit_kept(ev);
+}
+#define brg_tool_execution_stop_emit(...) brg__tool_execution_stop_emit_inline(__VA_ARGS__)
+
+/* The rest of brg_tool_execution_exception_emit, for an ev not NULL whose verdict lets it through. */
+beacon_status brg__tool_execution_exception_emit_kept(const brg_tool_execution_exception *ev);
+/* The runtime's state of tool.execution.exception, and brg_tool_execution_exception_emit inline. */
+extern beacon_event_state brg__tool_execution_exception_state;
+static inline beacon_status brg__tool_execution_exception_emit_inline(const brg_tool_execution_exception *ev) {
+    if (ev == NULL) {
+        return (brg_tool_execution_exception_emit)(ev);
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&brg__tool_execution_exception_state, &refused)) {
+        return refused;
+    }
+    return brg__tool_execution_exception_emit_kept(ev);
+}
+#define brg_tool_execution_exception_emit(...) brg__tool_execution_exception_emit_inline(__VA_ARGS__)
+#endif
 
 #ifdef __cplusplus
 }

@@ -168,7 +168,7 @@ size_t fed_algorithm_progress_to_json(const fed_algorithm_progress *ev, char *bu
 }
 
 /* The runtime's state of algorithm_progress: its verdict, sampling threshold and plan. */
-static beacon_event_state fed__algorithm_progress_state;
+beacon_event_state fed__algorithm_progress_state;
 
 /* Copies algorithm_progress into the record reserved at room (its struct copy's
  * place), strings after the struct. */
@@ -202,14 +202,9 @@ static BEACON_GEN_NOINLINE beacon_status fed__algorithm_progress_emit_slow(const
     return beacon_gen_end(&fast, &slot);
 }
 
-beacon_status fed_algorithm_progress_emit(const fed_algorithm_progress *ev) {
-    if (ev == NULL) {
-        return BEACON_ERR_INVALID_ARGUMENT;
-    }
-    beacon_status refused;
-    if (beacon_gen_refused(&fed__algorithm_progress_state, &refused)) {
-        return refused;
-    }
+/* The emit of algorithm_progress once ev is known not NULL and its verdict
+ * lets it through: where the header's inline form goes. */
+beacon_status fed__algorithm_progress_emit_kept(const fed_algorithm_progress *ev) {
     uint64_t ticks = beacon_gen_ticks();
     /* What the runtime would reject goes the descriptor-driven way, which
      * reports and counts it. */
@@ -243,6 +238,17 @@ beacon_status fed_algorithm_progress_emit(const fed_algorithm_progress *ev) {
     return beacon_gen_publish(&fast);
 }
 
+beacon_status (fed_algorithm_progress_emit)(const fed_algorithm_progress *ev) {
+    if (ev == NULL) {
+        return BEACON_ERR_INVALID_ARGUMENT;
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&fed__algorithm_progress_state, &refused)) {
+        return refused;
+    }
+    return fed__algorithm_progress_emit_kept(ev);
+}
+
 /* --- batch_progress --- */
 
 fed_batch_progress fed_batch_progress_make(const char *protocol_name, uint64_t batch_number) {
@@ -261,7 +267,7 @@ size_t fed_batch_progress_to_json(const fed_batch_progress *ev, char *buf, size_
 }
 
 /* The runtime's state of batch_progress: its verdict, sampling threshold and plan. */
-static beacon_event_state fed__batch_progress_state;
+beacon_event_state fed__batch_progress_state;
 
 /* Copies batch_progress into the record reserved at room (its struct copy's
  * place), strings after the struct. */
@@ -289,14 +295,9 @@ static BEACON_GEN_NOINLINE beacon_status fed__batch_progress_emit_slow(const fed
     return beacon_gen_end(&fast, &slot);
 }
 
-beacon_status fed_batch_progress_emit(const fed_batch_progress *ev) {
-    if (ev == NULL) {
-        return BEACON_ERR_INVALID_ARGUMENT;
-    }
-    beacon_status refused;
-    if (beacon_gen_refused(&fed__batch_progress_state, &refused)) {
-        return refused;
-    }
+/* The emit of batch_progress once ev is known not NULL and its verdict
+ * lets it through: where the header's inline form goes. */
+beacon_status fed__batch_progress_emit_kept(const fed_batch_progress *ev) {
     uint64_t ticks = beacon_gen_ticks();
     /* What the runtime would reject goes the descriptor-driven way, which
      * reports and counts it. */
@@ -314,6 +315,17 @@ beacon_status fed_batch_progress_emit(const fed_batch_progress *ev) {
     }
     fed__batch_progress_fill(room, ev, len_protocol_name);
     return beacon_gen_publish(&fast);
+}
+
+beacon_status (fed_batch_progress_emit)(const fed_batch_progress *ev) {
+    if (ev == NULL) {
+        return BEACON_ERR_INVALID_ARGUMENT;
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&fed__batch_progress_state, &refused)) {
+        return refused;
+    }
+    return fed__batch_progress_emit_kept(ev);
 }
 
 /* --- dataset_connected --- */
@@ -337,7 +349,7 @@ size_t fed_dataset_connected_to_json(const fed_dataset_connected *ev, char *buf,
 }
 
 /* The runtime's state of dataset_connected: its verdict, sampling threshold and plan. */
-static beacon_event_state fed__dataset_connected_state;
+beacon_event_state fed__dataset_connected_state;
 
 /* Copies dataset_connected into the record reserved at room (its struct copy's
  * place), strings after the struct. */
@@ -367,14 +379,9 @@ static BEACON_GEN_NOINLINE beacon_status fed__dataset_connected_emit_slow(const 
     return beacon_gen_end(&fast, &slot);
 }
 
-beacon_status fed_dataset_connected_emit(const fed_dataset_connected *ev) {
-    if (ev == NULL) {
-        return BEACON_ERR_INVALID_ARGUMENT;
-    }
-    beacon_status refused;
-    if (beacon_gen_refused(&fed__dataset_connected_state, &refused)) {
-        return refused;
-    }
+/* The emit of dataset_connected once ev is known not NULL and its verdict
+ * lets it through: where the header's inline form goes. */
+beacon_status fed__dataset_connected_emit_kept(const fed_dataset_connected *ev) {
     uint64_t ticks = beacon_gen_ticks();
     /* What the runtime would reject goes the descriptor-driven way, which
      * reports and counts it. */
@@ -398,6 +405,17 @@ beacon_status fed_dataset_connected_emit(const fed_dataset_connected *ev) {
     return beacon_gen_publish(&fast);
 }
 
+beacon_status (fed_dataset_connected_emit)(const fed_dataset_connected *ev) {
+    if (ev == NULL) {
+        return BEACON_ERR_INVALID_ARGUMENT;
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&fed__dataset_connected_state, &refused)) {
+        return refused;
+    }
+    return fed__dataset_connected_emit_kept(ev);
+}
+
 /* --- ehr_query_complete --- */
 
 fed_ehr_query_complete fed_ehr_query_complete_make(uint64_t patients_queried,
@@ -418,7 +436,7 @@ size_t fed_ehr_query_complete_to_json(const fed_ehr_query_complete *ev, char *bu
 }
 
 /* The runtime's state of ehr_query_complete: its verdict, sampling threshold and plan. */
-static beacon_event_state fed__ehr_query_complete_state;
+beacon_event_state fed__ehr_query_complete_state;
 
 /* Copies ehr_query_complete into the record reserved at room (its struct copy's
  * place), strings after the struct. */
@@ -446,14 +464,9 @@ static BEACON_GEN_NOINLINE beacon_status fed__ehr_query_complete_emit_slow(const
     return beacon_gen_end(&fast, &slot);
 }
 
-beacon_status fed_ehr_query_complete_emit(const fed_ehr_query_complete *ev) {
-    if (ev == NULL) {
-        return BEACON_ERR_INVALID_ARGUMENT;
-    }
-    beacon_status refused;
-    if (beacon_gen_refused(&fed__ehr_query_complete_state, &refused)) {
-        return refused;
-    }
+/* The emit of ehr_query_complete once ev is known not NULL and its verdict
+ * lets it through: where the header's inline form goes. */
+beacon_status fed__ehr_query_complete_emit_kept(const fed_ehr_query_complete *ev) {
     uint64_t ticks = beacon_gen_ticks();
     /* What the runtime would reject goes the descriptor-driven way, which
      * reports and counts it. */
@@ -471,6 +484,17 @@ beacon_status fed_ehr_query_complete_emit(const fed_ehr_query_complete *ev) {
     }
     fed__ehr_query_complete_fill(room, ev, len_config_type);
     return beacon_gen_publish(&fast);
+}
+
+beacon_status (fed_ehr_query_complete_emit)(const fed_ehr_query_complete *ev) {
+    if (ev == NULL) {
+        return BEACON_ERR_INVALID_ARGUMENT;
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&fed__ehr_query_complete_state, &refused)) {
+        return refused;
+    }
+    return fed__ehr_query_complete_emit_kept(ev);
 }
 
 /* --- ehr_session_initialised --- */
@@ -491,7 +515,7 @@ size_t fed_ehr_session_initialised_to_json(const fed_ehr_session_initialised *ev
 }
 
 /* The runtime's state of ehr_session_initialised: its verdict, sampling threshold and plan. */
-static beacon_event_state fed__ehr_session_initialised_state;
+beacon_event_state fed__ehr_session_initialised_state;
 
 /* Copies ehr_session_initialised into the record reserved at room (its struct copy's
  * place), strings after the struct. */
@@ -519,14 +543,9 @@ static BEACON_GEN_NOINLINE beacon_status fed__ehr_session_initialised_emit_slow(
     return beacon_gen_end(&fast, &slot);
 }
 
-beacon_status fed_ehr_session_initialised_emit(const fed_ehr_session_initialised *ev) {
-    if (ev == NULL) {
-        return BEACON_ERR_INVALID_ARGUMENT;
-    }
-    beacon_status refused;
-    if (beacon_gen_refused(&fed__ehr_session_initialised_state, &refused)) {
-        return refused;
-    }
+/* The emit of ehr_session_initialised once ev is known not NULL and its verdict
+ * lets it through: where the header's inline form goes. */
+beacon_status fed__ehr_session_initialised_emit_kept(const fed_ehr_session_initialised *ev) {
     uint64_t ticks = beacon_gen_ticks();
     /* What the runtime would reject goes the descriptor-driven way, which
      * reports and counts it. */
@@ -546,6 +565,17 @@ beacon_status fed_ehr_session_initialised_emit(const fed_ehr_session_initialised
     return beacon_gen_publish(&fast);
 }
 
+beacon_status (fed_ehr_session_initialised_emit)(const fed_ehr_session_initialised *ev) {
+    if (ev == NULL) {
+        return BEACON_ERR_INVALID_ARGUMENT;
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&fed__ehr_session_initialised_state, &refused)) {
+        return refused;
+    }
+    return fed__ehr_session_initialised_emit_kept(ev);
+}
+
 /* --- ehr_token_refreshed --- */
 
 fed_ehr_token_refreshed fed_ehr_token_refreshed_make(const char *config_type) {
@@ -563,7 +593,7 @@ size_t fed_ehr_token_refreshed_to_json(const fed_ehr_token_refreshed *ev, char *
 }
 
 /* The runtime's state of ehr_token_refreshed: its verdict, sampling threshold and plan. */
-static beacon_event_state fed__ehr_token_refreshed_state;
+beacon_event_state fed__ehr_token_refreshed_state;
 
 /* Copies ehr_token_refreshed into the record reserved at room (its struct copy's
  * place), strings after the struct. */
@@ -591,14 +621,9 @@ static BEACON_GEN_NOINLINE beacon_status fed__ehr_token_refreshed_emit_slow(cons
     return beacon_gen_end(&fast, &slot);
 }
 
-beacon_status fed_ehr_token_refreshed_emit(const fed_ehr_token_refreshed *ev) {
-    if (ev == NULL) {
-        return BEACON_ERR_INVALID_ARGUMENT;
-    }
-    beacon_status refused;
-    if (beacon_gen_refused(&fed__ehr_token_refreshed_state, &refused)) {
-        return refused;
-    }
+/* The emit of ehr_token_refreshed once ev is known not NULL and its verdict
+ * lets it through: where the header's inline form goes. */
+beacon_status fed__ehr_token_refreshed_emit_kept(const fed_ehr_token_refreshed *ev) {
     uint64_t ticks = beacon_gen_ticks();
     /* What the runtime would reject goes the descriptor-driven way, which
      * reports and counts it. */
@@ -616,6 +641,17 @@ beacon_status fed_ehr_token_refreshed_emit(const fed_ehr_token_refreshed *ev) {
     }
     fed__ehr_token_refreshed_fill(room, ev, len_config_type);
     return beacon_gen_publish(&fast);
+}
+
+beacon_status (fed_ehr_token_refreshed_emit)(const fed_ehr_token_refreshed *ev) {
+    if (ev == NULL) {
+        return BEACON_ERR_INVALID_ARGUMENT;
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&fed__ehr_token_refreshed_state, &refused)) {
+        return refused;
+    }
+    return fed__ehr_token_refreshed_emit_kept(ev);
 }
 
 /* --- execution_time --- */
@@ -638,7 +674,7 @@ size_t fed_execution_time_to_json(const fed_execution_time *ev, char *buf, size_
 }
 
 /* The runtime's state of execution_time: its verdict, sampling threshold and plan. */
-static beacon_event_state fed__execution_time_state;
+beacon_event_state fed__execution_time_state;
 
 /* Copies execution_time into the record reserved at room (its struct copy's
  * place), strings after the struct. */
@@ -667,14 +703,9 @@ static BEACON_GEN_NOINLINE beacon_status fed__execution_time_emit_slow(const fed
     return beacon_gen_end(&fast, &slot);
 }
 
-beacon_status fed_execution_time_emit(const fed_execution_time *ev) {
-    if (ev == NULL) {
-        return BEACON_ERR_INVALID_ARGUMENT;
-    }
-    beacon_status refused;
-    if (beacon_gen_refused(&fed__execution_time_state, &refused)) {
-        return refused;
-    }
+/* The emit of execution_time once ev is known not NULL and its verdict
+ * lets it through: where the header's inline form goes. */
+beacon_status fed__execution_time_emit_kept(const fed_execution_time *ev) {
     uint64_t ticks = beacon_gen_ticks();
     /* What the runtime would reject goes the descriptor-driven way, which
      * reports and counts it. */
@@ -698,6 +729,17 @@ beacon_status fed_execution_time_emit(const fed_execution_time *ev) {
     return beacon_gen_publish(&fast);
 }
 
+beacon_status (fed_execution_time_emit)(const fed_execution_time *ev) {
+    if (ev == NULL) {
+        return BEACON_ERR_INVALID_ARGUMENT;
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&fed__execution_time_state, &refused)) {
+        return refused;
+    }
+    return fed__execution_time_emit_kept(ev);
+}
+
 /* --- filtering_complete --- */
 
 fed_filtering_complete fed_filtering_complete_make(uint64_t total_files, uint64_t files_selected) {
@@ -716,7 +758,7 @@ size_t fed_filtering_complete_to_json(const fed_filtering_complete *ev, char *bu
 }
 
 /* The runtime's state of filtering_complete: its verdict, sampling threshold and plan. */
-static beacon_event_state fed__filtering_complete_state;
+beacon_event_state fed__filtering_complete_state;
 
 /* Copies filtering_complete into the record reserved at room (its struct copy's
  * place). */
@@ -739,14 +781,9 @@ static BEACON_GEN_NOINLINE beacon_status fed__filtering_complete_emit_slow(const
     return beacon_gen_end(&fast, &slot);
 }
 
-beacon_status fed_filtering_complete_emit(const fed_filtering_complete *ev) {
-    if (ev == NULL) {
-        return BEACON_ERR_INVALID_ARGUMENT;
-    }
-    beacon_status refused;
-    if (beacon_gen_refused(&fed__filtering_complete_state, &refused)) {
-        return refused;
-    }
+/* The emit of filtering_complete once ev is known not NULL and its verdict
+ * lets it through: where the header's inline form goes. */
+beacon_status fed__filtering_complete_emit_kept(const fed_filtering_complete *ev) {
     uint64_t ticks = beacon_gen_ticks();
     /* What the runtime would reject goes the descriptor-driven way, which
      * reports and counts it. */
@@ -761,6 +798,17 @@ beacon_status fed_filtering_complete_emit(const fed_filtering_complete *ev) {
     }
     fed__filtering_complete_fill(room, ev);
     return beacon_gen_publish(&fast);
+}
+
+beacon_status (fed_filtering_complete_emit)(const fed_filtering_complete *ev) {
+    if (ev == NULL) {
+        return BEACON_ERR_INVALID_ARGUMENT;
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&fed__filtering_complete_state, &refused)) {
+        return refused;
+    }
+    return fed__filtering_complete_emit_kept(ev);
 }
 
 /* --- grouping_summary --- */
@@ -838,7 +886,7 @@ size_t fed_grouping_summary_to_json(const fed_grouping_summary *ev, char *buf, s
 }
 
 /* The runtime's state of grouping_summary: its verdict, sampling threshold and plan. */
-static beacon_event_state fed__grouping_summary_state;
+beacon_event_state fed__grouping_summary_state;
 
 /* Copies grouping_summary into the record reserved at room (its struct copy's
  * place), strings after the struct. */
@@ -866,14 +914,9 @@ static BEACON_GEN_NOINLINE beacon_status fed__grouping_summary_emit_slow(const f
     return beacon_gen_end(&fast, &slot);
 }
 
-beacon_status fed_grouping_summary_emit(const fed_grouping_summary *ev) {
-    if (ev == NULL) {
-        return BEACON_ERR_INVALID_ARGUMENT;
-    }
-    beacon_status refused;
-    if (beacon_gen_refused(&fed__grouping_summary_state, &refused)) {
-        return refused;
-    }
+/* The emit of grouping_summary once ev is known not NULL and its verdict
+ * lets it through: where the header's inline form goes. */
+beacon_status fed__grouping_summary_emit_kept(const fed_grouping_summary *ev) {
     uint64_t ticks = beacon_gen_ticks();
     /* What the runtime would reject goes the descriptor-driven way, which
      * reports and counts it. */
@@ -891,6 +934,17 @@ beacon_status fed_grouping_summary_emit(const fed_grouping_summary *ev) {
     }
     fed__grouping_summary_fill(room, ev, len_step);
     return beacon_gen_publish(&fast);
+}
+
+beacon_status (fed_grouping_summary_emit)(const fed_grouping_summary *ev) {
+    if (ev == NULL) {
+        return BEACON_ERR_INVALID_ARGUMENT;
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&fed__grouping_summary_state, &refused)) {
+        return refused;
+    }
+    return fed__grouping_summary_emit_kept(ev);
 }
 
 /* --- missing_column --- */
@@ -911,7 +965,7 @@ size_t fed_missing_column_to_json(const fed_missing_column *ev, char *buf, size_
 }
 
 /* The runtime's state of missing_column: its verdict, sampling threshold and plan. */
-static beacon_event_state fed__missing_column_state;
+beacon_event_state fed__missing_column_state;
 
 /* Copies missing_column into the record reserved at room (its struct copy's
  * place), strings after the struct. */
@@ -940,14 +994,9 @@ static BEACON_GEN_NOINLINE beacon_status fed__missing_column_emit_slow(const fed
     return beacon_gen_end(&fast, &slot);
 }
 
-beacon_status fed_missing_column_emit(const fed_missing_column *ev) {
-    if (ev == NULL) {
-        return BEACON_ERR_INVALID_ARGUMENT;
-    }
-    beacon_status refused;
-    if (beacon_gen_refused(&fed__missing_column_state, &refused)) {
-        return refused;
-    }
+/* The emit of missing_column once ev is known not NULL and its verdict
+ * lets it through: where the header's inline form goes. */
+beacon_status fed__missing_column_emit_kept(const fed_missing_column *ev) {
     uint64_t ticks = beacon_gen_ticks();
     /* What the runtime would reject goes the descriptor-driven way, which
      * reports and counts it. */
@@ -968,6 +1017,17 @@ beacon_status fed_missing_column_emit(const fed_missing_column *ev) {
     }
     fed__missing_column_fill(room, ev, len_file_name, len_column_name);
     return beacon_gen_publish(&fast);
+}
+
+beacon_status (fed_missing_column_emit)(const fed_missing_column *ev) {
+    if (ev == NULL) {
+        return BEACON_ERR_INVALID_ARGUMENT;
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&fed__missing_column_state, &refused)) {
+        return refused;
+    }
+    return fed__missing_column_emit_kept(ev);
 }
 
 /* --- patient_eligibility --- */
@@ -991,7 +1051,7 @@ size_t fed_patient_eligibility_to_json(const fed_patient_eligibility *ev, char *
 }
 
 /* The runtime's state of patient_eligibility: its verdict, sampling threshold and plan. */
-static beacon_event_state fed__patient_eligibility_state;
+beacon_event_state fed__patient_eligibility_state;
 
 /* Copies patient_eligibility into the record reserved at room (its struct copy's
  * place), strings after the struct. */
@@ -1020,14 +1080,9 @@ static BEACON_GEN_NOINLINE beacon_status fed__patient_eligibility_emit_slow(cons
     return beacon_gen_end(&fast, &slot);
 }
 
-beacon_status fed_patient_eligibility_emit(const fed_patient_eligibility *ev) {
-    if (ev == NULL) {
-        return BEACON_ERR_INVALID_ARGUMENT;
-    }
-    beacon_status refused;
-    if (beacon_gen_refused(&fed__patient_eligibility_state, &refused)) {
-        return refused;
-    }
+/* The emit of patient_eligibility once ev is known not NULL and its verdict
+ * lets it through: where the header's inline form goes. */
+beacon_status fed__patient_eligibility_emit_kept(const fed_patient_eligibility *ev) {
     uint64_t ticks = beacon_gen_ticks();
     /* What the runtime would reject goes the descriptor-driven way, which
      * reports and counts it. */
@@ -1048,6 +1103,17 @@ beacon_status fed_patient_eligibility_emit(const fed_patient_eligibility *ev) {
     }
     fed__patient_eligibility_fill(room, ev, len_datasource, len_project_id);
     return beacon_gen_publish(&fast);
+}
+
+beacon_status (fed_patient_eligibility_emit)(const fed_patient_eligibility *ev) {
+    if (ev == NULL) {
+        return BEACON_ERR_INVALID_ARGUMENT;
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&fed__patient_eligibility_state, &refused)) {
+        return refused;
+    }
+    return fed__patient_eligibility_emit_kept(ev);
 }
 
 /* --- schema_generation_end --- */
@@ -1071,7 +1137,7 @@ size_t fed_schema_generation_end_to_json(const fed_schema_generation_end *ev, ch
 }
 
 /* The runtime's state of schema_generation_end: its verdict, sampling threshold and plan. */
-static beacon_event_state fed__schema_generation_end_state;
+beacon_event_state fed__schema_generation_end_state;
 
 /* Copies schema_generation_end into the record reserved at room (its struct copy's
  * place), strings after the struct. */
@@ -1099,14 +1165,9 @@ static BEACON_GEN_NOINLINE beacon_status fed__schema_generation_end_emit_slow(co
     return beacon_gen_end(&fast, &slot);
 }
 
-beacon_status fed_schema_generation_end_emit(const fed_schema_generation_end *ev) {
-    if (ev == NULL) {
-        return BEACON_ERR_INVALID_ARGUMENT;
-    }
-    beacon_status refused;
-    if (beacon_gen_refused(&fed__schema_generation_end_state, &refused)) {
-        return refused;
-    }
+/* The emit of schema_generation_end once ev is known not NULL and its verdict
+ * lets it through: where the header's inline form goes. */
+beacon_status fed__schema_generation_end_emit_kept(const fed_schema_generation_end *ev) {
     uint64_t ticks = beacon_gen_ticks();
     /* What the runtime would reject goes the descriptor-driven way, which
      * reports and counts it. */
@@ -1126,6 +1187,17 @@ beacon_status fed_schema_generation_end_emit(const fed_schema_generation_end *ev
     }
     fed__schema_generation_end_fill(room, ev, len_dataset_id);
     return beacon_gen_publish(&fast);
+}
+
+beacon_status (fed_schema_generation_end_emit)(const fed_schema_generation_end *ev) {
+    if (ev == NULL) {
+        return BEACON_ERR_INVALID_ARGUMENT;
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&fed__schema_generation_end_state, &refused)) {
+        return refused;
+    }
+    return fed__schema_generation_end_emit_kept(ev);
 }
 
 /* --- schema_generation_start --- */
@@ -1149,7 +1221,7 @@ size_t fed_schema_generation_start_to_json(const fed_schema_generation_start *ev
 }
 
 /* The runtime's state of schema_generation_start: its verdict, sampling threshold and plan. */
-static beacon_event_state fed__schema_generation_start_state;
+beacon_event_state fed__schema_generation_start_state;
 
 /* Copies schema_generation_start into the record reserved at room (its struct copy's
  * place), strings after the struct. */
@@ -1177,14 +1249,9 @@ static BEACON_GEN_NOINLINE beacon_status fed__schema_generation_start_emit_slow(
     return beacon_gen_end(&fast, &slot);
 }
 
-beacon_status fed_schema_generation_start_emit(const fed_schema_generation_start *ev) {
-    if (ev == NULL) {
-        return BEACON_ERR_INVALID_ARGUMENT;
-    }
-    beacon_status refused;
-    if (beacon_gen_refused(&fed__schema_generation_start_state, &refused)) {
-        return refused;
-    }
+/* The emit of schema_generation_start once ev is known not NULL and its verdict
+ * lets it through: where the header's inline form goes. */
+beacon_status fed__schema_generation_start_emit_kept(const fed_schema_generation_start *ev) {
     uint64_t ticks = beacon_gen_ticks();
     /* What the runtime would reject goes the descriptor-driven way, which
      * reports and counts it. */
@@ -1204,6 +1271,17 @@ beacon_status fed_schema_generation_start_emit(const fed_schema_generation_start
     }
     fed__schema_generation_start_fill(room, ev, len_dataset_id);
     return beacon_gen_publish(&fast);
+}
+
+beacon_status (fed_schema_generation_start_emit)(const fed_schema_generation_start *ev) {
+    if (ev == NULL) {
+        return BEACON_ERR_INVALID_ARGUMENT;
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&fed__schema_generation_start_state, &refused)) {
+        return refused;
+    }
+    return fed__schema_generation_start_emit_kept(ev);
 }
 
 /* --- schema_upload_success --- */
@@ -1227,7 +1305,7 @@ size_t fed_schema_upload_success_to_json(const fed_schema_upload_success *ev, ch
 }
 
 /* The runtime's state of schema_upload_success: its verdict, sampling threshold and plan. */
-static beacon_event_state fed__schema_upload_success_state;
+beacon_event_state fed__schema_upload_success_state;
 
 /* Copies schema_upload_success into the record reserved at room (its struct copy's
  * place), strings after the struct. */
@@ -1255,14 +1333,9 @@ static BEACON_GEN_NOINLINE beacon_status fed__schema_upload_success_emit_slow(co
     return beacon_gen_end(&fast, &slot);
 }
 
-beacon_status fed_schema_upload_success_emit(const fed_schema_upload_success *ev) {
-    if (ev == NULL) {
-        return BEACON_ERR_INVALID_ARGUMENT;
-    }
-    beacon_status refused;
-    if (beacon_gen_refused(&fed__schema_upload_success_state, &refused)) {
-        return refused;
-    }
+/* The emit of schema_upload_success once ev is known not NULL and its verdict
+ * lets it through: where the header's inline form goes. */
+beacon_status fed__schema_upload_success_emit_kept(const fed_schema_upload_success *ev) {
     uint64_t ticks = beacon_gen_ticks();
     /* What the runtime would reject goes the descriptor-driven way, which
      * reports and counts it. */
@@ -1280,6 +1353,17 @@ beacon_status fed_schema_upload_success_emit(const fed_schema_upload_success *ev
     }
     fed__schema_upload_success_fill(room, ev, len_dataset_id);
     return beacon_gen_publish(&fast);
+}
+
+beacon_status (fed_schema_upload_success_emit)(const fed_schema_upload_success *ev) {
+    if (ev == NULL) {
+        return BEACON_ERR_INVALID_ARGUMENT;
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&fed__schema_upload_success_state, &refused)) {
+        return refused;
+    }
+    return fed__schema_upload_success_emit_kept(ev);
 }
 
 /* --- task_accepted_by_pod --- */
@@ -1303,7 +1387,7 @@ size_t fed_task_accepted_by_pod_to_json(const fed_task_accepted_by_pod *ev, char
 }
 
 /* The runtime's state of task_accepted_by_pod: its verdict, sampling threshold and plan. */
-static beacon_event_state fed__task_accepted_by_pod_state;
+beacon_event_state fed__task_accepted_by_pod_state;
 
 /* Copies task_accepted_by_pod into the record reserved at room (its struct copy's
  * place), strings after the struct. */
@@ -1336,14 +1420,9 @@ static BEACON_GEN_NOINLINE beacon_status fed__task_accepted_by_pod_emit_slow(con
     return beacon_gen_end(&fast, &slot);
 }
 
-beacon_status fed_task_accepted_by_pod_emit(const fed_task_accepted_by_pod *ev) {
-    if (ev == NULL) {
-        return BEACON_ERR_INVALID_ARGUMENT;
-    }
-    beacon_status refused;
-    if (beacon_gen_refused(&fed__task_accepted_by_pod_state, &refused)) {
-        return refused;
-    }
+/* The emit of task_accepted_by_pod once ev is known not NULL and its verdict
+ * lets it through: where the header's inline form goes. */
+beacon_status fed__task_accepted_by_pod_emit_kept(const fed_task_accepted_by_pod *ev) {
     uint64_t ticks = beacon_gen_ticks();
     /* What the runtime would reject goes the descriptor-driven way, which
      * reports and counts it. */
@@ -1370,6 +1449,17 @@ beacon_status fed_task_accepted_by_pod_emit(const fed_task_accepted_by_pod *ev) 
     return beacon_gen_publish(&fast);
 }
 
+beacon_status (fed_task_accepted_by_pod_emit)(const fed_task_accepted_by_pod *ev) {
+    if (ev == NULL) {
+        return BEACON_ERR_INVALID_ARGUMENT;
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&fed__task_accepted_by_pod_state, &refused)) {
+        return refused;
+    }
+    return fed__task_accepted_by_pod_emit_kept(ev);
+}
+
 /* --- task_accepted --- */
 
 fed_task_accepted fed_task_accepted_make(const char *task_id, const char *pod_name,
@@ -1394,7 +1484,7 @@ size_t fed_task_accepted_to_json(const fed_task_accepted *ev, char *buf, size_t 
 }
 
 /* The runtime's state of task_accepted: its verdict, sampling threshold and plan. */
-static beacon_event_state fed__task_accepted_state;
+beacon_event_state fed__task_accepted_state;
 
 /* Copies task_accepted into the record reserved at room (its struct copy's
  * place), strings after the struct. */
@@ -1416,17 +1506,9 @@ static inline void fed__task_accepted_fill(void *room, const fed_task_accepted *
     (void)beacon_gen_put_string(rec, pos, &copy->app_version, ev->app_version, len_app_version);
 }
 
-beacon_status fed_task_accepted_emit(const fed_task_accepted *ev, beacon_lifecycle *out) {
-    if (ev == NULL) {
-        return BEACON_ERR_INVALID_ARGUMENT;
-    }
-    beacon_status refused;
-    if (beacon_gen_refused(&fed__task_accepted_state, &refused)) {
-        if (out != NULL) {
-            memset(out, 0, sizeof *out);
-        }
-        return refused;
-    }
+/* The emit of task_accepted once ev is known not NULL and its verdict
+ * lets it through: where the header's inline form goes. */
+beacon_status fed__task_accepted_emit_kept(const fed_task_accepted *ev, beacon_lifecycle *out) {
     /* What the runtime would reject goes the descriptor-driven way, which
      * reports and counts it. */
     if (ev->hdr.desc != &fed_task_accepted_desc ||
@@ -1458,6 +1540,20 @@ beacon_status fed_task_accepted_emit(const fed_task_accepted *ev, beacon_lifecyc
     return beacon_gen_commit(&slot);
 }
 
+beacon_status (fed_task_accepted_emit)(const fed_task_accepted *ev, beacon_lifecycle *out) {
+    if (ev == NULL) {
+        return BEACON_ERR_INVALID_ARGUMENT;
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&fed__task_accepted_state, &refused)) {
+        if (out != NULL) {
+            memset(out, 0, sizeof *out);
+        }
+        return refused;
+    }
+    return fed__task_accepted_emit_kept(ev, out);
+}
+
 /* --- task_complete --- */
 
 fed_task_complete fed_task_complete_make(beacon_lifecycle correlation, const char *task_id,
@@ -1480,7 +1576,7 @@ size_t fed_task_complete_to_json(const fed_task_complete *ev, char *buf, size_t 
 }
 
 /* The runtime's state of task_complete: its verdict, sampling threshold and plan. */
-static beacon_event_state fed__task_complete_state;
+beacon_event_state fed__task_complete_state;
 
 /* Copies task_complete into the record reserved at room (its struct copy's
  * place), strings after the struct. */
@@ -1512,14 +1608,9 @@ static BEACON_GEN_NOINLINE beacon_status fed__task_complete_emit_slow(const fed_
     return beacon_gen_end(&fast, &slot);
 }
 
-beacon_status fed_task_complete_emit(const fed_task_complete *ev) {
-    if (ev == NULL) {
-        return BEACON_ERR_INVALID_ARGUMENT;
-    }
-    beacon_status refused;
-    if (beacon_gen_refused(&fed__task_complete_state, &refused)) {
-        return refused;
-    }
+/* The emit of task_complete once ev is known not NULL and its verdict
+ * lets it through: where the header's inline form goes. */
+beacon_status fed__task_complete_emit_kept(const fed_task_complete *ev) {
     uint64_t ticks = beacon_gen_ticks();
     /* What the runtime would reject goes the descriptor-driven way, which
      * reports and counts it. */
@@ -1544,6 +1635,17 @@ beacon_status fed_task_complete_emit(const fed_task_complete *ev) {
     }
     fed__task_complete_fill(room, ev, len_task_id, len_pod_name, len_modeller_username);
     return beacon_gen_publish(&fast);
+}
+
+beacon_status (fed_task_complete_emit)(const fed_task_complete *ev) {
+    if (ev == NULL) {
+        return BEACON_ERR_INVALID_ARGUMENT;
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&fed__task_complete_state, &refused)) {
+        return refused;
+    }
+    return fed__task_complete_emit_kept(ev);
 }
 
 /* --- task_error --- */
@@ -1583,9 +1685,15 @@ size_t fed_task_error_to_json(const fed_task_error *ev, char *buf, size_t cap) {
 }
 
 /* The runtime's state of task_error: its verdict, sampling threshold and plan. */
-static beacon_event_state fed__task_error_state;
+beacon_event_state fed__task_error_state;
 
-beacon_status fed_task_error_emit(const fed_task_error *ev) {
+/* The emit of task_error once ev is known not NULL and its verdict
+ * lets it through: where the header's inline form goes. */
+beacon_status fed__task_error_emit_kept(const fed_task_error *ev) {
+    return beacon_gen_emit(&ev->hdr, NULL);
+}
+
+beacon_status (fed_task_error_emit)(const fed_task_error *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
     }
@@ -1593,7 +1701,7 @@ beacon_status fed_task_error_emit(const fed_task_error *ev) {
     if (beacon_gen_refused(&fed__task_error_state, &refused)) {
         return refused;
     }
-    return beacon_gen_emit(&ev->hdr, NULL);
+    return fed__task_error_emit_kept(ev);
 }
 
 /* --- trial_filter_summary --- */
@@ -1644,9 +1752,15 @@ size_t fed_trial_filter_summary_to_json(const fed_trial_filter_summary *ev, char
 }
 
 /* The runtime's state of trial_filter_summary: its verdict, sampling threshold and plan. */
-static beacon_event_state fed__trial_filter_summary_state;
+beacon_event_state fed__trial_filter_summary_state;
 
-beacon_status fed_trial_filter_summary_emit(const fed_trial_filter_summary *ev) {
+/* The emit of trial_filter_summary once ev is known not NULL and its verdict
+ * lets it through: where the header's inline form goes. */
+beacon_status fed__trial_filter_summary_emit_kept(const fed_trial_filter_summary *ev) {
+    return beacon_gen_emit(&ev->hdr, NULL);
+}
+
+beacon_status (fed_trial_filter_summary_emit)(const fed_trial_filter_summary *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
     }
@@ -1654,7 +1768,7 @@ beacon_status fed_trial_filter_summary_emit(const fed_trial_filter_summary *ev) 
     if (beacon_gen_refused(&fed__trial_filter_summary_state, &refused)) {
         return refused;
     }
-    return beacon_gen_emit(&ev->hdr, NULL);
+    return fed__trial_filter_summary_emit_kept(ev);
 }
 
 /* ===== Spans ===== */

@@ -109,7 +109,7 @@ size_t obs_upload_received_to_json(const obs_upload_received *ev, char *buf, siz
 }
 
 /* The runtime's state of upload.received: its verdict, sampling threshold and plan. */
-static beacon_event_state obs__upload_received_state;
+beacon_event_state obs__upload_received_state;
 
 /* Copies upload.received into the record reserved at room (its struct copy's
  * place), strings after the struct. */
@@ -123,17 +123,9 @@ static inline void obs__upload_received_fill(void *room, const obs_upload_receiv
     (void)beacon_gen_put_string(rec, pos, &copy->mrn, str_mrn, len_mrn);
 }
 
-beacon_status obs_upload_received_emit(const obs_upload_received *ev, beacon_lifecycle *out) {
-    if (ev == NULL) {
-        return BEACON_ERR_INVALID_ARGUMENT;
-    }
-    beacon_status refused;
-    if (beacon_gen_refused(&obs__upload_received_state, &refused)) {
-        if (out != NULL) {
-            memset(out, 0, sizeof *out);
-        }
-        return refused;
-    }
+/* The emit of upload.received once ev is known not NULL and its verdict
+ * lets it through: where the header's inline form goes. */
+beacon_status obs__upload_received_emit_kept(const obs_upload_received *ev, beacon_lifecycle *out) {
     /* What the runtime would reject goes the descriptor-driven way, which
      * reports and counts it. */
     if (ev->hdr.desc != &obs_upload_received_desc ||
@@ -156,6 +148,20 @@ beacon_status obs_upload_received_emit(const obs_upload_received *ev, beacon_lif
     }
     obs__upload_received_fill(room, ev, str_mrn, len_mrn);
     return beacon_gen_commit(&slot);
+}
+
+beacon_status (obs_upload_received_emit)(const obs_upload_received *ev, beacon_lifecycle *out) {
+    if (ev == NULL) {
+        return BEACON_ERR_INVALID_ARGUMENT;
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&obs__upload_received_state, &refused)) {
+        if (out != NULL) {
+            memset(out, 0, sizeof *out);
+        }
+        return refused;
+    }
+    return obs__upload_received_emit_kept(ev, out);
 }
 
 /* --- upload.processed --- */
@@ -181,7 +187,7 @@ size_t obs_upload_processed_to_json(const obs_upload_processed *ev, char *buf, s
 }
 
 /* The runtime's state of upload.processed: its verdict, sampling threshold and plan. */
-static beacon_event_state obs__upload_processed_state;
+beacon_event_state obs__upload_processed_state;
 
 /* Copies upload.processed into the record reserved at room (its struct copy's
  * place), strings after the struct. */
@@ -214,14 +220,9 @@ static BEACON_GEN_NOINLINE beacon_status obs__upload_processed_emit_slow(const o
     return beacon_gen_end(&fast, &slot);
 }
 
-beacon_status obs_upload_processed_emit(const obs_upload_processed *ev) {
-    if (ev == NULL) {
-        return BEACON_ERR_INVALID_ARGUMENT;
-    }
-    beacon_status refused;
-    if (beacon_gen_refused(&obs__upload_processed_state, &refused)) {
-        return refused;
-    }
+/* The emit of upload.processed once ev is known not NULL and its verdict
+ * lets it through: where the header's inline form goes. */
+beacon_status obs__upload_processed_emit_kept(const obs_upload_processed *ev) {
     uint64_t ticks = beacon_gen_ticks();
     /* What the runtime would reject goes the descriptor-driven way, which
      * reports and counts it. */
@@ -248,6 +249,17 @@ beacon_status obs_upload_processed_emit(const obs_upload_processed *ev) {
     return beacon_gen_publish(&fast);
 }
 
+beacon_status (obs_upload_processed_emit)(const obs_upload_processed *ev) {
+    if (ev == NULL) {
+        return BEACON_ERR_INVALID_ARGUMENT;
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&obs__upload_processed_state, &refused)) {
+        return refused;
+    }
+    return obs__upload_processed_emit_kept(ev);
+}
+
 /* --- upload.failed --- */
 
 obs_upload_failed obs_upload_failed_make(beacon_lifecycle correlation, const char *error) {
@@ -265,7 +277,7 @@ size_t obs_upload_failed_to_json(const obs_upload_failed *ev, char *buf, size_t 
 }
 
 /* The runtime's state of upload.failed: its verdict, sampling threshold and plan. */
-static beacon_event_state obs__upload_failed_state;
+beacon_event_state obs__upload_failed_state;
 
 /* Copies upload.failed into the record reserved at room (its struct copy's
  * place), strings after the struct. */
@@ -293,14 +305,9 @@ static BEACON_GEN_NOINLINE beacon_status obs__upload_failed_emit_slow(const obs_
     return beacon_gen_end(&fast, &slot);
 }
 
-beacon_status obs_upload_failed_emit(const obs_upload_failed *ev) {
-    if (ev == NULL) {
-        return BEACON_ERR_INVALID_ARGUMENT;
-    }
-    beacon_status refused;
-    if (beacon_gen_refused(&obs__upload_failed_state, &refused)) {
-        return refused;
-    }
+/* The emit of upload.failed once ev is known not NULL and its verdict
+ * lets it through: where the header's inline form goes. */
+beacon_status obs__upload_failed_emit_kept(const obs_upload_failed *ev) {
     uint64_t ticks = beacon_gen_ticks();
     /* What the runtime would reject goes the descriptor-driven way, which
      * reports and counts it. */
@@ -318,6 +325,17 @@ beacon_status obs_upload_failed_emit(const obs_upload_failed *ev) {
     }
     obs__upload_failed_fill(room, ev, len_error);
     return beacon_gen_publish(&fast);
+}
+
+beacon_status (obs_upload_failed_emit)(const obs_upload_failed *ev) {
+    if (ev == NULL) {
+        return BEACON_ERR_INVALID_ARGUMENT;
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&obs__upload_failed_state, &refused)) {
+        return refused;
+    }
+    return obs__upload_failed_emit_kept(ev);
 }
 
 /* --- patients.queried --- */
@@ -338,7 +356,7 @@ size_t obs_patients_queried_to_json(const obs_patients_queried *ev, char *buf, s
 }
 
 /* The runtime's state of patients.queried: its verdict, sampling threshold and plan. */
-static beacon_event_state obs__patients_queried_state;
+beacon_event_state obs__patients_queried_state;
 
 /* Copies patients.queried into the record reserved at room (its struct copy's
  * place), strings after the struct. */
@@ -366,14 +384,9 @@ static BEACON_GEN_NOINLINE beacon_status obs__patients_queried_emit_slow(const o
     return beacon_gen_end(&fast, &slot);
 }
 
-beacon_status obs_patients_queried_emit(const obs_patients_queried *ev) {
-    if (ev == NULL) {
-        return BEACON_ERR_INVALID_ARGUMENT;
-    }
-    beacon_status refused;
-    if (beacon_gen_refused(&obs__patients_queried_state, &refused)) {
-        return refused;
-    }
+/* The emit of patients.queried once ev is known not NULL and its verdict
+ * lets it through: where the header's inline form goes. */
+beacon_status obs__patients_queried_emit_kept(const obs_patients_queried *ev) {
     uint64_t ticks = beacon_gen_ticks();
     /* What the runtime would reject goes the descriptor-driven way, which
      * reports and counts it. */
@@ -391,6 +404,17 @@ beacon_status obs_patients_queried_emit(const obs_patients_queried *ev) {
     }
     obs__patients_queried_fill(room, ev, len_query_type);
     return beacon_gen_publish(&fast);
+}
+
+beacon_status (obs_patients_queried_emit)(const obs_patients_queried *ev) {
+    if (ev == NULL) {
+        return BEACON_ERR_INVALID_ARGUMENT;
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&obs__patients_queried_state, &refused)) {
+        return refused;
+    }
+    return obs__patients_queried_emit_kept(ev);
 }
 
 /* --- clinical.query --- */
@@ -411,7 +435,7 @@ size_t obs_clinical_query_to_json(const obs_clinical_query *ev, char *buf, size_
 }
 
 /* The runtime's state of clinical.query: its verdict, sampling threshold and plan. */
-static beacon_event_state obs__clinical_query_state;
+beacon_event_state obs__clinical_query_state;
 
 /* Copies clinical.query into the record reserved at room (its struct copy's
  * place). */
@@ -420,17 +444,9 @@ static inline void obs__clinical_query_fill(void *room, const obs_clinical_query
     memcpy(copy, ev, sizeof *ev);
 }
 
-beacon_status obs_clinical_query_emit(const obs_clinical_query *ev, beacon_lifecycle *out) {
-    if (ev == NULL) {
-        return BEACON_ERR_INVALID_ARGUMENT;
-    }
-    beacon_status refused;
-    if (beacon_gen_refused(&obs__clinical_query_state, &refused)) {
-        if (out != NULL) {
-            memset(out, 0, sizeof *out);
-        }
-        return refused;
-    }
+/* The emit of clinical.query once ev is known not NULL and its verdict
+ * lets it through: where the header's inline form goes. */
+beacon_status obs__clinical_query_emit_kept(const obs_clinical_query *ev, beacon_lifecycle *out) {
     /* What the runtime would reject goes the descriptor-driven way, which
      * reports and counts it. */
     if (ev->hdr.desc != &obs_clinical_query_desc) {
@@ -444,6 +460,20 @@ beacon_status obs_clinical_query_emit(const obs_clinical_query *ev, beacon_lifec
     }
     obs__clinical_query_fill(room, ev);
     return beacon_gen_commit(&slot);
+}
+
+beacon_status (obs_clinical_query_emit)(const obs_clinical_query *ev, beacon_lifecycle *out) {
+    if (ev == NULL) {
+        return BEACON_ERR_INVALID_ARGUMENT;
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&obs__clinical_query_state, &refused)) {
+        if (out != NULL) {
+            memset(out, 0, sizeof *out);
+        }
+        return refused;
+    }
+    return obs__clinical_query_emit_kept(ev, out);
 }
 
 /* --- clinical.response --- */
@@ -468,9 +498,15 @@ size_t obs_clinical_response_to_json(const obs_clinical_response *ev, char *buf,
 }
 
 /* The runtime's state of clinical.response: its verdict, sampling threshold and plan. */
-static beacon_event_state obs__clinical_response_state;
+beacon_event_state obs__clinical_response_state;
 
-beacon_status obs_clinical_response_emit(const obs_clinical_response *ev) {
+/* The emit of clinical.response once ev is known not NULL and its verdict
+ * lets it through: where the header's inline form goes. */
+beacon_status obs__clinical_response_emit_kept(const obs_clinical_response *ev) {
+    return beacon_gen_emit(&ev->hdr, NULL);
+}
+
+beacon_status (obs_clinical_response_emit)(const obs_clinical_response *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
     }
@@ -478,7 +514,7 @@ beacon_status obs_clinical_response_emit(const obs_clinical_response *ev) {
     if (beacon_gen_refused(&obs__clinical_response_state, &refused)) {
         return refused;
     }
-    return beacon_gen_emit(&ev->hdr, NULL);
+    return obs__clinical_response_emit_kept(ev);
 }
 
 /* --- ingest.received --- */
@@ -499,7 +535,7 @@ size_t obs_ingest_received_to_json(const obs_ingest_received *ev, char *buf, siz
 }
 
 /* The runtime's state of ingest.received: its verdict, sampling threshold and plan. */
-static beacon_event_state obs__ingest_received_state;
+beacon_event_state obs__ingest_received_state;
 
 /* Copies ingest.received into the record reserved at room (its struct copy's
  * place), strings after the struct. */
@@ -513,17 +549,9 @@ static inline void obs__ingest_received_fill(void *room, const obs_ingest_receiv
     (void)beacon_gen_put_string(rec, pos, &copy->event_type, ev->event_type, len_event_type);
 }
 
-beacon_status obs_ingest_received_emit(const obs_ingest_received *ev, beacon_lifecycle *out) {
-    if (ev == NULL) {
-        return BEACON_ERR_INVALID_ARGUMENT;
-    }
-    beacon_status refused;
-    if (beacon_gen_refused(&obs__ingest_received_state, &refused)) {
-        if (out != NULL) {
-            memset(out, 0, sizeof *out);
-        }
-        return refused;
-    }
+/* The emit of ingest.received once ev is known not NULL and its verdict
+ * lets it through: where the header's inline form goes. */
+beacon_status obs__ingest_received_emit_kept(const obs_ingest_received *ev, beacon_lifecycle *out) {
     /* What the runtime would reject goes the descriptor-driven way, which
      * reports and counts it. */
     if (ev->hdr.desc != &obs_ingest_received_desc ||
@@ -540,6 +568,20 @@ beacon_status obs_ingest_received_emit(const obs_ingest_received *ev, beacon_lif
     }
     obs__ingest_received_fill(room, ev, len_event_type);
     return beacon_gen_commit(&slot);
+}
+
+beacon_status (obs_ingest_received_emit)(const obs_ingest_received *ev, beacon_lifecycle *out) {
+    if (ev == NULL) {
+        return BEACON_ERR_INVALID_ARGUMENT;
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&obs__ingest_received_state, &refused)) {
+        if (out != NULL) {
+            memset(out, 0, sizeof *out);
+        }
+        return refused;
+    }
+    return obs__ingest_received_emit_kept(ev, out);
 }
 
 /* --- ingest.processed --- */
@@ -561,7 +603,7 @@ size_t obs_ingest_processed_to_json(const obs_ingest_processed *ev, char *buf, s
 }
 
 /* The runtime's state of ingest.processed: its verdict, sampling threshold and plan. */
-static beacon_event_state obs__ingest_processed_state;
+beacon_event_state obs__ingest_processed_state;
 
 /* Copies ingest.processed into the record reserved at room (its struct copy's
  * place), strings after the struct. */
@@ -590,14 +632,9 @@ static BEACON_GEN_NOINLINE beacon_status obs__ingest_processed_emit_slow(const o
     return beacon_gen_end(&fast, &slot);
 }
 
-beacon_status obs_ingest_processed_emit(const obs_ingest_processed *ev) {
-    if (ev == NULL) {
-        return BEACON_ERR_INVALID_ARGUMENT;
-    }
-    beacon_status refused;
-    if (beacon_gen_refused(&obs__ingest_processed_state, &refused)) {
-        return refused;
-    }
+/* The emit of ingest.processed once ev is known not NULL and its verdict
+ * lets it through: where the header's inline form goes. */
+beacon_status obs__ingest_processed_emit_kept(const obs_ingest_processed *ev) {
     uint64_t ticks = beacon_gen_ticks();
     /* What the runtime would reject goes the descriptor-driven way, which
      * reports and counts it. */
@@ -620,6 +657,17 @@ beacon_status obs_ingest_processed_emit(const obs_ingest_processed *ev) {
     return beacon_gen_publish(&fast);
 }
 
+beacon_status (obs_ingest_processed_emit)(const obs_ingest_processed *ev) {
+    if (ev == NULL) {
+        return BEACON_ERR_INVALID_ARGUMENT;
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&obs__ingest_processed_state, &refused)) {
+        return refused;
+    }
+    return obs__ingest_processed_emit_kept(ev);
+}
+
 /* --- clinical.fetch --- */
 
 obs_clinical_fetch obs_clinical_fetch_make(const char *athena_mrn) {
@@ -637,7 +685,7 @@ size_t obs_clinical_fetch_to_json(const obs_clinical_fetch *ev, char *buf, size_
 }
 
 /* The runtime's state of clinical.fetch: its verdict, sampling threshold and plan. */
-static beacon_event_state obs__clinical_fetch_state;
+beacon_event_state obs__clinical_fetch_state;
 
 /* Copies clinical.fetch into the record reserved at room (its struct copy's
  * place), strings after the struct. */
@@ -651,17 +699,9 @@ static inline void obs__clinical_fetch_fill(void *room, const obs_clinical_fetch
     (void)beacon_gen_put_string(rec, pos, &copy->athena_mrn, ev->athena_mrn, len_athena_mrn);
 }
 
-beacon_status obs_clinical_fetch_emit(const obs_clinical_fetch *ev, beacon_lifecycle *out) {
-    if (ev == NULL) {
-        return BEACON_ERR_INVALID_ARGUMENT;
-    }
-    beacon_status refused;
-    if (beacon_gen_refused(&obs__clinical_fetch_state, &refused)) {
-        if (out != NULL) {
-            memset(out, 0, sizeof *out);
-        }
-        return refused;
-    }
+/* The emit of clinical.fetch once ev is known not NULL and its verdict
+ * lets it through: where the header's inline form goes. */
+beacon_status obs__clinical_fetch_emit_kept(const obs_clinical_fetch *ev, beacon_lifecycle *out) {
     /* What the runtime would reject goes the descriptor-driven way, which
      * reports and counts it. */
     if (ev->hdr.desc != &obs_clinical_fetch_desc ||
@@ -678,6 +718,20 @@ beacon_status obs_clinical_fetch_emit(const obs_clinical_fetch *ev, beacon_lifec
     }
     obs__clinical_fetch_fill(room, ev, len_athena_mrn);
     return beacon_gen_commit(&slot);
+}
+
+beacon_status (obs_clinical_fetch_emit)(const obs_clinical_fetch *ev, beacon_lifecycle *out) {
+    if (ev == NULL) {
+        return BEACON_ERR_INVALID_ARGUMENT;
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&obs__clinical_fetch_state, &refused)) {
+        if (out != NULL) {
+            memset(out, 0, sizeof *out);
+        }
+        return refused;
+    }
+    return obs__clinical_fetch_emit_kept(ev, out);
 }
 
 /* --- clinical.fetch_success --- */
@@ -701,7 +755,7 @@ size_t obs_clinical_fetch_success_to_json(const obs_clinical_fetch_success *ev, 
 }
 
 /* The runtime's state of clinical.fetch_success: its verdict, sampling threshold and plan. */
-static beacon_event_state obs__clinical_fetch_success_state;
+beacon_event_state obs__clinical_fetch_success_state;
 
 /* Copies clinical.fetch_success into the record reserved at room (its struct copy's
  * place), strings after the struct. */
@@ -729,14 +783,9 @@ static BEACON_GEN_NOINLINE beacon_status obs__clinical_fetch_success_emit_slow(c
     return beacon_gen_end(&fast, &slot);
 }
 
-beacon_status obs_clinical_fetch_success_emit(const obs_clinical_fetch_success *ev) {
-    if (ev == NULL) {
-        return BEACON_ERR_INVALID_ARGUMENT;
-    }
-    beacon_status refused;
-    if (beacon_gen_refused(&obs__clinical_fetch_success_state, &refused)) {
-        return refused;
-    }
+/* The emit of clinical.fetch_success once ev is known not NULL and its verdict
+ * lets it through: where the header's inline form goes. */
+beacon_status obs__clinical_fetch_success_emit_kept(const obs_clinical_fetch_success *ev) {
     uint64_t ticks = beacon_gen_ticks();
     /* What the runtime would reject goes the descriptor-driven way, which
      * reports and counts it. */
@@ -755,6 +804,17 @@ beacon_status obs_clinical_fetch_success_emit(const obs_clinical_fetch_success *
     }
     obs__clinical_fetch_success_fill(room, ev, len_patient_id);
     return beacon_gen_publish(&fast);
+}
+
+beacon_status (obs_clinical_fetch_success_emit)(const obs_clinical_fetch_success *ev) {
+    if (ev == NULL) {
+        return BEACON_ERR_INVALID_ARGUMENT;
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&obs__clinical_fetch_success_state, &refused)) {
+        return refused;
+    }
+    return obs__clinical_fetch_success_emit_kept(ev);
 }
 
 /* --- synopsis.generated --- */
@@ -785,7 +845,7 @@ size_t obs_synopsis_generated_to_json(const obs_synopsis_generated *ev, char *bu
 }
 
 /* The runtime's state of synopsis.generated: its verdict, sampling threshold and plan. */
-static beacon_event_state obs__synopsis_generated_state;
+beacon_event_state obs__synopsis_generated_state;
 
 /* Copies synopsis.generated into the record reserved at room (its struct copy's
  * place), strings after the struct. */
@@ -813,14 +873,9 @@ static BEACON_GEN_NOINLINE beacon_status obs__synopsis_generated_emit_slow(const
     return beacon_gen_end(&fast, &slot);
 }
 
-beacon_status obs_synopsis_generated_emit(const obs_synopsis_generated *ev) {
-    if (ev == NULL) {
-        return BEACON_ERR_INVALID_ARGUMENT;
-    }
-    beacon_status refused;
-    if (beacon_gen_refused(&obs__synopsis_generated_state, &refused)) {
-        return refused;
-    }
+/* The emit of synopsis.generated once ev is known not NULL and its verdict
+ * lets it through: where the header's inline form goes. */
+beacon_status obs__synopsis_generated_emit_kept(const obs_synopsis_generated *ev) {
     uint64_t ticks = beacon_gen_ticks();
     /* What the runtime would reject goes the descriptor-driven way, which
      * reports and counts it. */
@@ -839,6 +894,17 @@ beacon_status obs_synopsis_generated_emit(const obs_synopsis_generated *ev) {
     }
     obs__synopsis_generated_fill(room, ev, len_patient_id);
     return beacon_gen_publish(&fast);
+}
+
+beacon_status (obs_synopsis_generated_emit)(const obs_synopsis_generated *ev) {
+    if (ev == NULL) {
+        return BEACON_ERR_INVALID_ARGUMENT;
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&obs__synopsis_generated_state, &refused)) {
+        return refused;
+    }
+    return obs__synopsis_generated_emit_kept(ev);
 }
 
 /* --- plaud.fetched --- */
@@ -874,7 +940,7 @@ size_t obs_plaud_fetched_to_json(const obs_plaud_fetched *ev, char *buf, size_t 
 }
 
 /* The runtime's state of plaud.fetched: its verdict, sampling threshold and plan. */
-static beacon_event_state obs__plaud_fetched_state;
+beacon_event_state obs__plaud_fetched_state;
 
 /* Copies plaud.fetched into the record reserved at room (its struct copy's
  * place). */
@@ -897,14 +963,9 @@ static BEACON_GEN_NOINLINE beacon_status obs__plaud_fetched_emit_slow(const obs_
     return beacon_gen_end(&fast, &slot);
 }
 
-beacon_status obs_plaud_fetched_emit(const obs_plaud_fetched *ev) {
-    if (ev == NULL) {
-        return BEACON_ERR_INVALID_ARGUMENT;
-    }
-    beacon_status refused;
-    if (beacon_gen_refused(&obs__plaud_fetched_state, &refused)) {
-        return refused;
-    }
+/* The emit of plaud.fetched once ev is known not NULL and its verdict
+ * lets it through: where the header's inline form goes. */
+beacon_status obs__plaud_fetched_emit_kept(const obs_plaud_fetched *ev) {
     uint64_t ticks = beacon_gen_ticks();
     /* What the runtime would reject goes the descriptor-driven way, which
      * reports and counts it. */
@@ -920,6 +981,17 @@ beacon_status obs_plaud_fetched_emit(const obs_plaud_fetched *ev) {
     }
     obs__plaud_fetched_fill(room, ev);
     return beacon_gen_publish(&fast);
+}
+
+beacon_status (obs_plaud_fetched_emit)(const obs_plaud_fetched *ev) {
+    if (ev == NULL) {
+        return BEACON_ERR_INVALID_ARGUMENT;
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&obs__plaud_fetched_state, &refused)) {
+        return refused;
+    }
+    return obs__plaud_fetched_emit_kept(ev);
 }
 
 /* ===== Spans ===== */

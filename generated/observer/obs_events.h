@@ -9,6 +9,9 @@
 /* ===== Includes and ABI check ===== */
 
 #include <beacon/beacon_gen.h>
+#if !defined(__cplusplus) && !defined(BEACON_GEN_NO_INLINE)
+#include <beacon/beacon_gen_inline.h>
+#endif
 
 #if !defined(BEACON_GEN_ABI) || BEACON_GEN_ABI != 4
 #error "obs_events.h was generated for beacon ABI 4"
@@ -343,6 +346,224 @@ extern const beacon_event_desc obs_clinical_fetch_desc;
 extern const beacon_event_desc obs_clinical_fetch_success_desc;
 extern const beacon_event_desc obs_synopsis_generated_desc;
 extern const beacon_event_desc obs_plaud_fetched_desc;
+
+/* ===== Inline _emit ===== */
+
+/* In C, where the inline path exists, each _emit below is an inline form
+ * (same results): an event the configuration refuses (switched off, sample
+ * rate 0, no sink takes it) is counted and answered without a call. The
+ * functions stay: take their address, or call them in parentheses,
+ * (<name>_emit)(&ev). */
+#if defined(BEACON_GEN_INLINE) && BEACON_GEN_INLINE
+
+/* The rest of obs_upload_received_emit, for an ev not NULL whose verdict lets it through. */
+beacon_status obs__upload_received_emit_kept(const obs_upload_received *ev, beacon_lifecycle *out);
+/* The runtime's state of upload.received, and obs_upload_received_emit inline. */
+extern beacon_event_state obs__upload_received_state;
+static inline beacon_status obs__upload_received_emit_inline(const obs_upload_received *ev,
+        beacon_lifecycle *out) {
+    if (ev == NULL) {
+        return (obs_upload_received_emit)(ev, out);
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&obs__upload_received_state, &refused)) {
+        if (out != NULL) {
+            *out = (beacon_lifecycle){0};
+        }
+        return refused;
+    }
+    return obs__upload_received_emit_kept(ev, out);
+}
+#define obs_upload_received_emit(...) obs__upload_received_emit_inline(__VA_ARGS__)
+
+/* The rest of obs_upload_processed_emit, for an ev not NULL whose verdict lets it through. */
+beacon_status obs__upload_processed_emit_kept(const obs_upload_processed *ev);
+/* The runtime's state of upload.processed, and obs_upload_processed_emit inline. */
+extern beacon_event_state obs__upload_processed_state;
+static inline beacon_status obs__upload_processed_emit_inline(const obs_upload_processed *ev) {
+    if (ev == NULL) {
+        return (obs_upload_processed_emit)(ev);
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&obs__upload_processed_state, &refused)) {
+        return refused;
+    }
+    return obs__upload_processed_emit_kept(ev);
+}
+#define obs_upload_processed_emit(...) obs__upload_processed_emit_inline(__VA_ARGS__)
+
+/* The rest of obs_upload_failed_emit, for an ev not NULL whose verdict lets it through. */
+beacon_status obs__upload_failed_emit_kept(const obs_upload_failed *ev);
+/* The runtime's state of upload.failed, and obs_upload_failed_emit inline. */
+extern beacon_event_state obs__upload_failed_state;
+static inline beacon_status obs__upload_failed_emit_inline(const obs_upload_failed *ev) {
+    if (ev == NULL) {
+        return (obs_upload_failed_emit)(ev);
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&obs__upload_failed_state, &refused)) {
+        return refused;
+    }
+    return obs__upload_failed_emit_kept(ev);
+}
+#define obs_upload_failed_emit(...) obs__upload_failed_emit_inline(__VA_ARGS__)
+
+/* The rest of obs_patients_queried_emit, for an ev not NULL whose verdict lets it through. */
+beacon_status obs__patients_queried_emit_kept(const obs_patients_queried *ev);
+/* The runtime's state of patients.queried, and obs_patients_queried_emit inline. */
+extern beacon_event_state obs__patients_queried_state;
+static inline beacon_status obs__patients_queried_emit_inline(const obs_patients_queried *ev) {
+    if (ev == NULL) {
+        return (obs_patients_queried_emit)(ev);
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&obs__patients_queried_state, &refused)) {
+        return refused;
+    }
+    return obs__patients_queried_emit_kept(ev);
+}
+#define obs_patients_queried_emit(...) obs__patients_queried_emit_inline(__VA_ARGS__)
+
+/* The rest of obs_clinical_query_emit, for an ev not NULL whose verdict lets it through. */
+beacon_status obs__clinical_query_emit_kept(const obs_clinical_query *ev, beacon_lifecycle *out);
+/* The runtime's state of clinical.query, and obs_clinical_query_emit inline. */
+extern beacon_event_state obs__clinical_query_state;
+static inline beacon_status obs__clinical_query_emit_inline(const obs_clinical_query *ev,
+        beacon_lifecycle *out) {
+    if (ev == NULL) {
+        return (obs_clinical_query_emit)(ev, out);
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&obs__clinical_query_state, &refused)) {
+        if (out != NULL) {
+            *out = (beacon_lifecycle){0};
+        }
+        return refused;
+    }
+    return obs__clinical_query_emit_kept(ev, out);
+}
+#define obs_clinical_query_emit(...) obs__clinical_query_emit_inline(__VA_ARGS__)
+
+/* The rest of obs_clinical_response_emit, for an ev not NULL whose verdict lets it through. */
+beacon_status obs__clinical_response_emit_kept(const obs_clinical_response *ev);
+/* The runtime's state of clinical.response, and obs_clinical_response_emit inline. */
+extern beacon_event_state obs__clinical_response_state;
+static inline beacon_status obs__clinical_response_emit_inline(const obs_clinical_response *ev) {
+    if (ev == NULL) {
+        return (obs_clinical_response_emit)(ev);
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&obs__clinical_response_state, &refused)) {
+        return refused;
+    }
+    return obs__clinical_response_emit_kept(ev);
+}
+#define obs_clinical_response_emit(...) obs__clinical_response_emit_inline(__VA_ARGS__)
+
+/* The rest of obs_ingest_received_emit, for an ev not NULL whose verdict lets it through. */
+beacon_status obs__ingest_received_emit_kept(const obs_ingest_received *ev, beacon_lifecycle *out);
+/* The runtime's state of ingest.received, and obs_ingest_received_emit inline. */
+extern beacon_event_state obs__ingest_received_state;
+static inline beacon_status obs__ingest_received_emit_inline(const obs_ingest_received *ev,
+        beacon_lifecycle *out) {
+    if (ev == NULL) {
+        return (obs_ingest_received_emit)(ev, out);
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&obs__ingest_received_state, &refused)) {
+        if (out != NULL) {
+            *out = (beacon_lifecycle){0};
+        }
+        return refused;
+    }
+    return obs__ingest_received_emit_kept(ev, out);
+}
+#define obs_ingest_received_emit(...) obs__ingest_received_emit_inline(__VA_ARGS__)
+
+/* The rest of obs_ingest_processed_emit, for an ev not NULL whose verdict lets it through. */
+beacon_status obs__ingest_processed_emit_kept(const obs_ingest_processed *ev);
+/* The runtime's state of ingest.processed, and obs_ingest_processed_emit inline. */
+extern beacon_event_state obs__ingest_processed_state;
+static inline beacon_status obs__ingest_processed_emit_inline(const obs_ingest_processed *ev) {
+    if (ev == NULL) {
+        return (obs_ingest_processed_emit)(ev);
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&obs__ingest_processed_state, &refused)) {
+        return refused;
+    }
+    return obs__ingest_processed_emit_kept(ev);
+}
+#define obs_ingest_processed_emit(...) obs__ingest_processed_emit_inline(__VA_ARGS__)
+
+/* The rest of obs_clinical_fetch_emit, for an ev not NULL whose verdict lets it through. */
+beacon_status obs__clinical_fetch_emit_kept(const obs_clinical_fetch *ev, beacon_lifecycle *out);
+/* The runtime's state of clinical.fetch, and obs_clinical_fetch_emit inline. */
+extern beacon_event_state obs__clinical_fetch_state;
+static inline beacon_status obs__clinical_fetch_emit_inline(const obs_clinical_fetch *ev,
+        beacon_lifecycle *out) {
+    if (ev == NULL) {
+        return (obs_clinical_fetch_emit)(ev, out);
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&obs__clinical_fetch_state, &refused)) {
+        if (out != NULL) {
+            *out = (beacon_lifecycle){0};
+        }
+        return refused;
+    }
+    return obs__clinical_fetch_emit_kept(ev, out);
+}
+#define obs_clinical_fetch_emit(...) obs__clinical_fetch_emit_inline(__VA_ARGS__)
+
+/* The rest of obs_clinical_fetch_success_emit, for an ev not NULL whose verdict lets it through. */
+beacon_status obs__clinical_fetch_success_emit_kept(const obs_clinical_fetch_success *ev);
+/* The runtime's state of clinical.fetch_success, and obs_clinical_fetch_success_emit inline. */
+extern beacon_event_state obs__clinical_fetch_success_state;
+static inline beacon_status obs__clinical_fetch_success_emit_inline(const obs_clinical_fetch_success *ev) {
+    if (ev == NULL) {
+        return (obs_clinical_fetch_success_emit)(ev);
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&obs__clinical_fetch_success_state, &refused)) {
+        return refused;
+    }
+    return obs__clinical_fetch_success_emit_kept(ev);
+}
+#define obs_clinical_fetch_success_emit(...) obs__clinical_fetch_success_emit_inline(__VA_ARGS__)
+
+/* The rest of obs_synopsis_generated_emit, for an ev not NULL whose verdict lets it through. */
+beacon_status obs__synopsis_generated_emit_kept(const obs_synopsis_generated *ev);
+/* The runtime's state of synopsis.generated, and obs_synopsis_generated_emit inline. */
+extern beacon_event_state obs__synopsis_generated_state;
+static inline beacon_status obs__synopsis_generated_emit_inline(const obs_synopsis_generated *ev) {
+    if (ev == NULL) {
+        return (obs_synopsis_generated_emit)(ev);
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&obs__synopsis_generated_state, &refused)) {
+        return refused;
+    }
+    return obs__synopsis_generated_emit_kept(ev);
+}
+#define obs_synopsis_generated_emit(...) obs__synopsis_generated_emit_inline(__VA_ARGS__)
+
+/* The rest of obs_plaud_fetched_emit, for an ev not NULL whose verdict lets it through. */
+beacon_status obs__plaud_fetched_emit_kept(const obs_plaud_fetched *ev);
+/* The runtime's state of plaud.fetched, and obs_plaud_fetched_emit inline. */
+extern beacon_event_state obs__plaud_fetched_state;
+static inline beacon_status obs__plaud_fetched_emit_inline(const obs_plaud_fetched *ev) {
+    if (ev == NULL) {
+        return (obs_plaud_fetched_emit)(ev);
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&obs__plaud_fetched_state, &refused)) {
+        return refused;
+    }
+    return obs__plaud_fetched_emit_kept(ev);
+}
+#define obs_plaud_fetched_emit(...) obs__plaud_fetched_emit_inline(__VA_ARGS__)
+#endif
 
 #ifdef __cplusplus
 }

@@ -71,7 +71,7 @@ size_t trk_generation_params_to_json(const trk_generation_params *ev, char *buf,
 }
 
 /* The runtime's state of generation.params: its verdict, sampling threshold and plan. */
-static beacon_event_state trk__generation_params_state;
+beacon_event_state trk__generation_params_state;
 
 /* Copies generation.params into the record reserved at room (its struct copy's
  * place), strings after the struct. */
@@ -99,14 +99,9 @@ static BEACON_GEN_NOINLINE beacon_status trk__generation_params_emit_slow(const 
     return beacon_gen_end(&fast, &slot);
 }
 
-beacon_status trk_generation_params_emit(const trk_generation_params *ev) {
-    if (ev == NULL) {
-        return BEACON_ERR_INVALID_ARGUMENT;
-    }
-    beacon_status refused;
-    if (beacon_gen_refused(&trk__generation_params_state, &refused)) {
-        return refused;
-    }
+/* The emit of generation.params once ev is known not NULL and its verdict
+ * lets it through: where the header's inline form goes. */
+beacon_status trk__generation_params_emit_kept(const trk_generation_params *ev) {
     uint64_t ticks = beacon_gen_ticks();
     /* What the runtime would reject goes the descriptor-driven way, which
      * reports and counts it. */
@@ -124,6 +119,17 @@ beacon_status trk_generation_params_emit(const trk_generation_params *ev) {
     }
     trk__generation_params_fill(room, ev, len_model);
     return beacon_gen_publish(&fast);
+}
+
+beacon_status (trk_generation_params_emit)(const trk_generation_params *ev) {
+    if (ev == NULL) {
+        return BEACON_ERR_INVALID_ARGUMENT;
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&trk__generation_params_state, &refused)) {
+        return refused;
+    }
+    return trk__generation_params_emit_kept(ev);
 }
 
 /* --- checkout.completed --- */
@@ -144,7 +150,7 @@ size_t trk_checkout_completed_to_json(const trk_checkout_completed *ev, char *bu
 }
 
 /* The runtime's state of checkout.completed: its verdict, sampling threshold and plan. */
-static beacon_event_state trk__checkout_completed_state;
+beacon_event_state trk__checkout_completed_state;
 
 /* Copies checkout.completed into the record reserved at room (its struct copy's
  * place), strings after the struct. */
@@ -172,14 +178,9 @@ static BEACON_GEN_NOINLINE beacon_status trk__checkout_completed_emit_slow(const
     return beacon_gen_end(&fast, &slot);
 }
 
-beacon_status trk_checkout_completed_emit(const trk_checkout_completed *ev) {
-    if (ev == NULL) {
-        return BEACON_ERR_INVALID_ARGUMENT;
-    }
-    beacon_status refused;
-    if (beacon_gen_refused(&trk__checkout_completed_state, &refused)) {
-        return refused;
-    }
+/* The emit of checkout.completed once ev is known not NULL and its verdict
+ * lets it through: where the header's inline form goes. */
+beacon_status trk__checkout_completed_emit_kept(const trk_checkout_completed *ev) {
     uint64_t ticks = beacon_gen_ticks();
     /* What the runtime would reject goes the descriptor-driven way, which
      * reports and counts it. */
@@ -200,6 +201,17 @@ beacon_status trk_checkout_completed_emit(const trk_checkout_completed *ev) {
     return beacon_gen_publish(&fast);
 }
 
+beacon_status (trk_checkout_completed_emit)(const trk_checkout_completed *ev) {
+    if (ev == NULL) {
+        return BEACON_ERR_INVALID_ARGUMENT;
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&trk__checkout_completed_state, &refused)) {
+        return refused;
+    }
+    return trk__checkout_completed_emit_kept(ev);
+}
+
 /* --- button_click --- */
 
 trk_button_click trk_button_click_make(const char *button, const char *page) {
@@ -218,7 +230,7 @@ size_t trk_button_click_to_json(const trk_button_click *ev, char *buf, size_t ca
 }
 
 /* The runtime's state of button_click: its verdict, sampling threshold and plan. */
-static beacon_event_state trk__button_click_state;
+beacon_event_state trk__button_click_state;
 
 /* Copies button_click into the record reserved at room (its struct copy's
  * place), strings after the struct. */
@@ -247,14 +259,9 @@ static BEACON_GEN_NOINLINE beacon_status trk__button_click_emit_slow(const trk_b
     return beacon_gen_end(&fast, &slot);
 }
 
-beacon_status trk_button_click_emit(const trk_button_click *ev) {
-    if (ev == NULL) {
-        return BEACON_ERR_INVALID_ARGUMENT;
-    }
-    beacon_status refused;
-    if (beacon_gen_refused(&trk__button_click_state, &refused)) {
-        return refused;
-    }
+/* The emit of button_click once ev is known not NULL and its verdict
+ * lets it through: where the header's inline form goes. */
+beacon_status trk__button_click_emit_kept(const trk_button_click *ev) {
     uint64_t ticks = beacon_gen_ticks();
     /* What the runtime would reject goes the descriptor-driven way, which
      * reports and counts it. */
@@ -275,6 +282,17 @@ beacon_status trk_button_click_emit(const trk_button_click *ev) {
     }
     trk__button_click_fill(room, ev, len_button, len_page);
     return beacon_gen_publish(&fast);
+}
+
+beacon_status (trk_button_click_emit)(const trk_button_click *ev) {
+    if (ev == NULL) {
+        return BEACON_ERR_INVALID_ARGUMENT;
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&trk__button_click_state, &refused)) {
+        return refused;
+    }
+    return trk__button_click_emit_kept(ev);
 }
 
 /* --- error.captured --- */
@@ -301,9 +319,15 @@ size_t trk_error_captured_to_json(const trk_error_captured *ev, char *buf, size_
 }
 
 /* The runtime's state of error.captured: its verdict, sampling threshold and plan. */
-static beacon_event_state trk__error_captured_state;
+beacon_event_state trk__error_captured_state;
 
-beacon_status trk_error_captured_emit(const trk_error_captured *ev) {
+/* The emit of error.captured once ev is known not NULL and its verdict
+ * lets it through: where the header's inline form goes. */
+beacon_status trk__error_captured_emit_kept(const trk_error_captured *ev) {
+    return beacon_gen_emit(&ev->hdr, NULL);
+}
+
+beacon_status (trk_error_captured_emit)(const trk_error_captured *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
     }
@@ -311,7 +335,7 @@ beacon_status trk_error_captured_emit(const trk_error_captured *ev) {
     if (beacon_gen_refused(&trk__error_captured_state, &refused)) {
         return refused;
     }
-    return beacon_gen_emit(&ev->hdr, NULL);
+    return trk__error_captured_emit_kept(ev);
 }
 
 /* --- api.generate.started --- */
@@ -331,7 +355,7 @@ size_t trk_api_generate_started_to_json(const trk_api_generate_started *ev, char
 }
 
 /* The runtime's state of api.generate.started: its verdict, sampling threshold and plan. */
-static beacon_event_state trk__api_generate_started_state;
+beacon_event_state trk__api_generate_started_state;
 
 /* Copies api.generate.started into the record reserved at room (its struct copy's
  * place), strings after the struct. */
@@ -359,14 +383,9 @@ static BEACON_GEN_NOINLINE beacon_status trk__api_generate_started_emit_slow(con
     return beacon_gen_end(&fast, &slot);
 }
 
-beacon_status trk_api_generate_started_emit(const trk_api_generate_started *ev) {
-    if (ev == NULL) {
-        return BEACON_ERR_INVALID_ARGUMENT;
-    }
-    beacon_status refused;
-    if (beacon_gen_refused(&trk__api_generate_started_state, &refused)) {
-        return refused;
-    }
+/* The emit of api.generate.started once ev is known not NULL and its verdict
+ * lets it through: where the header's inline form goes. */
+beacon_status trk__api_generate_started_emit_kept(const trk_api_generate_started *ev) {
     uint64_t ticks = beacon_gen_ticks();
     /* What the runtime would reject goes the descriptor-driven way, which
      * reports and counts it. */
@@ -384,6 +403,17 @@ beacon_status trk_api_generate_started_emit(const trk_api_generate_started *ev) 
     }
     trk__api_generate_started_fill(room, ev, len_method);
     return beacon_gen_publish(&fast);
+}
+
+beacon_status (trk_api_generate_started_emit)(const trk_api_generate_started *ev) {
+    if (ev == NULL) {
+        return BEACON_ERR_INVALID_ARGUMENT;
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&trk__api_generate_started_state, &refused)) {
+        return refused;
+    }
+    return trk__api_generate_started_emit_kept(ev);
 }
 
 /* --- api.generate.completed --- */
@@ -406,7 +436,7 @@ size_t trk_api_generate_completed_to_json(const trk_api_generate_completed *ev, 
 }
 
 /* The runtime's state of api.generate.completed: its verdict, sampling threshold and plan. */
-static beacon_event_state trk__api_generate_completed_state;
+beacon_event_state trk__api_generate_completed_state;
 
 /* Copies api.generate.completed into the record reserved at room (its struct copy's
  * place), strings after the struct. */
@@ -434,14 +464,9 @@ static BEACON_GEN_NOINLINE beacon_status trk__api_generate_completed_emit_slow(c
     return beacon_gen_end(&fast, &slot);
 }
 
-beacon_status trk_api_generate_completed_emit(const trk_api_generate_completed *ev) {
-    if (ev == NULL) {
-        return BEACON_ERR_INVALID_ARGUMENT;
-    }
-    beacon_status refused;
-    if (beacon_gen_refused(&trk__api_generate_completed_state, &refused)) {
-        return refused;
-    }
+/* The emit of api.generate.completed once ev is known not NULL and its verdict
+ * lets it through: where the header's inline form goes. */
+beacon_status trk__api_generate_completed_emit_kept(const trk_api_generate_completed *ev) {
     uint64_t ticks = beacon_gen_ticks();
     /* What the runtime would reject goes the descriptor-driven way, which
      * reports and counts it. */
@@ -459,6 +484,17 @@ beacon_status trk_api_generate_completed_emit(const trk_api_generate_completed *
     }
     trk__api_generate_completed_fill(room, ev, len_method);
     return beacon_gen_publish(&fast);
+}
+
+beacon_status (trk_api_generate_completed_emit)(const trk_api_generate_completed *ev) {
+    if (ev == NULL) {
+        return BEACON_ERR_INVALID_ARGUMENT;
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&trk__api_generate_completed_state, &refused)) {
+        return refused;
+    }
+    return trk__api_generate_completed_emit_kept(ev);
 }
 
 /* --- api.generate.failed --- */
@@ -488,7 +524,7 @@ size_t trk_api_generate_failed_to_json(const trk_api_generate_failed *ev, char *
 }
 
 /* The runtime's state of api.generate.failed: its verdict, sampling threshold and plan. */
-static beacon_event_state trk__api_generate_failed_state;
+beacon_event_state trk__api_generate_failed_state;
 
 /* Copies api.generate.failed into the record reserved at room (its struct copy's
  * place), strings after the struct. */
@@ -520,14 +556,9 @@ static BEACON_GEN_NOINLINE beacon_status trk__api_generate_failed_emit_slow(cons
     return beacon_gen_end(&fast, &slot);
 }
 
-beacon_status trk_api_generate_failed_emit(const trk_api_generate_failed *ev) {
-    if (ev == NULL) {
-        return BEACON_ERR_INVALID_ARGUMENT;
-    }
-    beacon_status refused;
-    if (beacon_gen_refused(&trk__api_generate_failed_state, &refused)) {
-        return refused;
-    }
+/* The emit of api.generate.failed once ev is known not NULL and its verdict
+ * lets it through: where the header's inline form goes. */
+beacon_status trk__api_generate_failed_emit_kept(const trk_api_generate_failed *ev) {
     uint64_t ticks = beacon_gen_ticks();
     /* What the runtime would reject goes the descriptor-driven way, which
      * reports and counts it. */
@@ -558,6 +589,17 @@ beacon_status trk_api_generate_failed_emit(const trk_api_generate_failed *ev) {
     return beacon_gen_publish(&fast);
 }
 
+beacon_status (trk_api_generate_failed_emit)(const trk_api_generate_failed *ev) {
+    if (ev == NULL) {
+        return BEACON_ERR_INVALID_ARGUMENT;
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&trk__api_generate_failed_state, &refused)) {
+        return refused;
+    }
+    return trk__api_generate_failed_emit_kept(ev);
+}
+
 /* --- generation.started --- */
 
 trk_generation_started trk_generation_started_make(const char *model, uint64_t credits_cost) {
@@ -584,7 +626,7 @@ size_t trk_generation_started_to_json(const trk_generation_started *ev, char *bu
 }
 
 /* The runtime's state of generation.started: its verdict, sampling threshold and plan. */
-static beacon_event_state trk__generation_started_state;
+beacon_event_state trk__generation_started_state;
 
 /* Copies generation.started into the record reserved at room (its struct copy's
  * place), strings after the struct. */
@@ -612,14 +654,9 @@ static BEACON_GEN_NOINLINE beacon_status trk__generation_started_emit_slow(const
     return beacon_gen_end(&fast, &slot);
 }
 
-beacon_status trk_generation_started_emit(const trk_generation_started *ev) {
-    if (ev == NULL) {
-        return BEACON_ERR_INVALID_ARGUMENT;
-    }
-    beacon_status refused;
-    if (beacon_gen_refused(&trk__generation_started_state, &refused)) {
-        return refused;
-    }
+/* The emit of generation.started once ev is known not NULL and its verdict
+ * lets it through: where the header's inline form goes. */
+beacon_status trk__generation_started_emit_kept(const trk_generation_started *ev) {
     uint64_t ticks = beacon_gen_ticks();
     /* What the runtime would reject goes the descriptor-driven way, which
      * reports and counts it. */
@@ -637,6 +674,17 @@ beacon_status trk_generation_started_emit(const trk_generation_started *ev) {
     }
     trk__generation_started_fill(room, ev, len_model);
     return beacon_gen_publish(&fast);
+}
+
+beacon_status (trk_generation_started_emit)(const trk_generation_started *ev) {
+    if (ev == NULL) {
+        return BEACON_ERR_INVALID_ARGUMENT;
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&trk__generation_started_state, &refused)) {
+        return refused;
+    }
+    return trk__generation_started_emit_kept(ev);
 }
 
 /* --- generation.completed --- */
@@ -668,7 +716,7 @@ size_t trk_generation_completed_to_json(const trk_generation_completed *ev, char
 }
 
 /* The runtime's state of generation.completed: its verdict, sampling threshold and plan. */
-static beacon_event_state trk__generation_completed_state;
+beacon_event_state trk__generation_completed_state;
 
 /* Copies generation.completed into the record reserved at room (its struct copy's
  * place), strings after the struct. */
@@ -696,14 +744,9 @@ static BEACON_GEN_NOINLINE beacon_status trk__generation_completed_emit_slow(con
     return beacon_gen_end(&fast, &slot);
 }
 
-beacon_status trk_generation_completed_emit(const trk_generation_completed *ev) {
-    if (ev == NULL) {
-        return BEACON_ERR_INVALID_ARGUMENT;
-    }
-    beacon_status refused;
-    if (beacon_gen_refused(&trk__generation_completed_state, &refused)) {
-        return refused;
-    }
+/* The emit of generation.completed once ev is known not NULL and its verdict
+ * lets it through: where the header's inline form goes. */
+beacon_status trk__generation_completed_emit_kept(const trk_generation_completed *ev) {
     uint64_t ticks = beacon_gen_ticks();
     /* What the runtime would reject goes the descriptor-driven way, which
      * reports and counts it. */
@@ -721,6 +764,17 @@ beacon_status trk_generation_completed_emit(const trk_generation_completed *ev) 
     }
     trk__generation_completed_fill(room, ev, len_model);
     return beacon_gen_publish(&fast);
+}
+
+beacon_status (trk_generation_completed_emit)(const trk_generation_completed *ev) {
+    if (ev == NULL) {
+        return BEACON_ERR_INVALID_ARGUMENT;
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&trk__generation_completed_state, &refused)) {
+        return refused;
+    }
+    return trk__generation_completed_emit_kept(ev);
 }
 
 /* --- generation.failed --- */
@@ -759,7 +813,7 @@ size_t trk_generation_failed_to_json(const trk_generation_failed *ev, char *buf,
 }
 
 /* The runtime's state of generation.failed: its verdict, sampling threshold and plan. */
-static beacon_event_state trk__generation_failed_state;
+beacon_event_state trk__generation_failed_state;
 
 /* Copies generation.failed into the record reserved at room (its struct copy's
  * place), strings after the struct. */
@@ -791,14 +845,9 @@ static BEACON_GEN_NOINLINE beacon_status trk__generation_failed_emit_slow(const 
     return beacon_gen_end(&fast, &slot);
 }
 
-beacon_status trk_generation_failed_emit(const trk_generation_failed *ev) {
-    if (ev == NULL) {
-        return BEACON_ERR_INVALID_ARGUMENT;
-    }
-    beacon_status refused;
-    if (beacon_gen_refused(&trk__generation_failed_state, &refused)) {
-        return refused;
-    }
+/* The emit of generation.failed once ev is known not NULL and its verdict
+ * lets it through: where the header's inline form goes. */
+beacon_status trk__generation_failed_emit_kept(const trk_generation_failed *ev) {
     uint64_t ticks = beacon_gen_ticks();
     /* What the runtime would reject goes the descriptor-driven way, which
      * reports and counts it. */
@@ -827,6 +876,17 @@ beacon_status trk_generation_failed_emit(const trk_generation_failed *ev) {
     }
     trk__generation_failed_fill(room, ev, len_model, len_error_type, str_error, len_error);
     return beacon_gen_publish(&fast);
+}
+
+beacon_status (trk_generation_failed_emit)(const trk_generation_failed *ev) {
+    if (ev == NULL) {
+        return BEACON_ERR_INVALID_ARGUMENT;
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&trk__generation_failed_state, &refused)) {
+        return refused;
+    }
+    return trk__generation_failed_emit_kept(ev);
 }
 
 /* ===== Spans ===== */

@@ -9,6 +9,9 @@
 /* ===== Includes and ABI check ===== */
 
 #include <beacon/beacon_gen.h>
+#if !defined(__cplusplus) && !defined(BEACON_GEN_NO_INLINE)
+#include <beacon/beacon_gen_inline.h>
+#endif
 
 #if !defined(BEACON_GEN_ABI) || BEACON_GEN_ABI != 4
 #error "trk_events.h was generated for beacon ABI 4"
@@ -375,6 +378,176 @@ extern const beacon_event_desc trk_api_generate_failed_desc;
 extern const beacon_event_desc trk_generation_started_desc;
 extern const beacon_event_desc trk_generation_completed_desc;
 extern const beacon_event_desc trk_generation_failed_desc;
+
+/* ===== Inline _emit ===== */
+
+/* In C, where the inline path exists, each _emit below is an inline form
+ * (same results): an event the configuration refuses (switched off, sample
+ * rate 0, no sink takes it) is counted and answered without a call. The
+ * functions stay: take their address, or call them in parentheses,
+ * (<name>_emit)(&ev). */
+#if defined(BEACON_GEN_INLINE) && BEACON_GEN_INLINE
+
+/* The rest of trk_generation_params_emit, for an ev not NULL whose verdict lets it through. */
+beacon_status trk__generation_params_emit_kept(const trk_generation_params *ev);
+/* The runtime's state of generation.params, and trk_generation_params_emit inline. */
+extern beacon_event_state trk__generation_params_state;
+static inline beacon_status trk__generation_params_emit_inline(const trk_generation_params *ev) {
+    if (ev == NULL) {
+        return (trk_generation_params_emit)(ev);
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&trk__generation_params_state, &refused)) {
+        return refused;
+    }
+    return trk__generation_params_emit_kept(ev);
+}
+#define trk_generation_params_emit(...) trk__generation_params_emit_inline(__VA_ARGS__)
+
+/* The rest of trk_checkout_completed_emit, for an ev not NULL whose verdict lets it through. */
+beacon_status trk__checkout_completed_emit_kept(const trk_checkout_completed *ev);
+/* The runtime's state of checkout.completed, and trk_checkout_completed_emit inline. */
+extern beacon_event_state trk__checkout_completed_state;
+static inline beacon_status trk__checkout_completed_emit_inline(const trk_checkout_completed *ev) {
+    if (ev == NULL) {
+        return (trk_checkout_completed_emit)(ev);
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&trk__checkout_completed_state, &refused)) {
+        return refused;
+    }
+    return trk__checkout_completed_emit_kept(ev);
+}
+#define trk_checkout_completed_emit(...) trk__checkout_completed_emit_inline(__VA_ARGS__)
+
+/* The rest of trk_button_click_emit, for an ev not NULL whose verdict lets it through. */
+beacon_status trk__button_click_emit_kept(const trk_button_click *ev);
+/* The runtime's state of button_click, and trk_button_click_emit inline. */
+extern beacon_event_state trk__button_click_state;
+static inline beacon_status trk__button_click_emit_inline(const trk_button_click *ev) {
+    if (ev == NULL) {
+        return (trk_button_click_emit)(ev);
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&trk__button_click_state, &refused)) {
+        return refused;
+    }
+    return trk__button_click_emit_kept(ev);
+}
+#define trk_button_click_emit(...) trk__button_click_emit_inline(__VA_ARGS__)
+
+/* The rest of trk_error_captured_emit, for an ev not NULL whose verdict lets it through. */
+beacon_status trk__error_captured_emit_kept(const trk_error_captured *ev);
+/* The runtime's state of error.captured, and trk_error_captured_emit inline. */
+extern beacon_event_state trk__error_captured_state;
+static inline beacon_status trk__error_captured_emit_inline(const trk_error_captured *ev) {
+    if (ev == NULL) {
+        return (trk_error_captured_emit)(ev);
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&trk__error_captured_state, &refused)) {
+        return refused;
+    }
+    return trk__error_captured_emit_kept(ev);
+}
+#define trk_error_captured_emit(...) trk__error_captured_emit_inline(__VA_ARGS__)
+
+/* The rest of trk_api_generate_started_emit, for an ev not NULL whose verdict lets it through. */
+beacon_status trk__api_generate_started_emit_kept(const trk_api_generate_started *ev);
+/* The runtime's state of api.generate.started, and trk_api_generate_started_emit inline. */
+extern beacon_event_state trk__api_generate_started_state;
+static inline beacon_status trk__api_generate_started_emit_inline(const trk_api_generate_started *ev) {
+    if (ev == NULL) {
+        return (trk_api_generate_started_emit)(ev);
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&trk__api_generate_started_state, &refused)) {
+        return refused;
+    }
+    return trk__api_generate_started_emit_kept(ev);
+}
+#define trk_api_generate_started_emit(...) trk__api_generate_started_emit_inline(__VA_ARGS__)
+
+/* The rest of trk_api_generate_completed_emit, for an ev not NULL whose verdict lets it through. */
+beacon_status trk__api_generate_completed_emit_kept(const trk_api_generate_completed *ev);
+/* The runtime's state of api.generate.completed, and trk_api_generate_completed_emit inline. */
+extern beacon_event_state trk__api_generate_completed_state;
+static inline beacon_status trk__api_generate_completed_emit_inline(const trk_api_generate_completed *ev) {
+    if (ev == NULL) {
+        return (trk_api_generate_completed_emit)(ev);
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&trk__api_generate_completed_state, &refused)) {
+        return refused;
+    }
+    return trk__api_generate_completed_emit_kept(ev);
+}
+#define trk_api_generate_completed_emit(...) trk__api_generate_completed_emit_inline(__VA_ARGS__)
+
+/* The rest of trk_api_generate_failed_emit, for an ev not NULL whose verdict lets it through. */
+beacon_status trk__api_generate_failed_emit_kept(const trk_api_generate_failed *ev);
+/* The runtime's state of api.generate.failed, and trk_api_generate_failed_emit inline. */
+extern beacon_event_state trk__api_generate_failed_state;
+static inline beacon_status trk__api_generate_failed_emit_inline(const trk_api_generate_failed *ev) {
+    if (ev == NULL) {
+        return (trk_api_generate_failed_emit)(ev);
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&trk__api_generate_failed_state, &refused)) {
+        return refused;
+    }
+    return trk__api_generate_failed_emit_kept(ev);
+}
+#define trk_api_generate_failed_emit(...) trk__api_generate_failed_emit_inline(__VA_ARGS__)
+
+/* The rest of trk_generation_started_emit, for an ev not NULL whose verdict lets it through. */
+beacon_status trk__generation_started_emit_kept(const trk_generation_started *ev);
+/* The runtime's state of generation.started, and trk_generation_started_emit inline. */
+extern beacon_event_state trk__generation_started_state;
+static inline beacon_status trk__generation_started_emit_inline(const trk_generation_started *ev) {
+    if (ev == NULL) {
+        return (trk_generation_started_emit)(ev);
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&trk__generation_started_state, &refused)) {
+        return refused;
+    }
+    return trk__generation_started_emit_kept(ev);
+}
+#define trk_generation_started_emit(...) trk__generation_started_emit_inline(__VA_ARGS__)
+
+/* The rest of trk_generation_completed_emit, for an ev not NULL whose verdict lets it through. */
+beacon_status trk__generation_completed_emit_kept(const trk_generation_completed *ev);
+/* The runtime's state of generation.completed, and trk_generation_completed_emit inline. */
+extern beacon_event_state trk__generation_completed_state;
+static inline beacon_status trk__generation_completed_emit_inline(const trk_generation_completed *ev) {
+    if (ev == NULL) {
+        return (trk_generation_completed_emit)(ev);
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&trk__generation_completed_state, &refused)) {
+        return refused;
+    }
+    return trk__generation_completed_emit_kept(ev);
+}
+#define trk_generation_completed_emit(...) trk__generation_completed_emit_inline(__VA_ARGS__)
+
+/* The rest of trk_generation_failed_emit, for an ev not NULL whose verdict lets it through. */
+beacon_status trk__generation_failed_emit_kept(const trk_generation_failed *ev);
+/* The runtime's state of generation.failed, and trk_generation_failed_emit inline. */
+extern beacon_event_state trk__generation_failed_state;
+static inline beacon_status trk__generation_failed_emit_inline(const trk_generation_failed *ev) {
+    if (ev == NULL) {
+        return (trk_generation_failed_emit)(ev);
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&trk__generation_failed_state, &refused)) {
+        return refused;
+    }
+    return trk__generation_failed_emit_kept(ev);
+}
+#define trk_generation_failed_emit(...) trk__generation_failed_emit_inline(__VA_ARGS__)
+#endif
 
 #ifdef __cplusplus
 }

@@ -115,7 +115,7 @@ size_t web_oe_start_to_json(const web_oe_start *ev, char *buf, size_t cap) {
 }
 
 /* The runtime's state of oe.start: its verdict, sampling threshold and plan. */
-static beacon_event_state web__oe_start_state;
+beacon_event_state web__oe_start_state;
 
 /* Copies oe.start into the record reserved at room (its struct copy's
  * place), strings after the struct. */
@@ -142,14 +142,9 @@ static BEACON_GEN_NOINLINE beacon_status web__oe_start_emit_slow(const web_oe_st
     return beacon_gen_end(&fast, &slot);
 }
 
-beacon_status web_oe_start_emit(const web_oe_start *ev) {
-    if (ev == NULL) {
-        return BEACON_ERR_INVALID_ARGUMENT;
-    }
-    beacon_status refused;
-    if (beacon_gen_refused(&web__oe_start_state, &refused)) {
-        return refused;
-    }
+/* The emit of oe.start once ev is known not NULL and its verdict
+ * lets it through: where the header's inline form goes. */
+beacon_status web__oe_start_emit_kept(const web_oe_start *ev) {
     uint64_t ticks = beacon_gen_ticks();
     /* What the runtime would reject goes the descriptor-driven way, which
      * reports and counts it. */
@@ -167,6 +162,17 @@ beacon_status web_oe_start_emit(const web_oe_start *ev) {
     }
     web__oe_start_fill(room, ev, len_entry_point);
     return beacon_gen_publish(&fast);
+}
+
+beacon_status (web_oe_start_emit)(const web_oe_start *ev) {
+    if (ev == NULL) {
+        return BEACON_ERR_INVALID_ARGUMENT;
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&web__oe_start_state, &refused)) {
+        return refused;
+    }
+    return web__oe_start_emit_kept(ev);
 }
 
 /* --- oe.moderation --- */
@@ -196,9 +202,15 @@ size_t web_oe_moderation_to_json(const web_oe_moderation *ev, char *buf, size_t 
 }
 
 /* The runtime's state of oe.moderation: its verdict, sampling threshold and plan. */
-static beacon_event_state web__oe_moderation_state;
+beacon_event_state web__oe_moderation_state;
 
-beacon_status web_oe_moderation_emit(const web_oe_moderation *ev) {
+/* The emit of oe.moderation once ev is known not NULL and its verdict
+ * lets it through: where the header's inline form goes. */
+beacon_status web__oe_moderation_emit_kept(const web_oe_moderation *ev) {
+    return beacon_gen_emit(&ev->hdr, NULL);
+}
+
+beacon_status (web_oe_moderation_emit)(const web_oe_moderation *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
     }
@@ -206,7 +218,7 @@ beacon_status web_oe_moderation_emit(const web_oe_moderation *ev) {
     if (beacon_gen_refused(&web__oe_moderation_state, &refused)) {
         return refused;
     }
-    return beacon_gen_emit(&ev->hdr, NULL);
+    return web__oe_moderation_emit_kept(ev);
 }
 
 /* --- oe.interact --- */
@@ -242,7 +254,7 @@ size_t web_oe_interact_to_json(const web_oe_interact *ev, char *buf, size_t cap)
 }
 
 /* The runtime's state of oe.interact: its verdict, sampling threshold and plan. */
-static beacon_event_state web__oe_interact_state;
+beacon_event_state web__oe_interact_state;
 
 /* Copies oe.interact into the record reserved at room (its struct copy's
  * place). */
@@ -265,14 +277,9 @@ static BEACON_GEN_NOINLINE beacon_status web__oe_interact_emit_slow(const web_oe
     return beacon_gen_end(&fast, &slot);
 }
 
-beacon_status web_oe_interact_emit(const web_oe_interact *ev) {
-    if (ev == NULL) {
-        return BEACON_ERR_INVALID_ARGUMENT;
-    }
-    beacon_status refused;
-    if (beacon_gen_refused(&web__oe_interact_state, &refused)) {
-        return refused;
-    }
+/* The emit of oe.interact once ev is known not NULL and its verdict
+ * lets it through: where the header's inline form goes. */
+beacon_status web__oe_interact_emit_kept(const web_oe_interact *ev) {
     uint64_t ticks = beacon_gen_ticks();
     /* What the runtime would reject goes the descriptor-driven way, which
      * reports and counts it. */
@@ -291,6 +298,17 @@ beacon_status web_oe_interact_emit(const web_oe_interact *ev) {
     }
     web__oe_interact_fill(room, ev);
     return beacon_gen_publish(&fast);
+}
+
+beacon_status (web_oe_interact_emit)(const web_oe_interact *ev) {
+    if (ev == NULL) {
+        return BEACON_ERR_INVALID_ARGUMENT;
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&web__oe_interact_state, &refused)) {
+        return refused;
+    }
+    return web__oe_interact_emit_kept(ev);
 }
 
 /* --- api.request.start --- */
@@ -319,7 +337,7 @@ size_t web_api_request_start_to_json(const web_api_request_start *ev, char *buf,
 }
 
 /* The runtime's state of api.request.start: its verdict, sampling threshold and plan. */
-static beacon_event_state web__api_request_start_state;
+beacon_event_state web__api_request_start_state;
 
 /* Copies api.request.start into the record reserved at room (its struct copy's
  * place), strings after the struct. */
@@ -348,14 +366,9 @@ static BEACON_GEN_NOINLINE beacon_status web__api_request_start_emit_slow(const 
     return beacon_gen_end(&fast, &slot);
 }
 
-beacon_status web_api_request_start_emit(const web_api_request_start *ev) {
-    if (ev == NULL) {
-        return BEACON_ERR_INVALID_ARGUMENT;
-    }
-    beacon_status refused;
-    if (beacon_gen_refused(&web__api_request_start_state, &refused)) {
-        return refused;
-    }
+/* The emit of api.request.start once ev is known not NULL and its verdict
+ * lets it through: where the header's inline form goes. */
+beacon_status web__api_request_start_emit_kept(const web_api_request_start *ev) {
     uint64_t ticks = beacon_gen_ticks();
     /* What the runtime would reject goes the descriptor-driven way, which
      * reports and counts it. */
@@ -378,6 +391,17 @@ beacon_status web_api_request_start_emit(const web_api_request_start *ev) {
     }
     web__api_request_start_fill(room, ev, len_method, len_route);
     return beacon_gen_publish(&fast);
+}
+
+beacon_status (web_api_request_start_emit)(const web_api_request_start *ev) {
+    if (ev == NULL) {
+        return BEACON_ERR_INVALID_ARGUMENT;
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&web__api_request_start_state, &refused)) {
+        return refused;
+    }
+    return web__api_request_start_emit_kept(ev);
 }
 
 /* --- api.request.stop --- */
@@ -408,7 +432,7 @@ size_t web_api_request_stop_to_json(const web_api_request_stop *ev, char *buf, s
 }
 
 /* The runtime's state of api.request.stop: its verdict, sampling threshold and plan. */
-static beacon_event_state web__api_request_stop_state;
+beacon_event_state web__api_request_stop_state;
 
 /* Copies api.request.stop into the record reserved at room (its struct copy's
  * place), strings after the struct. */
@@ -437,14 +461,9 @@ static BEACON_GEN_NOINLINE beacon_status web__api_request_stop_emit_slow(const w
     return beacon_gen_end(&fast, &slot);
 }
 
-beacon_status web_api_request_stop_emit(const web_api_request_stop *ev) {
-    if (ev == NULL) {
-        return BEACON_ERR_INVALID_ARGUMENT;
-    }
-    beacon_status refused;
-    if (beacon_gen_refused(&web__api_request_stop_state, &refused)) {
-        return refused;
-    }
+/* The emit of api.request.stop once ev is known not NULL and its verdict
+ * lets it through: where the header's inline form goes. */
+beacon_status web__api_request_stop_emit_kept(const web_api_request_stop *ev) {
     uint64_t ticks = beacon_gen_ticks();
     /* What the runtime would reject goes the descriptor-driven way, which
      * reports and counts it. */
@@ -467,6 +486,17 @@ beacon_status web_api_request_stop_emit(const web_api_request_stop *ev) {
     }
     web__api_request_stop_fill(room, ev, len_method, len_route);
     return beacon_gen_publish(&fast);
+}
+
+beacon_status (web_api_request_stop_emit)(const web_api_request_stop *ev) {
+    if (ev == NULL) {
+        return BEACON_ERR_INVALID_ARGUMENT;
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&web__api_request_stop_state, &refused)) {
+        return refused;
+    }
+    return web__api_request_stop_emit_kept(ev);
 }
 
 /* --- api.request.exception --- */
@@ -500,7 +530,7 @@ size_t web_api_request_exception_to_json(const web_api_request_exception *ev, ch
 }
 
 /* The runtime's state of api.request.exception: its verdict, sampling threshold and plan. */
-static beacon_event_state web__api_request_exception_state;
+beacon_event_state web__api_request_exception_state;
 
 /* Copies api.request.exception into the record reserved at room (its struct copy's
  * place), strings after the struct. */
@@ -530,14 +560,9 @@ static BEACON_GEN_NOINLINE beacon_status web__api_request_exception_emit_slow(co
     return beacon_gen_end(&fast, &slot);
 }
 
-beacon_status web_api_request_exception_emit(const web_api_request_exception *ev) {
-    if (ev == NULL) {
-        return BEACON_ERR_INVALID_ARGUMENT;
-    }
-    beacon_status refused;
-    if (beacon_gen_refused(&web__api_request_exception_state, &refused)) {
-        return refused;
-    }
+/* The emit of api.request.exception once ev is known not NULL and its verdict
+ * lets it through: where the header's inline form goes. */
+beacon_status web__api_request_exception_emit_kept(const web_api_request_exception *ev) {
     uint64_t ticks = beacon_gen_ticks();
     /* What the runtime would reject goes the descriptor-driven way, which
      * reports and counts it. */
@@ -564,6 +589,17 @@ beacon_status web_api_request_exception_emit(const web_api_request_exception *ev
     }
     web__api_request_exception_fill(room, ev, len_method, len_route, len_error_type);
     return beacon_gen_publish(&fast);
+}
+
+beacon_status (web_api_request_exception_emit)(const web_api_request_exception *ev) {
+    if (ev == NULL) {
+        return BEACON_ERR_INVALID_ARGUMENT;
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&web__api_request_exception_state, &refused)) {
+        return refused;
+    }
+    return web__api_request_exception_emit_kept(ev);
 }
 
 /* ===== Spans ===== */

@@ -9,6 +9,9 @@
 /* ===== Includes and ABI check ===== */
 
 #include <beacon/beacon_gen.h>
+#if !defined(__cplusplus) && !defined(BEACON_GEN_NO_INLINE)
+#include <beacon/beacon_gen_inline.h>
+#endif
 
 #if !defined(BEACON_GEN_ABI) || BEACON_GEN_ABI != 4
 #error "web_events.h was generated for beacon ABI 4"
@@ -287,6 +290,112 @@ extern const beacon_event_desc web_oe_interact_desc;
 extern const beacon_event_desc web_api_request_start_desc;
 extern const beacon_event_desc web_api_request_stop_desc;
 extern const beacon_event_desc web_api_request_exception_desc;
+
+/* ===== Inline _emit ===== */
+
+/* In C, where the inline path exists, each _emit below is an inline form
+ * (same results): an event the configuration refuses (switched off, sample
+ * rate 0, no sink takes it) is counted and answered without a call. The
+ * functions stay: take their address, or call them in parentheses,
+ * (<name>_emit)(&ev). */
+#if defined(BEACON_GEN_INLINE) && BEACON_GEN_INLINE
+
+/* The rest of web_oe_start_emit, for an ev not NULL whose verdict lets it through. */
+beacon_status web__oe_start_emit_kept(const web_oe_start *ev);
+/* The runtime's state of oe.start, and web_oe_start_emit inline. */
+extern beacon_event_state web__oe_start_state;
+static inline beacon_status web__oe_start_emit_inline(const web_oe_start *ev) {
+    if (ev == NULL) {
+        return (web_oe_start_emit)(ev);
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&web__oe_start_state, &refused)) {
+        return refused;
+    }
+    return web__oe_start_emit_kept(ev);
+}
+#define web_oe_start_emit(...) web__oe_start_emit_inline(__VA_ARGS__)
+
+/* The rest of web_oe_moderation_emit, for an ev not NULL whose verdict lets it through. */
+beacon_status web__oe_moderation_emit_kept(const web_oe_moderation *ev);
+/* The runtime's state of oe.moderation, and web_oe_moderation_emit inline. */
+extern beacon_event_state web__oe_moderation_state;
+static inline beacon_status web__oe_moderation_emit_inline(const web_oe_moderation *ev) {
+    if (ev == NULL) {
+        return (web_oe_moderation_emit)(ev);
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&web__oe_moderation_state, &refused)) {
+        return refused;
+    }
+    return web__oe_moderation_emit_kept(ev);
+}
+#define web_oe_moderation_emit(...) web__oe_moderation_emit_inline(__VA_ARGS__)
+
+/* The rest of web_oe_interact_emit, for an ev not NULL whose verdict lets it through. */
+beacon_status web__oe_interact_emit_kept(const web_oe_interact *ev);
+/* The runtime's state of oe.interact, and web_oe_interact_emit inline. */
+extern beacon_event_state web__oe_interact_state;
+static inline beacon_status web__oe_interact_emit_inline(const web_oe_interact *ev) {
+    if (ev == NULL) {
+        return (web_oe_interact_emit)(ev);
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&web__oe_interact_state, &refused)) {
+        return refused;
+    }
+    return web__oe_interact_emit_kept(ev);
+}
+#define web_oe_interact_emit(...) web__oe_interact_emit_inline(__VA_ARGS__)
+
+/* The rest of web_api_request_start_emit, for an ev not NULL whose verdict lets it through. */
+beacon_status web__api_request_start_emit_kept(const web_api_request_start *ev);
+/* The runtime's state of api.request.start, and web_api_request_start_emit inline. */
+extern beacon_event_state web__api_request_start_state;
+static inline beacon_status web__api_request_start_emit_inline(const web_api_request_start *ev) {
+    if (ev == NULL) {
+        return (web_api_request_start_emit)(ev);
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&web__api_request_start_state, &refused)) {
+        return refused;
+    }
+    return web__api_request_start_emit_kept(ev);
+}
+#define web_api_request_start_emit(...) web__api_request_start_emit_inline(__VA_ARGS__)
+
+/* The rest of web_api_request_stop_emit, for an ev not NULL whose verdict lets it through. */
+beacon_status web__api_request_stop_emit_kept(const web_api_request_stop *ev);
+/* The runtime's state of api.request.stop, and web_api_request_stop_emit inline. */
+extern beacon_event_state web__api_request_stop_state;
+static inline beacon_status web__api_request_stop_emit_inline(const web_api_request_stop *ev) {
+    if (ev == NULL) {
+        return (web_api_request_stop_emit)(ev);
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&web__api_request_stop_state, &refused)) {
+        return refused;
+    }
+    return web__api_request_stop_emit_kept(ev);
+}
+#define web_api_request_stop_emit(...) web__api_request_stop_emit_inline(__VA_ARGS__)
+
+/* The rest of web_api_request_exception_emit, for an ev not NULL whose verdict lets it through. */
+beacon_status web__api_request_exception_emit_kept(const web_api_request_exception *ev);
+/* The runtime's state of api.request.exception, and web_api_request_exception_emit inline. */
+extern beacon_event_state web__api_request_exception_state;
+static inline beacon_status web__api_request_exception_emit_inline(const web_api_request_exception *ev) {
+    if (ev == NULL) {
+        return (web_api_request_exception_emit)(ev);
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&web__api_request_exception_state, &refused)) {
+        return refused;
+    }
+    return web__api_request_exception_emit_kept(ev);
+}
+#define web_api_request_exception_emit(...) web__api_request_exception_emit_inline(__VA_ARGS__)
+#endif
 
 #ifdef __cplusplus
 }

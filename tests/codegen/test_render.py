@@ -129,7 +129,8 @@ class GeneratedContent(unittest.TestCase):
                  "Spans", "Context", "Descriptors"]
         for fname in ("fd_events.h", "fd_events.c"):
             found = re.findall(r"/\* ===== (.*?) ===== \*/", self.full[fname])
-            self.assertEqual(found, order, fname)
+            self.assertEqual(found, order + ["Inline _emit"] if fname.endswith(".h") else order,
+                             fname)
 
     def test_enums_number_from_zero_and_mark_deprecated_values(self):
         self.assertIn("FD_RECORD_TYPE_AUDIO = 0,", self.h)

@@ -2,7 +2,10 @@
 compiler output:
 
 - a program that includes a generated header sees no runtime internals (no
-  thread-local declaration, no ring or lane layout), as C and as C++;
+  thread-local declaration, no ring or lane layout) as C++ and as C built
+  with BEACON_GEN_NO_INLINE; as C otherwise it sees the inline _emit's
+  (<beacon/beacon_gen_inline.h>) and its object references runtime symbols
+  named after BEACON_GEN_ABI only;
 - generated code links against symbols named after BEACON_GEN_ABI, so an
   object written for another ABI (unversioned, ABI-2 or ABI-3 names) fails to link
   against the runtime, while current generated code links;
@@ -97,14 +100,24 @@ class GeneratedCodeAbi(unittest.TestCase):
         self.assertEqual(r.returncode, 0, r.stderr)
         return {line.split()[-1] for line in r.stdout.splitlines() if line.strip()}
 
-    def test_program_including_a_generated_header_sees_no_runtime_internals(self):
-        seen = self.preprocess([CC, "-std=c11"], self.user)
+    def test_program_built_without_the_inline_path_sees_no_runtime_internals(self):
+        seen = self.preprocess([CC, "-std=c11", "-DBEACON_GEN_NO_INLINE"], self.user)
         for word in INTERNALS:
             self.assertNotIn(word, seen)
         # The generated .c does see them: the check above can fail.
         source = self.preprocess([CC, "-std=c11"], self.path("fd_events.c"))
         self.assertIn("beacon_gen_ring", source)
         self.assertIn("__thread", source)
+
+    def test_program_on_the_inline_path_references_abi_versioned_symbols_only(self):
+        seen = self.preprocess([CC, "-std=c11"], self.user)
+        self.assertIn("fd__upload_received_emit_inline(&ev", seen)
+        undef = self.undefined(self.compile(self.user, self.path("user_inline.o"), "-fPIE"))
+        runtime = {s for s in undef if s.startswith("beacon_")}
+        self.assertIn("beacon_gen4_lane_tls", runtime)
+        self.assertEqual({s for s in runtime if not s.startswith("beacon_gen4_")}, set())
+        # Past its verdict the event goes to the rest of the generated emit.
+        self.assertIn("fd__upload_received_emit_kept", undef)
 
     def test_program_including_a_generated_header_compiles_as_cpp(self):
         if CXX is None:

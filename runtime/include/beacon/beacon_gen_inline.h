@@ -1,8 +1,9 @@
 /* beacon_gen_inline.h — the emit fast path of generated event code.
  *
- * Only generated `<prefix>_events.c` files (and the runtime) include this
- * header; generated headers, and so the programs that include them, see
- * only <beacon/beacon_gen.h>. It holds what a generated _emit needs to write
+ * Generated `<prefix>_events.c` files and the runtime include this header;
+ * generated headers include it in C only, for the inline _emit that reads
+ * an event's verdict in the caller (C++ sees only <beacon/beacon_gen.h>).
+ * It holds what a generated _emit needs to write
  * its ring record itself: the record layout, the producer side of the
  * thread's ring, the thread's lane and the process-wide emit state, the
  * reserve/commit entry points and the inline helpers built on them. Their

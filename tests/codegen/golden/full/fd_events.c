@@ -155,9 +155,15 @@ size_t fd_upload_received_to_json(const fd_upload_received *ev, char *buf, size_
 }
 
 /* The runtime's state of upload.received: its verdict, sampling threshold and plan. */
-static beacon_event_state fd__upload_received_state;
+beacon_event_state fd__upload_received_state;
 
-beacon_status fd_upload_received_emit(const fd_upload_received *ev, beacon_lifecycle *out) {
+/* The emit of upload.received once ev is known not NULL and its verdict
+ * lets it through: where the header's inline form goes. */
+beacon_status fd__upload_received_emit_kept(const fd_upload_received *ev, beacon_lifecycle *out) {
+    return beacon_gen_emit(&ev->hdr, out);
+}
+
+beacon_status (fd_upload_received_emit)(const fd_upload_received *ev, beacon_lifecycle *out) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
     }
@@ -168,7 +174,7 @@ beacon_status fd_upload_received_emit(const fd_upload_received *ev, beacon_lifec
         }
         return refused;
     }
-    return beacon_gen_emit(&ev->hdr, out);
+    return fd__upload_received_emit_kept(ev, out);
 }
 
 /* --- upload.failed --- */
@@ -198,7 +204,7 @@ size_t fd_upload_failed_to_json(const fd_upload_failed *ev, char *buf, size_t ca
 }
 
 /* The runtime's state of upload.failed: its verdict, sampling threshold and plan. */
-static beacon_event_state fd__upload_failed_state;
+beacon_event_state fd__upload_failed_state;
 
 /* Copies upload.failed into the record reserved at room (its struct copy's
  * place), strings after the struct. */
@@ -226,14 +232,9 @@ static BEACON_GEN_NOINLINE beacon_status fd__upload_failed_emit_slow(const fd_up
     return beacon_gen_end(&fast, &slot);
 }
 
-beacon_status fd_upload_failed_emit(const fd_upload_failed *ev) {
-    if (ev == NULL) {
-        return BEACON_ERR_INVALID_ARGUMENT;
-    }
-    beacon_status refused;
-    if (beacon_gen_refused(&fd__upload_failed_state, &refused)) {
-        return refused;
-    }
+/* The emit of upload.failed once ev is known not NULL and its verdict
+ * lets it through: where the header's inline form goes. */
+beacon_status fd__upload_failed_emit_kept(const fd_upload_failed *ev) {
     uint64_t ticks = beacon_gen_ticks();
     /* What the runtime would reject goes the descriptor-driven way, which
      * reports and counts it. */
@@ -253,6 +254,17 @@ beacon_status fd_upload_failed_emit(const fd_upload_failed *ev) {
     }
     fd__upload_failed_fill(room, ev, len_error);
     return beacon_gen_publish(&fast);
+}
+
+beacon_status (fd_upload_failed_emit)(const fd_upload_failed *ev) {
+    if (ev == NULL) {
+        return BEACON_ERR_INVALID_ARGUMENT;
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&fd__upload_failed_state, &refused)) {
+        return refused;
+    }
+    return fd__upload_failed_emit_kept(ev);
 }
 
 /* --- metrics.sample --- */
@@ -386,9 +398,15 @@ size_t fd_metrics_sample_to_json(const fd_metrics_sample *ev, char *buf, size_t 
 }
 
 /* The runtime's state of metrics.sample: its verdict, sampling threshold and plan. */
-static beacon_event_state fd__metrics_sample_state;
+beacon_event_state fd__metrics_sample_state;
 
-beacon_status fd_metrics_sample_emit(const fd_metrics_sample *ev) {
+/* The emit of metrics.sample once ev is known not NULL and its verdict
+ * lets it through: where the header's inline form goes. */
+beacon_status fd__metrics_sample_emit_kept(const fd_metrics_sample *ev) {
+    return beacon_gen_emit(&ev->hdr, NULL);
+}
+
+beacon_status (fd_metrics_sample_emit)(const fd_metrics_sample *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
     }
@@ -396,7 +414,7 @@ beacon_status fd_metrics_sample_emit(const fd_metrics_sample *ev) {
     if (beacon_gen_refused(&fd__metrics_sample_state, &refused)) {
         return refused;
     }
-    return beacon_gen_emit(&ev->hdr, NULL);
+    return fd__metrics_sample_emit_kept(ev);
 }
 
 /* --- legacy.ping --- */
@@ -439,7 +457,7 @@ static BEACON_GEN_NOINLINE beacon_status fd__legacy_ping_emit_slow(const fd_lega
     return beacon_gen_end(&fast, &slot);
 }
 
-beacon_status fd_legacy_ping_emit(const fd_legacy_ping *ev) {
+beacon_status (fd_legacy_ping_emit)(const fd_legacy_ping *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
     }
@@ -487,7 +505,7 @@ size_t fd_field_retired_to_json(const fd_field_retired *ev, char *buf, size_t ca
 }
 
 /* The runtime's state of field.retired: its verdict, sampling threshold and plan. */
-static beacon_event_state fd__field_retired_state;
+beacon_event_state fd__field_retired_state;
 
 /* Copies field.retired into the record reserved at room (its struct copy's
  * place), strings after the struct. */
@@ -515,14 +533,9 @@ static BEACON_GEN_NOINLINE beacon_status fd__field_retired_emit_slow(const fd_fi
     return beacon_gen_end(&fast, &slot);
 }
 
-beacon_status fd_field_retired_emit(const fd_field_retired *ev) {
-    if (ev == NULL) {
-        return BEACON_ERR_INVALID_ARGUMENT;
-    }
-    beacon_status refused;
-    if (beacon_gen_refused(&fd__field_retired_state, &refused)) {
-        return refused;
-    }
+/* The emit of field.retired once ev is known not NULL and its verdict
+ * lets it through: where the header's inline form goes. */
+beacon_status fd__field_retired_emit_kept(const fd_field_retired *ev) {
     uint64_t ticks = beacon_gen_ticks();
     /* What the runtime would reject goes the descriptor-driven way, which
      * reports and counts it. */
@@ -544,6 +557,17 @@ beacon_status fd_field_retired_emit(const fd_field_retired *ev) {
     }
     fd__field_retired_fill(room, ev, str_old_note, len_old_note);
     return beacon_gen_publish(&fast);
+}
+
+beacon_status (fd_field_retired_emit)(const fd_field_retired *ev) {
+    if (ev == NULL) {
+        return BEACON_ERR_INVALID_ARGUMENT;
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&fd__field_retired_state, &refused)) {
+        return refused;
+    }
+    return fd__field_retired_emit_kept(ev);
 }
 
 /* --- names.clash --- */
@@ -578,7 +602,7 @@ size_t fd_names_clash_to_json(const fd_names_clash *ev, char *buf, size_t cap) {
 }
 
 /* The runtime's state of names.clash: its verdict, sampling threshold and plan. */
-static beacon_event_state fd__names_clash_state;
+beacon_event_state fd__names_clash_state;
 
 /* Copies names.clash into the record reserved at room (its struct copy's
  * place), strings after the struct. */
@@ -611,14 +635,9 @@ static BEACON_GEN_NOINLINE beacon_status fd__names_clash_emit_slow(const fd_name
     return beacon_gen_end(&fast, &slot);
 }
 
-beacon_status fd_names_clash_emit(const fd_names_clash *ev) {
-    if (ev == NULL) {
-        return BEACON_ERR_INVALID_ARGUMENT;
-    }
-    beacon_status refused;
-    if (beacon_gen_refused(&fd__names_clash_state, &refused)) {
-        return refused;
-    }
+/* The emit of names.clash once ev is known not NULL and its verdict
+ * lets it through: where the header's inline form goes. */
+beacon_status fd__names_clash_emit_kept(const fd_names_clash *ev) {
     uint64_t ticks = beacon_gen_ticks();
     /* What the runtime would reject goes the descriptor-driven way, which
      * reports and counts it. */
@@ -653,6 +672,17 @@ beacon_status fd_names_clash_emit(const fd_names_clash *ev) {
     return beacon_gen_publish(&fast);
 }
 
+beacon_status (fd_names_clash_emit)(const fd_names_clash *ev) {
+    if (ev == NULL) {
+        return BEACON_ERR_INVALID_ARGUMENT;
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&fd__names_clash_state, &refused)) {
+        return refused;
+    }
+    return fd__names_clash_emit_kept(ev);
+}
+
 /* --- app.started --- */
 
 fd_app_started fd_app_started_make(void) {
@@ -669,7 +699,7 @@ size_t fd_app_started_to_json(const fd_app_started *ev, char *buf, size_t cap) {
 }
 
 /* The runtime's state of app.started: its verdict, sampling threshold and plan. */
-static beacon_event_state fd__app_started_state;
+beacon_event_state fd__app_started_state;
 
 /* Copies app.started into the record reserved at room (its struct copy's
  * place). */
@@ -692,14 +722,9 @@ static BEACON_GEN_NOINLINE beacon_status fd__app_started_emit_slow(const fd_app_
     return beacon_gen_end(&fast, &slot);
 }
 
-beacon_status fd_app_started_emit(const fd_app_started *ev) {
-    if (ev == NULL) {
-        return BEACON_ERR_INVALID_ARGUMENT;
-    }
-    beacon_status refused;
-    if (beacon_gen_refused(&fd__app_started_state, &refused)) {
-        return refused;
-    }
+/* The emit of app.started once ev is known not NULL and its verdict
+ * lets it through: where the header's inline form goes. */
+beacon_status fd__app_started_emit_kept(const fd_app_started *ev) {
     uint64_t ticks = beacon_gen_ticks();
     /* What the runtime would reject goes the descriptor-driven way, which
      * reports and counts it. */
@@ -714,6 +739,17 @@ beacon_status fd_app_started_emit(const fd_app_started *ev) {
     }
     fd__app_started_fill(room, ev);
     return beacon_gen_publish(&fast);
+}
+
+beacon_status (fd_app_started_emit)(const fd_app_started *ev) {
+    if (ev == NULL) {
+        return BEACON_ERR_INVALID_ARGUMENT;
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&fd__app_started_state, &refused)) {
+        return refused;
+    }
+    return fd__app_started_emit_kept(ev);
 }
 
 /* --- task.crashed --- */
@@ -771,9 +807,15 @@ size_t fd_task_crashed_to_json(const fd_task_crashed *ev, char *buf, size_t cap)
 }
 
 /* The runtime's state of task.crashed: its verdict, sampling threshold and plan. */
-static beacon_event_state fd__task_crashed_state;
+beacon_event_state fd__task_crashed_state;
 
-beacon_status fd_task_crashed_emit(const fd_task_crashed *ev) {
+/* The emit of task.crashed once ev is known not NULL and its verdict
+ * lets it through: where the header's inline form goes. */
+beacon_status fd__task_crashed_emit_kept(const fd_task_crashed *ev) {
+    return beacon_gen_emit(&ev->hdr, NULL);
+}
+
+beacon_status (fd_task_crashed_emit)(const fd_task_crashed *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
     }
@@ -781,7 +823,7 @@ beacon_status fd_task_crashed_emit(const fd_task_crashed *ev) {
     if (beacon_gen_refused(&fd__task_crashed_state, &refused)) {
         return refused;
     }
-    return beacon_gen_emit(&ev->hdr, NULL);
+    return fd__task_crashed_emit_kept(ev);
 }
 
 /* --- tool.execution.start --- */
@@ -818,9 +860,15 @@ size_t fd_tool_execution_start_to_json(const fd_tool_execution_start *ev, char *
 }
 
 /* The runtime's state of tool.execution.start: its verdict, sampling threshold and plan. */
-static beacon_event_state fd__tool_execution_start_state;
+beacon_event_state fd__tool_execution_start_state;
 
-beacon_status fd_tool_execution_start_emit(const fd_tool_execution_start *ev) {
+/* The emit of tool.execution.start once ev is known not NULL and its verdict
+ * lets it through: where the header's inline form goes. */
+beacon_status fd__tool_execution_start_emit_kept(const fd_tool_execution_start *ev) {
+    return beacon_gen_emit(&ev->hdr, NULL);
+}
+
+beacon_status (fd_tool_execution_start_emit)(const fd_tool_execution_start *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
     }
@@ -828,7 +876,7 @@ beacon_status fd_tool_execution_start_emit(const fd_tool_execution_start *ev) {
     if (beacon_gen_refused(&fd__tool_execution_start_state, &refused)) {
         return refused;
     }
-    return beacon_gen_emit(&ev->hdr, NULL);
+    return fd__tool_execution_start_emit_kept(ev);
 }
 
 /* --- tool.execution.stop --- */
@@ -866,9 +914,15 @@ size_t fd_tool_execution_stop_to_json(const fd_tool_execution_stop *ev, char *bu
 }
 
 /* The runtime's state of tool.execution.stop: its verdict, sampling threshold and plan. */
-static beacon_event_state fd__tool_execution_stop_state;
+beacon_event_state fd__tool_execution_stop_state;
 
-beacon_status fd_tool_execution_stop_emit(const fd_tool_execution_stop *ev) {
+/* The emit of tool.execution.stop once ev is known not NULL and its verdict
+ * lets it through: where the header's inline form goes. */
+beacon_status fd__tool_execution_stop_emit_kept(const fd_tool_execution_stop *ev) {
+    return beacon_gen_emit(&ev->hdr, NULL);
+}
+
+beacon_status (fd_tool_execution_stop_emit)(const fd_tool_execution_stop *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
     }
@@ -876,7 +930,7 @@ beacon_status fd_tool_execution_stop_emit(const fd_tool_execution_stop *ev) {
     if (beacon_gen_refused(&fd__tool_execution_stop_state, &refused)) {
         return refused;
     }
-    return beacon_gen_emit(&ev->hdr, NULL);
+    return fd__tool_execution_stop_emit_kept(ev);
 }
 
 /* --- tool.execution.exception --- */
@@ -917,9 +971,15 @@ size_t fd_tool_execution_exception_to_json(const fd_tool_execution_exception *ev
 }
 
 /* The runtime's state of tool.execution.exception: its verdict, sampling threshold and plan. */
-static beacon_event_state fd__tool_execution_exception_state;
+beacon_event_state fd__tool_execution_exception_state;
 
-beacon_status fd_tool_execution_exception_emit(const fd_tool_execution_exception *ev) {
+/* The emit of tool.execution.exception once ev is known not NULL and its verdict
+ * lets it through: where the header's inline form goes. */
+beacon_status fd__tool_execution_exception_emit_kept(const fd_tool_execution_exception *ev) {
+    return beacon_gen_emit(&ev->hdr, NULL);
+}
+
+beacon_status (fd_tool_execution_exception_emit)(const fd_tool_execution_exception *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
     }
@@ -927,7 +987,7 @@ beacon_status fd_tool_execution_exception_emit(const fd_tool_execution_exception
     if (beacon_gen_refused(&fd__tool_execution_exception_state, &refused)) {
         return refused;
     }
-    return beacon_gen_emit(&ev->hdr, NULL);
+    return fd__tool_execution_exception_emit_kept(ev);
 }
 
 /* --- job.batch.start --- */
@@ -970,7 +1030,7 @@ static BEACON_GEN_NOINLINE beacon_status fd__job_batch_start_emit_slow(const fd_
     return beacon_gen_end(&fast, &slot);
 }
 
-beacon_status fd_job_batch_start_emit(const fd_job_batch_start *ev) {
+beacon_status (fd_job_batch_start_emit)(const fd_job_batch_start *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
     }
@@ -1035,7 +1095,7 @@ static BEACON_GEN_NOINLINE beacon_status fd__job_batch_stop_emit_slow(const fd_j
     return beacon_gen_end(&fast, &slot);
 }
 
-beacon_status fd_job_batch_stop_emit(const fd_job_batch_stop *ev) {
+beacon_status (fd_job_batch_stop_emit)(const fd_job_batch_stop *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
     }
@@ -1107,7 +1167,7 @@ static BEACON_GEN_NOINLINE beacon_status fd__job_batch_exception_emit_slow(const
     return beacon_gen_end(&fast, &slot);
 }
 
-beacon_status fd_job_batch_exception_emit(const fd_job_batch_exception *ev) {
+beacon_status (fd_job_batch_exception_emit)(const fd_job_batch_exception *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
     }

@@ -9,6 +9,9 @@
 /* ===== Includes and ABI check ===== */
 
 #include <beacon/beacon_gen.h>
+#if !defined(__cplusplus) && !defined(BEACON_GEN_NO_INLINE)
+#include <beacon/beacon_gen_inline.h>
+#endif
 
 #if !defined(BEACON_GEN_ABI) || BEACON_GEN_ABI != 4
 #error "fd_events.h was generated for beacon ABI 4"
@@ -571,6 +574,180 @@ extern const beacon_event_desc fd_tool_execution_exception_desc;
 extern const beacon_event_desc fd_job_batch_start_desc;
 extern const beacon_event_desc fd_job_batch_stop_desc;
 extern const beacon_event_desc fd_job_batch_exception_desc;
+
+/* ===== Inline _emit ===== */
+
+/* In C, where the inline path exists, each _emit below is an inline form
+ * (same results): an event the configuration refuses (switched off, sample
+ * rate 0, no sink takes it) is counted and answered without a call. The
+ * functions stay: take their address, or call them in parentheses,
+ * (<name>_emit)(&ev). */
+#if defined(BEACON_GEN_INLINE) && BEACON_GEN_INLINE
+
+/* The rest of fd_upload_received_emit, for an ev not NULL whose verdict lets it through. */
+beacon_status fd__upload_received_emit_kept(const fd_upload_received *ev, beacon_lifecycle *out);
+/* The runtime's state of upload.received, and fd_upload_received_emit inline. */
+extern beacon_event_state fd__upload_received_state;
+static inline beacon_status fd__upload_received_emit_inline(const fd_upload_received *ev,
+        beacon_lifecycle *out) {
+    if (ev == NULL) {
+        return (fd_upload_received_emit)(ev, out);
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&fd__upload_received_state, &refused)) {
+        if (out != NULL) {
+            *out = (beacon_lifecycle){0};
+        }
+        return refused;
+    }
+    return fd__upload_received_emit_kept(ev, out);
+}
+#define fd_upload_received_emit(...) fd__upload_received_emit_inline(__VA_ARGS__)
+
+/* The rest of fd_upload_failed_emit, for an ev not NULL whose verdict lets it through. */
+beacon_status fd__upload_failed_emit_kept(const fd_upload_failed *ev);
+/* The runtime's state of upload.failed, and fd_upload_failed_emit inline. */
+extern beacon_event_state fd__upload_failed_state;
+static inline beacon_status fd__upload_failed_emit_inline(const fd_upload_failed *ev) {
+    if (ev == NULL) {
+        return (fd_upload_failed_emit)(ev);
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&fd__upload_failed_state, &refused)) {
+        return refused;
+    }
+    return fd__upload_failed_emit_kept(ev);
+}
+#define fd_upload_failed_emit(...) fd__upload_failed_emit_inline(__VA_ARGS__)
+
+/* The rest of fd_metrics_sample_emit, for an ev not NULL whose verdict lets it through. */
+beacon_status fd__metrics_sample_emit_kept(const fd_metrics_sample *ev);
+/* The runtime's state of metrics.sample, and fd_metrics_sample_emit inline. */
+extern beacon_event_state fd__metrics_sample_state;
+static inline beacon_status fd__metrics_sample_emit_inline(const fd_metrics_sample *ev) {
+    if (ev == NULL) {
+        return (fd_metrics_sample_emit)(ev);
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&fd__metrics_sample_state, &refused)) {
+        return refused;
+    }
+    return fd__metrics_sample_emit_kept(ev);
+}
+#define fd_metrics_sample_emit(...) fd__metrics_sample_emit_inline(__VA_ARGS__)
+
+/* The rest of fd_field_retired_emit, for an ev not NULL whose verdict lets it through. */
+beacon_status fd__field_retired_emit_kept(const fd_field_retired *ev);
+/* The runtime's state of field.retired, and fd_field_retired_emit inline. */
+extern beacon_event_state fd__field_retired_state;
+static inline beacon_status fd__field_retired_emit_inline(const fd_field_retired *ev) {
+    if (ev == NULL) {
+        return (fd_field_retired_emit)(ev);
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&fd__field_retired_state, &refused)) {
+        return refused;
+    }
+    return fd__field_retired_emit_kept(ev);
+}
+#define fd_field_retired_emit(...) fd__field_retired_emit_inline(__VA_ARGS__)
+
+/* The rest of fd_names_clash_emit, for an ev not NULL whose verdict lets it through. */
+beacon_status fd__names_clash_emit_kept(const fd_names_clash *ev);
+/* The runtime's state of names.clash, and fd_names_clash_emit inline. */
+extern beacon_event_state fd__names_clash_state;
+static inline beacon_status fd__names_clash_emit_inline(const fd_names_clash *ev) {
+    if (ev == NULL) {
+        return (fd_names_clash_emit)(ev);
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&fd__names_clash_state, &refused)) {
+        return refused;
+    }
+    return fd__names_clash_emit_kept(ev);
+}
+#define fd_names_clash_emit(...) fd__names_clash_emit_inline(__VA_ARGS__)
+
+/* The rest of fd_app_started_emit, for an ev not NULL whose verdict lets it through. */
+beacon_status fd__app_started_emit_kept(const fd_app_started *ev);
+/* The runtime's state of app.started, and fd_app_started_emit inline. */
+extern beacon_event_state fd__app_started_state;
+static inline beacon_status fd__app_started_emit_inline(const fd_app_started *ev) {
+    if (ev == NULL) {
+        return (fd_app_started_emit)(ev);
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&fd__app_started_state, &refused)) {
+        return refused;
+    }
+    return fd__app_started_emit_kept(ev);
+}
+#define fd_app_started_emit(...) fd__app_started_emit_inline(__VA_ARGS__)
+
+/* The rest of fd_task_crashed_emit, for an ev not NULL whose verdict lets it through. */
+beacon_status fd__task_crashed_emit_kept(const fd_task_crashed *ev);
+/* The runtime's state of task.crashed, and fd_task_crashed_emit inline. */
+extern beacon_event_state fd__task_crashed_state;
+static inline beacon_status fd__task_crashed_emit_inline(const fd_task_crashed *ev) {
+    if (ev == NULL) {
+        return (fd_task_crashed_emit)(ev);
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&fd__task_crashed_state, &refused)) {
+        return refused;
+    }
+    return fd__task_crashed_emit_kept(ev);
+}
+#define fd_task_crashed_emit(...) fd__task_crashed_emit_inline(__VA_ARGS__)
+
+/* The rest of fd_tool_execution_start_emit, for an ev not NULL whose verdict lets it through. */
+beacon_status fd__tool_execution_start_emit_kept(const fd_tool_execution_start *ev);
+/* The runtime's state of tool.execution.start, and fd_tool_execution_start_emit inline. */
+extern beacon_event_state fd__tool_execution_start_state;
+static inline beacon_status fd__tool_execution_start_emit_inline(const fd_tool_execution_start *ev) {
+    if (ev == NULL) {
+        return (fd_tool_execution_start_emit)(ev);
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&fd__tool_execution_start_state, &refused)) {
+        return refused;
+    }
+    return fd__tool_execution_start_emit_kept(ev);
+}
+#define fd_tool_execution_start_emit(...) fd__tool_execution_start_emit_inline(__VA_ARGS__)
+
+/* The rest of fd_tool_execution_stop_emit, for an ev not NULL whose verdict lets it through. */
+beacon_status fd__tool_execution_stop_emit_kept(const fd_tool_execution_stop *ev);
+/* The runtime's state of tool.execution.stop, and fd_tool_execution_stop_emit inline. */
+extern beacon_event_state fd__tool_execution_stop_state;
+static inline beacon_status fd__tool_execution_stop_emit_inline(const fd_tool_execution_stop *ev) {
+    if (ev == NULL) {
+        return (fd_tool_execution_stop_emit)(ev);
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&fd__tool_execution_stop_state, &refused)) {
+        return refused;
+    }
+    return fd__tool_execution_stop_emit_kept(ev);
+}
+#define fd_tool_execution_stop_emit(...) fd__tool_execution_stop_emit_inline(__VA_ARGS__)
+
+/* The rest of fd_tool_execution_exception_emit, for an ev not NULL whose verdict lets it through. */
+beacon_status fd__tool_execution_exception_emit_kept(const fd_tool_execution_exception *ev);
+/* The runtime's state of tool.execution.exception, and fd_tool_execution_exception_emit inline. */
+extern beacon_event_state fd__tool_execution_exception_state;
+static inline beacon_status fd__tool_execution_exception_emit_inline(const fd_tool_execution_exception *ev) {
+    if (ev == NULL) {
+        return (fd_tool_execution_exception_emit)(ev);
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&fd__tool_execution_exception_state, &refused)) {
+        return refused;
+    }
+    return fd__tool_execution_exception_emit_kept(ev);
+}
+#define fd_tool_execution_exception_emit(...) fd__tool_execution_exception_emit_inline(__VA_ARGS__)
+#endif
 
 #ifdef __cplusplus
 }

@@ -53,7 +53,7 @@ size_t tiny_hello_to_json(const tiny_hello *ev, char *buf, size_t cap) {
 }
 
 /* The runtime's state of hello: its verdict, sampling threshold and plan. */
-static beacon_event_state tiny__hello_state;
+beacon_event_state tiny__hello_state;
 
 /* Copies hello into the record reserved at room (its struct copy's
  * place), strings after the struct. */
@@ -80,14 +80,9 @@ static BEACON_GEN_NOINLINE beacon_status tiny__hello_emit_slow(const tiny_hello 
     return beacon_gen_end(&fast, &slot);
 }
 
-beacon_status tiny_hello_emit(const tiny_hello *ev) {
-    if (ev == NULL) {
-        return BEACON_ERR_INVALID_ARGUMENT;
-    }
-    beacon_status refused;
-    if (beacon_gen_refused(&tiny__hello_state, &refused)) {
-        return refused;
-    }
+/* The emit of hello once ev is known not NULL and its verdict
+ * lets it through: where the header's inline form goes. */
+beacon_status tiny__hello_emit_kept(const tiny_hello *ev) {
     uint64_t ticks = beacon_gen_ticks();
     /* What the runtime would reject goes the descriptor-driven way, which
      * reports and counts it. */
@@ -105,6 +100,17 @@ beacon_status tiny_hello_emit(const tiny_hello *ev) {
     }
     tiny__hello_fill(room, ev, len_who);
     return beacon_gen_publish(&fast);
+}
+
+beacon_status (tiny_hello_emit)(const tiny_hello *ev) {
+    if (ev == NULL) {
+        return BEACON_ERR_INVALID_ARGUMENT;
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&tiny__hello_state, &refused)) {
+        return refused;
+    }
+    return tiny__hello_emit_kept(ev);
 }
 
 /* ===== Spans ===== */

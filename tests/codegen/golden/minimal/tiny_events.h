@@ -9,6 +9,9 @@
 /* ===== Includes and ABI check ===== */
 
 #include <beacon/beacon_gen.h>
+#if !defined(__cplusplus) && !defined(BEACON_GEN_NO_INLINE)
+#include <beacon/beacon_gen_inline.h>
+#endif
 
 #if !defined(BEACON_GEN_ABI) || BEACON_GEN_ABI != 4
 #error "tiny_events.h was generated for beacon ABI 4"
@@ -70,6 +73,32 @@ void tiny_context_clear(void);
 /* ===== Descriptors ===== */
 
 extern const beacon_event_desc tiny_hello_desc;
+
+/* ===== Inline _emit ===== */
+
+/* In C, where the inline path exists, each _emit below is an inline form
+ * (same results): an event the configuration refuses (switched off, sample
+ * rate 0, no sink takes it) is counted and answered without a call. The
+ * functions stay: take their address, or call them in parentheses,
+ * (<name>_emit)(&ev). */
+#if defined(BEACON_GEN_INLINE) && BEACON_GEN_INLINE
+
+/* The rest of tiny_hello_emit, for an ev not NULL whose verdict lets it through. */
+beacon_status tiny__hello_emit_kept(const tiny_hello *ev);
+/* The runtime's state of hello, and tiny_hello_emit inline. */
+extern beacon_event_state tiny__hello_state;
+static inline beacon_status tiny__hello_emit_inline(const tiny_hello *ev) {
+    if (ev == NULL) {
+        return (tiny_hello_emit)(ev);
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&tiny__hello_state, &refused)) {
+        return refused;
+    }
+    return tiny__hello_emit_kept(ev);
+}
+#define tiny_hello_emit(...) tiny__hello_emit_inline(__VA_ARGS__)
+#endif
 
 #ifdef __cplusplus
 }

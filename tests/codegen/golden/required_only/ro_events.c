@@ -87,9 +87,15 @@ size_t ro_paint_done_to_json(const ro_paint_done *ev, char *buf, size_t cap) {
 }
 
 /* The runtime's state of paint.done: its verdict, sampling threshold and plan. */
-static beacon_event_state ro__paint_done_state;
+beacon_event_state ro__paint_done_state;
 
-beacon_status ro_paint_done_emit(const ro_paint_done *ev, beacon_lifecycle *out) {
+/* The emit of paint.done once ev is known not NULL and its verdict
+ * lets it through: where the header's inline form goes. */
+beacon_status ro__paint_done_emit_kept(const ro_paint_done *ev, beacon_lifecycle *out) {
+    return beacon_gen_emit(&ev->hdr, out);
+}
+
+beacon_status (ro_paint_done_emit)(const ro_paint_done *ev, beacon_lifecycle *out) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
     }
@@ -100,7 +106,7 @@ beacon_status ro_paint_done_emit(const ro_paint_done *ev, beacon_lifecycle *out)
         }
         return refused;
     }
-    return beacon_gen_emit(&ev->hdr, out);
+    return ro__paint_done_emit_kept(ev, out);
 }
 
 /* --- paint.checked --- */
@@ -120,7 +126,7 @@ size_t ro_paint_checked_to_json(const ro_paint_checked *ev, char *buf, size_t ca
 }
 
 /* The runtime's state of paint.checked: its verdict, sampling threshold and plan. */
-static beacon_event_state ro__paint_checked_state;
+beacon_event_state ro__paint_checked_state;
 
 /* Copies paint.checked into the record reserved at room (its struct copy's
  * place). */
@@ -143,14 +149,9 @@ static BEACON_GEN_NOINLINE beacon_status ro__paint_checked_emit_slow(const ro_pa
     return beacon_gen_end(&fast, &slot);
 }
 
-beacon_status ro_paint_checked_emit(const ro_paint_checked *ev) {
-    if (ev == NULL) {
-        return BEACON_ERR_INVALID_ARGUMENT;
-    }
-    beacon_status refused;
-    if (beacon_gen_refused(&ro__paint_checked_state, &refused)) {
-        return refused;
-    }
+/* The emit of paint.checked once ev is known not NULL and its verdict
+ * lets it through: where the header's inline form goes. */
+beacon_status ro__paint_checked_emit_kept(const ro_paint_checked *ev) {
     uint64_t ticks = beacon_gen_ticks();
     /* What the runtime would reject goes the descriptor-driven way, which
      * reports and counts it. */
@@ -165,6 +166,17 @@ beacon_status ro_paint_checked_emit(const ro_paint_checked *ev) {
     }
     ro__paint_checked_fill(room, ev);
     return beacon_gen_publish(&fast);
+}
+
+beacon_status (ro_paint_checked_emit)(const ro_paint_checked *ev) {
+    if (ev == NULL) {
+        return BEACON_ERR_INVALID_ARGUMENT;
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&ro__paint_checked_state, &refused)) {
+        return refused;
+    }
+    return ro__paint_checked_emit_kept(ev);
 }
 
 /* ===== Spans ===== */

@@ -9,6 +9,9 @@
 /* ===== Includes and ABI check ===== */
 
 #include <beacon/beacon_gen.h>
+#if !defined(__cplusplus) && !defined(BEACON_GEN_NO_INLINE)
+#include <beacon/beacon_gen_inline.h>
+#endif
 
 #if !defined(BEACON_GEN_ABI) || BEACON_GEN_ABI != 4
 #error "ro_events.h was generated for beacon ABI 4"
@@ -110,6 +113,52 @@ void ro_context_clear(void);
 extern const beacon_enum_desc ro_color_desc;
 extern const beacon_event_desc ro_paint_done_desc;
 extern const beacon_event_desc ro_paint_checked_desc;
+
+/* ===== Inline _emit ===== */
+
+/* In C, where the inline path exists, each _emit below is an inline form
+ * (same results): an event the configuration refuses (switched off, sample
+ * rate 0, no sink takes it) is counted and answered without a call. The
+ * functions stay: take their address, or call them in parentheses,
+ * (<name>_emit)(&ev). */
+#if defined(BEACON_GEN_INLINE) && BEACON_GEN_INLINE
+
+/* The rest of ro_paint_done_emit, for an ev not NULL whose verdict lets it through. */
+beacon_status ro__paint_done_emit_kept(const ro_paint_done *ev, beacon_lifecycle *out);
+/* The runtime's state of paint.done, and ro_paint_done_emit inline. */
+extern beacon_event_state ro__paint_done_state;
+static inline beacon_status ro__paint_done_emit_inline(const ro_paint_done *ev,
+        beacon_lifecycle *out) {
+    if (ev == NULL) {
+        return (ro_paint_done_emit)(ev, out);
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&ro__paint_done_state, &refused)) {
+        if (out != NULL) {
+            *out = (beacon_lifecycle){0};
+        }
+        return refused;
+    }
+    return ro__paint_done_emit_kept(ev, out);
+}
+#define ro_paint_done_emit(...) ro__paint_done_emit_inline(__VA_ARGS__)
+
+/* The rest of ro_paint_checked_emit, for an ev not NULL whose verdict lets it through. */
+beacon_status ro__paint_checked_emit_kept(const ro_paint_checked *ev);
+/* The runtime's state of paint.checked, and ro_paint_checked_emit inline. */
+extern beacon_event_state ro__paint_checked_state;
+static inline beacon_status ro__paint_checked_emit_inline(const ro_paint_checked *ev) {
+    if (ev == NULL) {
+        return (ro_paint_checked_emit)(ev);
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&ro__paint_checked_state, &refused)) {
+        return refused;
+    }
+    return ro__paint_checked_emit_kept(ev);
+}
+#define ro_paint_checked_emit(...) ro__paint_checked_emit_inline(__VA_ARGS__)
+#endif
 
 #ifdef __cplusplus
 }

@@ -179,7 +179,7 @@ size_t wd_request_done_to_json(const wd_request_done *ev, char *buf, size_t cap)
 }
 
 /* The runtime's state of request.done: its verdict, sampling threshold and plan. */
-static beacon_event_state wd__request_done_state;
+beacon_event_state wd__request_done_state;
 
 /* Copies request.done into the record reserved at room (its struct copy's
  * place), strings after the struct. */
@@ -207,14 +207,9 @@ static BEACON_GEN_NOINLINE beacon_status wd__request_done_emit_slow(const wd_req
     return beacon_gen_end(&fast, &slot);
 }
 
-beacon_status wd_request_done_emit(const wd_request_done *ev) {
-    if (ev == NULL) {
-        return BEACON_ERR_INVALID_ARGUMENT;
-    }
-    beacon_status refused;
-    if (beacon_gen_refused(&wd__request_done_state, &refused)) {
-        return refused;
-    }
+/* The emit of request.done once ev is known not NULL and its verdict
+ * lets it through: where the header's inline form goes. */
+beacon_status wd__request_done_emit_kept(const wd_request_done *ev) {
     uint64_t ticks = beacon_gen_ticks();
     /* What the runtime would reject goes the descriptor-driven way, which
      * reports and counts it. */
@@ -240,6 +235,17 @@ beacon_status wd_request_done_emit(const wd_request_done *ev) {
     }
     wd__request_done_fill(room, ev, str_region, len_region);
     return beacon_gen_publish(&fast);
+}
+
+beacon_status (wd_request_done_emit)(const wd_request_done *ev) {
+    if (ev == NULL) {
+        return BEACON_ERR_INVALID_ARGUMENT;
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&wd__request_done_state, &refused)) {
+        return refused;
+    }
+    return wd__request_done_emit_kept(ev);
 }
 
 /* --- job.begun --- */
@@ -286,7 +292,7 @@ static BEACON_GEN_NOINLINE beacon_status wd__job_begun_emit_slow(const wd_job_be
     return beacon_gen_end(&fast, &slot);
 }
 
-beacon_status wd_job_begun_emit(const wd_job_begun *ev) {
+beacon_status (wd_job_begun_emit)(const wd_job_begun *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
     }
@@ -330,7 +336,7 @@ size_t wd_job_started_to_json(const wd_job_started *ev, char *buf, size_t cap) {
 }
 
 /* The runtime's state of job.started: its verdict, sampling threshold and plan. */
-static beacon_event_state wd__job_started_state;
+beacon_event_state wd__job_started_state;
 
 /* Copies job.started into the record reserved at room (its struct copy's
  * place), strings after the struct. */
@@ -357,14 +363,9 @@ static BEACON_GEN_NOINLINE beacon_status wd__job_started_emit_slow(const wd_job_
     return beacon_gen_end(&fast, &slot);
 }
 
-beacon_status wd_job_started_emit(const wd_job_started *ev) {
-    if (ev == NULL) {
-        return BEACON_ERR_INVALID_ARGUMENT;
-    }
-    beacon_status refused;
-    if (beacon_gen_refused(&wd__job_started_state, &refused)) {
-        return refused;
-    }
+/* The emit of job.started once ev is known not NULL and its verdict
+ * lets it through: where the header's inline form goes. */
+beacon_status wd__job_started_emit_kept(const wd_job_started *ev) {
     uint64_t ticks = beacon_gen_ticks();
     /* What the runtime would reject goes the descriptor-driven way, which
      * reports and counts it. */
@@ -382,6 +383,17 @@ beacon_status wd_job_started_emit(const wd_job_started *ev) {
     }
     wd__job_started_fill(room, ev, len_job);
     return beacon_gen_publish(&fast);
+}
+
+beacon_status (wd_job_started_emit)(const wd_job_started *ev) {
+    if (ev == NULL) {
+        return BEACON_ERR_INVALID_ARGUMENT;
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&wd__job_started_state, &refused)) {
+        return refused;
+    }
+    return wd__job_started_emit_kept(ev);
 }
 
 /* --- job.completed --- */
@@ -402,7 +414,7 @@ size_t wd_job_completed_to_json(const wd_job_completed *ev, char *buf, size_t ca
 }
 
 /* The runtime's state of job.completed: its verdict, sampling threshold and plan. */
-static beacon_event_state wd__job_completed_state;
+beacon_event_state wd__job_completed_state;
 
 /* Copies job.completed into the record reserved at room (its struct copy's
  * place), strings after the struct. */
@@ -429,14 +441,9 @@ static BEACON_GEN_NOINLINE beacon_status wd__job_completed_emit_slow(const wd_jo
     return beacon_gen_end(&fast, &slot);
 }
 
-beacon_status wd_job_completed_emit(const wd_job_completed *ev) {
-    if (ev == NULL) {
-        return BEACON_ERR_INVALID_ARGUMENT;
-    }
-    beacon_status refused;
-    if (beacon_gen_refused(&wd__job_completed_state, &refused)) {
-        return refused;
-    }
+/* The emit of job.completed once ev is known not NULL and its verdict
+ * lets it through: where the header's inline form goes. */
+beacon_status wd__job_completed_emit_kept(const wd_job_completed *ev) {
     uint64_t ticks = beacon_gen_ticks();
     /* What the runtime would reject goes the descriptor-driven way, which
      * reports and counts it. */
@@ -454,6 +461,17 @@ beacon_status wd_job_completed_emit(const wd_job_completed *ev) {
     }
     wd__job_completed_fill(room, ev, len_job);
     return beacon_gen_publish(&fast);
+}
+
+beacon_status (wd_job_completed_emit)(const wd_job_completed *ev) {
+    if (ev == NULL) {
+        return BEACON_ERR_INVALID_ARGUMENT;
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&wd__job_completed_state, &refused)) {
+        return refused;
+    }
+    return wd__job_completed_emit_kept(ev);
 }
 
 /* --- job.failed --- */
@@ -482,7 +500,7 @@ size_t wd_job_failed_to_json(const wd_job_failed *ev, char *buf, size_t cap) {
 }
 
 /* The runtime's state of job.failed: its verdict, sampling threshold and plan. */
-static beacon_event_state wd__job_failed_state;
+beacon_event_state wd__job_failed_state;
 
 /* Copies job.failed into the record reserved at room (its struct copy's
  * place), strings after the struct. */
@@ -514,14 +532,9 @@ static BEACON_GEN_NOINLINE beacon_status wd__job_failed_emit_slow(const wd_job_f
     return beacon_gen_end(&fast, &slot);
 }
 
-beacon_status wd_job_failed_emit(const wd_job_failed *ev) {
-    if (ev == NULL) {
-        return BEACON_ERR_INVALID_ARGUMENT;
-    }
-    beacon_status refused;
-    if (beacon_gen_refused(&wd__job_failed_state, &refused)) {
-        return refused;
-    }
+/* The emit of job.failed once ev is known not NULL and its verdict
+ * lets it through: where the header's inline form goes. */
+beacon_status wd__job_failed_emit_kept(const wd_job_failed *ev) {
     uint64_t ticks = beacon_gen_ticks();
     /* What the runtime would reject goes the descriptor-driven way, which
      * reports and counts it. */
@@ -552,6 +565,17 @@ beacon_status wd_job_failed_emit(const wd_job_failed *ev) {
     return beacon_gen_publish(&fast);
 }
 
+beacon_status (wd_job_failed_emit)(const wd_job_failed *ev) {
+    if (ev == NULL) {
+        return BEACON_ERR_INVALID_ARGUMENT;
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&wd__job_failed_state, &refused)) {
+        return refused;
+    }
+    return wd__job_failed_emit_kept(ev);
+}
+
 /* --- tick.started --- */
 
 wd_tick_started wd_tick_started_make(void) {
@@ -568,7 +592,7 @@ size_t wd_tick_started_to_json(const wd_tick_started *ev, char *buf, size_t cap)
 }
 
 /* The runtime's state of tick.started: its verdict, sampling threshold and plan. */
-static beacon_event_state wd__tick_started_state;
+beacon_event_state wd__tick_started_state;
 
 /* Copies tick.started into the record reserved at room (its struct copy's
  * place). */
@@ -591,14 +615,9 @@ static BEACON_GEN_NOINLINE beacon_status wd__tick_started_emit_slow(const wd_tic
     return beacon_gen_end(&fast, &slot);
 }
 
-beacon_status wd_tick_started_emit(const wd_tick_started *ev) {
-    if (ev == NULL) {
-        return BEACON_ERR_INVALID_ARGUMENT;
-    }
-    beacon_status refused;
-    if (beacon_gen_refused(&wd__tick_started_state, &refused)) {
-        return refused;
-    }
+/* The emit of tick.started once ev is known not NULL and its verdict
+ * lets it through: where the header's inline form goes. */
+beacon_status wd__tick_started_emit_kept(const wd_tick_started *ev) {
     uint64_t ticks = beacon_gen_ticks();
     /* What the runtime would reject goes the descriptor-driven way, which
      * reports and counts it. */
@@ -613,6 +632,17 @@ beacon_status wd_tick_started_emit(const wd_tick_started *ev) {
     }
     wd__tick_started_fill(room, ev);
     return beacon_gen_publish(&fast);
+}
+
+beacon_status (wd_tick_started_emit)(const wd_tick_started *ev) {
+    if (ev == NULL) {
+        return BEACON_ERR_INVALID_ARGUMENT;
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&wd__tick_started_state, &refused)) {
+        return refused;
+    }
+    return wd__tick_started_emit_kept(ev);
 }
 
 /* --- tick.completed --- */
@@ -632,7 +662,7 @@ size_t wd_tick_completed_to_json(const wd_tick_completed *ev, char *buf, size_t 
 }
 
 /* The runtime's state of tick.completed: its verdict, sampling threshold and plan. */
-static beacon_event_state wd__tick_completed_state;
+beacon_event_state wd__tick_completed_state;
 
 /* Copies tick.completed into the record reserved at room (its struct copy's
  * place). */
@@ -655,14 +685,9 @@ static BEACON_GEN_NOINLINE beacon_status wd__tick_completed_emit_slow(const wd_t
     return beacon_gen_end(&fast, &slot);
 }
 
-beacon_status wd_tick_completed_emit(const wd_tick_completed *ev) {
-    if (ev == NULL) {
-        return BEACON_ERR_INVALID_ARGUMENT;
-    }
-    beacon_status refused;
-    if (beacon_gen_refused(&wd__tick_completed_state, &refused)) {
-        return refused;
-    }
+/* The emit of tick.completed once ev is known not NULL and its verdict
+ * lets it through: where the header's inline form goes. */
+beacon_status wd__tick_completed_emit_kept(const wd_tick_completed *ev) {
     uint64_t ticks = beacon_gen_ticks();
     /* What the runtime would reject goes the descriptor-driven way, which
      * reports and counts it. */
@@ -677,6 +702,17 @@ beacon_status wd_tick_completed_emit(const wd_tick_completed *ev) {
     }
     wd__tick_completed_fill(room, ev);
     return beacon_gen_publish(&fast);
+}
+
+beacon_status (wd_tick_completed_emit)(const wd_tick_completed *ev) {
+    if (ev == NULL) {
+        return BEACON_ERR_INVALID_ARGUMENT;
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&wd__tick_completed_state, &refused)) {
+        return refused;
+    }
+    return wd__tick_completed_emit_kept(ev);
 }
 
 /* --- tick.failed --- */
@@ -704,7 +740,7 @@ size_t wd_tick_failed_to_json(const wd_tick_failed *ev, char *buf, size_t cap) {
 }
 
 /* The runtime's state of tick.failed: its verdict, sampling threshold and plan. */
-static beacon_event_state wd__tick_failed_state;
+beacon_event_state wd__tick_failed_state;
 
 /* Copies tick.failed into the record reserved at room (its struct copy's
  * place), strings after the struct. */
@@ -734,14 +770,9 @@ static BEACON_GEN_NOINLINE beacon_status wd__tick_failed_emit_slow(const wd_tick
     return beacon_gen_end(&fast, &slot);
 }
 
-beacon_status wd_tick_failed_emit(const wd_tick_failed *ev) {
-    if (ev == NULL) {
-        return BEACON_ERR_INVALID_ARGUMENT;
-    }
-    beacon_status refused;
-    if (beacon_gen_refused(&wd__tick_failed_state, &refused)) {
-        return refused;
-    }
+/* The emit of tick.failed once ev is known not NULL and its verdict
+ * lets it through: where the header's inline form goes. */
+beacon_status wd__tick_failed_emit_kept(const wd_tick_failed *ev) {
     uint64_t ticks = beacon_gen_ticks();
     /* What the runtime would reject goes the descriptor-driven way, which
      * reports and counts it. */
@@ -766,6 +797,17 @@ beacon_status wd_tick_failed_emit(const wd_tick_failed *ev) {
     }
     wd__tick_failed_fill(room, ev, len_error_type, str_error, len_error);
     return beacon_gen_publish(&fast);
+}
+
+beacon_status (wd_tick_failed_emit)(const wd_tick_failed *ev) {
+    if (ev == NULL) {
+        return BEACON_ERR_INVALID_ARGUMENT;
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&wd__tick_failed_state, &refused)) {
+        return refused;
+    }
+    return wd__tick_failed_emit_kept(ev);
 }
 
 /* --- old.job.started --- */
@@ -807,7 +849,7 @@ static BEACON_GEN_NOINLINE beacon_status wd__old_job_started_emit_slow(const wd_
     return beacon_gen_end(&fast, &slot);
 }
 
-beacon_status wd_old_job_started_emit(const wd_old_job_started *ev) {
+beacon_status (wd_old_job_started_emit)(const wd_old_job_started *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
     }
@@ -871,7 +913,7 @@ static BEACON_GEN_NOINLINE beacon_status wd__old_job_completed_emit_slow(const w
     return beacon_gen_end(&fast, &slot);
 }
 
-beacon_status wd_old_job_completed_emit(const wd_old_job_completed *ev) {
+beacon_status (wd_old_job_completed_emit)(const wd_old_job_completed *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
     }
@@ -951,7 +993,7 @@ static BEACON_GEN_NOINLINE beacon_status wd__old_job_failed_emit_slow(const wd_o
     return beacon_gen_end(&fast, &slot);
 }
 
-beacon_status wd_old_job_failed_emit(const wd_old_job_failed *ev) {
+beacon_status (wd_old_job_failed_emit)(const wd_old_job_failed *ev) {
     if (ev == NULL) {
         return BEACON_ERR_INVALID_ARGUMENT;
     }

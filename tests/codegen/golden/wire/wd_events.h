@@ -9,6 +9,9 @@
 /* ===== Includes and ABI check ===== */
 
 #include <beacon/beacon_gen.h>
+#if !defined(__cplusplus) && !defined(BEACON_GEN_NO_INLINE)
+#include <beacon/beacon_gen_inline.h>
+#endif
 
 #if !defined(BEACON_GEN_ABI) || BEACON_GEN_ABI != 4
 #error "wd_events.h was generated for beacon ABI 4"
@@ -423,6 +426,128 @@ extern const beacon_event_desc wd_tick_failed_desc;
 extern const beacon_event_desc wd_old_job_started_desc;
 extern const beacon_event_desc wd_old_job_completed_desc;
 extern const beacon_event_desc wd_old_job_failed_desc;
+
+/* ===== Inline _emit ===== */
+
+/* In C, where the inline path exists, each _emit below is an inline form
+ * (same results): an event the configuration refuses (switched off, sample
+ * rate 0, no sink takes it) is counted and answered without a call. The
+ * functions stay: take their address, or call them in parentheses,
+ * (<name>_emit)(&ev). */
+#if defined(BEACON_GEN_INLINE) && BEACON_GEN_INLINE
+
+/* The rest of wd_request_done_emit, for an ev not NULL whose verdict lets it through. */
+beacon_status wd__request_done_emit_kept(const wd_request_done *ev);
+/* The runtime's state of request.done, and wd_request_done_emit inline. */
+extern beacon_event_state wd__request_done_state;
+static inline beacon_status wd__request_done_emit_inline(const wd_request_done *ev) {
+    if (ev == NULL) {
+        return (wd_request_done_emit)(ev);
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&wd__request_done_state, &refused)) {
+        return refused;
+    }
+    return wd__request_done_emit_kept(ev);
+}
+#define wd_request_done_emit(...) wd__request_done_emit_inline(__VA_ARGS__)
+
+/* The rest of wd_job_started_emit, for an ev not NULL whose verdict lets it through. */
+beacon_status wd__job_started_emit_kept(const wd_job_started *ev);
+/* The runtime's state of job.started, and wd_job_started_emit inline. */
+extern beacon_event_state wd__job_started_state;
+static inline beacon_status wd__job_started_emit_inline(const wd_job_started *ev) {
+    if (ev == NULL) {
+        return (wd_job_started_emit)(ev);
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&wd__job_started_state, &refused)) {
+        return refused;
+    }
+    return wd__job_started_emit_kept(ev);
+}
+#define wd_job_started_emit(...) wd__job_started_emit_inline(__VA_ARGS__)
+
+/* The rest of wd_job_completed_emit, for an ev not NULL whose verdict lets it through. */
+beacon_status wd__job_completed_emit_kept(const wd_job_completed *ev);
+/* The runtime's state of job.completed, and wd_job_completed_emit inline. */
+extern beacon_event_state wd__job_completed_state;
+static inline beacon_status wd__job_completed_emit_inline(const wd_job_completed *ev) {
+    if (ev == NULL) {
+        return (wd_job_completed_emit)(ev);
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&wd__job_completed_state, &refused)) {
+        return refused;
+    }
+    return wd__job_completed_emit_kept(ev);
+}
+#define wd_job_completed_emit(...) wd__job_completed_emit_inline(__VA_ARGS__)
+
+/* The rest of wd_job_failed_emit, for an ev not NULL whose verdict lets it through. */
+beacon_status wd__job_failed_emit_kept(const wd_job_failed *ev);
+/* The runtime's state of job.failed, and wd_job_failed_emit inline. */
+extern beacon_event_state wd__job_failed_state;
+static inline beacon_status wd__job_failed_emit_inline(const wd_job_failed *ev) {
+    if (ev == NULL) {
+        return (wd_job_failed_emit)(ev);
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&wd__job_failed_state, &refused)) {
+        return refused;
+    }
+    return wd__job_failed_emit_kept(ev);
+}
+#define wd_job_failed_emit(...) wd__job_failed_emit_inline(__VA_ARGS__)
+
+/* The rest of wd_tick_started_emit, for an ev not NULL whose verdict lets it through. */
+beacon_status wd__tick_started_emit_kept(const wd_tick_started *ev);
+/* The runtime's state of tick.started, and wd_tick_started_emit inline. */
+extern beacon_event_state wd__tick_started_state;
+static inline beacon_status wd__tick_started_emit_inline(const wd_tick_started *ev) {
+    if (ev == NULL) {
+        return (wd_tick_started_emit)(ev);
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&wd__tick_started_state, &refused)) {
+        return refused;
+    }
+    return wd__tick_started_emit_kept(ev);
+}
+#define wd_tick_started_emit(...) wd__tick_started_emit_inline(__VA_ARGS__)
+
+/* The rest of wd_tick_completed_emit, for an ev not NULL whose verdict lets it through. */
+beacon_status wd__tick_completed_emit_kept(const wd_tick_completed *ev);
+/* The runtime's state of tick.completed, and wd_tick_completed_emit inline. */
+extern beacon_event_state wd__tick_completed_state;
+static inline beacon_status wd__tick_completed_emit_inline(const wd_tick_completed *ev) {
+    if (ev == NULL) {
+        return (wd_tick_completed_emit)(ev);
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&wd__tick_completed_state, &refused)) {
+        return refused;
+    }
+    return wd__tick_completed_emit_kept(ev);
+}
+#define wd_tick_completed_emit(...) wd__tick_completed_emit_inline(__VA_ARGS__)
+
+/* The rest of wd_tick_failed_emit, for an ev not NULL whose verdict lets it through. */
+beacon_status wd__tick_failed_emit_kept(const wd_tick_failed *ev);
+/* The runtime's state of tick.failed, and wd_tick_failed_emit inline. */
+extern beacon_event_state wd__tick_failed_state;
+static inline beacon_status wd__tick_failed_emit_inline(const wd_tick_failed *ev) {
+    if (ev == NULL) {
+        return (wd_tick_failed_emit)(ev);
+    }
+    beacon_status refused;
+    if (beacon_gen_refused(&wd__tick_failed_state, &refused)) {
+        return refused;
+    }
+    return wd__tick_failed_emit_kept(ev);
+}
+#define wd_tick_failed_emit(...) wd__tick_failed_emit_inline(__VA_ARGS__)
+#endif
 
 #ifdef __cplusplus
 }
