@@ -224,13 +224,30 @@ extern const beacon_event_desc brg_tool_execution_exception_desc;
  * (same results): an event the configuration refuses (switched off, sample
  * rate 0, no sink takes it) is counted and answered without a call. The
  * functions stay: take their address, or call them in parentheses,
- * (<name>_emit)(&ev). */
-#if defined(BEACON_GEN_INLINE) && BEACON_GEN_INLINE
-
+ * (<name>_emit)(&ev); define BEACON_GEN_NO_INLINE for plain calls (to wrap
+ * or interpose _emit at link time, for one). */
 /* The rest of brg_tool_result_size_emit, for an ev not NULL whose verdict lets it through. */
 beacon_status brg__tool_result_size_emit_kept(const brg_tool_result_size *ev);
-/* The runtime's state of tool.result_size, and brg_tool_result_size_emit inline. */
+/* The runtime's state of tool.result_size (its verdict). */
 extern beacon_event_state brg__tool_result_size_state;
+/* The rest of brg_worker_queue_dropped_emit, for an ev not NULL whose verdict lets it through. */
+beacon_status brg__worker_queue_dropped_emit_kept(const brg_worker_queue_dropped *ev);
+/* The runtime's state of worker.queue.dropped (its verdict). */
+extern beacon_event_state brg__worker_queue_dropped_state;
+/* The rest of brg_tool_execution_start_emit, for an ev not NULL whose verdict lets it through. */
+beacon_status brg__tool_execution_start_emit_kept(const brg_tool_execution_start *ev);
+/* The runtime's state of tool.execution.start (its verdict). */
+extern beacon_event_state brg__tool_execution_start_state;
+/* The rest of brg_tool_execution_stop_emit, for an ev not NULL whose verdict lets it through. */
+beacon_status brg__tool_execution_stop_emit_kept(const brg_tool_execution_stop *ev);
+/* The runtime's state of tool.execution.stop (its verdict). */
+extern beacon_event_state brg__tool_execution_stop_state;
+/* The rest of brg_tool_execution_exception_emit, for an ev not NULL whose verdict lets it through. */
+beacon_status brg__tool_execution_exception_emit_kept(const brg_tool_execution_exception *ev);
+/* The runtime's state of tool.execution.exception (its verdict). */
+extern beacon_event_state brg__tool_execution_exception_state;
+#if defined(BEACON_GEN_INLINE) && BEACON_GEN_INLINE && !defined(BEACON_GEN_NO_INLINE)
+
 static inline beacon_status brg__tool_result_size_emit_inline(const brg_tool_result_size *ev) {
     if (ev == NULL) {
         return (brg_tool_result_size_emit)(ev);
@@ -243,10 +260,6 @@ static inline beacon_status brg__tool_result_size_emit_inline(const brg_tool_res
 }
 #define brg_tool_result_size_emit(...) brg__tool_result_size_emit_inline(__VA_ARGS__)
 
-/* The rest of brg_worker_queue_dropped_emit, for an ev not NULL whose verdict lets it through. */
-beacon_status brg__worker_queue_dropped_emit_kept(const brg_worker_queue_dropped *ev);
-/* The runtime's state of worker.queue.dropped, and brg_worker_queue_dropped_emit inline. */
-extern beacon_event_state brg__worker_queue_dropped_state;
 static inline beacon_status brg__worker_queue_dropped_emit_inline(const brg_worker_queue_dropped *ev) {
     if (ev == NULL) {
         return (brg_worker_queue_dropped_emit)(ev);
@@ -259,10 +272,6 @@ static inline beacon_status brg__worker_queue_dropped_emit_inline(const brg_work
 }
 #define brg_worker_queue_dropped_emit(...) brg__worker_queue_dropped_emit_inline(__VA_ARGS__)
 
-/* The rest of brg_tool_execution_start_emit, for an ev not NULL whose verdict lets it through. */
-beacon_status brg__tool_execution_start_emit_kept(const brg_tool_execution_start *ev);
-/* The runtime's state of tool.execution.start, and brg_tool_execution_start_emit inline. */
-extern beacon_event_state brg__tool_execution_start_state;
 static inline beacon_status brg__tool_execution_start_emit_inline(const brg_tool_execution_start *ev) {
     if (ev == NULL) {
         return (brg_tool_execution_start_emit)(ev);
@@ -275,10 +284,6 @@ static inline beacon_status brg__tool_execution_start_emit_inline(const brg_tool
 }
 #define brg_tool_execution_start_emit(...) brg__tool_execution_start_emit_inline(__VA_ARGS__)
 
-/* The rest of brg_tool_execution_stop_emit, for an ev not NULL whose verdict lets it through. */
-beacon_status brg__tool_execution_stop_emit_kept(const brg_tool_execution_stop *ev);
-/* The runtime's state of tool.execution.stop, and brg_tool_execution_stop_emit inline. */
-extern beacon_event_state brg__tool_execution_stop_state;
 static inline beacon_status brg__tool_execution_stop_emit_inline(const brg_tool_execution_stop *ev) {
     if (ev == NULL) {
         return (brg_tool_execution_stop_emit)(ev);
@@ -291,10 +296,6 @@ static inline beacon_status brg__tool_execution_stop_emit_inline(const brg_tool_
 }
 #define brg_tool_execution_stop_emit(...) brg__tool_execution_stop_emit_inline(__VA_ARGS__)
 
-/* The rest of brg_tool_execution_exception_emit, for an ev not NULL whose verdict lets it through. */
-beacon_status brg__tool_execution_exception_emit_kept(const brg_tool_execution_exception *ev);
-/* The runtime's state of tool.execution.exception, and brg_tool_execution_exception_emit inline. */
-extern beacon_event_state brg__tool_execution_exception_state;
 static inline beacon_status brg__tool_execution_exception_emit_inline(const brg_tool_execution_exception *ev) {
     if (ev == NULL) {
         return (brg_tool_execution_exception_emit)(ev);

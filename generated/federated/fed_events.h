@@ -574,13 +574,86 @@ extern const beacon_event_desc fed_trial_filter_summary_desc;
  * (same results): an event the configuration refuses (switched off, sample
  * rate 0, no sink takes it) is counted and answered without a call. The
  * functions stay: take their address, or call them in parentheses,
- * (<name>_emit)(&ev). */
-#if defined(BEACON_GEN_INLINE) && BEACON_GEN_INLINE
-
+ * (<name>_emit)(&ev); define BEACON_GEN_NO_INLINE for plain calls (to wrap
+ * or interpose _emit at link time, for one). */
 /* The rest of fed_algorithm_progress_emit, for an ev not NULL whose verdict lets it through. */
 beacon_status fed__algorithm_progress_emit_kept(const fed_algorithm_progress *ev);
-/* The runtime's state of algorithm_progress, and fed_algorithm_progress_emit inline. */
+/* The runtime's state of algorithm_progress (its verdict). */
 extern beacon_event_state fed__algorithm_progress_state;
+/* The rest of fed_batch_progress_emit, for an ev not NULL whose verdict lets it through. */
+beacon_status fed__batch_progress_emit_kept(const fed_batch_progress *ev);
+/* The runtime's state of batch_progress (its verdict). */
+extern beacon_event_state fed__batch_progress_state;
+/* The rest of fed_dataset_connected_emit, for an ev not NULL whose verdict lets it through. */
+beacon_status fed__dataset_connected_emit_kept(const fed_dataset_connected *ev);
+/* The runtime's state of dataset_connected (its verdict). */
+extern beacon_event_state fed__dataset_connected_state;
+/* The rest of fed_ehr_query_complete_emit, for an ev not NULL whose verdict lets it through. */
+beacon_status fed__ehr_query_complete_emit_kept(const fed_ehr_query_complete *ev);
+/* The runtime's state of ehr_query_complete (its verdict). */
+extern beacon_event_state fed__ehr_query_complete_state;
+/* The rest of fed_ehr_session_initialised_emit, for an ev not NULL whose verdict lets it through. */
+beacon_status fed__ehr_session_initialised_emit_kept(const fed_ehr_session_initialised *ev);
+/* The runtime's state of ehr_session_initialised (its verdict). */
+extern beacon_event_state fed__ehr_session_initialised_state;
+/* The rest of fed_ehr_token_refreshed_emit, for an ev not NULL whose verdict lets it through. */
+beacon_status fed__ehr_token_refreshed_emit_kept(const fed_ehr_token_refreshed *ev);
+/* The runtime's state of ehr_token_refreshed (its verdict). */
+extern beacon_event_state fed__ehr_token_refreshed_state;
+/* The rest of fed_execution_time_emit, for an ev not NULL whose verdict lets it through. */
+beacon_status fed__execution_time_emit_kept(const fed_execution_time *ev);
+/* The runtime's state of execution_time (its verdict). */
+extern beacon_event_state fed__execution_time_state;
+/* The rest of fed_filtering_complete_emit, for an ev not NULL whose verdict lets it through. */
+beacon_status fed__filtering_complete_emit_kept(const fed_filtering_complete *ev);
+/* The runtime's state of filtering_complete (its verdict). */
+extern beacon_event_state fed__filtering_complete_state;
+/* The rest of fed_grouping_summary_emit, for an ev not NULL whose verdict lets it through. */
+beacon_status fed__grouping_summary_emit_kept(const fed_grouping_summary *ev);
+/* The runtime's state of grouping_summary (its verdict). */
+extern beacon_event_state fed__grouping_summary_state;
+/* The rest of fed_missing_column_emit, for an ev not NULL whose verdict lets it through. */
+beacon_status fed__missing_column_emit_kept(const fed_missing_column *ev);
+/* The runtime's state of missing_column (its verdict). */
+extern beacon_event_state fed__missing_column_state;
+/* The rest of fed_patient_eligibility_emit, for an ev not NULL whose verdict lets it through. */
+beacon_status fed__patient_eligibility_emit_kept(const fed_patient_eligibility *ev);
+/* The runtime's state of patient_eligibility (its verdict). */
+extern beacon_event_state fed__patient_eligibility_state;
+/* The rest of fed_schema_generation_end_emit, for an ev not NULL whose verdict lets it through. */
+beacon_status fed__schema_generation_end_emit_kept(const fed_schema_generation_end *ev);
+/* The runtime's state of schema_generation_end (its verdict). */
+extern beacon_event_state fed__schema_generation_end_state;
+/* The rest of fed_schema_generation_start_emit, for an ev not NULL whose verdict lets it through. */
+beacon_status fed__schema_generation_start_emit_kept(const fed_schema_generation_start *ev);
+/* The runtime's state of schema_generation_start (its verdict). */
+extern beacon_event_state fed__schema_generation_start_state;
+/* The rest of fed_schema_upload_success_emit, for an ev not NULL whose verdict lets it through. */
+beacon_status fed__schema_upload_success_emit_kept(const fed_schema_upload_success *ev);
+/* The runtime's state of schema_upload_success (its verdict). */
+extern beacon_event_state fed__schema_upload_success_state;
+/* The rest of fed_task_accepted_by_pod_emit, for an ev not NULL whose verdict lets it through. */
+beacon_status fed__task_accepted_by_pod_emit_kept(const fed_task_accepted_by_pod *ev);
+/* The runtime's state of task_accepted_by_pod (its verdict). */
+extern beacon_event_state fed__task_accepted_by_pod_state;
+/* The rest of fed_task_accepted_emit, for an ev not NULL whose verdict lets it through. */
+beacon_status fed__task_accepted_emit_kept(const fed_task_accepted *ev, beacon_lifecycle *out);
+/* The runtime's state of task_accepted (its verdict). */
+extern beacon_event_state fed__task_accepted_state;
+/* The rest of fed_task_complete_emit, for an ev not NULL whose verdict lets it through. */
+beacon_status fed__task_complete_emit_kept(const fed_task_complete *ev);
+/* The runtime's state of task_complete (its verdict). */
+extern beacon_event_state fed__task_complete_state;
+/* The rest of fed_task_error_emit, for an ev not NULL whose verdict lets it through. */
+beacon_status fed__task_error_emit_kept(const fed_task_error *ev);
+/* The runtime's state of task_error (its verdict). */
+extern beacon_event_state fed__task_error_state;
+/* The rest of fed_trial_filter_summary_emit, for an ev not NULL whose verdict lets it through. */
+beacon_status fed__trial_filter_summary_emit_kept(const fed_trial_filter_summary *ev);
+/* The runtime's state of trial_filter_summary (its verdict). */
+extern beacon_event_state fed__trial_filter_summary_state;
+#if defined(BEACON_GEN_INLINE) && BEACON_GEN_INLINE && !defined(BEACON_GEN_NO_INLINE)
+
 static inline beacon_status fed__algorithm_progress_emit_inline(const fed_algorithm_progress *ev) {
     if (ev == NULL) {
         return (fed_algorithm_progress_emit)(ev);
@@ -593,10 +666,6 @@ static inline beacon_status fed__algorithm_progress_emit_inline(const fed_algori
 }
 #define fed_algorithm_progress_emit(...) fed__algorithm_progress_emit_inline(__VA_ARGS__)
 
-/* The rest of fed_batch_progress_emit, for an ev not NULL whose verdict lets it through. */
-beacon_status fed__batch_progress_emit_kept(const fed_batch_progress *ev);
-/* The runtime's state of batch_progress, and fed_batch_progress_emit inline. */
-extern beacon_event_state fed__batch_progress_state;
 static inline beacon_status fed__batch_progress_emit_inline(const fed_batch_progress *ev) {
     if (ev == NULL) {
         return (fed_batch_progress_emit)(ev);
@@ -609,10 +678,6 @@ static inline beacon_status fed__batch_progress_emit_inline(const fed_batch_prog
 }
 #define fed_batch_progress_emit(...) fed__batch_progress_emit_inline(__VA_ARGS__)
 
-/* The rest of fed_dataset_connected_emit, for an ev not NULL whose verdict lets it through. */
-beacon_status fed__dataset_connected_emit_kept(const fed_dataset_connected *ev);
-/* The runtime's state of dataset_connected, and fed_dataset_connected_emit inline. */
-extern beacon_event_state fed__dataset_connected_state;
 static inline beacon_status fed__dataset_connected_emit_inline(const fed_dataset_connected *ev) {
     if (ev == NULL) {
         return (fed_dataset_connected_emit)(ev);
@@ -625,10 +690,6 @@ static inline beacon_status fed__dataset_connected_emit_inline(const fed_dataset
 }
 #define fed_dataset_connected_emit(...) fed__dataset_connected_emit_inline(__VA_ARGS__)
 
-/* The rest of fed_ehr_query_complete_emit, for an ev not NULL whose verdict lets it through. */
-beacon_status fed__ehr_query_complete_emit_kept(const fed_ehr_query_complete *ev);
-/* The runtime's state of ehr_query_complete, and fed_ehr_query_complete_emit inline. */
-extern beacon_event_state fed__ehr_query_complete_state;
 static inline beacon_status fed__ehr_query_complete_emit_inline(const fed_ehr_query_complete *ev) {
     if (ev == NULL) {
         return (fed_ehr_query_complete_emit)(ev);
@@ -641,10 +702,6 @@ static inline beacon_status fed__ehr_query_complete_emit_inline(const fed_ehr_qu
 }
 #define fed_ehr_query_complete_emit(...) fed__ehr_query_complete_emit_inline(__VA_ARGS__)
 
-/* The rest of fed_ehr_session_initialised_emit, for an ev not NULL whose verdict lets it through. */
-beacon_status fed__ehr_session_initialised_emit_kept(const fed_ehr_session_initialised *ev);
-/* The runtime's state of ehr_session_initialised, and fed_ehr_session_initialised_emit inline. */
-extern beacon_event_state fed__ehr_session_initialised_state;
 static inline beacon_status fed__ehr_session_initialised_emit_inline(const fed_ehr_session_initialised *ev) {
     if (ev == NULL) {
         return (fed_ehr_session_initialised_emit)(ev);
@@ -657,10 +714,6 @@ static inline beacon_status fed__ehr_session_initialised_emit_inline(const fed_e
 }
 #define fed_ehr_session_initialised_emit(...) fed__ehr_session_initialised_emit_inline(__VA_ARGS__)
 
-/* The rest of fed_ehr_token_refreshed_emit, for an ev not NULL whose verdict lets it through. */
-beacon_status fed__ehr_token_refreshed_emit_kept(const fed_ehr_token_refreshed *ev);
-/* The runtime's state of ehr_token_refreshed, and fed_ehr_token_refreshed_emit inline. */
-extern beacon_event_state fed__ehr_token_refreshed_state;
 static inline beacon_status fed__ehr_token_refreshed_emit_inline(const fed_ehr_token_refreshed *ev) {
     if (ev == NULL) {
         return (fed_ehr_token_refreshed_emit)(ev);
@@ -673,10 +726,6 @@ static inline beacon_status fed__ehr_token_refreshed_emit_inline(const fed_ehr_t
 }
 #define fed_ehr_token_refreshed_emit(...) fed__ehr_token_refreshed_emit_inline(__VA_ARGS__)
 
-/* The rest of fed_execution_time_emit, for an ev not NULL whose verdict lets it through. */
-beacon_status fed__execution_time_emit_kept(const fed_execution_time *ev);
-/* The runtime's state of execution_time, and fed_execution_time_emit inline. */
-extern beacon_event_state fed__execution_time_state;
 static inline beacon_status fed__execution_time_emit_inline(const fed_execution_time *ev) {
     if (ev == NULL) {
         return (fed_execution_time_emit)(ev);
@@ -689,10 +738,6 @@ static inline beacon_status fed__execution_time_emit_inline(const fed_execution_
 }
 #define fed_execution_time_emit(...) fed__execution_time_emit_inline(__VA_ARGS__)
 
-/* The rest of fed_filtering_complete_emit, for an ev not NULL whose verdict lets it through. */
-beacon_status fed__filtering_complete_emit_kept(const fed_filtering_complete *ev);
-/* The runtime's state of filtering_complete, and fed_filtering_complete_emit inline. */
-extern beacon_event_state fed__filtering_complete_state;
 static inline beacon_status fed__filtering_complete_emit_inline(const fed_filtering_complete *ev) {
     if (ev == NULL) {
         return (fed_filtering_complete_emit)(ev);
@@ -705,10 +750,6 @@ static inline beacon_status fed__filtering_complete_emit_inline(const fed_filter
 }
 #define fed_filtering_complete_emit(...) fed__filtering_complete_emit_inline(__VA_ARGS__)
 
-/* The rest of fed_grouping_summary_emit, for an ev not NULL whose verdict lets it through. */
-beacon_status fed__grouping_summary_emit_kept(const fed_grouping_summary *ev);
-/* The runtime's state of grouping_summary, and fed_grouping_summary_emit inline. */
-extern beacon_event_state fed__grouping_summary_state;
 static inline beacon_status fed__grouping_summary_emit_inline(const fed_grouping_summary *ev) {
     if (ev == NULL) {
         return (fed_grouping_summary_emit)(ev);
@@ -721,10 +762,6 @@ static inline beacon_status fed__grouping_summary_emit_inline(const fed_grouping
 }
 #define fed_grouping_summary_emit(...) fed__grouping_summary_emit_inline(__VA_ARGS__)
 
-/* The rest of fed_missing_column_emit, for an ev not NULL whose verdict lets it through. */
-beacon_status fed__missing_column_emit_kept(const fed_missing_column *ev);
-/* The runtime's state of missing_column, and fed_missing_column_emit inline. */
-extern beacon_event_state fed__missing_column_state;
 static inline beacon_status fed__missing_column_emit_inline(const fed_missing_column *ev) {
     if (ev == NULL) {
         return (fed_missing_column_emit)(ev);
@@ -737,10 +774,6 @@ static inline beacon_status fed__missing_column_emit_inline(const fed_missing_co
 }
 #define fed_missing_column_emit(...) fed__missing_column_emit_inline(__VA_ARGS__)
 
-/* The rest of fed_patient_eligibility_emit, for an ev not NULL whose verdict lets it through. */
-beacon_status fed__patient_eligibility_emit_kept(const fed_patient_eligibility *ev);
-/* The runtime's state of patient_eligibility, and fed_patient_eligibility_emit inline. */
-extern beacon_event_state fed__patient_eligibility_state;
 static inline beacon_status fed__patient_eligibility_emit_inline(const fed_patient_eligibility *ev) {
     if (ev == NULL) {
         return (fed_patient_eligibility_emit)(ev);
@@ -753,10 +786,6 @@ static inline beacon_status fed__patient_eligibility_emit_inline(const fed_patie
 }
 #define fed_patient_eligibility_emit(...) fed__patient_eligibility_emit_inline(__VA_ARGS__)
 
-/* The rest of fed_schema_generation_end_emit, for an ev not NULL whose verdict lets it through. */
-beacon_status fed__schema_generation_end_emit_kept(const fed_schema_generation_end *ev);
-/* The runtime's state of schema_generation_end, and fed_schema_generation_end_emit inline. */
-extern beacon_event_state fed__schema_generation_end_state;
 static inline beacon_status fed__schema_generation_end_emit_inline(const fed_schema_generation_end *ev) {
     if (ev == NULL) {
         return (fed_schema_generation_end_emit)(ev);
@@ -769,10 +798,6 @@ static inline beacon_status fed__schema_generation_end_emit_inline(const fed_sch
 }
 #define fed_schema_generation_end_emit(...) fed__schema_generation_end_emit_inline(__VA_ARGS__)
 
-/* The rest of fed_schema_generation_start_emit, for an ev not NULL whose verdict lets it through. */
-beacon_status fed__schema_generation_start_emit_kept(const fed_schema_generation_start *ev);
-/* The runtime's state of schema_generation_start, and fed_schema_generation_start_emit inline. */
-extern beacon_event_state fed__schema_generation_start_state;
 static inline beacon_status fed__schema_generation_start_emit_inline(const fed_schema_generation_start *ev) {
     if (ev == NULL) {
         return (fed_schema_generation_start_emit)(ev);
@@ -785,10 +810,6 @@ static inline beacon_status fed__schema_generation_start_emit_inline(const fed_s
 }
 #define fed_schema_generation_start_emit(...) fed__schema_generation_start_emit_inline(__VA_ARGS__)
 
-/* The rest of fed_schema_upload_success_emit, for an ev not NULL whose verdict lets it through. */
-beacon_status fed__schema_upload_success_emit_kept(const fed_schema_upload_success *ev);
-/* The runtime's state of schema_upload_success, and fed_schema_upload_success_emit inline. */
-extern beacon_event_state fed__schema_upload_success_state;
 static inline beacon_status fed__schema_upload_success_emit_inline(const fed_schema_upload_success *ev) {
     if (ev == NULL) {
         return (fed_schema_upload_success_emit)(ev);
@@ -801,10 +822,6 @@ static inline beacon_status fed__schema_upload_success_emit_inline(const fed_sch
 }
 #define fed_schema_upload_success_emit(...) fed__schema_upload_success_emit_inline(__VA_ARGS__)
 
-/* The rest of fed_task_accepted_by_pod_emit, for an ev not NULL whose verdict lets it through. */
-beacon_status fed__task_accepted_by_pod_emit_kept(const fed_task_accepted_by_pod *ev);
-/* The runtime's state of task_accepted_by_pod, and fed_task_accepted_by_pod_emit inline. */
-extern beacon_event_state fed__task_accepted_by_pod_state;
 static inline beacon_status fed__task_accepted_by_pod_emit_inline(const fed_task_accepted_by_pod *ev) {
     if (ev == NULL) {
         return (fed_task_accepted_by_pod_emit)(ev);
@@ -817,10 +834,6 @@ static inline beacon_status fed__task_accepted_by_pod_emit_inline(const fed_task
 }
 #define fed_task_accepted_by_pod_emit(...) fed__task_accepted_by_pod_emit_inline(__VA_ARGS__)
 
-/* The rest of fed_task_accepted_emit, for an ev not NULL whose verdict lets it through. */
-beacon_status fed__task_accepted_emit_kept(const fed_task_accepted *ev, beacon_lifecycle *out);
-/* The runtime's state of task_accepted, and fed_task_accepted_emit inline. */
-extern beacon_event_state fed__task_accepted_state;
 static inline beacon_status fed__task_accepted_emit_inline(const fed_task_accepted *ev,
         beacon_lifecycle *out) {
     if (ev == NULL) {
@@ -837,10 +850,6 @@ static inline beacon_status fed__task_accepted_emit_inline(const fed_task_accept
 }
 #define fed_task_accepted_emit(...) fed__task_accepted_emit_inline(__VA_ARGS__)
 
-/* The rest of fed_task_complete_emit, for an ev not NULL whose verdict lets it through. */
-beacon_status fed__task_complete_emit_kept(const fed_task_complete *ev);
-/* The runtime's state of task_complete, and fed_task_complete_emit inline. */
-extern beacon_event_state fed__task_complete_state;
 static inline beacon_status fed__task_complete_emit_inline(const fed_task_complete *ev) {
     if (ev == NULL) {
         return (fed_task_complete_emit)(ev);
@@ -853,10 +862,6 @@ static inline beacon_status fed__task_complete_emit_inline(const fed_task_comple
 }
 #define fed_task_complete_emit(...) fed__task_complete_emit_inline(__VA_ARGS__)
 
-/* The rest of fed_task_error_emit, for an ev not NULL whose verdict lets it through. */
-beacon_status fed__task_error_emit_kept(const fed_task_error *ev);
-/* The runtime's state of task_error, and fed_task_error_emit inline. */
-extern beacon_event_state fed__task_error_state;
 static inline beacon_status fed__task_error_emit_inline(const fed_task_error *ev) {
     if (ev == NULL) {
         return (fed_task_error_emit)(ev);
@@ -869,10 +874,6 @@ static inline beacon_status fed__task_error_emit_inline(const fed_task_error *ev
 }
 #define fed_task_error_emit(...) fed__task_error_emit_inline(__VA_ARGS__)
 
-/* The rest of fed_trial_filter_summary_emit, for an ev not NULL whose verdict lets it through. */
-beacon_status fed__trial_filter_summary_emit_kept(const fed_trial_filter_summary *ev);
-/* The runtime's state of trial_filter_summary, and fed_trial_filter_summary_emit inline. */
-extern beacon_event_state fed__trial_filter_summary_state;
 static inline beacon_status fed__trial_filter_summary_emit_inline(const fed_trial_filter_summary *ev) {
     if (ev == NULL) {
         return (fed_trial_filter_summary_emit)(ev);

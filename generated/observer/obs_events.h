@@ -353,13 +353,58 @@ extern const beacon_event_desc obs_plaud_fetched_desc;
  * (same results): an event the configuration refuses (switched off, sample
  * rate 0, no sink takes it) is counted and answered without a call. The
  * functions stay: take their address, or call them in parentheses,
- * (<name>_emit)(&ev). */
-#if defined(BEACON_GEN_INLINE) && BEACON_GEN_INLINE
-
+ * (<name>_emit)(&ev); define BEACON_GEN_NO_INLINE for plain calls (to wrap
+ * or interpose _emit at link time, for one). */
 /* The rest of obs_upload_received_emit, for an ev not NULL whose verdict lets it through. */
 beacon_status obs__upload_received_emit_kept(const obs_upload_received *ev, beacon_lifecycle *out);
-/* The runtime's state of upload.received, and obs_upload_received_emit inline. */
+/* The runtime's state of upload.received (its verdict). */
 extern beacon_event_state obs__upload_received_state;
+/* The rest of obs_upload_processed_emit, for an ev not NULL whose verdict lets it through. */
+beacon_status obs__upload_processed_emit_kept(const obs_upload_processed *ev);
+/* The runtime's state of upload.processed (its verdict). */
+extern beacon_event_state obs__upload_processed_state;
+/* The rest of obs_upload_failed_emit, for an ev not NULL whose verdict lets it through. */
+beacon_status obs__upload_failed_emit_kept(const obs_upload_failed *ev);
+/* The runtime's state of upload.failed (its verdict). */
+extern beacon_event_state obs__upload_failed_state;
+/* The rest of obs_patients_queried_emit, for an ev not NULL whose verdict lets it through. */
+beacon_status obs__patients_queried_emit_kept(const obs_patients_queried *ev);
+/* The runtime's state of patients.queried (its verdict). */
+extern beacon_event_state obs__patients_queried_state;
+/* The rest of obs_clinical_query_emit, for an ev not NULL whose verdict lets it through. */
+beacon_status obs__clinical_query_emit_kept(const obs_clinical_query *ev, beacon_lifecycle *out);
+/* The runtime's state of clinical.query (its verdict). */
+extern beacon_event_state obs__clinical_query_state;
+/* The rest of obs_clinical_response_emit, for an ev not NULL whose verdict lets it through. */
+beacon_status obs__clinical_response_emit_kept(const obs_clinical_response *ev);
+/* The runtime's state of clinical.response (its verdict). */
+extern beacon_event_state obs__clinical_response_state;
+/* The rest of obs_ingest_received_emit, for an ev not NULL whose verdict lets it through. */
+beacon_status obs__ingest_received_emit_kept(const obs_ingest_received *ev, beacon_lifecycle *out);
+/* The runtime's state of ingest.received (its verdict). */
+extern beacon_event_state obs__ingest_received_state;
+/* The rest of obs_ingest_processed_emit, for an ev not NULL whose verdict lets it through. */
+beacon_status obs__ingest_processed_emit_kept(const obs_ingest_processed *ev);
+/* The runtime's state of ingest.processed (its verdict). */
+extern beacon_event_state obs__ingest_processed_state;
+/* The rest of obs_clinical_fetch_emit, for an ev not NULL whose verdict lets it through. */
+beacon_status obs__clinical_fetch_emit_kept(const obs_clinical_fetch *ev, beacon_lifecycle *out);
+/* The runtime's state of clinical.fetch (its verdict). */
+extern beacon_event_state obs__clinical_fetch_state;
+/* The rest of obs_clinical_fetch_success_emit, for an ev not NULL whose verdict lets it through. */
+beacon_status obs__clinical_fetch_success_emit_kept(const obs_clinical_fetch_success *ev);
+/* The runtime's state of clinical.fetch_success (its verdict). */
+extern beacon_event_state obs__clinical_fetch_success_state;
+/* The rest of obs_synopsis_generated_emit, for an ev not NULL whose verdict lets it through. */
+beacon_status obs__synopsis_generated_emit_kept(const obs_synopsis_generated *ev);
+/* The runtime's state of synopsis.generated (its verdict). */
+extern beacon_event_state obs__synopsis_generated_state;
+/* The rest of obs_plaud_fetched_emit, for an ev not NULL whose verdict lets it through. */
+beacon_status obs__plaud_fetched_emit_kept(const obs_plaud_fetched *ev);
+/* The runtime's state of plaud.fetched (its verdict). */
+extern beacon_event_state obs__plaud_fetched_state;
+#if defined(BEACON_GEN_INLINE) && BEACON_GEN_INLINE && !defined(BEACON_GEN_NO_INLINE)
+
 static inline beacon_status obs__upload_received_emit_inline(const obs_upload_received *ev,
         beacon_lifecycle *out) {
     if (ev == NULL) {
@@ -376,10 +421,6 @@ static inline beacon_status obs__upload_received_emit_inline(const obs_upload_re
 }
 #define obs_upload_received_emit(...) obs__upload_received_emit_inline(__VA_ARGS__)
 
-/* The rest of obs_upload_processed_emit, for an ev not NULL whose verdict lets it through. */
-beacon_status obs__upload_processed_emit_kept(const obs_upload_processed *ev);
-/* The runtime's state of upload.processed, and obs_upload_processed_emit inline. */
-extern beacon_event_state obs__upload_processed_state;
 static inline beacon_status obs__upload_processed_emit_inline(const obs_upload_processed *ev) {
     if (ev == NULL) {
         return (obs_upload_processed_emit)(ev);
@@ -392,10 +433,6 @@ static inline beacon_status obs__upload_processed_emit_inline(const obs_upload_p
 }
 #define obs_upload_processed_emit(...) obs__upload_processed_emit_inline(__VA_ARGS__)
 
-/* The rest of obs_upload_failed_emit, for an ev not NULL whose verdict lets it through. */
-beacon_status obs__upload_failed_emit_kept(const obs_upload_failed *ev);
-/* The runtime's state of upload.failed, and obs_upload_failed_emit inline. */
-extern beacon_event_state obs__upload_failed_state;
 static inline beacon_status obs__upload_failed_emit_inline(const obs_upload_failed *ev) {
     if (ev == NULL) {
         return (obs_upload_failed_emit)(ev);
@@ -408,10 +445,6 @@ static inline beacon_status obs__upload_failed_emit_inline(const obs_upload_fail
 }
 #define obs_upload_failed_emit(...) obs__upload_failed_emit_inline(__VA_ARGS__)
 
-/* The rest of obs_patients_queried_emit, for an ev not NULL whose verdict lets it through. */
-beacon_status obs__patients_queried_emit_kept(const obs_patients_queried *ev);
-/* The runtime's state of patients.queried, and obs_patients_queried_emit inline. */
-extern beacon_event_state obs__patients_queried_state;
 static inline beacon_status obs__patients_queried_emit_inline(const obs_patients_queried *ev) {
     if (ev == NULL) {
         return (obs_patients_queried_emit)(ev);
@@ -424,10 +457,6 @@ static inline beacon_status obs__patients_queried_emit_inline(const obs_patients
 }
 #define obs_patients_queried_emit(...) obs__patients_queried_emit_inline(__VA_ARGS__)
 
-/* The rest of obs_clinical_query_emit, for an ev not NULL whose verdict lets it through. */
-beacon_status obs__clinical_query_emit_kept(const obs_clinical_query *ev, beacon_lifecycle *out);
-/* The runtime's state of clinical.query, and obs_clinical_query_emit inline. */
-extern beacon_event_state obs__clinical_query_state;
 static inline beacon_status obs__clinical_query_emit_inline(const obs_clinical_query *ev,
         beacon_lifecycle *out) {
     if (ev == NULL) {
@@ -444,10 +473,6 @@ static inline beacon_status obs__clinical_query_emit_inline(const obs_clinical_q
 }
 #define obs_clinical_query_emit(...) obs__clinical_query_emit_inline(__VA_ARGS__)
 
-/* The rest of obs_clinical_response_emit, for an ev not NULL whose verdict lets it through. */
-beacon_status obs__clinical_response_emit_kept(const obs_clinical_response *ev);
-/* The runtime's state of clinical.response, and obs_clinical_response_emit inline. */
-extern beacon_event_state obs__clinical_response_state;
 static inline beacon_status obs__clinical_response_emit_inline(const obs_clinical_response *ev) {
     if (ev == NULL) {
         return (obs_clinical_response_emit)(ev);
@@ -460,10 +485,6 @@ static inline beacon_status obs__clinical_response_emit_inline(const obs_clinica
 }
 #define obs_clinical_response_emit(...) obs__clinical_response_emit_inline(__VA_ARGS__)
 
-/* The rest of obs_ingest_received_emit, for an ev not NULL whose verdict lets it through. */
-beacon_status obs__ingest_received_emit_kept(const obs_ingest_received *ev, beacon_lifecycle *out);
-/* The runtime's state of ingest.received, and obs_ingest_received_emit inline. */
-extern beacon_event_state obs__ingest_received_state;
 static inline beacon_status obs__ingest_received_emit_inline(const obs_ingest_received *ev,
         beacon_lifecycle *out) {
     if (ev == NULL) {
@@ -480,10 +501,6 @@ static inline beacon_status obs__ingest_received_emit_inline(const obs_ingest_re
 }
 #define obs_ingest_received_emit(...) obs__ingest_received_emit_inline(__VA_ARGS__)
 
-/* The rest of obs_ingest_processed_emit, for an ev not NULL whose verdict lets it through. */
-beacon_status obs__ingest_processed_emit_kept(const obs_ingest_processed *ev);
-/* The runtime's state of ingest.processed, and obs_ingest_processed_emit inline. */
-extern beacon_event_state obs__ingest_processed_state;
 static inline beacon_status obs__ingest_processed_emit_inline(const obs_ingest_processed *ev) {
     if (ev == NULL) {
         return (obs_ingest_processed_emit)(ev);
@@ -496,10 +513,6 @@ static inline beacon_status obs__ingest_processed_emit_inline(const obs_ingest_p
 }
 #define obs_ingest_processed_emit(...) obs__ingest_processed_emit_inline(__VA_ARGS__)
 
-/* The rest of obs_clinical_fetch_emit, for an ev not NULL whose verdict lets it through. */
-beacon_status obs__clinical_fetch_emit_kept(const obs_clinical_fetch *ev, beacon_lifecycle *out);
-/* The runtime's state of clinical.fetch, and obs_clinical_fetch_emit inline. */
-extern beacon_event_state obs__clinical_fetch_state;
 static inline beacon_status obs__clinical_fetch_emit_inline(const obs_clinical_fetch *ev,
         beacon_lifecycle *out) {
     if (ev == NULL) {
@@ -516,10 +529,6 @@ static inline beacon_status obs__clinical_fetch_emit_inline(const obs_clinical_f
 }
 #define obs_clinical_fetch_emit(...) obs__clinical_fetch_emit_inline(__VA_ARGS__)
 
-/* The rest of obs_clinical_fetch_success_emit, for an ev not NULL whose verdict lets it through. */
-beacon_status obs__clinical_fetch_success_emit_kept(const obs_clinical_fetch_success *ev);
-/* The runtime's state of clinical.fetch_success, and obs_clinical_fetch_success_emit inline. */
-extern beacon_event_state obs__clinical_fetch_success_state;
 static inline beacon_status obs__clinical_fetch_success_emit_inline(const obs_clinical_fetch_success *ev) {
     if (ev == NULL) {
         return (obs_clinical_fetch_success_emit)(ev);
@@ -532,10 +541,6 @@ static inline beacon_status obs__clinical_fetch_success_emit_inline(const obs_cl
 }
 #define obs_clinical_fetch_success_emit(...) obs__clinical_fetch_success_emit_inline(__VA_ARGS__)
 
-/* The rest of obs_synopsis_generated_emit, for an ev not NULL whose verdict lets it through. */
-beacon_status obs__synopsis_generated_emit_kept(const obs_synopsis_generated *ev);
-/* The runtime's state of synopsis.generated, and obs_synopsis_generated_emit inline. */
-extern beacon_event_state obs__synopsis_generated_state;
 static inline beacon_status obs__synopsis_generated_emit_inline(const obs_synopsis_generated *ev) {
     if (ev == NULL) {
         return (obs_synopsis_generated_emit)(ev);
@@ -548,10 +553,6 @@ static inline beacon_status obs__synopsis_generated_emit_inline(const obs_synops
 }
 #define obs_synopsis_generated_emit(...) obs__synopsis_generated_emit_inline(__VA_ARGS__)
 
-/* The rest of obs_plaud_fetched_emit, for an ev not NULL whose verdict lets it through. */
-beacon_status obs__plaud_fetched_emit_kept(const obs_plaud_fetched *ev);
-/* The runtime's state of plaud.fetched, and obs_plaud_fetched_emit inline. */
-extern beacon_event_state obs__plaud_fetched_state;
 static inline beacon_status obs__plaud_fetched_emit_inline(const obs_plaud_fetched *ev) {
     if (ev == NULL) {
         return (obs_plaud_fetched_emit)(ev);

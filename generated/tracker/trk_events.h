@@ -385,13 +385,50 @@ extern const beacon_event_desc trk_generation_failed_desc;
  * (same results): an event the configuration refuses (switched off, sample
  * rate 0, no sink takes it) is counted and answered without a call. The
  * functions stay: take their address, or call them in parentheses,
- * (<name>_emit)(&ev). */
-#if defined(BEACON_GEN_INLINE) && BEACON_GEN_INLINE
-
+ * (<name>_emit)(&ev); define BEACON_GEN_NO_INLINE for plain calls (to wrap
+ * or interpose _emit at link time, for one). */
 /* The rest of trk_generation_params_emit, for an ev not NULL whose verdict lets it through. */
 beacon_status trk__generation_params_emit_kept(const trk_generation_params *ev);
-/* The runtime's state of generation.params, and trk_generation_params_emit inline. */
+/* The runtime's state of generation.params (its verdict). */
 extern beacon_event_state trk__generation_params_state;
+/* The rest of trk_checkout_completed_emit, for an ev not NULL whose verdict lets it through. */
+beacon_status trk__checkout_completed_emit_kept(const trk_checkout_completed *ev);
+/* The runtime's state of checkout.completed (its verdict). */
+extern beacon_event_state trk__checkout_completed_state;
+/* The rest of trk_button_click_emit, for an ev not NULL whose verdict lets it through. */
+beacon_status trk__button_click_emit_kept(const trk_button_click *ev);
+/* The runtime's state of button_click (its verdict). */
+extern beacon_event_state trk__button_click_state;
+/* The rest of trk_error_captured_emit, for an ev not NULL whose verdict lets it through. */
+beacon_status trk__error_captured_emit_kept(const trk_error_captured *ev);
+/* The runtime's state of error.captured (its verdict). */
+extern beacon_event_state trk__error_captured_state;
+/* The rest of trk_api_generate_started_emit, for an ev not NULL whose verdict lets it through. */
+beacon_status trk__api_generate_started_emit_kept(const trk_api_generate_started *ev);
+/* The runtime's state of api.generate.started (its verdict). */
+extern beacon_event_state trk__api_generate_started_state;
+/* The rest of trk_api_generate_completed_emit, for an ev not NULL whose verdict lets it through. */
+beacon_status trk__api_generate_completed_emit_kept(const trk_api_generate_completed *ev);
+/* The runtime's state of api.generate.completed (its verdict). */
+extern beacon_event_state trk__api_generate_completed_state;
+/* The rest of trk_api_generate_failed_emit, for an ev not NULL whose verdict lets it through. */
+beacon_status trk__api_generate_failed_emit_kept(const trk_api_generate_failed *ev);
+/* The runtime's state of api.generate.failed (its verdict). */
+extern beacon_event_state trk__api_generate_failed_state;
+/* The rest of trk_generation_started_emit, for an ev not NULL whose verdict lets it through. */
+beacon_status trk__generation_started_emit_kept(const trk_generation_started *ev);
+/* The runtime's state of generation.started (its verdict). */
+extern beacon_event_state trk__generation_started_state;
+/* The rest of trk_generation_completed_emit, for an ev not NULL whose verdict lets it through. */
+beacon_status trk__generation_completed_emit_kept(const trk_generation_completed *ev);
+/* The runtime's state of generation.completed (its verdict). */
+extern beacon_event_state trk__generation_completed_state;
+/* The rest of trk_generation_failed_emit, for an ev not NULL whose verdict lets it through. */
+beacon_status trk__generation_failed_emit_kept(const trk_generation_failed *ev);
+/* The runtime's state of generation.failed (its verdict). */
+extern beacon_event_state trk__generation_failed_state;
+#if defined(BEACON_GEN_INLINE) && BEACON_GEN_INLINE && !defined(BEACON_GEN_NO_INLINE)
+
 static inline beacon_status trk__generation_params_emit_inline(const trk_generation_params *ev) {
     if (ev == NULL) {
         return (trk_generation_params_emit)(ev);
@@ -404,10 +441,6 @@ static inline beacon_status trk__generation_params_emit_inline(const trk_generat
 }
 #define trk_generation_params_emit(...) trk__generation_params_emit_inline(__VA_ARGS__)
 
-/* The rest of trk_checkout_completed_emit, for an ev not NULL whose verdict lets it through. */
-beacon_status trk__checkout_completed_emit_kept(const trk_checkout_completed *ev);
-/* The runtime's state of checkout.completed, and trk_checkout_completed_emit inline. */
-extern beacon_event_state trk__checkout_completed_state;
 static inline beacon_status trk__checkout_completed_emit_inline(const trk_checkout_completed *ev) {
     if (ev == NULL) {
         return (trk_checkout_completed_emit)(ev);
@@ -420,10 +453,6 @@ static inline beacon_status trk__checkout_completed_emit_inline(const trk_checko
 }
 #define trk_checkout_completed_emit(...) trk__checkout_completed_emit_inline(__VA_ARGS__)
 
-/* The rest of trk_button_click_emit, for an ev not NULL whose verdict lets it through. */
-beacon_status trk__button_click_emit_kept(const trk_button_click *ev);
-/* The runtime's state of button_click, and trk_button_click_emit inline. */
-extern beacon_event_state trk__button_click_state;
 static inline beacon_status trk__button_click_emit_inline(const trk_button_click *ev) {
     if (ev == NULL) {
         return (trk_button_click_emit)(ev);
@@ -436,10 +465,6 @@ static inline beacon_status trk__button_click_emit_inline(const trk_button_click
 }
 #define trk_button_click_emit(...) trk__button_click_emit_inline(__VA_ARGS__)
 
-/* The rest of trk_error_captured_emit, for an ev not NULL whose verdict lets it through. */
-beacon_status trk__error_captured_emit_kept(const trk_error_captured *ev);
-/* The runtime's state of error.captured, and trk_error_captured_emit inline. */
-extern beacon_event_state trk__error_captured_state;
 static inline beacon_status trk__error_captured_emit_inline(const trk_error_captured *ev) {
     if (ev == NULL) {
         return (trk_error_captured_emit)(ev);
@@ -452,10 +477,6 @@ static inline beacon_status trk__error_captured_emit_inline(const trk_error_capt
 }
 #define trk_error_captured_emit(...) trk__error_captured_emit_inline(__VA_ARGS__)
 
-/* The rest of trk_api_generate_started_emit, for an ev not NULL whose verdict lets it through. */
-beacon_status trk__api_generate_started_emit_kept(const trk_api_generate_started *ev);
-/* The runtime's state of api.generate.started, and trk_api_generate_started_emit inline. */
-extern beacon_event_state trk__api_generate_started_state;
 static inline beacon_status trk__api_generate_started_emit_inline(const trk_api_generate_started *ev) {
     if (ev == NULL) {
         return (trk_api_generate_started_emit)(ev);
@@ -468,10 +489,6 @@ static inline beacon_status trk__api_generate_started_emit_inline(const trk_api_
 }
 #define trk_api_generate_started_emit(...) trk__api_generate_started_emit_inline(__VA_ARGS__)
 
-/* The rest of trk_api_generate_completed_emit, for an ev not NULL whose verdict lets it through. */
-beacon_status trk__api_generate_completed_emit_kept(const trk_api_generate_completed *ev);
-/* The runtime's state of api.generate.completed, and trk_api_generate_completed_emit inline. */
-extern beacon_event_state trk__api_generate_completed_state;
 static inline beacon_status trk__api_generate_completed_emit_inline(const trk_api_generate_completed *ev) {
     if (ev == NULL) {
         return (trk_api_generate_completed_emit)(ev);
@@ -484,10 +501,6 @@ static inline beacon_status trk__api_generate_completed_emit_inline(const trk_ap
 }
 #define trk_api_generate_completed_emit(...) trk__api_generate_completed_emit_inline(__VA_ARGS__)
 
-/* The rest of trk_api_generate_failed_emit, for an ev not NULL whose verdict lets it through. */
-beacon_status trk__api_generate_failed_emit_kept(const trk_api_generate_failed *ev);
-/* The runtime's state of api.generate.failed, and trk_api_generate_failed_emit inline. */
-extern beacon_event_state trk__api_generate_failed_state;
 static inline beacon_status trk__api_generate_failed_emit_inline(const trk_api_generate_failed *ev) {
     if (ev == NULL) {
         return (trk_api_generate_failed_emit)(ev);
@@ -500,10 +513,6 @@ static inline beacon_status trk__api_generate_failed_emit_inline(const trk_api_g
 }
 #define trk_api_generate_failed_emit(...) trk__api_generate_failed_emit_inline(__VA_ARGS__)
 
-/* The rest of trk_generation_started_emit, for an ev not NULL whose verdict lets it through. */
-beacon_status trk__generation_started_emit_kept(const trk_generation_started *ev);
-/* The runtime's state of generation.started, and trk_generation_started_emit inline. */
-extern beacon_event_state trk__generation_started_state;
 static inline beacon_status trk__generation_started_emit_inline(const trk_generation_started *ev) {
     if (ev == NULL) {
         return (trk_generation_started_emit)(ev);
@@ -516,10 +525,6 @@ static inline beacon_status trk__generation_started_emit_inline(const trk_genera
 }
 #define trk_generation_started_emit(...) trk__generation_started_emit_inline(__VA_ARGS__)
 
-/* The rest of trk_generation_completed_emit, for an ev not NULL whose verdict lets it through. */
-beacon_status trk__generation_completed_emit_kept(const trk_generation_completed *ev);
-/* The runtime's state of generation.completed, and trk_generation_completed_emit inline. */
-extern beacon_event_state trk__generation_completed_state;
 static inline beacon_status trk__generation_completed_emit_inline(const trk_generation_completed *ev) {
     if (ev == NULL) {
         return (trk_generation_completed_emit)(ev);
@@ -532,10 +537,6 @@ static inline beacon_status trk__generation_completed_emit_inline(const trk_gene
 }
 #define trk_generation_completed_emit(...) trk__generation_completed_emit_inline(__VA_ARGS__)
 
-/* The rest of trk_generation_failed_emit, for an ev not NULL whose verdict lets it through. */
-beacon_status trk__generation_failed_emit_kept(const trk_generation_failed *ev);
-/* The runtime's state of generation.failed, and trk_generation_failed_emit inline. */
-extern beacon_event_state trk__generation_failed_state;
 static inline beacon_status trk__generation_failed_emit_inline(const trk_generation_failed *ev) {
     if (ev == NULL) {
         return (trk_generation_failed_emit)(ev);

@@ -297,13 +297,34 @@ extern const beacon_event_desc web_api_request_exception_desc;
  * (same results): an event the configuration refuses (switched off, sample
  * rate 0, no sink takes it) is counted and answered without a call. The
  * functions stay: take their address, or call them in parentheses,
- * (<name>_emit)(&ev). */
-#if defined(BEACON_GEN_INLINE) && BEACON_GEN_INLINE
-
+ * (<name>_emit)(&ev); define BEACON_GEN_NO_INLINE for plain calls (to wrap
+ * or interpose _emit at link time, for one). */
 /* The rest of web_oe_start_emit, for an ev not NULL whose verdict lets it through. */
 beacon_status web__oe_start_emit_kept(const web_oe_start *ev);
-/* The runtime's state of oe.start, and web_oe_start_emit inline. */
+/* The runtime's state of oe.start (its verdict). */
 extern beacon_event_state web__oe_start_state;
+/* The rest of web_oe_moderation_emit, for an ev not NULL whose verdict lets it through. */
+beacon_status web__oe_moderation_emit_kept(const web_oe_moderation *ev);
+/* The runtime's state of oe.moderation (its verdict). */
+extern beacon_event_state web__oe_moderation_state;
+/* The rest of web_oe_interact_emit, for an ev not NULL whose verdict lets it through. */
+beacon_status web__oe_interact_emit_kept(const web_oe_interact *ev);
+/* The runtime's state of oe.interact (its verdict). */
+extern beacon_event_state web__oe_interact_state;
+/* The rest of web_api_request_start_emit, for an ev not NULL whose verdict lets it through. */
+beacon_status web__api_request_start_emit_kept(const web_api_request_start *ev);
+/* The runtime's state of api.request.start (its verdict). */
+extern beacon_event_state web__api_request_start_state;
+/* The rest of web_api_request_stop_emit, for an ev not NULL whose verdict lets it through. */
+beacon_status web__api_request_stop_emit_kept(const web_api_request_stop *ev);
+/* The runtime's state of api.request.stop (its verdict). */
+extern beacon_event_state web__api_request_stop_state;
+/* The rest of web_api_request_exception_emit, for an ev not NULL whose verdict lets it through. */
+beacon_status web__api_request_exception_emit_kept(const web_api_request_exception *ev);
+/* The runtime's state of api.request.exception (its verdict). */
+extern beacon_event_state web__api_request_exception_state;
+#if defined(BEACON_GEN_INLINE) && BEACON_GEN_INLINE && !defined(BEACON_GEN_NO_INLINE)
+
 static inline beacon_status web__oe_start_emit_inline(const web_oe_start *ev) {
     if (ev == NULL) {
         return (web_oe_start_emit)(ev);
@@ -316,10 +337,6 @@ static inline beacon_status web__oe_start_emit_inline(const web_oe_start *ev) {
 }
 #define web_oe_start_emit(...) web__oe_start_emit_inline(__VA_ARGS__)
 
-/* The rest of web_oe_moderation_emit, for an ev not NULL whose verdict lets it through. */
-beacon_status web__oe_moderation_emit_kept(const web_oe_moderation *ev);
-/* The runtime's state of oe.moderation, and web_oe_moderation_emit inline. */
-extern beacon_event_state web__oe_moderation_state;
 static inline beacon_status web__oe_moderation_emit_inline(const web_oe_moderation *ev) {
     if (ev == NULL) {
         return (web_oe_moderation_emit)(ev);
@@ -332,10 +349,6 @@ static inline beacon_status web__oe_moderation_emit_inline(const web_oe_moderati
 }
 #define web_oe_moderation_emit(...) web__oe_moderation_emit_inline(__VA_ARGS__)
 
-/* The rest of web_oe_interact_emit, for an ev not NULL whose verdict lets it through. */
-beacon_status web__oe_interact_emit_kept(const web_oe_interact *ev);
-/* The runtime's state of oe.interact, and web_oe_interact_emit inline. */
-extern beacon_event_state web__oe_interact_state;
 static inline beacon_status web__oe_interact_emit_inline(const web_oe_interact *ev) {
     if (ev == NULL) {
         return (web_oe_interact_emit)(ev);
@@ -348,10 +361,6 @@ static inline beacon_status web__oe_interact_emit_inline(const web_oe_interact *
 }
 #define web_oe_interact_emit(...) web__oe_interact_emit_inline(__VA_ARGS__)
 
-/* The rest of web_api_request_start_emit, for an ev not NULL whose verdict lets it through. */
-beacon_status web__api_request_start_emit_kept(const web_api_request_start *ev);
-/* The runtime's state of api.request.start, and web_api_request_start_emit inline. */
-extern beacon_event_state web__api_request_start_state;
 static inline beacon_status web__api_request_start_emit_inline(const web_api_request_start *ev) {
     if (ev == NULL) {
         return (web_api_request_start_emit)(ev);
@@ -364,10 +373,6 @@ static inline beacon_status web__api_request_start_emit_inline(const web_api_req
 }
 #define web_api_request_start_emit(...) web__api_request_start_emit_inline(__VA_ARGS__)
 
-/* The rest of web_api_request_stop_emit, for an ev not NULL whose verdict lets it through. */
-beacon_status web__api_request_stop_emit_kept(const web_api_request_stop *ev);
-/* The runtime's state of api.request.stop, and web_api_request_stop_emit inline. */
-extern beacon_event_state web__api_request_stop_state;
 static inline beacon_status web__api_request_stop_emit_inline(const web_api_request_stop *ev) {
     if (ev == NULL) {
         return (web_api_request_stop_emit)(ev);
@@ -380,10 +385,6 @@ static inline beacon_status web__api_request_stop_emit_inline(const web_api_requ
 }
 #define web_api_request_stop_emit(...) web__api_request_stop_emit_inline(__VA_ARGS__)
 
-/* The rest of web_api_request_exception_emit, for an ev not NULL whose verdict lets it through. */
-beacon_status web__api_request_exception_emit_kept(const web_api_request_exception *ev);
-/* The runtime's state of api.request.exception, and web_api_request_exception_emit inline. */
-extern beacon_event_state web__api_request_exception_state;
 static inline beacon_status web__api_request_exception_emit_inline(const web_api_request_exception *ev) {
     if (ev == NULL) {
         return (web_api_request_exception_emit)(ev);

@@ -26,6 +26,9 @@
 #include "core/state.h"
 #include "worker/pipeline.h"
 #include <beacon/beacon_trace.h>
+#ifdef FST_OUT_OF_LINE
+#define BEACON_GEN_NO_INLINE /* _emit: plain calls, refused or taken by the runtime */
+#endif
 #include "fst_events.h"
 
 #include "counting_alloc.h"

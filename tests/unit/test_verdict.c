@@ -24,6 +24,9 @@
 #include "core/state.h"
 #include "emit/ring.h"
 #include "fixture_support.h"
+#ifdef FST_OUT_OF_LINE
+#define BEACON_GEN_NO_INLINE /* _emit: plain calls, refused or taken by the runtime */
+#endif
 #include "fst_events.h"
 
 static int setup(void **state) {

@@ -55,6 +55,7 @@ void beacon__clock_atfork_child(void) {
 }
 static uint64_t anchor_ticks; /* last (ticks, monotonic) pair the rate was measured from */
 static int64_t anchor_mono;
+static double anchor_rate; /* ns per tick as last measured (no slew) */
 
 /* beacon__clock_check's: CLOCK_REALTIME at the last check and at the last
  * recalibration. */
@@ -215,6 +216,7 @@ int beacon__clock_init(void) {
     sample_pair(CLOCK_REALTIME, &tr, &real);
     anchor_ticks = t1;
     anchor_mono = m1;
+    anchor_rate = rate;
     line_write(tr, real, rate);
     atomic_store_explicit(&last_recal_real, real, memory_order_relaxed);
     atomic_store_explicit(&last_check_real, real, memory_order_relaxed);
@@ -234,32 +236,40 @@ bool beacon__clock_recalibrate(void) {
     sample_pair(CLOCK_MONOTONIC, &tm, &mono);
     sample_pair(CLOCK_REALTIME, &tr, &real);
 
+    /* The counter jumped when it disagrees with CLOCK_MONOTONIC since the
+     * anchor by more than the step threshold (the wall clock being set
+     * moves only CLOCK_REALTIME). */
+    int64_t mono_seen = anchor_mono + (int64_t)((double)(int64_t)(tm - anchor_ticks) * anchor_rate);
+    int64_t drift = mono - mono_seen;
+    bool jumped = drift > STEP_THRESHOLD_NS || drift < -STEP_THRESHOLD_NS;
+
     double measured = rate;
     int64_t interval = mono - anchor_mono;
-    if (interval >= MIN_RATE_INTERVAL_NS && tm > anchor_ticks) {
-        measured = (double)interval / (double)(tm - anchor_ticks);
-        anchor_ticks = tm;
-        anchor_mono = mono;
-    }
-    if (interval < MIN_RATE_INTERVAL_NS) interval = MIN_RATE_INTERVAL_NS;
-
-    int64_t predicted = line_eval(tr, base_ticks, base_ns, rate);
-    int64_t offset = real - predicted;
-    bool step = offset > STEP_THRESHOLD_NS || offset < -STEP_THRESHOLD_NS;
-    if (step) {
-        /* The interval since the anchor may hold a jump of the counter, which
-         * would make its rate nonsense: measure the rate afresh over a short
-         * interval of its own, and anchor the next measurement there. */
+    if (jumped) {
+        /* The interval since the anchor holds the jump: measure the rate
+         * afresh over a short interval of its own, and anchor there. */
         struct timespec wait = {0, STEP_RATE_WAIT_NS};
         while (nanosleep(&wait, &wait) != 0) {
         }
         uint64_t t2;
         int64_t m2;
         sample_pair(CLOCK_MONOTONIC, &t2, &m2);
-        if (t2 > tm && m2 > mono) measured = (double)(m2 - mono) / (double)(t2 - tm);
+        measured = t2 > tm && m2 > mono ? (double)(m2 - mono) / (double)(t2 - tm) : anchor_rate;
         anchor_ticks = tm;
         anchor_mono = mono;
+        anchor_rate = measured;
         sample_pair(CLOCK_REALTIME, &tr, &real);
+    } else if (interval >= MIN_RATE_INTERVAL_NS && tm > anchor_ticks) {
+        measured = (double)interval / (double)(tm - anchor_ticks);
+        anchor_ticks = tm;
+        anchor_mono = mono;
+        anchor_rate = measured;
+    }
+    if (interval < MIN_RATE_INTERVAL_NS) interval = MIN_RATE_INTERVAL_NS;
+
+    int64_t predicted = line_eval(tr, base_ticks, base_ns, rate);
+    int64_t offset = real - predicted;
+    if (jumped || offset > STEP_THRESHOLD_NS || offset < -STEP_THRESHOLD_NS) {
         line_write(tr, real, measured);
     } else {
         /* Slew: continue from where the old line is now and meet true time one
@@ -270,13 +280,13 @@ bool beacon__clock_recalibrate(void) {
     }
     atomic_store_explicit(&last_recal_real, real, memory_order_relaxed);
     pthread_mutex_unlock(&writer_lock);
-    return step;
+    return jumped;
 }
 
 void beacon__clock_check(beacon__clock_window *w) {
     uint64_t ticks = beacon__clock_now_ticks();
     int64_t real = read_clock(CLOCK_REALTIME);
-    w->stepped = false;
+    w->jumped = false;
     if (atomic_load_explicit(&line_ready, memory_order_acquire)) {
         /* One unbracketed pair: a preemption between its reads can only
          * bring the recalibration forward, which measures properly. */
@@ -284,7 +294,7 @@ void beacon__clock_check(beacon__clock_window *w) {
         if (off > STEP_THRESHOLD_NS || off < -STEP_THRESHOLD_NS ||
             real - atomic_load_explicit(&last_recal_real, memory_order_relaxed) >= RECAL_NS ||
             real < atomic_load_explicit(&last_recal_real, memory_order_relaxed))
-            w->stepped = beacon__clock_recalibrate();
+            w->jumped = beacon__clock_recalibrate();
     }
     w->hi = real;
     w->lo = atomic_exchange_explicit(&last_check_real, real, memory_order_relaxed);
@@ -296,17 +306,21 @@ void beacon__clock_jump(int64_t ticks) {
     int64_t base_ns;
     double rate;
     line_read(&base_ticks, &base_ns, &rate);
-    /* Readings taken before it are now `ticks` behind the counter. */
+    /* The line and the rate's anchor now lag the counter by `ticks`. */
     line_write(base_ticks - (uint64_t)ticks, base_ns, rate);
     anchor_ticks -= (uint64_t)ticks;
     pthread_mutex_unlock(&writer_lock);
 }
 
-int64_t beacon__clock_stamp_ns(uint64_t ticks, const beacon__clock_window *w) {
+int64_t beacon__clock_stamp_ns(uint64_t ticks, beacon__clock_window *w) {
     int64_t ns = beacon__clock_ticks_to_realtime_ns(ticks);
-    if (!w->stepped) return ns;
-    if (ns > w->hi) return w->hi;
-    if (ns < w->lo && w->lo <= w->hi) return w->lo;
+    if (ns > w->hi) {
+        /* No later than now (a reading from before a jump back converts
+         * into the future): hi moves on to now, read only when passed. */
+        w->hi = read_clock(CLOCK_REALTIME);
+        if (ns > w->hi) ns = w->hi;
+    }
+    if (w->jumped && ns < w->lo && w->lo <= w->hi) ns = w->lo;
     return ns;
 }
 

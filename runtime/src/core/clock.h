@@ -29,11 +29,13 @@
  *
  * Between recalibrations, each check compares the line with CLOCK_REALTIME
  * (one pair, ~40 ns) and recalibrates at once when they are more than 1 ms
- * apart. Records drained in a pass whose check stepped the line may have been
- * stamped under the old one; their times are kept between the previous check
- * and this one (beacon__clock_stamp_ns), so a jump of the counter costs them
- * at most the time between two passes, never a time in the future or the
- * distant past.
+ * apart. A recalibration that finds the counter itself jumped (it disagrees
+ * with CLOCK_MONOTONIC since the last anchor) measures the rate afresh over
+ * 2 ms. Records stamped before a jump convert wrongly on the new line:
+ * beacon__clock_stamp_ns keeps every time no later than the moment of its
+ * conversion, and in the pass that found the jump no earlier than the
+ * previous check. A record stamped before a jump forward and still queued
+ * after that pass keeps a time too early by the jump.
  *
  * Tick source. x86_64: RDTSC when CPUID 0x80000007 EDX bit 8 (invariant TSC)
  * is set and the kernel's clocksource (when readable) is the TSC or a
@@ -78,18 +80,20 @@ extern _Atomic int beacon__clock_source_;
  * when no thread is emitting). Returns the source chosen. */
 int beacon__clock_init(void);
 
-/* Correct the conversion for drift and wall-clock steps; cheap (~100 ns, no
- * sleep). beacon__clock_check calls it when due. Returns true when the line
- * was stepped (an offset over 1 ms), false when slewed or before init.
- * Thread-safe with conversions and with itself. */
+/* Correct the conversion for drift, wall-clock steps and jumps of the
+ * counter; cheap (~100 ns), except after a jump (2 ms, sleeping).
+ * beacon__clock_check calls it when due. Returns true when the counter had
+ * jumped, false otherwise and before init. Thread-safe with conversions and
+ * with itself. */
 bool beacon__clock_recalibrate(void);
 
-/* The wall time the records of one worker pass are stamped within, from
- * beacon__clock_check: CLOCK_REALTIME at the previous check (lo) and at this
- * one (hi), Unix-epoch ns; `stepped` when this check stepped the line. */
+/* The bounds of one worker pass's stamps, from beacon__clock_check:
+ * CLOCK_REALTIME at the previous check (lo) and at this one (hi, moved on by
+ * beacon__clock_stamp_ns), Unix-epoch ns; `jumped` when this check found
+ * that the counter had jumped. */
 typedef struct beacon__clock_window {
     int64_t lo, hi;
-    bool stepped;
+    bool jumped;
 } beacon__clock_window;
 
 /* Compare the conversion with CLOCK_REALTIME now and recalibrate when they
@@ -99,15 +103,15 @@ typedef struct beacon__clock_window {
  * the worker, before each pass: ~40 ns when nothing is due. Thread-safe. */
 void beacon__clock_check(beacon__clock_window *w);
 
-/* Makes the calibration what it would be had the counter just jumped by
- * `ticks` (negative: back): what tests of beacon__clock_check start from.
- * Thread-safe. */
+/* Test hook: leaves the calibration (its line and the rate's anchor)
+ * `ticks` behind the counter, as a jump of the counter by `ticks` (negative:
+ * back) would; what tests of beacon__clock_check start from. Thread-safe. */
 void beacon__clock_jump(int64_t ticks);
 
-/* Ticks → Unix-epoch ns as beacon__clock_ticks_to_realtime_ns, kept within
- * [w->lo, w->hi] when w->stepped (see the method above). w not NULL.
- * Thread-safe, lock-free. */
-int64_t beacon__clock_stamp_ns(uint64_t ticks, const beacon__clock_window *w);
+/* Ticks → Unix-epoch ns as beacon__clock_ticks_to_realtime_ns, never later
+ * than now and, when w->jumped, no earlier than w->lo (see the method
+ * above); may move w->hi on. w not NULL, the caller's own. Lock-free. */
+int64_t beacon__clock_stamp_ns(uint64_t ticks, beacon__clock_window *w);
 
 /* fork() safety: the runtime's pthread_atfork handlers call these so a child
  * never inherits the calibration lock held by another thread. */

@@ -581,13 +581,50 @@ extern const beacon_event_desc fd_job_batch_exception_desc;
  * (same results): an event the configuration refuses (switched off, sample
  * rate 0, no sink takes it) is counted and answered without a call. The
  * functions stay: take their address, or call them in parentheses,
- * (<name>_emit)(&ev). */
-#if defined(BEACON_GEN_INLINE) && BEACON_GEN_INLINE
-
+ * (<name>_emit)(&ev); define BEACON_GEN_NO_INLINE for plain calls (to wrap
+ * or interpose _emit at link time, for one). */
 /* The rest of fd_upload_received_emit, for an ev not NULL whose verdict lets it through. */
 beacon_status fd__upload_received_emit_kept(const fd_upload_received *ev, beacon_lifecycle *out);
-/* The runtime's state of upload.received, and fd_upload_received_emit inline. */
+/* The runtime's state of upload.received (its verdict). */
 extern beacon_event_state fd__upload_received_state;
+/* The rest of fd_upload_failed_emit, for an ev not NULL whose verdict lets it through. */
+beacon_status fd__upload_failed_emit_kept(const fd_upload_failed *ev);
+/* The runtime's state of upload.failed (its verdict). */
+extern beacon_event_state fd__upload_failed_state;
+/* The rest of fd_metrics_sample_emit, for an ev not NULL whose verdict lets it through. */
+beacon_status fd__metrics_sample_emit_kept(const fd_metrics_sample *ev);
+/* The runtime's state of metrics.sample (its verdict). */
+extern beacon_event_state fd__metrics_sample_state;
+/* The rest of fd_field_retired_emit, for an ev not NULL whose verdict lets it through. */
+beacon_status fd__field_retired_emit_kept(const fd_field_retired *ev);
+/* The runtime's state of field.retired (its verdict). */
+extern beacon_event_state fd__field_retired_state;
+/* The rest of fd_names_clash_emit, for an ev not NULL whose verdict lets it through. */
+beacon_status fd__names_clash_emit_kept(const fd_names_clash *ev);
+/* The runtime's state of names.clash (its verdict). */
+extern beacon_event_state fd__names_clash_state;
+/* The rest of fd_app_started_emit, for an ev not NULL whose verdict lets it through. */
+beacon_status fd__app_started_emit_kept(const fd_app_started *ev);
+/* The runtime's state of app.started (its verdict). */
+extern beacon_event_state fd__app_started_state;
+/* The rest of fd_task_crashed_emit, for an ev not NULL whose verdict lets it through. */
+beacon_status fd__task_crashed_emit_kept(const fd_task_crashed *ev);
+/* The runtime's state of task.crashed (its verdict). */
+extern beacon_event_state fd__task_crashed_state;
+/* The rest of fd_tool_execution_start_emit, for an ev not NULL whose verdict lets it through. */
+beacon_status fd__tool_execution_start_emit_kept(const fd_tool_execution_start *ev);
+/* The runtime's state of tool.execution.start (its verdict). */
+extern beacon_event_state fd__tool_execution_start_state;
+/* The rest of fd_tool_execution_stop_emit, for an ev not NULL whose verdict lets it through. */
+beacon_status fd__tool_execution_stop_emit_kept(const fd_tool_execution_stop *ev);
+/* The runtime's state of tool.execution.stop (its verdict). */
+extern beacon_event_state fd__tool_execution_stop_state;
+/* The rest of fd_tool_execution_exception_emit, for an ev not NULL whose verdict lets it through. */
+beacon_status fd__tool_execution_exception_emit_kept(const fd_tool_execution_exception *ev);
+/* The runtime's state of tool.execution.exception (its verdict). */
+extern beacon_event_state fd__tool_execution_exception_state;
+#if defined(BEACON_GEN_INLINE) && BEACON_GEN_INLINE && !defined(BEACON_GEN_NO_INLINE)
+
 static inline beacon_status fd__upload_received_emit_inline(const fd_upload_received *ev,
         beacon_lifecycle *out) {
     if (ev == NULL) {
@@ -604,10 +641,6 @@ static inline beacon_status fd__upload_received_emit_inline(const fd_upload_rece
 }
 #define fd_upload_received_emit(...) fd__upload_received_emit_inline(__VA_ARGS__)
 
-/* The rest of fd_upload_failed_emit, for an ev not NULL whose verdict lets it through. */
-beacon_status fd__upload_failed_emit_kept(const fd_upload_failed *ev);
-/* The runtime's state of upload.failed, and fd_upload_failed_emit inline. */
-extern beacon_event_state fd__upload_failed_state;
 static inline beacon_status fd__upload_failed_emit_inline(const fd_upload_failed *ev) {
     if (ev == NULL) {
         return (fd_upload_failed_emit)(ev);
@@ -620,10 +653,6 @@ static inline beacon_status fd__upload_failed_emit_inline(const fd_upload_failed
 }
 #define fd_upload_failed_emit(...) fd__upload_failed_emit_inline(__VA_ARGS__)
 
-/* The rest of fd_metrics_sample_emit, for an ev not NULL whose verdict lets it through. */
-beacon_status fd__metrics_sample_emit_kept(const fd_metrics_sample *ev);
-/* The runtime's state of metrics.sample, and fd_metrics_sample_emit inline. */
-extern beacon_event_state fd__metrics_sample_state;
 static inline beacon_status fd__metrics_sample_emit_inline(const fd_metrics_sample *ev) {
     if (ev == NULL) {
         return (fd_metrics_sample_emit)(ev);
@@ -636,10 +665,6 @@ static inline beacon_status fd__metrics_sample_emit_inline(const fd_metrics_samp
 }
 #define fd_metrics_sample_emit(...) fd__metrics_sample_emit_inline(__VA_ARGS__)
 
-/* The rest of fd_field_retired_emit, for an ev not NULL whose verdict lets it through. */
-beacon_status fd__field_retired_emit_kept(const fd_field_retired *ev);
-/* The runtime's state of field.retired, and fd_field_retired_emit inline. */
-extern beacon_event_state fd__field_retired_state;
 static inline beacon_status fd__field_retired_emit_inline(const fd_field_retired *ev) {
     if (ev == NULL) {
         return (fd_field_retired_emit)(ev);
@@ -652,10 +677,6 @@ static inline beacon_status fd__field_retired_emit_inline(const fd_field_retired
 }
 #define fd_field_retired_emit(...) fd__field_retired_emit_inline(__VA_ARGS__)
 
-/* The rest of fd_names_clash_emit, for an ev not NULL whose verdict lets it through. */
-beacon_status fd__names_clash_emit_kept(const fd_names_clash *ev);
-/* The runtime's state of names.clash, and fd_names_clash_emit inline. */
-extern beacon_event_state fd__names_clash_state;
 static inline beacon_status fd__names_clash_emit_inline(const fd_names_clash *ev) {
     if (ev == NULL) {
         return (fd_names_clash_emit)(ev);
@@ -668,10 +689,6 @@ static inline beacon_status fd__names_clash_emit_inline(const fd_names_clash *ev
 }
 #define fd_names_clash_emit(...) fd__names_clash_emit_inline(__VA_ARGS__)
 
-/* The rest of fd_app_started_emit, for an ev not NULL whose verdict lets it through. */
-beacon_status fd__app_started_emit_kept(const fd_app_started *ev);
-/* The runtime's state of app.started, and fd_app_started_emit inline. */
-extern beacon_event_state fd__app_started_state;
 static inline beacon_status fd__app_started_emit_inline(const fd_app_started *ev) {
     if (ev == NULL) {
         return (fd_app_started_emit)(ev);
@@ -684,10 +701,6 @@ static inline beacon_status fd__app_started_emit_inline(const fd_app_started *ev
 }
 #define fd_app_started_emit(...) fd__app_started_emit_inline(__VA_ARGS__)
 
-/* The rest of fd_task_crashed_emit, for an ev not NULL whose verdict lets it through. */
-beacon_status fd__task_crashed_emit_kept(const fd_task_crashed *ev);
-/* The runtime's state of task.crashed, and fd_task_crashed_emit inline. */
-extern beacon_event_state fd__task_crashed_state;
 static inline beacon_status fd__task_crashed_emit_inline(const fd_task_crashed *ev) {
     if (ev == NULL) {
         return (fd_task_crashed_emit)(ev);
@@ -700,10 +713,6 @@ static inline beacon_status fd__task_crashed_emit_inline(const fd_task_crashed *
 }
 #define fd_task_crashed_emit(...) fd__task_crashed_emit_inline(__VA_ARGS__)
 
-/* The rest of fd_tool_execution_start_emit, for an ev not NULL whose verdict lets it through. */
-beacon_status fd__tool_execution_start_emit_kept(const fd_tool_execution_start *ev);
-/* The runtime's state of tool.execution.start, and fd_tool_execution_start_emit inline. */
-extern beacon_event_state fd__tool_execution_start_state;
 static inline beacon_status fd__tool_execution_start_emit_inline(const fd_tool_execution_start *ev) {
     if (ev == NULL) {
         return (fd_tool_execution_start_emit)(ev);
@@ -716,10 +725,6 @@ static inline beacon_status fd__tool_execution_start_emit_inline(const fd_tool_e
 }
 #define fd_tool_execution_start_emit(...) fd__tool_execution_start_emit_inline(__VA_ARGS__)
 
-/* The rest of fd_tool_execution_stop_emit, for an ev not NULL whose verdict lets it through. */
-beacon_status fd__tool_execution_stop_emit_kept(const fd_tool_execution_stop *ev);
-/* The runtime's state of tool.execution.stop, and fd_tool_execution_stop_emit inline. */
-extern beacon_event_state fd__tool_execution_stop_state;
 static inline beacon_status fd__tool_execution_stop_emit_inline(const fd_tool_execution_stop *ev) {
     if (ev == NULL) {
         return (fd_tool_execution_stop_emit)(ev);
@@ -732,10 +737,6 @@ static inline beacon_status fd__tool_execution_stop_emit_inline(const fd_tool_ex
 }
 #define fd_tool_execution_stop_emit(...) fd__tool_execution_stop_emit_inline(__VA_ARGS__)
 
-/* The rest of fd_tool_execution_exception_emit, for an ev not NULL whose verdict lets it through. */
-beacon_status fd__tool_execution_exception_emit_kept(const fd_tool_execution_exception *ev);
-/* The runtime's state of tool.execution.exception, and fd_tool_execution_exception_emit inline. */
-extern beacon_event_state fd__tool_execution_exception_state;
 static inline beacon_status fd__tool_execution_exception_emit_inline(const fd_tool_execution_exception *ev) {
     if (ev == NULL) {
         return (fd_tool_execution_exception_emit)(ev);

@@ -80,13 +80,14 @@ extern const beacon_event_desc tiny_hello_desc;
  * (same results): an event the configuration refuses (switched off, sample
  * rate 0, no sink takes it) is counted and answered without a call. The
  * functions stay: take their address, or call them in parentheses,
- * (<name>_emit)(&ev). */
-#if defined(BEACON_GEN_INLINE) && BEACON_GEN_INLINE
-
+ * (<name>_emit)(&ev); define BEACON_GEN_NO_INLINE for plain calls (to wrap
+ * or interpose _emit at link time, for one). */
 /* The rest of tiny_hello_emit, for an ev not NULL whose verdict lets it through. */
 beacon_status tiny__hello_emit_kept(const tiny_hello *ev);
-/* The runtime's state of hello, and tiny_hello_emit inline. */
+/* The runtime's state of hello (its verdict). */
 extern beacon_event_state tiny__hello_state;
+#if defined(BEACON_GEN_INLINE) && BEACON_GEN_INLINE && !defined(BEACON_GEN_NO_INLINE)
+
 static inline beacon_status tiny__hello_emit_inline(const tiny_hello *ev) {
     if (ev == NULL) {
         return (tiny_hello_emit)(ev);

@@ -120,13 +120,18 @@ extern const beacon_event_desc ro_paint_checked_desc;
  * (same results): an event the configuration refuses (switched off, sample
  * rate 0, no sink takes it) is counted and answered without a call. The
  * functions stay: take their address, or call them in parentheses,
- * (<name>_emit)(&ev). */
-#if defined(BEACON_GEN_INLINE) && BEACON_GEN_INLINE
-
+ * (<name>_emit)(&ev); define BEACON_GEN_NO_INLINE for plain calls (to wrap
+ * or interpose _emit at link time, for one). */
 /* The rest of ro_paint_done_emit, for an ev not NULL whose verdict lets it through. */
 beacon_status ro__paint_done_emit_kept(const ro_paint_done *ev, beacon_lifecycle *out);
-/* The runtime's state of paint.done, and ro_paint_done_emit inline. */
+/* The runtime's state of paint.done (its verdict). */
 extern beacon_event_state ro__paint_done_state;
+/* The rest of ro_paint_checked_emit, for an ev not NULL whose verdict lets it through. */
+beacon_status ro__paint_checked_emit_kept(const ro_paint_checked *ev);
+/* The runtime's state of paint.checked (its verdict). */
+extern beacon_event_state ro__paint_checked_state;
+#if defined(BEACON_GEN_INLINE) && BEACON_GEN_INLINE && !defined(BEACON_GEN_NO_INLINE)
+
 static inline beacon_status ro__paint_done_emit_inline(const ro_paint_done *ev,
         beacon_lifecycle *out) {
     if (ev == NULL) {
@@ -143,10 +148,6 @@ static inline beacon_status ro__paint_done_emit_inline(const ro_paint_done *ev,
 }
 #define ro_paint_done_emit(...) ro__paint_done_emit_inline(__VA_ARGS__)
 
-/* The rest of ro_paint_checked_emit, for an ev not NULL whose verdict lets it through. */
-beacon_status ro__paint_checked_emit_kept(const ro_paint_checked *ev);
-/* The runtime's state of paint.checked, and ro_paint_checked_emit inline. */
-extern beacon_event_state ro__paint_checked_state;
 static inline beacon_status ro__paint_checked_emit_inline(const ro_paint_checked *ev) {
     if (ev == NULL) {
         return (ro_paint_checked_emit)(ev);

@@ -433,13 +433,38 @@ extern const beacon_event_desc wd_old_job_failed_desc;
  * (same results): an event the configuration refuses (switched off, sample
  * rate 0, no sink takes it) is counted and answered without a call. The
  * functions stay: take their address, or call them in parentheses,
- * (<name>_emit)(&ev). */
-#if defined(BEACON_GEN_INLINE) && BEACON_GEN_INLINE
-
+ * (<name>_emit)(&ev); define BEACON_GEN_NO_INLINE for plain calls (to wrap
+ * or interpose _emit at link time, for one). */
 /* The rest of wd_request_done_emit, for an ev not NULL whose verdict lets it through. */
 beacon_status wd__request_done_emit_kept(const wd_request_done *ev);
-/* The runtime's state of request.done, and wd_request_done_emit inline. */
+/* The runtime's state of request.done (its verdict). */
 extern beacon_event_state wd__request_done_state;
+/* The rest of wd_job_started_emit, for an ev not NULL whose verdict lets it through. */
+beacon_status wd__job_started_emit_kept(const wd_job_started *ev);
+/* The runtime's state of job.started (its verdict). */
+extern beacon_event_state wd__job_started_state;
+/* The rest of wd_job_completed_emit, for an ev not NULL whose verdict lets it through. */
+beacon_status wd__job_completed_emit_kept(const wd_job_completed *ev);
+/* The runtime's state of job.completed (its verdict). */
+extern beacon_event_state wd__job_completed_state;
+/* The rest of wd_job_failed_emit, for an ev not NULL whose verdict lets it through. */
+beacon_status wd__job_failed_emit_kept(const wd_job_failed *ev);
+/* The runtime's state of job.failed (its verdict). */
+extern beacon_event_state wd__job_failed_state;
+/* The rest of wd_tick_started_emit, for an ev not NULL whose verdict lets it through. */
+beacon_status wd__tick_started_emit_kept(const wd_tick_started *ev);
+/* The runtime's state of tick.started (its verdict). */
+extern beacon_event_state wd__tick_started_state;
+/* The rest of wd_tick_completed_emit, for an ev not NULL whose verdict lets it through. */
+beacon_status wd__tick_completed_emit_kept(const wd_tick_completed *ev);
+/* The runtime's state of tick.completed (its verdict). */
+extern beacon_event_state wd__tick_completed_state;
+/* The rest of wd_tick_failed_emit, for an ev not NULL whose verdict lets it through. */
+beacon_status wd__tick_failed_emit_kept(const wd_tick_failed *ev);
+/* The runtime's state of tick.failed (its verdict). */
+extern beacon_event_state wd__tick_failed_state;
+#if defined(BEACON_GEN_INLINE) && BEACON_GEN_INLINE && !defined(BEACON_GEN_NO_INLINE)
+
 static inline beacon_status wd__request_done_emit_inline(const wd_request_done *ev) {
     if (ev == NULL) {
         return (wd_request_done_emit)(ev);
@@ -452,10 +477,6 @@ static inline beacon_status wd__request_done_emit_inline(const wd_request_done *
 }
 #define wd_request_done_emit(...) wd__request_done_emit_inline(__VA_ARGS__)
 
-/* The rest of wd_job_started_emit, for an ev not NULL whose verdict lets it through. */
-beacon_status wd__job_started_emit_kept(const wd_job_started *ev);
-/* The runtime's state of job.started, and wd_job_started_emit inline. */
-extern beacon_event_state wd__job_started_state;
 static inline beacon_status wd__job_started_emit_inline(const wd_job_started *ev) {
     if (ev == NULL) {
         return (wd_job_started_emit)(ev);
@@ -468,10 +489,6 @@ static inline beacon_status wd__job_started_emit_inline(const wd_job_started *ev
 }
 #define wd_job_started_emit(...) wd__job_started_emit_inline(__VA_ARGS__)
 
-/* The rest of wd_job_completed_emit, for an ev not NULL whose verdict lets it through. */
-beacon_status wd__job_completed_emit_kept(const wd_job_completed *ev);
-/* The runtime's state of job.completed, and wd_job_completed_emit inline. */
-extern beacon_event_state wd__job_completed_state;
 static inline beacon_status wd__job_completed_emit_inline(const wd_job_completed *ev) {
     if (ev == NULL) {
         return (wd_job_completed_emit)(ev);
@@ -484,10 +501,6 @@ static inline beacon_status wd__job_completed_emit_inline(const wd_job_completed
 }
 #define wd_job_completed_emit(...) wd__job_completed_emit_inline(__VA_ARGS__)
 
-/* The rest of wd_job_failed_emit, for an ev not NULL whose verdict lets it through. */
-beacon_status wd__job_failed_emit_kept(const wd_job_failed *ev);
-/* The runtime's state of job.failed, and wd_job_failed_emit inline. */
-extern beacon_event_state wd__job_failed_state;
 static inline beacon_status wd__job_failed_emit_inline(const wd_job_failed *ev) {
     if (ev == NULL) {
         return (wd_job_failed_emit)(ev);
@@ -500,10 +513,6 @@ static inline beacon_status wd__job_failed_emit_inline(const wd_job_failed *ev) 
 }
 #define wd_job_failed_emit(...) wd__job_failed_emit_inline(__VA_ARGS__)
 
-/* The rest of wd_tick_started_emit, for an ev not NULL whose verdict lets it through. */
-beacon_status wd__tick_started_emit_kept(const wd_tick_started *ev);
-/* The runtime's state of tick.started, and wd_tick_started_emit inline. */
-extern beacon_event_state wd__tick_started_state;
 static inline beacon_status wd__tick_started_emit_inline(const wd_tick_started *ev) {
     if (ev == NULL) {
         return (wd_tick_started_emit)(ev);
@@ -516,10 +525,6 @@ static inline beacon_status wd__tick_started_emit_inline(const wd_tick_started *
 }
 #define wd_tick_started_emit(...) wd__tick_started_emit_inline(__VA_ARGS__)
 
-/* The rest of wd_tick_completed_emit, for an ev not NULL whose verdict lets it through. */
-beacon_status wd__tick_completed_emit_kept(const wd_tick_completed *ev);
-/* The runtime's state of tick.completed, and wd_tick_completed_emit inline. */
-extern beacon_event_state wd__tick_completed_state;
 static inline beacon_status wd__tick_completed_emit_inline(const wd_tick_completed *ev) {
     if (ev == NULL) {
         return (wd_tick_completed_emit)(ev);
@@ -532,10 +537,6 @@ static inline beacon_status wd__tick_completed_emit_inline(const wd_tick_complet
 }
 #define wd_tick_completed_emit(...) wd__tick_completed_emit_inline(__VA_ARGS__)
 
-/* The rest of wd_tick_failed_emit, for an ev not NULL whose verdict lets it through. */
-beacon_status wd__tick_failed_emit_kept(const wd_tick_failed *ev);
-/* The runtime's state of tick.failed, and wd_tick_failed_emit inline. */
-extern beacon_event_state wd__tick_failed_state;
 static inline beacon_status wd__tick_failed_emit_inline(const wd_tick_failed *ev) {
     if (ev == NULL) {
         return (wd_tick_failed_emit)(ev);
