@@ -405,12 +405,6 @@ static int64_t time_of(size_t index) {
     return (int64_t)timegm(&tm) * 1000000000LL + frac;
 }
 
-static int64_t realtime_ns(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
 /* The counter the caller stamps with jumps an hour ahead while the runtime
  * runs, then an hour back: the worker's check before its next pass puts the
  * conversion right, and the events it then writes carry the time they were
@@ -424,10 +418,10 @@ static void a_jump_of_the_clock_counter_does_not_reach_event_times(void **state)
     int64_t hour = (int64_t)(beacon__clock_ticks_per_second() * 3600);
     for (int sign = 1; sign >= -1; sign -= 2) {
         beacon__clock_jump(sign * hour);
-        int64_t before = realtime_ns();
+        int64_t before = beacon__clock_realtime_ns();
         assert_int_equal(tfx_plain_emit(&ev), BEACON_OK);
         assert_int_equal(beacon_flush(5000), BEACON_OK);
-        int64_t after = realtime_ns();
+        int64_t after = beacon__clock_realtime_ns();
         int64_t t = time_of(beacon_capture_count("p") - 1);
         /* 1 ms: the stamp is clamped to the pass, or converted on the
          * stepped line, which is within a few µs of the wall clock. */

@@ -291,9 +291,8 @@ void beacon__clock_check(beacon__clock_window *w) {
         /* One unbracketed pair: a preemption between its reads can only
          * bring the recalibration forward, which measures properly. */
         int64_t off = real - beacon__clock_ticks_to_realtime_ns(ticks);
-        if (off > STEP_THRESHOLD_NS || off < -STEP_THRESHOLD_NS ||
-            real - atomic_load_explicit(&last_recal_real, memory_order_relaxed) >= RECAL_NS ||
-            real < atomic_load_explicit(&last_recal_real, memory_order_relaxed))
+        int64_t since = real - atomic_load_explicit(&last_recal_real, memory_order_relaxed);
+        if (off > STEP_THRESHOLD_NS || off < -STEP_THRESHOLD_NS || since >= RECAL_NS || since < 0)
             w->jumped = beacon__clock_recalibrate();
     }
     w->hi = real;
